@@ -1,0 +1,119 @@
+# One build for everything. `make` builds every program into build/bin/,
+# `make test` installs what the tests need and runs them all, `make install`
+# honours PREFIX and DESTDIR. WERROR=1 turns warnings into errors (CI);
+# SANITIZE=1 builds with ASan and UBSan.
+
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BUILD ?= build
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+
+# Recursive (=) so that `make deps` works before the libraries exist.
+PKGS = libkmod libpci libudev jansson zlib
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+# -Wno-format-truncation: messages are cut to their fixed buffers on purpose.
+WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	-Wvla -Wwrite-strings -Wno-missing-field-initializers -Wno-format-truncation
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE \
+	-DKC_VERSION='"$(VERSION)"' -Ilib -Icheck $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS)
+ifeq ($(SANITIZE),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ALL_LDFLAGS += -fsanitize=address,undefined
+endif
+
+OBJ := $(BUILD)/obj
+BIN := $(BUILD)/bin
+
+LIB_SRC := $(wildcard lib/*.c)
+CHECK_SRC := $(filter-out check/main.c,$(wildcard check/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
+CHECK_OBJ := $(CHECK_SRC:%.c=$(OBJ)/%.o)
+LIBKC := $(BUILD)/lib/libkc.a
+LIBCHECK := $(BUILD)/lib/libkc-check.a
+
+PROGRAMS := $(BIN)/kata-check
+MANPAGES := man/kata-check.1
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all clean install uninstall deps test unit bats fixtures bench check-format format FORCE
+all: $(PROGRAMS)
+
+# Rebuild everything when the flags change (SANITIZE=1 after a plain build).
+FLAGS_STAMP := $(BUILD)/.flags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+
+$(OBJ)/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBKC): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(LIBCHECK): $(CHECK_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BIN)/kata-check: $(OBJ)/check/main.o $(LIBCHECK) $(LIBKC)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIBCHECK) $(LIBKC) \
+		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Fake hosts: copies of tests/fixtures/hosts with generated module files
+# and libkmod indexes (see tests/fixtures/README.md).
+fixtures: $(BUILD)/fixtures/.stamp
+$(BUILD)/fixtures/.stamp: $(shell find tests/fixtures/hosts -print 2>/dev/null) tests/fixtures/build-fixtures
+	tests/fixtures/build-fixtures tests/fixtures/hosts $(BUILD)/fixtures/hosts
+	@touch $@
+
+deps:
+	scripts/deps.sh
+
+unit: $(UNIT_BIN)
+
+test: deps
+	$(MAKE) all unit fixtures
+	tests/run $(BUILD)
+
+bats: all fixtures
+	tests/run $(BUILD) bats
+
+bench: all
+	scripts/bench
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
+
+check-format:
+	clang-format --dry-run --Werror lib/*.[ch] check/*.[ch] tests/unit/*.[ch]
+
+format:
+	clang-format -i lib/*.[ch] check/*.[ch] tests/unit/*.[ch]
+
+clean:
+	rm -rf $(BUILD)
