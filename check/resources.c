@@ -1,0 +1,120 @@
+/* Host resources and identity (see resources.h). */
+#include "resources.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "strutil.h"
+
+unsigned cpu_list_count(const char *list)
+{
+	unsigned total = 0;
+	const char *p = list;
+
+	while (*p) {
+		char *end;
+		unsigned long a = strtoul(p, &end, 10), b;
+		if (end == p)
+			return 0;
+		b = a;
+		p = end;
+		if (*p == '-') {
+			p++;
+			b = strtoul(p, &end, 10);
+			if (end == p || b < a)
+				return 0;
+			p = end;
+		}
+		total += (unsigned)(b - a + 1);
+		if (*p == ',')
+			p++;
+		else if (*p && *p != '\n')
+			return 0;
+		else
+			break;
+	}
+	return total;
+}
+
+void resources_parse_meminfo(const char *text, struct resource_facts *rf)
+{
+	_cleanup_free_ char *copy = xstrdup(text);
+	char *cursor = copy, *line;
+	bool total = false;
+
+	while ((line = next_line(&cursor))) {
+		char key[40];
+		unsigned long long v;
+		if (sscanf(line, "%39[^:]: %llu", key, &v) != 2)
+			continue;
+		if (!strcmp(key, "MemTotal")) {
+			rf->mem_total_kib = v;
+			total = true;
+		} else if (!strcmp(key, "MemAvailable"))
+			rf->mem_available_kib = v;
+		else if (!strcmp(key, "HugePages_Total"))
+			rf->hugepages_total = v;
+		else if (!strcmp(key, "HugePages_Free"))
+			rf->hugepages_free = v;
+		else if (!strcmp(key, "Hugepagesize"))
+			rf->hugepage_size_kib = v;
+	}
+	rf->mem_known = total;
+}
+
+/* Decided from files, not statfs(), so fixtures can describe any layout:
+ * v2 has cgroup.controllers at the top; hybrid mounts v2 at unified/ next
+ * to v1 controller directories. */
+static enum cgroup_layout cgroup_layout(const struct host_root *root)
+{
+	bool v1 = host_exists(root, "/sys/fs/cgroup/memory") || host_exists(root, "/sys/fs/cgroup/cpu") ||
+		  host_exists(root, "/sys/fs/cgroup/cpuset");
+
+	if (host_exists(root, "/sys/fs/cgroup/cgroup.controllers"))
+		return CGROUP_V2;
+	if (host_exists(root, "/sys/fs/cgroup/unified/cgroup.controllers"))
+		return v1 ? CGROUP_HYBRID : CGROUP_V2;
+	if (v1)
+		return CGROUP_V1;
+	return host_exists(root, "/sys/fs/cgroup") ? CGROUP_NONE : CGROUP_UNKNOWN;
+}
+
+static void read_os_release(const struct host_root *root, struct resource_facts *rf)
+{
+	_cleanup_free_ char *text = NULL;
+	char *cursor, *line;
+
+	if (host_read_file(root, "/etc/os-release", 64 * 1024, &text, NULL) < 0 &&
+	    host_read_file(root, "/usr/lib/os-release", 64 * 1024, &text, NULL) < 0)
+		return;
+	cursor = text;
+	while ((line = next_line(&cursor))) {
+		char *k, *v;
+		if (!parse_env_line(line, &k, &v))
+			continue;
+		if (!strcmp(k, "ID"))
+			str_copy(rf->distro_id, sizeof(rf->distro_id), v);
+		else if (!strcmp(k, "VERSION_ID"))
+			str_copy(rf->distro_version, sizeof(rf->distro_version), v);
+		else if (!strcmp(k, "PRETTY_NAME"))
+			str_copy(rf->distro_name, sizeof(rf->distro_name), v);
+	}
+}
+
+void resources_probe(const struct host_root *root, struct resource_facts *rf)
+{
+	_cleanup_free_ char *meminfo = NULL;
+	char buf[256];
+
+	if (host_read_attr(root, "/sys/devices/system/cpu/online", buf, sizeof(buf)) == 0)
+		rf->cpus_online = cpu_list_count(buf);
+	if (host_read_file(root, "/proc/meminfo", 1024 * 1024, &meminfo, NULL) == 0)
+		resources_parse_meminfo(meminfo, rf);
+	rf->cgroup = cgroup_layout(root);
+	if (host_read_attr(root, "/proc/sys/kernel/osrelease", buf, sizeof(buf)) == 0)
+		str_copy(rf->kernel_release, sizeof(rf->kernel_release), buf);
+	if (host_read_attr(root, "/proc/sys/kernel/version", buf, sizeof(buf)) == 0)
+		str_copy(rf->kernel_version, sizeof(rf->kernel_version), buf);
+	read_os_release(root, rf);
+}
