@@ -1,0 +1,13 @@
+/* kata-check's command line, callable as a program or as
+ * `kata-runtime kata-check`. */
+#ifndef KC_CHECK_MAIN_H
+#define KC_CHECK_MAIN_H
+
+/* Exit status: 0 capable, 1 not capable, 2 usage or internal error. */
+int kata_check_main(int argc, char **argv);
+
+#define EXIT_CAPABLE 0
+#define EXIT_NOT_CAPABLE 1
+#define EXIT_USAGE 2
+
+#endif

@@ -1,0 +1,31 @@
+/* Report renderers: text for people, JSON for scripts. */
+#ifndef KC_RENDER_H
+#define KC_RENDER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "facts.h"
+#include "report.h"
+
+struct render_options {
+	bool color;    /* ANSI colours (decided by the caller: TTY, --color, NO_COLOR) */
+	bool quiet;    /* WARN and FAIL items only */
+	bool verbose;  /* host summary and every item's facts */
+	bool strict;   /* warnings count as failures */
+};
+
+void render_text(FILE *out, const struct report *r, const struct host_facts *f,
+		 const struct render_options *o);
+
+/* One line naming the host (CPU, arch, kernel, distribution, VM or not). */
+void render_host_line(char *buf, size_t len, const struct host_facts *f);
+
+/* The whole report and facts as a JSON object (caller decrefs). */
+json_t *report_to_json(const struct report *r, const struct host_facts *f, bool strict);
+json_t *facts_to_json(const struct host_facts *f);
+
+#define REPORT_SCHEMA_VERSION 1
+
+#endif

@@ -1,0 +1,56 @@
+/* JSON renderer: the report with its verdict, plus every fact, under a
+ * schema version scripts can test. Jansson is used here and in
+ * facts_json.c only on the check side. */
+#include "render.h"
+#include "version.h"
+
+static json_t *str_or_null(const char *s)
+{
+	return s && s[0] ? json_string(s) : json_null();
+}
+
+static json_t *item_to_json(const struct report_item *it)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_string(it->id));
+	json_object_set_new(o, "group", json_string(group_name(it->group)));
+	json_object_set_new(o, "what", json_string(it->what));
+	json_object_set_new(o, "level", json_string(level_name(it->level)));
+	json_object_set_new(o, "summary", json_string(it->summary));
+	json_object_set_new(o, "detail", str_or_null(it->detail));
+	json_object_set_new(o, "remedy", str_or_null(it->remedy));
+	if (it->fix != FIX_NONE) {
+		json_t *fix = json_object();
+		json_object_set_new(fix, "action", json_string(fix_kind_name(it->fix)));
+		json_object_set_new(fix, "target", str_or_null(it->fix_arg));
+		json_object_set_new(o, "fix", fix);
+	} else {
+		json_object_set_new(o, "fix", json_null());
+	}
+	return o;
+}
+
+json_t *report_to_json(const struct report *r, const struct host_facts *f, bool strict)
+{
+	json_t *root = json_object(), *items = json_array(), *counts = json_object();
+	bool capable = report_capable(r, strict);
+
+	json_object_set_new(root, "schema_version", json_integer(REPORT_SCHEMA_VERSION));
+	json_object_set_new(root, "program", json_string("kata-check"));
+	json_object_set_new(root, "version", json_string(KC_VERSION));
+	json_object_set_new(root, "host_root", json_string(f->host_root));
+	json_object_set_new(root, "strict", json_boolean(strict));
+	json_object_set_new(root, "capable", json_boolean(capable));
+	json_object_set_new(root, "verdict", json_string(capable ? MSG_CAPABLE : MSG_NOT_CAPABLE));
+	json_object_set_new(counts, "pass", json_integer((json_int_t)report_count(r, LEVEL_PASS)));
+	json_object_set_new(counts, "warn", json_integer((json_int_t)report_count(r, LEVEL_WARN)));
+	json_object_set_new(counts, "fail", json_integer((json_int_t)report_count(r, LEVEL_FAIL)));
+	json_object_set_new(counts, "skip", json_integer((json_int_t)report_count(r, LEVEL_SKIP)));
+	json_object_set_new(root, "counts", counts);
+	for (size_t i = 0; i < r->n; i++)
+		json_array_append_new(items, item_to_json(&r->items[i]));
+	json_object_set_new(root, "checks", items);
+	json_object_set_new(root, "facts", facts_to_json(f));
+	return root;
+}

@@ -1,0 +1,92 @@
+/* Rules entry point and judgements shared between groups. */
+#include "rules.h"
+
+#include <string.h>
+
+#include "cpu.h"
+
+void rules_input_defaults(struct rules_input *in, const struct host_facts *f)
+{
+	memset(in, 0, sizeof(*in));
+	in->facts = f;
+	in->want_vcpus = DEFAULT_VCPUS;
+	in->want_memory_mib = DEFAULT_MEMORY_MIB;
+}
+
+void rules_evaluate(const struct rules_input *in, struct report *r)
+{
+	rules_cpu(in, r);
+	rules_kvm(in, r);
+	rules_modules(in, r);
+	rules_devices(in, r);
+	rules_iommu(in, r);
+	rules_resources(in, r);
+}
+
+const char *rules_virt_flag(const struct host_facts *f)
+{
+	const struct cpu_facts *c = &f->cpu;
+
+	if (c->arch != ARCH_X86_64)
+		return NULL;
+	switch (c->vendor) {
+	case VENDOR_INTEL:
+	case VENDOR_ZHAOXIN:
+	case VENDOR_CENTAUR:
+		return "vmx";
+	case VENDOR_AMD:
+	case VENDOR_HYGON:
+		return "svm";
+	default:
+		/* an unlisted vendor: whichever the CPU reports */
+		if (cpu_flag_in_cpuid(c, "svm") == TRI_YES || cpu_flag_in_cpuinfo(c, "svm") == TRI_YES)
+			return "svm";
+		return "vmx";
+	}
+}
+
+const char *rules_vendor_kvm_module(const struct host_facts *f)
+{
+	switch (f->cpu.arch) {
+	case ARCH_X86_64: {
+		const char *flag = rules_virt_flag(f);
+		return flag && !strcmp(flag, "svm") ? "kvm_amd" : "kvm_intel";
+	}
+	case ARCH_PPC64LE:
+		return "kvm_hv";
+	default:
+		return NULL;
+	}
+}
+
+const char *rules_kvm_provider(const struct host_facts *f)
+{
+	const char *vendor = rules_vendor_kvm_module(f);
+
+	if (vendor && module_present(facts_module(f, vendor)))
+		return vendor;
+	if (f->cpu.arch == ARCH_X86_64) {
+		/* the other x86 vendor module (an unlisted vendor may use either) */
+		const char *other = vendor && !strcmp(vendor, "kvm_amd") ? "kvm_intel" : "kvm_amd";
+		if (module_present(facts_module(f, other)))
+			return other;
+		if (module_present(facts_module(f, "kvm_pvm")))
+			return "kvm_pvm";
+	}
+	return NULL;
+}
+
+bool rules_kvm_runs_guests(const struct host_facts *f)
+{
+	const struct kvm_facts *k = &f->kvm;
+
+	if (!k->attempted || k->open_errno || k->api_version != 12 || !k->create_vm_probed ||
+	    k->create_vm_errno)
+		return false;
+	return k->smoke == SMOKE_OK || k->smoke == SMOKE_SKIPPED;
+}
+
+bool rules_iommu_enabled(const struct host_facts *f)
+{
+	return f->iommu.ngroups > 0;
+}

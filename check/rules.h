@@ -1,0 +1,46 @@
+/* Rules: pure functions from host facts (and what the configuration asks
+ * for) to report items. No I/O here: unit tests build facts by hand. */
+#ifndef KC_RULES_H
+#define KC_RULES_H
+
+#include "facts.h"
+#include "report.h"
+
+/* What the configuration asks of the host. kata-check fills it from the
+ * active configuration when there is one, from Kata's defaults otherwise. */
+struct rules_input {
+	const struct host_facts *facts;
+	unsigned want_vcpus;       /* default_vcpus */
+	unsigned want_memory_mib;  /* default_memory */
+};
+
+#define DEFAULT_VCPUS 1
+#define DEFAULT_MEMORY_MIB 2048
+
+void rules_input_defaults(struct rules_input *in, const struct host_facts *f);
+
+/* All groups, in report order. */
+void rules_evaluate(const struct rules_input *in, struct report *r);
+
+void rules_cpu(const struct rules_input *in, struct report *r);
+void rules_kvm(const struct rules_input *in, struct report *r);
+void rules_modules(const struct rules_input *in, struct report *r);
+void rules_devices(const struct rules_input *in, struct report *r);
+void rules_iommu(const struct rules_input *in, struct report *r);
+void rules_resources(const struct rules_input *in, struct report *r);
+
+/* Shared judgements. */
+/* The module that gives KVM its hardware backend on this CPU: kvm_intel,
+ * kvm_amd, kvm_hv; NULL where KVM has none (arm64, s390x) or unknown. */
+const char *rules_vendor_kvm_module(const struct host_facts *f);
+/* The module actually providing KVM: the vendor module when present,
+ * kvm_pvm when that is what runs, NULL when unknown. */
+const char *rules_kvm_provider(const struct host_facts *f);
+/* KVM created a VM and (where we have one) ran the smoke guest. */
+bool rules_kvm_runs_guests(const struct host_facts *f);
+/* Does the kernel expose IOMMU groups (passthrough possible)? */
+bool rules_iommu_enabled(const struct host_facts *f);
+/* The x86 virtualization flag for this vendor ("vmx"/"svm"), NULL if none. */
+const char *rules_virt_flag(const struct host_facts *f);
+
+#endif

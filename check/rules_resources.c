@@ -1,0 +1,125 @@
+/* Resource rules: enough CPUs and memory for one sandbox of the configured
+ * size, a cgroup hierarchy for the container manager, and a kernel new
+ * enough for the features the runtime uses. */
+#include <stdio.h>
+#include <string.h>
+
+#include "rules.h"
+
+#define MIN_KERNEL_MAJOR 4
+#define MIN_KERNEL_MINOR 14
+
+static void rule_cpus(const struct rules_input *in, struct report *r)
+{
+	const struct resource_facts *res = &in->facts->res;
+	unsigned cpus = res->cpus_online ? res->cpus_online : in->facts->cpu.cpuinfo_processors;
+	struct report_item *it;
+
+	if (!cpus) {
+		it = report_add(r, "resources.cpus", GROUP_RESOURCES, LEVEL_WARN, "CPUs",
+				"the number of online CPUs is unknown");
+		report_item_remedy(it, "mount /sys and /proc in the host root");
+		return;
+	}
+	if (cpus < in->want_vcpus) {
+		it = report_add(r, "resources.cpus", GROUP_RESOURCES, LEVEL_WARN, "CPUs",
+				"%u online, fewer than the %u vCPUs a sandbox is configured with",
+				cpus, in->want_vcpus);
+		report_item_remedy(it, "kata-runtime clamps vCPUs to %u; lower default_vcpus to match",
+				   cpus);
+		return;
+	}
+	report_add(r, "resources.cpus", GROUP_RESOURCES, LEVEL_PASS, "CPUs", "%u online", cpus);
+}
+
+static void rule_memory(const struct rules_input *in, struct report *r)
+{
+	const struct resource_facts *res = &in->facts->res;
+	struct report_item *it;
+
+	if (!res->mem_known) {
+		it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_WARN, "memory",
+				"/proc/meminfo could not be read");
+		report_item_remedy(it, "mount /proc in the host root");
+		return;
+	}
+	uint64_t avail_mib = (res->mem_available_kib ? res->mem_available_kib : res->mem_total_kib) / 1024;
+	uint64_t total_mib = res->mem_total_kib / 1024;
+	if (avail_mib < in->want_memory_mib) {
+		it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_WARN, "memory",
+				"%llu MiB available, less than the %u MiB a sandbox is configured with",
+				(unsigned long long)avail_mib, in->want_memory_mib);
+		report_item_remedy(it, "free memory, or lower default_memory in configuration.toml");
+		return;
+	}
+	it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_PASS, "memory",
+			"%llu MiB available of %llu MiB", (unsigned long long)avail_mib,
+			(unsigned long long)total_mib);
+	if (res->hugepages_total)
+		report_item_detail(it, "hugepages: %llu of %llu free, %llu KiB each",
+				   (unsigned long long)res->hugepages_free,
+				   (unsigned long long)res->hugepages_total,
+				   (unsigned long long)res->hugepage_size_kib);
+}
+
+static void rule_cgroups(const struct rules_input *in, struct report *r)
+{
+	enum cgroup_layout c = in->facts->res.cgroup;
+	struct report_item *it;
+
+	switch (c) {
+	case CGROUP_V1:
+	case CGROUP_HYBRID:
+	case CGROUP_V2:
+		report_add(r, "resources.cgroups", GROUP_RESOURCES, LEVEL_PASS, "cgroups", "%s%s",
+			   cgroup_layout_name(c),
+			   c == CGROUP_HYBRID ? " (v1 controllers, v2 at /sys/fs/cgroup/unified)" : "");
+		return;
+	case CGROUP_NONE:
+	case CGROUP_UNKNOWN:
+		break;
+	}
+	it = report_add(r, "resources.cgroups", GROUP_RESOURCES, LEVEL_WARN, "cgroups",
+			"no cgroup hierarchy at /sys/fs/cgroup");
+	report_item_remedy(it, "mount cgroup2 on /sys/fs/cgroup (container managers need it)");
+}
+
+static void rule_kernel(const struct rules_input *in, struct report *r)
+{
+	const struct resource_facts *res = &in->facts->res;
+	unsigned major = 0, minor = 0;
+	struct report_item *it;
+
+	if (!res->kernel_release[0]) {
+		it = report_add(r, "resources.kernel", GROUP_RESOURCES, LEVEL_WARN, "kernel",
+				"release unknown: /proc/sys/kernel/osrelease unreadable");
+		report_item_remedy(it, "mount /proc in the host root");
+		return;
+	}
+	if (sscanf(res->kernel_release, "%u.%u", &major, &minor) != 2) {
+		it = report_add(r, "resources.kernel", GROUP_RESOURCES, LEVEL_WARN, "kernel",
+				"cannot parse release '%s'", res->kernel_release);
+		report_item_remedy(it, "check /proc/sys/kernel/osrelease");
+		return;
+	}
+	if (major < MIN_KERNEL_MAJOR || (major == MIN_KERNEL_MAJOR && minor < MIN_KERNEL_MINOR)) {
+		it = report_add(r, "resources.kernel", GROUP_RESOURCES, LEVEL_WARN, "kernel",
+				"Linux %s is older than %d.%d", res->kernel_release, MIN_KERNEL_MAJOR,
+				MIN_KERNEL_MINOR);
+		report_item_remedy(it, "upgrade the kernel: vhost-vsock and other features the "
+				       "runtime uses need %d.%d or later",
+				   MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
+		return;
+	}
+	it = report_add(r, "resources.kernel", GROUP_RESOURCES, LEVEL_PASS, "kernel", "Linux %s%s%s%s",
+			res->kernel_release, res->distro_name[0] ? " (" : "", res->distro_name,
+			res->distro_name[0] ? ")" : "");
+}
+
+void rules_resources(const struct rules_input *in, struct report *r)
+{
+	rule_cpus(in, r);
+	rule_memory(in, r);
+	rule_cgroups(in, r);
+	rule_kernel(in, r);
+}
