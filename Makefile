@@ -30,6 +30,10 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 ALL_LDFLAGS += -fsanitize=address,undefined
 endif
 
+# Quiet by default; `make V=1` shows the commands.
+Q := $(if $(filter 1,$(V)),,@)
+say = $(if $(Q),@printf '  %-6s %s\n' $(1) $(2);)
+
 OBJ := $(BUILD)/obj
 BIN := $(BUILD)/bin
 
@@ -57,31 +61,36 @@ $(FLAGS_STAMP): FORCE
 
 $(OBJ)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBKC): $(LIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(LIBCHECK): $(CHECK_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BIN)/kata-check: $(OBJ)/check/main.o $(LIBCHECK) $(LIBKC)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIBCHECK) $(LIBKC) \
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIBCHECK) $(LIBKC) \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(OBJ) $(BUILD)/tests -type f -name '*.d' 2>/dev/null)
 
 # Fake hosts: copies of tests/fixtures/hosts with generated module files
 # and libkmod indexes (see tests/fixtures/README.md).
 fixtures: $(BUILD)/fixtures/.stamp
-$(BUILD)/fixtures/.stamp: $(shell find tests/fixtures/hosts -print 2>/dev/null) tests/fixtures/build-fixtures
+$(BUILD)/fixtures/.stamp: $(shell find tests/fixtures/hosts ! -type l -print 2>/dev/null | sed 's/:/\\:/g') tests/fixtures/build-fixtures
 	tests/fixtures/build-fixtures tests/fixtures/hosts $(BUILD)/fixtures/hosts
 	@touch $@
 

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Install the Debian packages needed to build and test the project.
+# Idempotent, and quick when everything is already installed (one dpkg-query).
+set -euo pipefail
+
+packages=(
+	# build
+	gcc make pkg-config libc6-dev
+	libkmod-dev libpci-dev libudev-dev libjansson-dev zlib1g-dev libncurses-dev
+	# test
+	libcmocka-dev bats bats-assert bats-support jq kmod
+)
+
+# dpkg-query lists only packages it knows; anything not listed as installed is missing.
+declare -A installed=()
+while read -r pkg status; do
+	[ "$status" = "installed" ] && installed[${pkg%%:*}]=1
+done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${packages[@]}" 2>/dev/null || true)
+missing=()
+for p in "${packages[@]}"; do
+	[ -n "${installed[$p]:-}" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+apt_install() { "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+# A fresh machine may have stale or empty package lists: update and retry once.
+apt_install || { "${sudo[@]}" apt-get update -q && apt_install; }
