@@ -162,7 +162,7 @@ struct devices_facts {
 struct pci_device_fact {
 	char bdf[16];                  /* "0000:01:00.0" */
 	uint16_t vendor, device;
-	uint32_t class;                /* 24-bit class code */
+	uint32_t class;                /* class and subclass, as lspci -n prints them */
 	char driver[32];               /* "" when no driver is bound */
 	int iommu_group;               /* -1 when none */
 };

@@ -169,7 +169,7 @@ static json_t *iommu_json(const struct iommu_facts *i)
 		json_object_set_new(dev, "vendor", json_string(buf));
 		snprintf(buf, sizeof(buf), "%04x", d->device);
 		json_object_set_new(dev, "device", json_string(buf));
-		snprintf(buf, sizeof(buf), "%06x", d->class);
+		snprintf(buf, sizeof(buf), "%04x", d->class);
 		json_object_set_new(dev, "class", json_string(buf));
 		json_object_set_new(dev, "driver", str_or_null(d->driver));
 		json_object_set_new(dev, "iommu_group", d->iommu_group >= 0 ? json_integer(d->iommu_group) : json_null());

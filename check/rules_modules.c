@@ -3,6 +3,7 @@
  * where the host has an IOMMU to pass devices through. */
 #include <string.h>
 
+#include "cpu.h"
 #include "devices.h"
 #include "rules.h"
 #include "strutil.h"
@@ -55,6 +56,16 @@ static const struct device_fact *served_node(const struct host_facts *f, const c
 	return NULL;
 }
 
+/* The vendor module cannot load because the CPU lacks the extension (and
+ * no kvm_pvm stands in): loading anything KVM is then pointless. */
+static bool vendor_blocked(const struct host_facts *f)
+{
+	const char *flag = rules_virt_flag(f);
+	return flag && cpu_flag_in_cpuid(&f->cpu, flag) != TRI_YES &&
+	       cpu_flag_in_cpuinfo(&f->cpu, flag) != TRI_YES &&
+	       !module_present(facts_module(f, "kvm_pvm"));
+}
+
 static void rule_module(const struct host_facts *f, const struct module_row *row,
 			struct report *r)
 {
@@ -100,6 +111,16 @@ static void rule_module(const struct host_facts *f, const struct module_row *row
 			return;
 		}
 		missing = LEVEL_FAIL;
+		const char *flag = rules_virt_flag(f);
+		if (m->state == MOD_AVAILABLE && vendor_blocked(f)) {
+			/* loading it would fail: no plan, the CPU check says why */
+			it = report_add(r, id, GROUP_MODULES, LEVEL_FAIL, row->what,
+					"available but cannot load: the CPU does not offer %s",
+					flag);
+			report_item_detail(it, "%s", m->evidence);
+			report_item_remedy(it, "see the hardware virtualization check");
+			return;
+		}
 		break;
 	}
 	}
@@ -115,6 +136,14 @@ static void rule_module(const struct host_facts *f, const struct module_row *row
 		it = report_add(r, id, GROUP_MODULES, LEVEL_PASS, row->what,
 				"present: the kernel serves %s", node->path);
 		report_item_detail(it, "%s", m->evidence);
+		return;
+	}
+	if (m->state == MOD_AVAILABLE && !strcmp(row->module, "kvm") && vendor_blocked(f)) {
+		it = report_add(r, id, GROUP_MODULES, missing, row->what,
+				"available, but useless here: %s cannot load (the CPU does not offer %s)",
+				rules_vendor_kvm_module(f), rules_virt_flag(f));
+		report_item_detail(it, "%s", m->evidence);
+		report_item_remedy(it, "see the hardware virtualization check");
 		return;
 	}
 	if (m->state == MOD_AVAILABLE) {

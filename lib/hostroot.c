@@ -99,10 +99,28 @@ char *host_path(const struct host_root *root, const char *path)
 	return xasprintf("%s/%s", root->dir, relative(path));
 }
 
+/* Open a file to read: only regular files (procfs and sysfs attributes are
+ * regular too). O_NONBLOCK so that a FIFO planted in a host tree cannot
+ * block the open; the type check then refuses it. */
+static int open_regular(const struct host_root *root, const char *path)
+{
+	struct stat st;
+	int fd = open_in_root(root, path, O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
 int host_read_file(const struct host_root *root, const char *path, size_t max, char **out,
 		   size_t *len)
 {
-	_cleanup_close_ int fd = open_in_root(root, path, O_RDONLY);
+	_cleanup_close_ int fd = open_regular(root, path);
 	_cleanup_free_ char *buf = NULL;
 	size_t used = 0, cap = 0;
 
@@ -136,7 +154,7 @@ int host_read_file(const struct host_root *root, const char *path, size_t max, c
 
 int host_read_attr(const struct host_root *root, const char *path, char *buf, size_t size)
 {
-	_cleanup_close_ int fd = open_in_root(root, path, O_RDONLY);
+	_cleanup_close_ int fd = open_regular(root, path);
 	char tmp[4096];
 	ssize_t n;
 

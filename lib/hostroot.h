@@ -31,7 +31,8 @@ int host_open(const struct host_root *root, const char *path, int flags);
  * Caller frees. Such libraries do not get RESOLVE_IN_ROOT semantics. */
 char *host_path(const struct host_root *root, const char *path);
 
-/* Whole file, NUL-terminated, at most max bytes (-EFBIG beyond). -errno on error. */
+/* Whole file, NUL-terminated, at most max bytes (-EFBIG beyond). -errno on
+ * error; -EISDIR or -EINVAL for anything but a regular file. */
 int host_read_file(const struct host_root *root, const char *path, size_t max, char **out,
 		   size_t *len);
 

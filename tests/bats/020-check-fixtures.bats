@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# kata-check against the fake hosts in tests/fixtures/hosts: each gives
+# its verdict, its reasons and remedies, and the same report everywhere.
+
+load helpers
+
+@test "intel-ready: an Intel bare-metal node is capable, even with --strict" {
+	run_check 0 --host-root "$FIXTURES/intel-ready"
+	assert_line "Checking hardware virtualization (Intel VT-x, vmx): PASS"
+	assert_line "Checking a test guest runs under KVM: PASS"
+	assert_line "Checking KVM can boot the default guest: PASS"
+	assert_line "Checking Intel KVM (kvm_intel): PASS"
+	refute_output --partial ": FAIL"
+	refute_output --partial ": WARN"
+	assert_equal "${lines[-1]}" "System is capable of running Kata Containers"
+	run_check 0 --strict --host-root "$FIXTURES/intel-ready"
+}
+
+@test "amd-unloaded: modules available but not loaded are failures kata-setup can fix" {
+	run_check 1 --host-root "$FIXTURES/amd-unloaded"
+	assert_line "Checking AMD KVM (kvm_amd): FAIL"
+	assert_line "Checking /dev/kvm: FAIL"
+	assert_output --partial "remedy: load kvm_amd (it brings kvm): run \`kata-setup\`, or \`modprobe kvm_amd\`"
+	assert_output --partial "available but not loaded, and blacklisted"
+	assert_equal "${lines[-1]}" "System is not capable of running Kata Containers"
+	run check_json "$FIXTURES/amd-unloaded" '[.checks[] | select(.fix != null) | "\(.id)=\(.fix.action):\(.fix.target)"] | join(" ")'
+	assert_output --partial "kvm.device=load-module:kvm_amd"
+	assert_output --partial "modules.kvm_amd=load-module:kvm_amd"
+	assert_output --partial "modules.vhost_net=load-module:vhost_net"
+	assert_output --partial "devices.vhost-net=load-module:vhost_net"
+}
+
+@test "amd-unloaded: libkmod reads the host's module database, not this machine's" {
+	run check_json "$FIXTURES/amd-unloaded" '.facts.modules.modules.kvm_amd | "\(.state) \(.path)"'
+	assert_output "available kernel/arch/x86/kvm/kvm-amd.ko"
+	run check_json "$FIXTURES/amd-unloaded" '.facts.modules.modules.tun | "\(.state) \(.evidence)"'
+	assert_output "built-in modules.builtin"
+	run check_json "$FIXTURES/amd-unloaded" '.facts.modules.modules.vhost_vsock.blacklisted'
+	assert_output "true"
+}
+
+@test "hygon-ready: Hygon is judged by the AMD rules and is capable" {
+	run_check 0 --verbose --host-root "$FIXTURES/hygon-ready"
+	assert_line "Checking CPU vendor: PASS"
+	assert_output --partial "Hygon (Hygon C86 7285 32-core Processor)"
+	assert_line "Checking hardware virtualization (AMD-V, svm): PASS"
+	assert_line "Checking AMD KVM (kvm_amd): PASS"
+}
+
+@test "intel-vm-nonested: a VM without nested virtualization says so, and offers no impossible fix" {
+	run_check 1 --host-root "$FIXTURES/intel-vm-nonested"
+	assert_line "Checking hardware virtualization (Intel VT-x, vmx): FAIL"
+	assert_output --partial "vmx is not exposed to this VM by its hypervisor (KVM): nested virtualization is off"
+	assert_output --partial "enable nested virtualization"
+	assert_output --partial "available but cannot load: the CPU does not offer vmx"
+	run check_json "$FIXTURES/intel-vm-nonested" '[.checks[] | select(.fix.target == "kvm_intel" or .fix.target == "kvm")] | length'
+	assert_output "0"
+	run check_json "$FIXTURES/intel-vm-nonested" '.facts.cpu | "\(.hypervisor) \(.hypervisor_name)"'
+	assert_output "true KVM"
+}
+
+@test "pvm-host: KVM works through kvm_pvm, but the default guest cannot boot" {
+	run_check 1 --host-root "$FIXTURES/pvm-host"
+	assert_line "Checking a test guest runs under KVM: PASS"
+	assert_line "Checking KVM can boot the default guest: FAIL"
+	assert_output --partial "KVM is provided by kvm_pvm"
+	assert_output --partial 'accel = "tcg"'
+	assert_line "Checking hardware virtualization (AMD-V, svm): WARN"
+	assert_output --partial "this kernel has no module support and was built without CONFIG_VHOST_NET"
+}
+
+@test "arm64-ready: an arm64 node is judged without CPUID and is capable" {
+	run_check 0 --strict --host-root "$FIXTURES/arm64-ready"
+	assert_line "Checking a test guest runs under KVM: SKIP"
+	refute_output --partial "CPUID"
+	run check_json "$FIXTURES/arm64-ready" '.facts.cpu | "\(.arch) \(.implementer) \(.part) \(.model_name)"'
+	assert_output "aarch64 0x41 0xd0c Arm (part 0xd0c)"
+}
+
+@test "no-kvm-device: KVM built in but /dev/kvm missing gives the mknod remedy" {
+	run_check 1 --host-root "$FIXTURES/no-kvm-device"
+	assert_line "Checking /dev/kvm: FAIL"
+	assert_output --partial "mknod -m 0660 /dev/kvm c 10 232"
+	assert_line "Checking Intel KVM (kvm_intel): PASS"
+}
+
+@test "iommu-vfio: a viable group passes, a shared group names the member in the way" {
+	run_check 0 --verbose --host-root "$FIXTURES/iommu-vfio"
+	assert_line "Checking IOMMU for device passthrough: PASS"
+	assert_output --partial "enabled: 21 IOMMU groups"
+	assert_line "Checking passthrough of 0000:03:00.0 (8086:1521, vfio-pci): PASS"
+	assert_line "Checking passthrough of 0000:65:00.0 (10de:1eb8, vfio-pci): WARN"
+	assert_output --partial "IOMMU group 20 is not viable: 0000:65:00.1 is bound to snd_hda_intel"
+	run_check 1 --strict --host-root "$FIXTURES/iommu-vfio"
+	assert_output --partial "(--strict: warnings count as failures)"
+}
+
+@test "--quiet prints only problems and the verdict" {
+	run_check 1 --quiet --host-root "$FIXTURES/no-kvm-device"
+	refute_output --partial ": PASS"
+	assert_line "Checking /dev/kvm: FAIL"
+	run_check 0 --quiet --host-root "$FIXTURES/intel-ready"
+	assert_output "System is capable of running Kata Containers"
+}
+
+@test "--verbose prints the host and every finding" {
+	run_check 0 --verbose --host-root "$FIXTURES/intel-ready"
+	assert_line --index 0 --partial "Host: Intel Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz, x86_64, Linux 6.1.0-13-amd64"
+	assert_output --partial "Host root: $FIXTURES/intel-ready"
+	assert_output --partial "vendor id GenuineIntel, family 6, model 106, stepping 6"
+	assert_output --partial "/sys/module/kvm_intel/initstate: live"
+}
+
+@test "--json is one document with a schema version, the verdict, the checks and the facts" {
+	run_check 1 --json --host-root "$FIXTURES/pvm-host"
+	echo "$output" | jq -e '.schema_version == 1 and .capable == false and .program == "kata-check"'
+	echo "$output" | jq -e '.verdict == "System is not capable of running Kata Containers"'
+	echo "$output" | jq -e '.counts.fail == ([.checks[] | select(.level == "FAIL")] | length)'
+	echo "$output" | jq -e '[.checks[] | has("id","group","what","level","summary","detail","remedy","fix")] | all'
+	echo "$output" | jq -e '.facts.kvm.source == "recorded" and .facts.kvm.smoke == "ok"'
+	echo "$output" | jq -e '.facts.cpu.cpuid.source == "recorded" and .facts.cpu.flags.svm.cpuid == false'
+	echo "$output" | jq -e '.facts.modules.module_support == false'
+}
+
+@test "every fixture gives the same report twice, byte for byte" {
+	for host in "$FIXTURES"/*/; do
+		a=$("$KATA_CHECK" --json --host-root "$host" || true)
+		b=$("$KATA_CHECK" --json --host-root "$host" || true)
+		[ "$a" = "$b" ] || { echo "report differs between runs for $host"; return 1; }
+	done
+}
+
+@test "a fixture reads the same for root and for another user" {
+	command -v setpriv >/dev/null || skip "setpriv not available"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch users"
+	# bats' own temporary directory is private to root
+	scratch=$(mktemp -d /tmp/kc-fixture.XXXXXX)
+	cp -a "$FIXTURES/intel-ready" "$scratch/"
+	chmod -R a+rX "$scratch"
+	a=$("$KATA_CHECK" --json --host-root "$scratch/intel-ready")
+	b=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$KATA_CHECK" --json --host-root "$scratch/intel-ready")
+	rm -rf "$scratch"
+	[ "$a" = "$b" ]
+}
