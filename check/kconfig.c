@@ -7,17 +7,15 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "strbuf.h"
 #include "strutil.h"
 
 #define KCONFIG_MAX (8 * 1024 * 1024)
 
-void kconfig_scan(const char *text, struct kconfig_query *q, size_t n)
+/* Record the value of every queried symbol found in text (whole lines). */
+static void scan_lines(const char *text, struct kconfig_query *q, size_t n)
 {
 	const char *p = text;
 
-	for (size_t i = 0; i < n; i++)
-		q[i].value = 'n';
 	while (p && *p) {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
@@ -48,30 +46,52 @@ void kconfig_scan(const char *text, struct kconfig_query *q, size_t n)
 	}
 }
 
-static int read_gz(int fd, char **out)
+void kconfig_scan(const char *text, struct kconfig_query *q, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		q[i].value = 'n';
+	scan_lines(text, q, n);
+}
+
+/* Inflate /proc/config.gz and scan it line by line as it comes: the
+ * config is ~300 KB of text, and only a dozen symbols matter. */
+static int scan_gz(int fd, struct kconfig_query *q, size_t n)
 {
 	gzFile gz = gzdopen(fd, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[65536];
-	int n;
+	char buf[16384];
+	size_t keep = 0, total = 0;
+	int r;
 
 	if (!gz) {
 		close(fd);
 		return -ENOMEM;
 	}
-	while ((n = gzread(gz, buf, sizeof(buf))) > 0) {
-		strbuf_append_len(&sb, buf, (size_t)n);
-		if (sb.len > KCONFIG_MAX) {
-			n = -1;
+	for (size_t i = 0; i < n; i++)
+		q[i].value = 'n';
+	while ((r = gzread(gz, buf + keep, (unsigned)(sizeof(buf) - 1 - keep))) > 0) {
+		size_t len = keep + (size_t)r;
+		char *last_nl;
+
+		total += (size_t)r;
+		if (total > KCONFIG_MAX)
 			break;
+		buf[len] = '\0';
+		last_nl = strrchr(buf, '\n');
+		if (!last_nl) {
+			/* a line longer than the buffer cannot be a CONFIG_ line we want */
+			keep = 0;
+			continue;
 		}
+		*last_nl = '\0';
+		scan_lines(buf, q, n);
+		keep = len - (size_t)(last_nl + 1 - buf);
+		memmove(buf, last_nl + 1, keep);
 	}
 	gzclose(gz);
-	if (n < 0) {
-		strbuf_release(&sb);
+	if (r < 0 || total > KCONFIG_MAX)
 		return -EINVAL;
-	}
-	*out = strbuf_steal(&sb);
+	buf[keep] = '\0';
+	scan_lines(buf, q, n);
 	return 0;
 }
 
@@ -92,8 +112,11 @@ int kconfig_lookup(const struct host_root *root, const char *release, struct kco
 		int fd = host_open(root, "/proc/config.gz", O_RDONLY);
 		if (fd < 0)
 			return fd;
-		str_copy(path, sizeof(path), "/proc/config.gz");
-		r = read_gz(fd, &text);
+		r = scan_gz(fd, q, n);
+		if (r < 0)
+			return r;
+		str_copy(source, source_len, "/proc/config.gz");
+		return 0;
 	}
 	if (r < 0)
 		return r;

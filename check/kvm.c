@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,7 +149,12 @@ static void smoke_guest(int kvm, int vm, struct kvm_facts *kf)
 {
 	static const unsigned char code[] = {0xba, 0xf8, 0x03, 0xb0, 'K', 0xee, 0xf4};
 	struct sigaction sa = {.sa_handler = smoke_on_alarm}, old_sa;
-	struct itimerval it = {.it_value = {0, SMOKE_TIMEOUT_MS * 1000}}, no_it = {{0, 0}, {0, 0}};
+	/* Aimed at this thread: the probe may run beside others, and only a
+	 * signal to the thread inside KVM_RUN makes it return. */
+	struct sigevent sev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM};
+	struct itimerspec its = {.it_value = {SMOKE_TIMEOUT_MS / 1000, (SMOKE_TIMEOUT_MS % 1000) * 1000000L}};
+	timer_t timer;
+	bool timer_armed = false;
 	struct kvm_userspace_memory_region region;
 	struct kvm_run *run = MAP_FAILED;
 	struct kvm_sregs sregs;
@@ -205,7 +209,13 @@ static void smoke_guest(int kvm, int vm, struct kvm_facts *kf)
 	smoke_alarm = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, &old_sa);
-	setitimer(ITIMER_REAL, &it, NULL);
+	sev._sigev_un._tid = gettid();
+	step = "timer_create";
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 || timer_settime(timer, 0, &its, NULL) < 0) {
+		sigaction(SIGALRM, &old_sa, NULL);
+		goto fail;
+	}
+	timer_armed = true;
 	for (int i = 0; i < 4; i++) {
 		step = "KVM_RUN";
 		int r = ioctl(vcpu, KVM_RUN, 0);
@@ -235,7 +245,8 @@ static void smoke_guest(int kvm, int vm, struct kvm_facts *kf)
 	}
 	snprintf(kf->smoke_detail, sizeof(kf->smoke_detail), "%s: %s", step, strerror(errno));
 out_timer:
-	setitimer(ITIMER_REAL, &no_it, NULL);
+	if (timer_armed)
+		timer_delete(timer);
 	sigaction(SIGALRM, &old_sa, NULL);
 	goto out;
 fail:

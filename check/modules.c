@@ -9,13 +9,13 @@
 #include "modules.h"
 
 #include <errno.h>
-#include <libkmod.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
 #include "kconfig.h"
+#include "kmod_api.h"
 #include "strbuf.h"
 #include "strutil.h"
 
@@ -108,6 +108,7 @@ static bool proc_modules_has(const char *list, const char *name)
 }
 
 struct kmod_view {
+	const struct kmod_api *k;
 	struct kmod_ctx *ctx;
 	bool usable;  /* indexes loaded */
 	char *blacklist; /* " a b c " */
@@ -127,19 +128,25 @@ static void kmod_view_open(const struct host_root *root, struct modules_facts *m
 			 mf->modules_dir);
 		return;
 	}
+	struct kc_error err = {0};
+	kv->k = kmod_api_get(&err);
+	if (!kv->k) {
+		snprintf(mf->kmod_error, sizeof(mf->kmod_error), "%s", err.msg);
+		return;
+	}
 	dir = host_path(root, mf->modules_dir);
 	for (size_t i = 0; modprobe_config_dirs[i]; i++)
 		cfg[i] = host_path(root, modprobe_config_dirs[i]);
-	kv->ctx = kmod_new(dir, (const char *const *)cfg);
+	kv->ctx = kv->k->new_ctx(dir, (const char *const *)cfg);
 	for (size_t i = 0; cfg[i]; i++)
 		free(cfg[i]);
 	if (!kv->ctx) {
 		snprintf(mf->kmod_error, sizeof(mf->kmod_error), "libkmod could not start");
 		return;
 	}
-	kmod_set_log_fn(kv->ctx, kmod_log_capture, log);
-	kmod_set_log_priority(kv->ctx, LOG_ERR);
-	r = kmod_load_resources(kv->ctx);
+	kv->k->set_log_fn(kv->ctx, kmod_log_capture, log);
+	kv->k->set_log_priority(kv->ctx, LOG_ERR);
+	r = kv->k->load_resources(kv->ctx);
 	if (r < 0) {
 		snprintf(mf->kmod_error, sizeof(mf->kmod_error),
 			 "module index unreadable in %s (%s); run depmod", mf->modules_dir,
@@ -148,22 +155,22 @@ static void kmod_view_open(const struct host_root *root, struct modules_facts *m
 	}
 	kv->usable = true;
 	strbuf_putc(&bl, ' ');
-	it = kmod_config_get_blacklists(kv->ctx);
-	while (it && kmod_config_iter_next(it)) {
+	it = kv->k->config_get_blacklists(kv->ctx);
+	while (it && kv->k->config_iter_next(it)) {
 		char name[64];
-		str_copy(name, sizeof(name), kmod_config_iter_get_key(it));
+		str_copy(name, sizeof(name), kv->k->config_iter_get_key(it));
 		underscores(name);
 		strbuf_appendf(&bl, "%s ", name);
 	}
 	if (it)
-		kmod_config_iter_free_iter(it);
+		kv->k->config_iter_free_iter(it);
 	kv->blacklist = strbuf_steal(&bl);
 }
 
 static void kmod_view_close(struct kmod_view *kv)
 {
 	if (kv->ctx)
-		kmod_unref(kv->ctx);
+		kv->k->unref(kv->ctx);
 	free(kv->blacklist);
 }
 
@@ -176,19 +183,19 @@ static void lookup_module(const struct host_root *root, const struct modules_fac
 
 	*found = *has_path = false;
 	install[0] = '\0';
-	if (!kv->usable || kmod_module_new_from_lookup(kv->ctx, m->name, &list) < 0)
+	const struct kmod_api *k = kv->k;
+	if (!kv->usable || k->module_new_from_lookup(kv->ctx, m->name, &list) < 0)
 		return;
-	kmod_list_foreach(it, list)
-	{
-		struct kmod_module *mod = kmod_module_get_module(it);
+	for (it = list; it; it = k->list_next(list, it)) {
+		struct kmod_module *mod = k->module_get_module(it);
 		char name[64];
 
-		str_copy(name, sizeof(name), kmod_module_get_name(mod));
+		str_copy(name, sizeof(name), k->module_get_name(mod));
 		underscores(name);
 		if (!strcmp(name, m->name)) {
-			const char *path = kmod_module_get_path(mod);
-			const char *opts = kmod_module_get_options(mod);
-			const char *cmd = kmod_module_get_install_commands(mod);
+			const char *path = k->module_get_path(mod);
+			const char *opts = k->module_get_options(mod);
+			const char *cmd = k->module_get_install_commands(mod);
 			*found = true;
 			if (path) {
 				/* libkmod gives dir/relative; keep the part under the modules dir */
@@ -205,9 +212,9 @@ static void lookup_module(const struct host_root *root, const struct modules_fac
 			if (cmd)
 				str_copy(install, install_len, cmd);
 		}
-		kmod_module_unref(mod);
+		k->module_unref(mod);
 	}
-	kmod_module_unref_list(list);
+	k->module_unref_list(list);
 }
 
 static void read_params(const struct host_root *root, const struct module_spec *spec,

@@ -19,7 +19,7 @@
 /* openat2 is refused (ENOSYS) by old kernels and (EPERM) by some container
  * seccomp profiles; then we fall back to openat, losing only the
  * in-root resolution of absolute symlinks. Decided once per process. */
-static int openat2_state; /* 0 unknown, 1 works, -1 unavailable */
+static int openat2_state; /* 0 unknown, 1 works, -1 unavailable; probes share it across threads */
 
 static const char *relative(const char *path)
 {
@@ -32,19 +32,21 @@ static int open_in_root(const struct host_root *root, const char *path, int flag
 {
 	int fd;
 
-	if (openat2_state >= 0) {
+	int state = __atomic_load_n(&openat2_state, __ATOMIC_RELAXED);
+
+	if (state >= 0) {
 		struct open_how how = {
 			.flags = (unsigned long long)(flags | O_CLOEXEC),
 			.resolve = RESOLVE_IN_ROOT,
 		};
 		fd = (int)syscall(SYS_openat2, root->fd, relative(path), &how, sizeof(how));
 		if (fd >= 0) {
-			openat2_state = 1;
+			__atomic_store_n(&openat2_state, 1, __ATOMIC_RELAXED);
 			return fd;
 		}
-		if (openat2_state == 1 || (errno != ENOSYS && errno != EPERM))
+		if (state == 1 || (errno != ENOSYS && errno != EPERM))
 			return -errno;
-		openat2_state = -1;
+		__atomic_store_n(&openat2_state, -1, __ATOMIC_RELAXED);
 	}
 	fd = openat(root->fd, relative(path), flags | O_CLOEXEC);
 	return fd >= 0 ? fd : -errno;

@@ -4,9 +4,12 @@
 #include "test.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <zlib.h>
 
 #include "cpu.h"
 #include "devices.h"
+#include "hostroot.h"
 #include "kconfig.h"
 #include "kvm.h"
 #include "recorded.h"
@@ -156,6 +159,64 @@ static void kernel_config(void **state)
 	assert_int_equal(q[5].value, 'y'); /* any value means set */
 }
 
+/* /proc/config.gz is scanned while it is inflated, 16 KB at a time: a
+ * symbol split across two reads must still be found. */
+static void kernel_config_gz(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/kc-kconfig-XXXXXX", path[128], src[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/proc", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/proc/config.gz", dir);
+	gzFile gz = gzopen(path, "wb");
+	assert_non_null(gz);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_append(&sb, "CONFIG_MODULES=y\n");
+	while (sb.len < 16384 - 8)
+		strbuf_append(&sb, "CONFIG_FILLER_SYMBOL=y\n");
+	strbuf_append(&sb, "CONFIG_VHOST_NET=m\n# CONFIG_VHOST_VSOCK is not set\n");
+	for (int i = 0; i < 2000; i++)
+		strbuf_append(&sb, "CONFIG_MORE_FILLER=y\n");
+	strbuf_append(&sb, "CONFIG_KVM=y"); /* last line without a newline */
+	gzwrite(gz, sb.s, (unsigned)sb.len);
+	gzclose(gz);
+	strbuf_release(&sb);
+
+	struct host_root root;
+	struct kc_error err = {0};
+	assert_int_equal(host_root_open(&root, dir, &err), 0);
+	struct kconfig_query q[] = {{"CONFIG_MODULES", 0}, {"CONFIG_VHOST_NET", 0},
+				    {"CONFIG_VHOST_VSOCK", 0}, {"CONFIG_KVM", 0}, {"CONFIG_TUN", 0}};
+	assert_int_equal(kconfig_lookup(&root, "6.1.0-test", q, 5, src, sizeof(src)), 0);
+	assert_string_equal(src, "/proc/config.gz");
+	assert_int_equal(q[0].value, 'y');
+	assert_int_equal(q[1].value, 'm');
+	assert_int_equal(q[2].value, 'n');
+	assert_int_equal(q[3].value, 'y');
+	assert_int_equal(q[4].value, 'n');
+
+	/* /boot/config-<release> wins when present; a corrupt config.gz is an error */
+	FILE *f = fopen(path, "w");
+	fputs("not gzip at all", f);
+	fclose(f);
+	assert_true(kconfig_lookup(&root, "6.1.0-test", q, 5, src, sizeof(src)) < 0 ||
+		    q[0].value != 'y');
+	snprintf(path, sizeof(path), "%s/boot", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/boot/config-6.1.0-test", dir);
+	f = fopen(path, "w");
+	fputs("CONFIG_TUN=m\n", f);
+	fclose(f);
+	assert_int_equal(kconfig_lookup(&root, "6.1.0-test", q, 5, src, sizeof(src)), 0);
+	assert_string_equal(src, "/boot/config-6.1.0-test");
+	assert_int_equal(q[4].value, 'm');
+	host_root_close(&root);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void kvm_recording(void **state)
 {
 	(void)state;
@@ -295,6 +356,7 @@ int main(void)
 		cmocka_unit_test(cpuinfo_x86_and_flags),
 		cmocka_unit_test(cpuinfo_other_architectures),
 		cmocka_unit_test(kernel_config),
+		cmocka_unit_test(kernel_config_gz),
 		cmocka_unit_test(kvm_recording),
 		cmocka_unit_test(devices_recording),
 		cmocka_unit_test(errno_names),
