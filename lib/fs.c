@@ -1,0 +1,94 @@
+/* Plain file helpers (see fs.h). */
+#include "fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+
+int read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	char buf[16384];
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			strbuf_release(&sb);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		strbuf_append_len(&sb, buf, (size_t)n);
+		if (sb.len > max) {
+			strbuf_release(&sb);
+			return -EFBIG;
+		}
+	}
+	if (len)
+		*len = sb.len;
+	*out = strbuf_steal(&sb);
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct kc_error *err)
+{
+	_cleanup_free_ char *dircopy = xstrdup(path);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+	const char *dir = dirname(dircopy);
+	const char *p = data;
+	int fd, dfd;
+
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return kc_error_set(err, errno, "cannot create a temporary file next to %s", path);
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	/* make the rename itself durable */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:;
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return kc_error_set(err, e, "cannot write %s", path);
+}

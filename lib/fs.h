@@ -1,0 +1,20 @@
+/* Files on the caller's own filesystem (host-root reads are hostroot.h). */
+#ifndef KC_FS_H
+#define KC_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Read a regular file whole (at most max bytes), NUL-terminated.
+ * -errno on failure (-EFBIG beyond max, -EINVAL for a non-regular file). */
+int read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* Write a file atomically: a temporary file in the same directory, fsync,
+ * rename over the target, fsync the directory. The target is either the
+ * old or the new file, never half-written. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct kc_error *err);
+
+#endif
