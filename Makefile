@@ -24,7 +24,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prot
 	-Wvla -Wwrite-strings -Wno-missing-field-initializers -Wno-format-truncation
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE \
-	-DKC_VERSION='"$(VERSION)"' -Ilib -Icheck $(PKG_CFLAGS) $(CFLAGS)
+	-DKC_VERSION='"$(VERSION)"' -DKC_PREFIX='"$(PREFIX)"' -Ilib -Icheck $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -45,14 +45,16 @@ CHECK_OBJ := $(CHECK_SRC:%.c=$(OBJ)/%.o)
 LIBKC := $(BUILD)/lib/libkc.a
 LIBCHECK := $(BUILD)/lib/libkc-check.a
 
+DATA := $(BUILD)/data/configuration.toml
 PROGRAMS := $(BIN)/kata-check
+TOOLS := $(BIN)/toml-decode
 MANPAGES := man/kata-check.1
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall deps test unit bats fixtures bench check-format format FORCE
-all: $(PROGRAMS)
+.PHONY: all clean install uninstall deps test unit bats fixtures bench fuzz check-format format FORCE
+all: $(PROGRAMS) $(TOOLS) $(DATA)
 
 # Rebuild everything when the flags change (SANITIZE=1 after a plain build).
 FLAGS_STAMP := $(BUILD)/.flags
@@ -80,6 +82,22 @@ $(BIN)/kata-check: $(OBJ)/check/main.o $(LIBCHECK) $(LIBKC)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The shipped configuration, with this build's paths and architecture.
+ARCH := $(shell uname -m)
+QEMU_BINARY := qemu-system-$(if $(filter aarch64,$(ARCH)),aarch64,$(if $(filter ppc64le,$(ARCH)),ppc64,$(if $(filter s390x,$(ARCH)),s390x,x86_64)))
+MACHINE_TYPE := $(if $(filter aarch64,$(ARCH)),virt,$(if $(filter ppc64le,$(ARCH)),pseries,$(if $(filter s390x,$(ARCH)),s390-ccw-virtio,q35)))
+$(BUILD)/data/configuration.toml: data/configuration.toml.in Makefile $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@DATADIR@|$(PREFIX)/share/kata-containers|g' \
+		-e 's|@LIBEXECDIR@|$(PREFIX)/libexec/kata-containers|g' -e 's|@QEMUPATH@|/usr/bin/$(QEMU_BINARY)|g' \
+		-e 's|@MACHINETYPE@|$(MACHINE_TYPE)|g' $< > $@.tmp && mv $@.tmp $@
+
+$(BIN)/toml-decode: $(OBJ)/tools/toml_decode.o $(LIBKC)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,TEST,$@)
@@ -96,7 +114,26 @@ $(BUILD)/fixtures/.stamp: $(shell find tests/fixtures/hosts ! -type l -print 2>/
 	@touch $@
 
 deps:
-	scripts/deps.sh
+	scripts/deps.sh build test
+
+# Coverage-guided fuzzing of the parsers (clang's libFuzzer), for a bounded
+# time; any crash, leak or sanitizer report fails the target.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-D_GNU_SOURCE -Ilib
+FUZZ_TOML_SRC := fuzz/fuzz_toml.c lib/toml.c lib/toml_lex.c lib/toml_parse.c lib/strbuf.c lib/error.c
+
+$(BUILD)/fuzz/fuzz_toml: $(FUZZ_TOML_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(call say,FUZZ,$@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $(FUZZ_TOML_SRC)
+
+fuzz:
+	scripts/deps.sh fuzz
+	$(MAKE) $(BUILD)/fuzz/fuzz_toml
+	@mkdir -p $(BUILD)/fuzz/corpus-toml
+	$(BUILD)/fuzz/fuzz_toml -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+		-print_final_stats=1 $(BUILD)/fuzz/corpus-toml tests/toml/valid tests/toml/invalid
 
 unit: $(UNIT_BIN)
 
@@ -118,12 +155,15 @@ bench: all fixtures $(BUILD)/bench/bench_check
 	$(BUILD)/bench/bench_check $(BIN)/kata-check 300 / $(BUILD)/fixtures/hosts/intel-ready
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(PREFIX)/share/defaults/kata-containers
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(BUILD)/data/configuration.toml $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
 
 check-format:

@@ -17,7 +17,7 @@
 #include "tty.h"
 #include "version.h"
 
-enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_HOST_ROOT };
+enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_HOST_ROOT, OPT_CONFIG };
 
 static const struct option long_options[] = {
 	{"json", no_argument, NULL, 'j'},
@@ -25,6 +25,8 @@ static const struct option long_options[] = {
 	{"verbose", no_argument, NULL, 'v'},
 	{"strict", no_argument, NULL, 's'},
 	{"host-root", required_argument, NULL, OPT_HOST_ROOT},
+	{"kata-config", required_argument, NULL, OPT_CONFIG},
+	{"config", required_argument, NULL, OPT_CONFIG},
 	{"color", optional_argument, NULL, OPT_COLOR},
 	{"colour", optional_argument, NULL, OPT_COLOR},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -46,6 +48,9 @@ static void usage(FILE *out, const char *prog)
 		"  -v, --verbose         print the host summary and the facts behind every check\n"
 		"  -s, --strict          count warnings as failures\n"
 		"      --host-root DIR   inspect the host mounted at DIR (default /)\n"
+		"      --kata-config PATH, --config PATH\n"
+		"                        judge against this configuration file instead of the chain\n"
+		"                        ($KATA_CONF_FILE, then /etc and the defaults under the host root)\n"
 		"      --color[=WHEN]    colour the output: auto (default, on a terminal), always, never\n"
 		"      --no-color        same as --color=never\n"
 		"  -h, --help            print this help\n"
@@ -61,6 +66,7 @@ int kata_check_main(int argc, char **argv)
 	struct render_options ro = {0};
 	enum color_mode color = COLOR_AUTO;
 	const char *host_root_dir = "/";
+	const char *config_path = NULL;
 	bool json = false;
 	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	int c;
@@ -83,6 +89,9 @@ int kata_check_main(int argc, char **argv)
 			break;
 		case OPT_HOST_ROOT:
 			host_root_dir = optarg;
+			break;
+		case OPT_CONFIG:
+			config_path = optarg;
 			break;
 		case OPT_COLOR: {
 			int m = color_mode_parse(optarg);
@@ -132,16 +141,20 @@ int kata_check_main(int argc, char **argv)
 	}
 
 	struct host_facts *facts = xcalloc(1, sizeof(*facts));
+	struct config_state *config = xcalloc(1, sizeof(*config));
 	struct rules_input in;
 	struct report report = {0};
 
 	host_probe(&root, facts);
+	config_probe(&root, config_path, facts->res.cpus_online, config);
 	rules_input_defaults(&in, facts);
+	rules_input_from_config(&in, config);
 	rules_evaluate(&in, &report);
 
 	int status = report_capable(&report, ro.strict) ? EXIT_CAPABLE : EXIT_NOT_CAPABLE;
 	if (json) {
 		json_t *j = report_to_json(&report, facts, ro.strict);
+		json_object_set_new(j, "configuration", config_to_json(config));
 		if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
 		    fputc('\n', stdout) == EOF)
 			status = EXIT_USAGE;
@@ -155,6 +168,8 @@ int kata_check_main(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 	report_free(&report);
+	config_state_free(config);
+	free(config);
 	host_facts_free(facts);
 	free(facts);
 	host_root_close(&root);

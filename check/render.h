@@ -25,6 +25,8 @@ void render_host_line(char *buf, size_t len, const struct host_facts *f);
 /* The whole report and facts as a JSON object (caller decrefs). */
 json_t *report_to_json(const struct report *r, const struct host_facts *f, bool strict);
 json_t *facts_to_json(const struct host_facts *f);
+struct config_state;
+json_t *config_to_json(const struct config_state *cs);
 
 #define REPORT_SCHEMA_VERSION 1
 

@@ -1,6 +1,7 @@
 /* JSON renderer: the report with its verdict, plus every fact, under a
  * schema version scripts can test. Jansson is used here and in
  * facts_json.c only on the check side. */
+#include "config_probe.h"
 #include "render.h"
 #include "version.h"
 
@@ -53,4 +54,25 @@ json_t *report_to_json(const struct report *r, const struct host_facts *f, bool 
 	json_object_set_new(root, "checks", items);
 	json_object_set_new(root, "facts", facts_to_json(f));
 	return root;
+}
+
+json_t *config_to_json(const struct config_state *cs)
+{
+	json_t *o = json_object(), *warnings = json_array(), *notes = json_array(), *tried = json_array();
+
+	json_object_set_new(o, "file", str_or_null(cs->src.path));
+	json_object_set_new(o, "origin", cs->src.origin ? json_string(cs->src.origin) : json_null());
+	json_object_set_new(o, "loaded", json_boolean(cs->loaded));
+	json_object_set_new(o, "error", str_or_null(cs->error));
+	for (size_t i = 0; i < cs->src.tried.n; i++)
+		json_array_append_new(tried, json_string(cs->src.tried.v[i]));
+	json_object_set_new(o, "tried", tried);
+	for (size_t i = 0; i < cs->cfg.warnings.n; i++)
+		json_array_append_new(warnings, json_string(cs->cfg.warnings.v[i]));
+	json_object_set_new(o, "warnings", warnings);
+	for (size_t i = 0; i < cs->notes.n; i++)
+		json_array_append_new(notes, json_string(cs->notes.v[i]));
+	json_object_set_new(o, "adjustments", notes);
+	json_object_set_new(o, "accel", cs->loaded ? json_string(cs->cfg.hypervisor.accel) : json_null());
+	return o;
 }

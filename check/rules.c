@@ -11,6 +11,18 @@ void rules_input_defaults(struct rules_input *in, const struct host_facts *f)
 	in->facts = f;
 	in->want_vcpus = DEFAULT_VCPUS;
 	in->want_memory_mib = DEFAULT_MEMORY_MIB;
+	in->accel = "kvm";
+}
+
+void rules_input_from_config(struct rules_input *in, const struct config_state *cs)
+{
+	in->config = cs;
+	if (!cs || !cs->loaded || !cs->values_ok)
+		return;
+	if (cs->cfg.hypervisor.default_vcpus > 0)
+		in->want_vcpus = (unsigned)cs->cfg.hypervisor.default_vcpus;
+	in->want_memory_mib = cs->cfg.hypervisor.default_memory;
+	in->accel = cs->cfg.hypervisor.accel;
 }
 
 void rules_evaluate(const struct rules_input *in, struct report *r)
@@ -21,6 +33,8 @@ void rules_evaluate(const struct rules_input *in, struct report *r)
 	rules_devices(in, r);
 	rules_iommu(in, r);
 	rules_resources(in, r);
+	rules_config(in, r);
+	rules_apply_accel(in, r);
 }
 
 const char *rules_virt_flag(const struct host_facts *f)

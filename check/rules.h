@@ -3,6 +3,7 @@
 #ifndef KC_RULES_H
 #define KC_RULES_H
 
+#include "config_probe.h"
 #include "facts.h"
 #include "report.h"
 
@@ -10,14 +11,18 @@
  * active configuration when there is one, from Kata's defaults otherwise. */
 struct rules_input {
 	const struct host_facts *facts;
+	const struct config_state *config;  /* the active configuration; NULL: none sought */
 	unsigned want_vcpus;       /* default_vcpus */
 	unsigned want_memory_mib;  /* default_memory */
+	const char *accel;         /* "kvm" (default), "tcg" or "auto" */
 };
 
 #define DEFAULT_VCPUS 1
 #define DEFAULT_MEMORY_MIB 2048
 
 void rules_input_defaults(struct rules_input *in, const struct host_facts *f);
+/* Take want_vcpus, want_memory_mib and accel from a loaded configuration. */
+void rules_input_from_config(struct rules_input *in, const struct config_state *cs);
 
 /* All groups, in report order. */
 void rules_evaluate(const struct rules_input *in, struct report *r);
@@ -28,6 +33,10 @@ void rules_modules(const struct rules_input *in, struct report *r);
 void rules_devices(const struct rules_input *in, struct report *r);
 void rules_iommu(const struct rules_input *in, struct report *r);
 void rules_resources(const struct rules_input *in, struct report *r);
+void rules_config(const struct rules_input *in, struct report *r);
+/* With accel "auto" or "tcg", what only rules out hardware virtualization
+ * becomes a warning: the runtime runs the VM under TCG instead. */
+void rules_apply_accel(const struct rules_input *in, struct report *r);
 
 /* Shared judgements. */
 /* The module that gives KVM its hardware backend on this CPU: kvm_intel,

@@ -1,15 +1,22 @@
 #!/bin/bash
-# Install the Debian packages needed to build and test the project.
-# Idempotent, and quick when everything is already installed (one dpkg-query).
+# Install the Debian packages the project needs. Idempotent, and quick
+# when everything is already installed (one dpkg-query).
+#
+# Usage: scripts/deps.sh [GROUP...]   groups: build test fuzz (default: build test)
 set -euo pipefail
 
-packages=(
-	# build
-	gcc make pkg-config libc6-dev
-	libkmod-dev libpci-dev libudev-dev libjansson-dev zlib1g-dev libncurses-dev
-	# test
-	libcmocka-dev bats bats-assert bats-support jq kmod
+declare -A groups=(
+	[build]="gcc make pkg-config libc6-dev libkmod-dev libpci-dev libudev-dev libjansson-dev zlib1g-dev libncurses-dev"
+	[test]="libcmocka-dev bats bats-assert bats-support jq kmod util-linux"
+	[fuzz]="clang libclang-rt-14-dev"
 )
+[ $# -gt 0 ] || set -- build test
+packages=()
+for g in "$@"; do
+	[ -n "${groups[$g]:-}" ] || { echo "deps: unknown group '$g' (known: ${!groups[*]})" >&2; exit 2; }
+	read -ra more <<<"${groups[$g]}"
+	packages+=("${more[@]}")
+done
 
 # dpkg-query lists only packages it knows; anything not listed as installed is missing.
 declare -A installed=()

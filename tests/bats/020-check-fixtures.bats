@@ -70,9 +70,13 @@ load helpers
 }
 
 @test "arm64-ready: an arm64 node is judged without CPUID and is capable" {
-	run_check 0 --strict --host-root "$FIXTURES/arm64-ready"
+	run_check 0 --host-root "$FIXTURES/arm64-ready"
 	assert_line "Checking a test guest runs under KVM: SKIP"
 	refute_output --partial "CPUID"
+	# its only warning: no configuration file is installed
+	assert_line "Checking configuration file: WARN"
+	run_check 1 --strict --host-root "$FIXTURES/arm64-ready"
+	assert_output --partial "0 failed"
 	run check_json "$FIXTURES/arm64-ready" '.facts.cpu | "\(.arch) \(.implementer) \(.part) \(.model_name)"'
 	assert_output "aarch64 0x41 0xd0c Arm (part 0xd0c)"
 }

@@ -1,0 +1,35 @@
+/* Loading the active configuration for kata-check (see config_probe.h). */
+#include "config_probe.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "strutil.h"
+
+void config_probe(const struct host_root *root, const char *explicit_path, unsigned host_cpus,
+		  struct config_state *st)
+{
+	struct kc_error err = {0};
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	r = config_load(root, explicit_path, &st->cfg, &st->src, &err);
+	if (r < 0) {
+		st->missing = r == -ENOENT && !st->src.path;
+		str_copy(st->error, sizeof(st->error), err.msg);
+		return;
+	}
+	st->loaded = true;
+	kc_error_clear(&err);
+	st->values_ok = config_check_values(&st->cfg, host_cpus, &st->notes, &err) == 0;
+	if (!st->values_ok)
+		str_copy(st->error, sizeof(st->error), err.msg);
+	st->npaths = config_check_paths(&st->cfg, root, st->paths, CONFIG_PATHS_MAX);
+}
+
+void config_state_free(struct config_state *st)
+{
+	config_free(&st->cfg);
+	config_source_free(&st->src);
+	strlist_free(&st->notes);
+}
