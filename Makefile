@@ -39,16 +39,16 @@ OBJ := $(BUILD)/obj
 BIN := $(BUILD)/bin
 
 LIB_SRC := $(wildcard lib/*.c)
-CHECK_SRC := $(filter-out check/main.c,$(wildcard check/*.c))
+CHECK_SRC := $(filter-out check/main.c check/env_prog.c,$(wildcard check/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
 CHECK_OBJ := $(CHECK_SRC:%.c=$(OBJ)/%.o)
 LIBKC := $(BUILD)/lib/libkc.a
 LIBCHECK := $(BUILD)/lib/libkc-check.a
 
 DATA := $(BUILD)/data/configuration.toml
-PROGRAMS := $(BIN)/kata-check
+PROGRAMS := $(BIN)/kata-check $(BIN)/kata-env
 TOOLS := $(BIN)/toml-decode
-MANPAGES := man/kata-check.1
+MANPAGES := man/kata-check.1 man/kata-env.1 man/configuration.toml.5
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -61,6 +61,14 @@ FLAGS_STAMP := $(BUILD)/.flags
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
 	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+
+# The source commit, in a header of its own: a new commit rebuilds version.o only.
+$(BUILD)/gen/commit.h: FORCE
+	@mkdir -p $(@D)
+	@c=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown); \
+	 echo "#define KC_COMMIT \"$$c\"" | cmp -s - $@ || echo "#define KC_COMMIT \"$$c\"" > $@
+$(OBJ)/lib/version.o: $(BUILD)/gen/commit.h
+$(OBJ)/lib/version.o: ALL_CFLAGS += -I$(BUILD)/gen
 
 $(OBJ)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
@@ -94,6 +102,11 @@ $(BUILD)/data/configuration.toml: data/configuration.toml.in Makefile $(FLAGS_ST
 		-e 's|@MACHINETYPE@|$(MACHINE_TYPE)|g' $< > $@.tmp && mv $@.tmp $@
 
 $(BIN)/toml-decode: $(OBJ)/tools/toml_decode.o $(LIBKC)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/kata-env: $(OBJ)/check/env_prog.o $(LIBCHECK) $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -149,22 +162,31 @@ $(BUILD)/bench/bench_check: bench/bench_check.c $(LIBCHECK) $(LIBKC) $(FLAGS_STA
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCHECK) $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+$(BUILD)/bench/bench_config: bench/bench_config.c $(LIBKC) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS)
+
 # Figures for the performance targets (not assertions): kata-check on this
-# host and on a fixture, medians of many runs, and peak memory.
-bench: all fixtures $(BUILD)/bench/bench_check
+# host and on a fixture, medians of many runs, and peak memory; loading the
+# shipped configuration.
+bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config
 	$(BUILD)/bench/bench_check $(BIN)/kata-check 300 / $(BUILD)/fixtures/hosts/intel-ready
+	$(BUILD)/bench/bench_config $(BUILD)/data/configuration.toml 2000
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(PREFIX)/share/defaults/kata-containers
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(BUILD)/data/configuration.toml $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES))))
 
 check-format:
 	clang-format --dry-run --Werror lib/*.[ch] check/*.[ch] tests/unit/*.[ch]

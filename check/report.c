@@ -31,6 +31,7 @@ struct report_item *report_add(struct report *r, const char *id, enum check_grou
 	it->id = xstrdup(id);
 	it->group = group;
 	it->level = level;
+	it->raw_level = level;
 	it->what = xstrdup(what);
 	va_start(ap, summary_fmt);
 	it->summary = vformat(summary_fmt, ap);

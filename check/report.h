@@ -34,6 +34,7 @@ struct report_item {
 	char *id;        /* stable, e.g. "modules.vhost_net" */
 	enum check_group group;
 	enum level level;
+	enum level raw_level; /* before the accelerator policy softened it */
 	char *what;      /* "Checking <what>" */
 	char *summary;   /* the finding, one line */
 	char *detail;    /* optional: the facts behind it */

@@ -38,7 +38,7 @@ static void rule_device(const struct host_facts *f, const struct device_row *row
 				"character device %u:%u, mode %04o %s:%s", d->major, d->minor,
 				(unsigned)d->mode, d->owner, d->group);
 		if (spec && (d->major != spec->major || d->minor != spec->minor)) {
-			it->level = LEVEL_WARN;
+			it->level = it->raw_level = LEVEL_WARN;
 			report_item_remedy(it, "expected %u:%u; check what this node is", spec->major,
 					   spec->minor);
 		} else if (d->access >= 0 && d->access != (R_OK | W_OK) && f->euid != 0) {

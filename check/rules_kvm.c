@@ -104,7 +104,7 @@ static bool rule_device(const struct host_facts *f, struct report *r)
 			"character device %u:%u, mode %04o %s:%s", d->major, d->minor,
 			(unsigned)d->mode, d->owner, d->group);
 	if (d->major != 10 || d->minor != 232) {
-		it->level = LEVEL_WARN;
+		it->level = it->raw_level = LEVEL_WARN;
 		report_item_remedy(it, "expected 10:232; check that /dev/kvm is the KVM device");
 	}
 	return true;

@@ -1,9 +1,13 @@
-/* The project version; the Makefile passes -DKC_VERSION from VERSION. */
+/* The project version (the Makefile passes -DKC_VERSION from VERSION) and
+ * the source commit. */
 #ifndef KC_VERSION_H
 #define KC_VERSION_H
 
 #ifndef KC_VERSION
 #define KC_VERSION "0.0.0-dev"
 #endif
+
+extern const char kc_version[];
+extern const char kc_commit[]; /* short git commit, or "unknown" */
 
 #endif

@@ -178,6 +178,40 @@ static void key_table_is_complete(void **state)
 	assert_null(config_key_find("hypervisor.qemu", "no_such_key"));
 }
 
+/* configuration.toml(5) documents every key of the schema. */
+static void every_key_is_documented(void **state)
+{
+	(void)state;
+	char *page = NULL;
+	size_t len = 0;
+	FILE *f = fopen("man/configuration.toml.5", "r");
+	if (!f)
+		skip(); /* run from the source tree to check the page */
+	char buf[4096];
+	size_t n;
+	struct strbuf sb = STRBUF_INIT;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_append_len(&sb, buf, n);
+	fclose(f);
+	page = strbuf_steal(&sb);
+	(void)len;
+	const char *section = NULL;
+	for (size_t i = 0; i < n_config_keys; i++) {
+		char needle[160];
+		if (!section || strcmp(section, config_keys[i].section)) {
+			section = config_keys[i].section;
+			snprintf(needle, sizeof(needle), ".SS [%s]\n", section);
+			if (!strstr(page, needle))
+				fail_msg("configuration.toml(5) has no section [%s]", section);
+		}
+		snprintf(needle, sizeof(needle), ".BR %s \"", config_keys[i].name);
+		char *sec = strstr(page, section);
+		if (!strstr(page, needle) || !sec)
+			fail_msg("configuration.toml(5) does not document [%s] %s", section, config_keys[i].name);
+	}
+	free(page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +222,7 @@ int main(void)
 		cmocka_unit_test(wrong_types_are_errors),
 		cmocka_unit_test(values_and_normalisation),
 		cmocka_unit_test(key_table_is_complete),
+		cmocka_unit_test(every_key_is_documented),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

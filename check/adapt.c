@@ -1,0 +1,114 @@
+/* Configuration adaptation (see adapt.h). What the runtime would otherwise
+ * fail on at start - a vsock channel without /dev/vhost-vsock, vhost-net
+ * without /dev/vhost-net, more vCPUs than KVM allows - is turned off or
+ * clamped here, each change recorded with the report item behind it. */
+#include "adapt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "strutil.h"
+
+static void change(struct adapt_result *out, const char *key, const char *from, const char *to,
+		   const struct report_item *item, const char *reason)
+{
+	if (out->n >= ADAPTATIONS_MAX)
+		return;
+	struct adaptation *a = &out->changes[out->n++];
+	str_copy(a->key, sizeof(a->key), key);
+	str_copy(a->from, sizeof(a->from), from);
+	str_copy(a->to, sizeof(a->to), to);
+	str_copy(a->reason, sizeof(a->reason), reason);
+	str_copy(a->item, sizeof(a->item), item ? item->id : "");
+}
+
+bool adapt_kvm_usable(const struct report *r, const struct report_item **why)
+{
+	const struct report_item *guest = report_find(r, "kvm.guest");
+
+	if (why)
+		*why = NULL;
+	if (guest && guest->raw_level == LEVEL_PASS)
+		return true;
+	/* the first KVM item that failed says more than "could not be exercised" */
+	for (size_t i = 0; i < r->n && why; i++)
+		if (r->items[i].group == GROUP_KVM && r->items[i].raw_level == LEVEL_FAIL) {
+			*why = &r->items[i];
+			return false;
+		}
+	if (why)
+		*why = guest;
+	return false;
+}
+
+static const struct report_item *node_item(const struct report *r, const char *id)
+{
+	const struct report_item *it = report_find(r, id);
+	return it && it->raw_level != LEVEL_PASS ? it : NULL;
+}
+
+int config_adapt(struct kc_config *c, const struct host_facts *f, const struct report *r,
+		 struct adapt_result *out, struct kc_error *err)
+{
+	struct qemu_config *h = &c->hypervisor;
+	const struct report_item *why = NULL;
+	char a[32], b[32];
+
+	memset(out, 0, sizeof(*out));
+	bool kvm = adapt_kvm_usable(r, &why);
+	if (!strcmp(h->accel, "kvm")) {
+		if (!kvm)
+			return kc_error_set(err, 0,
+					    "KVM unusable: %s (report item %s); set accel = \"tcg\" in %s to run "
+					    "without hardware virtualization",
+					    why ? why->summary : "it could not be checked",
+					    why ? why->id : "kvm.guest", c->source ? c->source : "the configuration");
+		str_copy(out->accel, sizeof(out->accel), "kvm");
+	} else if (!strcmp(h->accel, "auto")) {
+		str_copy(out->accel, sizeof(out->accel), kvm ? "kvm" : "tcg");
+		char reason[256];
+		snprintf(reason, sizeof(reason), "%s", kvm ? "KVM can run the default guest"
+							   : (why ? why->summary : "KVM is unusable"));
+		change(out, "hypervisor.qemu.accel", "auto", out->accel, kvm ? report_find(r, "kvm.guest") : why,
+		       reason);
+	} else {
+		str_copy(out->accel, sizeof(out->accel), "tcg");
+	}
+
+	const struct report_item *it;
+	if (h->use_vsock && (it = node_item(r, "devices.vhost-vsock"))) {
+		h->use_vsock = false;
+		change(out, "hypervisor.qemu.use_vsock", "true", "false", it,
+		       "/dev/vhost-vsock is missing: the agent channel uses virtio-serial");
+	}
+	if (!h->disable_vhost_net && (it = node_item(r, "devices.vhost-net"))) {
+		h->disable_vhost_net = true;
+		change(out, "hypervisor.qemu.disable_vhost_net", "false", "true", it,
+		       "/dev/vhost-net is missing: QEMU serves the network itself");
+	}
+	unsigned cpus = f->res.cpus_online ? f->res.cpus_online : f->cpu.cpuinfo_processors;
+	if (cpus && h->default_vcpus > 0 && (unsigned)h->default_vcpus > cpus) {
+		snprintf(a, sizeof(a), "%d", h->default_vcpus);
+		snprintf(b, sizeof(b), "%u", cpus);
+		h->default_vcpus = (int32_t)cpus;
+		change(out, "hypervisor.qemu.default_vcpus", a, b, report_find(r, "resources.cpus"),
+		       "no more vCPUs than the host has CPUs");
+	}
+	long kvm_max = facts_kvm_cap(&f->kvm, "max-vcpus");
+	if (!strcmp(out->accel, "kvm") && kvm_max > 0 && h->default_maxvcpus > (unsigned long)kvm_max) {
+		snprintf(a, sizeof(a), "%u", h->default_maxvcpus);
+		snprintf(b, sizeof(b), "%ld", kvm_max);
+		h->default_maxvcpus = (uint32_t)kvm_max;
+		change(out, "hypervisor.qemu.default_maxvcpus", a, b, report_find(r, "kvm.caps"),
+		       "KVM's maximum vCPUs per VM");
+	}
+	uint64_t total_mib = f->res.mem_total_kib / 1024;
+	if (f->res.mem_known && total_mib && h->default_memory > total_mib) {
+		snprintf(a, sizeof(a), "%u", h->default_memory);
+		snprintf(b, sizeof(b), "%llu", (unsigned long long)total_mib);
+		h->default_memory = (uint32_t)total_mib;
+		change(out, "hypervisor.qemu.default_memory", a, b, report_find(r, "resources.memory"),
+		       "no more memory than the host has");
+	}
+	return 0;
+}

@@ -1,0 +1,225 @@
+/* Building kata-env's document (see env.h). */
+#include "env.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config_paths.h"
+#include "proc.h"
+#include "rules.h"
+#include "strbuf.h"
+#include "strutil.h"
+#include "version.h"
+
+#define ENV_FORMAT_VERSION "1.0.25" /* Kata 1's kata-env format */
+#define OCI_SPEC_VERSION "1.0.2"
+
+static json_t *str(const char *s)
+{
+	return json_string(s ? s : "");
+}
+
+static json_t *version_object(void)
+{
+	json_t *v = json_object();
+	unsigned major = 0, minor = 0, patch = 0;
+	sscanf(kc_version, "%u.%u.%u", &major, &minor, &patch);
+	json_object_set_new(v, "Semver", json_string(kc_version));
+	json_object_set_new(v, "Major", json_integer(major));
+	json_object_set_new(v, "Minor", json_integer(minor));
+	json_object_set_new(v, "Patch", json_integer(patch));
+	json_object_set_new(v, "Commit", json_string(kc_commit));
+	return v;
+}
+
+/* First line of `binary --version`, as Kata shows it; only for the host we
+ * run on (a binary of another root is not ours to execute). */
+static json_t *binary_version(const struct env_input *in, const char *path)
+{
+	char out[512];
+	int status = 0;
+	struct kc_error err = {0};
+
+	if (!in->root->live)
+		return json_string("unknown (not run: the host root is not /)");
+	const char *argv[] = {path, "--version", NULL};
+	if (run_capture(argv, 3000, out, sizeof(out), &status, &err) < 0)
+		return json_string(err.msg);
+	char *nl = strchr(out, '\n');
+	if (nl)
+		*nl = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char msg[600];
+		snprintf(msg, sizeof(msg), "unknown (%s --version failed: %s)", path, out);
+		return json_string(msg);
+	}
+	return json_string(out);
+}
+
+static json_t *strlist_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+static const char *go_arch(enum host_arch a)
+{
+	switch (a) {
+	case ARCH_X86_64: return "amd64";
+	case ARCH_ARM64: return "arm64";
+	case ARCH_PPC64LE: return "ppc64le";
+	case ARCH_S390X: return "s390x";
+	default: return "unknown";
+	}
+}
+
+json_t *env_build(const struct env_input *in)
+{
+	const struct kc_config *c = in->effective;
+	const struct qemu_config *h = &c->hypervisor;
+	const struct host_facts *f = in->facts;
+	const struct config_state *cs = in->config;
+	json_t *root = json_object(), *o, *v;
+
+	o = json_object();
+	json_object_set_new(o, "Version", json_string(ENV_FORMAT_VERSION));
+	json_object_set_new(root, "Meta", o);
+
+	o = json_object();
+	json_object_set_new(o, "Debug", json_boolean(c->runtime.enable_debug));
+	json_object_set_new(o, "Trace", json_boolean(c->runtime.enable_tracing));
+	json_object_set_new(o, "DisableGuestSeccomp", json_boolean(c->runtime.disable_guest_seccomp));
+	json_object_set_new(o, "DisableNewNetNs", json_boolean(c->runtime.disable_new_netns));
+	json_object_set_new(o, "SandboxCgroupOnly", json_boolean(c->runtime.sandbox_cgroup_only));
+	json_object_set_new(o, "Experimental", strlist_json(&c->runtime.experimental));
+	json_object_set_new(o, "Path", json_string(KC_PREFIX "/bin/kata-runtime"));
+	v = json_object();
+	json_object_set_new(v, "OCI", json_string(OCI_SPEC_VERSION));
+	json_object_set_new(v, "Version", version_object());
+	json_object_set_new(o, "Version", v);
+	v = json_object();
+	json_object_set_new(v, "Path", str(cs->src.path));
+	json_object_set_new(v, "Origin", str(cs->src.origin));
+	json_object_set_new(v, "Loaded", json_boolean(cs->loaded));
+	json_object_set_new(v, "Error", str(cs->error));
+	json_object_set_new(v, "Warnings", strlist_json(&cs->cfg.warnings));
+	json_object_set_new(v, "Adjustments", strlist_json(&cs->notes));
+	json_object_set_new(o, "Config", v);
+	json_object_set_new(root, "Runtime", o);
+
+	o = json_object();
+	json_object_set_new(o, "MachineType", str(h->machine_type));
+	json_object_set_new(o, "Version", binary_version(in, h->path));
+	json_object_set_new(o, "Path", str(h->path));
+	json_object_set_new(o, "BlockDeviceDriver", str(h->block_device_driver));
+	json_object_set_new(o, "EntropySource", str(h->entropy_source));
+	json_object_set_new(o, "SharedFS", str(h->shared_fs));
+	json_object_set_new(o, "VirtioFSDaemon", str(h->virtio_fs_daemon));
+	json_object_set_new(o, "Msize9p", json_integer(h->msize_9p));
+	json_object_set_new(o, "MemorySlots", json_integer(h->memory_slots));
+	json_object_set_new(o, "PCIeRootPort", json_integer(h->pcie_root_port));
+	json_object_set_new(o, "HotplugVFIOOnRootBus", json_boolean(h->hotplug_vfio_on_root_bus));
+	json_object_set_new(o, "Debug", json_boolean(h->enable_debug));
+	json_object_set_new(o, "UseVSock", json_boolean(h->use_vsock));
+	json_object_set_new(o, "DisableVhostNet", json_boolean(h->disable_vhost_net));
+	json_object_set_new(o, "DefaultVCPUs", json_integer(h->default_vcpus));
+	json_object_set_new(o, "DefaultMaxVCPUs", json_integer(h->default_maxvcpus));
+	json_object_set_new(o, "DefaultMemory", json_integer(h->default_memory));
+	json_object_set_new(o, "AcceleratorSetting", str(h->accel));
+	json_object_set_new(o, "Accelerator", str(in->adapt ? in->adapt->accel : ""));
+	json_object_set_new(root, "Hypervisor", o);
+
+	o = json_object();
+	json_object_set_new(o, "Path", str(h->image));
+	json_object_set_new(root, "Image", o);
+	o = json_object();
+	json_object_set_new(o, "Path", str(h->kernel));
+	json_object_set_new(o, "Parameters", str(h->kernel_params));
+	json_object_set_new(root, "Kernel", o);
+	o = json_object();
+	json_object_set_new(o, "Path", str(h->initrd));
+	json_object_set_new(root, "Initrd", o);
+
+	o = json_object();
+	json_object_set_new(o, "Type", json_string("kataProxy"));
+	json_object_set_new(o, "Path", str(c->proxy.path));
+	json_object_set_new(o, "Debug", json_boolean(c->proxy.enable_debug));
+	json_object_set_new(o, "Version", version_object());
+	json_object_set_new(root, "Proxy", o);
+
+	o = json_object();
+	json_object_set_new(o, "Type", json_string("kataShim"));
+	json_object_set_new(o, "Version", json_string(kc_version));
+	json_object_set_new(o, "Path", str(c->shim.path));
+	json_object_set_new(o, "Debug", json_boolean(c->shim.enable_debug));
+	json_object_set_new(o, "Trace", json_boolean(c->shim.enable_tracing));
+	json_object_set_new(root, "Shim", o);
+
+	o = json_object();
+	json_object_set_new(o, "Type", json_string("kata"));
+	json_object_set_new(o, "Debug", json_boolean(c->agent.enable_debug));
+	json_object_set_new(o, "Trace", json_boolean(c->agent.enable_tracing));
+	json_object_set_new(o, "TraceMode", str(c->agent.trace_mode));
+	json_object_set_new(o, "TraceType", str(c->agent.trace_type));
+	json_object_set_new(root, "Agent", o);
+
+	bool capable = report_capable(in->report, false);
+	const struct device_fact *vsock = facts_device(f, "/dev/vhost-vsock");
+	o = json_object();
+	json_object_set_new(o, "Kernel", str(f->res.kernel_release));
+	json_object_set_new(o, "Architecture", json_string(go_arch(f->cpu.arch)));
+	json_object_set_new(o, "VMContainerCapable", json_boolean(capable));
+	json_object_set_new(o, "SupportVSocks", json_boolean(vsock && vsock->present));
+	v = json_object();
+	json_object_set_new(v, "Name", str(f->res.distro_name[0] ? f->res.distro_name : f->res.distro_id));
+	json_object_set_new(v, "Version", str(f->res.distro_version));
+	json_object_set_new(o, "Distro", v);
+	v = json_object();
+	json_object_set_new(v, "Vendor", str(f->cpu.vendor_id));
+	json_object_set_new(v, "Model", str(f->cpu.model_name));
+	json_object_set_new(o, "CPU", v);
+	v = json_object();
+	json_object_set_new(v, "Verdict", json_string(capable ? MSG_CAPABLE : MSG_NOT_CAPABLE));
+	json_t *problems = json_array();
+	for (size_t i = 0; i < in->report->n; i++) {
+		const struct report_item *it = &in->report->items[i];
+		if (it->level != LEVEL_WARN && it->level != LEVEL_FAIL)
+			continue;
+		char *line = xasprintf("%s %s: %s", level_name(it->level), it->id, it->summary);
+		json_array_append_new(problems, json_string(line));
+		free(line);
+	}
+	json_object_set_new(v, "Problems", problems);
+	json_object_set_new(o, "Readiness", v);
+	json_object_set_new(root, "Host", o);
+
+	o = json_object();
+	json_object_set_new(o, "Path", str(c->netmon.path));
+	json_object_set_new(o, "Debug", json_boolean(c->netmon.enable_debug));
+	json_object_set_new(o, "Enable", json_boolean(c->netmon.enable_netmon));
+	json_object_set_new(o, "Version", version_object());
+	json_object_set_new(root, "Netmon", o);
+
+	json_t *adaptations = json_array();
+	for (size_t i = 0; in->adapt && i < in->adapt->n; i++) {
+		const struct adaptation *a = &in->adapt->changes[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "Key", json_string(a->key));
+		json_object_set_new(e, "From", json_string(a->from));
+		json_object_set_new(e, "To", json_string(a->to));
+		json_object_set_new(e, "Reason", json_string(a->reason));
+		json_object_set_new(e, "ReportItem", json_string(a->item));
+		json_array_append_new(adaptations, e);
+	}
+	json_object_set_new(root, "Adaptation", adaptations);
+	if (in->adapt_error) {
+		o = json_object();
+		json_object_set_new(o, "Error", json_string(in->adapt_error));
+		json_object_set_new(root, "Refusal", o);
+	}
+	return root;
+}

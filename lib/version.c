@@ -1,0 +1,8 @@
+/* Version and source commit, for --version and kata-env. The commit comes
+ * from a generated header so that a new commit rebuilds only this file. */
+#include "version.h"
+
+#include "commit.h"
+
+const char kc_version[] = KC_VERSION;
+const char kc_commit[] = KC_COMMIT;
