@@ -24,7 +24,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prot
 	-Wvla -Wwrite-strings -Wno-missing-field-initializers -Wno-format-truncation
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE \
-	-DKC_VERSION='"$(VERSION)"' -DKC_PREFIX='"$(PREFIX)"' -Ilib -Icheck $(PKG_CFLAGS) $(CFLAGS)
+	-DKC_VERSION='"$(VERSION)"' -DKC_PREFIX='"$(PREFIX)"' -Ilib -Icheck -Isetup $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -40,15 +40,17 @@ BIN := $(BUILD)/bin
 
 LIB_SRC := $(wildcard lib/*.c)
 CHECK_SRC := $(filter-out check/main.c check/env_prog.c,$(wildcard check/*.c))
+SETUP_SRC := $(filter-out setup/main.c,$(wildcard setup/*.c))
+SETUP_OBJ := $(SETUP_SRC:%.c=$(OBJ)/%.o)
 LIB_OBJ := $(LIB_SRC:%.c=$(OBJ)/%.o)
 CHECK_OBJ := $(CHECK_SRC:%.c=$(OBJ)/%.o)
 LIBKC := $(BUILD)/lib/libkc.a
 LIBCHECK := $(BUILD)/lib/libkc-check.a
 
 DATA := $(BUILD)/data/configuration.toml
-PROGRAMS := $(BIN)/kata-check $(BIN)/kata-env
+PROGRAMS := $(BIN)/kata-check $(BIN)/kata-env $(BIN)/kata-setup
 TOOLS := $(BIN)/toml-decode
-MANPAGES := man/kata-check.1 man/kata-env.1 man/configuration.toml.5
+MANPAGES := man/kata-check.1 man/kata-env.1 man/configuration.toml.5 man/kata-setup.8
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -90,6 +92,17 @@ $(BIN)/kata-check: $(OBJ)/check/main.o $(LIBCHECK) $(LIBKC)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# kata-setup carries a copy of the shipped configuration, for hosts where
+# it was not installed.
+$(BUILD)/gen/default_config.h: $(BUILD)/data/configuration.toml
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q){ echo '/* generated from data/configuration.toml.in */'; \
+	  echo 'static const char default_configuration_toml[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@.tmp && mv $@.tmp $@
+$(OBJ)/setup/files.o: $(BUILD)/gen/default_config.h
+$(OBJ)/setup/files.o: ALL_CFLAGS += -I$(BUILD)/gen
+
 # The shipped configuration, with this build's paths and architecture.
 ARCH := $(shell uname -m)
 QEMU_BINARY := qemu-system-$(if $(filter aarch64,$(ARCH)),aarch64,$(if $(filter ppc64le,$(ARCH)),ppc64,$(if $(filter s390x,$(ARCH)),s390x,x86_64)))
@@ -102,6 +115,11 @@ $(BUILD)/data/configuration.toml: data/configuration.toml.in Makefile $(FLAGS_ST
 		-e 's|@MACHINETYPE@|$(MACHINE_TYPE)|g' $< > $@.tmp && mv $@.tmp $@
 
 $(BIN)/toml-decode: $(OBJ)/tools/toml_decode.o $(LIBKC)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/kata-setup: $(OBJ)/setup/main.o $(SETUP_OBJ) $(LIBCHECK) $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -148,7 +166,14 @@ fuzz:
 	$(BUILD)/fuzz/fuzz_toml -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 		-print_final_stats=1 $(BUILD)/fuzz/corpus-toml tests/toml/valid tests/toml/invalid
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(BUILD)/tests/libfakekernel.so
+
+# The fake kernel kata-setup's tests load with LD_PRELOAD (never sanitized:
+# it is loaded into sanitized programs).
+$(BUILD)/tests/libfakekernel.so: tests/fakekernel/fakekernel.c
+	@mkdir -p $(@D)
+	$(call say,CC,$@)
+	$(Q)$(CC) -std=gnu11 -O1 -g -Wall -shared -fPIC -o $@ $< -ldl
 
 test: deps
 	$(MAKE) all unit fixtures
@@ -175,11 +200,12 @@ bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config
 	$(BUILD)/bench/bench_config $(BUILD)/data/configuration.toml 2000
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(PREFIX)/share/defaults/kata-containers
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(BUILD)/data/configuration.toml $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/
 
 uninstall:
@@ -187,12 +213,13 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES))))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES))))
 
 check-format:
-	clang-format --dry-run --Werror lib/*.[ch] check/*.[ch] tests/unit/*.[ch]
+	clang-format --dry-run --Werror lib/*.[ch] check/*.[ch] setup/*.[ch] tests/unit/*.[ch]
 
 format:
-	clang-format -i lib/*.[ch] check/*.[ch] tests/unit/*.[ch]
+	clang-format -i lib/*.[ch] check/*.[ch] setup/*.[ch] tests/unit/*.[ch]
 
 clean:
 	rm -rf $(BUILD)

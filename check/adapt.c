@@ -67,8 +67,12 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 	} else if (!strcmp(h->accel, "auto")) {
 		str_copy(out->accel, sizeof(out->accel), kvm ? "kvm" : "tcg");
 		char reason[256];
-		snprintf(reason, sizeof(reason), "%s", kvm ? "KVM can run the default guest"
-							   : (why ? why->summary : "KVM is unusable"));
+		if (kvm)
+			snprintf(reason, sizeof(reason), "KVM can run the default guest");
+		else if (why)
+			snprintf(reason, sizeof(reason), "%s: %s", why->what, why->summary);
+		else
+			snprintf(reason, sizeof(reason), "KVM is unusable");
 		change(out, "hypervisor.qemu.accel", "auto", out->accel, kvm ? report_find(r, "kvm.guest") : why,
 		       reason);
 	} else {

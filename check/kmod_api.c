@@ -48,6 +48,11 @@ static void load(void)
 	RESOLVE(module_get_install_commands, kmod_module_get_install_commands);
 	RESOLVE(module_unref, kmod_module_unref);
 	RESOLVE(module_unref_list, kmod_module_unref_list);
+	RESOLVE(module_new_from_name, kmod_module_new_from_name);
+	RESOLVE(module_probe_insert_module, kmod_module_probe_insert_module);
+	RESOLVE(module_remove_module, kmod_module_remove_module);
+	RESOLVE(module_get_refcnt, kmod_module_get_refcnt);
+	RESOLVE(module_get_initstate, kmod_module_get_initstate);
 	return;
 fail:
 	memset(&api, 0, sizeof(api));

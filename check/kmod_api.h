@@ -29,6 +29,12 @@ struct kmod_api {
 	typeof(kmod_module_get_install_commands) *module_get_install_commands;
 	typeof(kmod_module_unref) *module_unref;
 	typeof(kmod_module_unref_list) *module_unref_list;
+	/* loading (kata-setup) */
+	typeof(kmod_module_new_from_name) *module_new_from_name;
+	typeof(kmod_module_probe_insert_module) *module_probe_insert_module;
+	typeof(kmod_module_remove_module) *module_remove_module;
+	typeof(kmod_module_get_refcnt) *module_get_refcnt;
+	typeof(kmod_module_get_initstate) *module_get_initstate;
 };
 
 /* The loaded table, or NULL with the reason in err (library missing, or a

@@ -298,6 +298,11 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf,
 			snprintf(m->evidence, sizeof(m->evidence),
 				 "modules.dep names %s but the file is missing", rel);
 		}
+	} else if (kconfig_value == 'm' && mf->modules_dir_present && !kv->usable) {
+		/* the .ko may well be there: only the index to find it is missing */
+		m->state = MOD_UNKNOWN;
+		snprintf(m->evidence, sizeof(m->evidence),
+			 "%s=m, but the module database is unreadable", spec->kconfig);
 	} else if (kconfig_value == 'm') {
 		m->state = MOD_ABSENT;
 		snprintf(m->evidence, sizeof(m->evidence),

@@ -91,7 +91,7 @@ load helpers
 @test "iommu-vfio: a viable group passes, a shared group names the member in the way" {
 	run_check 0 --verbose --host-root "$FIXTURES/iommu-vfio"
 	assert_line "Checking IOMMU for device passthrough: PASS"
-	assert_output --partial "enabled: 21 IOMMU groups"
+	assert_output --partial "enabled: 22 IOMMU groups"
 	assert_line "Checking passthrough of 0000:03:00.0 (8086:1521, vfio-pci): PASS"
 	assert_line "Checking passthrough of 0000:65:00.0 (10de:1eb8, vfio-pci): WARN"
 	assert_output --partial "IOMMU group 20 is not viable: 0000:65:00.1 is bound to snd_hda_intel"

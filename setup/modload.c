@@ -1,0 +1,128 @@
+/* Loading kernel modules with libkmod, as modprobe does: dependencies
+ * first, options from modprobe.d, install commands run, blacklists applied
+ * (like `modprobe -b`: an operator's blacklist is respected, and the plan
+ * says so). The module database is the host root's; the kernel is always
+ * the running one (in tests, a fake kernel under LD_PRELOAD). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kmod_api.h"
+#include "modules.h"
+#include "setup.h"
+#include "strbuf.h"
+#include "strutil.h"
+
+struct load_log {
+	const struct kmod_api *k;
+	struct strbuf names;
+};
+
+/* libkmod's print_action has no user data; keep the log per call. */
+static _Thread_local struct load_log *current_log;
+
+static void record_action(struct kmod_module *m, bool install, const char *options _unused_)
+{
+	if (!current_log)
+		return;
+	const char *name = current_log->k->module_get_name(m);
+	strbuf_appendf(&current_log->names, "%s%s%s", current_log->names.len ? " " : "", name,
+		       install ? " (install command)" : "");
+}
+
+static struct kmod_ctx *open_ctx(const struct kmod_api *k, const struct host_root *root,
+				 const char *release, struct kc_error *err)
+{
+	char dir[300];
+	char *cfg[8] = {NULL};
+	struct kmod_ctx *ctx;
+
+	snprintf(dir, sizeof(dir), "/lib/modules/%s", release);
+	_cleanup_free_ char *full = host_path(root, dir);
+	for (size_t i = 0; modprobe_config_dirs[i] && i < 7; i++)
+		cfg[i] = host_path(root, modprobe_config_dirs[i]);
+	ctx = k->new_ctx(full, (const char *const *)cfg);
+	for (size_t i = 0; cfg[i]; i++)
+		free(cfg[i]);
+	if (!ctx) {
+		kc_error_set(err, 0, "libkmod could not start");
+		return NULL;
+	}
+	k->set_log_priority(ctx, 0);
+	if (k->load_resources(ctx) < 0) {
+		k->unref(ctx);
+		kc_error_set(err, 0, "the module database in %s is unreadable (run depmod)", dir);
+		return NULL;
+	}
+	return ctx;
+}
+
+int module_load(const struct host_root *root, const char *release, const char *module,
+		const char *options, bool dry_run, char *loaded, size_t loaded_len,
+		struct kc_error *err)
+{
+	const struct kmod_api *k = kmod_api_get(err);
+	struct kmod_ctx *ctx;
+	struct kmod_module *mod = NULL;
+	struct load_log log = {k, STRBUF_INIT};
+	int r;
+
+	if (loaded_len)
+		loaded[0] = '\0';
+	if (!setup_module_allowed(module))
+		return kc_error_set(err, 0, "%s is not a module the runtime needs; refused", module);
+	if (!k)
+		return -1;
+	if (!(ctx = open_ctx(k, root, release, err)))
+		return -1;
+	if (k->module_new_from_name(ctx, module, &mod) < 0) {
+		k->unref(ctx);
+		return kc_error_set(err, 0, "%s: no such module", module);
+	}
+	unsigned flags = KMOD_PROBE_APPLY_BLACKLIST | (dry_run ? KMOD_PROBE_DRY_RUN : 0);
+	current_log = &log;
+	r = k->module_probe_insert_module(mod, flags, options, NULL, NULL, record_action);
+	current_log = NULL;
+	str_copy(loaded, loaded_len, strbuf_str(&log.names));
+	strbuf_release(&log.names);
+	k->module_unref(mod);
+	k->unref(ctx);
+	if (r == KMOD_PROBE_APPLY_BLACKLIST)
+		return kc_error_set(err, 0, "%s is blacklisted in modprobe.d: not loaded (remove the "
+					    "blacklist entry to let kata-setup load it)", module);
+	if (r > 0)
+		return kc_error_set(err, 0, "%s is blacklisted: not loaded", module);
+	if (r == -ENOENT)
+		return kc_error_set(err, ENOENT, "%s is not in the module database", module);
+	if (r < 0)
+		return kc_error_set(err, -r, "loading %s failed", module);
+	return 0;
+}
+
+int module_unload(const struct host_root *root, const char *release, const char *module,
+		  struct kc_error *err)
+{
+	const struct kmod_api *k = kmod_api_get(err);
+	struct kmod_ctx *ctx;
+	struct kmod_module *mod = NULL;
+	int r;
+
+	if (!k || !(ctx = open_ctx(k, root, release, err)))
+		return -1;
+	if (k->module_new_from_name(ctx, module, &mod) < 0) {
+		k->unref(ctx);
+		return kc_error_set(err, 0, "%s: no such module", module);
+	}
+	r = k->module_get_refcnt(mod);
+	if (r > 0) {
+		k->module_unref(mod);
+		k->unref(ctx);
+		return kc_error_set(err, 0, "%s is in use (%d users)", module, r);
+	}
+	r = k->module_remove_module(mod, 0);
+	k->module_unref(mod);
+	k->unref(ctx);
+	if (r < 0)
+		return kc_error_set(err, -r, "unloading %s failed", module);
+	return 0;
+}

@@ -1,0 +1,451 @@
+/* kata-setup's command line: check the host, plan, show the plan, carry it
+ * out, check again. Exit status: 0 the node is ready afterwards, 1 an
+ * action failed or the node is still not ready, 2 usage error. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "config_probe.h"
+#include "probe.h"
+#include "rules.h"
+#include "setup.h"
+#include "strbuf.h"
+#include "strutil.h"
+#include "version.h"
+
+enum { OPT_HOST_ROOT = 256, OPT_VFIO, OPT_VFIO_RELEASE, OPT_NESTED, OPT_UNDO, OPT_FORCE };
+
+static const struct option long_options[] = {
+	{"dry-run", no_argument, NULL, 'n'},
+	{"plan", no_argument, NULL, 'n'},
+	{"json", no_argument, NULL, 'j'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"nested", no_argument, NULL, OPT_NESTED},
+	{"undo", no_argument, NULL, OPT_UNDO},
+	{"vfio", required_argument, NULL, OPT_VFIO},
+	{"vfio-release", required_argument, NULL, OPT_VFIO_RELEASE},
+	{"host-root", required_argument, NULL, OPT_HOST_ROOT},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"Usage: %s [OPTIONS]\n"
+		"Make this node ready for Kata Containers: load the kernel modules it needs\n"
+		"(and load them at boot), install a configuration adapted to the host, bind\n"
+		"devices for passthrough. Every action fixes an item of kata-check's report.\n"
+		"\n"
+		"Options:\n"
+		"  -n, --dry-run, --plan    print the plan and change nothing (any user)\n"
+		"  -j, --json               print the plan and the results as JSON\n"
+		"  -q, --quiet              print only failures and the result\n"
+		"      --force              replace an existing configuration (keeping a backup)\n"
+		"      --nested             enable nested virtualization (kvm_intel/kvm_amd nested=1)\n"
+		"      --vfio BDF           bind PCI device BDF to vfio-pci (repeatable)\n"
+		"      --vfio-release BDF   give PCI device BDF back to its previous driver\n"
+		"      --undo               remove what kata-setup installed and restore backups\n"
+		"      --host-root DIR      the host's files are under DIR (modules still load into\n"
+		"                           the running kernel)\n"
+		"  -h, --help               print this help\n"
+		"  -V, --version            print the version\n"
+		"\n"
+		"Exit status: 0 the node is ready afterwards (with --dry-run: ready now),\n"
+		"1 an action failed or the node is still not ready, 2 usage error.\n",
+		prog);
+}
+
+struct run {
+	const char *prog;
+	struct setup_options o;
+	struct host_root root;
+	struct host_facts *facts;
+	struct config_state *config;
+	struct report report;
+};
+
+static void evaluate(struct run *r)
+{
+	struct rules_input in;
+
+	if (r->facts) {
+		report_free(&r->report);
+		config_state_free(r->config);
+		host_facts_free(r->facts);
+	} else {
+		r->facts = xcalloc(1, sizeof(*r->facts));
+		r->config = xcalloc(1, sizeof(*r->config));
+	}
+	host_probe(&r->root, r->facts);
+	config_probe(&r->root, NULL, r->facts->res.cpus_online, r->config);
+	rules_input_defaults(&in, r->facts);
+	rules_input_from_config(&in, r->config);
+	memset(&r->report, 0, sizeof(r->report));
+	rules_evaluate(&in, &r->report);
+}
+
+/* Module load details for the plan: dependencies, or a refusal. */
+static void preview_loads(struct run *r, struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct action *a = &p->a[i];
+		char loaded[256];
+		struct kc_error err = {0};
+		if (a->kind != ACT_LOAD_MODULE)
+			continue;
+		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, true, loaded,
+				sizeof(loaded), &err) < 0) {
+			a->status = ACT_SKIPPED;
+			str_copy(a->result, sizeof(a->result), err.msg);
+			continue;
+		}
+		if (loaded[0] && strcmp(loaded, a->target))
+			a->detail = xasprintf("(loads %s)", loaded);
+	}
+}
+
+static bool module_live(const struct run *r, const char *module)
+{
+	char path[128], state[32];
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", module);
+	if (host_read_attr(&r->root, path, state, sizeof(state)) == 0)
+		return true;
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	return host_exists(&r->root, path); /* built in */
+}
+
+static void apply_one(struct run *r, struct plan *p, struct action *a)
+{
+	struct kc_error err = {0};
+	char buf[256] = "";
+	int w;
+
+	switch (a->kind) {
+	case ACT_MODULE_OPTIONS: {
+		_cleanup_free_ char *content = setup_modprobe_content(r->facts, &r->o);
+		w = setup_write_file(&r->root, a->target, content, &err);
+		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
+		break;
+	}
+	case ACT_LOAD_MODULE:
+		if (module_live(r, a->target)) {
+			a->status = ACT_UNCHANGED;
+			snprintf(a->result, sizeof(a->result), "already loaded");
+			return;
+		}
+		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, false, buf,
+				sizeof(buf), &err) < 0) {
+			a->status = ACT_FAILED;
+			break;
+		}
+		if (!module_live(r, a->target)) {
+			a->status = ACT_FAILED;
+			snprintf(a->result, sizeof(a->result),
+				 "%s is still not loaded (an install command in modprobe.d replaced the load?)",
+				 a->target);
+			return;
+		}
+		a->status = ACT_DONE;
+		snprintf(a->result, sizeof(a->result), "loaded %s", buf[0] ? buf : a->target);
+		return;
+	case ACT_RELOAD_MODULE:
+		if (module_unload(&r->root, r->facts->modules.release, a->target, &err) < 0) {
+			a->status = ACT_SKIPPED;
+			snprintf(a->result, sizeof(a->result),
+				 "%s; the new options take effect after `modprobe -r %s` or a reboot", err.msg,
+				 a->target);
+			return;
+		}
+		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, false, buf,
+				sizeof(buf), &err) < 0) {
+			a->status = ACT_FAILED;
+			break;
+		}
+		a->status = ACT_DONE;
+		snprintf(a->result, sizeof(a->result), "reloaded %s", a->target);
+		return;
+	case ACT_PERSIST_MODULES: {
+		_cleanup_free_ char *content = setup_modules_load_content(r->facts, p, &r->o);
+		w = content ? setup_write_file(&r->root, a->target, content, &err) : 0;
+		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
+		break;
+	}
+	case ACT_INSTALL_CONFIG: {
+		_cleanup_free_ char *content = NULL;
+		if (setup_config_content(&r->root, r->facts, &r->report, &content, &err) < 0) {
+			a->status = ACT_FAILED;
+			break;
+		}
+		w = setup_write_file(&r->root, a->target, content, &err);
+		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
+		break;
+	}
+	case ACT_VFIO_BIND:
+		a->status = vfio_bind(&r->root, r->facts, a->target, &err) < 0 ? ACT_FAILED : ACT_DONE;
+		if (a->status == ACT_DONE)
+			snprintf(a->result, sizeof(a->result), "bound to vfio-pci");
+		break;
+	case ACT_VFIO_RELEASE:
+		a->status = vfio_release(&r->root, a->target, buf, sizeof(buf), &err) < 0 ? ACT_FAILED : ACT_DONE;
+		if (a->status == ACT_DONE)
+			snprintf(a->result, sizeof(a->result), "bound to %s", buf[0] ? buf : "no driver");
+		break;
+	case ACT_REMOVE_FILE:
+		w = setup_remove_file(&r->root, a->target, buf, sizeof(buf), &err);
+		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
+		if (w >= 0)
+			str_copy(a->result, sizeof(a->result), buf);
+		break;
+	}
+	if (a->status == ACT_FAILED)
+		str_copy(a->result, sizeof(a->result), err.msg);
+	else if (!a->result[0])
+		snprintf(a->result, sizeof(a->result), "%s",
+			 a->status == ACT_UNCHANGED ? "already as wanted" : "written");
+}
+
+static void print_plan(const struct run *r, const struct plan *p)
+{
+	char desc[600];
+
+	if (!r->o.quiet) {
+		size_t planned = 0;
+		for (size_t i = 0; i < p->n; i++)
+			planned += p->a[i].status != ACT_SKIPPED;
+		if (!planned)
+			printf("Nothing to do%s\n",
+			       report_capable(&r->report, false) ? ": the node is ready." : " that kata-setup can do.");
+		else
+			printf("Plan (%zu action%s):\n", planned, planned == 1 ? "" : "s");
+		size_t k = 0;
+		for (size_t i = 0; i < p->n; i++) {
+			const struct action *a = &p->a[i];
+			if (a->status == ACT_SKIPPED)
+				continue;
+			action_describe(a, desc, sizeof(desc));
+			printf("  %zu. %s%s%s%s\n", ++k, desc, a->fixes[0] ? "  [fixes " : "", a->fixes,
+			       a->fixes[0] ? "]" : "");
+		}
+	}
+	bool declined = false;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->a[i].status == ACT_SKIPPED) {
+			if (!declined)
+				printf("Declined:\n");
+			declined = true;
+			printf("  - %s: %s\n", p->a[i].target, p->a[i].result);
+		}
+	if (p->notes.n && !r->o.quiet) {
+		printf("Notes:\n");
+		for (size_t i = 0; i < p->notes.n; i++)
+			printf("  - %s\n", p->notes.v[i]);
+	}
+	if (p->unfixable.n) {
+		printf("Not fixable by kata-setup:\n");
+		for (size_t i = 0; i < p->unfixable.n; i++)
+			printf("  - %s\n", p->unfixable.v[i]);
+	}
+}
+
+static json_t *plan_json(const struct plan *p)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *x = &p->a[i];
+		json_t *o = json_object(), *fixes = json_array();
+		char desc[600];
+		action_describe(x, desc, sizeof(desc));
+		json_object_set_new(o, "action", json_string(action_kind_name(x->kind)));
+		json_object_set_new(o, "target", json_string(x->target));
+		json_object_set_new(o, "description", json_string(desc));
+		char copy[256], *save = NULL;
+		str_copy(copy, sizeof(copy), x->fixes);
+		for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+			json_array_append_new(fixes, json_string(t));
+		json_object_set_new(o, "fixes", fixes);
+		json_object_set_new(o, "status", json_string(action_status_name(x->status)));
+		json_object_set_new(o, "result", x->result[0] ? json_string(x->result) : json_null());
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *strlist_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+static json_t *verdict_json(const struct report *rep)
+{
+	json_t *o = json_object(), *problems = json_array();
+	json_object_set_new(o, "capable", json_boolean(report_capable(rep, false)));
+	for (size_t i = 0; i < rep->n; i++)
+		if (rep->items[i].level == LEVEL_FAIL || rep->items[i].level == LEVEL_WARN) {
+			char *s = xasprintf("%s %s: %s", level_name(rep->items[i].level), rep->items[i].id,
+					    rep->items[i].summary);
+			json_array_append_new(problems, json_string(s));
+			free(s);
+		}
+	json_object_set_new(o, "problems", problems);
+	return o;
+}
+
+int kata_setup_main(int argc, char **argv)
+{
+	struct run r = {0};
+	const char *host_root_dir = "/";
+	int c;
+
+	r.prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":njqhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'n': r.o.dry_run = true; break;
+		case 'j': r.o.json = true; break;
+		case 'q': r.o.quiet = true; break;
+		case OPT_FORCE: r.o.force = true; break;
+		case OPT_NESTED: r.o.nested = true; break;
+		case OPT_UNDO: r.o.undo = true; break;
+		case OPT_VFIO: strlist_add(&r.o.vfio_bind, optarg); break;
+		case OPT_VFIO_RELEASE: strlist_add(&r.o.vfio_release, optarg); break;
+		case OPT_HOST_ROOT: host_root_dir = optarg; break;
+		case 'h':
+			usage(stdout, r.prog);
+			return 0;
+		case 'V':
+			printf("%s %s (commit %s)\n", r.prog, kc_version, kc_commit);
+			return 0;
+		case ':':
+			fprintf(stderr, "%s: option '%s' needs an argument\n", r.prog, argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "%s: unknown option '%s'\nTry '%s --help'.\n", r.prog, argv[optind - 1],
+				r.prog);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", r.prog, argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (r.o.undo && (r.o.nested || r.o.force || r.o.vfio_bind.n || r.o.vfio_release.n)) {
+		fprintf(stderr, "%s: --undo cannot be combined with other actions\n", r.prog);
+		return EXIT_USAGE;
+	}
+	/* before anything is read or touched */
+	if (!r.o.dry_run && geteuid() != 0) {
+		fprintf(stderr, "%s: changing the host needs root (uid %u); --dry-run shows the plan to any user\n",
+			r.prog, (unsigned)geteuid());
+		return EXIT_USAGE;
+	}
+	struct kc_error err = {0};
+	if (host_root_open(&r.root, host_root_dir, &err) < 0) {
+		fprintf(stderr, "%s: --host-root: %s\n", r.prog, err.msg);
+		return EXIT_USAGE;
+	}
+
+	evaluate(&r);
+	bool ready_before = report_capable(&r.report, false);
+	json_t *before = verdict_json(&r.report);
+	struct plan p;
+	int status = 0;
+	if (plan_build(&p, &r.o, &r.root, r.facts, &r.report, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", r.prog, err.msg);
+		status = EXIT_USAGE;
+		json_decref(before);
+		plan_free(&p);
+		goto out;
+	}
+	preview_loads(&r, &p);
+	if (!r.o.undo)
+		plan_persist(&p, &r.root, r.facts, &r.o);
+	if (!r.o.json)
+		print_plan(&r, &p);
+
+	bool failed = false;
+	if (!r.o.dry_run) {
+		size_t todo = 0;
+		for (size_t i = 0; i < p.n; i++)
+			todo += p.a[i].status == ACT_PLANNED;
+		if (todo && !r.o.json && !r.o.quiet)
+			printf("\nApplying:\n");
+		bool kernel_changed = false;
+		for (size_t i = 0; i < p.n; i++) {
+			struct action *a = &p.a[i];
+			char desc[600];
+			if (a->status != ACT_PLANNED)
+				continue;
+			/* the configuration is adapted to the host as the loads left it */
+			if (a->kind == ACT_INSTALL_CONFIG && kernel_changed) {
+				evaluate(&r);
+				kernel_changed = false;
+			}
+			apply_one(&r, &p, a);
+			kernel_changed |= (a->kind == ACT_LOAD_MODULE || a->kind == ACT_RELOAD_MODULE ||
+					   a->kind == ACT_VFIO_BIND) && a->status == ACT_DONE;
+			failed |= a->status == ACT_FAILED;
+			if (!r.o.json && (!r.o.quiet || a->status == ACT_FAILED)) {
+				action_describe(a, desc, sizeof(desc));
+				printf("  [%s] %s: %s\n", action_status_name(a->status), desc, a->result);
+			}
+		}
+		if (todo)
+			evaluate(&r);
+	}
+	bool ready = report_capable(&r.report, false);
+	if (r.o.json) {
+		json_t *doc = json_object();
+		json_object_set_new(doc, "schema_version", json_integer(1));
+		json_object_set_new(doc, "program", json_string("kata-setup"));
+		json_object_set_new(doc, "version", json_string(kc_version));
+		json_object_set_new(doc, "dry_run", json_boolean(r.o.dry_run));
+		json_object_set_new(doc, "host_root", json_string(r.root.dir));
+		json_object_set_new(doc, "before", before);
+		json_object_set_new(doc, "plan", plan_json(&p));
+		json_object_set_new(doc, "kept", strlist_json(&p.notes));
+		json_object_set_new(doc, "unfixable", strlist_json(&p.unfixable));
+		if (!r.o.dry_run)
+			json_object_set_new(doc, "after", verdict_json(&r.report));
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(doc);
+	} else {
+		json_decref(before);
+		if (!ready) {
+			printf("\n%s:\n", r.o.dry_run ? "Problems now" : "Remaining problems");
+			for (size_t i = 0; i < r.report.n; i++)
+				if (r.report.items[i].level == LEVEL_FAIL)
+					printf("  FAIL %s: %s\n", r.report.items[i].id, r.report.items[i].summary);
+		}
+		if (failed)
+			printf("\nSome actions failed (above).\n");
+		printf("\n%s%s\n", r.o.dry_run ? "Now: " : (p.n ? "After setup: " : ""),
+		       ready ? MSG_CAPABLE : MSG_NOT_CAPABLE);
+	}
+	status = failed || !ready ? 1 : 0;
+	(void)ready_before;
+	plan_free(&p);
+out:
+	report_free(&r.report);
+	if (r.config)
+		config_state_free(r.config);
+	free(r.config);
+	if (r.facts)
+		host_facts_free(r.facts);
+	free(r.facts);
+	host_root_close(&r.root);
+	strlist_free(&r.o.vfio_bind);
+	strlist_free(&r.o.vfio_release);
+	return status;
+}
