@@ -4,6 +4,7 @@
  * says so). The module database is the host root's; the kernel is always
  * the running one (in tests, a fake kernel under LD_PRELOAD). */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,18 +17,44 @@
 struct load_log {
 	const struct kmod_api *k;
 	struct strbuf names;
+	char install[256];   /* an install command libkmod would run instead */
 };
 
 /* libkmod's print_action has no user data; keep the log per call. */
 static _Thread_local struct load_log *current_log;
 
+/* libkmod reports each module it (would) insert, and whether an install
+ * command replaces the insertion (the third argument is the options). */
 static void record_action(struct kmod_module *m, bool install, const char *options _unused_)
 {
 	if (!current_log)
 		return;
 	const char *name = current_log->k->module_get_name(m);
-	strbuf_appendf(&current_log->names, "%s%s%s", current_log->names.len ? " " : "", name,
-		       install ? " (install command)" : "");
+	strbuf_appendf(&current_log->names, "%s%s", current_log->names.len ? " " : "", name);
+	const char *cmd = install ? current_log->k->module_get_install_commands(m) : NULL;
+	if (cmd)
+		str_copy(current_log->install, sizeof(current_log->install), cmd);
+}
+
+/* `install X /bin/true` is how modprobe.d disables a module. */
+static bool disabling_command(const char *cmd)
+{
+	while (*cmd == ' ')
+		cmd++;
+	return str_startswith(cmd, "/bin/true") || str_startswith(cmd, "/bin/false") ||
+	       str_startswith(cmd, "/usr/bin/true") || str_startswith(cmd, "/usr/bin/false") ||
+	       str_startswith(cmd, "true") || str_startswith(cmd, "false");
+}
+
+/* Run an install command as modprobe does - only for the host we run on:
+ * a command from another root's modprobe.d is not ours to execute. */
+static int run_install(struct kmod_module *m _unused_, const char *cmdline, void *data)
+{
+	const struct host_root *root = data;
+	if (!root->live)
+		return -EPERM;
+	int status = system(cmdline);
+	return status == 0 ? 0 : -EINVAL;
 }
 
 static struct kmod_ctx *open_ctx(const struct kmod_api *k, const struct host_root *root,
@@ -81,12 +108,19 @@ int module_load(const struct host_root *root, const char *release, const char *m
 	}
 	unsigned flags = KMOD_PROBE_APPLY_BLACKLIST | (dry_run ? KMOD_PROBE_DRY_RUN : 0);
 	current_log = &log;
-	r = k->module_probe_insert_module(mod, flags, options, NULL, NULL, record_action);
+	r = k->module_probe_insert_module(mod, flags, options, run_install, root, record_action);
 	current_log = NULL;
 	str_copy(loaded, loaded_len, strbuf_str(&log.names));
 	strbuf_release(&log.names);
 	k->module_unref(mod);
 	k->unref(ctx);
+	if (log.install[0] && disabling_command(log.install))
+		return kc_error_set(err, 0, "%s is disabled in modprobe.d (install %s %s): not loaded", module,
+				    module, log.install);
+	if (log.install[0] && !root->live)
+		return kc_error_set(err, 0, "%s has an install command in the host's modprobe.d (%s); "
+					    "kata-setup runs those only on the host itself (--host-root /)",
+				    module, log.install);
 	if (r == KMOD_PROBE_APPLY_BLACKLIST)
 		return kc_error_set(err, 0, "%s is blacklisted in modprobe.d: not loaded (remove the "
 					    "blacklist entry to let kata-setup load it)", module);

@@ -114,6 +114,20 @@ tree_sum() {
 	[ "$sums" = "$(tree_sum "$HOST")" ]
 }
 
+@test "install commands: /bin/true disables a module; a host root's other commands are not run" {
+	use_host amd-unloaded
+	printf 'install vhost_net /bin/true\ninstall vhost touch /tmp/kc-install-must-not-run\n' >"$HOST/etc/modprobe.d/local.conf"
+	rm -f /tmp/kc-install-must-not-run
+	setup_run 1 --dry-run
+	assert_output --partial "vhost_net is disabled in modprobe.d (install vhost_net /bin/true): not loaded"
+	assert_output --partial "vhost has an install command in the host's modprobe.d (touch /tmp/kc-install-must-not-run); kata-setup runs those only on the host itself"
+	setup_run 1
+	refute_output --partial "load kernel module vhost_net"
+	[ ! -e /tmp/kc-install-must-not-run ]
+	run grep -c "load vhost" "$KC_FAKE_LOG"
+	assert_output 0
+}
+
 @test "a module that fails to load is reported; the rest of the plan goes on; it is not persisted" {
 	use_host amd-unloaded
 	install_runtime_files
