@@ -100,6 +100,24 @@ int vfio_bind(const struct host_root *root, const struct host_facts *f, const ch
 int vfio_release(const struct host_root *root, const char *bdf, char *driver, size_t len,
 		 struct kc_error *err);
 
+/* A run: the options, the host, and its current report (apply.c). */
+struct config_state;
+struct setup_ctx {
+	const char *prog;
+	struct setup_options o;
+	struct host_root root;
+	struct host_facts *facts;
+	struct config_state *config;
+	struct report report;
+};
+
+/* (Re)probe the host and evaluate the rules into ctx->report. */
+void setup_evaluate(struct setup_ctx *ctx);
+/* Fill module-load details (dependencies), declining what cannot load. */
+void setup_preview_loads(struct setup_ctx *ctx, struct plan *p);
+/* Carry out one action; its status and result are set. */
+void setup_apply_action(struct setup_ctx *ctx, struct plan *p, struct action *a);
+
 int kata_setup_main(int argc, char **argv);
 
 #endif

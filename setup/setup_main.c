@@ -62,156 +62,7 @@ static void usage(FILE *out, const char *prog)
 		prog);
 }
 
-struct run {
-	const char *prog;
-	struct setup_options o;
-	struct host_root root;
-	struct host_facts *facts;
-	struct config_state *config;
-	struct report report;
-};
-
-static void evaluate(struct run *r)
-{
-	struct rules_input in;
-
-	if (r->facts) {
-		report_free(&r->report);
-		config_state_free(r->config);
-		host_facts_free(r->facts);
-	} else {
-		r->facts = xcalloc(1, sizeof(*r->facts));
-		r->config = xcalloc(1, sizeof(*r->config));
-	}
-	host_probe(&r->root, r->facts);
-	config_probe(&r->root, NULL, r->facts->res.cpus_online, r->config);
-	rules_input_defaults(&in, r->facts);
-	rules_input_from_config(&in, r->config);
-	memset(&r->report, 0, sizeof(r->report));
-	rules_evaluate(&in, &r->report);
-}
-
-/* Module load details for the plan: dependencies, or a refusal. */
-static void preview_loads(struct run *r, struct plan *p)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		struct action *a = &p->a[i];
-		char loaded[256];
-		struct kc_error err = {0};
-		if (a->kind != ACT_LOAD_MODULE)
-			continue;
-		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, true, loaded,
-				sizeof(loaded), &err) < 0) {
-			a->status = ACT_SKIPPED;
-			str_copy(a->result, sizeof(a->result), err.msg);
-			continue;
-		}
-		if (loaded[0] && strcmp(loaded, a->target))
-			a->detail = xasprintf("(loads %s)", loaded);
-	}
-}
-
-static bool module_live(const struct run *r, const char *module)
-{
-	char path[128], state[32];
-	snprintf(path, sizeof(path), "/sys/module/%s/initstate", module);
-	if (host_read_attr(&r->root, path, state, sizeof(state)) == 0)
-		return true;
-	snprintf(path, sizeof(path), "/sys/module/%s", module);
-	return host_exists(&r->root, path); /* built in */
-}
-
-static void apply_one(struct run *r, struct plan *p, struct action *a)
-{
-	struct kc_error err = {0};
-	char buf[256] = "";
-	int w;
-
-	switch (a->kind) {
-	case ACT_MODULE_OPTIONS: {
-		_cleanup_free_ char *content = setup_modprobe_content(r->facts, &r->o);
-		w = setup_write_file(&r->root, a->target, content, &err);
-		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
-		break;
-	}
-	case ACT_LOAD_MODULE:
-		if (module_live(r, a->target)) {
-			a->status = ACT_UNCHANGED;
-			snprintf(a->result, sizeof(a->result), "already loaded");
-			return;
-		}
-		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, false, buf,
-				sizeof(buf), &err) < 0) {
-			a->status = ACT_FAILED;
-			break;
-		}
-		if (!module_live(r, a->target)) {
-			a->status = ACT_FAILED;
-			snprintf(a->result, sizeof(a->result),
-				 "%s is still not loaded (an install command in modprobe.d replaced the load?)",
-				 a->target);
-			return;
-		}
-		a->status = ACT_DONE;
-		snprintf(a->result, sizeof(a->result), "loaded %s", buf[0] ? buf : a->target);
-		return;
-	case ACT_RELOAD_MODULE:
-		if (module_unload(&r->root, r->facts->modules.release, a->target, &err) < 0) {
-			a->status = ACT_SKIPPED;
-			snprintf(a->result, sizeof(a->result),
-				 "%s; the new options take effect after `modprobe -r %s` or a reboot", err.msg,
-				 a->target);
-			return;
-		}
-		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, false, buf,
-				sizeof(buf), &err) < 0) {
-			a->status = ACT_FAILED;
-			break;
-		}
-		a->status = ACT_DONE;
-		snprintf(a->result, sizeof(a->result), "reloaded %s", a->target);
-		return;
-	case ACT_PERSIST_MODULES: {
-		_cleanup_free_ char *content = setup_modules_load_content(r->facts, p, &r->o);
-		w = content ? setup_write_file(&r->root, a->target, content, &err) : 0;
-		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
-		break;
-	}
-	case ACT_INSTALL_CONFIG: {
-		_cleanup_free_ char *content = NULL;
-		if (setup_config_content(&r->root, r->facts, &r->report, &content, &err) < 0) {
-			a->status = ACT_FAILED;
-			break;
-		}
-		w = setup_write_file(&r->root, a->target, content, &err);
-		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
-		break;
-	}
-	case ACT_VFIO_BIND:
-		a->status = vfio_bind(&r->root, r->facts, a->target, &err) < 0 ? ACT_FAILED : ACT_DONE;
-		if (a->status == ACT_DONE)
-			snprintf(a->result, sizeof(a->result), "bound to vfio-pci");
-		break;
-	case ACT_VFIO_RELEASE:
-		a->status = vfio_release(&r->root, a->target, buf, sizeof(buf), &err) < 0 ? ACT_FAILED : ACT_DONE;
-		if (a->status == ACT_DONE)
-			snprintf(a->result, sizeof(a->result), "bound to %s", buf[0] ? buf : "no driver");
-		break;
-	case ACT_REMOVE_FILE:
-		w = setup_remove_file(&r->root, a->target, buf, sizeof(buf), &err);
-		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
-		if (w >= 0)
-			str_copy(a->result, sizeof(a->result), buf);
-		break;
-	}
-	if (a->status == ACT_FAILED)
-		str_copy(a->result, sizeof(a->result), err.msg);
-	else if (!a->result[0])
-		snprintf(a->result, sizeof(a->result), "%s",
-			 a->status == ACT_UNCHANGED ? "already as wanted" : "written");
-}
-
-static void print_plan(const struct run *r, const struct plan *p)
+static void print_plan(const struct setup_ctx *r, const struct plan *p)
 {
 	char desc[600];
 
@@ -302,7 +153,7 @@ static json_t *verdict_json(const struct report *rep)
 
 int kata_setup_main(int argc, char **argv)
 {
-	struct run r = {0};
+	struct setup_ctx r = {0};
 	const char *host_root_dir = "/";
 	int c;
 
@@ -355,7 +206,7 @@ int kata_setup_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	evaluate(&r);
+	setup_evaluate(&r);
 	bool ready_before = report_capable(&r.report, false);
 	json_t *before = verdict_json(&r.report);
 	struct plan p;
@@ -367,7 +218,7 @@ int kata_setup_main(int argc, char **argv)
 		plan_free(&p);
 		goto out;
 	}
-	preview_loads(&r, &p);
+	setup_preview_loads(&r, &p);
 	if (!r.o.undo)
 		plan_persist(&p, &r.root, r.facts, &r.o);
 	if (!r.o.json)
@@ -388,10 +239,10 @@ int kata_setup_main(int argc, char **argv)
 				continue;
 			/* the configuration is adapted to the host as the loads left it */
 			if (a->kind == ACT_INSTALL_CONFIG && kernel_changed) {
-				evaluate(&r);
+				setup_evaluate(&r);
 				kernel_changed = false;
 			}
-			apply_one(&r, &p, a);
+			setup_apply_action(&r, &p, a);
 			kernel_changed |= (a->kind == ACT_LOAD_MODULE || a->kind == ACT_RELOAD_MODULE ||
 					   a->kind == ACT_VFIO_BIND) && a->status == ACT_DONE;
 			failed |= a->status == ACT_FAILED;
@@ -401,7 +252,7 @@ int kata_setup_main(int argc, char **argv)
 			}
 		}
 		if (todo)
-			evaluate(&r);
+			setup_evaluate(&r);
 	}
 	bool ready = report_capable(&r.report, false);
 	if (r.o.json) {

@@ -1,0 +1,152 @@
+/* Carrying out a plan's actions (kata-setup, and the dashboard's fixes). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_probe.h"
+#include "probe.h"
+#include "rules.h"
+#include "setup.h"
+#include "strbuf.h"
+#include "strutil.h"
+
+void setup_evaluate(struct setup_ctx *r)
+{
+	struct rules_input in;
+
+	if (r->facts) {
+		report_free(&r->report);
+		config_state_free(r->config);
+		host_facts_free(r->facts);
+	} else {
+		r->facts = xcalloc(1, sizeof(*r->facts));
+		r->config = xcalloc(1, sizeof(*r->config));
+	}
+	host_probe(&r->root, r->facts);
+	config_probe(&r->root, NULL, r->facts->res.cpus_online, r->config);
+	rules_input_defaults(&in, r->facts);
+	rules_input_from_config(&in, r->config);
+	memset(&r->report, 0, sizeof(r->report));
+	rules_evaluate(&in, &r->report);
+}
+
+/* Module load details for the plan: dependencies, or a refusal. */
+void setup_preview_loads(struct setup_ctx *r, struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct action *a = &p->a[i];
+		char loaded[256];
+		struct kc_error err = {0};
+		if (a->kind != ACT_LOAD_MODULE)
+			continue;
+		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, true, loaded,
+				sizeof(loaded), &err) < 0) {
+			a->status = ACT_SKIPPED;
+			str_copy(a->result, sizeof(a->result), err.msg);
+			continue;
+		}
+		if (loaded[0] && strcmp(loaded, a->target))
+			a->detail = xasprintf("(loads %s)", loaded);
+	}
+}
+
+static bool module_live(const struct setup_ctx *r, const char *module)
+{
+	char path[128], state[32];
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", module);
+	if (host_read_attr(&r->root, path, state, sizeof(state)) == 0)
+		return true;
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	return host_exists(&r->root, path); /* built in */
+}
+
+void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
+{
+	struct kc_error err = {0};
+	char buf[256] = "";
+	int w;
+
+	switch (a->kind) {
+	case ACT_MODULE_OPTIONS: {
+		_cleanup_free_ char *content = setup_modprobe_content(r->facts, &r->o);
+		w = setup_write_file(&r->root, a->target, content, &err);
+		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
+		break;
+	}
+	case ACT_LOAD_MODULE:
+		if (module_live(r, a->target)) {
+			a->status = ACT_UNCHANGED;
+			snprintf(a->result, sizeof(a->result), "already loaded");
+			return;
+		}
+		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, false, buf,
+				sizeof(buf), &err) < 0) {
+			a->status = ACT_FAILED;
+			break;
+		}
+		if (!module_live(r, a->target)) {
+			a->status = ACT_FAILED;
+			snprintf(a->result, sizeof(a->result),
+				 "%s is still not loaded (an install command in modprobe.d replaced the load?)",
+				 a->target);
+			return;
+		}
+		a->status = ACT_DONE;
+		snprintf(a->result, sizeof(a->result), "loaded %s", buf[0] ? buf : a->target);
+		return;
+	case ACT_RELOAD_MODULE:
+		if (module_unload(&r->root, r->facts->modules.release, a->target, &err) < 0) {
+			a->status = ACT_SKIPPED;
+			snprintf(a->result, sizeof(a->result),
+				 "%s; the new options take effect after `modprobe -r %s` or a reboot", err.msg,
+				 a->target);
+			return;
+		}
+		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, false, buf,
+				sizeof(buf), &err) < 0) {
+			a->status = ACT_FAILED;
+			break;
+		}
+		a->status = ACT_DONE;
+		snprintf(a->result, sizeof(a->result), "reloaded %s", a->target);
+		return;
+	case ACT_PERSIST_MODULES: {
+		_cleanup_free_ char *content = setup_modules_load_content(r->facts, p, &r->o);
+		w = content ? setup_write_file(&r->root, a->target, content, &err) : 0;
+		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
+		break;
+	}
+	case ACT_INSTALL_CONFIG: {
+		_cleanup_free_ char *content = NULL;
+		if (setup_config_content(&r->root, r->facts, &r->report, &content, &err) < 0) {
+			a->status = ACT_FAILED;
+			break;
+		}
+		w = setup_write_file(&r->root, a->target, content, &err);
+		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
+		break;
+	}
+	case ACT_VFIO_BIND:
+		a->status = vfio_bind(&r->root, r->facts, a->target, &err) < 0 ? ACT_FAILED : ACT_DONE;
+		if (a->status == ACT_DONE)
+			snprintf(a->result, sizeof(a->result), "bound to vfio-pci");
+		break;
+	case ACT_VFIO_RELEASE:
+		a->status = vfio_release(&r->root, a->target, buf, sizeof(buf), &err) < 0 ? ACT_FAILED : ACT_DONE;
+		if (a->status == ACT_DONE)
+			snprintf(a->result, sizeof(a->result), "bound to %s", buf[0] ? buf : "no driver");
+		break;
+	case ACT_REMOVE_FILE:
+		w = setup_remove_file(&r->root, a->target, buf, sizeof(buf), &err);
+		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
+		if (w >= 0)
+			str_copy(a->result, sizeof(a->result), buf);
+		break;
+	}
+	if (a->status == ACT_FAILED)
+		str_copy(a->result, sizeof(a->result), err.msg);
+	else if (!a->result[0])
+		snprintf(a->result, sizeof(a->result), "%s",
+			 a->status == ACT_UNCHANGED ? "already as wanted" : "written");
+}
+
