@@ -48,9 +48,13 @@ LIBKC := $(BUILD)/lib/libkc.a
 LIBCHECK := $(BUILD)/lib/libkc-check.a
 
 DATA := $(BUILD)/data/configuration.toml
-PROGRAMS := $(BIN)/kata-check $(BIN)/kata-env $(BIN)/kata-setup
+TUI_SRC := $(wildcard tui/*.c)
+TUI_OBJ := $(TUI_SRC:%.c=$(OBJ)/%.o)
+CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw)
+CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw)
+PROGRAMS := $(BIN)/kata-check $(BIN)/kata-env $(BIN)/kata-setup $(BIN)/kata-dashboard
 TOOLS := $(BIN)/toml-decode
-MANPAGES := man/kata-check.1 man/kata-env.1 man/configuration.toml.5 man/kata-setup.8
+MANPAGES := man/kata-check.1 man/kata-env.1 man/kata-dashboard.1 man/configuration.toml.5 man/kata-setup.8
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -118,6 +122,12 @@ $(BIN)/toml-decode: $(OBJ)/tools/toml_decode.o $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(TUI_OBJ): ALL_CFLAGS += $(CURSES_CFLAGS) -Itui
+$(BIN)/kata-dashboard: $(TUI_OBJ) $(SETUP_OBJ) $(LIBCHECK) $(LIBKC)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CURSES_LIBS)
 
 $(BIN)/kata-setup: $(OBJ)/setup/main.o $(SETUP_OBJ) $(LIBCHECK) $(LIBKC)
 	@mkdir -p $(@D)
@@ -192,12 +202,18 @@ $(BUILD)/bench/bench_config: bench/bench_config.c $(LIBKC) $(FLAGS_STAMP)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+$(BUILD)/bench/bench_dashboard: bench/bench_dashboard.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -lutil
+
 # Figures for the performance targets (not assertions): kata-check on this
 # host and on a fixture, medians of many runs, and peak memory; loading the
 # shipped configuration.
-bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config
+bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUILD)/bench/bench_dashboard
 	$(BUILD)/bench/bench_check $(BIN)/kata-check 300 / $(BUILD)/fixtures/hosts/intel-ready
 	$(BUILD)/bench/bench_config $(BUILD)/data/configuration.toml 2000
+	$(BUILD)/bench/bench_dashboard $(BIN)/kata-dashboard /
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
@@ -216,10 +232,10 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES))))
 
 check-format:
-	clang-format --dry-run --Werror lib/*.[ch] check/*.[ch] setup/*.[ch] tests/unit/*.[ch]
+	clang-format --dry-run --Werror lib/*.[ch] check/*.[ch] setup/*.[ch] tui/*.[ch] tests/unit/*.[ch]
 
 format:
-	clang-format -i lib/*.[ch] check/*.[ch] setup/*.[ch] tests/unit/*.[ch]
+	clang-format -i lib/*.[ch] check/*.[ch] setup/*.[ch] tui/*.[ch] tests/unit/*.[ch]
 
 clean:
 	rm -rf $(BUILD)

@@ -7,7 +7,7 @@ set -euo pipefail
 
 declare -A groups=(
 	[build]="gcc make pkg-config libc6-dev libkmod-dev libpci-dev libudev-dev libjansson-dev zlib1g-dev libncurses-dev"
-	[test]="libcmocka-dev bats bats-assert bats-support jq kmod util-linux strace"
+	[test]="libcmocka-dev bats bats-assert bats-support jq kmod util-linux strace tmux"
 	[fuzz]="clang libclang-rt-14-dev"
 )
 [ $# -gt 0 ] || set -- build test

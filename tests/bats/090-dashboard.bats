@@ -1,0 +1,192 @@
+#!/usr/bin/env bats
+# kata-dashboard: one frame with --once, and the interactive dashboard under
+# tmux (keys, views, filter, details, resize, signals) against fixture hosts.
+
+load helpers
+
+DASH=$KC_BUILD/bin/kata-dashboard
+FAKE_KERNEL=$KC_BUILD/tests/libfakekernel.so
+
+setup() {
+	command -v tmux >/dev/null || skip "tmux not installed"
+	SESSION=kcdash$$_$BATS_TEST_NUMBER
+	export TMUX_TMPDIR=$BATS_TEST_TMPDIR
+}
+
+teardown() {
+	tmux kill-server 2>/dev/null || true
+}
+
+# start_dash COLSxLINES ARGS...: the dashboard in a tmux pane; when it exits
+# the pane prints its status and the terminal mode, then waits.
+start_dash() {
+	local size=$1
+	shift
+	tmux new-session -d -s "$SESSION" -x "${size%x*}" -y "${size#*x}" \
+		"ASAN_OPTIONS=verify_asan_link_order=0 $DASH $*; echo EXIT=\$?; stty -a | grep -o -- '-\\?icanon' | sed 's/^/MODE=/'; sleep 60"
+	wait_for "kata-dashboard"
+}
+
+screen() {
+	tmux capture-pane -t "$SESSION" -p
+}
+
+# wait_for TEXT: until the screen shows TEXT (at most 5 s).
+wait_for() {
+	for _ in $(seq 50); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	echo "screen never showed: $1" >&2
+	screen >&2
+	return 1
+}
+
+keys() {
+	tmux send-keys -t "$SESSION" "$@"
+	sleep 0.2
+}
+
+@test "usage errors, and a terminal is needed without --once" {
+	run_cmd 0 "$DASH" --help
+	assert_output --partial "--once"
+	run_cmd 2 "$DASH" --view nope --once
+	assert_output --partial "'nope' is not checks, vfio or sandboxes"
+	run_cmd 2 "$DASH" --size big --once
+	run_cmd 2 "$DASH" --refresh 0 --once
+	run_cmd 2 "$DASH" --host-root /nonexistent --once
+	run_cmd 2 "$DASH" </dev/null
+	assert_output --partial "needs a terminal (use --once to print one frame)"
+}
+
+@test "--once prints one frame: verdict, host, grouped checks with their levels" {
+	run_cmd 0 "$DASH" --once --size 110x40 --host-root "$FIXTURES/amd-unloaded"
+	assert_line --index 0 --partial "kata-dashboard  System is not capable of running Kata Containers"
+	assert_line --index 1 --partial "AMD AMD EPYC 7763 64-Core Processor, x86_64, Linux 5.15.0-91-generic (Ubuntu 22.04.3 LTS), bare metal"
+	assert_line --partial "1 Checks   2 VFIO   3 Sandboxes"
+	assert_line " KVM"
+	assert_line "   [FAIL] AMD KVM (kvm_amd): available but not loaded  (f: fix)"
+	assert_line --partial "[WARN] host support for virtio-vsock (vhost_vsock): available but not loaded, and blacklisted"
+}
+
+@test "--once --view vfio: devices, groups, drivers, and who blocks passthrough" {
+	run_cmd 0 "$DASH" --once --view vfio --size 100x20 --host-root "$FIXTURES/iommu-vfio"
+	assert_line --partial "IOMMU: enabled; 22 groups; kernel: intel_iommu=on iommu=pt"
+	assert_line --partial "0000:03:00.0  8086:1521 0200  vfio-pci         12     ready (vfio-pci)"
+	assert_line --partial "0000:65:00.0  10de:1eb8 0302  vfio-pci         20     no: 0000:65:00.1 bound to snd_hda_intel"
+	assert_line --partial "0000:b3:00.0  8086:10fb 0200  ixgbe            30     no: 0000:b3:00.1 bound to ixgbe"
+}
+
+@test "--once --view sandboxes: absent, partial and running state directories" {
+	run_cmd 0 "$DASH" --once --view sandboxes --size 100x14 --host-root "$FIXTURES/intel-ready"
+	assert_output --partial "No sandboxes running (/run/kata-containers: absent (no sandbox has run yet))."
+
+	host=$(fixture_copy intel-ready)
+	state=$host/run/kata-containers
+	mkdir -p "$state/pod1" "$state/web" "$state/half" "$state/empty" "$host/proc/4242"
+	started=$(date -u -d '-90 minutes' +%Y-%m-%dT%H:%M:%SZ)
+	echo "{\"id\":\"pod1\",\"status\":\"running\",\"sandbox_id\":\"pod1\",\"sandbox\":{\"qemu_pid\":4242,\"vcpus\":2,\"memory_mib\":2048,\"started\":\"$started\"}}" >"$state/pod1/state.json"
+	echo '{"id":"web","status":"running","sandbox_id":"pod1"}' >"$state/web/state.json"
+	echo '{"id":"half","status":' >"$state/half/state.json"
+	run_cmd 0 "$DASH" --once --view sandboxes --size 110x14 --host-root "$host"
+	assert_line --regexp '^ pod1 +running +2 +4242 +2 +2048M +1h3[01]m$'
+	assert_line --partial "half                 unreadable: state.json line"
+	assert_line --partial "empty                unreadable: state.json: No such file or directory"
+	refute_line --partial " web "
+	# a QEMU that is gone is marked
+	rmdir "$host/proc/4242"
+	run_cmd 0 "$DASH" --once --view sandboxes --size 110x14 --host-root "$host"
+	assert_line --partial "4242 (gone)"
+}
+
+@test "--once in a tiny frame says the terminal is too small" {
+	run_cmd 0 "$DASH" --once --size 40x10 --host-root "$FIXTURES/intel-ready"
+	assert_line --index 0 "terminal too small (40x10)"
+	assert_line --index 1 "need at least 60x12"
+}
+
+@test "keys: move, details, switch views, filter, help, quit" {
+	start_dash 120x40 --host-root "$FIXTURES/iommu-vfio"
+	keys j j Enter
+	wait_for "(cpu.virt)"
+	wait_for "finding: vmx is present"
+	keys Enter Tab
+	wait_for "ADDRESS       ID        CLASS DRIVER"
+	keys 3
+	wait_for "No sandboxes running"
+	keys 1 / v h o s t Enter
+	wait_for "filter: vhost"
+	run screen
+	assert_output --partial "[PASS] host kernel accelerator for virtio network (vhost_net): loaded"
+	refute_output --partial "CPU vendor"
+	keys Escape '?'
+	wait_for "Levels: PASS met"
+	keys x q
+	wait_for "EXIT=0"
+}
+
+@test "the dashboard follows the host: r refreshes after a module appears" {
+	host=$(fixture_copy amd-unloaded)
+	start_dash 120x40 --host-root "$host" --refresh 3600
+	wait_for "[FAIL] AMD KVM (kvm_amd): available but not loaded"
+	mkdir -p "$host/sys/module/kvm_amd" "$host/sys/module/kvm"
+	echo live >"$host/sys/module/kvm_amd/initstate"
+	echo live >"$host/sys/module/kvm/initstate"
+	keys r
+	wait_for "[PASS] AMD KVM (kvm_amd): loaded"
+}
+
+@test "f runs the kata-setup action after confirmation" {
+	[ "$(id -u)" -eq 0 ] || skip "fixing needs root"
+	host=$(fixture_copy amd-unloaded)
+	tmux new-session -d -s "$SESSION" -x 130 -y 40 \
+		"KC_FAKE_ROOT=$host ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=$FAKE_KERNEL $DASH --host-root $host; sleep 60"
+	wait_for "kata-dashboard"
+	keys / k v m _ a m d Enter f
+	wait_for "Fix modules.kvm_amd: load kernel module kvm_amd (loads irqbypass kvm kvm_amd)? [y/N]"
+	keys n
+	wait_for "Fix cancelled."
+	keys f y
+	wait_for "done: load kernel module kvm_amd"
+	wait_for "[PASS] AMD KVM (kvm_amd): loaded"
+	[ -e "$host/sys/module/kvm_amd/initstate" ]
+}
+
+@test "a non-root user is told why it cannot fix" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch users"
+	command -v setpriv >/dev/null || skip "setpriv not available"
+	scratch=$(mktemp -d /tmp/kc-dash.XXXXXX)
+	cp -a "$FIXTURES/amd-unloaded" "$scratch/"
+	chmod -R a+rX "$scratch"
+	tmux new-session -d -s "$SESSION" -x 130 -y 40 \
+		"setpriv --reuid=65534 --regid=65534 --clear-groups $DASH --host-root $scratch/amd-unloaded; sleep 60"
+	wait_for "kata-dashboard"
+	keys / k v m _ a m d Enter f
+	wait_for "Fixing needs root (you are uid 65534)"
+	rm -rf "$scratch"
+}
+
+@test "resizing: a tiny window says so, and the dashboard comes back" {
+	start_dash 120x40 --host-root "$FIXTURES/intel-ready"
+	tmux resize-window -t "$SESSION" -x 50 -y 10
+	wait_for "terminal too small (50x10)"
+	wait_for "need at least 60x12"
+	tmux resize-window -t "$SESSION" -x 100 -y 30
+	wait_for "1 Checks   2 VFIO   3 Sandboxes"
+	keys q
+	wait_for "EXIT=0"
+}
+
+@test "SIGTERM and SIGINT leave the terminal restored" {
+	for sig in TERM INT; do
+		start_dash 100x30 --host-root "$FIXTURES/intel-ready"
+		pid=$(pgrep -nx kata-dashboard)
+		[ -n "$pid" ]
+		kill -s "$sig" "$pid"
+		wait_for "EXIT=0"
+		wait_for "MODE=icanon"
+		run screen
+		refute_output --partial "1 Checks   2 VFIO"
+		tmux kill-server
+	done
+}

@@ -1,0 +1,135 @@
+/* The sandboxes kata-runtime is running, from its state directory (--root,
+ * /run/kata-containers by default): one directory per container holding
+ * state.json. A sandbox is a container whose sandbox id is its own id (or
+ * that names none); the others are counted as its containers. Every field
+ * is optional, and an absent, unreadable or half-written entry becomes a
+ * row saying so - never a failure of the view. */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "snapshot.h"
+#include "strbuf.h"
+#include "strutil.h"
+
+#define STATE_MAX (1024 * 1024)
+
+static long json_long(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_integer(v) ? (long)json_integer_value(v) : 0;
+}
+
+static const char *json_str(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static long since(const char *rfc3339)
+{
+	struct tm tm = {0};
+	if (!rfc3339 || !strptime(rfc3339, "%Y-%m-%dT%H:%M:%S", &tm))
+		return -1;
+	time_t t = timegm(&tm);
+	long d = (long)(time(NULL) - t);
+	return d >= 0 ? d : -1;
+}
+
+struct entry {
+	char id[80];
+	char sandbox_id[80];
+	json_t *state;     /* NULL when unreadable */
+	char problem[160];
+};
+
+static int cmp_rows(const void *a, const void *b)
+{
+	return strcmp(((const struct sandbox_row *)a)->id, ((const struct sandbox_row *)b)->id);
+}
+
+void sandboxes_read(const struct host_root *root, const char *dir, struct snapshot *s)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	struct entry *entries = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+
+	str_copy(s->sandbox_dir, sizeof(s->sandbox_dir), dir);
+	d = host_opendir(root, dir);
+	if (!d) {
+		snprintf(s->sandbox_error, sizeof(s->sandbox_error), "%s: %s", dir,
+			 errno == ENOENT ? "absent (no sandbox has run yet)" : strerror(errno));
+		return;
+	}
+	while ((de = readdir(d))) {
+		char path[1024];
+		_cleanup_free_ char *text = NULL;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (host_stat(root, path, &st, false) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			entries = xrealloc(entries, cap * sizeof(*entries));
+		}
+		struct entry *e = &entries[n++];
+		memset(e, 0, sizeof(*e));
+		str_copy(e->id, sizeof(e->id), de->d_name);
+		snprintf(path, sizeof(path), "%s/%s/state.json", dir, de->d_name);
+		int r = host_read_file(root, path, STATE_MAX, &text, NULL);
+		if (r < 0) {
+			snprintf(e->problem, sizeof(e->problem), "state.json: %s", strerror(-r));
+			continue;
+		}
+		json_error_t jerr;
+		e->state = json_loads(text, 0, &jerr);
+		if (!json_is_object(e->state)) {
+			snprintf(e->problem, sizeof(e->problem), "state.json line %d: %s", jerr.line, jerr.text);
+			json_decref(e->state);
+			e->state = NULL;
+			continue;
+		}
+		const char *sid = json_str(e->state, "sandbox_id");
+		str_copy(e->sandbox_id, sizeof(e->sandbox_id), sid && *sid ? sid : e->id);
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		struct entry *e = &entries[i];
+		if (e->state && strcmp(e->sandbox_id, e->id))
+			continue; /* a container of another sandbox */
+		s->sandboxes = xrealloc(s->sandboxes, (size_t)(s->nsandboxes + 1) * sizeof(*s->sandboxes));
+		struct sandbox_row *row = &s->sandboxes[s->nsandboxes++];
+		memset(row, 0, sizeof(*row));
+		str_copy(row->id, sizeof(row->id), e->id);
+		row->uptime_s = -1;
+		if (!e->state) {
+			str_copy(row->problem, sizeof(row->problem), e->problem);
+			continue;
+		}
+		str_copy(row->status, sizeof(row->status), json_str(e->state, "status") ?: "?");
+		for (size_t k = 0; k < n; k++)
+			row->containers += entries[k].state && !strcmp(entries[k].sandbox_id, e->id);
+		const json_t *vm = json_object_get(e->state, "sandbox");
+		row->qemu_pid = json_long(vm, "qemu_pid");
+		row->vcpus = (int)json_long(vm, "vcpus");
+		row->memory_mib = json_long(vm, "memory_mib");
+		row->uptime_s = since(json_str(vm, "started") ?: json_str(e->state, "created"));
+		if (row->qemu_pid > 0) {
+			char proc[64];
+			snprintf(proc, sizeof(proc), "/proc/%ld", row->qemu_pid);
+			row->qemu_alive = host_exists(root, proc);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(entries[i].state);
+	free(entries);
+	if (s->nsandboxes > 1)
+		qsort(s->sandboxes, (size_t)s->nsandboxes, sizeof(*s->sandboxes), cmp_rows);
+}

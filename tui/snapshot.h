@@ -1,0 +1,45 @@
+/* What the dashboard shows, gathered in one go (off the input thread):
+ * the host's facts, the active configuration, the report, and the
+ * sandboxes kata-runtime is running. */
+#ifndef KC_SNAPSHOT_H
+#define KC_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config_probe.h"
+#include "facts.h"
+#include "hostroot.h"
+#include "report.h"
+
+struct sandbox_row {
+	char id[80];
+	char status[24];
+	int containers;
+	long qemu_pid;           /* 0 unknown */
+	bool qemu_alive;
+	int vcpus;               /* 0 unknown */
+	long memory_mib;         /* 0 unknown */
+	long uptime_s;           /* -1 unknown */
+	char problem[160];       /* "" or why the entry could not be read */
+};
+
+struct snapshot {
+	struct host_facts facts;
+	struct config_state config;
+	struct report report;
+	struct sandbox_row *sandboxes;
+	int nsandboxes;
+	char sandbox_dir[512];
+	char sandbox_error[256]; /* "" or why the directory could not be read */
+	time_t taken;
+};
+
+/* Probe, load the configuration, evaluate, read sandboxes. */
+struct snapshot *snapshot_take(const struct host_root *root, const char *runtime_root);
+void snapshot_free(struct snapshot *s);
+
+/* Read kata-runtime's state directory (sandboxes.c). */
+void sandboxes_read(const struct host_root *root, const char *dir, struct snapshot *s);
+
+#endif
