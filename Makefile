@@ -164,17 +164,27 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 	-D_GNU_SOURCE -Ilib
 FUZZ_TOML_SRC := fuzz/fuzz_toml.c lib/toml.c lib/toml_lex.c lib/toml_parse.c lib/strbuf.c lib/error.c
 
+FUZZ_PROTO_SRC := fuzz/fuzz_proto.c lib/proto.c lib/strbuf.c
+
 $(BUILD)/fuzz/fuzz_toml: $(FUZZ_TOML_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $(FUZZ_TOML_SRC)
 
+$(BUILD)/fuzz/fuzz_proto: $(FUZZ_PROTO_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(call say,FUZZ,$@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $(FUZZ_PROTO_SRC) $(shell $(PKG_CONFIG) --cflags --libs jansson)
+
+# FUZZ_SECONDS is shared between the targets: the TOML parser gets two thirds.
 fuzz:
 	scripts/deps.sh fuzz
-	$(MAKE) $(BUILD)/fuzz/fuzz_toml
-	@mkdir -p $(BUILD)/fuzz/corpus-toml
-	$(BUILD)/fuzz/fuzz_toml -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	$(MAKE) $(BUILD)/fuzz/fuzz_toml $(BUILD)/fuzz/fuzz_proto
+	@mkdir -p $(BUILD)/fuzz/corpus-toml $(BUILD)/fuzz/corpus-proto
+	$(BUILD)/fuzz/fuzz_toml -max_total_time=$$(( $(FUZZ_SECONDS) * 2 / 3 )) -max_len=4096 -timeout=10 \
 		-print_final_stats=1 $(BUILD)/fuzz/corpus-toml tests/toml/valid tests/toml/invalid
+	$(BUILD)/fuzz/fuzz_proto -max_total_time=$$(( $(FUZZ_SECONDS) - $(FUZZ_SECONDS) * 2 / 3 )) \
+		-max_len=8192 -timeout=10 -print_final_stats=1 $(BUILD)/fuzz/corpus-proto fuzz/seeds/proto
 
 unit: $(UNIT_BIN) $(BUILD)/tests/libfakekernel.so
 
