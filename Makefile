@@ -53,14 +53,16 @@ TUI_OBJ := $(TUI_SRC:%.c=$(OBJ)/%.o)
 CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw)
 CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw)
 PROGRAMS := $(BIN)/kata-check $(BIN)/kata-env $(BIN)/kata-setup $(BIN)/kata-dashboard
-TOOLS := $(BIN)/toml-decode
+TOOLS := $(BIN)/toml-decode $(BIN)/agentctl
+# started by kata-runtime; installed beside it in libexec
+HELPERS := $(BIN)/kata-proxy
 MANPAGES := man/kata-check.1 man/kata-env.1 man/kata-dashboard.1 man/configuration.toml.5 man/kata-setup.8
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall deps test unit bats fixtures bench fuzz check-format format FORCE
-all: $(PROGRAMS) $(TOOLS) $(DATA)
+.PHONY: all clean install uninstall deps test unit bats fixtures bench fuzz check-format format image FORCE
+all: $(PROGRAMS) $(HELPERS) $(TOOLS) $(DATA)
 
 # Rebuild everything when the flags change (SANITIZE=1 after a plain build).
 FLAGS_STAMP := $(BUILD)/.flags
@@ -118,6 +120,44 @@ $(BUILD)/data/configuration.toml: data/configuration.toml.in Makefile $(FLAGS_ST
 		-e 's|@LIBEXECDIR@|$(PREFIX)/libexec/kata-containers|g' -e 's|@QEMUPATH@|/usr/bin/$(QEMU_BINARY)|g' \
 		-e 's|@MACHINETYPE@|$(MACHINE_TYPE)|g' $< > $@.tmp && mv $@.tmp $@
 
+# The guest agent: static (the initramfs holds nothing else), never
+# sanitized (it runs as the guest's PID 1), its own objects and flags.
+AGENT_SRC := $(wildcard runtime/agent/*.c) lib/proto.c lib/strbuf.c lib/oci.c lib/error.c lib/version.c
+AGENT_OBJ := $(AGENT_SRC:%.c=$(BUILD)/agent-obj/%.o)
+AGENT_CFLAGS = -std=gnu11 $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE -O2 -g \
+	-DKC_VERSION='"$(VERSION)"' -Ilib -Iruntime/agent -I$(BUILD)/gen $(shell $(PKG_CONFIG) --cflags jansson)
+GUEST := $(BUILD)/guest
+$(BUILD)/agent-obj/%.o: %.c $(BUILD)/gen/commit.h
+	@mkdir -p $(@D)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(AGENT_CFLAGS) -MMD -MP -c -o $@ $<
+$(GUEST)/kata-agent: $(AGENT_OBJ)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) -static -o $@ $^ -ljansson
+
+# The host side of the runtime: everything in runtime/ but the guest agent
+# and the programs' mains.
+RUNTIME_SRC := $(filter-out runtime/main.c runtime/proxy_main.c runtime/shim_main.c,$(wildcard runtime/*.c))
+RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(OBJ)/%.o)
+LIBRUNTIME := $(BUILD)/lib/libkc-runtime.a
+$(LIBRUNTIME): $(RUNTIME_OBJ)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(OBJ)/runtime/%.o $(OBJ)/tools/agentctl.o: ALL_CFLAGS += -Iruntime
+
+$(OBJ)/runtime/proxy_main.o: ALL_CFLAGS += -Iruntime
+$(BIN)/kata-proxy: $(OBJ)/runtime/proxy_main.o $(LIBRUNTIME) $(LIBKC)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/agentctl: $(OBJ)/tools/agentctl.o $(LIBRUNTIME) $(LIBKC)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(BIN)/toml-decode: $(OBJ)/tools/toml_decode.o $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
@@ -145,7 +185,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIBCHECK) $(LIBKC) \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
--include $(shell find $(OBJ) $(BUILD)/tests -type f -name '*.d' 2>/dev/null)
+-include $(shell find $(OBJ) $(BUILD)/tests $(BUILD)/agent-obj -type f -name '*.d' 2>/dev/null)
 
 # Fake hosts: copies of tests/fixtures/hosts with generated module files
 # and libkmod indexes (see tests/fixtures/README.md).
@@ -155,7 +195,17 @@ $(BUILD)/fixtures/.stamp: $(shell find tests/fixtures/hosts ! -type l -print 2>/
 	@touch $@
 
 deps:
-	scripts/deps.sh build test
+	scripts/deps.sh build test image vm
+
+# The guest image: kernel + initramfs with the agent as /init (see
+# runtime/agent/build-image). KERNEL=FILE [MODULES=DIR] use a kernel of your
+# own; otherwise Debian's generic kernel package is downloaded (not installed).
+IMAGE := $(GUEST)/kata-containers-initrd.img
+image: $(IMAGE)
+$(IMAGE): $(GUEST)/kata-agent runtime/agent/build-image
+	@scripts/deps.sh image
+	$(Q)runtime/agent/build-image --agent $(GUEST)/kata-agent --out $(GUEST) --cache $(BUILD)/guest-cache \
+		$(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES))
 
 # Coverage-guided fuzzing of the parsers (clang's libFuzzer), for a bounded
 # time; any crash, leak or sanitizer report fails the target.
@@ -196,10 +246,10 @@ $(BUILD)/tests/libfakekernel.so: tests/fakekernel/fakekernel.c
 	$(Q)$(CC) -std=gnu11 -O1 -g -Wall -shared -fPIC -o $@ $< -ldl
 
 test: deps
-	$(MAKE) all unit fixtures
+	$(MAKE) all unit fixtures image
 	tests/run $(BUILD)
 
-bats: all fixtures
+bats: all fixtures image
 	tests/run $(BUILD) bats
 
 $(BUILD)/bench/bench_check: bench/bench_check.c $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
@@ -225,9 +275,11 @@ bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUI
 	$(BUILD)/bench/bench_config $(BUILD)/data/configuration.toml 2000
 	$(BUILD)/bench/bench_dashboard $(BIN)/kata-dashboard /
 
-install: all
+install: all image
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(PREFIX)/share/defaults/kata-containers
+		$(DESTDIR)$(PREFIX)/share/defaults/kata-containers $(DESTDIR)$(PREFIX)/share/kata-containers
+	install -m 0644 $(IMAGE) $(wildcard $(GUEST)/vmlinux.container $(GUEST)/vmlinuz.container) \
+		$(DESTDIR)$(PREFIX)/share/kata-containers/
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
@@ -236,6 +288,7 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,kata-containers-initrd.img vmlinux.container vmlinuz.container)
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES))))

@@ -2,13 +2,15 @@
 # Install the Debian packages the project needs. Idempotent, and quick
 # when everything is already installed (one dpkg-query).
 #
-# Usage: scripts/deps.sh [GROUP...]   groups: build test fuzz (default: build test)
+# Usage: scripts/deps.sh [GROUP...]   groups: build test fuzz image vm (default: build test)
 set -euo pipefail
 
 declare -A groups=(
 	[build]="gcc make pkg-config libc6-dev libkmod-dev libpci-dev libudev-dev libjansson-dev zlib1g-dev libncurses-dev"
-	[test]="libcmocka-dev bats bats-assert bats-support jq kmod util-linux strace tmux"
+	[test]="libcmocka-dev bats bats-assert bats-support jq kmod util-linux strace tmux socat"
 	[fuzz]="clang libclang-rt-14-dev"
+	[image]="cpio xz-utils kmod binutils"
+	[vm]="qemu-system-x86 busybox-static"
 )
 [ $# -gt 0 ] || set -- build test
 packages=()

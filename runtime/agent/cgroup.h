@@ -1,0 +1,18 @@
+/* Containers as cgroup v2 groups in the guest (see cgroup.c). */
+#ifndef KC_AGENT_CGROUP_H
+#define KC_AGENT_CGROUP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+char *cgroup_create(const char *id);  /* its directory (malloc'd), or NULL */
+int cgroup_apply(const char *dir, const json_t *resources, char *err, size_t elen);
+size_t cgroup_pids(const char *dir, pid_t **out);
+int cgroup_signal(const char *dir, int sig); /* how many were signalled */
+int cgroup_freeze(const char *dir, bool frozen);
+json_t *cgroup_stats(const char *dir);
+void cgroup_remove(const char *dir);
+
+#endif

@@ -1,0 +1,14 @@
+/* A container's root filesystem and mounts (see mounts.c). */
+#ifndef KC_AGENT_MOUNTS_H
+#define KC_AGENT_MOUNTS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* In the child, in its new mount namespace: mount what the OCI spec asks
+ * onto rootfs (bind sources relative to share), add /dev's nodes (console:
+ * the terminal to show as /dev/console, or NULL), pivot_root into it. */
+int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, const char *console, char *err,
+		 size_t elen);
+
+#endif

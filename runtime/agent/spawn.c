@@ -1,0 +1,463 @@
+/* Starting a container process: its stdio (pipes or a terminal), its PID
+ * namespace (new for a container, the container's own for an exec), the
+ * fork, and in the child everything up to execve: namespaces, cgroup,
+ * rootfs, hostname, credentials, capabilities, limits.
+ *
+ * The child reports through a close-on-exec status pipe: "R" once a
+ * container is ready to start, "E<message>" on failure; the pipe closing
+ * without a message means execve succeeded. A container's child then waits
+ * on its start pipe for the word to exec. */
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "mounts.h"
+#include "strbuf.h"
+
+#define STATUS_FD 3
+#define START_FD 4
+
+/* ---- child -------------------------------------------------------------- */
+
+static void child_fail(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+static void child_fail(int code, const char *fmt, ...)
+{
+	char msg[1024] = "E";
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg + 1, sizeof(msg) - 1, fmt, ap);
+	va_end(ap);
+	if (write(STATUS_FD, msg, strlen(msg)) < 0) {
+		/* the agent is gone: nobody to tell */
+	}
+	_exit(code);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		child_fail(1, "%s: %s", path, strerror(errno));
+	if (write(fd, text, strlen(text)) < 0)
+		child_fail(1, "%s: %s", path, strerror(errno));
+	close(fd);
+}
+
+static void join_ns(pid_t pid, const char *ns, int type)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, ns);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, type) < 0)
+		child_fail(1, "join the %s namespace of process %d: %s", ns, pid, strerror(errno));
+	close(fd);
+}
+
+/* args[0] as execvp would find it, in the container's root. */
+static const char *find_executable(const char *name, char *const *envp, char *buf, size_t len)
+{
+	if (strchr(name, '/')) {
+		if (access(name, F_OK) < 0)
+			child_fail(127, "exec: \"%s\": stat %s: no such file or directory", name, name);
+		return name;
+	}
+	const char *path = oci_env_get(envp, "PATH");
+	if (!path)
+		path = OCI_DEFAULT_PATH;
+	bool denied = false;
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		snprintf(buf, len, "%.*s%s%s", (int)n, path, n ? "/" : "", name);
+		struct stat st;
+		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(buf, X_OK) == 0)
+				return buf;
+			denied = true;
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	if (denied)
+		child_fail(126, "exec: \"%s\": permission denied", name);
+	child_fail(127, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+/* HOME from the container's /etc/passwd when the environment lacks it. */
+static char **with_home(char **envp, uid_t uid)
+{
+	if (oci_env_get(envp, "HOME"))
+		return envp;
+	char home[1024] = "/";
+	FILE *f = fopen("/etc/passwd", "re");
+	if (f) {
+		char line[2048];
+		while (fgets(line, sizeof(line), f)) {
+			char *fields[7] = {0}, *save = NULL, *s = line;
+			int n = 0;
+			for (char *t = strsep(&s, ":"); t && n < 7; t = strsep(&s, ":"))
+				fields[n++] = t;
+			(void)save;
+			if (n >= 6 && fields[2] && (uid_t)strtoul(fields[2], NULL, 10) == uid && fields[5][0]) {
+				snprintf(home, sizeof(home), "%s", fields[5]);
+				break;
+			}
+		}
+		fclose(f);
+	}
+	size_t n = 0;
+	while (envp[n])
+		n++;
+	char **v = xcalloc(n + 2, sizeof(char *));
+	memcpy(v, envp, n * sizeof(char *));
+	v[n] = xmalloc(strlen(home) + 6);
+	sprintf(v[n], "HOME=%s", home);
+	return v;
+}
+
+static void mkdir_p(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	mkdir(buf, 0755);
+}
+
+static int last_cap(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	int n = 40;
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = 40;
+		fclose(f);
+	}
+	return n;
+}
+
+static void apply_credentials(const struct oci_process *p)
+{
+	int top = p->has_caps ? last_cap() : 0;
+	if (p->has_caps) {
+		for (int c = 0; c <= top; c++)
+			if (!(p->cap_bounding & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+				child_fail(1, "drop capability %d from the bounding set: %s", c, strerror(errno));
+		prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+	}
+	if (setgroups(p->ngids, p->gids) < 0)
+		child_fail(1, "setgroups: %s", strerror(errno));
+	if (setresgid(p->gid, p->gid, p->gid) < 0)
+		child_fail(1, "setgid %u: %s", p->gid, strerror(errno));
+	if (setresuid(p->uid, p->uid, p->uid) < 0)
+		child_fail(1, "setuid %u: %s", p->uid, strerror(errno));
+	if (p->has_caps) {
+		struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct data[2] = {
+			{(uint32_t)p->cap_effective, (uint32_t)p->cap_permitted, (uint32_t)p->cap_inheritable},
+			{(uint32_t)(p->cap_effective >> 32), (uint32_t)(p->cap_permitted >> 32),
+			 (uint32_t)(p->cap_inheritable >> 32)},
+		};
+		if (syscall(SYS_capset, &hdr, data) < 0)
+			child_fail(1, "capset: %s", strerror(errno));
+		for (int c = 0; c <= top; c++)
+			if (p->cap_ambient & (1ULL << c))
+				prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0);
+		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	}
+}
+
+static void child_run(struct agent *a, struct spawn_request *r) __attribute__((noreturn));
+static void child_run(struct agent *a, struct spawn_request *r)
+{
+	const struct oci_process *p = &r->proc;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+
+	/* fds: stdio 0-2, status 3, start 4; nothing else of the agent's */
+	int keep[5] = {r->child_in, r->child_out, r->child_err, r->status_w, r->start_r};
+	for (int i = 0; i < 5; i++)
+		if (keep[i] >= 0)
+			keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, 64);
+	for (int i = 0; i < 5; i++)
+		if (keep[i] >= 0 ? dup2(keep[i], i) < 0 : (close(i), false))
+			_exit(1);
+	int status_flags = fcntl(STATUS_FD, F_GETFD);
+	fcntl(STATUS_FD, F_SETFD, status_flags | FD_CLOEXEC);
+	syscall(SYS_close_range, 5, ~0U, 0);
+	(void)a;
+
+	if (setsid() < 0)
+		child_fail(1, "setsid: %s", strerror(errno));
+	if (p->terminal && ioctl(0, TIOCSCTTY, 0) < 0)
+		child_fail(1, "controlling terminal: %s", strerror(errno));
+
+	if (r->cgroup) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup);
+		write_text(path, "0");
+	}
+
+	if (r->is_init) {
+		int flags = CLONE_NEWNS;
+		if (r->join_ipc)
+			join_ns(r->join_ipc, "ipc", CLONE_NEWIPC);
+		else
+			flags |= CLONE_NEWIPC;
+		if (r->join_uts)
+			join_ns(r->join_uts, "uts", CLONE_NEWUTS);
+		else
+			flags |= CLONE_NEWUTS;
+		if (unshare(flags) < 0)
+			child_fail(1, "new namespaces: %s", strerror(errno));
+		/* after joining the cgroup: the container sees it as its root */
+		if (unshare(CLONE_NEWCGROUP) < 0)
+			child_fail(1, "cgroup namespace: %s", strerror(errno));
+		char err[1024];
+		if (rootfs_setup(r->spec, r->rootfs, r->share, p->terminal ? r->pty_name : NULL, err, sizeof(err)) < 0)
+			child_fail(1, "%s", err);
+		const char *hostname = json_string_value(json_object_get(r->spec, "hostname"));
+		if (hostname && *hostname && !r->join_uts && sethostname(hostname, strlen(hostname)) < 0)
+			child_fail(1, "sethostname %s: %s", hostname, strerror(errno));
+		const char *key;
+		json_t *val;
+		json_object_foreach(json_object_get(json_object_get(r->spec, "linux"), "sysctl"), key, val) {
+			char path[512];
+			snprintf(path, sizeof(path), "/proc/sys/%s", key);
+			for (char *c = path + 10; *c; c++)
+				if (*c == '.')
+					*c = '/';
+			if (json_is_string(val))
+				write_text(path, json_string_value(val));
+		}
+	} else {
+		join_ns(r->target_pid, "ipc", CLONE_NEWIPC);
+		join_ns(r->target_pid, "uts", CLONE_NEWUTS);
+		join_ns(r->target_pid, "cgroup", CLONE_NEWCGROUP);
+		/* the mount namespace last: it moves our root into the container */
+		join_ns(r->target_pid, "mnt", CLONE_NEWNS);
+	}
+
+	if (chdir(p->cwd) < 0) {
+		mkdir_p(p->cwd);
+		if (chdir(p->cwd) < 0)
+			child_fail(1, "chdir to cwd (\"%s\") set in config.json failed: %s", p->cwd, strerror(errno));
+	}
+	char **envp = with_home(p->envp, p->uid);
+	char pathbuf[4096];
+	const char *exe = find_executable(p->argv[0], envp, pathbuf, sizeof(pathbuf));
+
+	if (r->is_init) {
+		if (write(STATUS_FD, "R", 1) != 1)
+			_exit(1);
+		char go;
+		ssize_t n;
+		do
+			n = read(START_FD, &go, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(0); /* removed before it was started */
+		close(START_FD);
+	}
+
+	for (size_t i = 0; i < p->nrlimits; i++)
+		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].limit) < 0)
+			child_fail(1, "setrlimit %d: %s", p->rlimits[i].resource, strerror(errno));
+	if (p->has_oom_score_adj) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+		write_text("/proc/self/oom_score_adj", v);
+	}
+	if (p->has_umask)
+		umask(p->umask);
+	else
+		umask(022);
+	apply_credentials(p);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(1, "no_new_privs: %s", strerror(errno));
+	execve(exe, p->argv, envp);
+	if (errno == EACCES)
+		child_fail(126, "exec: \"%s\": permission denied", p->argv[0]);
+	child_fail(127, "exec: \"%s\": %s", p->argv[0], strerror(errno));
+}
+
+/* ---- agent side --------------------------------------------------------- */
+
+static int set_winsize(int fd, unsigned short rows, unsigned short cols)
+{
+	if (!rows || !cols)
+		return 0;
+	struct winsize ws = {.ws_row = rows, .ws_col = cols};
+	return ioctl(fd, TIOCSWINSZ, &ws);
+}
+
+int process_resize(struct process *p, unsigned short rows, unsigned short cols)
+{
+	if (!p->terminal || p->out_fd < 0)
+		return -ENOTTY;
+	return set_winsize(p->out_fd, rows, cols) < 0 ? -errno : 0;
+}
+
+static int make_stdio(struct spawn_request *r, struct process *p, char *err, size_t elen)
+{
+	if (r->proc.terminal) {
+		int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, r->pty_name, sizeof(r->pty_name))) {
+			snprintf(err, elen, "terminal: %s", strerror(errno));
+			if (m >= 0)
+				close(m);
+			return -1;
+		}
+		int s = open(r->pty_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (s < 0) {
+			snprintf(err, elen, "terminal %s: %s", r->pty_name, strerror(errno));
+			close(m);
+			return -1;
+		}
+		set_winsize(m, r->proc.rows, r->proc.cols);
+		p->out_fd = m;
+		p->in_fd = fcntl(m, F_DUPFD_CLOEXEC, 0); /* its own epoll entry */
+		r->child_in = s;
+		r->child_out = dup(s);
+		r->child_err = dup(s);
+	} else {
+		int in[2], out[2], errp[2];
+		if (pipe2(in, O_CLOEXEC) < 0)
+			goto pipe_fail;
+		if (pipe2(out, O_CLOEXEC) < 0) {
+			close(in[0]);
+			close(in[1]);
+			goto pipe_fail;
+		}
+		if (pipe2(errp, O_CLOEXEC) < 0) {
+			close(in[0]);
+			close(in[1]);
+			close(out[0]);
+			close(out[1]);
+			goto pipe_fail;
+		}
+		r->child_in = in[0];
+		p->in_fd = in[1];
+		p->out_fd = out[0];
+		r->child_out = out[1];
+		p->err_fd = errp[0];
+		r->child_err = errp[1];
+	}
+	return 0;
+pipe_fail:
+	snprintf(err, elen, "pipes: %s", strerror(errno));
+	return -1;
+}
+
+static void close_child_ends(struct spawn_request *r)
+{
+	int *fds[] = {&r->child_in, &r->child_out, &r->child_err, &r->status_w, &r->start_r};
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
+/* Enter the PID namespace the child is to be born in, fork, come back. */
+static pid_t fork_in_pid_ns(pid_t join, bool fresh, char *err, size_t elen)
+{
+	int self = -1;
+	if (join || fresh) {
+		self = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		if (self < 0) {
+			snprintf(err, elen, "own pid namespace: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (join) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/pid", join);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) {
+			snprintf(err, elen, "pid namespace of process %d: %s", join, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			close(self);
+			return -1;
+		}
+		close(fd);
+	} else if (fresh && unshare(CLONE_NEWPID) < 0) {
+		snprintf(err, elen, "new pid namespace: %s", strerror(errno));
+		close(self);
+		return -1;
+	}
+	pid_t pid = fork();
+	int fork_errno = errno;
+	if (pid == 0)
+		return 0;
+	if (self >= 0) {
+		if (setns(self, CLONE_NEWPID) < 0)
+			log_error("back to the agent's pid namespace: %s", strerror(errno));
+		close(self);
+	}
+	if (pid < 0)
+		snprintf(err, elen, "fork: %s", fork_errno == ENOMEM ? "the container's processes are gone" : strerror(fork_errno));
+	return pid;
+}
+
+int spawn_process(struct agent *a, struct spawn_request *r, char *err, size_t elen)
+{
+	struct process *p = r->p;
+	r->child_in = r->child_out = r->child_err = r->status_w = r->start_r = -1;
+	if (make_stdio(r, p, err, elen) < 0)
+		return -1;
+	int st[2], start[2] = {-1, -1};
+	if (pipe2(st, O_CLOEXEC) < 0 || (r->is_init && pipe2(start, O_CLOEXEC) < 0)) {
+		snprintf(err, elen, "pipes: %s", strerror(errno));
+		close_child_ends(r);
+		return -1;
+	}
+	r->status_w = st[1];
+	r->start_r = start[0];
+
+	pid_t pid = r->is_init ? fork_in_pid_ns(r->join_pid, !r->join_pid, err, elen)
+			       : fork_in_pid_ns(r->target_pid, false, err, elen);
+	if (pid == 0)
+		child_run(a, r);
+	close_child_ends(r);
+	if (pid < 0) {
+		close(st[0]);
+		if (start[1] >= 0)
+			close(start[1]);
+		return -1;
+	}
+	p->pid = pid;
+	p->status_fd = st[0];
+	if (r->is_init)
+		r->c->start_fd = start[1];
+	int fds[] = {p->in_fd, p->out_fd, p->err_fd};
+	for (size_t i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+	ev_add(a, p->status_fd, EPOLLIN, &p->tag_status);
+	return 0;
+}
