@@ -1,0 +1,481 @@
+/* kata-proxy's multiplexing (see proxy.h). One thread, one poll loop over
+ * the agent connection, the listening socket and the clients; every
+ * connection has a decoder and a queue written without blocking. */
+#include "proxy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "agent_client.h"
+#include "log.h"
+#include "proto.h"
+#include "strbuf.h"
+
+#define MAX_CLIENTS 64
+#define CLIENT_QUEUE_LIMIT (8u << 20) /* a client this far behind is dropped */
+
+struct conn {
+	int fd;
+	struct frame_decoder dec;
+	unsigned char *out;
+	size_t out_len, out_off, out_cap;
+	bool hello;
+	unsigned serial; /* tells a reused slot from the client that left it */
+};
+
+struct pending {
+	json_int_t proxy_id;
+	int client;
+	unsigned serial;
+	json_t *client_id;
+	bool owns_stream; /* create_container / exec_process: the client owns the new stream */
+};
+
+struct owner {
+	uint32_t stream;
+	int client;
+	unsigned serial;
+};
+
+struct proxy {
+	struct conn agent;
+	json_t *agent_hello;
+	struct conn clients[MAX_CLIENTS];
+	int listen_fd;
+	unsigned next_serial;
+	json_int_t next_id;
+	struct pending *pending;
+	size_t npending, cappending;
+	struct owner *owners;
+	size_t nowners, capowners;
+};
+
+static void conn_init(struct conn *c, int fd, unsigned serial)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->serial = serial;
+	frame_decoder_init(&c->dec);
+}
+
+static void conn_free(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	frame_decoder_free(&c->dec);
+	free(c->out);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+static void conn_queue(struct conn *c, const void *buf, size_t len)
+{
+	if (c->fd < 0)
+		return;
+	if (c->out_off && c->out_len + len > c->out_cap) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	if (c->out_len + len > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 65536;
+		while (cap < c->out_len + len)
+			cap *= 2;
+		c->out = xrealloc(c->out, cap);
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, buf, len);
+	c->out_len += len;
+}
+
+static int conn_flush(struct conn *c)
+{
+	while (c->out_off < c->out_len) {
+		ssize_t n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n < 0)
+			return -1;
+		c->out_off += (size_t)n;
+	}
+	c->out_off = c->out_len = 0;
+	return 0;
+}
+
+static void queue_frame(struct conn *c, const struct frame *f, uint32_t len_override)
+{
+	unsigned char hdr[PROTO_HEADER];
+	frame_encode_header(hdr, f->stream, f->type, f->flags, len_override);
+	conn_queue(c, hdr, sizeof(hdr));
+	conn_queue(c, f->payload, len_override);
+}
+
+static void queue_json(struct conn *c, uint32_t stream, uint8_t type, json_t *j)
+{
+	size_t n;
+	unsigned char *b = frame_build_json(stream, type, j, &n);
+	conn_queue(c, b, n);
+	free(b);
+	json_decref(j);
+}
+
+static void client_error(struct conn *c, json_t *id, const char *code, const char *msg)
+{
+	queue_json(c, 0, FRAME_RESPONSE, json_pack("{s:O, s:b, s:s, s:s}", "id", id ? id : json_null(), "ok", 0, "code", code, "error", msg));
+}
+
+/* ---- streams ------------------------------------------------------------ */
+
+static struct owner *owner_of(struct proxy *p, uint32_t stream)
+{
+	for (size_t i = 0; i < p->nowners; i++)
+		if (p->owners[i].stream == stream)
+			return &p->owners[i];
+	return NULL;
+}
+
+static void set_owner(struct proxy *p, uint32_t stream, int client)
+{
+	struct owner *o = owner_of(p, stream);
+	if (!o) {
+		if (p->nowners == p->capowners) {
+			p->capowners = p->capowners ? p->capowners * 2 : 16;
+			p->owners = xrealloc(p->owners, p->capowners * sizeof(*p->owners));
+		}
+		o = &p->owners[p->nowners++];
+		o->stream = stream;
+	}
+	o->client = client;
+	o->serial = p->clients[client].serial;
+}
+
+static struct conn *stream_client(struct proxy *p, uint32_t stream)
+{
+	struct owner *o = owner_of(p, stream);
+	if (!o || o->client < 0)
+		return NULL;
+	struct conn *c = &p->clients[o->client];
+	return c->fd >= 0 && c->serial == o->serial ? c : NULL;
+}
+
+/* ---- agent -> clients --------------------------------------------------- */
+
+static void from_agent(struct proxy *p, struct frame *f)
+{
+	if (f->stream != 0) {
+		struct conn *c = stream_client(p, f->stream);
+		if (c)
+			queue_frame(c, f, f->len);
+		else
+			kc_debug("%s frame for stream %u with no client: dropped", frame_type_name(f->type), f->stream);
+		return;
+	}
+	char why[256];
+	json_t *j = frame_json(f, why, sizeof(why));
+	if (!j) {
+		kc_warn("from the agent: %s", why);
+		return;
+	}
+	if (f->type != FRAME_RESPONSE) {
+		kc_info("from the agent: %s %.*s", frame_type_name(f->type), (int)(f->len > 300 ? 300 : f->len),
+			(const char *)f->payload);
+		json_decref(j);
+		return;
+	}
+	json_int_t id = json_integer_value(json_object_get(j, "id"));
+	for (size_t i = 0; i < p->npending; i++) {
+		struct pending *pd = &p->pending[i];
+		if (pd->proxy_id != id)
+			continue;
+		struct conn *c = &p->clients[pd->client];
+		if (c->fd >= 0 && c->serial == pd->serial) {
+			json_t *stream = json_object_get(j, "stream");
+			if (pd->owns_stream && json_is_true(json_object_get(j, "ok")) && json_is_integer(stream))
+				set_owner(p, (uint32_t)json_integer_value(stream), pd->client);
+			json_object_set(j, "id", pd->client_id);
+			queue_json(c, 0, FRAME_RESPONSE, json_incref(j));
+		}
+		json_decref(pd->client_id);
+		p->pending[i] = p->pending[--p->npending];
+		break;
+	}
+	json_decref(j);
+}
+
+/* ---- clients -> agent --------------------------------------------------- */
+
+static void client_request(struct proxy *p, int ci, json_t *req)
+{
+	struct conn *c = &p->clients[ci];
+	json_t *id = json_object_get(req, "id");
+	const char *op = json_string_value(json_object_get(req, "op"));
+	if (!id || !op) {
+		client_error(c, id, "invalid", "a request needs an 'id' and an 'op'");
+		return;
+	}
+	if (!strcmp(op, "attach_stream")) {
+		json_t *s = json_object_get(req, "stream");
+		if (!json_is_integer(s) || json_integer_value(s) <= 0 || json_integer_value(s) > 0xffffffffLL) {
+			client_error(c, id, "invalid", "attach_stream: 'stream' must be a stream number");
+			return;
+		}
+		set_owner(p, (uint32_t)json_integer_value(s), ci);
+		queue_json(c, 0, FRAME_RESPONSE, json_pack("{s:O, s:b}", "id", id, "ok", 1));
+		return;
+	}
+	if (p->npending == p->cappending) {
+		p->cappending = p->cappending ? p->cappending * 2 : 32;
+		p->pending = xrealloc(p->pending, p->cappending * sizeof(*p->pending));
+	}
+	struct pending *pd = &p->pending[p->npending++];
+	pd->proxy_id = p->next_id++;
+	pd->client = ci;
+	pd->serial = c->serial;
+	pd->client_id = json_incref(id);
+	pd->owns_stream = !strcmp(op, "create_container") || !strcmp(op, "exec_process");
+	json_object_set_new(req, "id", json_integer(pd->proxy_id));
+	queue_json(&p->agent, 0, FRAME_REQUEST, json_incref(req));
+}
+
+static void from_client(struct proxy *p, int ci, struct frame *f)
+{
+	struct conn *c = &p->clients[ci];
+	char why[256];
+	if (f->type == FRAME_HELLO) {
+		json_t *h = frame_json(f, why, sizeof(why));
+		if (!h || proto_hello_check(h, why, sizeof(why)) < 0) {
+			queue_json(c, 0, FRAME_ERROR, json_pack("{s:s}", "error", why));
+			json_decref(h);
+			return;
+		}
+		json_decref(h);
+		c->hello = true;
+		json_t *reply = json_deep_copy(p->agent_hello);
+		json_object_set_new(reply, "via", json_string("kata-proxy"));
+		queue_json(c, 0, FRAME_HELLO, reply);
+		return;
+	}
+	if (!c->hello) {
+		queue_json(c, f->stream, FRAME_ERROR, json_pack("{s:s}", "error", "HELLO first: no handshake on this connection"));
+		return;
+	}
+	if (f->type == FRAME_REQUEST) {
+		json_t *req = frame_json(f, why, sizeof(why));
+		if (!req) {
+			queue_json(c, 0, FRAME_ERROR, json_pack("{s:s}", "error", why));
+			return;
+		}
+		client_request(p, ci, req);
+		json_decref(req);
+		return;
+	}
+	if (f->type == FRAME_DATA || f->type == FRAME_CLOSE || f->type == FRAME_WINDOW) {
+		struct conn *owner = stream_client(p, f->stream);
+		if (owner != c) {
+			queue_json(c, f->stream, FRAME_ERROR,
+				   json_pack("{s:s}", "error", "this stream belongs to another client (attach_stream first)"));
+			return;
+		}
+		queue_frame(&p->agent, f, f->len);
+		return;
+	}
+	queue_json(c, f->stream, FRAME_ERROR, json_pack("{s:s}", "error", "unexpected frame from a client"));
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+/* Read and dispatch; -1 when the connection is finished. */
+static int read_conn(struct proxy *p, struct conn *c, int ci)
+{
+	unsigned char buf[65536];
+	ssize_t n = read(c->fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0)
+		return -1;
+	frame_decoder_feed(&c->dec, buf, (size_t)n);
+	for (;;) {
+		struct frame f;
+		char why[256];
+		uint32_t bad = 0;
+		enum decode_result r = frame_decode(&c->dec, &f, &bad, why, sizeof(why));
+		if (r == DECODE_NONE)
+			break;
+		if (r == DECODE_REJECTED) {
+			if (ci < 0)
+				kc_warn("from the agent: %s", why);
+			else
+				queue_json(c, bad, FRAME_ERROR, json_pack("{s:s}", "error", why));
+			continue;
+		}
+		if (ci < 0)
+			from_agent(p, &f);
+		else
+			from_client(p, ci, &f);
+		frame_free(&f);
+	}
+	return 0;
+}
+
+static void drop_client(struct proxy *p, int ci)
+{
+	kc_debug("client %d left", ci);
+	conn_free(&p->clients[ci]);
+	/* its streams and pending answers are tied to its serial: they lapse */
+}
+
+static int listen_on(const char *path, struct kc_error *err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return kc_error_set(err, 0, "socket path %s is too long", path);
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return kc_error_set(err, errno, "socket");
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
+		int e = errno;
+		close(fd);
+		return kc_error_set(err, e, "listen on %s", path);
+	}
+	return fd;
+}
+
+int proxy_run(const struct proxy_options *o, struct kc_error *err)
+{
+	struct proxy p = {0};
+	p.next_id = 1;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		p.clients[i].fd = -1;
+
+	/* the one connection to the agent, and its handshake */
+	struct agent_client ac;
+	if (agent_client_connect(&ac, o->agent_socket, o->connect_timeout_ms, err) < 0 ||
+	    agent_client_hello(&ac, "proxy", o->connect_timeout_ms, err) < 0)
+		return kc_error_wrap(err, "agent at %s", o->agent_socket);
+	p.agent_hello = json_incref(ac.hello);
+	conn_init(&p.agent, ac.fd, 0);
+	/* anything the agent sent after its HELLO stays in order */
+	while (agent_client_has_queued(&ac)) {
+		struct frame f;
+		if (agent_client_next_frame(&ac, &f, 0, err) > 0) {
+			from_agent(&p, &f);
+			frame_free(&f);
+		}
+	}
+	ac.fd = -1;
+	agent_client_close(&ac);
+	fcntl(p.agent.fd, F_SETFL, fcntl(p.agent.fd, F_GETFL) | O_NONBLOCK);
+
+	p.listen_fd = listen_on(o->listen_socket, err);
+	if (p.listen_fd < 0) {
+		conn_free(&p.agent);
+		json_decref(p.agent_hello);
+		return -1;
+	}
+	kc_info("serving %s for the agent at %s (agent %s, kernel %s)", o->listen_socket, o->agent_socket,
+		json_string_value(json_object_get(p.agent_hello, "agent_version")),
+		json_string_value(json_object_get(p.agent_hello, "kernel")));
+	if (o->ready_fd >= 0) {
+		if (write(o->ready_fd, "R", 1) < 0) {
+			/* the parent went away: keep serving anyway */
+		}
+		close(o->ready_fd);
+	}
+
+	int rc = 0;
+	for (;;) {
+		struct pollfd fds[MAX_CLIENTS + 2];
+		int map[MAX_CLIENTS + 2];
+		int n = 0;
+		fds[n] = (struct pollfd){p.agent.fd, POLLIN | (p.agent.out_len > p.agent.out_off ? POLLOUT : 0), 0};
+		map[n++] = -1;
+		fds[n] = (struct pollfd){p.listen_fd, POLLIN, 0};
+		map[n++] = -2;
+		for (int i = 0; i < MAX_CLIENTS; i++)
+			if (p.clients[i].fd >= 0) {
+				struct conn *c = &p.clients[i];
+				fds[n] = (struct pollfd){c->fd, POLLIN | (c->out_len > c->out_off ? POLLOUT : 0), 0};
+				map[n++] = i;
+			}
+		if (poll(fds, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = kc_error_set(err, errno, "poll");
+			break;
+		}
+		bool agent_gone = false;
+		for (int k = 0; k < n; k++) {
+			if (!fds[k].revents)
+				continue;
+			if (map[k] == -1) {
+				if ((fds[k].revents & POLLOUT) && conn_flush(&p.agent) < 0)
+					agent_gone = true;
+				if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) && read_conn(&p, &p.agent, -1) < 0)
+					agent_gone = true;
+			} else if (map[k] == -2) {
+				int fd = accept4(p.listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+				if (fd < 0)
+					continue;
+				int slot;
+				for (slot = 0; slot < MAX_CLIENTS && p.clients[slot].fd >= 0; slot++)
+					;
+				if (slot == MAX_CLIENTS) {
+					kc_warn("too many clients: one refused");
+					close(fd);
+					continue;
+				}
+				conn_init(&p.clients[slot], fd, ++p.next_serial);
+			} else {
+				int ci = map[k];
+				struct conn *c = &p.clients[ci];
+				if (c->fd < 0)
+					continue;
+				if ((fds[k].revents & POLLOUT) && conn_flush(c) < 0) {
+					drop_client(&p, ci);
+					continue;
+				}
+				if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) && read_conn(&p, c, ci) < 0)
+					drop_client(&p, ci);
+			}
+		}
+		/* write what is queued now; the poll catches the rest */
+		if (conn_flush(&p.agent) < 0)
+			agent_gone = true;
+		for (int i = 0; i < MAX_CLIENTS; i++) {
+			struct conn *c = &p.clients[i];
+			if (c->fd < 0)
+				continue;
+			if (conn_flush(c) < 0 || c->out_len - c->out_off > CLIENT_QUEUE_LIMIT)
+				drop_client(&p, i);
+		}
+		if (agent_gone) {
+			kc_info("the agent's channel closed: the VM is gone");
+			break;
+		}
+	}
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (p.clients[i].fd >= 0)
+			conn_free(&p.clients[i]);
+	conn_free(&p.agent);
+	close(p.listen_fd);
+	unlink(o->listen_socket);
+	for (size_t i = 0; i < p.npending; i++)
+		json_decref(p.pending[i].client_id);
+	free(p.pending);
+	free(p.owners);
+	json_decref(p.agent_hello);
+	return rc;
+}
