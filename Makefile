@@ -56,7 +56,8 @@ PROGRAMS := $(BIN)/kata-check $(BIN)/kata-env $(BIN)/kata-setup $(BIN)/kata-dash
 TOOLS := $(BIN)/toml-decode $(BIN)/agentctl
 # started by kata-runtime; installed beside it in libexec
 HELPERS := $(BIN)/kata-proxy
-MANPAGES := man/kata-check.1 man/kata-env.1 man/kata-dashboard.1 man/configuration.toml.5 man/kata-setup.8
+MANPAGES := man/kata-check.1 man/kata-env.1 man/kata-dashboard.1 man/configuration.toml.5 man/kata-setup.8 \
+	man/kata-agent.8 man/kata-proxy.8
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -274,6 +275,8 @@ bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUI
 	$(BUILD)/bench/bench_check $(BIN)/kata-check 300 / $(BUILD)/fixtures/hosts/intel-ready
 	$(BUILD)/bench/bench_config $(BUILD)/data/configuration.toml 2000
 	$(BUILD)/bench/bench_dashboard $(BIN)/kata-dashboard /
+	@$(MAKE) --no-print-directory image
+	bench/bench_guest.sh $(BUILD) 5
 
 install: all image
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
@@ -281,6 +284,8 @@ install: all image
 	install -m 0644 $(IMAGE) $(wildcard $(GUEST)/vmlinux.container $(GUEST)/vmlinuz.container) \
 		$(DESTDIR)$(PREFIX)/share/kata-containers/
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(PREFIX)/libexec/kata-containers
+	install -m 0755 $(HELPERS) $(DESTDIR)$(PREFIX)/libexec/kata-containers/
 	install -m 0644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
@@ -288,6 +293,7 @@ install: all image
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/libexec/kata-containers/,$(notdir $(HELPERS)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,kata-containers-initrd.img vmlinux.container vmlinuz.container)
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))

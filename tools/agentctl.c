@@ -14,6 +14,7 @@
  *   -T prints timings (ms since agentctl started) on stderr: connected,
  *   handshake, first output byte, exit.
  *   OPTIONS: --rootfs REL (default ID/rootfs)  --tty  --cwd DIR  --env K=V
+ *            --share TAG (create the sandbox first, sharing TAG by 9p)
  *            --user UID[:GID]  --hostname NAME  --spec FILE (a config.json)
  *            --rows N --cols N
  *
@@ -71,11 +72,17 @@ static int connect_agent(struct agent_client *c, struct kc_error *err)
 	if (agent_client_hello(c, "agentctl", timeout_ms, err) < 0)
 		return -1;
 	mark("handshake");
+	json_t *boot = json_object_get(c->hello, "boot");
+	if (timing && boot)
+		fprintf(stderr, "timing: agent-start %.1f ms (modules %.1f ms, guest uptime at ready %.1f ms)\n",
+			json_real_value(json_object_get(boot, "ready_ms")) - json_real_value(json_object_get(boot, "init_ms")) -
+				json_real_value(json_object_get(boot, "modules_ms")),
+			json_real_value(json_object_get(boot, "modules_ms")), json_real_value(json_object_get(boot, "ready_ms")));
 	return 0;
 }
 
 struct proc_opts {
-	const char *rootfs, *cwd, *hostname, *spec_file;
+	const char *rootfs, *cwd, *hostname, *spec_file, *share;
 	json_t *env;
 	bool tty, user_set;
 	unsigned uid, gid;
@@ -90,7 +97,8 @@ static int parse_proc_opts(int argc, char **argv, struct proc_opts *o, json_t **
 		{"cwd", required_argument, NULL, 'c'},    {"env", required_argument, NULL, 'e'},
 		{"user", required_argument, NULL, 'u'},   {"hostname", required_argument, NULL, 'h'},
 		{"spec", required_argument, NULL, 'S'},   {"rows", required_argument, NULL, 'R'},
-		{"cols", required_argument, NULL, 'C'},   {NULL, 0, NULL, 0},
+		{"cols", required_argument, NULL, 'C'},   {"share", required_argument, NULL, 's'},
+		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof(*o));
 	o->env = json_array();
@@ -99,6 +107,7 @@ static int parse_proc_opts(int argc, char **argv, struct proc_opts *o, json_t **
 	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': o->rootfs = optarg; break;
+		case 's': o->share = optarg; break;
 		case 't': o->tty = true; break;
 		case 'c': o->cwd = optarg; break;
 		case 'e': json_array_append_new(o->env, json_string(optarg)); break;
@@ -168,6 +177,16 @@ static long do_create(struct agent_client *c, const char *id, struct proc_opts *
 	json_t *spec = make_spec(o, args, err);
 	if (!spec)
 		return -1;
+	if (o->share) {
+		json_t *r = agent_client_call(c, "create_sandbox",
+					      json_pack("{s:{s:s, s:s}}", "share", "type", "virtio-9p", "tag", o->share), timeout_ms, err);
+		if (!r) {
+			json_decref(spec);
+			return -1;
+		}
+		json_decref(r);
+		mark("sandbox");
+	}
 	char rootfs[512];
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", id);
 	*tty = json_is_true(json_object_get(json_object_get(spec, "process"), "terminal"));

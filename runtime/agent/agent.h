@@ -38,6 +38,7 @@ struct boot_options {
 };
 struct boot_times {
 	double start_ms, modules_ms, ready_ms;
+	double boot_modules_ms;     /* modules_ms when the agent became ready */
 	int modules_loaded, modules_failed;
 	int modules_dirfd;          /* the image's /lib/modules/VERSION, kept across the root switch */
 	char groups_loaded[8][16];

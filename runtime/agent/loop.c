@@ -119,12 +119,12 @@ static void on_hello(struct agent *a, const struct frame *f)
 	uname(&u);
 	a->ch.hello_done = true;
 	channel_send_json(&a->ch, FRAME_HELLO,
-			  json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:{s:f, s:f, s:f, s:i, s:i}}", "version",
+			  json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:{s:f, s:f, s:f, s:f, s:i, s:i}}", "version",
 				    PROTO_VERSION, "role", "agent", "agent_version", kc_version, "kernel",
 				    u.release, "max_data", PROTO_MAX_DATA, "window", PROTO_DEFAULT_WINDOW, "boot",
-				    "init_ms", a->times.start_ms, "modules_ms", a->times.modules_ms, "ready_ms",
-				    a->times.ready_ms, "modules", a->times.modules_loaded, "modules_failed",
-				    a->times.modules_failed));
+				    "init_ms", a->times.start_ms, "modules_ms", a->times.boot_modules_ms, "ready_ms",
+				    a->times.ready_ms, "modules_total_ms", a->times.modules_ms, "modules",
+				    a->times.modules_loaded, "modules_failed", a->times.modules_failed));
 	log_debug("handshake done at %.1f ms", agent_uptime_ms());
 }
 

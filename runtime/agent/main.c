@@ -42,6 +42,7 @@ int main(int argc, char **argv)
 		agent_poweroff(&a);
 	}
 	a.times.ready_ms = agent_uptime_ms();
+	a.times.boot_modules_ms = a.times.modules_ms;
 	log_info("ready in %.1f ms (modules %.1f ms, %d loaded, %d failed)", a.times.ready_ms - a.times.start_ms,
 		 a.times.modules_ms, a.times.modules_loaded, a.times.modules_failed);
 	agent_loop(&a);
