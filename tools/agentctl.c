@@ -131,9 +131,14 @@ static int parse_proc_opts(int argc, char **argv, struct proc_opts *o, json_t **
 
 static json_t *make_process(json_t *base, struct proc_opts *o, json_t *args)
 {
-	json_t *p = base ? json_deep_copy(base) : json_object_get(oci_default_spec(), "process");
-	if (!base)
-		json_incref(p);
+	json_t *p;
+	if (base) {
+		p = json_deep_copy(base);
+	} else {
+		json_t *spec = oci_default_spec();
+		p = json_incref(json_object_get(spec, "process"));
+		json_decref(spec);
+	}
 	if (json_array_size(args))
 		json_object_set(p, "args", args);
 	json_object_set_new(p, "terminal", json_boolean(o->tty));
@@ -353,7 +358,10 @@ int main(int argc, char **argv)
 		json_t *args;
 		if (parse_proc_opts(argc - 1, argv + 1, &o, &args) < 0)
 			return usage();
-		if ((stream = do_create(&c, id, &o, args, &tty, &err)) < 0)
+		stream = do_create(&c, id, &o, args, &tty, &err);
+		json_decref(o.env);
+		json_decref(args);
+		if (stream < 0)
 			return fail(&err);
 		if (!strcmp(cmd, "run")) {
 			if (!(r = agent_client_call(&c, "start_container", id_arg("container_id", id), timeout_ms, &err))) {
@@ -388,6 +396,8 @@ int main(int argc, char **argv)
 		if (parse_proc_opts(argc - 2, argv + 2, &o, &args) < 0)
 			return usage();
 		json_t *p = make_process(NULL, &o, args);
+		json_decref(o.env);
+		json_decref(args);
 		if (!(r = agent_client_call(&c, "exec_process",
 					    json_pack("{s:s, s:s, s:o}", "container_id", argv[1], "exec_id", argv[2], "process", p),
 					    timeout_ms, &err)))

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "strbuf.h"
@@ -245,7 +246,16 @@ void process_on_frame(struct agent *a, const struct frame *f)
 			p->discard[f->flags] = true;
 			p->out_credit[f->flags] = CREDIT_CAP;
 		} else if (p->terminal) {
-			/* a terminal's input has no end of its own; the process's exit ends it */
+			/* a terminal has no end of input of its own: what the host's end
+			 * of file means to it is its EOF character (^D) */
+			if (p->in_fd >= 0) {
+				struct termios t;
+				unsigned char eof = tcgetattr(p->in_fd, &t) == 0 && t.c_cc[VEOF] ? t.c_cc[VEOF] : 4;
+				struct frame ef = {.stream = f->stream, .type = FRAME_DATA, .flags = FD_STDIN, .len = 1,
+						   .payload = &eof};
+				p->in_credit += 1;
+				on_stdin_data(a, p, &ef);
+			}
 		} else if (p->in_off == p->in_len) {
 			stdin_close_now(a, p);
 		} else {

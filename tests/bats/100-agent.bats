@@ -88,6 +88,10 @@ cleanup() {
 	assert_success
 	assert_line --partial "/dev/console"
 	assert_line --partial "30 100"
+	# the end of the host's input is the terminal's EOF character
+	run bash -c "echo typed | $AGENTCTL -s $VM/proxy.sock run t5c --rootfs bb/rootfs --tty -- cat"
+	assert_success
+	assert_output --partial typed
 	# a resize before the process looks
 	actl create t5b --rootfs bb/rootfs --tty --rows 30 --cols 100 -- sh -c 'sleep 1; stty size'
 	actl start t5b
