@@ -48,14 +48,15 @@ LIBKC := $(BUILD)/lib/libkc.a
 LIBCHECK := $(BUILD)/lib/libkc-check.a
 
 DATA := $(BUILD)/data/configuration.toml
+DEV_CONFIG := $(BUILD)/data/configuration-dev.toml
 TUI_SRC := $(wildcard tui/*.c)
 TUI_OBJ := $(TUI_SRC:%.c=$(OBJ)/%.o)
 CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw)
 CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw)
-PROGRAMS := $(BIN)/kata-check $(BIN)/kata-env $(BIN)/kata-setup $(BIN)/kata-dashboard
+PROGRAMS := $(BIN)/kata-check $(BIN)/kata-env $(BIN)/kata-setup $(BIN)/kata-dashboard $(BIN)/kata-runtime
 TOOLS := $(BIN)/toml-decode $(BIN)/agentctl
 # started by kata-runtime; installed beside it in libexec
-HELPERS := $(BIN)/kata-proxy
+HELPERS := $(BIN)/kata-proxy $(BIN)/kata-shim
 MANPAGES := man/kata-check.1 man/kata-env.1 man/kata-dashboard.1 man/configuration.toml.5 man/kata-setup.8 \
 	man/kata-agent.8 man/kata-proxy.8
 
@@ -63,7 +64,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all clean install uninstall deps test unit bats fixtures bench fuzz check-format format image FORCE
-all: $(PROGRAMS) $(HELPERS) $(TOOLS) $(DATA)
+all: $(PROGRAMS) $(HELPERS) $(TOOLS) $(DATA) $(DEV_CONFIG)
 
 # Rebuild everything when the flags change (SANITIZE=1 after a plain build).
 FLAGS_STAMP := $(BUILD)/.flags
@@ -140,6 +141,7 @@ $(GUEST)/kata-agent: $(AGENT_OBJ)
 # The host side of the runtime: everything in runtime/ but the guest agent
 # and the programs' mains.
 RUNTIME_SRC := $(filter-out runtime/main.c runtime/proxy_main.c runtime/shim_main.c,$(wildcard runtime/*.c))
+$(OBJ)/runtime/%.o: ALL_CFLAGS += -Icheck
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(OBJ)/%.o)
 LIBRUNTIME := $(BUILD)/lib/libkc-runtime.a
 $(LIBRUNTIME): $(RUNTIME_OBJ)
@@ -154,10 +156,30 @@ $(BIN)/kata-proxy: $(OBJ)/runtime/proxy_main.o $(LIBRUNTIME) $(LIBKC)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(BIN)/kata-shim: $(OBJ)/runtime/shim_main.o $(LIBRUNTIME) $(LIBKC)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BIN)/kata-runtime: $(OBJ)/runtime/main.o $(LIBRUNTIME) $(LIBCHECK) $(LIBKC)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 $(BIN)/agentctl: $(OBJ)/tools/agentctl.o $(LIBRUNTIME) $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The same configuration pointing into this build tree (the guest image in
+# build/guest, kata-proxy and kata-shim in build/bin): for the tests and for
+# trying kata-runtime without installing it (--kata-config or KATA_CONF_FILE).
+$(DEV_CONFIG): data/configuration.toml.in Makefile $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@DATADIR@|$(abspath $(GUEST))|g' \
+		-e 's|@LIBEXECDIR@|$(abspath $(BIN))|g' -e 's|@QEMUPATH@|/usr/bin/$(QEMU_BINARY)|g' \
+		-e 's|@MACHINETYPE@|$(MACHINE_TYPE)|g' $< > $@.tmp && mv $@.tmp $@
 
 $(BIN)/toml-decode: $(OBJ)/tools/toml_decode.o $(LIBKC)
 	@mkdir -p $(@D)

@@ -65,6 +65,11 @@ void kc_log_close(void)
 	lg.fd = -1;
 }
 
+bool kc_log_level_enabled(enum kc_log_level level)
+{
+	return level <= lg.level;
+}
+
 bool kc_log_to_stderr(void)
 {
 	return lg.fd < 0;

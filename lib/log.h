@@ -19,6 +19,7 @@ void kc_log_field(const char *key, const char *value); /* up to 4 fields, replac
 void kc_log(enum kc_log_level level, const char *fmt, ...) _printf_(2, 3);
 void kc_log_close(void);
 bool kc_log_to_stderr(void);
+bool kc_log_level_enabled(enum kc_log_level level);
 
 #define kc_error_log(...) kc_log(KC_LOG_ERROR, __VA_ARGS__)
 #define kc_warn(...) kc_log(KC_LOG_WARN, __VA_ARGS__)

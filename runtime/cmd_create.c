@@ -1,0 +1,330 @@
+/* create, start and run: a sandbox VM for the container, the container in
+ * its guest, the shim that stands for its process. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent_client.h"
+#include "bundle.h"
+#include "cli.h"
+#include "daemon.h"
+#include "hooks.h"
+#include "log.h"
+#include "rtconfig.h"
+#include "runtime.h"
+#include "share.h"
+#include "strbuf.h"
+
+struct create_args {
+	const char *id, *bundle, *console_socket, *pid_file;
+	bool foreground; /* run without --detach: a terminal may be ours */
+};
+
+/* vCPUs and memory: the configuration's, plus what the spec's limits ask
+ * for (as Kata sizes a sandbox). */
+static void size_vm(const struct kc_config *cfg, const json_t *spec, unsigned *vcpus, unsigned *mem)
+{
+	*vcpus = cfg->hypervisor.default_vcpus > 0 ? (unsigned)cfg->hypervisor.default_vcpus : 1;
+	*mem = cfg->hypervisor.default_memory ? cfg->hypervisor.default_memory : 2048;
+	json_t *res = json_object_get(json_object_get(spec, "linux"), "resources");
+	json_t *cpu = json_object_get(res, "cpu");
+	json_int_t quota = json_integer_value(json_object_get(cpu, "quota"));
+	json_int_t period = json_integer_value(json_object_get(cpu, "period"));
+	if (quota > 0 && period > 0)
+		*vcpus += (unsigned)((quota + period - 1) / period);
+	json_int_t limit = json_integer_value(json_object_get(json_object_get(res, "memory"), "limit"));
+	if (limit > 0)
+		*mem += (unsigned)((limit + (1 << 20) - 1) >> 20);
+	unsigned max = cfg->hypervisor.default_maxvcpus;
+	if (max && *vcpus > max)
+		*vcpus = max;
+}
+
+static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out, struct kc_error *err)
+{
+	long long t0 = monotonic_ms();
+	struct ctr c = {0};
+	if (state_create(&c.sd, rt->root, a->id, err) < 0) {
+		state_close(&c.sd);
+		return -1;
+	}
+	struct bundle b;
+	struct rtconfig rc;
+	memset(&rc, 0, sizeof(rc));
+	json_t *guest_spec = NULL;
+	pid_t shim = -1;
+	bool shared = false;
+
+	if (bundle_load(&b, a->bundle, true, err) < 0)
+		goto fail;
+	json_t *process = json_object_get(b.spec, "process");
+	bool terminal = json_is_true(json_object_get(process, "terminal"));
+	if (terminal && !a->console_socket && !a->foreground) {
+		kc_error_set(err, 0, "cannot allocate tty if runc will detach without setting console socket");
+		goto fail;
+	}
+	if (!terminal && a->console_socket) {
+		kc_error_set(err, 0, "cannot use console socket if runc will not detach or allocate tty");
+		goto fail;
+	}
+	if (rtconfig_load(&rc, rt->kata_config, err) < 0)
+		goto fail;
+	const struct kc_config *cfg = rc.cfg;
+	long long t_config = monotonic_ms();
+
+	const char *netns_path;
+	int netns_mode = bundle_netns(b.spec, &netns_path);
+	if (netns_mode == 1 && cfg->runtime.disable_new_netns)
+		netns_mode = 0;
+	unsigned vcpus, mem;
+	size_vm(cfg, b.spec, &vcpus, &mem);
+
+	c.state = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b}", "ociVersion", OCI_VERSION, "id", a->id, "status",
+			    "creating", "pid", 0, "bundle", b.dir, "rootfs", b.rootfs, "sandbox_id", a->id, "terminal",
+			    terminal);
+	char created[64];
+	rfc3339_now(created, sizeof(created));
+	json_object_set_new(c.state, "created", json_string(created));
+	json_t *ann = json_object_get(b.spec, "annotations");
+	json_object_set_new(c.state, "annotations", ann ? json_deep_copy(ann) : json_object());
+	json_t *hooks = json_object_get(b.spec, "hooks");
+	if (hooks)
+		json_object_set_new(c.state, "hooks", json_deep_copy(hooks));
+	/* recorded first: a crash from here on is cleaned up by delete --force */
+	if (state_write(&c.sd, c.state, err) < 0)
+		goto fail;
+
+	kc_info("creating sandbox %s: %s, %u vCPU, %u MiB, %s", a->id, rc.adapt.accel, vcpus, mem,
+		cfg->hypervisor.machine_type);
+	if (sandbox_start(&c.sb, a->id, rt->root, &rc, vcpus, mem, netns_mode, netns_path, cfg->proxy.path, err) < 0)
+		goto fail;
+	c.have_sandbox = true;
+	if (ctr_save(&c, err) < 0)
+		goto fail;
+
+	long long t_vm = monotonic_ms();
+	guest_spec = share_container(c.sb.shared_dir, a->id, b.rootfs, b.spec, err);
+	if (!guest_spec)
+		goto fail;
+	shared = true;
+	struct agent_client ac;
+	if (ctr_agent(&c, &ac, err) < 0)
+		goto fail;
+	char rootfs_rel[512];
+	snprintf(rootfs_rel, sizeof(rootfs_rel), "%s/rootfs", a->id);
+	json_t *r = agent_client_call(&ac, "create_container",
+				      json_pack("{s:s, s:s, s:O}", "container_id", a->id, "rootfs", rootfs_rel, "spec", guest_spec),
+				      30000, err);
+	agent_client_close(&ac);
+	if (!r) {
+		kc_error_wrap(err, "create the container in the VM");
+		goto fail;
+	}
+	uint32_t stream = (uint32_t)json_integer_value(json_object_get(r, "stream"));
+	json_decref(r);
+	json_object_set_new(c.state, "stream", json_integer(stream));
+
+	shim = ctr_spawn_shim(rt, &c, cfg->shim.path, NULL, stream, terminal, a->console_socket, err);
+	if (shim < 0)
+		goto fail;
+	json_object_set_new(c.state, "pid", json_integer(shim));
+	json_object_set_new(c.state, "pid_start", json_integer((json_int_t)process_start_time(shim)));
+	json_object_set_new(c.state, "status", json_string("created"));
+	if (ctr_save(&c, err) < 0)
+		goto fail;
+
+	json_t *st = ctr_oci_state(&c);
+	int hrc = hooks_run(hooks, "prestart", st, err);
+	if (hrc == 0)
+		hrc = hooks_run(hooks, "createRuntime", st, err);
+	json_decref(st);
+	if (hrc < 0)
+		goto fail;
+	/* the pid file last: its appearance means the container exists */
+	if (a->pid_file && write_pid_file(a->pid_file, shim, err) < 0)
+		goto fail;
+
+	long long t_end = monotonic_ms();
+	kc_info("created %s in %lld ms: configuration and report %lld ms, QEMU start %.0f ms, boot to agent %.0f ms, "
+		"sandbox %.0f ms, container %lld ms",
+		a->id, t_end - t0, t_config - t0, c.sb.t_qemu_ms, c.sb.t_boot_ms, c.sb.t_sandbox_ms, t_end - t_vm);
+	if (getenv("KATA_RUNTIME_TIMING"))
+		fprintf(stderr, "timing: config+report %lld ms; qemu start %.1f ms; boot to agent %.1f ms; sandbox %.1f ms; "
+				"container %lld ms\n",
+			t_config - t0, c.sb.t_qemu_ms, c.sb.t_boot_ms, c.sb.t_sandbox_ms, t_end - t_vm);
+	*shim_out = shim;
+	json_decref(guest_spec);
+	bundle_free(&b);
+	rtconfig_free(&rc);
+	ctr_close(&c);
+	return 0;
+
+fail:
+	kc_debug("create %s failed: cleaning up", a->id);
+	if (shim > 0) {
+		kill(shim, SIGKILL);
+		waitpid(shim, NULL, 0);
+	}
+	if (shared)
+		unshare_container(c.sb.shared_dir, a->id);
+	if (c.have_sandbox)
+		sandbox_stop(&c.sb);
+	json_decref(guest_spec);
+	bundle_free(&b);
+	rtconfig_free(&rc);
+	state_remove(&c.sd);
+	ctr_close(&c);
+	return -1;
+}
+
+static struct cli_opt create_opts[] = {
+	{"bundle", 'b', true},       {"console-socket", 0, true}, {"pid-file", 0, true},
+	{"no-pivot", 0, false},      {"no-new-keyring", 0, false}, {"preserve-fds", 0, true},
+	{"detach", 'd', false},      {"keep", 0, false},           {"no-subreaper", 0, false},
+	{NULL, 0, false},
+};
+
+static int parse_create(int argc, char **argv, struct create_args *a, struct kc_error *err)
+{
+	for (struct cli_opt *o = create_opts; o->name; o++)
+		o->set = false, o->value = NULL, o->nvalues = 0;
+	int pos = cli_parse(argc, argv, 1, create_opts, err);
+	if (pos < 0)
+		return -1;
+	if (pos != argc - 1)
+		return kc_error_set(err, 0, "%s: expects exactly one argument, the container id", argv[0]);
+	memset(a, 0, sizeof(*a));
+	a->id = argv[pos];
+	a->bundle = cli_str(create_opts, "bundle") ?: ".";
+	a->console_socket = cli_str(create_opts, "console-socket");
+	a->pid_file = cli_str(create_opts, "pid-file");
+	if (cli_str(create_opts, "preserve-fds") && strcmp(cli_str(create_opts, "preserve-fds"), "0"))
+		kc_warn("--preserve-fds: extra file descriptors cannot cross into a VM; ignored");
+	return 0;
+}
+
+int cmd_create(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	struct create_args a;
+	if (parse_create(argc, argv, &a, err) < 0)
+		return 1;
+	kc_log_field("container", a.id);
+	pid_t shim;
+	return do_create(rt, &a, &shim, err) < 0 ? 1 : 0;
+}
+
+static int do_start(struct rt *rt, const char *id, struct kc_error *err)
+{
+	struct ctr c;
+	if (ctr_open(rt, id, &c, err) < 0)
+		return -1;
+	const char *status = ctr_status(&c);
+	if (strcmp(status, "created")) {
+		kc_error_set(err, 0, !strcmp(status, "stopped") ? "cannot start a container that has stopped"
+								: "cannot start an already running container");
+		ctr_close(&c);
+		return -1;
+	}
+	struct agent_client ac;
+	if (ctr_agent(&c, &ac, err) < 0) {
+		ctr_close(&c);
+		return -1;
+	}
+	json_t *r = agent_client_call(&ac, "start_container", json_pack("{s:s}", "container_id", id), 30000, err);
+	agent_client_close(&ac);
+	if (!r) {
+		ctr_close(&c);
+		return -1;
+	}
+	json_decref(r);
+	json_object_set_new(c.state, "status", json_string("running"));
+	int rc = ctr_save(&c, err);
+	json_t *hooks = json_object_get(c.state, "hooks");
+	if (hooks && rc == 0) {
+		json_t *st = ctr_oci_state(&c);
+		struct kc_error herr = {0};
+		/* a failing poststart hook is a warning (runtime spec) */
+		if (hooks_run(hooks, "poststart", st, &herr) < 0)
+			kc_warn("%s", herr.msg);
+		json_decref(st);
+	}
+	ctr_close(&c);
+	return rc;
+}
+
+int cmd_start(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	struct cli_opt opts[] = {{NULL, 0, false}};
+	int pos = cli_parse(argc, argv, 1, opts, err);
+	if (pos < 0)
+		return 1;
+	if (pos != argc - 1) {
+		kc_error_set(err, 0, "start: expects exactly one argument, the container id");
+		return 1;
+	}
+	kc_log_field("container", argv[pos]);
+	return do_start(rt, argv[pos], err) < 0 ? 1 : 0;
+}
+
+int cmd_run(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	struct create_args a;
+	if (parse_create(argc, argv, &a, err) < 0)
+		return 1;
+	kc_log_field("container", a.id);
+	bool detach = cli_bool(create_opts, "detach"), keep = cli_bool(create_opts, "keep");
+	a.foreground = !detach;
+	/* while we wait, signals are the container's: the shim forwards them */
+	sigset_t mask, old;
+	sigemptyset(&mask);
+	int fwd[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+	for (size_t i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++)
+		sigaddset(&mask, fwd[i]);
+	if (!detach)
+		sigprocmask(SIG_BLOCK, &mask, &old);
+	pid_t shim;
+	if (do_create(rt, &a, &shim, err) < 0)
+		return 1;
+	if (do_start(rt, a.id, err) < 0) {
+		struct ctr c;
+		if (ctr_open(rt, a.id, &c, err) == 0) {
+			ctr_destroy(rt, &c);
+			ctr_close(&c);
+		}
+		return 1;
+	}
+	if (detach)
+		return 0;
+	int status = 0;
+	for (;;) {
+		struct timespec ts = {0, 100 * 1000000L};
+		siginfo_t si;
+		int sig = sigtimedwait(&mask, &si, &ts);
+		if (sig > 0)
+			kill(shim, sig);
+		int st;
+		pid_t r = waitpid(shim, &st, WNOHANG);
+		if (r == shim) {
+			status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			break;
+		}
+		if (r < 0 && errno != EINTR) {
+			status = 255;
+			break;
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (!keep) {
+		struct ctr c;
+		if (ctr_open(rt, a.id, &c, err) == 0) {
+			ctr_destroy(rt, &c);
+			ctr_close(&c);
+		}
+	}
+	return status;
+}

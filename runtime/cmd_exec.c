@@ -1,0 +1,212 @@
+/* exec: one more process in a running container, behind its own shim. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent_client.h"
+#include "cli.h"
+#include "daemon.h"
+#include "log.h"
+#include "oci.h"
+#include "oci_default.h"
+#include "rtconfig.h"
+#include "runtime.h"
+#include "strbuf.h"
+#include "strutil.h"
+
+static json_t *base_process(const json_t *state)
+{
+	const char *bundle = json_string_value(json_object_get(state, "bundle"));
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/config.json", bundle ? bundle : ".");
+	json_t *spec = json_load_file(path, 0, NULL);
+	json_t *p = json_object_get(spec, "process");
+	if (!p) {
+		json_decref(spec);
+		spec = oci_default_spec();
+		p = json_object_get(spec, "process");
+	}
+	json_t *copy = json_deep_copy(p);
+	json_decref(spec);
+	return copy;
+}
+
+static int build_process(struct cli_opt *opts, int argc, char **argv, int pos, const json_t *state, json_t **out,
+			 struct kc_error *err)
+{
+	json_t *p;
+	const char *file = cli_str(opts, "process");
+	if (file) {
+		json_error_t je;
+		p = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
+		if (!p)
+			return kc_error_set(err, 0, "exec: --process %s:%d: %s", file, je.line, je.text);
+	} else {
+		if (pos + 1 >= argc)
+			return kc_error_set(err, 0, "exec: give --process FILE or the command to run");
+		p = base_process(state);
+		json_t *args = json_array();
+		for (int i = pos + 1; i < argc; i++)
+			json_array_append_new(args, json_string(argv[i]));
+		json_object_set_new(p, "args", args);
+		json_object_set_new(p, "terminal", json_boolean(cli_bool(opts, "tty")));
+		json_object_del(p, "consoleSize");
+	}
+	struct cli_opt *env = cli_get(opts, "env");
+	if (env->nvalues) {
+		json_t *e = json_object_get(p, "env");
+		if (!json_is_array(e))
+			json_object_set_new(p, "env", e = json_array());
+		for (int i = 0; i < env->nvalues; i++)
+			json_array_append_new(e, json_string(env->values[i]));
+	}
+	if (cli_str(opts, "cwd"))
+		json_object_set_new(p, "cwd", json_string(cli_str(opts, "cwd")));
+	if (cli_bool(opts, "tty"))
+		json_object_set_new(p, "terminal", json_true());
+	if (cli_bool(opts, "no-new-privs"))
+		json_object_set_new(p, "noNewPrivileges", json_true());
+	const char *user = cli_str(opts, "user");
+	if (user) {
+		unsigned uid, gid = 0;
+		const char *colon = strchr(user, ':');
+		char ubuf[32];
+		snprintf(ubuf, sizeof(ubuf), "%.*s", colon ? (int)(colon - user) : (int)strlen(user), user);
+		if (parse_uint(ubuf, 10, &uid) < 0 || (colon && parse_uint(colon + 1, 10, &gid) < 0)) {
+			json_decref(p);
+			return kc_error_set(err, 0, "exec: --user '%s': expected UID[:GID] as numbers", user);
+		}
+		json_t *u = json_object_get(p, "user");
+		if (!json_is_object(u))
+			json_object_set_new(p, "user", u = json_object());
+		json_object_set_new(u, "uid", json_integer(uid));
+		if (colon)
+			json_object_set_new(u, "gid", json_integer(gid));
+	}
+	struct cli_opt *caps = cli_get(opts, "cap");
+	for (int i = 0; i < caps->nvalues; i++) {
+		json_t *c = json_object_get(p, "capabilities");
+		if (!json_is_object(c))
+			json_object_set_new(p, "capabilities", c = json_object());
+		static const char *const sets[] = {"bounding", "effective", "permitted", "ambient"};
+		for (size_t k = 0; k < 4; k++) {
+			json_t *l = json_object_get(c, sets[k]);
+			if (!json_is_array(l))
+				json_object_set_new(c, sets[k], l = json_array());
+			json_array_append_new(l, json_string(caps->values[i]));
+		}
+	}
+	struct oci_process check;
+	if (oci_process_parse(p, &check, err) < 0) {
+		json_decref(p);
+		return kc_error_wrap(err, "exec: %s", file ? file : "the process");
+	}
+	oci_process_free(&check);
+	*out = p;
+	return 0;
+}
+
+int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	struct cli_opt opts[] = {
+		{"console-socket", 0, true}, {"cwd", 0, true},          {"env", 'e', true},
+		{"tty", 't', false},         {"user", 'u', true},       {"additional-gids", 'g', true},
+		{"process", 'p', true},      {"detach", 'd', false},    {"pid-file", 0, true},
+		{"process-label", 0, true},  {"apparmor", 0, true},     {"no-new-privs", 0, false},
+		{"cap", 'c', true},          {"preserve-fds", 0, true}, {"cgroup", 0, true},
+		{"ignore-paused", 0, false}, {NULL, 0, false},
+	};
+	int pos = cli_parse(argc, argv, 1, opts, err);
+	if (pos < 0)
+		return 1;
+	if (pos >= argc) {
+		kc_error_set(err, 0, "exec: expects the container id");
+		return 1;
+	}
+	const char *id = argv[pos];
+	kc_log_field("container", id);
+	bool detach = cli_bool(opts, "detach");
+	const char *console = cli_str(opts, "console-socket");
+
+	struct ctr c;
+	if (ctr_open(rt, id, &c, err) < 0)
+		return 1;
+	json_t *process = NULL;
+	pid_t shim = -1;
+	int rc = 1;
+	const char *status = ctr_status(&c);
+	if (strcmp(status, "running") && strcmp(status, "paused")) {
+		kc_error_set(err, 0, "cannot exec in a %s container", status);
+		goto out;
+	}
+	if (build_process(opts, argc, argv, pos, c.state, &process, err) < 0)
+		goto out;
+	bool terminal = json_is_true(json_object_get(process, "terminal"));
+	if (terminal && detach && !console) {
+		kc_error_set(err, 0, "cannot allocate tty if runc will detach without setting console socket");
+		goto out;
+	}
+	if (!terminal && console) {
+		kc_error_set(err, 0, "cannot use console socket if runc will not detach or allocate tty");
+		goto out;
+	}
+	/* the shim's path comes from the configuration */
+	struct rtconfig rc_cfg;
+	if (rtconfig_load(&rc_cfg, rt->kata_config, err) < 0) {
+		rtconfig_free(&rc_cfg);
+		goto out;
+	}
+	char *shim_path = xstrdup(rc_cfg.cfg->shim.path);
+	rtconfig_free(&rc_cfg);
+
+	char exec_id[64];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(exec_id, sizeof(exec_id), "exec-%lx%05lx-%d", (long)ts.tv_sec, ts.tv_nsec / 10000, getpid());
+	struct agent_client ac;
+	if (ctr_agent(&c, &ac, err) < 0) {
+		free(shim_path);
+		goto out;
+	}
+	json_t *r = agent_client_call(&ac, "exec_process",
+				      json_pack("{s:s, s:s, s:O}", "container_id", id, "exec_id", exec_id, "process", process),
+				      30000, err);
+	agent_client_close(&ac);
+	if (!r) {
+		free(shim_path);
+		goto out;
+	}
+	uint32_t stream = (uint32_t)json_integer_value(json_object_get(r, "stream"));
+	json_decref(r);
+	shim = ctr_spawn_shim(rt, &c, shim_path, exec_id, stream, terminal, console, err);
+	free(shim_path);
+	if (shim < 0)
+		goto out;
+	json_t *execs = json_object_get(c.state, "execs");
+	if (!json_is_array(execs))
+		json_object_set_new(c.state, "execs", execs = json_array());
+	json_array_append_new(execs, json_pack("{s:s, s:i, s:I}", "exec_id", exec_id, "pid", shim, "pid_start",
+					       (json_int_t)process_start_time(shim)));
+	if (ctr_save(&c, err) < 0)
+		goto out;
+	const char *pid_file = cli_str(opts, "pid-file");
+	if (pid_file && write_pid_file(pid_file, shim, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	json_decref(process);
+	ctr_close(&c);
+	if (rc || detach || shim < 0)
+		return rc;
+	/* in the foreground: the process's status is ours */
+	int st;
+	while (waitpid(shim, &st, 0) < 0)
+		if (errno != EINTR)
+			return 255;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}

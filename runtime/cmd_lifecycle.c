@@ -1,0 +1,169 @@
+/* state, kill, delete, pause, resume: a container's life after create. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent_client.h"
+#include "cli.h"
+#include "log.h"
+#include "oci.h"
+#include "runtime.h"
+#include "share.h"
+
+static const char *one_id(int argc, char **argv, int pos, const char *cmd, struct kc_error *err)
+{
+	if (pos < 0)
+		return NULL;
+	if (pos != argc - 1) {
+		kc_error_set(err, 0, "%s: expects exactly one argument, the container id", cmd);
+		return NULL;
+	}
+	kc_log_field("container", argv[pos]);
+	return argv[pos];
+}
+
+int cmd_state(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	struct cli_opt opts[] = {{NULL, 0, false}};
+	const char *id = one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "state", err);
+	if (!id)
+		return 1;
+	struct ctr c;
+	if (ctr_open(rt, id, &c, err) < 0)
+		return 1;
+	json_t *st = ctr_oci_state(&c);
+	json_dumpf(st, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(st);
+	ctr_close(&c);
+	return 0;
+}
+
+int cmd_kill(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	struct cli_opt opts[] = {{"all", 'a', false}, {"pid", 'p', true}, {NULL, 0, false}};
+	int pos = cli_parse(argc, argv, 1, opts, err);
+	if (pos < 0)
+		return 1;
+	if (pos >= argc || argc - pos > 2) {
+		kc_error_set(err, 0, "kill: expects the container id and optionally a signal");
+		return 1;
+	}
+	const char *id = argv[pos];
+	kc_log_field("container", id);
+	const char *signame = pos + 1 < argc ? argv[pos + 1] : "SIGTERM";
+	int sig = oci_signal_number(signame);
+	if (sig < 0) {
+		kc_error_set(err, 0, "kill: unknown signal \"%s\"", signame);
+		return 1;
+	}
+	struct ctr c;
+	if (ctr_open(rt, id, &c, err) < 0)
+		return 1;
+	int rc = 1;
+	if (!strcmp(ctr_status(&c), "stopped")) {
+		kc_error_set(err, 0, "container not running");
+	} else {
+		struct agent_client ac;
+		if (ctr_agent(&c, &ac, err) == 0) {
+			json_t *r = agent_client_call(&ac, "signal_process",
+						      json_pack("{s:s, s:i, s:b}", "container_id", id, "signal", sig, "all",
+								cli_bool(opts, "all")),
+						      10000, err);
+			if (r)
+				rc = 0;
+			else if (!strcmp(ac.last_code, "state"))
+				kc_error_set(err, 0, "container not running");
+			json_decref(r);
+			agent_client_close(&ac);
+		}
+	}
+	ctr_close(&c);
+	return rc;
+}
+
+int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	struct cli_opt opts[] = {{"force", 'f', false}, {NULL, 0, false}};
+	const char *id = one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "delete", err);
+	if (!id)
+		return 1;
+	bool force = cli_bool(opts, "force");
+	struct ctr c;
+	if (ctr_open(rt, id, &c, err) < 0) {
+		/* a create that crashed before writing its state: --force tidies up */
+		if (force && c.sd.dir == NULL) {
+			struct state_dir sd;
+			struct kc_error e2 = {0};
+			if (state_open(&sd, rt->root, id, &e2) == 0) {
+				char *vm = sandbox_vm_dir(rt->root, id);
+				struct sandbox sb = {.id = (char *)id, .vm_dir = vm};
+				char shared[4096];
+				snprintf(shared, sizeof(shared), "%s/shared", vm);
+				sb.shared_dir = shared;
+				sandbox_stop(&sb);
+				free(vm);
+				state_remove(&sd);
+				state_close(&sd);
+				return 0;
+			}
+			state_close(&sd);
+			/* nothing there at all: runc's delete --force succeeds too */
+			if (strstr(err->msg, "does not exist"))
+				return 0;
+		}
+		return 1;
+	}
+	const char *status = ctr_status(&c);
+	if (!force && (!strcmp(status, "running") || !strcmp(status, "paused"))) {
+		kc_error_set(err, 0, "cannot delete container %s that is not stopped: %s", id, status);
+		ctr_close(&c);
+		return 1;
+	}
+	ctr_destroy(rt, &c);
+	ctr_close(&c);
+	return 0;
+}
+
+static int pause_resume(struct rt *rt, int argc, char **argv, bool pause, struct kc_error *err)
+{
+	struct cli_opt opts[] = {{NULL, 0, false}};
+	const char *id = one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), pause ? "pause" : "resume", err);
+	if (!id)
+		return 1;
+	struct ctr c;
+	if (ctr_open(rt, id, &c, err) < 0)
+		return 1;
+	const char *status = ctr_status(&c);
+	int rc = 1;
+	if (strcmp(status, pause ? "running" : "paused")) {
+		kc_error_set(err, 0, "container %s is %s, not %s", id, status, pause ? "running" : "paused");
+	} else {
+		struct agent_client ac;
+		if (ctr_agent(&c, &ac, err) == 0) {
+			json_t *r = agent_client_call(&ac, pause ? "pause_container" : "resume_container",
+						      json_pack("{s:s}", "container_id", id), 10000, err);
+			agent_client_close(&ac);
+			if (r) {
+				json_decref(r);
+				json_object_set_new(c.state, "status", json_string(pause ? "paused" : "running"));
+				rc = ctr_save(&c, err) < 0 ? 1 : 0;
+			}
+		}
+	}
+	ctr_close(&c);
+	return rc;
+}
+
+int cmd_pause(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	return pause_resume(rt, argc, argv, true, err);
+}
+
+int cmd_resume(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	return pause_resume(rt, argc, argv, false, err);
+}

@@ -1,0 +1,203 @@
+/* A container as the commands see it (see runtime.h): locked state, live
+ * status, the agent, the shim, teardown. */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent_client.h"
+#include "daemon.h"
+#include "fs.h"
+#include "hooks.h"
+#include "log.h"
+#include "share.h"
+#include "strbuf.h"
+
+int ctr_open(struct rt *rt, const char *id, struct ctr *c, struct kc_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	if (state_open(&c->sd, rt->root, id, err) < 0) {
+		state_close(&c->sd);
+		return -1;
+	}
+	c->state = state_read(&c->sd, err);
+	if (!c->state) {
+		state_close(&c->sd);
+		return -1;
+	}
+	json_t *sb = json_object_get(c->state, "sandbox");
+	if (sb && sandbox_from_json(&c->sb, sb) == 0)
+		c->have_sandbox = true;
+	return 0;
+}
+
+void ctr_close(struct ctr *c)
+{
+	json_decref(c->state);
+	if (c->have_sandbox)
+		sandbox_free(&c->sb);
+	state_close(&c->sd);
+	memset(c, 0, sizeof(*c));
+}
+
+int ctr_save(struct ctr *c, struct kc_error *err)
+{
+	if (c->have_sandbox)
+		json_object_set_new(c->state, "sandbox", sandbox_to_json(&c->sb));
+	return state_write(&c->sd, c->state, err);
+}
+
+static pid_t state_pid(const json_t *j, const char *key, uint64_t *start)
+{
+	char k[64];
+	snprintf(k, sizeof(k), "%s_start", key);
+	*start = (uint64_t)json_integer_value(json_object_get(j, k));
+	return (pid_t)json_integer_value(json_object_get(j, key));
+}
+
+const char *ctr_status(const struct ctr *c)
+{
+	const char *st = json_string_value(json_object_get(c->state, "status"));
+	if (!st || !strcmp(st, "stopped"))
+		return "stopped";
+	uint64_t start;
+	pid_t pid = state_pid(c->state, "pid", &start);
+	/* the shim stands for the process: gone, the process has ended */
+	if (!process_alive(pid, start))
+		return "stopped";
+	if (c->have_sandbox && !sandbox_vm_alive(&c->sb))
+		return "stopped";
+	return st;
+}
+
+json_t *ctr_oci_state(const struct ctr *c)
+{
+	const char *status = ctr_status(c);
+	json_t *ann = json_object_get(c->state, "annotations");
+	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "ociVersion", OCI_VERSION, "id", c->sd.id,
+			      "status", status, "pid",
+			      strcmp(status, "stopped") ? (int)json_integer_value(json_object_get(c->state, "pid")) : 0,
+			      "bundle", json_string_value(json_object_get(c->state, "bundle")) ?: "", "rootfs",
+			      json_string_value(json_object_get(c->state, "rootfs")) ?: "", "created",
+			      json_string_value(json_object_get(c->state, "created")) ?: "", "owner", "");
+	json_object_set_new(o, "annotations", ann ? json_deep_copy(ann) : json_object());
+	return o;
+}
+
+int ctr_agent(struct ctr *c, struct agent_client *ac, struct kc_error *err)
+{
+	if (!c->have_sandbox)
+		return kc_error_set(err, 0, "container %s has no sandbox", c->sd.id);
+	if (!sandbox_vm_alive(&c->sb))
+		return kc_error_set(err, 0, "the VM of container %s is not running", c->sd.id);
+	return sandbox_connect(&c->sb, ac, 10000, err);
+}
+
+int write_pid_file(const char *path, pid_t pid, struct kc_error *err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", pid);
+	return write_file_atomic(path, buf, (size_t)n, 0644, err);
+}
+
+pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, const char *exec_id, uint32_t stream,
+		     bool terminal, const char *console_socket, struct kc_error *err)
+{
+	char stream_s[16];
+	snprintf(stream_s, sizeof(stream_s), "%u", stream);
+	struct strbuf proxy = STRBUF_INIT, log = STRBUF_INIT;
+	strbuf_appendf(&proxy, "%s/proxy.sock", c->sb.vm_dir);
+	if (rt->log_path)
+		strbuf_append(&log, rt->log_path);
+	else
+		strbuf_appendf(&log, "%s/shim.log", c->sb.vm_dir);
+	const char *argv[20];
+	int n = 0;
+	argv[n++] = shim_path;
+	argv[n++] = "--proxy";
+	argv[n++] = proxy.s;
+	argv[n++] = "--container";
+	argv[n++] = c->sd.id;
+	argv[n++] = "--stream";
+	argv[n++] = stream_s;
+	argv[n++] = "--log";
+	argv[n++] = log.s;
+	if (rt->log_json) {
+		argv[n++] = "--log-format";
+		argv[n++] = "json";
+	}
+	if (exec_id) {
+		argv[n++] = "--exec-id";
+		argv[n++] = exec_id;
+	}
+	if (terminal)
+		argv[n++] = "--terminal";
+	if (console_socket) {
+		argv[n++] = "--console-socket";
+		argv[n++] = console_socket;
+	}
+	if (rt->debug)
+		argv[n++] = "--debug";
+	argv[n] = NULL;
+	/* our stdio is the container's: the caller's pipes, files or terminal */
+	struct spawn_opts o = {.argv = argv, .stdin_fd = STDIN_FILENO, .stdout_fd = STDOUT_FILENO,
+			       .stderr_fd = STDERR_FILENO, .keep_fd = -1, .netns = c->sb.netns};
+	pid_t pid = spawn_process_opts(&o, err);
+	strbuf_release(&proxy);
+	strbuf_release(&log);
+	if (pid < 0)
+		kc_error_wrap(err, "kata-shim %s", shim_path);
+	return pid;
+}
+
+static void stop_shims(struct ctr *c)
+{
+	uint64_t start;
+	pid_t pid = state_pid(c->state, "pid", &start);
+	/* a shim whose process was killed exits by itself, soon */
+	if (pid > 0 && !process_wait_gone(pid, start, 2000))
+		process_stop(pid, start, 0);
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(c->state, "execs"), i, e) {
+		pid = state_pid(e, "pid", &start);
+		if (pid > 0 && !process_wait_gone(pid, start, 500))
+			process_stop(pid, start, 0);
+	}
+}
+
+void ctr_destroy(struct rt *rt, struct ctr *c)
+{
+	(void)rt;
+	struct kc_error err = {0};
+	if (c->have_sandbox && sandbox_vm_alive(&c->sb)) {
+		struct agent_client ac;
+		if (sandbox_connect(&c->sb, &ac, 5000, &err) == 0) {
+			json_t *r = agent_client_call(&ac, "remove_container", json_pack("{s:s}", "container_id", c->sd.id),
+						      10000, &err);
+			if (!r && strcmp(ac.last_code, "not_found"))
+				kc_warn("remove in the guest: %s", err.msg);
+			json_decref(r);
+			agent_client_close(&ac);
+		}
+	}
+	stop_shims(c);
+	if (c->have_sandbox) {
+		unshare_container(c->sb.shared_dir, c->sd.id);
+		sandbox_stop(&c->sb);
+	}
+	json_t *hooks = json_object_get(c->state, "hooks");
+	if (hooks) {
+		json_t *st = ctr_oci_state(c);
+		json_object_set_new(st, "status", json_string("stopped"));
+		if (hooks_run(hooks, "poststop", st, &err) < 0)
+			kc_warn("%s", err.msg);
+		json_decref(st);
+	}
+	state_remove(&c->sd);
+}

@@ -1,0 +1,183 @@
+/* Helpers' processes (see daemon.h). */
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* In the child: set up and exec; on failure write errno to the pipe. */
+static void child(const struct spawn_opts *o, int errpipe) __attribute__((noreturn));
+static void child(const struct spawn_opts *o, int errpipe)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	if (o->detach || o->new_session)
+		setsid();
+	int in = o->stdin_fd, out = o->stdout_fd, er = o->stderr_fd;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (in < 0)
+		in = null;
+	if (out < 0 && o->stdout_path)
+		out = open(o->stdout_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (out < 0)
+		out = null;
+	if (er < 0)
+		er = out;
+	int keep = o->keep_fd;
+	/* move everything out of 0-3 first, so the dup2s cannot clobber each other */
+	int fds[4] = {in, out, er, keep};
+	for (int i = 0; i < 4; i++)
+		if (fds[i] >= 0)
+			fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+	for (int i = 0; i < 4; i++)
+		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
+			goto fail;
+	if (o->netns) {
+		int ns = open(o->netns, O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
+			goto fail;
+		close(ns);
+	}
+	execve(o->argv[0], (char *const *)o->argv, o->envp ? o->envp : environ);
+fail:;
+	int e = errno;
+	if (write(errpipe, &e, sizeof(e)) < 0) {
+		/* nothing more to do */
+	}
+	_exit(127);
+}
+
+pid_t spawn_process_opts(const struct spawn_opts *o, struct kc_error *err)
+{
+	int p[2], pidp[2] = {-1, -1};
+	if (pipe2(p, O_CLOEXEC) < 0 || (o->detach && pipe2(pidp, O_CLOEXEC) < 0))
+		return kc_error_set(err, errno, "pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return kc_error_set(err, e, "fork");
+	}
+	if (pid == 0) {
+		close(p[0]);
+		if (!o->detach)
+			child(o, p[1]);
+		/* a daemon: fork again so we are not its parent */
+		pid_t d = fork();
+		if (d == 0)
+			child(o, p[1]);
+		if (write(pidp[1], &d, sizeof(d)) < 0)
+			_exit(1);
+		_exit(d < 0 ? 1 : 0);
+	}
+	close(p[1]);
+	pid_t target = pid;
+	if (o->detach) {
+		close(pidp[1]);
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		ssize_t n = read(pidp[0], &target, sizeof(target));
+		close(pidp[0]);
+		if (n != (ssize_t)sizeof(target) || target <= 0) {
+			close(p[0]);
+			return kc_error_set(err, 0, "could not start %s", o->argv[0]);
+		}
+	}
+	int e = 0;
+	ssize_t n;
+	do
+		n = read(p[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(p[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		if (!o->detach)
+			waitpid(pid, NULL, 0);
+		return kc_error_set(err, e, "cannot run %s", o->argv[0]);
+	}
+	return target;
+}
+
+uint64_t process_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* after ") ": state is field 3; start time is field 22 */
+	char state = p[2];
+	if (state == 'Z' || state == 'X')
+		return 0;
+	int field = 3;
+	for (p += 2; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	return strtoull(p, NULL, 10);
+}
+
+bool process_alive(pid_t pid, uint64_t start_time)
+{
+	if (pid <= 0)
+		return false;
+	uint64_t st = process_start_time(pid);
+	return st && (!start_time || st == start_time);
+}
+
+bool process_wait_gone(pid_t pid, uint64_t start_time, int timeout_ms)
+{
+	long long end = monotonic_ms() + timeout_ms;
+	for (;;) {
+		/* our own child: reap it, or it stays a zombie */
+		waitpid(pid, NULL, WNOHANG);
+		if (!process_alive(pid, start_time))
+			return true;
+		if (monotonic_ms() >= end)
+			return false;
+		struct timespec ts = {0, 10 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+bool process_stop(pid_t pid, uint64_t start_time, int term_ms)
+{
+	if (!process_alive(pid, start_time))
+		return true;
+	if (term_ms > 0) {
+		kill(pid, SIGTERM);
+		if (process_wait_gone(pid, start_time, term_ms))
+			return true;
+	}
+	kill(pid, SIGKILL);
+	return process_wait_gone(pid, start_time, 5000);
+}

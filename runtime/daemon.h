@@ -1,0 +1,42 @@
+/* Starting the runtime's long-lived helpers (QEMU, kata-proxy, kata-shim)
+ * and watching processes that are not our children. */
+#ifndef KC_DAEMON_H
+#define KC_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct spawn_opts {
+	const char *const *argv;
+	char *const *envp;       /* NULL: ours */
+	const char *stdout_path; /* appended to; NULL: /dev/null */
+	int stdin_fd, stdout_fd, stderr_fd; /* >= 0: given as the child's 0, 1, 2 (override paths) */
+	int keep_fd;             /* >= 0: passed as fd 3 */
+	const char *netns;       /* a network namespace file to enter, or NULL */
+	bool detach;             /* a daemon: its own session, re-parented away from us */
+	bool new_session;        /* setsid() without detaching */
+};
+
+/* Start argv[0]. Detached: the process is not our child (it is adopted by
+ * our subreaper or init) and its pid is returned all the same. -1 with err
+ * when it could not be executed. */
+pid_t spawn_process_opts(const struct spawn_opts *o, struct kc_error *err);
+
+/* The start time of a process (field 22 of /proc/PID/stat), 0 if gone:
+ * with the pid, it names one process even after pid reuse. */
+uint64_t process_start_time(pid_t pid);
+/* Alive and the same process (not a zombie). */
+bool process_alive(pid_t pid, uint64_t start_time);
+
+/* Wait for a process that may not be our child to go: true if it went
+ * within timeout_ms. */
+bool process_wait_gone(pid_t pid, uint64_t start_time, int timeout_ms);
+/* SIGTERM (if term_ms > 0, waiting that long), then SIGKILL; true when gone. */
+bool process_stop(pid_t pid, uint64_t start_time, int term_ms);
+
+long long monotonic_ms(void);
+
+#endif

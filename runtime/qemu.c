@@ -1,0 +1,174 @@
+/* QEMU command line (see qemu.h). */
+#include "qemu.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+
+struct argv_builder {
+	char **v;
+	size_t n, cap;
+};
+
+static void add(struct argv_builder *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct argv_builder *a, const char *fmt, ...)
+{
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		a->v = xrealloc(a->v, a->cap * sizeof(char *));
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static bool is_microvm(const char *m)
+{
+	return m && !strcmp(m, "microvm");
+}
+
+static unsigned host_tsc_khz(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[256];
+	double mhz = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "cpu MHz", 7) && sscanf(strchr(line, ':') + 1, "%lf", &mhz) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (unsigned)(mhz * 1000);
+}
+
+void qemu_kernel_cmdline(const struct qemu_params *p, struct strbuf *out)
+{
+	/* quiet and fast: no timer or crypto self-checks, no legacy keyboard
+	 * probing; panic=-1 with -no-reboot ends QEMU when the guest dies */
+	strbuf_append(out, "console=ttyS0 quiet panic=-1 no_timer_check tsc=reliable random.trust_cpu=on"
+			   " i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog");
+	/* under TCG an early calibration without this can hang (microvm) */
+	unsigned khz = strcmp(p->accel, "tcg") ? 0 : host_tsc_khz();
+	if (khz)
+		strbuf_appendf(out, " tsc_early_khz=%u", khz);
+	if (p->cfg->agent.enable_debug || p->cfg->hypervisor.enable_debug)
+		strbuf_append(out, " agent.log=debug");
+	if (p->vsock_cid)
+		strbuf_append(out, " agent.channel=vsock");
+	if (p->cfg->hypervisor.kernel_params && *p->cfg->hypervisor.kernel_params)
+		strbuf_appendf(out, " %s", p->cfg->hypervisor.kernel_params);
+}
+
+char **qemu_build_argv(const struct qemu_params *p)
+{
+	const struct qemu_config *q = &p->cfg->hypervisor;
+	struct argv_builder a = {0};
+	bool micro = is_microvm(q->machine_type);
+	const char *bus = micro ? "device" : "pci";
+	bool kvm = !strcmp(p->accel, "kvm");
+	bool virtiofs = q->shared_fs && !strcmp(q->shared_fs, "virtio-fs");
+
+	add(&a, "%s", q->path);
+	add(&a, "-name");
+	add(&a, "sandbox-%s", p->name);
+	add(&a, "-machine");
+	if (q->machine_accelerators && *q->machine_accelerators)
+		add(&a, "%s,%s", q->machine_type, q->machine_accelerators);
+	else
+		add(&a, "%s", q->machine_type);
+	add(&a, "-accel");
+	/* TCG's translation cache: 32 MiB is plenty for a small guest and
+	 * keeps QEMU's memory down */
+	add(&a, kvm ? "kvm" : "tcg,tb-size=32");
+	add(&a, "-cpu");
+	if (q->cpu_features && *q->cpu_features)
+		add(&a, "%s,%s", kvm ? "host" : "max", q->cpu_features);
+	else
+		add(&a, "%s", kvm ? "host" : "max");
+	add(&a, "-m");
+	if (!micro && q->memory_slots && p->host_memory_mib > p->memory_mib)
+		add(&a, "%uM,slots=%u,maxmem=%uM", p->memory_mib, q->memory_slots, p->host_memory_mib);
+	else
+		add(&a, "%uM", p->memory_mib);
+	add(&a, "-smp");
+	if (!micro && p->maxvcpus > p->vcpus)
+		add(&a, "%u,cores=1,threads=1,sockets=%u,maxcpus=%u", p->vcpus, p->maxvcpus, p->maxvcpus);
+	else
+		add(&a, "%u", p->vcpus);
+	if (virtiofs) {
+		/* vhost-user devices need the guest's memory shared with virtiofsd */
+		add(&a, "-object");
+		add(&a, "memory-backend-memfd,id=mem,size=%uM,share=on", p->memory_mib);
+		add(&a, "-numa");
+		add(&a, "node,memdev=mem");
+	}
+	if (q->firmware && *q->firmware) {
+		add(&a, "-bios");
+		add(&a, "%s", q->firmware);
+	}
+	add(&a, "-kernel");
+	add(&a, "%s", q->kernel);
+	add(&a, "-initrd");
+	add(&a, "%s", q->initrd);
+	struct strbuf cmd = STRBUF_INIT;
+	qemu_kernel_cmdline(p, &cmd);
+	add(&a, "-append");
+	add(&a, "%s", cmd.s);
+	strbuf_release(&cmd);
+	add(&a, "-nographic");
+	add(&a, "-nodefaults");
+	add(&a, "-no-user-config");
+	add(&a, "-no-reboot");
+	if (micro) {
+		/* virtiofsd refuses legacy devices, and modern ones are faster */
+		add(&a, "-global");
+		add(&a, "virtio-mmio.force-legacy=false");
+	}
+	add(&a, "-chardev");
+	add(&a, "file,id=console,path=%s/console.log", p->vm_dir);
+	add(&a, "-serial");
+	add(&a, "chardev:console");
+	add(&a, "-qmp");
+	add(&a, "unix:%s/qmp.sock,server=on,wait=off", p->vm_dir);
+	if (p->vsock_cid) {
+		add(&a, "-device");
+		add(&a, "vhost-vsock-%s,id=vsock0,guest-cid=%u", bus, p->vsock_cid);
+	} else {
+		add(&a, "-device");
+		add(&a, "virtio-serial-%s,id=serial0", bus);
+		add(&a, "-chardev");
+		add(&a, "socket,id=agent,path=%s/agent.sock,server=on,wait=off", p->vm_dir);
+		add(&a, "-device");
+		add(&a, "virtserialport,bus=serial0.0,chardev=agent,name=agent.channel.0");
+	}
+	if (virtiofs) {
+		add(&a, "-chardev");
+		add(&a, "socket,id=vfs,path=%s", p->virtiofsd_socket);
+		add(&a, "-device");
+		add(&a, "vhost-user-fs-%s,chardev=vfs,tag=kataShared", bus);
+	} else {
+		add(&a, "-fsdev");
+		add(&a, "local,id=shared,path=%s,security_model=none,multidevs=remap", p->shared_dir);
+		add(&a, "-device");
+		add(&a, "virtio-9p-%s,fsdev=shared,mount_tag=kataShared", bus);
+	}
+	for (int i = 0; i < p->nnics; i++) {
+		add(&a, "-netdev");
+		add(&a, "tap,id=net%d,ifname=%s,script=no,downscript=no,vhost=%s", i, p->nics[i].tap,
+		    p->nics[i].vhost ? "on" : "off");
+		add(&a, "-device");
+		add(&a, "virtio-net-%s,netdev=net%d,mac=%s", bus, i, p->nics[i].mac);
+	}
+	if (kvm && !micro) {
+		add(&a, "-global");
+		add(&a, "kvm-pit.lost_tick_policy=discard");
+	}
+	return a.v;
+}

@@ -1,0 +1,62 @@
+/* A sandbox: one QEMU virtual machine with our guest, its kata-proxy, its
+ * shared directory and network namespace, and the files that go with them
+ * (in vm_dir: sockets, console and QEMU logs). Started by the create of
+ * its first container; stopped, with everything it made, by the delete of
+ * its last one or by delete --force. */
+#ifndef KC_SANDBOX_H
+#define KC_SANDBOX_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agent_client.h"
+#include "error.h"
+#include "rtconfig.h"
+
+#define KC_RUN_DIR "/run/kata-containers"
+
+struct sandbox {
+	char *id;
+	char *vm_dir, *shared_dir;
+	char *netns;            /* the namespace QEMU and the shims run in, or NULL */
+	bool netns_created;     /* ours to remove */
+	pid_t qemu_pid, proxy_pid, virtiofsd_pid;
+	uint64_t qemu_start, proxy_start, virtiofsd_start;
+	unsigned vcpus, memory_mib;
+	char accel[8];
+	char machine[32];
+	char started[64];
+	char *proxy_path;
+	/* how long each step took, for the logs and make bench */
+	double t_qemu_ms, t_boot_ms, t_sandbox_ms;
+};
+
+/* Boot: the VM, the proxy, the agent's sandbox (the share mounted).
+ * netns_mode: 0 the host's, 1 a new one, 2 the existing one at netns_path.
+ * On failure everything made is undone and err says why (with the end of
+ * the guest console and QEMU's log for a boot that failed). */
+int sandbox_start(struct sandbox *sb, const char *id, const char *root, const struct rtconfig *rc,
+		  unsigned vcpus, unsigned memory_mib, int netns_mode, const char *netns_path,
+		  const char *proxy_path, struct kc_error *err);
+
+/* Connect to the sandbox's proxy (handshake done). */
+int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms, struct kc_error *err);
+
+/* Power off (agent, then QMP, then SIGKILL, each bounded), stop the proxy,
+ * unmount the share, remove the netns we made and vm_dir. Works from any
+ * state, including a QEMU or proxy that died. */
+void sandbox_stop(struct sandbox *sb);
+
+bool sandbox_vm_alive(const struct sandbox *sb);
+
+json_t *sandbox_to_json(const struct sandbox *sb);
+int sandbox_from_json(struct sandbox *sb, const json_t *j);
+void sandbox_free(struct sandbox *sb);
+
+/* The VM directory for a sandbox id under a --root (short: socket paths
+ * must fit in 108 bytes). */
+char *sandbox_vm_dir(const char *root, const char *id);
+
+#endif
