@@ -144,9 +144,12 @@ pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, 
 	if (rt->debug)
 		argv[n++] = "--debug";
 	argv[n] = NULL;
-	/* our stdio is the container's: the caller's pipes, files or terminal */
-	struct spawn_opts o = {.argv = argv, .stdin_fd = STDIN_FILENO, .stdout_fd = STDOUT_FILENO,
-			       .stderr_fd = STDERR_FILENO, .keep_fd = -1, .netns = c->sb.netns};
+	/* our stdio is the container's: the caller's pipes, files or terminal;
+	 * with a console socket the terminal carries it all, and our stdio may
+	 * be a pipe the caller reads to its end (containerd's does) */
+	int io = console_socket ? -1 : 0;
+	struct spawn_opts o = {.argv = argv, .stdin_fd = io ? -1 : STDIN_FILENO, .stdout_fd = io ? -1 : STDOUT_FILENO,
+			       .stderr_fd = io ? -1 : STDERR_FILENO, .keep_fd = -1, .netns = c->sb.netns};
 	pid_t pid = spawn_process_opts(&o, err);
 	strbuf_release(&proxy);
 	strbuf_release(&log);

@@ -53,6 +53,16 @@ static void child(const struct spawn_opts *o, int errpipe)
 	for (int i = 0; i < 4; i++)
 		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
 			goto fail;
+	/* nothing else of ours or of our caller's (a pipe held open here can
+	 * keep a caller waiting for its end) */
+	unsigned lo = keep >= 0 ? 4 : 3;
+	if ((unsigned)errpipe >= lo) {
+		if ((unsigned)errpipe > lo)
+			syscall(SYS_close_range, lo, (unsigned)errpipe - 1, 0);
+		syscall(SYS_close_range, (unsigned)errpipe + 1, ~0U, 0);
+	} else {
+		syscall(SYS_close_range, lo, ~0U, 0);
+	}
 	if (o->netns) {
 		int ns = open(o->netns, O_RDONLY | O_CLOEXEC);
 		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)

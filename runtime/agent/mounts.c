@@ -228,17 +228,20 @@ static int do_mount(int rootfd, const char *share, const json_t *m, char *err, s
 		close(fd);
 		return fail(err, elen, "mount %s on %s (%s): %s", src ? src : "", dest, type ? type : "bind", strerror(e));
 	}
-	/* bind mounts take their flags on a remount */
-	if (bind && (o.flags & ~(MS_BIND | MS_REC))) {
+	/* the fd names what was covered: remount and propagation act on the
+	 * new mount, reached by resolving the destination again */
+	if ((bind && (o.flags & ~(MS_BIND | MS_REC))) || o.prop) {
 		close(fd);
 		fd = openat2_in_root(rootfd, dest, O_PATH);
+		if (fd < 0)
+			return fail(err, elen, "mount %s: %s", dest, strerror(errno));
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-		if (fd < 0 || mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (o.flags & ~MS_REC), NULL) < 0) {
-			int e = errno;
-			if (fd >= 0)
-				close(fd);
-			return fail(err, elen, "remount %s: %s", dest, strerror(e));
-		}
+	}
+	if (bind && (o.flags & ~(MS_BIND | MS_REC)) &&
+	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (o.flags & ~MS_REC), NULL) < 0) {
+		int e = errno;
+		close(fd);
+		return fail(err, elen, "remount %s: %s", dest, strerror(e));
 	}
 	if (o.prop && mount(NULL, target, NULL, o.prop, NULL) < 0) {
 		int e = errno;
@@ -352,7 +355,6 @@ int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, cons
 		default_devices(rootfd, console);
 	close(rootfd);
 
-	const json_t *linux_ = json_object_get(spec, "linux");
 	/* pivot_root(".", "."): the old root is stacked on top of the new one;
 	 * from inside it (fchdir) it is detached, as runc does */
 	int oldroot = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -372,6 +374,14 @@ int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, cons
 	if (chdir("/") < 0)
 		return fail(err, elen, "chdir /: %s", strerror(errno));
 
+	return 0;
+}
+
+/* After the sysctls: the paths the spec masks or makes read-only (which
+ * include /proc/sys), and a read-only root. */
+int rootfs_finish(const json_t *spec, char *err, size_t elen)
+{
+	const json_t *linux_ = json_object_get(spec, "linux");
 	mask_paths(json_object_get(linux_, "maskedPaths"));
 	readonly_paths(json_object_get(linux_, "readonlyPaths"));
 	if (json_is_true(json_object_get(json_object_get(spec, "root"), "readonly")) &&

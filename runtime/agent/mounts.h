@@ -11,4 +11,6 @@
 int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, const char *console, char *err,
 		 size_t elen);
 
+int rootfs_finish(const json_t *spec, char *err, size_t elen);
+
 #endif

@@ -253,6 +253,8 @@ static void child_run(struct agent *a, struct spawn_request *r)
 			if (json_is_string(val))
 				write_text(path, json_string_value(val));
 		}
+		if (rootfs_finish(r->spec, err, sizeof(err)) < 0)
+			child_fail(1, "%s", err);
 	} else {
 		join_ns(r->target_pid, "ipc", CLONE_NEWIPC);
 		join_ns(r->target_pid, "uts", CLONE_NEWUTS);
