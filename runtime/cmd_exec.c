@@ -140,7 +140,8 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	pid_t shim = -1;
 	int rc = 1;
 	const char *status = ctr_status(&c);
-	if (strcmp(status, "running") && strcmp(status, "paused")) {
+	/* a process started in a frozen container would freeze before exec */
+	if (strcmp(status, "running")) {
 		kc_error_set(err, 0, "cannot exec in a %s container", status);
 		goto out;
 	}

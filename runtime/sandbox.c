@@ -377,16 +377,19 @@ int sandbox_start(struct sandbox *sb, const char *id, const char *root, const st
 		int n = poll(&p, 1, 50);
 		if (n > 0) {
 			char c;
-			result = read(ready[0], &c, 1) == 1 ? 1 : -3;
+			result = read(ready[0], &c, 1) == 1 ? 1 : -4;
 		} else if (!process_alive(sb->qemu_pid, sb->qemu_start)) {
 			result = -1;
 		} else if (!process_alive(sb->proxy_pid, sb->proxy_start)) {
-			result = -3;
+			result = -4;
 		} else if (monotonic_ms() >= end) {
 			result = -2;
 		}
 	}
 	close(ready[0]);
+	/* the proxy gave up: it sees a dying QEMU first, so say which it was */
+	if (result == -4)
+		result = process_wait_gone(sb->qemu_pid, sb->qemu_start, 2000) ? -1 : -3;
 	if (result < 0) {
 		if (result == -1)
 			boot_failure(sb, err, "QEMU exited while the guest was booting");

@@ -1,0 +1,295 @@
+#!/usr/bin/env bats
+# kata-runtime behind runc's command line: each container a VM (QEMU TCG
+# here). Lifecycle, exec, ps, list, pause, update, hooks, logs, and bad
+# input; every test checks nothing is left behind.
+
+load helpers
+load runtime
+
+setup() {
+	setup_runtime
+	B=$BATS_TEST_TMPDIR/bundle
+}
+
+teardown() {
+	# a failed test may leave a container: take it down so the next test starts clean
+	local id
+	for id in $(ls "$KR_ROOT" 2>/dev/null); do kr delete --force "$id" >/dev/null 2>&1 || true; done
+}
+
+@test "runtime: run prints from the VM and passes the exit status through" {
+	make_bundle "$B" echo "hello from a VM"
+	run kr run --bundle "$B" r1
+	assert_success
+	assert_output "hello from a VM"
+	make_bundle "$B" sh -c 'echo to-stdout; echo to-stderr >&2; exit 3'
+	run bash -c "cd $B && $(declare -f kr); KR_ROOT=$KR_ROOT KR_CONFIG=$DEV_CONFIG KATA_RUNTIME=$KATA_RUNTIME kr run r2 2>$BATS_TEST_TMPDIR/err"
+	assert_equal "$status" 3
+	assert_output "to-stdout"
+	grep -qx to-stderr "$BATS_TEST_TMPDIR/err"
+	assert_clean r1 r2
+}
+
+@test "runtime: create, state, start, kill, delete" {
+	make_bundle "$B" sleep 1000
+	kr create --bundle "$B" --pid-file "$BATS_TEST_TMPDIR/pid" c1 </dev/null >/dev/null 2>&1
+	[ -s "$BATS_TEST_TMPDIR/pid" ]
+	run kr state c1
+	assert_success
+	assert_equal "$(jq -r .status <<<"$output")" created
+	assert_equal "$(jq -r .pid <<<"$output")" "$(cat "$BATS_TEST_TMPDIR/pid")"
+	assert_equal "$(jq -r .bundle <<<"$output")" "$B"
+	assert_equal "$(jq -r .ociVersion <<<"$output")" 1.0.2
+	run kr start c1
+	assert_success
+	assert_equal "$(kr state c1 | jq -r .status)" running
+	run kr start c1
+	assert_failure
+	assert_output --partial "cannot start an already running container"
+	run kr delete c1
+	assert_failure
+	assert_output --partial "cannot delete container c1 that is not stopped: running"
+	run kr kill c1 SIGKILL
+	assert_success
+	for _ in $(seq 50); do [ "$(kr state c1 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+	assert_equal "$(kr state c1 | jq -r .status)" stopped
+	run kr kill c1 TERM
+	assert_failure
+	assert_output --partial "container not running"
+	run kr start c1
+	assert_failure
+	assert_output --partial "cannot start a container that has stopped"
+	run kr delete c1
+	assert_success
+	run kr state c1
+	assert_failure
+	assert_output --partial 'container "c1" does not exist'
+	assert_clean c1
+}
+
+@test "runtime: exec, ps, list, pause, resume, events, update" {
+	make_bundle "$B" sleep 1000
+	kr run --detach --bundle "$B" e1 </dev/null >/dev/null 2>&1
+	run kr exec e1 sh -c 'echo from exec; exit 4'
+	assert_equal "$status" 4
+	assert_output "from exec"
+	# an OCI process file, detached, with a pid file
+	jq -n '{args:["sh","-c","sleep 1; echo done > /tmp/marker"], cwd:"/", env:["PATH=/bin"], user:{uid:0,gid:0}}' \
+		>"$BATS_TEST_TMPDIR/process.json"
+	kr exec --process "$BATS_TEST_TMPDIR/process.json" --detach --pid-file "$BATS_TEST_TMPDIR/epid" e1 </dev/null >/dev/null 2>&1
+	[ -s "$BATS_TEST_TMPDIR/epid" ]
+	run kr exec --env FOO=bar --cwd /tmp e1 sh -c 'echo $FOO; pwd'
+	assert_output "$(printf 'bar\n/tmp')"
+	run kr ps --format json e1
+	assert_success
+	jq -e 'length >= 1 and all(type == "number")' <<<"$output"
+	run kr ps e1
+	assert_success
+	assert_output --partial "sleep 1000"
+	run kr list --format json
+	assert_equal "$(jq -r '.[] | select(.id == "e1") | .status' <<<"$output")" running
+	run kr list -q
+	assert_output "e1"
+	run kr pause e1
+	assert_success
+	assert_equal "$(kr state e1 | jq -r .status)" paused
+	run kr exec e1 true
+	assert_failure
+	assert_output --partial "cannot exec in a paused container"
+	run kr resume e1
+	assert_success
+	assert_equal "$(kr state e1 | jq -r .status)" running
+	run kr events --stats e1
+	assert_success
+	assert_equal "$(jq -r .type <<<"$output")" stats
+	jq -e '.data.memory.usage.usage > 0 and .data.pids.current >= 1' <<<"$output"
+	run kr update --memory 64m --pids-limit 50 e1
+	assert_success
+	run kr events --stats e1
+	assert_equal "$(jq -r .data.memory.usage.limit <<<"$output")" 67108864
+	for _ in $(seq 50); do kr exec e1 test -e /tmp/marker && break; sleep 0.1; done
+	run kr exec e1 cat /tmp/marker
+	assert_output done
+	run kr kill --all e1 KILL
+	assert_success
+	run kr delete --force e1
+	assert_success
+	assert_clean e1
+}
+
+@test "runtime: OCI hooks run on the host with the state on stdin" {
+	make_bundle "$B" true
+	local h=$BATS_TEST_TMPDIR/hook
+	printf '#!/bin/sh\ncat > %s.$1\n' "$h" >"$h"
+	chmod +x "$h"
+	bundle_set "$B" ".hooks = {prestart: [{path: \"$h\", args: [\"hook\", \"prestart\"]}],
+		createRuntime: [{path: \"$h\", args: [\"hook\", \"createRuntime\"]}],
+		poststart: [{path: \"$h\", args: [\"hook\", \"poststart\"]}],
+		poststop: [{path: \"$h\", args: [\"hook\", \"poststop\"]}]}"
+	run kr run --bundle "$B" h1
+	assert_success
+	for kind in prestart createRuntime poststart poststop; do
+		[ -s "$h.$kind" ] || { echo "no $kind hook" >&2; return 1; }
+		assert_equal "$(jq -r .id "$h.$kind")" h1
+	done
+	assert_equal "$(jq -r .status "$h.prestart")" created
+	[ "$(jq -r .pid "$h.prestart")" -gt 0 ]
+	# a failing prestart hook fails create, and nothing stays
+	bundle_set "$B" '.hooks = {prestart: [{path: "/bin/false"}]}'
+	run kr create --bundle "$B" h2
+	assert_failure
+	assert_output --partial "prestart hook /bin/false failed"
+	assert_clean h1 h2
+}
+
+@test "runtime: errors go to stderr and, as JSON, to --log" {
+	run timeout 30 "$KATA_RUNTIME" --root "$KR_ROOT" --log "$BATS_TEST_TMPDIR/log.json" --log-format json state nope
+	assert_failure
+	assert_output 'kata-runtime: container "nope" does not exist'
+	run jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log.json"
+	assert_output 'container "nope" does not exist'
+}
+
+@test "runtime: bad bundles are refused with the file and field named" {
+	mkdir -p "$B"
+	run kr create --bundle "$B" b1
+	assert_failure
+	assert_output --partial "config.json: no such file"
+	make_bundle "$B" true
+	echo '{"ociVersion": "1.0.2",' >"$B/config.json"
+	run kr create --bundle "$B" b1
+	assert_failure
+	assert_output --regexp "config.json:[0-9]+:[0-9]+:"
+	make_bundle "$B" true
+	bundle_set "$B" '.ociVersion = "2.0.0"'
+	run kr create --bundle "$B" b1
+	assert_failure
+	assert_output --partial "ociVersion: unsupported version '2.0.0'"
+	make_bundle "$B" true
+	bundle_set "$B" '.root.path = "no-such-rootfs"'
+	run kr create --bundle "$B" b1
+	assert_failure
+	assert_output --partial "root.path"
+	assert_output --partial "no-such-rootfs"
+	make_bundle "$B" true
+	bundle_set "$B" '.process.args = []'
+	run kr create --bundle "$B" b1
+	assert_failure
+	assert_output --partial "process.args: must not be empty"
+	run kr create --bundle "$B" a/b
+	assert_failure
+	assert_output --partial "invalid container id 'a/b'"
+	run kr create --bundle "$B" ..
+	assert_failure
+	run kr kill b1 NOSUCHSIGNAL
+	assert_failure
+	run kr start b1
+	assert_failure
+	assert_output --partial 'container "b1" does not exist'
+	assert_clean b1
+}
+
+@test "runtime: an id in use is refused, and concurrent creates of one id get one winner" {
+	make_bundle "$B" sleep 1000
+	local o=$BATS_TEST_TMPDIR/out
+	kr create --bundle "$B" u1 </dev/null >"$o.1" 2>&1 &
+	local p1=$!
+	kr create --bundle "$B" u1 </dev/null >"$o.2" 2>&1 &
+	local p2=$! s1=0 s2=0
+	wait "$p1" || s1=$?
+	wait "$p2" || s2=$?
+	# one winner, one "exists"
+	[ $((s1 + s2)) -eq 1 ]
+	cat "$o.1" "$o.2" | grep -q "container with id exists: u1"
+	run kr create --bundle "$B" u1
+	assert_failure
+	assert_output --partial "container with id exists: u1"
+	run kr delete --force u1
+	assert_success
+	assert_clean u1
+}
+
+@test "runtime: a kernel that does not exist, a QEMU that dies, an agent that never answers" {
+	make_bundle "$B" true
+	local cfg=$BATS_TEST_TMPDIR/configuration.toml
+	sed "s|^kernel = .*|kernel = \"$BATS_TEST_TMPDIR/no-such-kernel\"|" "$DEV_CONFIG" >"$cfg"
+	KR_CONFIG=$cfg run kr create --bundle "$B" k1
+	assert_failure
+	assert_output --partial "no-such-kernel"
+	assert_clean k1
+	# QEMU that cannot boot this "kernel"
+	echo "not a kernel" >"$BATS_TEST_TMPDIR/bad-kernel"
+	sed "s|^kernel = .*|kernel = \"$BATS_TEST_TMPDIR/bad-kernel\"|" "$DEV_CONFIG" >"$cfg"
+	KR_CONFIG=$cfg run kr create --bundle "$B" k2
+	assert_failure
+	assert_output --partial "QEMU exited while the guest was booting"
+	assert_clean k2
+	# a guest whose agent listens on another port: bounded by dial_timeout
+	sed -e 's|^kernel_params = .*|kernel_params = "agent.port=elsewhere"|' -e 's|^dial_timeout = .*|dial_timeout = 4|' \
+		"$DEV_CONFIG" >"$cfg"
+	KR_CONFIG=$cfg run kr create --bundle "$B" k3
+	assert_failure
+	assert_output --partial "the agent did not answer within 4 s"
+	assert_output --partial "guest console"
+	assert_clean k3
+}
+
+@test "runtime: delete --force cleans up after a dead QEMU, a dead proxy, a crashed create" {
+	make_bundle "$B" sleep 1000
+	kr run --detach --bundle "$B" f1 </dev/null >/dev/null 2>&1
+	pkill -9 -f -- "-name sandbox-f1 "
+	sleep 0.5
+	assert_equal "$(kr state f1 | jq -r .status)" stopped
+	run kr delete --force f1
+	assert_success
+	assert_clean f1
+	kr run --detach --bundle "$B" f2 </dev/null >/dev/null 2>&1
+	pkill -9 -f -- "--sandbox f2 "
+	run kr delete --force f2
+	assert_success
+	assert_clean f2
+	# a state directory with no state.json (create died before writing it)
+	mkdir -p "$KR_ROOT/f3"
+	run kr delete --force f3
+	assert_success
+	assert_clean f3
+	run kr delete --force never-existed
+	assert_success
+}
+
+@test "runtime: spec, version, help, kata-check and kata-env" {
+	mkdir -p "$B"
+	run kr spec --bundle "$B"
+	assert_success
+	jq -e '.ociVersion and .process.args == ["sh"] and .root.path == "rootfs"' "$B/config.json"
+	run kr spec --bundle "$B"
+	assert_failure
+	assert_output --partial "exists. Remove it first"
+	run "$KATA_RUNTIME" --version
+	assert_success
+	assert_line --partial "kata-runtime  :"
+	run "$KATA_RUNTIME" --help
+	assert_success
+	assert_output --partial "Commands:"
+	run "$KATA_RUNTIME" kata-check --json
+	[ "$status" -le 1 ]
+	jq -e '.checks | length > 0' <<<"$output"
+	run "$KATA_RUNTIME" kata-env --kata-config "$DEV_CONFIG" --json
+	assert_success
+	jq -e '.Hypervisor.Accelerator' <<<"$output"
+	run "$KATA_RUNTIME" --kata-show-default-config-paths
+	assert_success
+	assert_line --partial "/etc/kata-containers/configuration.toml"
+	run "$KATA_RUNTIME" no-such-command
+	assert_failure
+}
+
+@test "runtime: a terminal in the foreground, under a pseudo-terminal" {
+	make_bundle "$B" sh -c 'tty; stty size'
+	bundle_set "$B" '.process.terminal = true'
+	run script -qec "stty rows 33 cols 77; $KATA_RUNTIME --root $KR_ROOT --kata-config $DEV_CONFIG run --bundle $B t1" /dev/null
+	assert_success
+	assert_output --partial "/dev/console"
+	assert_output --partial "33 77"
+	assert_clean t1
+}

@@ -1,0 +1,80 @@
+# Helpers for kata-runtime's tests: bundles with a busybox rootfs, the
+# runtime with a private --root and the configuration of the build tree,
+# and the check that nothing is left behind.
+
+load vm
+
+DEV_CONFIG=$KC_BUILD/data/configuration-dev.toml
+KATA_RUNTIME=$KC_BUILD/bin/kata-runtime
+
+# kr ARGS: kata-runtime with this test's root and configuration, bounded.
+kr() {
+	timeout 120 "$KATA_RUNTIME" --root "$KR_ROOT" --kata-config "${KR_CONFIG:-$DEV_CONFIG}" "$@"
+}
+
+setup_runtime() {
+	require_guest
+	export KR_ROOT=$BATS_TEST_TMPDIR/root
+	mkdir -p "$KR_ROOT"
+}
+
+# make_bundle DIR ARGS...: a bundle running ARGS (JSON strings), no terminal.
+make_bundle() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	if [ ! -d "$BATS_FILE_TMPDIR/rootfs" ]; then
+		busybox_rootfs "$BATS_FILE_TMPDIR/rootfs"
+	fi
+	cp -a "$BATS_FILE_TMPDIR/rootfs" "$dir/rootfs"
+	rm -f "$dir/config.json"
+	"$KATA_RUNTIME" spec --bundle "$dir"
+	local args
+	args=$(printf '%s\n' "$@" | jq -R . | jq -s -c .)
+	jq --argjson a "$args" '.process.args = $a | .process.terminal = false | .root.readonly = false' \
+		"$dir/config.json" >"$dir/config.tmp" && mv "$dir/config.tmp" "$dir/config.json"
+}
+
+# bundle_set DIR JQ_EXPRESSION: edit the bundle's config.json.
+bundle_set() {
+	jq "$2" "$1/config.json" >"$1/config.tmp" && mv "$1/config.tmp" "$1/config.json"
+}
+
+# The VM directory kata-runtime uses for a sandbox id under KR_ROOT.
+vm_dir_of() {
+	local f
+	for f in /run/kata-containers/vm/*/qemu.pid; do
+		[ -e "$f" ] || continue
+		grep -qF -- "-name sandbox-$1 " "/proc/$(cut -d' ' -f1 "$f")/cmdline" 2>/dev/null && dirname "$f"
+	done
+	return 0
+}
+
+# assert_clean ID...: no state, no processes, no mounts, no files left for
+# these containers.
+assert_clean() {
+	local id
+	for id in "$@"; do
+		if [ -e "$KR_ROOT/$id" ]; then
+			echo "state of $id left: $(ls -la "$KR_ROOT/$id")" >&2
+			return 1
+		fi
+		if pgrep -f -- "sandbox-$id( |$)" >/dev/null || pgrep -f -- "--container $id( |$)" >/dev/null ||
+			pgrep -f -- "--sandbox $id( |$)" >/dev/null; then
+			echo "processes of $id left:" >&2
+			pgrep -af -- "$id" >&2
+			return 1
+		fi
+	done
+	if [ -n "$(ls -A /run/kata-containers/vm 2>/dev/null)" ]; then
+		echo "VM directories left: $(ls -A /run/kata-containers/vm)" >&2
+		find /run/kata-containers/vm -maxdepth 3 >&2
+		return 1
+	fi
+	if grep -q " /run/kata-containers/vm/" /proc/self/mountinfo; then
+		echo "mounts left:" >&2
+		grep " /run/kata-containers/vm/" /proc/self/mountinfo >&2
+		return 1
+	fi
+	return 0
+}
