@@ -11,7 +11,7 @@
 struct adaptation {
 	char key[64];        /* "hypervisor.qemu.use_vsock" */
 	char from[64], to[64];
-	char reason[256];
+	char reason[512];
 	char item[64];       /* the report item behind it, "" if none */
 };
 

@@ -170,6 +170,10 @@ void respond_ok(struct agent *a, json_t *id, json_t *body); /* steals body (may 
 void respond_error(struct agent *a, json_t *id, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* network.c: 0, or -1 with why */
+int net_update_interface(struct agent *a, const json_t *req, char *why, size_t len);
+int net_update_routes(struct agent *a, const json_t *req, char *why, size_t len);
+
 /* shutdown.c */
 void agent_poweroff(struct agent *a);
 void agent_add_entropy(const char *hex);

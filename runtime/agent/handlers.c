@@ -555,6 +555,24 @@ static void op_stats_container(struct req *r)
 	respond_ok(r->a, r->id, json_pack("{s:o}", "stats", cgroup_stats(c->cgroup)));
 }
 
+static void op_update_interface(struct req *r)
+{
+	char why[512];
+	if (net_update_interface(r->a, r->j, why, sizeof(why)) < 0)
+		respond_error(r->a, r->id, "network", "update_interface: %s", why);
+	else
+		respond_ok(r->a, r->id, NULL);
+}
+
+static void op_update_routes(struct req *r)
+{
+	char why[512];
+	if (net_update_routes(r->a, r->j, why, sizeof(why)) < 0)
+		respond_error(r->a, r->id, "network", "update_routes: %s", why);
+	else
+		respond_ok(r->a, r->id, NULL);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct req *r);
@@ -575,6 +593,8 @@ static const struct {
 	{"resume_container", op_resume_container},
 	{"update_container", op_update_container},
 	{"stats_container", op_stats_container},
+	{"update_interface", op_update_interface},
+	{"update_routes", op_update_routes},
 	{"shutdown", op_shutdown},
 };
 

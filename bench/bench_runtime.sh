@@ -1,0 +1,61 @@
+#!/bin/bash
+# kata-runtime figures: from `kata-runtime run` to the container's first
+# output line, with the runtime's own breakdown (configuration and report,
+# QEMU start, boot to the agent, sandbox, container), the runtime's overhead
+# beyond the VM's boot, and the host memory of the helpers per container
+# (kata-proxy + kata-shim RSS). Medians of N runs.
+#
+# Usage: bench/bench_runtime.sh BUILD_DIR [RUNS]
+set -euo pipefail
+
+build=$(cd "${1:-build}" && pwd)
+runs=${2:-5}
+kr=$build/bin/kata-runtime
+config=$build/data/configuration-dev.toml
+work=$(mktemp -d)
+root=$work/root
+trap 'for id in $(ls "$root" 2>/dev/null); do "$kr" --root "$root" --kata-config "$config" delete --force "$id" >/dev/null 2>&1 || true; done; rm -rf "$work"' EXIT
+
+bundle=$work/bundle
+mkdir -p "$bundle/rootfs/bin"
+cp /bin/busybox "$bundle/rootfs/bin/"
+for a in echo sh sleep; do ln -s busybox "$bundle/rootfs/bin/$a"; done
+"$kr" spec --bundle "$bundle"
+args='["echo","first output"]'
+jq --argjson a "$args" '.process.terminal = false | .process.args = $a' "$bundle/config.json" >"$bundle/c" &&
+	mv "$bundle/c" "$bundle/config.json"
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: >"$work/results"
+for i in $(seq "$runs"); do
+	t0=$(date +%s%N)
+	# the first line of output marks the time; the rest (teardown) is not counted
+	KATA_RUNTIME_TIMING=1 "$kr" --root "$root" --kata-config "$config" run --bundle "$bundle" "bench-$i" \
+		2>"$work/timing" | { IFS= read -r _; date +%s%N >"$work/t1"; cat >/dev/null; }
+	t1=$(cat "$work/t1")
+	# timing: config+report X ms; qemu start X ms; boot to agent X ms; sandbox X ms; container X ms
+	awk -v t0="$t0" -v t1="$t1" '/^timing:/ {
+		gsub(/[;:]/, " ")
+		printf "%.1f %s %s %s %s %s\n", (t1 - t0) / 1e6, $3, $7, $12, $15, $18 }' "$work/timing" >>"$work/results"
+done
+col() { awk -v c="$1" '{ print $c }' "$work/results" | median; }
+total=$(col 1) cfg=$(col 2) qemu=$(col 3) boot=$(col 4) sandbox=$(col 5) ctr=$(col 6)
+printf 'kata-runtime run -> first output (TCG, %d runs, medians): %s ms\n' "$runs" "$total"
+printf '  configuration + report %s ms; QEMU start %s ms; boot to agent %s ms; sandbox (share) %s ms; container create %s ms\n' \
+	"$cfg" "$qemu" "$boot" "$sandbox" "$ctr"
+awk -v t="$total" -v b="$boot" -v s="$sandbox" 'BEGIN {
+	printf "  runtime overhead beyond the VM boot (total - boot to agent - sandbox): %.0f ms\n", t - b - s }'
+
+# memory: a container left running, its proxy and shim measured
+jq '.process.args = ["sleep","1000"]' "$bundle/config.json" >"$bundle/c" && mv "$bundle/c" "$bundle/config.json"
+"$kr" --root "$root" --kata-config "$config" run --detach --bundle "$bundle" bench-mem </dev/null >/dev/null 2>&1
+shim=$("$kr" --root "$root" state bench-mem | jq -r .pid)
+proxy=$(pgrep -f -- "kata-proxy .*--sandbox bench-mem" | head -n1)
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+pss() { awk '/^Pss:/ { s += $2 } END { print s }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
+printf 'helpers per container: kata-shim RSS %s KiB (PSS %s), kata-proxy RSS %s KiB (PSS %s); together %s KiB\n' \
+	"$(rss "$shim")" "$(pss "$shim")" "$(rss "$proxy")" "$(pss "$proxy")" $(($(rss "$shim") + $(rss "$proxy")))
+qemu=$(pgrep -f -- "-name sandbox-bench-mem " | head -n1)
+printf 'QEMU (TCG) RSS %s KiB\n' "$(rss "$qemu")"
+"$kr" --root "$root" --kata-config "$config" delete --force bench-mem

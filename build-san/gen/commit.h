@@ -1,0 +1,1 @@
+#define KC_COMMIT "66bb9cb"

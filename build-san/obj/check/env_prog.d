@@ -1,0 +1,18 @@
+build-san/obj/check/env_prog.o: check/env_prog.c check/env.h \
+ check/adapt.h lib/config.h lib/error.h lib/macros.h check/facts.h \
+ check/report.h lib/macros.h check/config_probe.h lib/config_chain.h \
+ lib/config.h lib/hostroot.h lib/config_validate.h lib/hostroot.h
+check/env.h:
+check/adapt.h:
+lib/config.h:
+lib/error.h:
+lib/macros.h:
+check/facts.h:
+check/report.h:
+lib/macros.h:
+check/config_probe.h:
+lib/config_chain.h:
+lib/config.h:
+lib/hostroot.h:
+lib/config_validate.h:
+lib/hostroot.h:

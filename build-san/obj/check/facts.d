@@ -1,0 +1,2 @@
+build-san/obj/check/facts.o: check/facts.c check/facts.h
+check/facts.h:

@@ -1,0 +1,2 @@
+build-san/obj/check/main.o: check/main.c check/check_main.h
+check/check_main.h:

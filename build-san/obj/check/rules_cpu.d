@@ -1,0 +1,18 @@
+build-san/obj/check/rules_cpu.o: check/rules_cpu.c check/cpu.h \
+ check/facts.h lib/hostroot.h lib/error.h lib/macros.h check/rules.h \
+ check/config_probe.h lib/config.h lib/config_chain.h lib/config.h \
+ lib/hostroot.h lib/config_validate.h check/report.h lib/macros.h
+check/cpu.h:
+check/facts.h:
+lib/hostroot.h:
+lib/error.h:
+lib/macros.h:
+check/rules.h:
+check/config_probe.h:
+lib/config.h:
+lib/config_chain.h:
+lib/config.h:
+lib/hostroot.h:
+lib/config_validate.h:
+check/report.h:
+lib/macros.h:

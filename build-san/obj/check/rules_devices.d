@@ -1,0 +1,19 @@
+build-san/obj/check/rules_devices.o: check/rules_devices.c \
+ check/devices.h check/facts.h lib/hostroot.h lib/error.h lib/macros.h \
+ check/rules.h check/config_probe.h lib/config.h lib/config_chain.h \
+ lib/config.h lib/hostroot.h lib/config_validate.h check/report.h \
+ lib/macros.h
+check/devices.h:
+check/facts.h:
+lib/hostroot.h:
+lib/error.h:
+lib/macros.h:
+check/rules.h:
+check/config_probe.h:
+lib/config.h:
+lib/config_chain.h:
+lib/config.h:
+lib/hostroot.h:
+lib/config_validate.h:
+check/report.h:
+lib/macros.h:

@@ -1,0 +1,17 @@
+build-san/obj/check/rules_resources.o: check/rules_resources.c \
+ check/rules.h check/config_probe.h lib/config.h lib/error.h lib/macros.h \
+ lib/config_chain.h lib/config.h lib/hostroot.h lib/config_validate.h \
+ lib/hostroot.h check/facts.h check/report.h lib/macros.h
+check/rules.h:
+check/config_probe.h:
+lib/config.h:
+lib/error.h:
+lib/macros.h:
+lib/config_chain.h:
+lib/config.h:
+lib/hostroot.h:
+lib/config_validate.h:
+lib/hostroot.h:
+check/facts.h:
+check/report.h:
+lib/macros.h:

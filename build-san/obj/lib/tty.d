@@ -1,0 +1,2 @@
+build-san/obj/lib/tty.o: lib/tty.c lib/tty.h
+lib/tty.h:

@@ -1,0 +1,2 @@
+build-san/obj/tui/monitor.o: tui/monitor.c tui/monitor.h
+tui/monitor.h:

@@ -1,0 +1,20 @@
+build-san/obj/tui/sandboxes.o: tui/sandboxes.c tui/snapshot.h \
+ check/config_probe.h lib/config.h lib/error.h lib/macros.h \
+ lib/config_chain.h lib/config.h lib/hostroot.h lib/config_validate.h \
+ lib/hostroot.h check/facts.h check/report.h lib/macros.h lib/strbuf.h \
+ lib/strutil.h
+tui/snapshot.h:
+check/config_probe.h:
+lib/config.h:
+lib/error.h:
+lib/macros.h:
+lib/config_chain.h:
+lib/config.h:
+lib/hostroot.h:
+lib/config_validate.h:
+lib/hostroot.h:
+check/facts.h:
+check/report.h:
+lib/macros.h:
+lib/strbuf.h:
+lib/strutil.h:
