@@ -44,8 +44,6 @@ total=$(col 1) cfg=$(col 2) qemu=$(col 3) boot=$(col 4) sandbox=$(col 5) ctr=$(c
 printf 'kata-runtime run -> first output (TCG, %d runs, medians): %s ms\n' "$runs" "$total"
 printf '  configuration + report %s ms; QEMU start %s ms; boot to agent %s ms; sandbox (share) %s ms; container create %s ms\n' \
 	"$cfg" "$qemu" "$boot" "$sandbox" "$ctr"
-awk -v t="$total" -v b="$boot" -v s="$sandbox" 'BEGIN {
-	printf "  runtime overhead beyond the VM boot (total - boot to agent - sandbox): %.0f ms\n", t - b - s }'
 
 # memory: a container left running, its proxy and shim measured
 jq '.process.args = ["sleep","1000"]' "$bundle/config.json" >"$bundle/c" && mv "$bundle/c" "$bundle/config.json"
@@ -58,4 +56,31 @@ printf 'helpers per container: kata-shim RSS %s KiB (PSS %s), kata-proxy RSS %s 
 	"$(rss "$shim")" "$(pss "$shim")" "$(rss "$proxy")" "$(pss "$proxy")" $(($(rss "$shim") + $(rss "$proxy")))
 qemu=$(pgrep -f -- "-name sandbox-bench-mem " | head -n1)
 printf 'QEMU (TCG) RSS %s KiB\n' "$(rss "$qemu")"
+# the runtime's QEMU command line, for the same VM without the runtime
+vmdir=$(tr '\0' '\n' <"/proc/$qemu/cmdline" | sed -n 's|^file,id=console,path=\(.*\)/console.log$|\1|p')
+tr '\0' '\n' <"/proc/$qemu/cmdline" >"$work/qemu.args"
 "$kr" --root "$root" --kata-config "$config" delete --force bench-mem
+
+# QEMU alone, the same command line (sockets and logs moved), driven by
+# agentctl over one connection: handshake, sandbox (9p), container, output
+alone=$work/alone
+mkdir -p "$alone/share/bb"
+cp -a "$bundle/rootfs" "$alone/share/bb/rootfs"
+mapfile -t qargs < <(sed "s|$vmdir/shared|$alone/share|; s|$vmdir|$alone|" "$work/qemu.args")
+: >"$work/alone.results"
+for i in $(seq "$runs"); do
+	rm -f "$alone/agent.sock" "$alone/qmp.sock"
+	t0=$(date +%s%N)
+	setsid "${qargs[@]}" </dev/null >/dev/null 2>&1 &
+	qpid=$!
+	t1=$(date +%s%N)
+	out=$("$build/bin/agentctl" -T -s "$alone/agent.sock" run b1 --share kataShared --rootfs bb/rootfs -- echo first output 2>&1 >/dev/null)
+	kill -9 "$qpid" 2>/dev/null || true
+	wait "$qpid" 2>/dev/null || true
+	awk -v t0="$t0" -v t1="$t1" '/timing: handshake/ { h = $3 } /timing: first-output/ { f = $3 }
+		END { printf "%.1f %.1f\n", (t1 - t0) / 1e6 + h, (t1 - t0) / 1e6 + f }' <<<"$out" >>"$work/alone.results"
+done
+acol() { awk -v c="$1" '{ print $c }' "$work/alone.results" | median; }
+ahs=$(acol 1) afo=$(acol 2)
+printf 'QEMU alone, same command line: start -> agent handshake %s ms; -> first output (sandbox, container, by agentctl) %s ms\n' "$ahs" "$afo"
+awk -v t="$total" -v a="$afo" 'BEGIN { printf "runtime overhead (kata-runtime run -> first output, minus the same VM and guest work driven directly): %.0f ms\n", t - a }'
