@@ -95,7 +95,8 @@ const char *oci_env_get(char *const *envp, const char *name)
 
 bool oci_valid_id(const char *id)
 {
-	if (!id || !*id || !strcmp(id, ".") || !strcmp(id, "..") || strlen(id) > 1024)
+	/* a leading dot is kept for the runtime's own entries under --root */
+	if (!id || !*id || id[0] == '.' || strlen(id) > 1024)
 		return false;
 	for (const char *p = id; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("_+-.", *p))

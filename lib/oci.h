@@ -56,7 +56,8 @@ int oci_signal_number(const char *name);
 /* The value of NAME in a NULL-terminated environment, or NULL. */
 const char *oci_env_get(char *const *envp, const char *name);
 
-/* Container IDs as runc takes them: [A-Za-z0-9_+.-]+, not "." or "..". */
+/* Container IDs as runc takes them: [A-Za-z0-9_+.-]+, not starting with
+ * a dot (kata-runtime keeps its own entries under --root there). */
 bool oci_valid_id(const char *id);
 
 #endif

@@ -15,6 +15,9 @@
 #include "daemon.h"
 #include "hooks.h"
 #include "log.h"
+#include "network.h"
+#include "pod.h"
+#include "qemu.h"
 #include "rtconfig.h"
 #include "runtime.h"
 #include "share.h"
@@ -31,18 +34,66 @@ static void size_vm(const struct kc_config *cfg, const json_t *spec, unsigned *v
 {
 	*vcpus = cfg->hypervisor.default_vcpus > 0 ? (unsigned)cfg->hypervisor.default_vcpus : 1;
 	*mem = cfg->hypervisor.default_memory ? cfg->hypervisor.default_memory : 2048;
-	json_t *res = json_object_get(json_object_get(spec, "linux"), "resources");
-	json_t *cpu = json_object_get(res, "cpu");
-	json_int_t quota = json_integer_value(json_object_get(cpu, "quota"));
-	json_int_t period = json_integer_value(json_object_get(cpu, "period"));
-	if (quota > 0 && period > 0)
-		*vcpus += (unsigned)((quota + period - 1) / period);
-	json_int_t limit = json_integer_value(json_object_get(json_object_get(res, "memory"), "limit"));
-	if (limit > 0)
-		*mem += (unsigned)((limit + (1 << 20) - 1) >> 20);
+	unsigned lv, lm;
+	pod_limits(spec, &lv, &lm);
+	*vcpus += lv;
+	*mem += lm;
 	unsigned max = cfg->hypervisor.default_maxvcpus;
 	if (max && *vcpus > max)
 		*vcpus = max;
+}
+
+/* The namespaces a container of a pod shares with its sandbox container
+ * in the guest: those its spec gives a path for (the pause container's). */
+static json_t *joins(const json_t *spec, const char *sandbox_id)
+{
+	json_t *j = json_object();
+	size_t i;
+	json_t *ns;
+	json_array_foreach(json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
+		const char *type = json_string_value(json_object_get(ns, "type"));
+		const char *path = json_string_value(json_object_get(ns, "path"));
+		if (!type || !path || !*path)
+			continue;
+		if (!strcmp(type, "ipc") || !strcmp(type, "uts") || !strcmp(type, "pid"))
+			json_object_set_new(j, type, json_string(sandbox_id));
+	}
+	return j;
+}
+
+/* The guest's network: the pod's interfaces (names, MACs, addresses, MTU)
+ * and routes, on the NICs QEMU was given. */
+static int configure_guest_network(struct ctr *c, const json_t *net, struct kc_error *err)
+{
+	if (!json_array_size(json_object_get(net, "interfaces")))
+		return 0;
+	struct agent_client ac;
+	if (ctr_agent(c, &ac, err) < 0)
+		return -1;
+	size_t i;
+	json_t *itf;
+	int rc = 0;
+	json_array_foreach(json_object_get(net, "interfaces"), i, itf) {
+		json_t *r = agent_client_call(&ac, "update_interface",
+					      json_pack("{s:O, s:O, s:O, s:O}", "name", json_object_get(itf, "name"), "mac",
+							json_object_get(itf, "mac"), "mtu", json_object_get(itf, "mtu"), "addresses",
+							json_object_get(itf, "addresses")),
+					      30000, err);
+		if (!r) {
+			rc = -1;
+			break;
+		}
+		json_decref(r);
+	}
+	if (rc == 0 && json_array_size(json_object_get(net, "routes"))) {
+		json_t *r = agent_client_call(&ac, "update_routes", json_pack("{s:O}", "routes", json_object_get(net, "routes")),
+					      30000, err);
+		if (!r)
+			rc = -1;
+		json_decref(r);
+	}
+	agent_client_close(&ac);
+	return rc < 0 ? kc_error_wrap(err, "guest network") : 0;
 }
 
 static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out, struct kc_error *err)
@@ -55,10 +106,14 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 	}
 	struct bundle b;
 	struct rtconfig rc;
+	struct sbrec rec = {.lock_fd = -1};
 	memset(&rc, 0, sizeof(rc));
-	json_t *guest_spec = NULL;
+	json_t *guest_spec = NULL, *net_json = NULL;
 	pid_t shim = -1;
-	bool shared = false;
+	bool shared = false, own_vm = false, have_rec = false, plumbed = false;
+	const char *netns_path = NULL;
+	enum pod_role role = POD_SANDBOX;
+	const char *sandbox_id = a->id;
 
 	if (bundle_load(&b, a->bundle, true, err) < 0)
 		goto fail;
@@ -72,25 +127,24 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 		kc_error_set(err, 0, "cannot use console socket if runc will not detach or allocate tty");
 		goto fail;
 	}
+	json_t *ann = json_object_get(b.spec, "annotations");
+	if (pod_role(ann, &role, &sandbox_id, err) < 0)
+		goto fail;
+	if (role == POD_SANDBOX)
+		sandbox_id = a->id;
 	if (rtconfig_load(&rc, rt->kata_config, err) < 0)
 		goto fail;
-	const struct kc_config *cfg = rc.cfg;
+	struct kc_config *cfg = &rc.cs->cfg;
+	if (role == POD_SANDBOX && pod_overrides(ann, cfg, err) < 0)
+		goto fail;
 	long long t_config = monotonic_ms();
 
-	const char *netns_path;
-	int netns_mode = bundle_netns(b.spec, &netns_path);
-	if (netns_mode == 1 && cfg->runtime.disable_new_netns)
-		netns_mode = 0;
-	unsigned vcpus, mem;
-	size_vm(cfg, b.spec, &vcpus, &mem);
-
 	c.state = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b}", "ociVersion", OCI_VERSION, "id", a->id, "status",
-			    "creating", "pid", 0, "bundle", b.dir, "rootfs", b.rootfs, "sandbox_id", a->id, "terminal",
+			    "creating", "pid", 0, "bundle", b.dir, "rootfs", b.rootfs, "sandbox_id", sandbox_id, "terminal",
 			    terminal);
 	char created[64];
 	rfc3339_now(created, sizeof(created));
 	json_object_set_new(c.state, "created", json_string(created));
-	json_t *ann = json_object_get(b.spec, "annotations");
 	json_object_set_new(c.state, "annotations", ann ? json_deep_copy(ann) : json_object());
 	json_t *hooks = json_object_get(b.spec, "hooks");
 	if (hooks)
@@ -99,12 +153,69 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 	if (state_write(&c.sd, c.state, err) < 0)
 		goto fail;
 
-	kc_info("creating sandbox %s: %s, %u vCPU, %u MiB, %s", a->id, rc.adapt.accel, vcpus, mem,
-		cfg->hypervisor.machine_type);
-	if (sandbox_start(&c.sb, a->id, rt->root, &rc, vcpus, mem, netns_mode, netns_path, cfg->proxy.path, err) < 0)
-		goto fail;
-	c.have_sandbox = true;
-	if (ctr_save(&c, err) < 0)
+	if (role == POD_CONTAINER) {
+		/* join the sandbox's VM */
+		if (sbrec_open(&rec, rt->root, sandbox_id, err) < 0) {
+			kc_error_wrap(err, "container %s of pod", a->id);
+			goto fail;
+		}
+		have_rec = true;
+		if (!sandbox_vm_alive(&rec.sb)) {
+			kc_error_set(err, 0, "the VM of sandbox %s is not running", sandbox_id);
+			goto fail;
+		}
+		sandbox_from_json(&c.sb, json_object_get(rec.j, "sandbox"));
+		c.have_sandbox = true;
+		unsigned lv, lm;
+		pod_limits(b.spec, &lv, &lm);
+		if ((lv || lm) && pod_hotplug(&rec.sb, lv, lm, err) == 0) {
+			c.sb.vcpus = rec.sb.vcpus;
+			c.sb.memory_mib = rec.sb.memory_mib;
+		}
+		sbrec_add_member(&rec, a->id);
+		if (sbrec_save(&rec, err) < 0)
+			goto fail;
+	} else {
+		int netns_mode = bundle_netns(b.spec, &netns_path);
+		if (netns_mode == 1 && cfg->runtime.disable_new_netns)
+			netns_mode = 0;
+		unsigned vcpus, mem;
+		size_vm(cfg, b.spec, &vcpus, &mem);
+		/* the pod's interfaces, plumbed to taps before QEMU opens them */
+		struct net_config nc = {0};
+		struct qemu_nic nics[NET_MAX_IFACES];
+		int nnics = 0;
+		const char *model = cfg->runtime.internetworking_model;
+		if (netns_mode == 2 && !(model && !strcmp(model, "none"))) {
+			if (net_scan(netns_path, &nc, err) < 0 || net_plumb(netns_path, &nc, err) < 0)
+				goto fail;
+			plumbed = nc.n > 0;
+			net_json = net_to_json(&nc);
+			for (int i = 0; i < nc.n; i++) {
+				snprintf(nics[i].tap, sizeof(nics[i].tap), "%s", nc.ifaces[i].tap);
+				net_mac_string(nc.ifaces[i].mac, nics[i].mac);
+				nics[i].vhost = !cfg->hypervisor.disable_vhost_net;
+			}
+			nnics = nc.n;
+		}
+		kc_info("creating sandbox %s: %s, %u vCPU, %u MiB, %s, %d NIC(s)", a->id, rc.adapt.accel, vcpus, mem,
+			cfg->hypervisor.machine_type, nnics);
+		if (sandbox_start(&c.sb, a->id, rt->root, &rc, vcpus, mem, netns_mode, netns_path, nics, nnics, err) < 0)
+			goto fail;
+		c.have_sandbox = true;
+		own_vm = true;
+		if (sbrec_create(&rec, rt->root, &c.sb, net_json, err) < 0)
+			goto fail;
+		have_rec = true;
+		sbrec_add_member(&rec, a->id);
+		if (sbrec_save(&rec, err) < 0)
+			goto fail;
+		/* for kata-dashboard: the sandbox's VM in its container's state */
+		json_object_set_new(c.state, "sandbox", sandbox_to_json(&c.sb));
+		if (configure_guest_network(&c, net_json, err) < 0)
+			goto fail;
+	}
+	if (state_write(&c.sd, c.state, err) < 0)
 		goto fail;
 
 	long long t_vm = monotonic_ms();
@@ -117,9 +228,10 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 		goto fail;
 	char rootfs_rel[512];
 	snprintf(rootfs_rel, sizeof(rootfs_rel), "%s/rootfs", a->id);
-	json_t *r = agent_client_call(&ac, "create_container",
-				      json_pack("{s:s, s:s, s:O}", "container_id", a->id, "rootfs", rootfs_rel, "spec", guest_spec),
-				      30000, err);
+	json_t *args = json_pack("{s:s, s:s, s:O}", "container_id", a->id, "rootfs", rootfs_rel, "spec", guest_spec);
+	if (role == POD_CONTAINER)
+		json_object_set_new(args, "join", joins(b.spec, sandbox_id));
+	json_t *r = agent_client_call(&ac, "create_container", args, 30000, err);
 	agent_client_close(&ac);
 	if (!r) {
 		kc_error_wrap(err, "create the container in the VM");
@@ -128,6 +240,10 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 	uint32_t stream = (uint32_t)json_integer_value(json_object_get(r, "stream"));
 	json_decref(r);
 	json_object_set_new(c.state, "stream", json_integer(stream));
+	if (have_rec) {
+		sbrec_close(&rec);
+		have_rec = false;
+	}
 
 	shim = ctr_spawn_shim(rt, &c, cfg->shim.path, NULL, stream, terminal, a->console_socket, err);
 	if (shim < 0)
@@ -135,7 +251,7 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 	json_object_set_new(c.state, "pid", json_integer(shim));
 	json_object_set_new(c.state, "pid_start", json_integer((json_int_t)process_start_time(shim)));
 	json_object_set_new(c.state, "status", json_string("created"));
-	if (ctr_save(&c, err) < 0)
+	if (state_write(&c.sd, c.state, err) < 0)
 		goto fail;
 
 	json_t *st = ctr_oci_state(&c);
@@ -159,6 +275,7 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 			t_config - t0, c.sb.t_qemu_ms, c.sb.t_boot_ms, c.sb.t_sandbox_ms, t_end - t_vm);
 	*shim_out = shim;
 	json_decref(guest_spec);
+	json_decref(net_json);
 	bundle_free(&b);
 	rtconfig_free(&rc);
 	ctr_close(&c);
@@ -170,11 +287,34 @@ fail:
 		kill(shim, SIGKILL);
 		waitpid(shim, NULL, 0);
 	}
-	if (shared)
+	if (c.have_sandbox && shared) {
+		/* the container may exist in the guest already */
+		struct agent_client fac;
+		struct kc_error ferr = {0};
+		if (!own_vm && sandbox_connect(&c.sb, &fac, 2000, &ferr) == 0) {
+			json_decref(agent_client_call(&fac, "remove_container", json_pack("{s:s}", "container_id", a->id), 5000, &ferr));
+			agent_client_close(&fac);
+		}
 		unshare_container(c.sb.shared_dir, a->id);
-	if (c.have_sandbox)
+	}
+	if (!have_rec && role == POD_CONTAINER && c.have_sandbox) {
+		struct kc_error ferr = {0};
+		if (sbrec_open(&rec, rt->root, sandbox_id, &ferr) == 0)
+			have_rec = true;
+	}
+	if (have_rec) {
+		if (sbrec_remove_member(&rec, a->id) == 0 && own_vm)
+			sbrec_remove(&rec);
+		else
+			sbrec_save(&rec, &(struct kc_error){0});
+		sbrec_close(&rec);
+	}
+	if (own_vm)
 		sandbox_stop(&c.sb);
+	if (plumbed)
+		net_unplumb(netns_path, net_json);
 	json_decref(guest_spec);
+	json_decref(net_json);
 	bundle_free(&b);
 	rtconfig_free(&rc);
 	state_remove(&c.sd);
@@ -293,7 +433,7 @@ int cmd_run(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	if (do_start(rt, a.id, err) < 0) {
 		struct ctr c;
 		if (ctr_open(rt, a.id, &c, err) == 0) {
-			ctr_destroy(rt, &c);
+			ctr_destroy(rt, &c, true);
 			ctr_close(&c);
 		}
 		return 1;
@@ -322,7 +462,7 @@ int cmd_run(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	if (!keep) {
 		struct ctr c;
 		if (ctr_open(rt, a.id, &c, err) == 0) {
-			ctr_destroy(rt, &c);
+			ctr_destroy(rt, &c, true);
 			ctr_close(&c);
 		}
 	}

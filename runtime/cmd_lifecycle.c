@@ -9,7 +9,9 @@
 #include "agent_client.h"
 #include "cli.h"
 #include "log.h"
+#include "network.h"
 #include "oci.h"
+#include "pod.h"
 #include "runtime.h"
 #include "share.h"
 
@@ -99,6 +101,13 @@ int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
 			struct state_dir sd;
 			struct kc_error e2 = {0};
 			if (state_open(&sd, rt->root, id, &e2) == 0) {
+				struct sbrec rec;
+				if (sbrec_open(&rec, rt->root, id, &e2) == 0) {
+					net_unplumb(rec.sb.netns, json_object_get(rec.j, "network"));
+					sandbox_stop(&rec.sb);
+					sbrec_remove(&rec);
+				}
+				sbrec_close(&rec);
 				char *vm = sandbox_vm_dir(rt->root, id);
 				struct sandbox sb = {.id = (char *)id, .vm_dir = vm};
 				char shared[4096];
@@ -123,7 +132,7 @@ int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		ctr_close(&c);
 		return 1;
 	}
-	ctr_destroy(rt, &c);
+	ctr_destroy(rt, &c, force);
 	ctr_close(&c);
 	return 0;
 }

@@ -15,6 +15,8 @@
 #include "fs.h"
 #include "hooks.h"
 #include "log.h"
+#include "network.h"
+#include "pod.h"
 #include "share.h"
 #include "strbuf.h"
 
@@ -30,9 +32,17 @@ int ctr_open(struct rt *rt, const char *id, struct ctr *c, struct kc_error *err)
 		state_close(&c->sd);
 		return -1;
 	}
-	json_t *sb = json_object_get(c->state, "sandbox");
-	if (sb && sandbox_from_json(&c->sb, sb) == 0)
+	/* the sandbox's record has the VM's whereabouts (its own container's
+	 * state keeps a copy, for a record lost in a crash) */
+	const char *sid = json_string_value(json_object_get(c->state, "sandbox_id"));
+	if (sid && sbrec_peek(&c->sb, rt->root, sid) == 0) {
 		c->have_sandbox = true;
+	} else {
+		sandbox_free(&c->sb);
+		json_t *sb = json_object_get(c->state, "sandbox");
+		if (sb && sandbox_from_json(&c->sb, sb) == 0)
+			c->have_sandbox = true;
+	}
 	return 0;
 }
 
@@ -47,8 +57,6 @@ void ctr_close(struct ctr *c)
 
 int ctr_save(struct ctr *c, struct kc_error *err)
 {
-	if (c->have_sandbox)
-		json_object_set_new(c->state, "sandbox", sandbox_to_json(&c->sb));
 	return state_write(&c->sd, c->state, err);
 }
 
@@ -174,10 +182,11 @@ static void stop_shims(struct ctr *c)
 	}
 }
 
-void ctr_destroy(struct rt *rt, struct ctr *c)
+void ctr_destroy(struct rt *rt, struct ctr *c, bool force)
 {
-	(void)rt;
 	struct kc_error err = {0};
+	const char *sid = json_string_value(json_object_get(c->state, "sandbox_id"));
+	bool is_sandbox = !sid || !strcmp(sid, c->sd.id);
 	if (c->have_sandbox && sandbox_vm_alive(&c->sb)) {
 		struct agent_client ac;
 		if (sandbox_connect(&c->sb, &ac, 5000, &err) == 0) {
@@ -190,8 +199,24 @@ void ctr_destroy(struct rt *rt, struct ctr *c)
 		}
 	}
 	stop_shims(c);
-	if (c->have_sandbox) {
+	if (c->have_sandbox)
 		unshare_container(c->sb.shared_dir, c->sd.id);
+	/* the VM goes with the sandbox's last container, or with its own
+	 * container deleted by force */
+	struct sbrec rec;
+	if (sid && sbrec_open(&rec, rt->root, sid, &err) == 0) {
+		size_t left = sbrec_remove_member(&rec, c->sd.id);
+		if (!left || (force && is_sandbox)) {
+			net_unplumb(rec.sb.netns, json_object_get(rec.j, "network"));
+			sandbox_stop(&rec.sb);
+			sbrec_remove(&rec);
+		} else {
+			kc_info("sandbox %s stays for %zu container(s)", sid, left);
+			sbrec_save(&rec, &err);
+		}
+		sbrec_close(&rec);
+	} else if (c->have_sandbox && is_sandbox) {
+		/* no record (a crash before it was written): what the state knows */
 		sandbox_stop(&c->sb);
 	}
 	json_t *hooks = json_object_get(c->state, "hooks");

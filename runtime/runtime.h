@@ -43,7 +43,7 @@ json_t *ctr_oci_state(const struct ctr *c);
 int ctr_agent(struct ctr *c, struct agent_client *ac, struct kc_error *err);
 /* Tear down: remove it in the guest, stop its shims, unshare its files,
  * stop the VM when it is its own sandbox, poststop hooks, the state. */
-void ctr_destroy(struct rt *rt, struct ctr *c);
+void ctr_destroy(struct rt *rt, struct ctr *c, bool force);
 
 /* The shim for a process: a child of ours, in the sandbox's netns, with
  * our stdio. */

@@ -250,8 +250,9 @@ static unsigned next_vsock_cid(void)
 
 int sandbox_start(struct sandbox *sb, const char *id, const char *root, const struct rtconfig *rc,
 		  unsigned vcpus, unsigned memory_mib, int netns_mode, const char *netns_path,
-		  const char *proxy_path, struct kc_error *err)
+		  const struct qemu_nic *nics, int nnics, struct kc_error *err)
 {
+	const char *proxy_path = rc->cfg->proxy.path;
 	const struct kc_config *cfg = rc->cfg;
 	memset(sb, 0, sizeof(*sb));
 	sb->id = xstrdup(id);
@@ -305,11 +306,17 @@ int sandbox_start(struct sandbox *sb, const char *id, const char *root, const st
 		.shared_dir = sb->shared_dir,
 		.virtiofsd_socket = vfsd_sock,
 		.vcpus = vcpus,
-		.maxvcpus = cfg->hypervisor.default_maxvcpus > vcpus ? cfg->hypervisor.default_maxvcpus : vcpus,
+		.maxvcpus = vcpus,
 		.memory_mib = memory_mib,
 		.host_memory_mib = rc->host_memory_mib,
 		.vsock_cid = vsock ? next_vsock_cid() : 0,
+		.nics = nics,
+		.nnics = nnics,
 	};
+	/* room for vCPUs hot-plugged when containers with limits join */
+	unsigned maxv = cfg->hypervisor.default_maxvcpus ? cfg->hypervisor.default_maxvcpus : rc->facts->res.cpus_online;
+	if (maxv > vcpus)
+		qp.maxvcpus = maxv;
 	char **argv = qemu_build_argv(&qp);
 	free(vfsd_sock);
 	if (kc_log_level_enabled(KC_LOG_DEBUG)) {

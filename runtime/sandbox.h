@@ -37,9 +37,10 @@ struct sandbox {
  * netns_mode: 0 the host's, 1 a new one, 2 the existing one at netns_path.
  * On failure everything made is undone and err says why (with the end of
  * the guest console and QEMU's log for a boot that failed). */
+struct qemu_nic;
 int sandbox_start(struct sandbox *sb, const char *id, const char *root, const struct rtconfig *rc,
 		  unsigned vcpus, unsigned memory_mib, int netns_mode, const char *netns_path,
-		  const char *proxy_path, struct kc_error *err);
+		  const struct qemu_nic *nics, int nnics, struct kc_error *err);
 
 /* Connect to the sandbox's proxy (handshake done). */
 int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms, struct kc_error *err);

@@ -174,6 +174,9 @@ void respond_error(struct agent *a, json_t *id, const char *code, const char *fm
 int net_update_interface(struct agent *a, const json_t *req, char *why, size_t len);
 int net_update_routes(struct agent *a, const json_t *req, char *why, size_t len);
 
+/* hotplug.c */
+json_t *hotplug_online(const json_t *req);
+
 /* shutdown.c */
 void agent_poweroff(struct agent *a);
 void agent_add_entropy(const char *hex);

@@ -573,6 +573,11 @@ static void op_update_routes(struct req *r)
 		respond_ok(r->a, r->id, NULL);
 }
 
+static void op_online_resources(struct req *r)
+{
+	respond_ok(r->a, r->id, hotplug_online(r->j));
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct req *r);
@@ -595,6 +600,7 @@ static const struct {
 	{"stats_container", op_stats_container},
 	{"update_interface", op_update_interface},
 	{"update_routes", op_update_routes},
+	{"online_resources", op_online_resources},
 	{"shutdown", op_shutdown},
 };
 

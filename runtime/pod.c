@@ -1,0 +1,339 @@
+/* Pods (see pod.h). */
+#include "pod.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent_client.h"
+#include "daemon.h"
+#include "fs.h"
+#include "log.h"
+#include "qmp.h"
+#include "strbuf.h"
+#include "strutil.h"
+
+/* ---- roles --------------------------------------------------------------- */
+
+static const struct {
+	const char *type_key, *id_key, *sandbox_value, *container_value;
+} role_keys[] = {
+	{"io.kubernetes.cri.container-type", "io.kubernetes.cri.sandbox-id", "sandbox", "container"},
+	{"io.kubernetes.cri-o.ContainerType", "io.kubernetes.cri-o.SandboxID", "sandbox", "container"},
+	{"io.kubernetes.docker.type", "io.kubernetes.sandbox.id", "podsandbox", "container"},
+};
+
+int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbox_id, struct kc_error *err)
+{
+	*role = POD_SANDBOX;
+	*sandbox_id = NULL;
+	for (size_t i = 0; i < sizeof(role_keys) / sizeof(role_keys[0]); i++) {
+		const char *type = json_string_value(json_object_get(annotations, role_keys[i].type_key));
+		if (!type)
+			continue;
+		if (!strcmp(type, role_keys[i].sandbox_value))
+			return 0;
+		if (strcmp(type, role_keys[i].container_value))
+			return kc_error_set(err, 0, "annotation %s: unknown container type '%s' (%s or %s)", role_keys[i].type_key,
+					    type, role_keys[i].sandbox_value, role_keys[i].container_value);
+		const char *sid = json_string_value(json_object_get(annotations, role_keys[i].id_key));
+		if (!sid || !*sid)
+			return kc_error_set(err, 0, "annotation %s is '%s' but %s (the sandbox's id) is missing",
+					    role_keys[i].type_key, type, role_keys[i].id_key);
+		*role = POD_CONTAINER;
+		*sandbox_id = sid;
+		return 0;
+	}
+	return 0;
+}
+
+/* ---- overrides ----------------------------------------------------------- */
+
+#define ANNOTATION_PREFIX "io.katacontainers.config.hypervisor."
+
+static bool enabled(const struct kc_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->hypervisor.enable_annotations.n; i++) {
+		char pat[300];
+		snprintf(pat, sizeof(pat), "^(%s)$", cfg->hypervisor.enable_annotations.v[i]);
+		regex_t re;
+		if (regcomp(&re, pat, REG_EXTENDED | REG_NOSUB))
+			continue;
+		bool ok = regexec(&re, name, 0, NULL, 0) == 0;
+		regfree(&re);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+int pod_overrides(const json_t *annotations, struct kc_config *cfg, struct kc_error *err)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)annotations, key, v) {
+		if (strncmp(key, "io.katacontainers.config.", 25))
+			continue;
+		const char *val = json_string_value(v);
+		if (strncmp(key, ANNOTATION_PREFIX, strlen(ANNOTATION_PREFIX)))
+			return kc_error_set(err, 0, "annotation %s: only io.katacontainers.config.hypervisor.* can be set per pod", key);
+		const char *name = key + strlen(ANNOTATION_PREFIX);
+		if (!enabled(cfg, name))
+			return kc_error_set(err, 0, "annotation %s: '%s' is not in [hypervisor.qemu] enable_annotations", key, name);
+		if (!val)
+			return kc_error_set(err, 0, "annotation %s: must be a string", key);
+		uint64_t n;
+		if (!strcmp(name, "default_vcpus") || !strcmp(name, "default_maxvcpus") || !strcmp(name, "default_memory") ||
+		    !strcmp(name, "msize_9p")) {
+			if (parse_u64(val, 10, &n) < 0 || !n || n > 1u << 20)
+				return kc_error_set(err, 0, "annotation %s: '%s' is not a positive number", key, val);
+			if (!strcmp(name, "default_vcpus"))
+				cfg->hypervisor.default_vcpus = (int32_t)n;
+			else if (!strcmp(name, "default_maxvcpus"))
+				cfg->hypervisor.default_maxvcpus = (uint32_t)n;
+			else if (!strcmp(name, "default_memory"))
+				cfg->hypervisor.default_memory = (uint32_t)n;
+			else
+				cfg->hypervisor.msize_9p = (uint32_t)n;
+		} else if (!strcmp(name, "kernel_params")) {
+			free(cfg->hypervisor.kernel_params);
+			cfg->hypervisor.kernel_params = xstrdup(val);
+		} else if (!strcmp(name, "enable_debug")) {
+			cfg->hypervisor.enable_debug = !strcmp(val, "true");
+		} else {
+			return kc_error_set(err, 0, "annotation %s: not supported per pod", key);
+		}
+		kc_info("per-pod setting from %s: %s", key, val);
+	}
+	if (cfg->hypervisor.default_maxvcpus && cfg->hypervisor.default_vcpus > (int32_t)cfg->hypervisor.default_maxvcpus)
+		cfg->hypervisor.default_maxvcpus = (uint32_t)cfg->hypervisor.default_vcpus;
+	return 0;
+}
+
+void pod_limits(const json_t *spec, unsigned *vcpus, unsigned *mem_mib)
+{
+	*vcpus = *mem_mib = 0;
+	json_t *res = json_object_get(json_object_get(spec, "linux"), "resources");
+	json_t *cpu = json_object_get(res, "cpu");
+	json_int_t quota = json_integer_value(json_object_get(cpu, "quota"));
+	json_int_t period = json_integer_value(json_object_get(cpu, "period"));
+	if (quota > 0 && period > 0)
+		*vcpus = (unsigned)((quota + period - 1) / period);
+	json_int_t limit = json_integer_value(json_object_get(json_object_get(res, "memory"), "limit"));
+	if (limit > 0)
+		*mem_mib = (unsigned)((limit + (1 << 20) - 1) >> 20);
+}
+
+/* ---- the record ---------------------------------------------------------- */
+
+static int paths(struct sbrec *r, const char *root, const char *id)
+{
+	memset(r, 0, sizeof(*r));
+	r->lock_fd = -1;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_appendf(&sb, "%s/.sandboxes", root);
+	if (mkdir(sb.s, 0700) < 0 && errno != EEXIST) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	strbuf_appendf(&sb, "/%s.json", id);
+	r->path = sb.s;
+	struct strbuf lk = STRBUF_INIT;
+	strbuf_appendf(&lk, "%s/.sandboxes/%s.lock", root, id);
+	r->lock_path = lk.s;
+	return 0;
+}
+
+static int lock(struct sbrec *r, struct kc_error *err)
+{
+	r->lock_fd = open(r->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (r->lock_fd < 0)
+		return kc_error_set(err, errno, "%s", r->lock_path);
+	while (flock(r->lock_fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return kc_error_set(err, errno, "lock %s", r->lock_path);
+	return 0;
+}
+
+int sbrec_create(struct sbrec *r, const char *root, const struct sandbox *sb, const json_t *network,
+		 struct kc_error *err)
+{
+	if (paths(r, root, sb->id) < 0)
+		return kc_error_set(err, errno, "%s/.sandboxes", root);
+	if (lock(r, err) < 0)
+		return -1;
+	r->j = json_pack("{s:o, s:[]}", "sandbox", sandbox_to_json(sb), "members");
+	if (network)
+		json_object_set(r->j, "network", (json_t *)network);
+	sandbox_from_json(&r->sb, json_object_get(r->j, "sandbox"));
+	return sbrec_save(r, err);
+}
+
+static json_t *load(const char *path, struct kc_error *err)
+{
+	json_error_t je;
+	json_t *j = json_load_file(path, 0, &je);
+	if (!j && err)
+		kc_error_set(err, 0, "%s: %s", path, je.text);
+	return j;
+}
+
+int sbrec_open(struct sbrec *r, const char *root, const char *id, struct kc_error *err)
+{
+	if (paths(r, root, id) < 0)
+		return kc_error_set(err, errno, "%s/.sandboxes", root);
+	if (lock(r, err) < 0)
+		return -1;
+	if (access(r->path, F_OK) < 0)
+		return kc_error_set(err, 0, "sandbox \"%s\" does not exist", id);
+	r->j = load(r->path, err);
+	if (!r->j || sandbox_from_json(&r->sb, json_object_get(r->j, "sandbox")) < 0)
+		return kc_error_set(err, 0, "sandbox \"%s\": unreadable record %s", id, r->path);
+	return 0;
+}
+
+int sbrec_peek(struct sandbox *sb, const char *root, const char *id)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/.sandboxes/%s.json", root, id);
+	json_t *j = load(path, NULL);
+	int rc = j ? sandbox_from_json(sb, json_object_get(j, "sandbox")) : -1;
+	json_decref(j);
+	return rc;
+}
+
+int sbrec_save(struct sbrec *r, struct kc_error *err)
+{
+	json_object_set_new(r->j, "sandbox", sandbox_to_json(&r->sb));
+	char *text = json_dumps(r->j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	int rc = write_file_atomic(r->path, text, strlen(text), 0600, err);
+	free(text);
+	return rc;
+}
+
+void sbrec_remove(struct sbrec *r)
+{
+	unlink(r->path);
+	unlink(r->lock_path);
+}
+
+void sbrec_close(struct sbrec *r)
+{
+	if (r->lock_fd >= 0)
+		close(r->lock_fd);
+	json_decref(r->j);
+	sandbox_free(&r->sb);
+	free(r->path);
+	free(r->lock_path);
+	memset(r, 0, sizeof(*r));
+	r->lock_fd = -1;
+}
+
+void sbrec_add_member(struct sbrec *r, const char *id)
+{
+	json_t *m = json_object_get(r->j, "members");
+	size_t i;
+	json_t *v;
+	json_array_foreach(m, i, v)
+		if (!strcmp(json_string_value(v), id))
+			return;
+	json_array_append_new(m, json_string(id));
+}
+
+size_t sbrec_remove_member(struct sbrec *r, const char *id)
+{
+	json_t *m = json_object_get(r->j, "members");
+	for (size_t i = 0; i < json_array_size(m); i++)
+		if (!strcmp(json_string_value(json_array_get(m, i)), id)) {
+			json_array_remove(m, i);
+			break;
+		}
+	return json_array_size(m);
+}
+
+/* ---- hot-plug ------------------------------------------------------------ */
+
+#define MEMORY_BLOCK_MIB 128 /* the guest onlines memory in blocks of this */
+
+int pod_hotplug(struct sandbox *sb, unsigned add_vcpus, unsigned add_mem_mib, struct kc_error *err)
+{
+	if (!add_vcpus && !add_mem_mib)
+		return 0;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/qmp.sock", sb->vm_dir);
+	struct qmp q;
+	if (qmp_connect(&q, path, 5000, err) < 0)
+		return kc_error_wrap(err, "hot-plug");
+	unsigned cpus_added = 0, mem_added = 0;
+	if (add_vcpus) {
+		json_t *slots = qmp_execute(&q, "query-hotpluggable-cpus", NULL, 5000, err);
+		size_t i;
+		json_t *s;
+		json_array_foreach(slots, i, s) {
+			if (cpus_added == add_vcpus)
+				break;
+			if (json_object_get(s, "qom-path"))
+				continue; /* present already */
+			json_t *args = json_deep_copy(json_object_get(s, "props"));
+			json_object_set_new(args, "driver", json_string(json_string_value(json_object_get(s, "type"))));
+			char id[32];
+			snprintf(id, sizeof(id), "cpu%u", sb->vcpus + cpus_added);
+			json_object_set_new(args, "id", json_string(id));
+			json_t *r = qmp_execute(&q, "device_add", args, 5000, err);
+			if (!r)
+				break;
+			json_decref(r);
+			cpus_added++;
+		}
+		json_decref(slots);
+		if (cpus_added < add_vcpus)
+			kc_warn("hot-plug: %u of %u vCPUs added (default_maxvcpus is the limit)", cpus_added, add_vcpus);
+	}
+	if (add_mem_mib) {
+		unsigned mib = (add_mem_mib + MEMORY_BLOCK_MIB - 1) / MEMORY_BLOCK_MIB * MEMORY_BLOCK_MIB;
+		char id[32];
+		snprintf(id, sizeof(id), "hpmem%u", sb->memory_mib);
+		json_t *r = qmp_execute(&q, "object-add",
+					json_pack("{s:s, s:s, s:I}", "qom-type", "memory-backend-ram", "id", id, "size",
+						  (json_int_t)mib << 20),
+					5000, err);
+		if (r) {
+			json_decref(r);
+			char dimm[40];
+			snprintf(dimm, sizeof(dimm), "dimm%u", sb->memory_mib);
+			r = qmp_execute(&q, "device_add", json_pack("{s:s, s:s, s:s}", "driver", "pc-dimm", "id", dimm, "memdev", id),
+					5000, err);
+			if (r) {
+				json_decref(r);
+				mem_added = mib;
+			}
+		}
+		if (!mem_added)
+			kc_warn("hot-plug: memory: %s", err->msg);
+	}
+	qmp_close(&q);
+	if (!cpus_added && !mem_added)
+		return 0;
+	/* the guest brings them online */
+	struct agent_client ac;
+	if (sandbox_connect(sb, &ac, 5000, err) == 0) {
+		json_t *r = agent_client_call(&ac, "online_resources",
+					      json_pack("{s:i, s:i}", "vcpus", sb->vcpus + cpus_added, "memory_mib",
+							sb->memory_mib + mem_added),
+					      10000, err);
+		if (!r)
+			kc_warn("hot-plug: the guest: %s", err->msg);
+		json_decref(r);
+		agent_client_close(&ac);
+	}
+	kc_info("hot-plugged %u vCPU and %u MiB into sandbox %s", cpus_added, mem_added, sb->id);
+	sb->vcpus += cpus_added;
+	sb->memory_mib += mem_added;
+	return 0;
+}

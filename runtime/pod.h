@@ -1,0 +1,53 @@
+/* Pods: which sandbox a container belongs to (from the annotations
+ * Kubernetes' runtimes set), the sandbox's record (its VM, network and
+ * member containers, shared by them), the per-pod configuration overrides
+ * (io.katacontainers.config.* annotations, filtered by enable_annotations)
+ * and the VM growing when a container with limits joins. */
+#ifndef KC_POD_H
+#define KC_POD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "error.h"
+#include "sandbox.h"
+
+enum pod_role { POD_SANDBOX, POD_CONTAINER };
+
+/* The role and, for a container, its sandbox's id. No annotation: the
+ * container is its own sandbox. An unknown type is an error naming it. */
+int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbox_id, struct kc_error *err);
+
+/* Apply io.katacontainers.config.hypervisor.* annotations to cfg; each
+ * must match enable_annotations (regular expressions of the base name). */
+int pod_overrides(const json_t *annotations, struct kc_config *cfg, struct kc_error *err);
+
+/* The vCPUs and MiB a spec's limits ask for (0 when none). */
+void pod_limits(const json_t *spec, unsigned *vcpus, unsigned *mem_mib);
+
+/* The sandbox record: root/.sandboxes/ID.json, locked while open. */
+struct sbrec {
+	char *path, *lock_path;
+	int lock_fd;
+	json_t *j;          /* {"sandbox": {...}, "members": [...], "network": {...}} */
+	struct sandbox sb;
+};
+
+int sbrec_create(struct sbrec *r, const char *root, const struct sandbox *sb, const json_t *network,
+		 struct kc_error *err);
+int sbrec_open(struct sbrec *r, const char *root, const char *id, struct kc_error *err);
+/* Read without the lock (a snapshot, for the VM's whereabouts). */
+int sbrec_peek(struct sandbox *sb, const char *root, const char *id);
+int sbrec_save(struct sbrec *r, struct kc_error *err);
+void sbrec_remove(struct sbrec *r);
+void sbrec_close(struct sbrec *r);
+void sbrec_add_member(struct sbrec *r, const char *id);
+/* Remaining members after removing id. */
+size_t sbrec_remove_member(struct sbrec *r, const char *id);
+
+/* Hot-plug vCPUs and memory into a running sandbox (QMP), and have the
+ * guest bring them online; sb's totals are updated. */
+int pod_hotplug(struct sandbox *sb, unsigned add_vcpus, unsigned add_mem_mib, struct kc_error *err);
+
+#endif
