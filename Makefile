@@ -47,7 +47,7 @@ CHECK_OBJ := $(CHECK_SRC:%.c=$(OBJ)/%.o)
 LIBKC := $(BUILD)/lib/libkc.a
 LIBCHECK := $(BUILD)/lib/libkc-check.a
 
-DATA := $(BUILD)/data/configuration.toml
+DATA := $(BUILD)/data/configuration.toml $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf
 DEV_CONFIG := $(BUILD)/data/configuration-dev.toml
 TUI_SRC := $(wildcard tui/*.c)
 TUI_OBJ := $(TUI_SRC:%.c=$(OBJ)/%.o)
@@ -115,6 +115,12 @@ $(OBJ)/setup/files.o: ALL_CFLAGS += -I$(BUILD)/gen
 ARCH := $(shell uname -m)
 QEMU_BINARY := qemu-system-$(if $(filter aarch64,$(ARCH)),aarch64,$(if $(filter ppc64le,$(ARCH)),ppc64,$(if $(filter s390x,$(ARCH)),s390x,x86_64)))
 MACHINE_TYPE := $(if $(filter aarch64,$(ARCH)),virt,$(if $(filter ppc64le,$(ARCH)),pseries,$(if $(filter s390x,$(ARCH)),s390-ccw-virtio,q35)))
+# containerd's and CRI-O's runtime entries for kata-runtime
+$(BUILD)/data/%: data/%.in Makefile $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q)sed -e 's|@BINDIR@|$(BINDIR)|g' $< > $@.tmp && mv $@.tmp $@
+
 $(BUILD)/data/configuration.toml: data/configuration.toml.in Makefile $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)
@@ -323,11 +329,12 @@ install: all image
 	install -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(BUILD)/data/configuration.toml $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/
+	install -m 0644 $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf $(DESTDIR)$(PREFIX)/share/kata-containers/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/libexec/kata-containers/,$(notdir $(HELPERS)))
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,kata-containers-initrd.img vmlinux.container vmlinuz.container)
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,kata-containers-initrd.img vmlinux.container vmlinuz.container containerd-kata.toml crio-kata.conf)
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES))))

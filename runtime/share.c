@@ -70,6 +70,7 @@ json_t *share_container(const char *shared_dir, const char *id, const char *root
 
 	json_t *g = json_deep_copy(spec);
 	json_t *mounts = json_object_get(g, "mounts");
+	bool mounts_dir_made = false;
 	size_t i;
 	json_t *m;
 	json_array_foreach(mounts, i, m) {
@@ -98,8 +99,17 @@ json_t *share_container(const char *shared_dir, const char *id, const char *root
 		}
 		const char *base = strrchr(src, '/');
 		base = base && base[1] ? base + 1 : "root";
+		/* everything of a container under shared/ID/: no other container's
+		 * names can collide with it */
 		char name[512];
-		snprintf(name, sizeof(name), "%s-%zu-%s", id, i, base);
+		snprintf(name, sizeof(name), "%s/mounts/%zu-%s", id, i, base);
+		if (i == 0 || !mounts_dir_made) {
+			struct strbuf md = STRBUF_INIT;
+			strbuf_appendf(&md, "%s/%s/mounts", shared_dir, id);
+			mkdir(md.s, 0755);
+			strbuf_release(&md);
+			mounts_dir_made = true;
+		}
 		struct strbuf dst = STRBUF_INIT;
 		strbuf_appendf(&dst, "%s/%s", shared_dir, name);
 		rc = bind_into(src, dst.s, has_option(m, "rbind"), err);
@@ -193,24 +203,27 @@ void unshare_container(const char *shared_dir, const char *id)
 	umount_below(path);
 	/* rmdir and unlink only: what we made are empty mount points, and a
 	 * mount that refused to go is never deleted through */
-	char rootfs[4200];
-	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", path);
-	rmdir(rootfs);
-	rmdir(path);
-	size_t il = strlen(id);
-	DIR *d = opendir(shared_dir);
+	char sub[4200];
+	snprintf(sub, sizeof(sub), "%s/rootfs", path);
+	rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/mounts", path);
+	DIR *d = opendir(sub);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		if (strncmp(e->d_name, id, il) || e->d_name[il] != '-')
+		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", shared_dir, e->d_name);
-		umount_below(path);
+		char p[4400];
+		snprintf(p, sizeof(p), "%s/%s", sub, e->d_name);
 		struct stat st;
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			rmdir(path);
-		else
-			unlink(path);
+		if (lstat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			rmdir(p);
+		else if (S_ISREG(st.st_mode) && st.st_size == 0)
+			unlink(p);
 	}
 	if (d)
 		closedir(d);
+	rmdir(sub);
+	rmdir(path);
 }
