@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <linux/vm_sockets.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,8 +31,35 @@ void agent_client_init(struct agent_client *c, int fd)
 	frame_decoder_init(&c->dec);
 }
 
+/* vsock://CID:PORT: the agent's vsock port (a guest booting: retried) */
+static int connect_vsock(struct agent_client *c, const char *uri, int timeout_ms, struct kc_error *err)
+{
+	unsigned cid, port;
+	if (sscanf(uri, "vsock://%u:%u", &cid, &port) != 2)
+		return kc_error_set(err, 0, "'%s' is not vsock://CID:PORT", uri);
+	struct sockaddr_vm sa = {.svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = port};
+	long long deadline = now_ms() + timeout_ms;
+	for (;;) {
+		int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return kc_error_set(err, errno, "vsock socket");
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			agent_client_init(c, fd);
+			return 0;
+		}
+		int e = errno;
+		close(fd);
+		if (now_ms() >= deadline)
+			return kc_error_set(err, e, "connect to %s", uri);
+		struct timespec ts = {0, 20 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
 int agent_client_connect(struct agent_client *c, const char *path, int timeout_ms, struct kc_error *err)
 {
+	if (!strncmp(path, "vsock://", 8))
+		return connect_vsock(c, path, timeout_ms, err);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return kc_error_set(err, 0, "socket path %s is too long", path);

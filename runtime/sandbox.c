@@ -350,7 +350,15 @@ int sandbox_start(struct sandbox *sb, const char *id, const char *root, const st
 		sandbox_stop(sb);
 		return -1;
 	}
-	char *agent_sock = path_join(sb->vm_dir, "agent.sock");
+	/* the agent's channel: QEMU's socket for the serial port, or vsock */
+	char *agent_sock;
+	if (qp.vsock_cid) {
+		struct strbuf v = STRBUF_INIT;
+		strbuf_appendf(&v, "vsock://%u:1024", qp.vsock_cid);
+		agent_sock = v.s;
+	} else {
+		agent_sock = path_join(sb->vm_dir, "agent.sock");
+	}
 	char *proxy_sock = path_join(sb->vm_dir, "proxy.sock");
 	char *plog = path_join(sb->vm_dir, "proxy.log");
 	char timeout[16];
