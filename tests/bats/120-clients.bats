@@ -73,7 +73,9 @@ podman_setup() {
 
 @test "podman: a terminal with -t" {
 	podman_setup
-	run script -qec "stty rows 24 cols 80; $(printf '%q ' "${PODMAN[@]}") run --rm -t localhost/bb sh -c 'tty; stty size'" /dev/null
+	# timeout's own process group would be a background one on script's
+	# terminal: podman setting raw mode would stop on SIGTTOU
+	run script -qec "stty rows 24 cols 80; timeout --foreground 120 $(printf '%q ' "${PODMAN[@]:2}") run --rm -t localhost/bb sh -c 'tty; stty size'" /dev/null
 	assert_success
 	assert_output --partial /dev/console
 	assert_output --partial "24 80"
@@ -143,7 +145,7 @@ ctd_start() {
 	run "${CTR[@]}" run --rm "${RUNC_BINARY[@]}" localhost/bb:latest c2 sh -c 'exit 9'
 	assert_equal "$status" 9
 	# ctr needs a terminal of its own for -t
-	run script -qec "$(printf '%q ' "${CTR[@]}") run --rm -t ${RUNC_BINARY[*]} localhost/bb:latest c3 tty" /dev/null
+	run script -qec "timeout --foreground 120 $(printf '%q ' "${CTR[@]:2}") run --rm -t ${RUNC_BINARY[*]} localhost/bb:latest c3 tty" /dev/null
 	assert_success
 	assert_output --partial /dev/console
 	assert_nothing_left
