@@ -166,13 +166,19 @@ int sbrec_create(struct sbrec *r, const char *root, const struct sandbox *sb, co
 {
 	if (paths(r, root, sb->id) < 0)
 		return kc_error_set(err, errno, "%s/.sandboxes", root);
-	if (lock(r, err) < 0)
+	if (lock(r, err) < 0) {
+		sbrec_close(r);
 		return -1;
+	}
 	r->j = json_pack("{s:o, s:[]}", "sandbox", sandbox_to_json(sb), "members");
 	if (network)
 		json_object_set(r->j, "network", (json_t *)network);
 	sandbox_from_json(&r->sb, json_object_get(r->j, "sandbox"));
-	return sbrec_save(r, err);
+	if (sbrec_save(r, err) < 0) {
+		sbrec_close(r);
+		return -1;
+	}
+	return 0;
 }
 
 static json_t *load(const char *path, struct kc_error *err)
@@ -189,13 +195,21 @@ int sbrec_open(struct sbrec *r, const char *root, const char *id, struct kc_erro
 	if (paths(r, root, id) < 0)
 		return kc_error_set(err, errno, "%s/.sandboxes", root);
 	if (lock(r, err) < 0)
-		return -1;
-	if (access(r->path, F_OK) < 0)
-		return kc_error_set(err, 0, "sandbox \"%s\" does not exist", id);
+		goto fail;
+	if (access(r->path, F_OK) < 0) {
+		kc_error_set(err, 0, "sandbox \"%s\" does not exist", id);
+		goto fail;
+	}
 	r->j = load(r->path, err);
-	if (!r->j || sandbox_from_json(&r->sb, json_object_get(r->j, "sandbox")) < 0)
-		return kc_error_set(err, 0, "sandbox \"%s\": unreadable record %s", id, r->path);
+	if (!r->j || sandbox_from_json(&r->sb, json_object_get(r->j, "sandbox")) < 0) {
+		kc_error_set(err, 0, "sandbox \"%s\": unreadable record %s", id, r->path);
+		goto fail;
+	}
 	return 0;
+fail:
+	/* nothing for the caller to close when opening failed */
+	sbrec_close(r);
+	return -1;
 }
 
 int sbrec_peek(struct sandbox *sb, const char *root, const char *id)

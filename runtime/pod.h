@@ -34,6 +34,8 @@ struct sbrec {
 	struct sandbox sb;
 };
 
+/* Create or open a sandbox's record, locked; on failure nothing is left for
+ * sbrec_close (which is still harmless). */
 int sbrec_create(struct sbrec *r, const char *root, const struct sandbox *sb, const json_t *network,
 		 struct kc_error *err);
 int sbrec_open(struct sbrec *r, const char *root, const char *id, struct kc_error *err);

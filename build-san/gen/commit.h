@@ -1,1 +1,0 @@
-#define KC_COMMIT "66bb9cb"

@@ -1,2 +1,0 @@
-build-san/obj/lib/tty.o: lib/tty.c lib/tty.h
-lib/tty.h:

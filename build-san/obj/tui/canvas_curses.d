@@ -1,2 +1,0 @@
-build-san/obj/tui/canvas_curses.o: tui/canvas_curses.c tui/canvas.h
-tui/canvas.h:
