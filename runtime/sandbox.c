@@ -383,9 +383,11 @@ int sandbox_start(struct sandbox *sb, const char *id, const char *root, const st
 	sb->proxy_start = process_start_time(sb->proxy_pid);
 	pid_file_write(sb->vm_dir, "proxy.pid", sb->proxy_pid, sb->proxy_start);
 
-	/* wait: the proxy's word, QEMU dying, the proxy dying, or the timeout */
+	/* wait: the proxy's word, QEMU dying, the proxy dying, or the timeout
+	 * (the proxy keeps the same one, so it usually gives up first: a
+	 * second's grace for it to say so) */
 	int limit_ms = (int)(cfg->agent.dial_timeout ? cfg->agent.dial_timeout : 30) * 1000;
-	long long end = monotonic_ms() + limit_ms;
+	long long begin = monotonic_ms(), end = begin + limit_ms + 1000;
 	int result = 0;
 	while (!result) {
 		struct pollfd p = {ready[0], POLLIN, 0};
@@ -403,8 +405,15 @@ int sandbox_start(struct sandbox *sb, const char *id, const char *root, const st
 	}
 	close(ready[0]);
 	/* the proxy gave up: it sees a dying QEMU first, so say which it was */
-	if (result == -4)
-		result = process_wait_gone(sb->qemu_pid, sb->qemu_start, 2000) ? -1 : -3;
+	if (result == -4) {
+		long long waited = monotonic_ms() - begin;
+		if (process_wait_gone(sb->qemu_pid, sb->qemu_start, 2000))
+			result = -1;
+		else if (waited >= limit_ms - 250)
+			result = -2; /* at its timeout */
+		else
+			result = -3;
+	}
 	if (result < 0) {
 		if (result == -1)
 			boot_failure(sb, err, "QEMU exited while the guest was booting");
