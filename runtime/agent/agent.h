@@ -107,6 +107,7 @@ struct process {
 	json_t *pending_status;   /* id of the request waiting for create/exec/start's outcome */
 	json_t *waiters;          /* ids of requests waiting for the exit */
 	bool failed;              /* never started: gone once reaped */
+	bool told;                /* its exit status went to a waiter */
 	bool dead;                /* unlinked, freed after this batch of events */
 };
 
@@ -149,11 +150,13 @@ struct process *process_find_stream(struct agent *a, uint32_t stream);
 struct process *process_find(struct agent *a, struct container *c, const char *exec_id);
 void process_free(struct agent *a, struct process *p);
 void process_bury(struct agent *a);
+void process_sweep(struct agent *a);
 void process_on_output(struct agent *a, struct process *p, int fd_index);
 void process_on_stdin_writable(struct agent *a, struct process *p);
 void process_on_frame(struct agent *a, const struct frame *f);
 void process_reaped(struct agent *a, struct process *p, int wstatus);
 void process_update_events(struct agent *a, struct process *p);
+void process_set_terminal(struct agent *a, struct process *p, int master);
 void process_check_waiters(struct agent *a, struct process *p);
 void process_host_gone(struct agent *a);
 void process_arm_linger(struct agent *a);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -96,16 +97,43 @@ void container_free(struct agent *a, struct container *c)
 	free(c);
 }
 
-/* The child's status pipe: "R" (ready to start), "E<why>", or closed by a
- * successful execve. */
+/* One message from the child's status socket, and the descriptor it may
+ * carry (-1 if none). */
+static ssize_t read_status(int fd, char *msg, size_t len, int *passed)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = msg, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	*passed = -1;
+	ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(passed, CMSG_DATA(cm), sizeof(int));
+	return n;
+}
+
+/* The child's status socket: "T" (its terminal, made in the container),
+ * "R" (ready to start), "E<why>", or closed by a successful execve. */
 void process_on_status(struct agent *a, struct process *p)
 {
 	if (p->dead || p->status_fd < 0)
 		return;
 	char msg[1100];
-	ssize_t n = read(p->status_fd, msg, sizeof(msg) - 1);
+	int passed;
+	ssize_t n = read_status(p->status_fd, msg, sizeof(msg) - 1, &passed);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
+	if (n == 1 && msg[0] == 'T') {
+		if (passed >= 0 && p->terminal)
+			process_set_terminal(a, p, passed);
+		else if (passed >= 0)
+			close(passed);
+		return;
+	}
+	if (passed >= 0)
+		close(passed);
 	struct container *c = p->c;
 	json_t *pending = p->pending_status;
 	p->pending_status = NULL;

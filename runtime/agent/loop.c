@@ -371,6 +371,7 @@ void agent_loop(struct agent *a)
 		update_channel_events(a);
 		for (struct process *p = a->processes; p; p = p->next)
 			process_update_events(a, p);
+		process_sweep(a);
 		process_bury(a);
 	}
 }

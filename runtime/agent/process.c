@@ -69,6 +69,20 @@ static void close_fd(struct agent *a, int *fd, uint32_t *registered)
 	*fd = -1;
 }
 
+/* The terminal the child made in the container replaces the agent's. */
+void process_set_terminal(struct agent *a, struct process *p, int master)
+{
+	close_fd(a, &p->in_fd, &p->ev_in);
+	close_fd(a, &p->out_fd, &p->ev_out);
+	p->out_fd = master;
+	p->in_fd = fcntl(master, F_DUPFD_CLOEXEC, 0); /* its own epoll entry */
+	int fds[] = {p->in_fd, p->out_fd};
+	for (size_t i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+	process_update_events(a, p);
+}
+
 /* Unlinked now, freed after the current batch of events (which may still
  * name it). */
 void process_free(struct agent *a, struct process *p)
@@ -316,6 +330,21 @@ void process_check_waiters(struct agent *a, struct process *p)
 		respond_ok(a, id, body);
 	}
 	json_array_clear(p->waiters);
+	p->told = true;
+}
+
+/* An exec whose exit status has been told is forgotten, and its pipes or
+ * terminal closed: probes that exec every few seconds must not pile up
+ * processes and ptys in a long-lived container. (A container's init stays
+ * until the container is removed.) */
+void process_sweep(struct agent *a)
+{
+	struct process *next;
+	for (struct process *p = a->processes; p; p = next) {
+		next = p->next;
+		if (p->told && p->c && p != p->c->init && !json_array_size(p->waiters))
+			process_free(a, p);
+	}
 }
 
 void process_reaped(struct agent *a, struct process *p, int wstatus)

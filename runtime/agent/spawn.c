@@ -3,10 +3,16 @@
  * fork, and in the child everything up to execve: namespaces, cgroup,
  * rootfs, hostname, credentials, capabilities, limits.
  *
- * The child reports through a close-on-exec status pipe: "R" once a
- * container is ready to start, "E<message>" on failure; the pipe closing
- * without a message means execve succeeded. A container's child then waits
- * on its start pipe for the word to exec. */
+ * The child reports through a close-on-exec status socket (seqpacket):
+ * "T" with a file descriptor when it made its terminal in the container,
+ * "R" once a container is ready to start, "E<message>" on failure; the
+ * socket closing without a message means execve succeeded. A container's
+ * child then waits on its start pipe for the word to exec.
+ *
+ * A terminal starts as the agent's pty (the fallback); once the child is in
+ * the container and the container has a devpts of its own, the child opens
+ * a pty there, as runc does, so that the process sees /dev/pts/N of its own
+ * instance (and `tty` says so), and hands the master to the agent. */
 #include "spawn.h"
 
 #include <errno.h>
@@ -23,6 +29,8 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
@@ -187,6 +195,51 @@ static void apply_credentials(const struct oci_process *p)
 	}
 }
 
+/* In the container: a pty of its own devpts replaces the agent's, its
+ * master goes to the agent ("T"); without one the agent's stays. */
+static void container_terminal(bool is_init)
+{
+	int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		return;
+	char name[64];
+	int s = -1;
+	if (grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, name, sizeof(name)) ||
+	    (s = open(name, O_RDWR | O_NOCTTY)) < 0) {
+		close(m);
+		return;
+	}
+	/* the size the agent's terminal has by now */
+	struct winsize ws;
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+		ioctl(s, TIOCSWINSZ, &ws);
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	char tag[] = "T";
+	struct iovec iov = {.iov_base = tag, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &m, sizeof(int));
+	ssize_t sent = sendmsg(STATUS_FD, &mh, MSG_NOSIGNAL);
+	close(m);
+	if (sent != 1) {
+		close(s);
+		return;
+	}
+	/* the init's /dev/console is its terminal, as with runc */
+	if (is_init && access("/dev/console", F_OK) == 0) {
+		umount2("/dev/console", MNT_DETACH);
+		if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
+			log_debug("bind %s on /dev/console: %s", name, strerror(errno));
+	}
+	for (int fd = 0; fd < 3; fd++)
+		dup2(s, fd);
+	if (s > 2)
+		close(s);
+}
+
 static void child_run(struct agent *a, struct spawn_request *r) __attribute__((noreturn));
 static void child_run(struct agent *a, struct spawn_request *r)
 {
@@ -212,8 +265,6 @@ static void child_run(struct agent *a, struct spawn_request *r)
 
 	if (setsid() < 0)
 		child_fail(1, "setsid: %s", strerror(errno));
-	if (p->terminal && ioctl(0, TIOCSCTTY, 0) < 0)
-		child_fail(1, "controlling terminal: %s", strerror(errno));
 
 	if (r->cgroup) {
 		char path[512];
@@ -261,6 +312,11 @@ static void child_run(struct agent *a, struct spawn_request *r)
 		join_ns(r->target_pid, "cgroup", CLONE_NEWCGROUP);
 		/* the mount namespace last: it moves our root into the container */
 		join_ns(r->target_pid, "mnt", CLONE_NEWNS);
+	}
+	if (p->terminal) {
+		container_terminal(r->is_init);
+		if (ioctl(0, TIOCSCTTY, 0) < 0)
+			child_fail(1, "controlling terminal: %s", strerror(errno));
 	}
 
 	if (chdir(p->cwd) < 0) {
@@ -433,7 +489,8 @@ int spawn_process(struct agent *a, struct spawn_request *r, char *err, size_t el
 	if (make_stdio(r, p, err, elen) < 0)
 		return -1;
 	int st[2], start[2] = {-1, -1};
-	if (pipe2(st, O_CLOEXEC) < 0 || (r->is_init && pipe2(start, O_CLOEXEC) < 0)) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, st) < 0 ||
+	    (r->is_init && pipe2(start, O_CLOEXEC) < 0)) {
 		snprintf(err, elen, "pipes: %s", strerror(errno));
 		close_child_ends(r);
 		return -1;

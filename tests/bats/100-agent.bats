@@ -84,10 +84,20 @@ cleanup() {
 }
 
 @test "agent: a terminal process gets a pty with its size, and resizes" {
-	run actl run t5 --rootfs bb/rootfs --tty --rows 30 --cols 100 -- sh -c 'tty; stty size' </dev/null
+	# a pty of the container's own devpts, which is also its console
+	run actl run t5 --rootfs bb/rootfs --tty --rows 30 --cols 100 -- sh -c 'tty; stty size; [ /dev/console -ef /dev/pts/0 ] && echo console' </dev/null
+	assert_success
+	assert_line --partial "/dev/pts/0"
+	assert_line --partial "30 100"
+	assert_line --partial "console"
+	# no devpts in the container (no mounts at all): the guest's pty, bound
+	# on its /dev/console
+	"$KC_BUILD/bin/kata-runtime" spec --bundle "$BATS_TEST_TMPDIR"
+	jq '.mounts = [] | .root.readonly = false' "$BATS_TEST_TMPDIR/config.json" >"$BATS_TEST_TMPDIR/nomounts.json"
+	run actl run t5d --rootfs bb/rootfs --spec "$BATS_TEST_TMPDIR/nomounts.json" --tty --rows 31 --cols 101 -- sh -c 'tty; stty size' </dev/null
 	assert_success
 	assert_line --partial "/dev/console"
-	assert_line --partial "30 100"
+	assert_line --partial "31 101"
 	# the end of the host's input is the terminal's EOF character
 	run bash -c "echo typed | $AGENTCTL -s $VM/proxy.sock run t5c --rootfs bb/rootfs --tty -- cat"
 	assert_success
@@ -114,10 +124,16 @@ cleanup() {
 	assert_equal "$(jq -r '.processes[].args | join(" ")' <<<"$output")" "sleep 1000"
 	run actl exec t6 e2 -- sh -c 'exit 5'
 	assert_equal "$status" 5
-	# an exec id is unique within its container
-	run actl exec t6 e1 -- true
+	# an exec id is unique among a container's live processes, and free
+	# again once its exit status has been told
+	local sleeper='{"container_id":"t6","exec_id":"e3","process":{"args":["sleep","100"],"cwd":"/","env":["PATH=/bin"],"user":{"uid":0,"gid":0}}}'
+	run actl call exec_process "$sleeper"
+	assert_success
+	run actl call exec_process "$sleeper"
 	assert_failure
 	assert_output --partial "already"
+	run actl exec t6 e1 -- true
+	assert_success
 	cleanup t6
 	run actl call list_containers
 	assert_equal "$(jq '.containers | length' <<<"$output")" 0

@@ -80,6 +80,11 @@ teardown() {
 	[ -s "$BATS_TEST_TMPDIR/epid" ]
 	run kr exec --env FOO=bar --cwd /tmp e1 sh -c 'echo $FOO; pwd'
 	assert_output "$(printf 'bar\n/tmp')"
+	# an exec with a terminal: a pty of the container's own devpts
+	run script -qec "stty rows 21 cols 61; $KATA_RUNTIME --root $KR_ROOT --kata-config $DEV_CONFIG exec --tty e1 sh -c 'tty; stty size'" /dev/null
+	assert_success
+	assert_output --regexp '/dev/pts/[0-9]+'
+	assert_output --partial "21 61"
 	run kr ps --format json e1
 	assert_success
 	jq -e 'length >= 1 and all(type == "number")' <<<"$output"
@@ -285,11 +290,13 @@ teardown() {
 }
 
 @test "runtime: a terminal in the foreground, under a pseudo-terminal" {
-	make_bundle "$B" sh -c 'tty; stty size'
+	# the terminal is made in the container's devpts, and is its console
+	make_bundle "$B" sh -c 'tty; stty size; [ /dev/console -ef /dev/pts/0 ] && echo console-is-the-terminal'
 	bundle_set "$B" '.process.terminal = true'
 	run script -qec "stty rows 33 cols 77; $KATA_RUNTIME --root $KR_ROOT --kata-config $DEV_CONFIG run --bundle $B t1" /dev/null
 	assert_success
-	assert_output --partial "/dev/console"
+	assert_output --partial "/dev/pts/0"
+	assert_output --partial "console-is-the-terminal"
 	assert_output --partial "33 77"
 	assert_clean t1
 }

@@ -77,7 +77,7 @@ podman_setup() {
 	# terminal: podman setting raw mode would stop on SIGTTOU
 	run script -qec "stty rows 24 cols 80; timeout --foreground 120 $(printf '%q ' "${PODMAN[@]:2}") run --rm -t localhost/bb sh -c 'tty; stty size'" /dev/null
 	assert_success
-	assert_output --partial /dev/console
+	assert_output --partial /dev/pts/0
 	assert_output --partial "24 80"
 	assert_nothing_left
 }
@@ -147,7 +147,7 @@ ctd_start() {
 	# ctr needs a terminal of its own for -t
 	run script -qec "timeout --foreground 120 $(printf '%q ' "${CTR[@]:2}") run --rm -t ${RUNC_BINARY[*]} localhost/bb:latest c3 tty" /dev/null
 	assert_success
-	assert_output --partial /dev/console
+	assert_output --partial /dev/pts/0
 	assert_nothing_left
 }
 
