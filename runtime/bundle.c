@@ -69,6 +69,24 @@ int bundle_load(struct bundle *b, const char *dir, bool need_process, struct kc_
 		if (!d || d[0] != '/')
 			return kc_error_set(err, 0, "%s: mounts[%zu].destination: must be an absolute path", b->config, i);
 	}
+	/* devices are made in the guest: refuse a bad one before a VM boots */
+	json_t *devices = json_object_get(json_object_get(b->spec, "linux"), "devices");
+	if (devices && !json_is_array(devices))
+		return kc_error_set(err, 0, "%s: linux.devices: must be an array", b->config);
+	json_t *d;
+	json_array_foreach(devices, i, d) {
+		const char *path = json_string_value(json_object_get(d, "path"));
+		const char *type = json_string_value(json_object_get(d, "type"));
+		if (!path || path[0] != '/')
+			return kc_error_set(err, 0, "%s: linux.devices[%zu].path: must be an absolute path", b->config, i);
+		if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
+			return kc_error_set(err, 0, "%s: linux.devices[%zu].type: '%s' is not c, b, u or p", b->config, i,
+					    type ? type : "");
+		if (type[0] != 'p' && (!json_is_integer(json_object_get(d, "major")) ||
+				       !json_is_integer(json_object_get(d, "minor"))))
+			return kc_error_set(err, 0, "%s: linux.devices[%zu] (%s): major and minor are required", b->config,
+					    i, path);
+	}
 	return 0;
 }
 

@@ -252,6 +252,69 @@ static int do_mount(int rootfd, const char *share, const json_t *m, char *err, s
 	return 0;
 }
 
+/* linux.devices: each node made in the container, as runc does (the
+ * numbers are the host's; the guest kernel has the same for the common
+ * devices, and a node without a driver fails only when opened). A node the
+ * image already has is replaced; one that is a mount point stays. */
+static int spec_devices(int rootfd, const json_t *devices, char *err, size_t elen)
+{
+	size_t i;
+	json_t *d;
+	json_array_foreach(devices, i, d) {
+		const char *path = json_string_value(json_object_get(d, "path"));
+		const char *type = json_string_value(json_object_get(d, "type"));
+		if (!path || path[0] != '/' || !path[1])
+			return fail(err, elen, "linux.devices[%zu].path: an absolute path is required", i);
+		mode_t kind;
+		if (type && (!strcmp(type, "c") || !strcmp(type, "u")))
+			kind = S_IFCHR;
+		else if (type && !strcmp(type, "b"))
+			kind = S_IFBLK;
+		else if (type && !strcmp(type, "p"))
+			kind = S_IFIFO;
+		else
+			return fail(err, elen, "linux.devices[%zu].type: '%s' is not c, b, u or p", i, type ? type : "");
+		json_t *jmaj = json_object_get(d, "major"), *jmin = json_object_get(d, "minor");
+		if (kind != S_IFIFO && (!json_is_integer(jmaj) || !json_is_integer(jmin) || json_integer_value(jmaj) < 0 ||
+					json_integer_value(jmin) < 0))
+			return fail(err, elen, "linux.devices[%zu] (%s): major and minor numbers are required", i, path);
+		json_t *jmode = json_object_get(d, "fileMode");
+		mode_t perm = json_is_integer(jmode) ? (mode_t)json_integer_value(jmode) & 07777 : 0666;
+		uid_t uid = (uid_t)json_integer_value(json_object_get(d, "uid"));
+		gid_t gid = (gid_t)json_integer_value(json_object_get(d, "gid"));
+		dev_t rdev = kind == S_IFIFO ? 0
+					     : makedev((unsigned)json_integer_value(jmaj), (unsigned)json_integer_value(jmin));
+
+		/* its directory, made and resolved inside the root */
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s", path);
+		char *slash = strrchr(dir, '/');
+		const char *base = path + (slash - dir) + 1;
+		if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+			return fail(err, elen, "linux.devices[%zu].path: '%s' does not name a file", i, path);
+		*slash = '\0';
+		int dirfd = make_in_root(rootfd, *dir ? dir : "/", false, err, elen);
+		if (dirfd < 0)
+			return -1;
+		if (mknodat(dirfd, base, kind | perm, rdev) < 0 && errno == EEXIST) {
+			struct stat st;
+			bool same = fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+				    (st.st_mode & S_IFMT) == kind && st.st_rdev == rdev;
+			if (!same && unlinkat(dirfd, base, 0) == 0)
+				mknodat(dirfd, base, kind | perm, rdev);
+		}
+		/* the mode without the umask, and the owner */
+		int rc = fchmodat(dirfd, base, perm, 0);
+		if (rc == 0)
+			rc = fchownat(dirfd, base, uid, gid, AT_SYMLINK_NOFOLLOW);
+		int e = errno;
+		close(dirfd);
+		if (rc < 0)
+			return fail(err, elen, "linux.devices[%zu] (%s): %s", i, path, strerror(e));
+	}
+	return 0;
+}
+
 /* The nodes every container has (runc's default devices), bound from the
  * guest's devtmpfs, and the usual links. */
 static void default_devices(int rootfd, const char *console)
@@ -350,6 +413,10 @@ int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, cons
 		const char *dest = json_string_value(json_object_get(m, "destination"));
 		if (dest && !strcmp(dest, "/dev"))
 			dev_mounted = true;
+	}
+	if (spec_devices(rootfd, json_object_get(json_object_get(spec, "linux"), "devices"), err, elen) < 0) {
+		close(rootfd);
+		return -1;
 	}
 	if (dev_mounted || console)
 		default_devices(rootfd, console);

@@ -69,7 +69,15 @@ teardown() {
 
 @test "runtime: exec, ps, list, pause, resume, events, update" {
 	make_bundle "$B" sleep 1000
+	bundle_set "$B" '.linux.devices = [
+		{path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 416, uid: 1, gid: 2},
+		{path: "/dev/kc/fifo", type: "p"}]'
 	kr run --detach --bundle "$B" e1 </dev/null >/dev/null 2>&1
+	# linux.devices: made in the container with their numbers, mode and owner
+	run kr exec e1 stat -c '%n %F %t:%T %a %u:%g' /dev/fuse /dev/kc/fifo
+	assert_success
+	assert_line "/dev/fuse character special file a:e5 640 1:2"
+	assert_line "/dev/kc/fifo fifo 0:0 666 0:0"
 	run kr exec e1 sh -c 'echo from exec; exit 4'
 	assert_equal "$status" 4
 	assert_output "from exec"
@@ -181,6 +189,11 @@ teardown() {
 	run kr create --bundle "$B" b1
 	assert_failure
 	assert_output --partial "process.args: must not be empty"
+	make_bundle "$B" true
+	bundle_set "$B" '.linux.devices = [{path: "/dev/x", type: "q", major: 1, minor: 1}]'
+	run kr create --bundle "$B" b1
+	assert_failure
+	assert_output --partial "linux.devices[0].type: 'q' is not c, b, u or p"
 	run kr create --bundle "$B" a/b
 	assert_failure
 	assert_output --partial "invalid container id 'a/b'"
