@@ -142,7 +142,7 @@ $(BUILD)/agent-obj/%.o: %.c $(BUILD)/gen/commit.h
 $(GUEST)/kata-agent: $(AGENT_OBJ)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) -static -o $@ $^ -ljansson
+	$(Q)$(CC) -static -o $@ $^ -lseccomp -ljansson
 
 # The host side of the runtime: everything in runtime/ but the guest agent
 # and the programs' mains.

@@ -278,6 +278,7 @@ static void op_create_container(struct req *r)
 	sr.p = p;
 	sr.is_init = true;
 	sr.spec = spec;
+	sr.seccomp = json_object_get(json_object_get(spec, "linux"), "seccomp");
 	sr.rootfs = c->rootfs;
 	sr.share = a->share_mount;
 	sr.cgroup = c->cgroup;
@@ -343,6 +344,7 @@ static void op_exec_process(struct req *r)
 	sr.p = p;
 	sr.cgroup = c->cgroup;
 	sr.target_pid = c->init->pid;
+	sr.seccomp = json_object_get(json_object_get(c->spec, "linux"), "seccomp");
 	char why[1024] = "";
 	int rc = spawn_process(a, &sr, why, sizeof(why));
 	oci_process_free(&sr.proc);

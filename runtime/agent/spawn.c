@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "mounts.h"
+#include "seccomp_filter.h"
 #include "strbuf.h"
 
 #define STATUS_FD 3
@@ -328,6 +329,12 @@ static void child_run(struct agent *a, struct spawn_request *r)
 	char pathbuf[4096];
 	const char *exe = find_executable(p->argv[0], envp, pathbuf, sizeof(pathbuf));
 
+	/* a bad profile fails here, before the container is said to be ready */
+	char serr[512];
+	void *filter;
+	if (seccomp_build(r->seccomp, &filter, serr, sizeof(serr)) < 0)
+		child_fail(1, "%s", serr);
+
 	if (r->is_init) {
 		if (write(STATUS_FD, "R", 1) != 1)
 			_exit(1);
@@ -353,9 +360,16 @@ static void child_run(struct agent *a, struct spawn_request *r)
 		umask(p->umask);
 	else
 		umask(022);
+	/* seccomp as runc orders it: without no_new_privileges the filter goes
+	 * on while we still hold CAP_SYS_ADMIN, before the credentials; with
+	 * it, last, so the fewest of our own calls pass through it */
+	if (!p->no_new_privileges && seccomp_load_filter(filter, serr, sizeof(serr)) < 0)
+		child_fail(1, "%s", serr);
 	apply_credentials(p);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail(1, "no_new_privs: %s", strerror(errno));
+	if (p->no_new_privileges && seccomp_load_filter(filter, serr, sizeof(serr)) < 0)
+		child_fail(1, "%s", serr);
 	execve(exe, p->argv, envp);
 	if (errno == EACCES)
 		child_fail(126, "exec: \"%s\": permission denied", p->argv[0]);

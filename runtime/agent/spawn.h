@@ -14,6 +14,8 @@ struct spawn_request {
 	const json_t *spec;
 	const char *rootfs, *share, *cgroup;
 	pid_t join_ipc, join_uts, join_pid; /* processes whose namespaces to share, 0: new */
+	/* linux.seccomp of the container's spec (init and execs alike), or NULL */
+	const json_t *seccomp;
 	/* an exec: the container's init, whose namespaces it enters */
 	pid_t target_pid;
 	/* filled in by spawn_process */
