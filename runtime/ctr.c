@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,18 +152,46 @@ pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, 
 	}
 	if (rt->debug)
 		argv[n++] = "--debug";
+	argv[n++] = "--ready-fd";
+	argv[n++] = "3";
 	argv[n] = NULL;
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		strbuf_release(&proxy);
+		strbuf_release(&log);
+		return kc_error_set(err, errno, "pipe");
+	}
 	/* our stdio is the container's: the caller's pipes, files or terminal;
 	 * with a console socket the terminal carries it all, and our stdio may
 	 * be a pipe the caller reads to its end (containerd's does) */
 	int io = console_socket ? -1 : 0;
 	struct spawn_opts o = {.argv = argv, .stdin_fd = io ? -1 : STDIN_FILENO, .stdout_fd = io ? -1 : STDOUT_FILENO,
-			       .stderr_fd = io ? -1 : STDERR_FILENO, .keep_fd = -1, .netns = c->sb.netns};
+			       .stderr_fd = io ? -1 : STDERR_FILENO, .keep_fd = ready[1], .netns = c->sb.netns};
 	pid_t pid = spawn_process_opts(&o, err);
+	close(ready[1]);
+	if (pid < 0) {
+		kc_error_wrap(err, "kata-shim %s", shim_path);
+	} else {
+		/* back only once the shim holds the stream and has handed the
+		 * terminal over: a caller may take our exit as that moment */
+		uint64_t start = process_start_time(pid);
+		struct pollfd pfd = {ready[0], POLLIN, 0};
+		char b = 0;
+		int r;
+		while ((r = poll(&pfd, 1, 15000)) < 0 && errno == EINTR)
+			;
+		if (r <= 0 || read(ready[0], &b, 1) != 1 || b != 'R') {
+			kc_error_set(err, 0, "kata-shim %s (its log: %s)",
+				     r == 0 ? "did not attach to the container's stream within 15 s"
+					    : "failed before attaching to the container's stream",
+				     log.s);
+			process_stop(pid, start, 0);
+			pid = -1;
+		}
+	}
+	close(ready[0]);
 	strbuf_release(&proxy);
 	strbuf_release(&log);
-	if (pid < 0)
-		kc_error_wrap(err, "kata-shim %s", shim_path);
 	return pid;
 }
 

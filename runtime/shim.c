@@ -171,6 +171,14 @@ int shim_run(const struct shim_options *o, struct kc_error *err)
 	p.on_extra = on_signal;
 	p.ctx = &s;
 	send_resize(&p, &s);
+	/* attached, the terminal (if any) with the caller: the runtime may go
+	 * (conmon takes create's exit as the end of the console's hand-over) */
+	if (o->ready_fd >= 0) {
+		if (write(o->ready_fd, "R", 1) < 0) {
+			/* the runtime gave up waiting: nothing to tell */
+		}
+		close(o->ready_fd);
+	}
 	int rc = stdio_pump_run(&p, err);
 	if (restore)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);

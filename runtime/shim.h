@@ -18,6 +18,7 @@ struct shim_options {
 	uint32_t stream;
 	bool terminal;
 	const char *console_socket;
+	int ready_fd;            /* >= 0: written to ("R") and closed once attached */
 };
 
 /* The process's exit status (0-255), or -1 with err when the channel failed. */

@@ -2,7 +2,7 @@
  * process (see shim.h).
  *
  *   kata-shim --proxy SOCKET --container ID [--exec-id ID] --stream N
- *             [--terminal] [--console-socket PATH] [--log FILE]
+ *             [--terminal] [--console-socket PATH] [--log FILE] [--ready-fd N]
  *             [--log-format text|json] [--debug]
  *
  * Exit status: the process's; 255 when the agent could not be reached or
@@ -20,7 +20,8 @@
 static int usage(FILE *f, int rc)
 {
 	fprintf(f, "usage: kata-shim --proxy SOCKET --container ID [--exec-id ID] --stream N [--terminal]\n"
-		   "                 [--console-socket PATH] [--log FILE] [--log-format text|json] [--debug]\n");
+		   "                 [--console-socket PATH] [--log FILE] [--log-format text|json] [--debug]\n"
+		   "                 [--ready-fd N]\n");
 	return rc;
 }
 
@@ -31,10 +32,11 @@ int main(int argc, char **argv)
 		{"exec-id", required_argument, NULL, 'e'},  {"stream", required_argument, NULL, 's'},
 		{"terminal", no_argument, NULL, 't'},       {"console-socket", required_argument, NULL, 'C'},
 		{"log", required_argument, NULL, 'L'},      {"log-format", required_argument, NULL, 'F'},
-		{"debug", no_argument, NULL, 'd'},          {"version", no_argument, NULL, 'V'},
+		{"debug", no_argument, NULL, 'd'},          {"ready-fd", required_argument, NULL, 'r'},
+		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
-	struct shim_options o = {0};
+	struct shim_options o = {.ready_fd = -1};
 	const char *log = NULL;
 	bool json = false, debug = false, have_stream = false;
 	int ch;
@@ -58,6 +60,15 @@ int main(int argc, char **argv)
 		case 'L': log = optarg; break;
 		case 'F': json = !strcmp(optarg, "json"); break;
 		case 'd': debug = true; break;
+		case 'r': {
+			unsigned v;
+			if (parse_uint(optarg, 10, &v) < 0 || v > 1024) {
+				fprintf(stderr, "kata-shim: --ready-fd: '%s' is not a file descriptor\n", optarg);
+				return 2;
+			}
+			o.ready_fd = (int)v;
+			break;
+		}
 		case 'V': printf("kata-shim %s (commit %s)\n", kc_version, kc_commit); return 0;
 		case 'h': return usage(stdout, 0);
 		default: return usage(stderr, 2);
