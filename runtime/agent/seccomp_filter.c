@@ -54,9 +54,13 @@ static int parse_op(const char *name, enum scmp_compare *op)
 		const char *name;
 		enum scmp_compare op;
 	} ops[] = {
-		{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-		{"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-		{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+	    {"SCMP_CMP_NE", SCMP_CMP_NE},
+	    {"SCMP_CMP_LT", SCMP_CMP_LT},
+	    {"SCMP_CMP_LE", SCMP_CMP_LE},
+	    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+	    {"SCMP_CMP_GE", SCMP_CMP_GE},
+	    {"SCMP_CMP_GT", SCMP_CMP_GT},
+	    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 	};
 	for (size_t i = 0; name && i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (!strcmp(name, ops[i].name)) {
@@ -79,41 +83,47 @@ static uint32_t parse_arch(const char *name)
 	return seccomp_arch_resolve_name(lower);
 }
 
-static int add_rules(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_t def, char *err, size_t elen)
+static int add_rules(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_t def, char *err,
+		     size_t elen)
 {
 	uint32_t action;
 	const char *aname = json_string_value(json_object_get(rule, "action"));
 	if (parse_action(aname, json_object_get(rule, "errnoRet"), &action) < 0)
-		return fail(err, elen, "linux.seccomp.syscalls[%zu].action: '%s' is not supported", idx, aname ? aname : "");
+		return fail(err, elen, "linux.seccomp.syscalls[%zu].action: '%s' is not supported",
+			    idx, aname ? aname : "");
 	if (action == def)
 		return 0; /* what the default does anyway (libseccomp refuses it) */
 	struct scmp_arg_cmp cmps[6];
 	unsigned ncmp = 0;
 	size_t i;
 	json_t *arg;
-	json_array_foreach(json_object_get(rule, "args"), i, arg) {
+	json_array_foreach(json_object_get(rule, "args"), i, arg)
+	{
 		enum scmp_compare op;
 		json_int_t index = json_integer_value(json_object_get(arg, "index"));
 		const char *oname = json_string_value(json_object_get(arg, "op"));
 		if (ncmp >= 6 || index < 0 || index > 5 || parse_op(oname, &op) < 0)
-			return fail(err, elen, "linux.seccomp.syscalls[%zu].args[%zu]: bad index or op '%s'", idx, i,
-				    oname ? oname : "");
+			return fail(err, elen,
+				    "linux.seccomp.syscalls[%zu].args[%zu]: bad index or op '%s'",
+				    idx, i, oname ? oname : "");
 		cmps[ncmp++] = (struct scmp_arg_cmp){
-			.arg = (unsigned)index,
-			.op = op,
-			.datum_a = (scmp_datum_t)json_integer_value(json_object_get(arg, "value")),
-			.datum_b = (scmp_datum_t)json_integer_value(json_object_get(arg, "valueTwo")),
+		    .arg = (unsigned)index,
+		    .op = op,
+		    .datum_a = (scmp_datum_t)json_integer_value(json_object_get(arg, "value")),
+		    .datum_b = (scmp_datum_t)json_integer_value(json_object_get(arg, "valueTwo")),
 		};
 	}
 	json_t *name;
-	json_array_foreach(json_object_get(rule, "names"), i, name) {
+	json_array_foreach(json_object_get(rule, "names"), i, name)
+	{
 		const char *n = json_string_value(name);
 		int nr = n ? seccomp_syscall_resolve_name(n) : __NR_SCMP_ERROR;
 		if (nr == __NR_SCMP_ERROR)
 			continue; /* not a system call of this architecture: runc skips it too */
 		int rc = seccomp_rule_add_array(ctx, action, nr, ncmp, cmps);
 		if (rc < 0)
-			return fail(err, elen, "linux.seccomp.syscalls[%zu] (%s): %s", idx, n, strerror(-rc));
+			return fail(err, elen, "linux.seccomp.syscalls[%zu] (%s): %s", idx, n,
+				    strerror(-rc));
 	}
 	return 0;
 }
@@ -126,7 +136,8 @@ int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
 	uint32_t def;
 	const char *dname = json_string_value(json_object_get(profile, "defaultAction"));
 	if (parse_action(dname, json_object_get(profile, "defaultErrnoRet"), &def) < 0)
-		return fail(err, elen, "linux.seccomp.defaultAction: '%s' is not supported", dname ? dname : "");
+		return fail(err, elen, "linux.seccomp.defaultAction: '%s' is not supported",
+			    dname ? dname : "");
 	scmp_filter_ctx ctx = seccomp_init(def);
 	if (!ctx)
 		return fail(err, elen, "seccomp: cannot make a filter");
@@ -135,7 +146,8 @@ int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
 	int rc = 0;
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(profile, "architectures"), i, v) {
+	json_array_foreach(json_object_get(profile, "architectures"), i, v)
+	{
 		uint32_t arch = parse_arch(json_string_value(v));
 		if (!arch) {
 			rc = fail(err, elen, "linux.seccomp.architectures[%zu]: '%s' is unknown", i,
@@ -144,11 +156,13 @@ int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
 		}
 		int a = seccomp_arch_add(ctx, arch);
 		if (a < 0 && a != -EEXIST) {
-			rc = fail(err, elen, "linux.seccomp.architectures[%zu]: %s", i, strerror(-a));
+			rc = fail(err, elen, "linux.seccomp.architectures[%zu]: %s", i,
+				  strerror(-a));
 			goto out;
 		}
 	}
-	json_array_foreach(json_object_get(profile, "flags"), i, v) {
+	json_array_foreach(json_object_get(profile, "flags"), i, v)
+	{
 		const char *f = json_string_value(v);
 		if (f && !strcmp(f, "SECCOMP_FILTER_FLAG_LOG"))
 			seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
@@ -156,9 +170,8 @@ int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
 			seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
 		/* SECCOMP_FILTER_FLAG_TSYNC: one thread here, nothing to sync */
 	}
-	json_array_foreach(json_object_get(profile, "syscalls"), i, v)
-		if ((rc = add_rules(ctx, v, i, def, err, elen)) < 0)
-			goto out;
+	json_array_foreach(json_object_get(profile, "syscalls"), i,
+			   v) if ((rc = add_rules(ctx, v, i, def, err, elen)) < 0) goto out;
 	*filter = ctx;
 	return 0;
 out:
