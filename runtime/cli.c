@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "log.h"
+
 struct cli_opt *cli_get(struct cli_opt *opts, const char *name)
 {
 	for (struct cli_opt *o = opts; o->name; o++)
@@ -73,4 +75,16 @@ int cli_parse(int argc, char **argv, int start, struct cli_opt *opts, struct kc_
 		i++;
 	}
 	return i;
+}
+
+const char *cli_one_id(int argc, char **argv, int pos, const char *cmd, struct kc_error *err)
+{
+	if (pos < 0)
+		return NULL;
+	if (pos != argc - 1) {
+		kc_error_set(err, 0, "%s: expects exactly one argument, the container id", cmd);
+		return NULL;
+	}
+	kc_log_field("container", argv[pos]);
+	return argv[pos];
 }

@@ -27,5 +27,9 @@ int cli_parse(int argc, char **argv, int start, struct cli_opt *opts, struct kc_
 struct cli_opt *cli_get(struct cli_opt *opts, const char *name);
 bool cli_bool(struct cli_opt *opts, const char *name);
 const char *cli_str(struct cli_opt *opts, const char *name);
+/* CMD's one positional argument, the container id, at POS (cli_parse's
+ * result; -1 passes its error on); NULL with err otherwise. The id goes
+ * into the log's fields. */
+const char *cli_one_id(int argc, char **argv, int pos, const char *cmd, struct kc_error *err);
 
 #endif

@@ -404,15 +404,10 @@ static int do_start(struct rt *rt, const char *id, struct kc_error *err)
 int cmd_start(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt opts[] = {{NULL, 0, false}};
-	int pos = cli_parse(argc, argv, 1, opts, err);
-	if (pos < 0)
+	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "start", err);
+	if (!id)
 		return 1;
-	if (pos != argc - 1) {
-		kc_error_set(err, 0, "start: expects exactly one argument, the container id");
-		return 1;
-	}
-	kc_log_field("container", argv[pos]);
-	return do_start(rt, argv[pos], err) < 0 ? 1 : 0;
+	return do_start(rt, id, err) < 0 ? 1 : 0;
 }
 
 int cmd_run(struct rt *rt, int argc, char **argv, struct kc_error *err)

@@ -15,22 +15,10 @@
 #include "runtime.h"
 #include "share.h"
 
-static const char *one_id(int argc, char **argv, int pos, const char *cmd, struct kc_error *err)
-{
-	if (pos < 0)
-		return NULL;
-	if (pos != argc - 1) {
-		kc_error_set(err, 0, "%s: expects exactly one argument, the container id", cmd);
-		return NULL;
-	}
-	kc_log_field("container", argv[pos]);
-	return argv[pos];
-}
-
 int cmd_state(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt opts[] = {{NULL, 0, false}};
-	const char *id = one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "state", err);
+	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "state", err);
 	if (!id)
 		return 1;
 	struct ctr c;
@@ -66,22 +54,18 @@ int cmd_kill(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	if (ctr_open(rt, id, &c, err) < 0)
 		return 1;
 	int rc = 1;
-	if (!strcmp(ctr_status(&c), "stopped")) {
-		kc_error_set(err, 0, "container not running");
-	} else {
-		struct agent_client ac;
-		if (ctr_agent(&c, &ac, err) == 0) {
-			json_t *r = agent_client_call(&ac, "signal_process",
-						      json_pack("{s:s, s:i, s:b}", "container_id", id, "signal", sig, "all",
-								cli_bool(opts, "all")),
-						      10000, err);
-			if (r)
-				rc = 0;
-			else if (!strcmp(ac.last_code, "state"))
-				kc_error_set(err, 0, "container not running");
-			json_decref(r);
-			agent_client_close(&ac);
-		}
+	struct agent_client ac;
+	if (ctr_agent_running(&c, &ac, err) == 0) {
+		json_t *r = agent_client_call(&ac, "signal_process",
+					      json_pack("{s:s, s:i, s:b}", "container_id", id, "signal", sig, "all",
+							cli_bool(opts, "all")),
+					      10000, err);
+		if (r)
+			rc = 0;
+		else if (!strcmp(ac.last_code, "state"))
+			kc_error_set(err, 0, "container not running");
+		json_decref(r);
+		agent_client_close(&ac);
 	}
 	ctr_close(&c);
 	return rc;
@@ -90,7 +74,7 @@ int cmd_kill(struct rt *rt, int argc, char **argv, struct kc_error *err)
 int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt opts[] = {{"force", 'f', false}, {NULL, 0, false}};
-	const char *id = one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "delete", err);
+	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "delete", err);
 	if (!id)
 		return 1;
 	bool force = cli_bool(opts, "force");
@@ -140,7 +124,7 @@ int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
 static int pause_resume(struct rt *rt, int argc, char **argv, bool pause, struct kc_error *err)
 {
 	struct cli_opt opts[] = {{NULL, 0, false}};
-	const char *id = one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), pause ? "pause" : "resume", err);
+	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), pause ? "pause" : "resume", err);
 	if (!id)
 		return 1;
 	struct ctr c;

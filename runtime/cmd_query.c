@@ -82,42 +82,38 @@ int cmd_ps(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	if (ctr_open(rt, id, &c, err) < 0)
 		return 1;
 	int rc = 1;
-	if (!strcmp(ctr_status(&c), "stopped")) {
-		kc_error_set(err, 0, "container not running");
-	} else {
-		struct agent_client ac;
-		if (ctr_agent(&c, &ac, err) == 0) {
-			json_t *r = agent_client_call(&ac, "ps", json_pack("{s:s}", "container_id", id), 10000, err);
-			agent_client_close(&ac);
-			if (r) {
-				json_t *procs = json_object_get(r, "processes");
-				size_t i;
-				json_t *p;
-				if (json) {
-					/* runc's JSON form: the pids */
-					json_t *pids = json_array();
-					json_array_foreach(procs, i, p)
-						json_array_append(pids, json_object_get(p, "pid"));
-					json_dumpf(pids, stdout, JSON_COMPACT);
+	struct agent_client ac;
+	if (ctr_agent_running(&c, &ac, err) == 0) {
+		json_t *r = agent_client_call(&ac, "ps", json_pack("{s:s}", "container_id", id), 10000, err);
+		agent_client_close(&ac);
+		if (r) {
+			json_t *procs = json_object_get(r, "processes");
+			size_t i;
+			json_t *p;
+			if (json) {
+				/* runc's JSON form: the pids */
+				json_t *pids = json_array();
+				json_array_foreach(procs, i, p)
+					json_array_append(pids, json_object_get(p, "pid"));
+				json_dumpf(pids, stdout, JSON_COMPACT);
+				putchar('\n');
+				json_decref(pids);
+			} else {
+				printf("%-8s %-8s %-8s %-5s %s\n", "UID", "PID", "PPID", "STAT", "CMD");
+				json_array_foreach(procs, i, p) {
+					printf("%-8d %-8d %-8d %-5s", (int)json_integer_value(json_object_get(p, "uid")),
+					       (int)json_integer_value(json_object_get(p, "pid")),
+					       (int)json_integer_value(json_object_get(p, "ppid")),
+					       json_string_value(json_object_get(p, "state")));
+					size_t k;
+					json_t *a;
+					json_array_foreach(json_object_get(p, "args"), k, a)
+						printf(" %s", json_string_value(a));
 					putchar('\n');
-					json_decref(pids);
-				} else {
-					printf("%-8s %-8s %-8s %-5s %s\n", "UID", "PID", "PPID", "STAT", "CMD");
-					json_array_foreach(procs, i, p) {
-						printf("%-8d %-8d %-8d %-5s", (int)json_integer_value(json_object_get(p, "uid")),
-						       (int)json_integer_value(json_object_get(p, "pid")),
-						       (int)json_integer_value(json_object_get(p, "ppid")),
-						       json_string_value(json_object_get(p, "state")));
-						size_t k;
-						json_t *a;
-						json_array_foreach(json_object_get(p, "args"), k, a)
-							printf(" %s", json_string_value(a));
-						putchar('\n');
-					}
 				}
-				json_decref(r);
-				rc = 0;
 			}
+			json_decref(r);
+			rc = 0;
 		}
 	}
 	ctr_close(&c);
@@ -142,15 +138,9 @@ static json_t *stats_event(const char *id, const json_t *s)
 int cmd_events(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt opts[] = {{"stats", 0, false}, {"interval", 0, true}, {NULL, 0, false}};
-	int pos = cli_parse(argc, argv, 1, opts, err);
-	if (pos < 0)
+	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "events", err);
+	if (!id)
 		return 1;
-	if (pos != argc - 1) {
-		kc_error_set(err, 0, "events: expects exactly one argument, the container id");
-		return 1;
-	}
-	const char *id = argv[pos];
-	kc_log_field("container", id);
 	unsigned interval = 5;
 	const char *iv = cli_str(opts, "interval");
 	if (iv) {
@@ -231,15 +221,9 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		{"blkio-weight", 0, true},   {"cpu-rt-period", 0, true}, {"cpu-rt-runtime", 0, true},
 		{"l3-cache-schema", 0, true}, {"mem-bw-schema", 0, true}, {NULL, 0, false},
 	};
-	int pos = cli_parse(argc, argv, 1, opts, err);
-	if (pos < 0)
+	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "update", err);
+	if (!id)
 		return 1;
-	if (pos != argc - 1) {
-		kc_error_set(err, 0, "update: expects exactly one argument, the container id");
-		return 1;
-	}
-	const char *id = argv[pos];
-	kc_log_field("container", id);
 	json_t *res;
 	const char *file = cli_str(opts, "resources");
 	if (file) {
@@ -283,20 +267,16 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		return 1;
 	}
 	int rc = 1;
-	if (!strcmp(ctr_status(&c), "stopped")) {
-		kc_error_set(err, 0, "container not running");
-	} else {
-		struct agent_client ac;
-		if (ctr_agent(&c, &ac, err) == 0) {
-			json_t *r = agent_client_call(&ac, "update_container",
-						      json_pack("{s:s, s:O}", "container_id", id, "resources", res), 10000, err);
-			agent_client_close(&ac);
-			if (r) {
-				json_decref(r);
-				/* recorded: what the container was last given */
-				json_object_set(c.state, "resources", res);
-				rc = ctr_save(&c, err) < 0 ? 1 : 0;
-			}
+	struct agent_client ac;
+	if (ctr_agent_running(&c, &ac, err) == 0) {
+		json_t *r = agent_client_call(&ac, "update_container",
+					      json_pack("{s:s, s:O}", "container_id", id, "resources", res), 10000, err);
+		agent_client_close(&ac);
+		if (r) {
+			json_decref(r);
+			/* recorded: what the container was last given */
+			json_object_set(c.state, "resources", res);
+			rc = ctr_save(&c, err) < 0 ? 1 : 0;
 		}
 	}
 	json_decref(res);

@@ -107,6 +107,13 @@ int ctr_agent(struct ctr *c, struct agent_client *ac, struct kc_error *err)
 	return sandbox_connect(&c->sb, ac, 10000, err);
 }
 
+int ctr_agent_running(struct ctr *c, struct agent_client *ac, struct kc_error *err)
+{
+	if (!strcmp(ctr_status(c), "stopped"))
+		return kc_error_set(err, 0, "container not running");
+	return ctr_agent(c, ac, err);
+}
+
 int write_pid_file(const char *path, pid_t pid, struct kc_error *err)
 {
 	char buf[32];

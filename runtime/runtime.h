@@ -41,6 +41,8 @@ const char *ctr_status(const struct ctr *c);
 json_t *ctr_oci_state(const struct ctr *c);
 /* A connection to the container's agent (through the proxy). */
 int ctr_agent(struct ctr *c, struct agent_client *ac, struct kc_error *err);
+/* ctr_agent for a container that is not stopped ("container not running"). */
+int ctr_agent_running(struct ctr *c, struct agent_client *ac, struct kc_error *err);
 /* Tear down: remove it in the guest, stop its shims, unshare its files,
  * stop the VM when it is its own sandbox, poststop hooks, the state. */
 void ctr_destroy(struct rt *rt, struct ctr *c, bool force);
