@@ -130,7 +130,7 @@ $(BUILD)/data/configuration.toml: data/configuration.toml.in Makefile $(FLAGS_ST
 
 # The guest agent: static (the initramfs holds nothing else), never
 # sanitized (it runs as the guest's PID 1), its own objects and flags.
-AGENT_SRC := $(wildcard runtime/agent/*.c) lib/proto.c lib/strbuf.c lib/oci.c lib/error.c lib/version.c lib/netlink.c
+AGENT_SRC := $(wildcard runtime/agent/*.c) lib/byteq.c lib/fdpass.c lib/proto.c lib/strbuf.c lib/oci.c lib/error.c lib/version.c lib/netlink.c
 AGENT_OBJ := $(AGENT_SRC:%.c=$(BUILD)/agent-obj/%.o)
 AGENT_CFLAGS = -std=gnu11 $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE -O2 -g \
 	-DKC_VERSION='"$(VERSION)"' -Ilib -Iruntime/agent -I$(BUILD)/gen $(shell $(PKG_CONFIG) --cflags jansson)
@@ -253,7 +253,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 	-D_GNU_SOURCE -Ilib
 FUZZ_TOML_SRC := fuzz/fuzz_toml.c lib/toml.c lib/toml_lex.c lib/toml_parse.c lib/strbuf.c lib/error.c
 
-FUZZ_PROTO_SRC := fuzz/fuzz_proto.c lib/proto.c lib/strbuf.c
+FUZZ_PROTO_SRC := fuzz/fuzz_proto.c lib/byteq.c lib/proto.c lib/strbuf.c
 
 $(BUILD)/fuzz/fuzz_toml: $(FUZZ_TOML_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)

@@ -17,7 +17,7 @@ void frame_decoder_init(struct frame_decoder *d)
 
 void frame_decoder_free(struct frame_decoder *d)
 {
-	free(d->buf);
+	byteq_free(&d->in);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -32,23 +32,8 @@ void frame_decoder_feed(struct frame_decoder *d, const void *data, size_t len)
 		p += drop;
 		len -= drop;
 	}
-	if (!len)
-		return;
-	/* frames are taken from d->off on; move the rest down only when needed */
-	if (d->off && d->len + len > d->cap) {
-		memmove(d->buf, d->buf + d->off, d->len - d->off);
-		d->len -= d->off;
-		d->off = 0;
-	}
-	if (d->len + len > d->cap) {
-		size_t cap = d->cap ? d->cap : 4096;
-		while (cap < d->len + len)
-			cap *= 2;
-		d->buf = xrealloc(d->buf, cap);
-		d->cap = cap;
-	}
-	memcpy(d->buf + d->len, p, len);
-	d->len += len;
+	if (len)
+		byteq_append(&d->in, p, len);
 }
 
 static uint32_t get32(const unsigned char *p)
@@ -73,19 +58,12 @@ static size_t max_payload(uint8_t type)
 	}
 }
 
-static void consume(struct frame_decoder *d, size_t n)
-{
-	d->off += n;
-	if (d->off == d->len)
-		d->off = d->len = 0;
-}
-
 enum decode_result frame_decode(struct frame_decoder *d, struct frame *f, uint32_t *bad_stream,
 				char *why, size_t why_len)
 {
 	memset(f, 0, sizeof(*f));
-	size_t avail = d->len - d->off;
-	const unsigned char *p = d->buf + d->off;
+	size_t avail = byteq_pending(&d->in);
+	const unsigned char *p = d->in.buf + d->in.off;
 	if (avail < PROTO_HEADER)
 		return DECODE_NONE;
 	uint32_t len = get32(p), stream = get32(p + 4);
@@ -110,7 +88,7 @@ enum decode_result frame_decode(struct frame_decoder *d, struct frame *f, uint32
 		/* skip it by its declared length, keeping the byte stream in sync */
 		uint64_t total = (uint64_t)PROTO_HEADER + len;
 		size_t have = avail < total ? avail : (size_t)total;
-		consume(d, have);
+		byteq_consume(&d->in, have);
 		d->skip = total - have;
 		d->rejected++;
 		if (bad_stream)
@@ -128,7 +106,7 @@ enum decode_result frame_decode(struct frame_decoder *d, struct frame *f, uint32
 	f->payload = xmalloc((size_t)len + 1);
 	memcpy(f->payload, p + PROTO_HEADER, len);
 	f->payload[len] = '\0';
-	consume(d, PROTO_HEADER + (size_t)len);
+	byteq_consume(&d->in, PROTO_HEADER + (size_t)len);
 	return DECODE_FRAME;
 }
 

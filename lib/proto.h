@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "byteq.h"
 #include "error.h"
 
 #define PROTO_VERSION 1
@@ -53,8 +54,7 @@ struct frame {
 
 /* Incremental decoder: feed bytes as they arrive, take whole frames out. */
 struct frame_decoder {
-	unsigned char *buf;
-	size_t off, len, cap;   /* undecoded bytes are buf[off..len) */
+	struct byteq in;        /* undecoded bytes */
 	uint64_t skip;          /* bytes of a rejected frame still to discard */
 	uint32_t skip_stream;
 	uint64_t rejected;      /* frames skipped so far */

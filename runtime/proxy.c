@@ -26,8 +26,7 @@
 struct conn {
 	int fd;
 	struct frame_decoder dec;
-	unsigned char *out;
-	size_t out_len, out_off, out_cap;
+	struct byteq out;
 	bool hello;
 	unsigned serial; /* tells a reused slot from the client that left it */
 };
@@ -72,7 +71,7 @@ static void conn_free(struct conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	frame_decoder_free(&c->dec);
-	free(c->out);
+	byteq_free(&c->out);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 }
@@ -81,36 +80,12 @@ static void conn_queue(struct conn *c, const void *buf, size_t len)
 {
 	if (c->fd < 0)
 		return;
-	if (c->out_off && c->out_len + len > c->out_cap) {
-		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-		c->out_len -= c->out_off;
-		c->out_off = 0;
-	}
-	if (c->out_len + len > c->out_cap) {
-		size_t cap = c->out_cap ? c->out_cap : 65536;
-		while (cap < c->out_len + len)
-			cap *= 2;
-		c->out = xrealloc(c->out, cap);
-		c->out_cap = cap;
-	}
-	memcpy(c->out + c->out_len, buf, len);
-	c->out_len += len;
+	byteq_append(&c->out, buf, len);
 }
 
 static int conn_flush(struct conn *c)
 {
-	while (c->out_off < c->out_len) {
-		ssize_t n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return 0;
-		if (n < 0)
-			return -1;
-		c->out_off += (size_t)n;
-	}
-	c->out_off = c->out_len = 0;
-	return 0;
+	return byteq_write(&c->out, c->fd) < 0 ? -1 : 0;
 }
 
 static void queue_frame(struct conn *c, const struct frame *f, uint32_t len_override)
@@ -400,14 +375,14 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 		struct pollfd fds[MAX_CLIENTS + 2];
 		int map[MAX_CLIENTS + 2];
 		int n = 0;
-		fds[n] = (struct pollfd){p.agent.fd, POLLIN | (p.agent.out_len > p.agent.out_off ? POLLOUT : 0), 0};
+		fds[n] = (struct pollfd){p.agent.fd, POLLIN | (byteq_pending(&p.agent.out) ? POLLOUT : 0), 0};
 		map[n++] = -1;
 		fds[n] = (struct pollfd){p.listen_fd, POLLIN, 0};
 		map[n++] = -2;
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			if (p.clients[i].fd >= 0) {
 				struct conn *c = &p.clients[i];
-				fds[n] = (struct pollfd){c->fd, POLLIN | (c->out_len > c->out_off ? POLLOUT : 0), 0};
+				fds[n] = (struct pollfd){c->fd, POLLIN | (byteq_pending(&c->out) ? POLLOUT : 0), 0};
 				map[n++] = i;
 			}
 		if (poll(fds, (nfds_t)n, -1) < 0) {
@@ -458,7 +433,7 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 			struct conn *c = &p.clients[i];
 			if (c->fd < 0)
 				continue;
-			if (conn_flush(c) < 0 || c->out_len - c->out_off > CLIENT_QUEUE_LIMIT)
+			if (conn_flush(c) < 0 || byteq_pending(&c->out) > CLIENT_QUEUE_LIMIT)
 				drop_client(&p, i);
 		}
 		if (agent_gone) {

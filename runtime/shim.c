@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent_client.h"
+#include "fdpass.h"
 #include "log.h"
 #include "stdio_pump.h"
 
@@ -32,16 +33,7 @@ int console_send(const char *socket_path, int master, const char *name, struct k
 		close(s);
 		return kc_error_set(err, e, "console socket %s", socket_path);
 	}
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	memset(cbuf, 0, sizeof(cbuf));
-	struct iovec iov = {(void *)name, strlen(name)};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	ssize_t n = sendmsg(s, &msg, 0);
+	ssize_t n = fd_send(s, master, name, strlen(name));
 	int e = errno;
 	close(s);
 	if (n < 0)

@@ -27,6 +27,8 @@ void agent_log(enum log_level level, const char *fmt, ...) __attribute__((format
 #define log_warn(...) agent_log(LOG_WARN, __VA_ARGS__)
 #define log_info(...) agent_log(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) agent_log(LOG_DEBUG, __VA_ARGS__)
+/* Say why into a caller's error buffer; returns -1 (for `return fail(...)`). */
+int fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 double agent_uptime_ms(void);
 
 /* ---- boot (boot.c) ------------------------------------------------------ */
@@ -59,8 +61,7 @@ struct channel {
 	bool connected;  /* a host is there (serial: last read gave data) */
 	bool hello_done;
 	struct frame_decoder dec;
-	unsigned char *out; /* encoded frames waiting for the channel */
-	size_t out_len, out_cap, out_off;
+	struct byteq out; /* encoded frames waiting for the channel */
 };
 int channel_open(struct channel *c, const struct boot_options *o, int epfd);
 void channel_send(struct channel *c, const void *frame, size_t len);
@@ -96,8 +97,7 @@ struct process {
 	bool discard[3];          /* the host closed this output: drain it unseen */
 	size_t in_credit;         /* stdin bytes the host may still send */
 	size_t in_credit_owed;    /* stdin bytes written, not yet re-granted */
-	unsigned char *in_buf;    /* stdin bytes received, not yet written */
-	size_t in_len, in_off, in_cap;
+	struct byteq in;          /* stdin bytes received, not yet written */
 	bool in_close_pending;    /* host closed stdin; close after the buffer */
 	/* life */
 	bool exited;

@@ -113,20 +113,7 @@ int channel_open(struct channel *c, const struct boot_options *o, int epfd)
 
 void channel_send(struct channel *c, const void *frame, size_t len)
 {
-	if (c->out_off && c->out_len + len > c->out_cap) {
-		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-		c->out_len -= c->out_off;
-		c->out_off = 0;
-	}
-	if (c->out_len + len > c->out_cap) {
-		size_t cap = c->out_cap ? c->out_cap : 65536;
-		while (cap < c->out_len + len)
-			cap *= 2;
-		c->out = xrealloc(c->out, cap);
-		c->out_cap = cap;
-	}
-	memcpy(c->out + c->out_len, frame, len);
-	c->out_len += len;
+	byteq_append(&c->out, frame, len);
 }
 
 void channel_send_json(struct channel *c, uint8_t type, json_t *j)
@@ -156,22 +143,12 @@ void channel_send_error(struct channel *c, uint32_t stream, const char *fmt, ...
 
 int channel_flush(struct channel *c)
 {
-	while (c->fd >= 0 && c->out_off < c->out_len) {
-		ssize_t n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return 0;
-		if (n < 0)
-			return -1;
-		c->out_off += (size_t)n;
-	}
-	if (c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
-	return 0;
+	if (c->fd < 0)
+		return 0;
+	return byteq_write(&c->out, c->fd) < 0 ? -1 : 0;
 }
 
 bool channel_congested(const struct channel *c)
 {
-	return c->out_len - c->out_off > CHANNEL_CONGESTED;
+	return byteq_pending(&c->out) > CHANNEL_CONGESTED;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "fdpass.h"
 #include "strbuf.h"
 
 const char *container_status_name(enum container_status s)
@@ -97,23 +98,6 @@ void container_free(struct agent *a, struct container *c)
 	free(c);
 }
 
-/* One message from the child's status socket, and the descriptor it may
- * carry (-1 if none). */
-static ssize_t read_status(int fd, char *msg, size_t len, int *passed)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = msg, .iov_len = len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-	*passed = -1;
-	ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	if (n < 0)
-		return n;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(passed, CMSG_DATA(cm), sizeof(int));
-	return n;
-}
-
 /* The child's status socket: "T" (its terminal, made in the container),
  * "R" (ready to start), "E<why>", or closed by a successful execve. */
 void process_on_status(struct agent *a, struct process *p)
@@ -122,7 +106,7 @@ void process_on_status(struct agent *a, struct process *p)
 		return;
 	char msg[1100];
 	int passed;
-	ssize_t n = read_status(p->status_fd, msg, sizeof(msg) - 1, &passed);
+	ssize_t n = fd_recv(p->status_fd, msg, sizeof(msg) - 1, &passed, MSG_DONTWAIT);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n == 1 && msg[0] == 'T') {

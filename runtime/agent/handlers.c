@@ -17,6 +17,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "mounts.h"
 #include "spawn.h"
 #include "strbuf.h"
 
@@ -179,20 +180,6 @@ static void op_shutdown(struct req *r)
 }
 
 /* ---- containers --------------------------------------------------------- */
-
-static bool safe_relative(const char *s)
-{
-	if (!*s || s[0] == '/')
-		return false;
-	for (const char *p = s; *p;) {
-		size_t n = strcspn(p, "/");
-		if (n == 2 && !strncmp(p, "..", 2))
-			return false;
-		p += n;
-		p += strspn(p, "/");
-	}
-	return true;
-}
 
 static pid_t join_arg(struct req *r, const char *ns, bool *bad)
 {

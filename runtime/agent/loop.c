@@ -73,7 +73,7 @@ static void update_channel_events(struct agent *a)
 	struct channel *c = &a->ch;
 	if (c->fd < 0 || !c->connected)
 		return;
-	uint32_t ev = EPOLLIN | (c->out_len > c->out_off ? EPOLLOUT : 0);
+	uint32_t ev = EPOLLIN | (byteq_pending(&c->out) ? EPOLLOUT : 0);
 	ev_mod(a, c->fd, ev, &a->tag_channel);
 }
 
@@ -88,7 +88,7 @@ static void session_end(struct agent *a, const char *why)
 	c->connected = false;
 	frame_decoder_free(&c->dec);
 	frame_decoder_init(&c->dec);
-	c->out_len = c->out_off = 0;
+	byteq_clear(&c->out);
 	if (c->fd >= 0) {
 		ev_del(a, c->fd);
 		if (c->listen_fd >= 0) { /* a vsock connection is closed; a port stays open */
@@ -366,7 +366,7 @@ void agent_loop(struct agent *a)
 		/* frames queued by any handler go out now, or when the channel drains */
 		if (a->ch.connected && channel_flush(&a->ch) < 0)
 			session_end(a, "write failed");
-		if (a->poweroff_after_flush && a->ch.out_len == a->ch.out_off)
+		if (a->poweroff_after_flush && !byteq_pending(&a->ch.out))
 			agent_poweroff(a);
 		update_channel_events(a);
 		for (struct process *p = a->processes; p; p = p->next)

@@ -20,16 +20,6 @@
 
 #include "agent.h"
 
-static int fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int openat2_in_root(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
@@ -151,7 +141,7 @@ static void parse_options(const json_t *opts, struct mount_opts *m)
 	}
 }
 
-static bool safe_relative(const char *s)
+bool safe_relative(const char *s)
 {
 	if (!*s || s[0] == '/')
 		return false;

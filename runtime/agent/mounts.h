@@ -3,6 +3,7 @@
 #define KC_AGENT_MOUNTS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* In the child, in its new mount namespace: mount what the OCI spec asks
@@ -10,6 +11,10 @@
  * the terminal to show as /dev/console, or NULL), pivot_root into it. */
 int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, const char *console, char *err,
 		 size_t elen);
+
+/* A non-empty relative path with no ".." component: it names something
+ * under the directory it is taken from (the host share). */
+bool safe_relative(const char *s);
 
 int rootfs_finish(const json_t *spec, char *err, size_t elen);
 

@@ -113,7 +113,7 @@ void process_bury(struct agent *a)
 		a->graveyard = p->next;
 		json_decref(p->pending_status);
 		json_decref(p->waiters);
-		free(p->in_buf);
+		byteq_free(&p->in);
 		free(p->exec_id);
 		free(p);
 	}
@@ -176,33 +176,24 @@ static void grant_stdin(struct agent *a, struct process *p, bool force)
 static void stdin_close_now(struct agent *a, struct process *p)
 {
 	close_fd(a, &p->in_fd, &p->ev_in);
-	free(p->in_buf);
-	p->in_buf = NULL;
-	p->in_len = p->in_off = 0;
+	byteq_free(&p->in);
 }
 
 void process_on_stdin_writable(struct agent *a, struct process *p)
 {
 	if (p->dead || p->in_fd < 0)
 		return;
-	while (p->in_off < p->in_len) {
-		ssize_t n = write(p->in_fd, p->in_buf + p->in_off, p->in_len - p->in_off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			break;
-		if (n < 0) {
-			/* the reader is gone (EPIPE): what is left can never be delivered */
-			p->in_credit_owed += p->in_len - p->in_off;
-			stdin_close_now(a, p);
-			grant_stdin(a, p, true);
-			return;
-		}
-		p->in_off += (size_t)n;
-		p->in_credit_owed += (size_t)n;
+	size_t queued = byteq_pending(&p->in);
+	ssize_t n = byteq_write(&p->in, p->in_fd);
+	if (n < 0) {
+		/* the reader is gone (EPIPE): what is left can never be delivered */
+		p->in_credit_owed += queued;
+		stdin_close_now(a, p);
+		grant_stdin(a, p, true);
+		return;
 	}
-	if (p->in_off == p->in_len) {
-		p->in_off = p->in_len = 0;
+	p->in_credit_owed += (size_t)n;
+	if (!byteq_pending(&p->in)) {
 		if (p->in_close_pending)
 			stdin_close_now(a, p);
 		grant_stdin(a, p, true);
@@ -223,20 +214,7 @@ static void on_stdin_data(struct agent *a, struct process *p, const struct frame
 		return;
 	}
 	p->in_credit -= f->len;
-	if (p->in_off && p->in_len + f->len > p->in_cap) {
-		memmove(p->in_buf, p->in_buf + p->in_off, p->in_len - p->in_off);
-		p->in_len -= p->in_off;
-		p->in_off = 0;
-	}
-	if (p->in_len + f->len > p->in_cap) {
-		size_t cap = p->in_cap ? p->in_cap : 16384;
-		while (cap < p->in_len + f->len)
-			cap *= 2;
-		p->in_buf = xrealloc(p->in_buf, cap);
-		p->in_cap = cap;
-	}
-	memcpy(p->in_buf + p->in_len, f->payload, f->len);
-	p->in_len += f->len;
+	byteq_append(&p->in, f->payload, f->len);
 	process_on_stdin_writable(a, p);
 }
 
@@ -270,7 +248,7 @@ void process_on_frame(struct agent *a, const struct frame *f)
 				p->in_credit += 1;
 				on_stdin_data(a, p, &ef);
 			}
-		} else if (p->in_off == p->in_len) {
+		} else if (!byteq_pending(&p->in)) {
 			stdin_close_now(a, p);
 		} else {
 			p->in_close_pending = true;
@@ -309,7 +287,7 @@ void process_update_events(struct agent *a, struct process *p)
 	bool can_send = a->ch.connected && a->ch.hello_done && !channel_congested(&a->ch);
 	want(a, p->out_fd, &p->ev_out, can_send && p->out_credit[FD_STDOUT] ? EPOLLIN : 0, &p->tag_out);
 	want(a, p->err_fd, &p->ev_err, can_send && p->out_credit[FD_STDERR] ? EPOLLIN : 0, &p->tag_err);
-	want(a, p->in_fd, &p->ev_in, p->in_off < p->in_len ? EPOLLOUT : 0, &p->tag_in);
+	want(a, p->in_fd, &p->ev_in, byteq_pending(&p->in) ? EPOLLOUT : 0, &p->tag_in);
 }
 
 /* ---- the end ------------------------------------------------------------ */
@@ -360,7 +338,7 @@ void process_reaped(struct agent *a, struct process *p, int wstatus)
 	log_debug("process %d (stream %u) exited with %d", p->pid, p->stream, p->exit_status);
 	/* nobody can write to stdin any more */
 	if (p->in_fd >= 0 && !p->terminal) {
-		p->in_credit_owed += p->in_len - p->in_off;
+		p->in_credit_owed += byteq_pending(&p->in);
 		stdin_close_now(a, p);
 	}
 	if (p->c && p->c->init == p && p->c->status != C_CREATING)

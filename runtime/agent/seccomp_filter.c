@@ -9,19 +9,10 @@
 #include <errno.h>
 #include <stdint.h>
 #include <seccomp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static int fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "agent.h"
 
 /* "SCMP_ACT_ERRNO" and its errno (errnoRet, else EPERM as runc does). */
 static int parse_action(const char *name, const json_t *ret, uint32_t *action)

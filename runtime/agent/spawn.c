@@ -35,6 +35,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "mounts.h"
 #include "seccomp_filter.h"
 #include "strbuf.h"
@@ -214,16 +215,7 @@ static void container_terminal(bool is_init)
 	struct winsize ws;
 	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
 		ioctl(s, TIOCSWINSZ, &ws);
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	char tag[] = "T";
-	struct iovec iov = {.iov_base = tag, .iov_len = 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &m, sizeof(int));
-	ssize_t sent = sendmsg(STATUS_FD, &mh, MSG_NOSIGNAL);
+	ssize_t sent = fd_send(STATUS_FD, m, "T", 1);
 	close(m);
 	if (sent != 1) {
 		close(s);
