@@ -4,52 +4,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "strbuf.h"
 
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-
-/* openat2 is refused (ENOSYS) by old kernels and (EPERM) by some container
- * seccomp profiles; then we fall back to openat, losing only the
- * in-root resolution of absolute symlinks. Decided once per process. */
-static int openat2_state; /* 0 unknown, 1 works, -1 unavailable; probes share it across threads */
-
-static const char *relative(const char *path)
-{
-	while (*path == '/')
-		path++;
-	return *path ? path : ".";
-}
-
+/* Every open resolves inside the root (see beneath.h): absolute symlinks
+ * and ".." stop at it, and /proc magic links are never followed. */
 static int open_in_root(const struct host_root *root, const char *path, int flags)
 {
-	int fd;
-
-	int state = __atomic_load_n(&openat2_state, __ATOMIC_RELAXED);
-
-	if (state >= 0) {
-		struct open_how how = {
-			.flags = (unsigned long long)(flags | O_CLOEXEC),
-			.resolve = RESOLVE_IN_ROOT,
-		};
-		fd = (int)syscall(SYS_openat2, root->fd, relative(path), &how, sizeof(how));
-		if (fd >= 0) {
-			__atomic_store_n(&openat2_state, 1, __ATOMIC_RELAXED);
-			return fd;
-		}
-		if (state == 1 || (errno != ENOSYS && errno != EPERM))
-			return -errno;
-		__atomic_store_n(&openat2_state, -1, __ATOMIC_RELAXED);
-	}
-	fd = openat(root->fd, relative(path), flags | O_CLOEXEC);
-	return fd >= 0 ? fd : -errno;
+	return beneath_open(root->fd, path, flags, 0, BENEATH_IN_ROOT);
 }
 
 int host_root_open(struct host_root *root, const char *dir, struct kc_error *err)
@@ -98,7 +64,9 @@ char *host_path(const struct host_root *root, const char *path)
 {
 	if (root->live)
 		return xstrdup(path);
-	return xasprintf("%s/%s", root->dir, relative(path));
+	while (*path == '/')
+		path++;
+	return xasprintf("%s/%s", root->dir, *path ? path : ".");
 }
 
 /* Open a file to read: only regular files (procfs and sysfs attributes are

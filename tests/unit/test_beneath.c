@@ -1,0 +1,359 @@
+/* Files beneath a directory handle, as an attacker would try them: symlinks
+ * out of the tree (relative, absolute, in the middle and at the end), "..",
+ * FIFOs in place of files, things already in the way of what we create,
+ * and a symlink swapped in and out while we resolve (a thread racing with
+ * renameat2(RENAME_EXCHANGE)). Every test runs with openat2 and again with
+ * the component walk used where openat2 is missing. Mounts through handles
+ * are tested as root. */
+#include "test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "beneath.h"
+#include "fdmount.h"
+#include "fs.h"
+
+static char top[256];    /* holds tree/ and outside/ */
+static char tree[300];   /* the directory we resolve beneath */
+static char outside[300];
+static int treefd = -1;
+
+static void sh(const char *fmt, ...) _printf_(1, 2);
+static void sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(top, sizeof(top), "/tmp/kc-beneath-XXXXXX");
+	if (!mkdtemp(top))
+		return -1;
+	snprintf(tree, sizeof(tree), "%s/tree", top);
+	snprintf(outside, sizeof(outside), "%s/outside", top);
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd %s; mkdir -p tree/dir/sub outside; echo secret > outside/secret;"
+		 " echo inside > tree/dir/file; echo root-file > tree/file;"
+		 " ln -s dir tree/rel-dir; ln -s ../../outside tree/dir/up-out; ln -s %s tree/abs-out;"
+		 " ln -s /dir/file tree/abs-in; mkfifo tree/fifo",
+		 top, outside);
+	if (system(cmd) != 0)
+		return -1;
+	treefd = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return treefd >= 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	close(treefd);
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int with_openat2(void **state)
+{
+	(void)state;
+	beneath_force_fallback(false);
+	return 0;
+}
+
+static int with_walk(void **state)
+{
+	(void)state;
+	beneath_force_fallback(true);
+	return 0;
+}
+
+static char *read_at(const char *path, enum beneath_mode how, int *rc)
+{
+	char *s = NULL;
+	*rc = beneath_read_file(treefd, path, how, 1 << 20, &s, NULL);
+	return s;
+}
+
+static void strict_mode(void **state)
+{
+	(void)state;
+	int rc;
+	char *s = read_at("dir/file", BENEATH_STRICT, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(s, "inside\n");
+	free(s);
+	/* an absolute path is taken relative to the directory */
+	s = read_at("/dir/file", BENEATH_STRICT, &rc);
+	assert_int_equal(rc, 0);
+	free(s);
+	/* no symlink at all, wherever it is */
+	assert_null(read_at("rel-dir/file", BENEATH_STRICT, &rc));
+	assert_int_equal(rc, -ELOOP);
+	assert_null(read_at("dir/up-out/secret", BENEATH_STRICT, &rc));
+	assert_int_equal(rc, -ELOOP);
+	assert_null(read_at("abs-in", BENEATH_STRICT, &rc));
+	assert_int_equal(rc, -ELOOP);
+	/* never above the directory */
+	assert_null(read_at("../outside/secret", BENEATH_STRICT, &rc));
+	assert_int_equal(rc, -EXDEV);
+	assert_null(read_at("dir/../../outside/secret", BENEATH_STRICT, &rc));
+	assert_int_equal(rc, -EXDEV);
+	/* ".." inside is fine */
+	s = read_at("dir/sub/../file", BENEATH_STRICT, &rc);
+	assert_int_equal(rc, 0);
+	free(s);
+}
+
+static void symlinks_mode(void **state)
+{
+	(void)state;
+	int rc;
+	char *s = read_at("rel-dir/file", BENEATH_SYMLINKS, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(s, "inside\n");
+	free(s);
+	/* out by "..", or by an absolute target: refused */
+	assert_null(read_at("dir/up-out/secret", BENEATH_SYMLINKS, &rc));
+	assert_int_equal(rc, -EXDEV);
+	assert_null(read_at("abs-out/secret", BENEATH_SYMLINKS, &rc));
+	assert_int_equal(rc, -EXDEV);
+	assert_null(read_at("abs-in", BENEATH_SYMLINKS, &rc));
+	assert_int_equal(rc, -EXDEV);
+}
+
+static void in_root_mode(void **state)
+{
+	(void)state;
+	int rc;
+	/* the directory is "/" for absolute targets and for ".." */
+	char *s = read_at("abs-in", BENEATH_IN_ROOT, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(s, "inside\n");
+	free(s);
+	s = read_at("../../../file", BENEATH_IN_ROOT, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(s, "root-file\n");
+	free(s);
+	/* an absolute link to the real outside resolves inside, where it is not */
+	assert_null(read_at("abs-out/secret", BENEATH_IN_ROOT, &rc));
+	assert_int_equal(rc, -ENOENT);
+	/* "../../outside" from dir/ stops at the root: tree/outside */
+	assert_null(read_at("dir/up-out/secret", BENEATH_IN_ROOT, &rc));
+	assert_int_equal(rc, -ENOENT);
+}
+
+static void special_files(void **state)
+{
+	(void)state;
+	int rc;
+	/* a FIFO neither blocks nor is read */
+	assert_null(read_at("fifo", BENEATH_STRICT, &rc));
+	assert_int_equal(rc, -EINVAL);
+	assert_null(read_at("dir", BENEATH_STRICT, &rc));
+	assert_int_equal(rc, -EISDIR);
+	char *s = NULL;
+	assert_int_equal(beneath_read_file(treefd, "dir/file", BENEATH_STRICT, 3, &s, NULL), -EFBIG);
+	assert_null(s);
+}
+
+static void make_directories(void **state)
+{
+	(void)state;
+	int fd = beneath_mkdir(treefd, "dir/made", 0700, BENEATH_STRICT);
+	assert_true(fd >= 0);
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	close(fd);
+	/* nothing already there is taken over: a directory, a file, a symlink */
+	assert_int_equal(beneath_mkdir(treefd, "dir/made", 0700, BENEATH_STRICT), -EEXIST);
+	assert_int_equal(beneath_mkdir(treefd, "dir/file", 0700, BENEATH_STRICT), -EEXIST);
+	assert_int_equal(beneath_mkdir(treefd, "dir/up-out", 0700, BENEATH_STRICT), -EEXIST);
+	/* nor made through a symlinked parent */
+	assert_int_equal(beneath_mkdir(treefd, "dir/up-out/x", 0700, BENEATH_STRICT), -ELOOP);
+	assert_int_equal(beneath_mkdir(treefd, "..", 0700, BENEATH_STRICT), -EINVAL);
+	assert_int_equal(beneath_unlink(treefd, "dir/made", AT_REMOVEDIR, BENEATH_STRICT), 0);
+
+	fd = beneath_mkdir_p(treefd, "a/b/c", 0755, BENEATH_STRICT);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = beneath_mkdir_p(treefd, "a/b/c", 0755, BENEATH_STRICT);
+	assert_true(fd >= 0); /* existing directories are fine */
+	close(fd);
+	assert_int_equal(beneath_mkdir_p(treefd, "dir/file/x", 0755, BENEATH_STRICT), -ENOTDIR);
+	assert_int_equal(beneath_mkdir_p(treefd, "rel-dir/x", 0755, BENEATH_STRICT), -ELOOP);
+	/* in a host root an absolute symlink leads inside it */
+	fd = beneath_mkdir_p(treefd, "abs-out/made", 0755, BENEATH_IN_ROOT);
+	assert_true(fd < 0); /* tree/<outside path> does not exist */
+	char p[600];
+	snprintf(p, sizeof(p), "%s/made", outside);
+	assert_int_equal(access(p, F_OK), -1);
+	assert_int_equal(beneath_remove_tree(treefd, "a"), 0);
+}
+
+static void atomic_writes(void **state)
+{
+	(void)state;
+	struct kc_error err = {0};
+	assert_int_equal(beneath_write_atomic(treefd, "dir/new", "one", 3, 0640, BENEATH_STRICT, &err), 0);
+	int rc;
+	char *s = read_at("dir/new", BENEATH_STRICT, &rc);
+	assert_string_equal(s, "one");
+	free(s);
+	/* a symlink at the target is replaced, never written through */
+	assert_int_equal(symlinkat("../../outside/secret", treefd, "dir/link-target"), 0);
+	assert_int_equal(beneath_write_atomic(treefd, "dir/link-target", "two", 3, 0640, BENEATH_STRICT, &err), 0);
+	char p[600];
+	snprintf(p, sizeof(p), "%s/secret", outside);
+	char *o = NULL;
+	assert_int_equal(read_file(p, 100, &o, NULL), 0);
+	assert_string_equal(o, "secret\n");
+	free(o);
+	/* nor through a symlinked directory */
+	assert_true(beneath_write_atomic(treefd, "dir/up-out/secret", "x", 1, 0640, BENEATH_STRICT, &err) < 0);
+	assert_int_equal(err.errnum, ELOOP);
+	/* no temporary file is left behind */
+	sh("test -z \"$(ls -A %s/dir | grep tmp-)\"", tree);
+	assert_int_equal(beneath_unlink(treefd, "dir/new", 0, BENEATH_STRICT), 0);
+	assert_int_equal(beneath_unlink(treefd, "dir/link-target", 0, BENEATH_STRICT), 0);
+}
+
+static void removal(void **state)
+{
+	(void)state;
+	sh("set -e; cd %s; mkdir -p victim/d/e; echo x > victim/d/e/f; ln -s %s victim/out; ln -s %s/secret victim/d/sec",
+	   tree, outside, outside);
+	assert_int_equal(beneath_remove_tree(treefd, "victim"), 0);
+	sh("test ! -e %s/victim && test -f %s/secret", tree, outside);
+	/* mount points only: a file with data and a symlink stay */
+	sh("set -e; cd %s; mkdir -p mp/a/b; touch mp/a/empty; echo data > mp/a/full; ln -s %s mp/link", tree, outside);
+	assert_int_equal(beneath_remove_mount_points(treefd, "mp"), -ENOTEMPTY);
+	sh("cd %s && test -f mp/a/full && test -L mp/link && test ! -e mp/a/b && test ! -e mp/a/empty", tree);
+	sh("rm -rf %s/mp", tree);
+	/* a symlink as the name itself is removed as a link */
+	sh("ln -s %s %s/tolink", outside, tree);
+	assert_int_equal(beneath_remove_tree(treefd, "tolink"), 0);
+	sh("test -d %s && test ! -L %s/tolink", outside, tree);
+}
+
+/* ---- races ---------------------------------------------------------------- */
+
+static atomic_bool racing;
+
+/* Swap tree/race (a directory) with tree/race-link (a symlink out of the
+ * tree) as fast as the kernel allows. */
+static void *swapper(void *arg)
+{
+	(void)arg;
+	while (atomic_load(&racing))
+		syscall(SYS_renameat2, treefd, "race", treefd, "race-link", 2 /* RENAME_EXCHANGE */);
+	return NULL;
+}
+
+static void swapped_symlink(void **state)
+{
+	(void)state;
+	sh("set -e; cd %s; mkdir -p race; echo inside > race/secret; ln -s %s race-link", tree, outside);
+	atomic_store(&racing, true);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, swapper, NULL), 0);
+	int inside = 0, refused = 0, escaped = 0, made_outside = 0;
+	for (int i = 0; i < 20000; i++) {
+		int rc;
+		char *s = read_at("race/secret", BENEATH_STRICT, &rc);
+		if (s && !strcmp(s, "secret\n"))
+			escaped++;
+		else if (s)
+			inside++;
+		else
+			refused++;
+		free(s);
+		s = read_at("race/secret", BENEATH_SYMLINKS, &rc);
+		if (s && !strcmp(s, "secret\n"))
+			escaped++;
+		free(s);
+		int fd = beneath_mkdir(treefd, "race/made", 0700, BENEATH_STRICT);
+		if (fd >= 0) {
+			close(fd);
+			/* it must be in the tree's directory, wherever that is now */
+			char p[700];
+			snprintf(p, sizeof(p), "%s/made", outside);
+			if (access(p, F_OK) == 0) {
+				made_outside++;
+				rmdir(p);
+			}
+			if (beneath_unlink(treefd, "race/made", AT_REMOVEDIR, BENEATH_STRICT) < 0)
+				beneath_unlink(treefd, "race-link/made", AT_REMOVEDIR, BENEATH_STRICT);
+		}
+	}
+	atomic_store(&racing, false);
+	pthread_join(t, NULL);
+	/* the race was real: both outcomes happened */
+	assert_true(inside > 0);
+	assert_true(refused > 0);
+	assert_int_equal(escaped, 0);
+	assert_int_equal(made_outside, 0);
+	sh("cd %s && rm -rf race race-link", tree);
+}
+
+/* ---- mounts through handles (root) --------------------------------------- */
+
+static void mounts_on_handles(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	sh("set -e; cd %s; mkdir -p msrc mdst; echo src > msrc/f", tree);
+	int src = beneath_open_dir(treefd, "msrc", BENEATH_STRICT);
+	int dst = beneath_open_dir(treefd, ".", BENEATH_STRICT);
+	assert_true(src >= 0 && dst >= 0);
+	int m = fd_bind_mount(src, dst, "mdst", false);
+	assert_true(m >= 0);
+	assert_true(fd_is_mount_point(dst, "mdst"));
+	assert_int_equal(fd_mount_setattr(m, MS_RDONLY | MS_NOSUID | MS_NODEV, MS_PRIVATE, false), 0);
+	int rc;
+	char *s = read_at("mdst/f", BENEATH_STRICT, &rc);
+	assert_string_equal(s, "src\n");
+	free(s);
+	struct kc_error err = {0};
+	assert_true(beneath_write_atomic(treefd, "mdst/g", "x", 1, 0644, BENEATH_STRICT, &err) < 0);
+	assert_int_equal(err.errnum, EROFS);
+	close(m);
+	/* a symlink is never a mount target */
+	sh("ln -s %s %s/mlink", outside, tree);
+	assert_int_equal(fd_bind_mount(src, dst, "mlink", false), -ELOOP);
+	assert_false(fd_is_mount_point(dst, "mlink"));
+	assert_int_equal(fd_umount_at(dst, "mlink"), 0);
+	/* unmount by handle; nothing mounted is not an error */
+	assert_int_equal(fd_umount_at(dst, "mdst"), 0);
+	assert_false(fd_is_mount_point(dst, "mdst"));
+	assert_int_equal(fd_umount_at(dst, "mdst"), 0);
+	close(src);
+	close(dst);
+	sh("cd %s && rm -rf msrc mdst mlink", tree);
+}
+
+#define BOTH(fn) cmocka_unit_test_setup(fn, with_openat2), cmocka_unit_test_setup(fn, with_walk)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		BOTH(strict_mode),     BOTH(symlinks_mode),   BOTH(in_root_mode),
+		BOTH(special_files),   BOTH(make_directories), BOTH(atomic_writes),
+		BOTH(removal),         BOTH(swapped_symlink), cmocka_unit_test(mounts_on_handles),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
