@@ -333,6 +333,10 @@ void cpu_parse_cpuinfo(const char *text, struct cpu_facts *cpu)
 			str_copy(cpu->cpu_part, sizeof(cpu->cpu_part), val);
 		} else if (!strcmp(key, "platform")) {
 			str_copy(cpu->ppc_platform, sizeof(cpu->ppc_platform), val);
+		} else if (!strcmp(key, "cpu MHz")) {
+			double mhz = strtod(val, NULL);
+			if (mhz > 0 && mhz < 100000)
+				cpu->khz = (unsigned)(mhz * 1000);
 		} else if (!strcmp(key, "cpu family") && !cpu->has_family) {
 			parse_uint(val, 10, &cpu->family);
 		} else if (!strcmp(key, "model") && !cpu->has_family) {

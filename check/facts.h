@@ -65,6 +65,7 @@ struct cpu_facts {
 	char cpu_implementer[16];      /* arm64 "CPU implementer" */
 	char cpu_part[16];             /* arm64 "CPU part" */
 	char ppc_platform[32];         /* ppc64le "platform": PowerNV, pSeries */
+	unsigned khz;                  /* x86 "cpu MHz" in kHz (TCG passes the TSC through at it), 0 */
 };
 
 enum module_state {

@@ -2,6 +2,7 @@
 #include "bundle.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,97 +10,130 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "oci.h"
+#include "oci_spec.h"
 #include "strbuf.h"
 
-int bundle_load(struct bundle *b, const char *dir, bool need_process, struct kc_error *err)
+/* The path a handle stands for (for messages, the state and hooks). */
+static char *fd_path(int fd)
 {
-	memset(b, 0, sizeof(*b));
-	char abs[PATH_MAX];
-	if (!realpath(dir, abs))
-		return kc_error_set(err, errno, "bundle %s", dir);
-	b->dir = xstrdup(abs);
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_appendf(&sb, "%s/config.json", abs);
-	b->config = sb.s;
+	char link[64], buf[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+static int read_config(struct bundle *b, struct kc_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = beneath_read_file(b->dirfd, "config.json", BENEATH_SYMLINKS, BUNDLE_CONFIG_MAX, &text, &len);
+	if (r == -ENOENT)
+		return kc_error_set(err, 0, "%s: no such file (is %s an OCI bundle?)", b->config, b->dir);
+	if (r == -EINVAL)
+		return kc_error_set(err, 0, "%s: not a regular file", b->config);
+	if (r == -EFBIG)
+		return kc_error_set(err, 0, "%s: larger than %u MiB", b->config, BUNDLE_CONFIG_MAX >> 20);
+	if (r < 0)
+		return kc_error_set(err, -r, "%s", b->config);
 	json_error_t je;
-	b->spec = json_load_file(b->config, JSON_REJECT_DUPLICATES, &je);
-	if (!b->spec) {
-		if (access(b->config, F_OK) < 0)
-			return kc_error_set(err, 0, "%s: no such file (is %s an OCI bundle?)", b->config, abs);
+	b->spec = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!b->spec)
 		return kc_error_set(err, 0, "%s:%d:%d: %s", b->config, je.line, je.column, je.text);
-	}
-	if (!json_is_object(b->spec))
-		return kc_error_set(err, 0, "%s: not a JSON object", b->config);
-	const char *ver = json_string_value(json_object_get(b->spec, "ociVersion"));
-	if (!ver)
-		return kc_error_set(err, 0, "%s: ociVersion: missing", b->config);
-	if (strncmp(ver, "1.", 2))
-		return kc_error_set(err, 0, "%s: ociVersion: unsupported version '%s' (this runtime implements 1.x)", b->config, ver);
-	json_t *root = json_object_get(b->spec, "root");
-	const char *rp = json_string_value(json_object_get(root, "path"));
+	if (oci_spec_validate(b->spec, err) < 0)
+		return kc_error_wrap(err, "%s", b->config);
+	return 0;
+}
+
+static int open_rootfs(struct bundle *b, struct kc_error *err)
+{
+	const char *rp = json_string_value(json_object_get(json_object_get(b->spec, "root"), "path"));
 	if (!rp || !*rp)
 		return kc_error_set(err, 0, "%s: root.path: missing", b->config);
-	char rootfs[PATH_MAX * 2];
-	snprintf(rootfs, sizeof(rootfs), rp[0] == '/' ? "%s" : "%s/%s", rp[0] == '/' ? rp : abs, rp);
-	struct stat st;
-	if (stat(rootfs, &st) < 0)
-		return kc_error_set(err, 0, "%s: root.path: %s: %s", b->config, rootfs, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return kc_error_set(err, 0, "%s: root.path: %s is not a directory", b->config, rootfs);
-	b->rootfs = realpath(rootfs, NULL);
-	if (!b->rootfs)
-		return kc_error_set(err, errno, "%s: root.path: %s", b->config, rootfs);
-	json_t *process = json_object_get(b->spec, "process");
-	if (need_process || process) {
-		if (!process)
-			return kc_error_set(err, 0, "%s: process: missing", b->config);
-		struct oci_process p;
-		if (oci_process_parse(process, &p, err) < 0)
-			return kc_error_wrap(err, "%s", b->config);
-		oci_process_free(&p);
+	/* a relative root stays in the bundle; an absolute one is the caller's
+	 * choice (podman's and containerd's are), opened as given */
+	b->rootfs_fd = rp[0] == '/' ? open(rp, O_PATH | O_DIRECTORY | O_CLOEXEC)
+				    : beneath_open_dir(b->dirfd, rp, BENEATH_SYMLINKS);
+	if (b->rootfs_fd < 0) {
+		int e = rp[0] == '/' ? errno : -b->rootfs_fd;
+		b->rootfs_fd = -1;
+		if (e == ENOTDIR)
+			return kc_error_set(err, 0, "%s: root.path: %s is not a directory", b->config, rp);
+		if (e == EXDEV)
+			return kc_error_set(err, 0, "%s: root.path: %s leads out of the bundle", b->config, rp);
+		return kc_error_set(err, 0, "%s: root.path: %s: %s", b->config, rp, strerror(e));
 	}
-	json_t *mounts = json_object_get(b->spec, "mounts");
-	if (mounts && !json_is_array(mounts))
-		return kc_error_set(err, 0, "%s: mounts: must be an array", b->config);
+	b->rootfs = fd_path(b->rootfs_fd);
+	if (!b->rootfs)
+		return kc_error_set(err, errno, "%s: root.path: %s", b->config, rp);
+	return 0;
+}
+
+/* A bind mount whose source is missing fails in the guest after a boot:
+ * say so now. */
+static int check_bind_sources(const struct bundle *b, struct kc_error *err)
+{
 	size_t i;
 	json_t *m;
-	json_array_foreach(mounts, i, m) {
-		const char *d = json_string_value(json_object_get(m, "destination"));
-		if (!d || d[0] != '/')
-			return kc_error_set(err, 0, "%s: mounts[%zu].destination: must be an absolute path", b->config, i);
-	}
-	/* devices are made in the guest: refuse a bad one before a VM boots */
-	json_t *devices = json_object_get(json_object_get(b->spec, "linux"), "devices");
-	if (devices && !json_is_array(devices))
-		return kc_error_set(err, 0, "%s: linux.devices: must be an array", b->config);
-	json_t *d;
-	json_array_foreach(devices, i, d) {
-		const char *path = json_string_value(json_object_get(d, "path"));
-		const char *type = json_string_value(json_object_get(d, "type"));
-		if (!path || path[0] != '/')
-			return kc_error_set(err, 0, "%s: linux.devices[%zu].path: must be an absolute path", b->config, i);
-		if (!type || strlen(type) != 1 || !strchr("cbup", type[0]))
-			return kc_error_set(err, 0, "%s: linux.devices[%zu].type: '%s' is not c, b, u or p", b->config, i,
-					    type ? type : "");
-		if (type[0] != 'p' && (!json_is_integer(json_object_get(d, "major")) ||
-				       !json_is_integer(json_object_get(d, "minor"))))
-			return kc_error_set(err, 0, "%s: linux.devices[%zu] (%s): major and minor are required", b->config,
-					    i, path);
+	json_array_foreach(json_object_get(b->spec, "mounts"), i, m) {
+		const char *type = json_string_value(json_object_get(m, "type"));
+		const char *src = json_string_value(json_object_get(m, "source"));
+		bool bind = type && !strcmp(type, "bind");
+		size_t k;
+		json_t *o;
+		json_array_foreach(json_object_get(m, "options"), k, o)
+			if (json_is_string(o) && (!strcmp(json_string_value(o), "bind") || !strcmp(json_string_value(o), "rbind")))
+				bind = true;
+		if (!bind)
+			continue;
+		if (!src || src[0] != '/')
+			return kc_error_set(err, 0, "%s: mounts[%zu].source: a bind mount needs an absolute source", b->config, i);
+		struct stat st;
+		if (stat(src, &st) < 0)
+			return kc_error_set(err, 0, "%s: mounts[%zu].source: %s: %s", b->config, i, src, strerror(errno));
 	}
 	return 0;
 }
 
+int bundle_load(struct bundle *b, const char *dir, bool need_process, struct kc_error *err)
+{
+	memset(b, 0, sizeof(*b));
+	b->dirfd = b->rootfs_fd = -1;
+	b->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (b->dirfd < 0)
+		return kc_error_set(err, errno, "bundle %s", dir);
+	b->dir = fd_path(b->dirfd);
+	if (!b->dir)
+		return kc_error_set(err, errno, "bundle %s", dir);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_appendf(&sb, "%s/config.json", b->dir);
+	b->config = sb.s;
+	if (read_config(b, err) < 0 || open_rootfs(b, err) < 0)
+		return -1;
+	if (need_process && !json_object_get(b->spec, "process"))
+		return kc_error_set(err, 0, "%s: process: missing", b->config);
+	return check_bind_sources(b, err);
+}
+
 void bundle_free(struct bundle *b)
 {
+	if (b->dirfd >= 0)
+		close(b->dirfd);
+	if (b->rootfs_fd >= 0)
+		close(b->rootfs_fd);
 	free(b->dir);
 	free(b->config);
 	free(b->rootfs);
 	json_decref(b->spec);
 	memset(b, 0, sizeof(*b));
+	b->dirfd = b->rootfs_fd = -1;
 }
 
-int bundle_netns(const json_t *spec, const char **path)
+enum netns_mode bundle_netns(const json_t *spec, const char **path)
 {
 	size_t i;
 	json_t *ns;
@@ -111,9 +145,9 @@ int bundle_netns(const json_t *spec, const char **path)
 		const char *p = json_string_value(json_object_get(ns, "path"));
 		if (p && *p) {
 			*path = p;
-			return 2;
+			return NETNS_PATH;
 		}
-		return 1;
+		return NETNS_NEW;
 	}
-	return 0;
+	return NETNS_HOST;
 }

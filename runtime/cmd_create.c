@@ -29,18 +29,27 @@ struct create_args {
 };
 
 /* vCPUs and memory: the configuration's, plus what the spec's limits ask
- * for (as Kata sizes a sandbox). */
-static void size_vm(const struct kc_config *cfg, const json_t *spec, unsigned *vcpus, unsigned *mem)
+ * for (as Kata sizes a sandbox), within the VM's and the host's means. */
+static void size_vm(const struct rtconfig *rc, const json_t *spec, unsigned *vcpus, unsigned *mem)
 {
+	const struct kc_config *cfg = rc->cfg;
 	*vcpus = cfg->hypervisor.default_vcpus > 0 ? (unsigned)cfg->hypervisor.default_vcpus : 1;
-	*mem = cfg->hypervisor.default_memory ? cfg->hypervisor.default_memory : 2048;
+	*mem = cfg->hypervisor.default_memory;
 	unsigned lv, lm;
 	pod_limits(spec, &lv, &lm);
 	*vcpus += lv;
-	*mem += lm;
 	unsigned max = cfg->hypervisor.default_maxvcpus;
-	if (max && *vcpus > max)
+	if (max && *vcpus > max) {
+		kc_warn("linux.resources.cpu asks for %u vCPUs: the VM gets default_maxvcpus, %u", *vcpus, max);
 		*vcpus = max;
+	}
+	unsigned room = rc->host_memory_mib > *mem ? rc->host_memory_mib - *mem : 0;
+	if (lm > room) {
+		kc_warn("linux.resources.memory.limit asks for %u MiB more than the VM's %u: the host has %u MiB, the VM "
+			"gets %u more", lm, *mem, rc->host_memory_mib, room);
+		lm = room;
+	}
+	*mem += lm;
 }
 
 /* The namespaces a container of a pod shares with its sandbox container
@@ -111,6 +120,7 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 	json_t *guest_spec = NULL, *net_json = NULL;
 	pid_t shim = -1;
 	bool shared = false, own_vm = false, have_rec = false, plumbed = false;
+	_cleanup_close_ int vmfd = -1;
 	const char *netns_path = NULL;
 	enum pod_role role = POD_SANDBOX;
 	const char *sandbox_id = a->id;
@@ -176,17 +186,17 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 		if (sbrec_save(&rec, err) < 0)
 			goto fail;
 	} else {
-		int netns_mode = bundle_netns(b.spec, &netns_path);
-		if (netns_mode == 1 && cfg->runtime.disable_new_netns)
-			netns_mode = 0;
+		enum netns_mode netns_mode = bundle_netns(b.spec, &netns_path);
+		if (netns_mode == NETNS_NEW && cfg->runtime.disable_new_netns)
+			netns_mode = NETNS_HOST;
 		unsigned vcpus, mem;
-		size_vm(cfg, b.spec, &vcpus, &mem);
+		size_vm(&rc, b.spec, &vcpus, &mem);
 		/* the pod's interfaces, plumbed to taps before QEMU opens them */
 		struct net_config nc = {0};
 		struct qemu_nic nics[NET_MAX_IFACES];
 		int nnics = 0;
 		const char *model = cfg->runtime.internetworking_model;
-		if (netns_mode == 2 && !(model && !strcmp(model, "none"))) {
+		if (netns_mode == NETNS_PATH && !(model && !strcmp(model, "none"))) {
 			if (net_scan(netns_path, &nc, err) < 0 || net_plumb(netns_path, &nc, err) < 0)
 				goto fail;
 			plumbed = nc.n > 0;
@@ -200,7 +210,9 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 		}
 		kc_info("creating sandbox %s: %s, %u vCPU, %u MiB, %s, %d NIC(s)", a->id, rc.adapt.accel, vcpus, mem,
 			cfg->hypervisor.machine_type, nnics);
-		if (sandbox_start(&c.sb, a->id, rt->root, &rc, vcpus, mem, netns_mode, netns_path, nics, nnics, err) < 0)
+		struct sandbox_params sp = {.id = a->id, .root = rt->root, .rc = &rc, .vcpus = vcpus, .memory_mib = mem,
+					    .netns_mode = netns_mode, .netns_path = netns_path, .nics = nics, .nnics = nnics};
+		if (sandbox_start(&c.sb, &sp, err) < 0)
 			goto fail;
 		c.have_sandbox = true;
 		own_vm = true;
@@ -219,7 +231,12 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 		goto fail;
 
 	long long t_vm = monotonic_ms();
-	guest_spec = share_container(c.sb.shared_dir, a->id, b.rootfs, b.spec, err);
+	vmfd = sandbox_open_vm_dir(&c.sb);
+	if (vmfd < 0) {
+		kc_error_set(err, -vmfd, "the VM directory of sandbox %s", sandbox_id);
+		goto fail;
+	}
+	guest_spec = share_container(vmfd, a->id, b.rootfs_fd, b.spec, err);
 	if (!guest_spec)
 		goto fail;
 	shared = true;
@@ -299,7 +316,9 @@ fail:
 			json_decref(agent_client_call(&fac, "remove_container", json_pack("{s:s}", "container_id", a->id), 5000, &ferr));
 			agent_client_close(&fac);
 		}
-		unshare_container(c.sb.shared_dir, a->id);
+		struct kc_error uerr = {0};
+		if (vmfd >= 0 && unshare_container(vmfd, a->id, &uerr) < 0)
+			kc_warn("%s", uerr.msg);
 	}
 	if (!have_rec && role == POD_CONTAINER && c.have_sandbox) {
 		struct kc_error ferr = {0};

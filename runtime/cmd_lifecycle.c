@@ -94,9 +94,6 @@ int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
 				sbrec_close(&rec);
 				char *vm = sandbox_vm_dir(rt->root, id);
 				struct sandbox sb = {.id = (char *)id, .vm_dir = vm};
-				char shared[4096];
-				snprintf(shared, sizeof(shared), "%s/shared", vm);
-				sb.shared_dir = shared;
 				sandbox_stop(&sb);
 				free(vm);
 				state_remove(&sd);

@@ -235,8 +235,11 @@ void ctr_destroy(struct rt *rt, struct ctr *c, bool force)
 		}
 	}
 	stop_shims(c);
-	if (c->have_sandbox)
-		unshare_container(c->sb.shared_dir, c->sd.id);
+	if (c->have_sandbox) {
+		_cleanup_close_ int vmfd = sandbox_open_vm_dir(&c->sb);
+		if (vmfd >= 0 && unshare_container(vmfd, c->sd.id, &err) < 0)
+			kc_warn("%s", err.msg);
+	}
 	/* the VM goes with the sandbox's last container, or with its own
 	 * container deleted by force */
 	struct sbrec rec;

@@ -12,6 +12,10 @@
 #include <unistd.h>
 
 #include "agent_client.h"
+#include "beneath.h"
+#include "oci.h"
+#include "oci_spec.h"
+#include "state.h"
 #include "daemon.h"
 #include "fs.h"
 #include "log.h"
@@ -46,6 +50,10 @@ int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbo
 		if (!sid || !*sid)
 			return kc_error_set(err, 0, "annotation %s is '%s' but %s (the sandbox's id) is missing",
 					    role_keys[i].type_key, type, role_keys[i].id_key);
+		/* it names a directory and a record of ours: an id like any other */
+		if (!oci_valid_id(sid))
+			return kc_error_set(err, 0, "annotation %s: invalid sandbox id '%s': use letters, digits and _+-. "
+						    "(not first)", role_keys[i].id_key, sid);
 		*role = POD_CONTAINER;
 		*sandbox_id = sid;
 		return 0;
@@ -123,50 +131,68 @@ void pod_limits(const json_t *spec, unsigned *vcpus, unsigned *mem_mib)
 	json_t *cpu = json_object_get(res, "cpu");
 	json_int_t quota = json_integer_value(json_object_get(cpu, "quota"));
 	json_int_t period = json_integer_value(json_object_get(cpu, "period"));
-	if (quota > 0 && period > 0)
-		*vcpus = (unsigned)((quota + period - 1) / period);
+	/* bounded by oci_spec_validate; computed without overflow all the same */
+	if (quota > 0 && period > 0) {
+		uint64_t v = ((uint64_t)quota + (uint64_t)period - 1) / (uint64_t)period;
+		*vcpus = v > POD_MAX_VCPUS ? POD_MAX_VCPUS : (unsigned)v;
+	}
 	json_int_t limit = json_integer_value(json_object_get(json_object_get(res, "memory"), "limit"));
-	if (limit > 0)
-		*mem_mib = (unsigned)((limit + (1 << 20) - 1) >> 20);
+	if (limit > 0) {
+		uint64_t mib = ((uint64_t)(limit > OCI_MEMORY_MAX ? OCI_MEMORY_MAX : limit) + (1u << 20) - 1) >> 20;
+		*mem_mib = (unsigned)mib;
+	}
 }
 
 /* ---- the record ---------------------------------------------------------- */
 
-static int paths(struct sbrec *r, const char *root, const char *id)
+/* root/.sandboxes: the records, beside the container ids (which never
+ * start with a dot). */
+static int open_records(const char *root, bool create)
 {
-	memset(r, 0, sizeof(*r));
-	r->lock_fd = -1;
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_appendf(&sb, "%s/.sandboxes", root);
-	if (mkdir(sb.s, 0700) < 0 && errno != EEXIST) {
-		strbuf_release(&sb);
-		return -1;
+	_cleanup_close_ int rootfd = state_open_root(root, create);
+	if (rootfd < 0)
+		return rootfd;
+	if (create) {
+		int r = beneath_mkdir(rootfd, SBREC_DIR, 0700, BENEATH_STRICT);
+		if (r >= 0)
+			close(r);
+		else if (r != -EEXIST)
+			return r;
 	}
-	strbuf_appendf(&sb, "/%s.json", id);
-	r->path = sb.s;
-	struct strbuf lk = STRBUF_INIT;
-	strbuf_appendf(&lk, "%s/.sandboxes/%s.lock", root, id);
-	r->lock_path = lk.s;
-	return 0;
+	return beneath_open(rootfd, SBREC_DIR, O_RDONLY | O_DIRECTORY, 0, BENEATH_STRICT);
 }
 
-static int lock(struct sbrec *r, struct kc_error *err)
+static int prepare(struct sbrec *r, const char *root, const char *id, bool create, struct kc_error *err)
 {
-	r->lock_fd = open(r->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (r->lock_fd < 0)
-		return kc_error_set(err, errno, "%s", r->lock_path);
+	memset(r, 0, sizeof(*r));
+	r->lock_fd = r->dirfd = -1;
+	if (!oci_valid_id(id))
+		return kc_error_set(err, 0, "invalid sandbox id '%s'", id);
+	r->dirfd = open_records(root, create);
+	if (r->dirfd < 0) {
+		int e = -r->dirfd;
+		r->dirfd = -1;
+		return e == ENOENT ? kc_error_set(err, 0, "sandbox \"%s\" does not exist", id)
+				   : kc_error_set(err, e, "%s/%s", root, SBREC_DIR);
+	}
+	r->name = xasprintf("%s.json", id);
+	r->lock_name = xasprintf("%s.lock", id);
+	r->what = xasprintf("%s/%s/%s", root, SBREC_DIR, r->name);
+	r->lock_fd = openat(r->dirfd, r->lock_name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	struct stat st;
+	if (r->lock_fd < 0 || fstat(r->lock_fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return kc_error_set(err, r->lock_fd < 0 ? errno : 0, "%s/%s/%s%s", root, SBREC_DIR, r->lock_name,
+				    r->lock_fd < 0 ? "" : ": not a regular file");
 	while (flock(r->lock_fd, LOCK_EX) < 0)
 		if (errno != EINTR)
-			return kc_error_set(err, errno, "lock %s", r->lock_path);
+			return kc_error_set(err, errno, "lock %s", r->lock_name);
 	return 0;
 }
 
 int sbrec_create(struct sbrec *r, const char *root, const struct sandbox *sb, const json_t *network,
 		 struct kc_error *err)
 {
-	if (paths(r, root, sb->id) < 0)
-		return kc_error_set(err, errno, "%s/.sandboxes", root);
-	if (lock(r, err) < 0) {
+	if (prepare(r, root, sb->id, true, err) < 0) {
 		sbrec_close(r);
 		return -1;
 	}
@@ -181,28 +207,18 @@ int sbrec_create(struct sbrec *r, const char *root, const struct sandbox *sb, co
 	return 0;
 }
 
-static json_t *load(const char *path, struct kc_error *err)
-{
-	json_error_t je;
-	json_t *j = json_load_file(path, 0, &je);
-	if (!j && err)
-		kc_error_set(err, 0, "%s: %s", path, je.text);
-	return j;
-}
-
 int sbrec_open(struct sbrec *r, const char *root, const char *id, struct kc_error *err)
 {
-	if (paths(r, root, id) < 0)
-		return kc_error_set(err, errno, "%s/.sandboxes", root);
-	if (lock(r, err) < 0)
+	if (prepare(r, root, id, false, err) < 0)
 		goto fail;
-	if (access(r->path, F_OK) < 0) {
+	if (faccessat(r->dirfd, r->name, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
 		kc_error_set(err, 0, "sandbox \"%s\" does not exist", id);
 		goto fail;
 	}
-	r->j = load(r->path, err);
+	r->j = state_load_json(r->dirfd, r->name, r->what, err);
 	if (!r->j || sandbox_from_json(&r->sb, json_object_get(r->j, "sandbox")) < 0) {
-		kc_error_set(err, 0, "sandbox \"%s\": unreadable record %s", id, r->path);
+		if (r->j)
+			kc_error_set(err, 0, "sandbox \"%s\": unreadable record %s", id, r->what);
 		goto fail;
 	}
 	return 0;
@@ -214,9 +230,13 @@ fail:
 
 int sbrec_peek(struct sandbox *sb, const char *root, const char *id)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/.sandboxes/%s.json", root, id);
-	json_t *j = load(path, NULL);
+	if (!oci_valid_id(id))
+		return -1;
+	_cleanup_close_ int dirfd = open_records(root, false);
+	if (dirfd < 0)
+		return -1;
+	_cleanup_free_ char *name = xasprintf("%s.json", id);
+	json_t *j = state_load_json(dirfd, name, name, &(struct kc_error){0});
 	int rc = j ? sandbox_from_json(sb, json_object_get(j, "sandbox")) : -1;
 	json_decref(j);
 	return rc;
@@ -226,27 +246,32 @@ int sbrec_save(struct sbrec *r, struct kc_error *err)
 {
 	json_object_set_new(r->j, "sandbox", sandbox_to_json(&r->sb));
 	char *text = json_dumps(r->j, JSON_INDENT(2) | JSON_SORT_KEYS);
-	int rc = write_file_atomic(r->path, text, strlen(text), 0600, err);
+	int rc = beneath_write_atomic(r->dirfd, r->name, text, strlen(text), 0600, BENEATH_STRICT, err);
 	free(text);
 	return rc;
 }
 
 void sbrec_remove(struct sbrec *r)
 {
-	unlink(r->path);
-	unlink(r->lock_path);
+	if (r->dirfd < 0)
+		return;
+	unlinkat(r->dirfd, r->name, 0);
+	unlinkat(r->dirfd, r->lock_name, 0);
 }
 
 void sbrec_close(struct sbrec *r)
 {
 	if (r->lock_fd >= 0)
 		close(r->lock_fd);
+	if (r->dirfd >= 0)
+		close(r->dirfd);
 	json_decref(r->j);
 	sandbox_free(&r->sb);
-	free(r->path);
-	free(r->lock_path);
+	free(r->name);
+	free(r->lock_name);
+	free(r->what);
 	memset(r, 0, sizeof(*r));
-	r->lock_fd = -1;
+	r->lock_fd = r->dirfd = -1;
 }
 
 void sbrec_add_member(struct sbrec *r, const char *id)

@@ -23,12 +23,17 @@ int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbo
  * must match enable_annotations (regular expressions of the base name). */
 int pod_overrides(const json_t *annotations, struct kc_config *cfg, struct kc_error *err);
 
-/* The vCPUs and MiB a spec's limits ask for (0 when none). */
+/* The vCPUs and MiB a spec's limits ask for (0 when none; vCPUs at most
+ * POD_MAX_VCPUS, the VM's own maximum caps them further). */
+#define POD_MAX_VCPUS 4096
 void pod_limits(const json_t *spec, unsigned *vcpus, unsigned *mem_mib);
 
-/* The sandbox record: root/.sandboxes/ID.json, locked while open. */
+/* The sandbox record: root/.sandboxes/ID.json, locked (ID.lock) while
+ * open. */
+#define SBREC_DIR ".sandboxes"
 struct sbrec {
-	char *path, *lock_path;
+	int dirfd;          /* root/.sandboxes */
+	char *name, *lock_name, *what;
 	int lock_fd;
 	json_t *j;          /* {"sandbox": {...}, "members": [...], "network": {...}} */
 	struct sandbox sb;

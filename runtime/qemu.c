@@ -35,19 +35,6 @@ static bool is_microvm(const char *m)
 	return m && !strcmp(m, "microvm");
 }
 
-static unsigned host_tsc_khz(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	char line[256];
-	double mhz = 0;
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "cpu MHz", 7) && sscanf(strchr(line, ':') + 1, "%lf", &mhz) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return (unsigned)(mhz * 1000);
-}
-
 void qemu_kernel_cmdline(const struct qemu_params *p, struct strbuf *out)
 {
 	/* quiet and fast: no timer or crypto self-checks, no legacy keyboard
@@ -55,7 +42,7 @@ void qemu_kernel_cmdline(const struct qemu_params *p, struct strbuf *out)
 	strbuf_append(out, "console=ttyS0 quiet panic=-1 no_timer_check tsc=reliable random.trust_cpu=on"
 			   " i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog");
 	/* under TCG an early calibration without this can hang (microvm) */
-	unsigned khz = strcmp(p->accel, "tcg") ? 0 : host_tsc_khz();
+	unsigned khz = strcmp(p->accel, "tcg") ? 0 : p->tsc_khz;
 	if (khz)
 		strbuf_appendf(out, " tsc_early_khz=%u", khz);
 	if (p->cfg->agent.enable_debug || p->cfg->hypervisor.enable_debug)

@@ -25,6 +25,7 @@ struct qemu_params {
 	const char *virtiofsd_socket; /* virtio-fs only */
 	unsigned vcpus, maxvcpus, memory_mib;
 	unsigned host_memory_mib; /* for maxmem (memory hot-plug) */
+	unsigned tsc_khz;         /* the host's, from the report's facts (TCG) */
 	unsigned vsock_cid;       /* 0: virtio-serial */
 	const struct qemu_nic *nics;
 	int nnics;

@@ -23,6 +23,7 @@ int rtconfig_load(struct rtconfig *rc, const char *kata_config, struct kc_error 
 	config_probe(&root, kata_config, rc->facts->res.cpus_online, rc->cs);
 	host_root_close(&root);
 	rc->host_memory_mib = (unsigned)(rc->facts->res.mem_total_kib / 1024);
+	rc->tsc_khz = rc->facts->cpu.khz;
 
 	struct rules_input in;
 	rules_input_defaults(&in, rc->facts);

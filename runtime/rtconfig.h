@@ -17,6 +17,7 @@ struct rtconfig {
 	struct adapt_result adapt;
 	const struct kc_config *cfg; /* == &cs->cfg, adapted */
 	unsigned host_memory_mib;
+	unsigned tsc_khz; /* from the facts: QEMU's TCG guest calibrates with it */
 };
 
 int rtconfig_load(struct rtconfig *rc, const char *kata_config, struct kc_error *err);

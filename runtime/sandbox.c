@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "beneath.h"
 #include "daemon.h"
+#include "fdmount.h"
 #include "log.h"
 #include "qemu.h"
 #include "qmp.h"
@@ -32,139 +34,136 @@ static char *path_join(const char *a, const char *b)
 	return sb.s;
 }
 
-char *sandbox_vm_dir(const char *root, const char *id)
+/* FNV-1a of root and id: stable, short (socket paths must fit in 108
+ * bytes), distinct per --root. */
+static void vm_dir_name(const char *root, const char *id, char name[17])
 {
-	/* FNV-1a of root and id: stable, short, distinct per --root */
 	uint64_t h = 1469598103934665603ULL;
 	for (const char *s = root; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	h = (h ^ '/') * 1099511628211ULL;
 	for (const char *s = id; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	snprintf(name, 17, "%016llx", (unsigned long long)h);
+}
+
+char *sandbox_vm_dir(const char *root, const char *id)
+{
+	char name[17];
+	vm_dir_name(root, id, name);
 	struct strbuf sb = STRBUF_INIT;
-	strbuf_appendf(&sb, "%s/vm/%016llx", KC_RUN_DIR, (unsigned long long)h);
+	strbuf_appendf(&sb, "%s/%s/%s", KC_RUN_DIR, KC_VM_DIRS, name);
 	return sb.s;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
+/* The directory that holds every VM directory: ours, root's only. */
+static int open_vm_dirs(bool create)
 {
-	char buf[4096];
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0711);
-			*p = '/';
-		}
-	return mkdir(buf, mode) < 0 && errno != EEXIST ? -1 : 0;
+	_cleanup_close_ int run = open("/run", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (run < 0)
+		return -errno;
+	const char *rel = KC_RUN_DIR "/" KC_VM_DIRS;
+	rel += strlen("/run/");
+	return create ? beneath_mkdir_p(run, rel, 0711, BENEATH_STRICT) : beneath_open_dir(run, rel, BENEATH_STRICT);
+}
+
+/* The VM directory's last component, checked: a record's vm_dir is
+ * trusted only when it is one of ours. */
+static const char *vm_dir_base(const char *vm_dir)
+{
+	size_t pl = strlen(KC_RUN_DIR "/" KC_VM_DIRS "/");
+	if (!vm_dir || strncmp(vm_dir, KC_RUN_DIR "/" KC_VM_DIRS "/", pl) || strlen(vm_dir + pl) != 16 ||
+	    strspn(vm_dir + pl, "0123456789abcdef") != 16)
+		return NULL;
+	return vm_dir + pl;
+}
+
+int sandbox_open_vm_dir(const struct sandbox *sb)
+{
+	const char *base = vm_dir_base(sb->vm_dir);
+	if (!base)
+		return -EINVAL;
+	_cleanup_close_ int dirs = open_vm_dirs(false);
+	if (dirs < 0)
+		return dirs;
+	return beneath_open_dir(dirs, base, BENEATH_STRICT);
 }
 
 /* ---- network namespace -------------------------------------------------- */
 
-/* A new network namespace, kept by a bind mount of its nsfs file. */
-static int netns_create(const char *path, struct kc_error *err)
+/* A new network namespace, kept by a bind mount of its nsfs file on
+ * vm_dir/netns (made here, O_EXCL). */
+static int netns_create(int vmfd, struct kc_error *err)
 {
-	int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+	int fd = openat(vmfd, "netns", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return kc_error_set(err, errno, "network namespace file %s", path);
+		return kc_error_set(err, errno, "network namespace file");
 	close(fd);
 	pid_t pid = fork();
 	if (pid < 0)
 		return kc_error_set(err, errno, "fork");
 	if (pid == 0) {
-		if (unshare(CLONE_NEWNET) < 0 || mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+		if (unshare(CLONE_NEWNET) < 0)
 			_exit(errno ? errno : 1);
-		_exit(0);
+		int ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		int m = ns >= 0 ? fd_bind_mount(ns, vmfd, "netns", false) : -errno;
+		_exit(m < 0 ? -m : 0);
 	}
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		unlink(path);
+		unlinkat(vmfd, "netns", 0);
 		return kc_error_set(err, WIFEXITED(st) ? WEXITSTATUS(st) : 0, "new network namespace");
 	}
 	return 0;
 }
 
-/* What is left in the shared directory after unmounting are the mount
- * points we made: empty directories and empty files. Nothing else is
- * removed, and nothing is followed or crossed. */
-static void remove_mount_points(const char *dir)
+static void netns_remove(int vmfd)
 {
-	struct stat top;
-	if (lstat(dir, &top) < 0 || !S_ISDIR(top.st_mode))
-		return;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		char *p = path_join(dir, e->d_name);
-		struct stat st;
-		if (lstat(p, &st) == 0 && st.st_dev == top.st_dev) {
-			if (S_ISDIR(st.st_mode))
-				remove_mount_points(p);
-			else if (S_ISREG(st.st_mode) && st.st_size == 0)
-				unlink(p);
-		}
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	if (rmdir(dir) < 0 && errno != ENOENT)
-		kc_warn("remove %s: %s", dir, strerror(errno));
-}
-
-static void netns_remove(const char *path)
-{
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		kc_warn("unmount %s: %s", path, strerror(errno));
-	unlink(path);
+	int r = fd_umount_at(vmfd, "netns");
+	if (r < 0)
+		kc_warn("unmount the network namespace: %s", strerror(-r));
+	unlinkat(vmfd, "netns", 0);
 }
 
 /* ---- pid files: a crash between spawning and recording still leaves the
  * processes findable from vm_dir ----------------------------------------- */
 
-static void pid_file_write(const char *dir, const char *name, pid_t pid, uint64_t start)
+static void pid_file_write(int vmfd, const char *name, pid_t pid, uint64_t start)
 {
-	char *p = path_join(dir, name);
-	FILE *f = fopen(p, "we");
-	if (f) {
-		fprintf(f, "%d %llu\n", pid, (unsigned long long)start);
-		fclose(f);
-	}
-	free(p);
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "%d %llu\n", pid, (unsigned long long)start);
+	struct kc_error err = {0};
+	if (beneath_write_atomic(vmfd, name, buf, (size_t)n, 0600, BENEATH_STRICT, &err) < 0)
+		kc_warn("%s", err.msg);
 }
 
-static void pid_file_read(const char *dir, const char *name, pid_t *pid, uint64_t *start)
+static void pid_file_read(int vmfd, const char *name, pid_t *pid, uint64_t *start)
 {
-	char *p = path_join(dir, name);
-	FILE *f = fopen(p, "re");
-	free(p);
-	if (!f)
+	_cleanup_free_ char *text = NULL;
+	if (beneath_read_file(vmfd, name, BENEATH_STRICT, 256, &text, NULL) < 0)
 		return;
 	int v;
 	unsigned long long st;
-	if (fscanf(f, "%d %llu", &v, &st) == 2 && v > 0) {
+	if (sscanf(text, "%d %llu", &v, &st) == 2 && v > 0) {
 		*pid = v;
 		*start = st;
 	}
-	fclose(f);
 }
 
-/* ---- boot ---------------------------------------------------------------- */
+/* ---- boot failures -------------------------------------------------------- */
 
-static void tail_file(struct strbuf *out, const char *label, const char *path, size_t max)
+static void tail_file(struct strbuf *out, int vmfd, const char *label, const char *name, size_t max)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
+	_cleanup_close_ int fd = beneath_open(vmfd, name, O_RDONLY | O_NONBLOCK, 0, BENEATH_STRICT);
 	struct stat st;
-	if (fstat(fd, &st) == 0 && (size_t)st.st_size > max)
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	if ((size_t)st.st_size > max)
 		lseek(fd, st.st_size - (off_t)max, SEEK_SET);
 	char buf[4096];
 	ssize_t n = read(fd, buf, sizeof(buf) - 1 < max ? sizeof(buf) - 1 : max);
-	close(fd);
 	if (n <= 0)
 		return;
 	buf[n] = '\0';
@@ -177,8 +176,8 @@ static void tail_file(struct strbuf *out, const char *label, const char *path, s
 		out->s[--out->len] = '\0';
 }
 
-static int boot_failure(struct sandbox *sb, struct kc_error *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int boot_failure(struct sandbox *sb, struct kc_error *err, const char *fmt, ...)
+static int boot_failure(int vmfd, struct kc_error *err, const char *fmt, ...) _printf_(3, 4);
+static int boot_failure(int vmfd, struct kc_error *err, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -187,21 +186,46 @@ static int boot_failure(struct sandbox *sb, struct kc_error *err, const char *fm
 	va_end(ap);
 	struct strbuf sbuf = STRBUF_INIT;
 	strbuf_append(&sbuf, msg);
-	char *log = path_join(sb->vm_dir, "qemu.log");
-	tail_file(&sbuf, "QEMU", log, 600);
-	free(log);
-	log = path_join(sb->vm_dir, "console.log");
-	tail_file(&sbuf, "guest console", log, 600);
-	free(log);
-	log = path_join(sb->vm_dir, "proxy.log");
-	tail_file(&sbuf, "proxy", log, 400);
-	free(log);
+	tail_file(&sbuf, vmfd, "QEMU", "qemu.log", 600);
+	tail_file(&sbuf, vmfd, "guest console", "console.log", 600);
+	tail_file(&sbuf, vmfd, "proxy", "proxy.log", 400);
 	kc_error_set(err, 0, "%s", sbuf.s);
 	strbuf_release(&sbuf);
 	return -1;
 }
 
-static int start_virtiofsd(struct sandbox *sb, const struct kc_config *cfg, struct kc_error *err)
+/* ---- the steps of a boot ------------------------------------------------- */
+
+static int make_vm_dir(struct sandbox *sb, int *vmfd, struct kc_error *err)
+{
+	_cleanup_close_ int dirs = open_vm_dirs(true);
+	if (dirs < 0)
+		return kc_error_set(err, -dirs, "%s/%s", KC_RUN_DIR, KC_VM_DIRS);
+	*vmfd = beneath_mkdir(dirs, vm_dir_base(sb->vm_dir), 0700, BENEATH_STRICT);
+	if (*vmfd == -EEXIST)
+		return kc_error_set(err, 0, "sandbox %s: its VM directory %s exists already (delete --force %s removes it)",
+				    sb->id, sb->vm_dir, sb->id);
+	if (*vmfd < 0)
+		return kc_error_set(err, -*vmfd, "sandbox directory %s", sb->vm_dir);
+	return 0;
+}
+
+static int join_netns(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
+{
+	if (p->netns_mode == NETNS_NEW) {
+		if (netns_create(vmfd, err) < 0)
+			return -1;
+		sb->netns = path_join(sb->vm_dir, "netns");
+		sb->netns_created = true;
+	} else if (p->netns_mode == NETNS_PATH) {
+		if (access(p->netns_path, F_OK) < 0)
+			return kc_error_set(err, errno, "network namespace %s", p->netns_path);
+		sb->netns = xstrdup(p->netns_path);
+	}
+	return 0;
+}
+
+static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct kc_config *cfg, struct kc_error *err)
 {
 	const struct qemu_config *q = &cfg->hypervisor;
 	char *sock = path_join(sb->vm_dir, "vfsd.sock");
@@ -228,13 +252,13 @@ static int start_virtiofsd(struct sandbox *sb, const struct kc_config *cfg, stru
 		rc = kc_error_wrap(err, "virtio-fs daemon");
 	} else {
 		sb->virtiofsd_start = process_start_time(sb->virtiofsd_pid);
-		pid_file_write(sb->vm_dir, "virtiofsd.pid", sb->virtiofsd_pid, sb->virtiofsd_start);
+		pid_file_write(vmfd, "virtiofsd.pid", sb->virtiofsd_pid, sb->virtiofsd_start);
 		/* QEMU connects to its socket at start: wait for it */
-		long long end = monotonic_ms() + 5000;
-		while (access(sock, F_OK) < 0 && monotonic_ms() < end)
+		long long end = monotonic_ms() + VIRTIOFSD_START_MS;
+		while (faccessat(vmfd, "vfsd.sock", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && monotonic_ms() < end)
 			usleep(5000);
-		if (access(sock, F_OK) < 0)
-			rc = boot_failure(sb, err, "virtiofsd did not create %s", sock);
+		if (faccessat(vmfd, "vfsd.sock", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = boot_failure(vmfd, err, "virtiofsd did not create %s", sock);
 	}
 	free(sock);
 	return rc;
@@ -248,74 +272,30 @@ static unsigned next_vsock_cid(void)
 	return 3 + (unsigned)((ts.tv_nsec ^ getpid()) % 0x3fffffff);
 }
 
-int sandbox_start(struct sandbox *sb, const char *id, const char *root, const struct rtconfig *rc,
-		  unsigned vcpus, unsigned memory_mib, int netns_mode, const char *netns_path,
-		  const struct qemu_nic *nics, int nnics, struct kc_error *err)
+static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
 {
-	const char *proxy_path = rc->cfg->proxy.path;
-	const struct kc_config *cfg = rc->cfg;
-	memset(sb, 0, sizeof(*sb));
-	sb->id = xstrdup(id);
-	sb->vm_dir = sandbox_vm_dir(root, id);
-	sb->shared_dir = path_join(sb->vm_dir, "shared");
-	sb->proxy_path = xstrdup(proxy_path);
-	sb->vcpus = vcpus;
-	sb->memory_mib = memory_mib;
-	snprintf(sb->accel, sizeof(sb->accel), "%s", rc->adapt.accel);
-	snprintf(sb->machine, sizeof(sb->machine), "%s", cfg->hypervisor.machine_type);
-	rfc3339_now(sb->started, sizeof(sb->started));
-
-	if (mkdir_p(sb->vm_dir, 0700) < 0 || mkdir(sb->shared_dir, 0755) < 0) {
-		kc_error_set(err, errno, "sandbox directory %s", sb->vm_dir);
-		sandbox_stop(sb);
-		return -1;
-	}
-	if (netns_mode == 1) {
-		char *p = path_join(sb->vm_dir, "netns");
-		if (netns_create(p, err) < 0) {
-			free(p);
-			sandbox_stop(sb);
-			return -1;
-		}
-		sb->netns = p;
-		sb->netns_created = true;
-	} else if (netns_mode == 2) {
-		if (access(netns_path, F_OK) < 0) {
-			kc_error_set(err, errno, "network namespace %s", netns_path);
-			sandbox_stop(sb);
-			return -1;
-		}
-		sb->netns = xstrdup(netns_path);
-	}
-
-	bool virtiofs = cfg->hypervisor.shared_fs && !strcmp(cfg->hypervisor.shared_fs, "virtio-fs");
-	if (virtiofs && start_virtiofsd(sb, cfg, err) < 0) {
-		sandbox_stop(sb);
-		return -1;
-	}
-
-	/* QEMU */
+	const struct kc_config *cfg = p->rc->cfg;
 	long long t0 = monotonic_ms();
 	char *vfsd_sock = path_join(sb->vm_dir, "vfsd.sock");
-	bool vsock = cfg->hypervisor.use_vsock;
 	struct qemu_params qp = {
 		.cfg = cfg,
 		.accel = sb->accel,
-		.name = id,
+		.name = sb->id,
 		.vm_dir = sb->vm_dir,
 		.shared_dir = sb->shared_dir,
 		.virtiofsd_socket = vfsd_sock,
-		.vcpus = vcpus,
-		.maxvcpus = vcpus,
-		.memory_mib = memory_mib,
-		.host_memory_mib = rc->host_memory_mib,
-		.vsock_cid = vsock ? next_vsock_cid() : 0,
-		.nics = nics,
-		.nnics = nnics,
+		.vcpus = sb->vcpus,
+		.maxvcpus = sb->vcpus,
+		.memory_mib = sb->memory_mib,
+		.host_memory_mib = p->rc->host_memory_mib,
+		.tsc_khz = p->rc->tsc_khz,
+		.vsock_cid = sb->vsock_cid,
+		.nics = p->nics,
+		.nnics = p->nnics,
 	};
 	/* room for vCPUs hot-plugged when containers with limits join */
-	unsigned maxv = cfg->hypervisor.default_maxvcpus ? cfg->hypervisor.default_maxvcpus : rc->facts->res.cpus_online;
-	if (maxv > vcpus)
+	unsigned maxv = cfg->hypervisor.default_maxvcpus ? cfg->hypervisor.default_maxvcpus : p->rc->facts->res.cpus_online;
+	if (maxv > sb->vcpus)
 		qp.maxvcpus = maxv;
 	char **argv = qemu_build_argv(&qp);
 	free(vfsd_sock);
@@ -334,117 +314,144 @@ int sandbox_start(struct sandbox *sb, const char *id, const char *root, const st
 	strv_free(argv);
 	if (sb->qemu_pid < 0) {
 		sb->qemu_pid = 0;
-		kc_error_wrap(err, "hypervisor %s", cfg->hypervisor.path);
-		sandbox_stop(sb);
-		return -1;
+		return kc_error_wrap(err, "hypervisor %s", cfg->hypervisor.path);
 	}
 	sb->qemu_start = process_start_time(sb->qemu_pid);
-	pid_file_write(sb->vm_dir, "qemu.pid", sb->qemu_pid, sb->qemu_start);
+	pid_file_write(vmfd, "qemu.pid", sb->qemu_pid, sb->qemu_start);
 	sb->t_qemu_ms = (double)(monotonic_ms() - t0);
+	return 0;
+}
 
-	/* the proxy: it connects and does the handshake, then says so on fd 3 */
+/* How waiting for the proxy's word ended. */
+enum boot_wait { BOOT_READY, BOOT_QEMU_DIED, BOOT_TIMEOUT, BOOT_PROXY_FAILED };
+
+static enum boot_wait wait_for_proxy(const struct sandbox *sb, int ready_fd, int limit_ms)
+{
+	/* the proxy keeps the same timeout, so it usually gives up first: a
+	 * second's grace for it to say so */
+	long long begin = monotonic_ms(), end = begin + limit_ms + 1000;
+	for (;;) {
+		struct pollfd pfd = {ready_fd, POLLIN, 0};
+		if (poll(&pfd, 1, 50) > 0) {
+			char c;
+			if (read(ready_fd, &c, 1) == 1)
+				return BOOT_READY;
+			break;
+		}
+		if (!process_alive(sb->qemu_pid, sb->qemu_start))
+			return BOOT_QEMU_DIED;
+		if (!process_alive(sb->proxy_pid, sb->proxy_start))
+			break;
+		if (monotonic_ms() >= end)
+			return BOOT_TIMEOUT;
+	}
+	/* the proxy gave up: it sees a dying QEMU first, so say which it was */
+	if (process_wait_gone(sb->qemu_pid, sb->qemu_start, QEMU_QUIT_MS))
+		return BOOT_QEMU_DIED;
+	return monotonic_ms() - begin >= limit_ms - 250 ? BOOT_TIMEOUT : BOOT_PROXY_FAILED;
+}
+
+/* kata-proxy: it connects and does the handshake, then says so on fd 3. */
+static int start_proxy(struct sandbox *sb, int vmfd, const struct kc_config *cfg, struct kc_error *err)
+{
 	long long t1 = monotonic_ms();
 	int ready[2];
-	if (pipe2(ready, O_CLOEXEC) < 0) {
-		kc_error_set(err, errno, "pipe");
-		sandbox_stop(sb);
-		return -1;
-	}
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return kc_error_set(err, errno, "pipe");
 	/* the agent's channel: QEMU's socket for the serial port, or vsock */
-	char *agent_sock;
-	if (qp.vsock_cid) {
-		struct strbuf v = STRBUF_INIT;
-		strbuf_appendf(&v, "vsock://%u:1024", qp.vsock_cid);
-		agent_sock = v.s;
-	} else {
-		agent_sock = path_join(sb->vm_dir, "agent.sock");
-	}
+	struct strbuf agent_sock = STRBUF_INIT;
+	if (sb->vsock_cid)
+		strbuf_appendf(&agent_sock, "vsock://%u:%u", sb->vsock_cid, AGENT_VSOCK_PORT);
+	else
+		strbuf_appendf(&agent_sock, "%s/agent.sock", sb->vm_dir);
 	char *proxy_sock = path_join(sb->vm_dir, "proxy.sock");
 	char *plog = path_join(sb->vm_dir, "proxy.log");
+	unsigned dial_s = cfg->agent.dial_timeout;
 	char timeout[16];
-	snprintf(timeout, sizeof(timeout), "%u", cfg->agent.dial_timeout ? cfg->agent.dial_timeout : 30);
-	const char *pargv[] = {proxy_path, "--agent-socket", agent_sock, "--listen", proxy_sock, "--sandbox",
-			 id, "--log", plog, "--timeout", timeout, "--ready-fd", "3",
-			 cfg->proxy.enable_debug ? "--debug" : NULL, NULL};
+	snprintf(timeout, sizeof(timeout), "%u", dial_s);
+	const char *pargv[] = {sb->proxy_path, "--agent-socket", agent_sock.s, "--listen", proxy_sock, "--sandbox",
+			       sb->id, "--log", plog, "--timeout", timeout, "--ready-fd", "3",
+			       cfg->proxy.enable_debug ? "--debug" : NULL, NULL};
 	struct spawn_opts po = {.argv = pargv, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .keep_fd = ready[1],
 				.netns = sb->netns, .detach = true};
 	sb->proxy_pid = spawn_process_opts(&po, err);
 	close(ready[1]);
-	free(agent_sock);
+	strbuf_release(&agent_sock);
 	free(proxy_sock);
 	free(plog);
 	if (sb->proxy_pid < 0) {
 		sb->proxy_pid = 0;
 		close(ready[0]);
-		kc_error_wrap(err, "kata-proxy %s", proxy_path);
-		sandbox_stop(sb);
-		return -1;
+		return kc_error_wrap(err, "kata-proxy %s", sb->proxy_path);
 	}
 	sb->proxy_start = process_start_time(sb->proxy_pid);
-	pid_file_write(sb->vm_dir, "proxy.pid", sb->proxy_pid, sb->proxy_start);
+	pid_file_write(vmfd, "proxy.pid", sb->proxy_pid, sb->proxy_start);
 
-	/* wait: the proxy's word, QEMU dying, the proxy dying, or the timeout
-	 * (the proxy keeps the same one, so it usually gives up first: a
-	 * second's grace for it to say so) */
-	int limit_ms = (int)(cfg->agent.dial_timeout ? cfg->agent.dial_timeout : 30) * 1000;
-	long long begin = monotonic_ms(), end = begin + limit_ms + 1000;
-	int result = 0;
-	while (!result) {
-		struct pollfd p = {ready[0], POLLIN, 0};
-		int n = poll(&p, 1, 50);
-		if (n > 0) {
-			char c;
-			result = read(ready[0], &c, 1) == 1 ? 1 : -4;
-		} else if (!process_alive(sb->qemu_pid, sb->qemu_start)) {
-			result = -1;
-		} else if (!process_alive(sb->proxy_pid, sb->proxy_start)) {
-			result = -4;
-		} else if (monotonic_ms() >= end) {
-			result = -2;
-		}
-	}
+	enum boot_wait w = wait_for_proxy(sb, ready[0], (int)dial_s * 1000);
 	close(ready[0]);
-	/* the proxy gave up: it sees a dying QEMU first, so say which it was */
-	if (result == -4) {
-		long long waited = monotonic_ms() - begin;
-		if (process_wait_gone(sb->qemu_pid, sb->qemu_start, 2000))
-			result = -1;
-		else if (waited >= limit_ms - 250)
-			result = -2; /* at its timeout */
-		else
-			result = -3;
-	}
-	if (result < 0) {
-		if (result == -1)
-			boot_failure(sb, err, "QEMU exited while the guest was booting");
-		else if (result == -2)
-			boot_failure(sb, err, "the agent did not answer within %d s (agent.kata dial_timeout)", limit_ms / 1000);
-		else
-			boot_failure(sb, err, "kata-proxy could not reach the agent");
-		sandbox_stop(sb);
-		return -1;
+	switch (w) {
+	case BOOT_READY:
+		break;
+	case BOOT_QEMU_DIED:
+		return boot_failure(vmfd, err, "QEMU exited while the guest was booting");
+	case BOOT_TIMEOUT:
+		return boot_failure(vmfd, err, "the agent did not answer within %u s (agent.kata dial_timeout)", dial_s);
+	case BOOT_PROXY_FAILED:
+		return boot_failure(vmfd, err, "kata-proxy could not reach the agent");
 	}
 	sb->t_boot_ms = (double)(monotonic_ms() - t1);
+	return 0;
+}
 
-	/* the guest side of the sandbox: the share */
+/* The guest side of the sandbox: the share mounted. */
+static int create_guest_sandbox(struct sandbox *sb, const struct kc_config *cfg, bool virtiofs, struct kc_error *err)
+{
 	long long t2 = monotonic_ms();
 	struct agent_client ac;
-	if (sandbox_connect(sb, &ac, 10000, err) < 0) {
-		sandbox_stop(sb);
+	if (sandbox_connect(sb, &ac, AGENT_CONNECT_MS, err) < 0)
 		return -1;
-	}
 	json_t *share = json_pack("{s:s, s:s}", "type", virtiofs ? "virtio-fs" : "virtio-9p", "tag", "kataShared");
 	if (!virtiofs)
-		json_object_set_new(share, "msize", json_integer(cfg->hypervisor.msize_9p ? cfg->hypervisor.msize_9p : 8192));
-	json_t *r = agent_client_call(&ac, "create_sandbox", json_pack("{s:o}", "share", share), 30000, err);
+		json_object_set_new(share, "msize", json_integer(cfg->hypervisor.msize_9p));
+	json_t *r = agent_client_call(&ac, "create_sandbox", json_pack("{s:o}", "share", share), AGENT_CALL_MS, err);
 	agent_client_close(&ac);
-	if (!r) {
-		kc_error_wrap(err, "agent");
+	if (!r)
+		return kc_error_wrap(err, "agent");
+	json_decref(r);
+	sb->t_sandbox_ms = (double)(monotonic_ms() - t2);
+	return 0;
+}
+
+static void sandbox_init(struct sandbox *sb, const struct sandbox_params *p)
+{
+	const struct kc_config *cfg = p->rc->cfg;
+	memset(sb, 0, sizeof(*sb));
+	sb->id = xstrdup(p->id);
+	sb->vm_dir = sandbox_vm_dir(p->root, p->id);
+	sb->shared_dir = path_join(sb->vm_dir, "shared");
+	sb->proxy_path = xstrdup(cfg->proxy.path);
+	sb->vcpus = p->vcpus;
+	sb->memory_mib = p->memory_mib;
+	sb->vsock_cid = cfg->hypervisor.use_vsock ? next_vsock_cid() : 0;
+	snprintf(sb->accel, sizeof(sb->accel), "%s", p->rc->adapt.accel);
+	snprintf(sb->machine, sizeof(sb->machine), "%s", cfg->hypervisor.machine_type);
+	rfc3339_now(sb->started, sizeof(sb->started));
+}
+
+int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_error *err)
+{
+	const struct kc_config *cfg = p->rc->cfg;
+	bool virtiofs = cfg->hypervisor.shared_fs && !strcmp(cfg->hypervisor.shared_fs, "virtio-fs");
+	sandbox_init(sb, p);
+	_cleanup_close_ int vmfd = -1;
+	if (make_vm_dir(sb, &vmfd, err) < 0)
+		return -1; /* it was not ours to remove */
+	if (join_netns(sb, vmfd, p, err) < 0 || share_setup(vmfd, err) < 0 ||
+	    (virtiofs && start_virtiofsd(sb, vmfd, cfg, err) < 0) || start_qemu(sb, vmfd, p, err) < 0 ||
+	    start_proxy(sb, vmfd, cfg, err) < 0 || create_guest_sandbox(sb, cfg, virtiofs, err) < 0) {
 		sandbox_stop(sb);
 		return -1;
 	}
-	json_decref(r);
-	sb->t_sandbox_ms = (double)(monotonic_ms() - t2);
 	return 0;
 }
 
@@ -467,70 +474,83 @@ bool sandbox_vm_alive(const struct sandbox *sb)
 	return process_alive(sb->qemu_pid, sb->qemu_start) && process_alive(sb->proxy_pid, sb->proxy_start);
 }
 
-void sandbox_stop(struct sandbox *sb)
+/* ---- stopping ------------------------------------------------------------- */
+
+/* What a crash may not have recorded: the pids and the netns from vm_dir. */
+static void recover_from_vm_dir(struct sandbox *sb, int vmfd)
+{
+	if (!sb->qemu_pid)
+		pid_file_read(vmfd, "qemu.pid", &sb->qemu_pid, &sb->qemu_start);
+	if (!sb->proxy_pid)
+		pid_file_read(vmfd, "proxy.pid", &sb->proxy_pid, &sb->proxy_start);
+	if (!sb->virtiofsd_pid)
+		pid_file_read(vmfd, "virtiofsd.pid", &sb->virtiofsd_pid, &sb->virtiofsd_start);
+	if (!sb->netns && faccessat(vmfd, "netns", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		sb->netns = path_join(sb->vm_dir, "netns");
+		sb->netns_created = true;
+	}
+}
+
+/* The agent first (a clean poweroff), then QMP, then SIGKILL. */
+static void stop_qemu(struct sandbox *sb)
 {
 	struct kc_error err = {0};
-	if (sb->vm_dir) {
-		if (!sb->qemu_pid)
-			pid_file_read(sb->vm_dir, "qemu.pid", &sb->qemu_pid, &sb->qemu_start);
-		if (!sb->proxy_pid)
-			pid_file_read(sb->vm_dir, "proxy.pid", &sb->proxy_pid, &sb->proxy_start);
-		if (!sb->virtiofsd_pid)
-			pid_file_read(sb->vm_dir, "virtiofsd.pid", &sb->virtiofsd_pid, &sb->virtiofsd_start);
-		if (!sb->netns) {
-			char *ns = path_join(sb->vm_dir, "netns");
-			if (access(ns, F_OK) == 0) {
-				sb->netns = ns;
-				sb->netns_created = true;
-			} else {
-				free(ns);
-			}
-		}
+	if (sb->qemu_pid <= 0 || !process_alive(sb->qemu_pid, sb->qemu_start))
+		return;
+	struct agent_client ac;
+	if (process_alive(sb->proxy_pid, sb->proxy_start) && sandbox_connect(sb, &ac, AGENT_TEARDOWN_MS, &err) == 0) {
+		json_decref(agent_client_call(&ac, "shutdown", NULL, AGENT_TEARDOWN_MS, &err));
+		agent_client_close(&ac);
 	}
-	if (sb->qemu_pid > 0 && process_alive(sb->qemu_pid, sb->qemu_start)) {
-		/* the agent first (a clean poweroff), then QMP, then SIGKILL */
-		struct agent_client ac;
-		if (process_alive(sb->proxy_pid, sb->proxy_start) && sandbox_connect(sb, &ac, 2000, &err) == 0) {
-			json_decref(agent_client_call(&ac, "shutdown", NULL, 3000, &err));
-			agent_client_close(&ac);
-		}
-		if (!process_wait_gone(sb->qemu_pid, sb->qemu_start, 3000)) {
-			char *qmp_path = path_join(sb->vm_dir, "qmp.sock");
-			struct qmp q;
-			if (qmp_connect(&q, qmp_path, 1000, &err) == 0) {
-				json_decref(qmp_execute(&q, "quit", NULL, 1000, &err));
-				qmp_close(&q);
-			}
-			free(qmp_path);
-			if (!process_wait_gone(sb->qemu_pid, sb->qemu_start, 2000) &&
-			    !process_stop(sb->qemu_pid, sb->qemu_start, 0))
-				kc_warn("QEMU (pid %d) did not go", sb->qemu_pid);
-		}
+	if (process_wait_gone(sb->qemu_pid, sb->qemu_start, QEMU_POWEROFF_MS))
+		return;
+	char *qmp_path = path_join(sb->vm_dir, "qmp.sock");
+	struct qmp q;
+	if (qmp_connect(&q, qmp_path, QMP_CALL_MS, &err) == 0) {
+		json_decref(qmp_execute(&q, "quit", NULL, QMP_CALL_MS, &err));
+		qmp_close(&q);
 	}
+	free(qmp_path);
+	if (!process_wait_gone(sb->qemu_pid, sb->qemu_start, QEMU_QUIT_MS) && !process_stop(sb->qemu_pid, sb->qemu_start, 0))
+		kc_warn("QEMU (pid %d) did not go", sb->qemu_pid);
+}
+
+/* Our own files in vm_dir, then vm_dir itself. */
+static void remove_vm_dir(const struct sandbox *sb, int vmfd)
+{
+	static const char *const files[] = {"qmp.sock", "agent.sock", "proxy.sock", "vfsd.sock", "console.log",
+					    "qemu.log", "proxy.log", "virtiofsd.log", "netns", "qemu.pid",
+					    "proxy.pid", "virtiofsd.pid", "shim.log"};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		unlinkat(vmfd, files[i], 0);
+	_cleanup_close_ int dirs = open_vm_dirs(false);
+	const char *base = vm_dir_base(sb->vm_dir);
+	if (dirs >= 0 && base && unlinkat(dirs, base, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+		int e = errno;
+		kc_warn("remove %s: %s", sb->vm_dir, strerror(e));
+	}
+}
+
+void sandbox_stop(struct sandbox *sb)
+{
+	_cleanup_close_ int vmfd = sb->vm_dir ? sandbox_open_vm_dir(sb) : -1;
+	if (vmfd >= 0)
+		recover_from_vm_dir(sb, vmfd);
+	stop_qemu(sb);
 	/* the proxy exits by itself once the VM has gone */
-	if (sb->proxy_pid > 0 && !process_wait_gone(sb->proxy_pid, sb->proxy_start, 1000))
+	if (sb->proxy_pid > 0 && !process_wait_gone(sb->proxy_pid, sb->proxy_start, PROXY_EXIT_MS))
 		process_stop(sb->proxy_pid, sb->proxy_start, 0);
 	if (sb->virtiofsd_pid > 0)
 		process_stop(sb->virtiofsd_pid, sb->virtiofsd_start, 500);
-	if (sb->shared_dir) {
-		umount_below(sb->shared_dir);
-		remove_mount_points(sb->shared_dir);
-	}
-	if (sb->netns && sb->netns_created)
-		netns_remove(sb->netns);
-	if (sb->vm_dir) {
-		static const char *const files[] = {"qmp.sock", "agent.sock", "proxy.sock", "vfsd.sock", "console.log",
-						    "qemu.log", "proxy.log", "virtiofsd.log", "netns", "qemu.pid",
-						    "proxy.pid", "virtiofsd.pid", "shim.log"};
-		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			char *p = path_join(sb->vm_dir, files[i]);
-			unlink(p);
-			free(p);
-		}
-		if (rmdir(sb->vm_dir) < 0 && errno != ENOENT)
-			kc_warn("remove %s: %s", sb->vm_dir, strerror(errno));
-	}
+	if (vmfd < 0)
+		return;
+	share_teardown(vmfd);
+	if (sb->netns_created)
+		netns_remove(vmfd);
+	remove_vm_dir(sb, vmfd);
 }
+
+/* ---- the record ------------------------------------------------------------ */
 
 json_t *sandbox_to_json(const struct sandbox *sb)
 {
@@ -547,6 +567,8 @@ json_t *sandbox_to_json(const struct sandbox *sb)
 		json_object_set_new(j, "virtiofsd_pid", json_integer(sb->virtiofsd_pid));
 		json_object_set_new(j, "virtiofsd_start", json_integer((json_int_t)sb->virtiofsd_start));
 	}
+	if (sb->vsock_cid)
+		json_object_set_new(j, "vsock_cid", json_integer(sb->vsock_cid));
 	if (sb->proxy_path)
 		json_object_set_new(j, "proxy_path", json_string(sb->proxy_path));
 	return j;
@@ -565,7 +587,6 @@ int sandbox_from_json(struct sandbox *sb, const json_t *j)
 		return -1;
 	sb->id = dup_str(j, "id");
 	sb->vm_dir = dup_str(j, "vm_dir");
-	sb->shared_dir = dup_str(j, "shared_dir");
 	sb->netns = dup_str(j, "netns");
 	sb->proxy_path = dup_str(j, "proxy_path");
 	sb->netns_created = json_is_true(json_object_get(j, "netns_created"));
@@ -575,12 +596,17 @@ int sandbox_from_json(struct sandbox *sb, const json_t *j)
 	sb->proxy_start = (uint64_t)json_integer_value(json_object_get(j, "proxy_start"));
 	sb->virtiofsd_pid = (pid_t)json_integer_value(json_object_get(j, "virtiofsd_pid"));
 	sb->virtiofsd_start = (uint64_t)json_integer_value(json_object_get(j, "virtiofsd_start"));
+	sb->vsock_cid = (unsigned)json_integer_value(json_object_get(j, "vsock_cid"));
 	sb->vcpus = (unsigned)json_integer_value(json_object_get(j, "vcpus"));
 	sb->memory_mib = (unsigned)json_integer_value(json_object_get(j, "memory_mib"));
 	snprintf(sb->accel, sizeof(sb->accel), "%s", json_string_value(json_object_get(j, "accel")) ?: "");
 	snprintf(sb->machine, sizeof(sb->machine), "%s", json_string_value(json_object_get(j, "machine")) ?: "");
 	snprintf(sb->started, sizeof(sb->started), "%s", json_string_value(json_object_get(j, "started")) ?: "");
-	return sb->id && sb->vm_dir && sb->shared_dir ? 0 : -1;
+	/* the share is always vm_dir/shared, and vm_dir one of ours */
+	if (!sb->id || !vm_dir_base(sb->vm_dir))
+		return -1;
+	sb->shared_dir = path_join(sb->vm_dir, "shared");
+	return 0;
 }
 
 void sandbox_free(struct sandbox *sb)

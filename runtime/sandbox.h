@@ -14,14 +14,20 @@
 #include "agent_client.h"
 #include "error.h"
 #include "rtconfig.h"
+#include "timeouts.h"
 
 #define KC_RUN_DIR "/run/kata-containers"
+/* Beside --root's container ids (which never start with a dot): the VM
+ * directories, KC_RUN_DIR/.vm/<16 hex digits>. */
+#define KC_VM_DIRS ".vm"
+#define AGENT_VSOCK_PORT 1024
 
 struct sandbox {
 	char *id;
 	char *vm_dir, *shared_dir;
 	char *netns;            /* the namespace QEMU and the shims run in, or NULL */
 	bool netns_created;     /* ours to remove */
+	unsigned vsock_cid;     /* 0: the agent is on a virtio-serial port */
 	pid_t qemu_pid, proxy_pid, virtiofsd_pid;
 	uint64_t qemu_start, proxy_start, virtiofsd_start;
 	unsigned vcpus, memory_mib;
@@ -33,14 +39,26 @@ struct sandbox {
 	double t_qemu_ms, t_boot_ms, t_sandbox_ms;
 };
 
-/* Boot: the VM, the proxy, the agent's sandbox (the share mounted).
- * netns_mode: 0 the host's, 1 a new one, 2 the existing one at netns_path.
- * On failure everything made is undone and err says why (with the end of
- * the guest console and QEMU's log for a boot that failed). */
+enum netns_mode { NETNS_HOST, NETNS_NEW, NETNS_PATH };
+
 struct qemu_nic;
-int sandbox_start(struct sandbox *sb, const char *id, const char *root, const struct rtconfig *rc,
-		  unsigned vcpus, unsigned memory_mib, int netns_mode, const char *netns_path,
-		  const struct qemu_nic *nics, int nnics, struct kc_error *err);
+struct sandbox_params {
+	const char *id, *root;            /* the sandbox's id, --root */
+	const struct rtconfig *rc;        /* configuration, adapted to the report */
+	unsigned vcpus, memory_mib;
+	enum netns_mode netns_mode;
+	const char *netns_path;           /* NETNS_PATH */
+	const struct qemu_nic *nics;      /* taps plumbed in that namespace */
+	int nnics;
+};
+
+/* Boot: the VM directory (made, never taken over), the namespace, the
+ * share, QEMU, the proxy, the agent's sandbox. On failure everything made
+ * is undone and err says why (with the end of the guest console and
+ * QEMU's log for a boot that failed). */
+int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_error *err);
+/* A handle of the sandbox's VM directory (-errno). */
+int sandbox_open_vm_dir(const struct sandbox *sb);
 
 /* Connect to the sandbox's proxy (handshake done). */
 int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms, struct kc_error *err);
@@ -56,8 +74,8 @@ json_t *sandbox_to_json(const struct sandbox *sb);
 int sandbox_from_json(struct sandbox *sb, const json_t *j);
 void sandbox_free(struct sandbox *sb);
 
-/* The VM directory for a sandbox id under a --root (short: socket paths
- * must fit in 108 bytes). */
+/* The VM directory for a sandbox id under a --root: KC_RUN_DIR/.vm/HASH
+ * (short: socket paths must fit in 108 bytes). */
 char *sandbox_vm_dir(const char *root, const char *id);
 
 #endif

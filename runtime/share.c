@@ -1,4 +1,4 @@
-/* Sharing a container's files with the guest (see share.h). */
+/* Sharing containers' files with the guest (see share.h). */
 #include "share.h"
 
 #include <dirent.h>
@@ -11,8 +11,65 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "beneath.h"
+#include "fdmount.h"
 #include "log.h"
 #include "strbuf.h"
+
+/* Host-side flags of everything the guest reaches: what the guest makes
+ * in a shared tree is no device and no set-id program for the host. */
+#define SHARE_FLAGS (MS_NOSUID | MS_NODEV)
+
+static int tampered(struct kc_error *err, const char *what, int e)
+{
+	return kc_error_set(err, 0, "the sandbox's shared directory: %s is not what kata-runtime made (%s); "
+				    "refusing to act on it",
+			    what, e == EEXIST ? "something is in its place" : strerror(e));
+}
+
+int share_setup(int vmfd, struct kc_error *err)
+{
+	/* 0711: the guest's users traverse it to their rootfs, root lists it */
+	_cleanup_close_ int mfd = beneath_mkdir(vmfd, "mounts", 0711, BENEATH_STRICT);
+	if (mfd < 0)
+		return kc_error_set(err, -mfd, "shared directory: mounts");
+	_cleanup_close_ int sfd = beneath_mkdir(vmfd, "shared", 0755, BENEATH_STRICT);
+	if (sfd < 0)
+		return kc_error_set(err, -sfd, "shared directory: shared");
+	/* mounts/: a mount of its own, in a peer group of its own, so that
+	 * what is mounted in it reaches shared/ and nothing else */
+	_cleanup_close_ int self = fd_bind_mount(mfd, vmfd, "mounts", false);
+	if (self < 0)
+		return kc_error_set(err, -self, "shared directory: bind mounts/");
+	int r = fd_mount_setattr(self, 0, MS_PRIVATE, false);
+	if (r == 0)
+		r = fd_mount_setattr(self, 0, MS_SHARED, false);
+	if (r < 0)
+		return kc_error_set(err, -r, "shared directory: make mounts/ shared");
+	_cleanup_close_ int view = fd_bind_mount(self, vmfd, "shared", false);
+	if (view < 0)
+		return kc_error_set(err, -view, "shared directory: bind shared/");
+	r = fd_mount_setattr(view, MS_RDONLY | SHARE_FLAGS, MS_SLAVE, false);
+	if (r < 0)
+		return kc_error_set(err, -r, "shared directory: make shared/ a read-only slave");
+	return 0;
+}
+
+void share_teardown(int vmfd)
+{
+	int r;
+	if ((r = fd_umount_at(vmfd, "shared")) < 0)
+		kc_warn("unmount the share: %s", strerror(-r));
+	if ((r = fd_umount_at(vmfd, "mounts")) < 0)
+		kc_warn("unmount the share's mounts: %s", strerror(-r));
+	/* never across a mount: one that refused to go keeps what is below it */
+	if ((r = beneath_remove_tree(vmfd, "shared")) < 0)
+		kc_warn("remove the share: %s", strerror(-r));
+	if ((r = beneath_remove_tree(vmfd, "mounts")) < 0)
+		kc_warn("remove the share's mount points: %s", strerror(-r));
+}
+
+/* ---- one container -------------------------------------------------------- */
 
 static bool has_option(const json_t *m, const char *opt)
 {
@@ -30,47 +87,48 @@ static bool is_bind(const json_t *m)
 	return (type && !strcmp(type, "bind")) || has_option(m, "bind") || has_option(m, "rbind");
 }
 
-static int bind_into(const char *src, const char *dst, bool recursive, struct kc_error *err)
+/* Bind src (a handle) onto a new entry name in dir: a directory or an
+ * empty file, as src is. The host's side is read-only when ro. */
+static int bind_onto(int src, int dir, const char *name, bool recursive, bool ro, struct kc_error *err)
 {
 	struct stat st;
-	if (stat(src, &st) < 0)
-		return kc_error_set(err, errno, "bind mount source %s", src);
+	if (fstat(src, &st) < 0)
+		return kc_error_set(err, errno, "stat");
 	if (S_ISDIR(st.st_mode)) {
-		if (mkdir(dst, 0755) < 0 && errno != EEXIST)
-			return kc_error_set(err, errno, "%s", dst);
-	} else {
-		int fd = open(dst, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+		int fd = beneath_mkdir(dir, name, 0755, BENEATH_STRICT);
 		if (fd < 0)
-			return kc_error_set(err, errno, "%s", dst);
+			return tampered(err, name, -fd);
+		close(fd);
+	} else {
+		int fd = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return tampered(err, name, errno);
 		close(fd);
 	}
-	if (mount(src, dst, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
-		return kc_error_set(err, errno, "bind %s into the shared directory", src);
+	_cleanup_close_ int m = fd_bind_mount(src, dir, name, recursive);
+	if (m < 0)
+		return kc_error_set(err, -m, "bind mount");
 	/* mounts made later on the host side still reach the guest, and ours
 	 * never propagate back */
-	mount(NULL, dst, NULL, MS_SLAVE | (recursive ? MS_REC : 0), NULL);
+	int r = fd_mount_setattr(m, SHARE_FLAGS | (ro ? MS_RDONLY : 0), MS_SLAVE, recursive);
+	if (r < 0)
+		return kc_error_set(err, -r, "bind mount flags");
 	return 0;
 }
 
-json_t *share_container(const char *shared_dir, const char *id, const char *rootfs, const json_t *spec,
-			struct kc_error *err)
+/* The source of a bind mount: the caller's choice of host path, opened
+ * once (following symlinks, as runc does); we act on the handle. */
+static int open_source(const char *src, struct kc_error *err)
 {
-	struct strbuf path = STRBUF_INIT;
-	strbuf_appendf(&path, "%s/%s", shared_dir, id);
-	if (mkdir(path.s, 0755) < 0 && errno != EEXIST) {
-		kc_error_set(err, errno, "%s", path.s);
-		strbuf_release(&path);
-		return NULL;
-	}
-	strbuf_append(&path, "/rootfs");
-	int rc = bind_into(rootfs, path.s, true, err);
-	strbuf_release(&path);
-	if (rc < 0)
-		return NULL;
+	int fd = open(src, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return kc_error_set(err, errno, "bind mount source %s", src);
+	return fd;
+}
 
-	json_t *g = json_deep_copy(spec);
-	json_t *mounts = json_object_get(g, "mounts");
-	bool mounts_dir_made = false;
+static int share_mounts(int cfd, const char *id, json_t *mounts, struct kc_error *err)
+{
+	_cleanup_close_ int mdir = -1;
 	size_t i;
 	json_t *m;
 	json_array_foreach(mounts, i, m) {
@@ -86,144 +144,109 @@ json_t *share_container(const char *shared_dir, const char *id, const char *root
 			json_object_set_new(m, "options", json_pack("[s,s,s,s]", "nosuid", "nodev", "noexec", "mode=1777"));
 			continue;
 		}
-		if (!src || src[0] != '/') {
-			kc_error_set(err, 0, "mounts[%zu] (%s): a bind mount needs an absolute source", i, dest ? dest : "?");
-			goto fail;
-		}
-		if (!strncmp(src, "/proc", 5) || !strncmp(src, "/sys", 4)) {
+		if (!src || src[0] != '/')
+			return kc_error_set(err, 0, "mounts[%zu] (%s): a bind mount needs an absolute source", i,
+					    dest ? dest : "?");
+		if ((!strncmp(src, "/proc", 5) && (!src[5] || src[5] == '/')) ||
+		    (!strncmp(src, "/sys", 4) && (!src[4] || src[4] == '/'))) {
 			kc_warn("mounts[%zu]: %s is the host's kernel interface: not shared into the VM", i, src);
 			json_object_set_new(m, "type", json_string("tmpfs"));
 			json_object_set_new(m, "source", json_string("tmpfs"));
 			json_object_set_new(m, "options", json_pack("[s]", "ro"));
 			continue;
 		}
+		if (mdir < 0) {
+			mdir = beneath_mkdir(cfd, "mounts", 0755, BENEATH_STRICT);
+			if (mdir < 0)
+				return tampered(err, "mounts", -mdir);
+		}
+		/* N/NAME: the guest's mountinfo shows the source's own name */
+		char index[24];
+		snprintf(index, sizeof(index), "%zu", i);
+		_cleanup_close_ int idir = beneath_mkdir(mdir, index, 0755, BENEATH_STRICT);
+		if (idir < 0)
+			return tampered(err, "mounts/N", -idir);
 		const char *base = strrchr(src, '/');
-		base = base && base[1] ? base + 1 : "root";
-		/* everything of a container under shared/ID/: no other container's
-		 * names can collide with it */
-		char name[512];
-		snprintf(name, sizeof(name), "%s/mounts/%zu-%s", id, i, base);
-		if (i == 0 || !mounts_dir_made) {
-			struct strbuf md = STRBUF_INIT;
-			strbuf_appendf(&md, "%s/%s/mounts", shared_dir, id);
-			mkdir(md.s, 0755);
-			strbuf_release(&md);
-			mounts_dir_made = true;
-		}
-		struct strbuf dst = STRBUF_INIT;
-		strbuf_appendf(&dst, "%s/%s", shared_dir, name);
-		rc = bind_into(src, dst.s, has_option(m, "rbind"), err);
-		strbuf_release(&dst);
-		if (rc < 0) {
-			kc_error_wrap(err, "mounts[%zu] (%s)", i, dest ? dest : "?");
-			goto fail;
-		}
-		json_object_set_new(m, "source", json_string(name));
+		base = base && base[1] && strcmp(base + 1, ".") && strcmp(base + 1, "..") ? base + 1 : "root";
+		_cleanup_close_ int sfd = open_source(src, err);
+		if (sfd < 0 ||
+		    bind_onto(sfd, idir, base, has_option(m, "rbind"), has_option(m, "ro"), err) < 0)
+			return kc_error_wrap(err, "mounts[%zu] (%s)", i, dest ? dest : "?");
+		struct strbuf rel = STRBUF_INIT;
+		strbuf_appendf(&rel, "%s/mounts/%zu/%s", id, i, base);
+		json_object_set_new(m, "source", json_string(rel.s));
+		strbuf_release(&rel);
 	}
+	return 0;
+}
+
+json_t *share_container(int vmfd, const char *id, int rootfs_fd, const json_t *spec, struct kc_error *err)
+{
+	_cleanup_close_ int mfd = beneath_open_dir(vmfd, "mounts", BENEATH_STRICT);
+	if (mfd < 0)
+		return kc_error_set(err, -mfd, "the sandbox's shared directory"), NULL;
+	int cfd = beneath_mkdir(mfd, id, 0755, BENEATH_STRICT);
+	struct stat st;
+	if (cfd == -EEXIST && fstatat(mfd, id, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		kc_error_set(err, 0, "the sandbox's shared directory has an entry for %s already, not made by this "
+				     "create (left by a crash? delete --force %s removes it)", id, id);
+		return NULL;
+	}
+	if (cfd < 0) {
+		tampered(err, id, -cfd);
+		return NULL;
+	}
+	bool ro = json_is_true(json_object_get(json_object_get(spec, "root"), "readonly"));
+	json_t *g = json_deep_copy(spec);
+	if (bind_onto(rootfs_fd, cfd, "rootfs", true, ro, err) < 0 ||
+	    share_mounts(cfd, id, json_object_get(g, "mounts"), err) < 0) {
+		close(cfd);
+		json_decref(g);
+		struct kc_error e2 = {0};
+		unshare_container(vmfd, id, &e2);
+		return NULL;
+	}
+	close(cfd);
 	return g;
-fail:
-	json_decref(g);
-	unshare_container(shared_dir, id);
-	return NULL;
 }
 
-struct mnt_list {
-	char **v;
-	size_t n, cap;
-};
-
-/* Mount points from mountinfo, octal escapes decoded. */
-static void mounts_below(const char *dir, struct mnt_list *out)
+int unshare_container(int vmfd, const char *id, struct kc_error *err)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return;
-	size_t dl = strlen(dir);
-	char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
-		char *save, *tok = strtok_r(line, " ", &save);
-		for (int i = 0; tok && i < 4; i++)
-			tok = strtok_r(NULL, " ", &save);
-		if (!tok)
-			continue;
-		char mp[4096];
-		size_t k = 0;
-		for (const char *p = tok; *p && k + 1 < sizeof(mp); p++) {
-			if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] && p[3]) {
-				mp[k++] = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
-				p += 3;
-			} else {
-				mp[k++] = *p;
-			}
-		}
-		mp[k] = '\0';
-		if (strncmp(mp, dir, dl) || (mp[dl] && mp[dl] != '/'))
-			continue;
-		if (out->n == out->cap) {
-			out->cap = out->cap ? out->cap * 2 : 16;
-			out->v = xrealloc(out->v, out->cap * sizeof(char *));
-		}
-		out->v[out->n++] = xstrdup(mp);
-	}
-	free(line);
-	fclose(f);
-}
-
-static int longer_first(const void *a, const void *b)
-{
-	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-	return la < lb ? 1 : la > lb ? -1 : 0;
-}
-
-void umount_below(const char *dir)
-{
-	/* stacked mounts need more than one pass */
-	for (int pass = 0; pass < 8; pass++) {
-		struct mnt_list l = {0};
-		mounts_below(dir, &l);
-		if (!l.n) {
-			free(l.v);
-			return;
-		}
-		qsort(l.v, l.n, sizeof(char *), longer_first);
-		for (size_t i = 0; i < l.n; i++) {
-			if (umount2(l.v[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-				kc_warn("unmount %s: %s", l.v[i], strerror(errno));
-			free(l.v[i]);
-		}
-		free(l.v);
-	}
-}
-
-void unshare_container(const char *shared_dir, const char *id)
-{
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", shared_dir, id);
-	umount_below(path);
-	/* rmdir and unlink only: what we made are empty mount points, and a
-	 * mount that refused to go is never deleted through */
-	char sub[4200];
-	snprintf(sub, sizeof(sub), "%s/rootfs", path);
-	rmdir(sub);
-	snprintf(sub, sizeof(sub), "%s/mounts", path);
-	DIR *d = opendir(sub);
+	_cleanup_close_ int mfd = beneath_open_dir(vmfd, "mounts", BENEATH_STRICT);
+	if (mfd < 0)
+		return mfd == -ENOENT ? 0 : kc_error_set(err, -mfd, "the sandbox's shared directory");
+	_cleanup_close_ int cfd = beneath_open_dir(mfd, id, BENEATH_STRICT);
+	if (cfd < 0)
+		return cfd == -ENOENT ? 0 : tampered(err, id, -cfd);
+	int rc = 0, r;
+	if ((r = fd_umount_at(cfd, "rootfs")) < 0)
+		rc = kc_error_set(err, -r, "unmount %s/rootfs in the share", id);
+	int md = openat(cfd, "mounts", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = md >= 0 ? fdopendir(md) : NULL;
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		char p[4400];
-		snprintf(p, sizeof(p), "%s/%s", sub, e->d_name);
-		struct stat st;
-		if (lstat(p, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			rmdir(p);
-		else if (S_ISREG(st.st_mode) && st.st_size == 0)
-			unlink(p);
+		_cleanup_close_ int idir = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		DIR *id2 = idir >= 0 ? fdopendir(idir) : NULL;
+		if (id2)
+			idir = -1; /* the DIR owns it */
+		struct dirent *n;
+		while (id2 && (n = readdir(id2)))
+			if (strcmp(n->d_name, ".") && strcmp(n->d_name, ".."))
+				if ((r = fd_umount_at(dirfd(id2), n->d_name)) < 0 && !rc)
+					rc = kc_error_set(err, -r, "unmount %s/mounts/%s/%s in the share", id, e->d_name,
+							  n->d_name);
+		if (id2)
+			closedir(id2);
 	}
 	if (d)
 		closedir(d);
-	rmdir(sub);
-	rmdir(path);
+	else if (md >= 0)
+		close(md);
+	/* what is left are the mount points we made (and never anything on a
+	 * mount that refused to go) */
+	if ((r = beneath_remove_tree(mfd, id)) < 0 && !rc)
+		rc = kc_error_set(err, -r, "remove %s's mount points in the share", id);
+	return rc;
 }

@@ -504,7 +504,7 @@ int spawn_process(struct agent *a, struct spawn_request *r, char *err, size_t el
 	r->status_w = st[1];
 	r->start_r = start[0];
 
-	pid_t pid = r->is_init ? fork_in_pid_ns(r->join_pid, !r->join_pid, err, elen)
+	pid_t pid = r->is_init ? fork_in_pid_ns(r->join_pid, !r->join_pid && !r->agent_pid_ns, err, elen)
 			       : fork_in_pid_ns(r->target_pid, false, err, elen);
 	if (pid == 0)
 		child_run(a, r);

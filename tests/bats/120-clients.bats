@@ -36,11 +36,11 @@ assert_nothing_left() {
 		pgrep -af "qemu-system|kata-shim|kata-proxy" >&2
 		return 1
 	fi
-	if [ -n "$(ls -A /run/kata-containers/vm 2>/dev/null)" ]; then
-		echo "VM directories left: $(ls -A /run/kata-containers/vm)" >&2
+	if [ -n "$(ls -A /run/kata-containers/.vm 2>/dev/null)" ]; then
+		echo "VM directories left: $(ls -A /run/kata-containers/.vm)" >&2
 		return 1
 	fi
-	! grep -q " /run/kata-containers/vm/" /proc/self/mountinfo
+	! grep -q " /run/kata-containers/.vm/" /proc/self/mountinfo
 }
 
 # ---- podman ----------------------------------------------------------------

@@ -43,9 +43,10 @@ bundle_set() {
 # The VM directory kata-runtime uses for a sandbox id under KR_ROOT.
 vm_dir_of() {
 	local f
-	for f in /run/kata-containers/vm/*/qemu.pid; do
+	for f in /run/kata-containers/.vm/*/qemu.pid; do
 		[ -e "$f" ] || continue
-		grep -qF -- "-name sandbox-$1 " "/proc/$(cut -d' ' -f1 "$f")/cmdline" 2>/dev/null && dirname "$f"
+		tr '\0' ' ' <"/proc/$(cut -d' ' -f1 "$f")/cmdline" 2>/dev/null | grep -qF -- "-name sandbox-$1 " &&
+			dirname "$f"
 	done
 	return 0
 }
@@ -66,14 +67,14 @@ assert_clean() {
 			return 1
 		fi
 	done
-	if [ -n "$(ls -A /run/kata-containers/vm 2>/dev/null)" ]; then
-		echo "VM directories left: $(ls -A /run/kata-containers/vm)" >&2
-		find /run/kata-containers/vm -maxdepth 3 >&2
+	if [ -n "$(ls -A /run/kata-containers/.vm 2>/dev/null)" ]; then
+		echo "VM directories left: $(ls -A /run/kata-containers/.vm)" >&2
+		find /run/kata-containers/.vm -maxdepth 3 >&2
 		return 1
 	fi
-	if grep -q " /run/kata-containers/vm/" /proc/self/mountinfo; then
+	if grep -q " /run/kata-containers/.vm/" /proc/self/mountinfo; then
 		echo "mounts left:" >&2
-		grep " /run/kata-containers/vm/" /proc/self/mountinfo >&2
+		grep " /run/kata-containers/.vm/" /proc/self/mountinfo >&2
 		return 1
 	fi
 	return 0
