@@ -107,84 +107,37 @@ static bool proc_modules_has(const char *list, const char *name)
 	return strstr(list, needle) != NULL;
 }
 
-struct kmod_view {
-	const struct kmod_api *k;
-	struct kmod_ctx *ctx;
-	bool usable;  /* indexes loaded */
-	char *blacklist; /* " a b c " */
+/* Everything libkmod says, as plain data: it is gathered in a child
+ * confined to the host root (host_run_confined), where the module
+ * directory and modprobe.d are plain paths. */
+struct kmod_lookup {
+	bool found, has_path;
+	char path[sizeof(((struct module_facts *)0)->path)];
+	char options[sizeof(((struct module_facts *)0)->options)];
+	char install[128];
 };
 
-static void kmod_view_open(const struct host_root *root, struct modules_facts *mf,
-			   struct kmod_view *kv, struct kmod_log_state *log)
-{
-	_cleanup_free_ char *dir = NULL;
-	char *cfg[ARRAY_SIZE(modprobe_config_dirs)] = {NULL};
-	struct strbuf bl = STRBUF_INIT;
-	struct kmod_config_iter *it;
-	int r;
+struct kmod_answers {
+	bool usable;                        /* indexes loaded */
+	char error[sizeof(((struct modules_facts *)0)->kmod_error)];
+	char blacklist[1024];               /* " a b c " */
+	struct kmod_lookup mods[MODULES_MAX];
+};
 
-	if (!mf->modules_dir_present) {
-		snprintf(mf->kmod_error, sizeof(mf->kmod_error), "%s does not exist",
-			 mf->modules_dir);
-		return;
-	}
-	struct kc_error err = {0};
-	kv->k = kmod_api_get(&err);
-	if (!kv->k) {
-		snprintf(mf->kmod_error, sizeof(mf->kmod_error), "%s", err.msg);
-		return;
-	}
-	dir = host_path(root, mf->modules_dir);
-	for (size_t i = 0; modprobe_config_dirs[i]; i++)
-		cfg[i] = host_path(root, modprobe_config_dirs[i]);
-	kv->ctx = kv->k->new_ctx(dir, (const char *const *)cfg);
-	for (size_t i = 0; cfg[i]; i++)
-		free(cfg[i]);
-	if (!kv->ctx) {
-		snprintf(mf->kmod_error, sizeof(mf->kmod_error), "libkmod could not start");
-		return;
-	}
-	kv->k->set_log_fn(kv->ctx, kmod_log_capture, log);
-	kv->k->set_log_priority(kv->ctx, LOG_ERR);
-	r = kv->k->load_resources(kv->ctx);
-	if (r < 0) {
-		snprintf(mf->kmod_error, sizeof(mf->kmod_error),
-			 "module index unreadable in %s (%s); run depmod", mf->modules_dir,
-			 log->first[0] ? log->first : strerror(-r));
-		return;
-	}
-	kv->usable = true;
-	strbuf_putc(&bl, ' ');
-	it = kv->k->config_get_blacklists(kv->ctx);
-	while (it && kv->k->config_iter_next(it)) {
-		char name[64];
-		str_copy(name, sizeof(name), kv->k->config_iter_get_key(it));
-		underscores(name);
-		strbuf_appendf(&bl, "%s ", name);
-	}
-	if (it)
-		kv->k->config_iter_free_iter(it);
-	kv->blacklist = strbuf_steal(&bl);
-}
-
-static void kmod_view_close(struct kmod_view *kv)
-{
-	if (kv->ctx)
-		kv->k->unref(kv->ctx);
-	free(kv->blacklist);
-}
+struct kmod_questions {
+	const struct kmod_api *k;           /* loaded before the child starts */
+	const char *modules_dir;            /* as the host root sees it */
+	const char *names[MODULES_MAX];
+	size_t n;
+};
 
 /* What the module database says about one module. */
-static void lookup_module(const struct host_root *root, const struct modules_facts *mf,
-			  const struct kmod_view *kv, struct module_facts *m, bool *found,
-			  bool *has_path, char *install, size_t install_len)
+static void lookup_module(const struct kmod_api *k, struct kmod_ctx *ctx, const char *modules_dir, const char *want,
+			  struct kmod_lookup *out)
 {
 	struct kmod_list *list = NULL, *it;
 
-	*found = *has_path = false;
-	install[0] = '\0';
-	const struct kmod_api *k = kv->k;
-	if (!kv->usable || k->module_new_from_lookup(kv->ctx, m->name, &list) < 0)
+	if (k->module_new_from_lookup(ctx, want, &list) < 0)
 		return;
 	for (it = list; it; it = k->list_next(list, it)) {
 		struct kmod_module *mod = k->module_get_module(it);
@@ -192,29 +145,83 @@ static void lookup_module(const struct host_root *root, const struct modules_fac
 
 		str_copy(name, sizeof(name), k->module_get_name(mod));
 		underscores(name);
-		if (!strcmp(name, m->name)) {
+		if (!strcmp(name, want)) {
 			const char *path = k->module_get_path(mod);
 			const char *opts = k->module_get_options(mod);
 			const char *cmd = k->module_get_install_commands(mod);
-			*found = true;
+			out->found = true;
 			if (path) {
 				/* libkmod gives dir/relative; keep the part under the modules dir */
-				_cleanup_free_ char *dir = host_path(root, mf->modules_dir);
-				size_t dl = strlen(dir);
-				const char *rel = !strncmp(path, dir, dl) && path[dl] == '/'
-							  ? path + dl + 1
-							  : path;
-				str_copy(m->path, sizeof(m->path), rel);
-				*has_path = true;
+				size_t dl = strlen(modules_dir);
+				const char *rel = !strncmp(path, modules_dir, dl) && path[dl] == '/' ? path + dl + 1 : path;
+				str_copy(out->path, sizeof(out->path), rel);
+				out->has_path = true;
 			}
 			if (opts)
-				str_copy(m->options, sizeof(m->options), opts);
+				str_copy(out->options, sizeof(out->options), opts);
 			if (cmd)
-				str_copy(install, install_len, cmd);
+				str_copy(out->install, sizeof(out->install), cmd);
 		}
 		k->module_unref(mod);
 	}
 	k->module_unref_list(list);
+}
+
+/* In the confined child (or here, for the live host). */
+static int kmod_ask(void *arg, void *result)
+{
+	const struct kmod_questions *q = arg;
+	struct kmod_answers *a = result;
+	const struct kmod_api *k = q->k;
+	struct kmod_log_state log = {{0}};
+	struct strbuf bl = STRBUF_INIT;
+
+	struct kmod_ctx *ctx = k->new_ctx(q->modules_dir, modprobe_config_dirs);
+	if (!ctx) {
+		snprintf(a->error, sizeof(a->error), "libkmod could not start");
+		return 0;
+	}
+	k->set_log_fn(ctx, kmod_log_capture, &log);
+	k->set_log_priority(ctx, LOG_ERR);
+	int r = k->load_resources(ctx);
+	if (r < 0) {
+		snprintf(a->error, sizeof(a->error), "module index unreadable in %s (%s); run depmod", q->modules_dir,
+			 log.first[0] ? log.first : strerror(-r));
+		k->unref(ctx);
+		return 0;
+	}
+	a->usable = true;
+	strbuf_putc(&bl, ' ');
+	struct kmod_config_iter *it = k->config_get_blacklists(ctx);
+	while (it && k->config_iter_next(it)) {
+		char name[64];
+		str_copy(name, sizeof(name), k->config_iter_get_key(it));
+		underscores(name);
+		strbuf_appendf(&bl, "%s ", name);
+	}
+	if (it)
+		k->config_iter_free_iter(it);
+	str_copy(a->blacklist, sizeof(a->blacklist), bl.s);
+	strbuf_release(&bl);
+	for (size_t i = 0; i < q->n; i++)
+		lookup_module(k, ctx, q->modules_dir, q->names[i], &a->mods[i]);
+	k->unref(ctx);
+	return 0;
+}
+
+static void kmod_answers_get(const struct host_root *root, struct modules_facts *mf, struct kmod_questions *q,
+			     struct kmod_answers *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (!mf->modules_dir_present) {
+		snprintf(a->error, sizeof(a->error), "%s does not exist", mf->modules_dir);
+		return;
+	}
+	struct kc_error err = {0};
+	q->k = kmod_api_get(&err);
+	q->modules_dir = mf->modules_dir;
+	if (!q->k || host_run_confined(root, kmod_ask, q, a, sizeof(*a), &err) < 0)
+		snprintf(a->error, sizeof(a->error), "%s", err.msg);
 }
 
 static void read_params(const struct host_root *root, const struct module_spec *spec,
@@ -234,13 +241,14 @@ static void read_params(const struct host_root *root, const struct module_spec *
 	}
 }
 
-static void probe_one(const struct host_root *root, struct modules_facts *mf,
-		      const struct kmod_view *kv, const char *proc_modules,
-		      const struct module_spec *spec, char kconfig_value)
+static void probe_one(const struct host_root *root, struct modules_facts *mf, const struct kmod_answers *a,
+		      const struct kmod_lookup *look, const char *proc_modules, const struct module_spec *spec,
+		      char kconfig_value)
 {
 	struct module_facts *m = &mf->mods[mf->n++];
-	char path[128], state[32], install[128];
-	bool found, has_path;
+	char path[128], state[32];
+	bool found = look->found, has_path = look->has_path;
+	const char *install = look->install;
 	struct stat st;
 
 	memset(m, 0, sizeof(*m));
@@ -248,7 +256,7 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf,
 	str_copy(m->kconfig, sizeof(m->kconfig), spec->kconfig);
 	m->kconfig_value = kconfig_value;
 	m->refcnt = -1;
-	m->blacklisted = kv->blacklist && proc_modules_has(kv->blacklist, m->name);
+	m->blacklisted = a->usable && proc_modules_has(a->blacklist, m->name);
 
 	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", m->name);
 	if (host_read_attr(root, path, state, sizeof(state)) == 0) {
@@ -256,7 +264,8 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf,
 		if (parse_uint(state, 10, &v) == 0)
 			m->refcnt = (int)v;
 	}
-	lookup_module(root, mf, kv, m, &found, &has_path, install, sizeof(install));
+	str_copy(m->path, sizeof(m->path), look->path);
+	str_copy(m->options, sizeof(m->options), look->options);
 	if (install[0] && (str_startswith(install, "/bin/true") ||
 			   str_startswith(install, "/bin/false") ||
 			   str_startswith(install, "/usr/bin/true") ||
@@ -298,7 +307,7 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf,
 			snprintf(m->evidence, sizeof(m->evidence),
 				 "modules.dep names %s but the file is missing", rel);
 		}
-	} else if (kconfig_value == 'm' && mf->modules_dir_present && !kv->usable) {
+	} else if (kconfig_value == 'm' && mf->modules_dir_present && !a->usable) {
 		/* the .ko may well be there: only the index to find it is missing */
 		m->state = MOD_UNKNOWN;
 		snprintf(m->evidence, sizeof(m->evidence),
@@ -312,7 +321,7 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf,
 		m->state = MOD_ABSENT;
 		snprintf(m->evidence, sizeof(m->evidence), "%s is not set in the kernel config",
 			 spec->kconfig);
-	} else if (kv->usable) {
+	} else if (a->usable) {
 		m->state = MOD_ABSENT;
 		snprintf(m->evidence, sizeof(m->evidence),
 			 "not loaded, not built in, not in modules.dep");
@@ -329,8 +338,9 @@ void modules_probe(const struct host_root *root, const char *release, enum host_
 		   struct modules_facts *mf)
 {
 	struct kconfig_query q[ARRAY_SIZE(module_specs) + 1];
-	struct kmod_log_state log = {{0}};
-	struct kmod_view kv = {0};
+	struct kmod_questions kq = {0};
+	struct kmod_answers *ka = xcalloc(1, sizeof(*ka));
+	const struct module_spec *specs[MODULES_MAX];
 	_cleanup_free_ char *proc_modules = NULL;
 	struct stat st;
 	size_t nq = 0;
@@ -347,14 +357,19 @@ void modules_probe(const struct host_root *root, const char *release, enum host_
 		mf->kernel_config[0] = '\0';
 	mf->modules_support = q[0].value;
 
-	kmod_view_open(root, mf, &kv, &log);
-	proc_modules = read_proc_modules(root);
-
-	for (size_t i = 0; i < ARRAY_SIZE(module_specs) && mf->n < MODULES_MAX; i++) {
+	char kconfig_values[MODULES_MAX];
+	for (size_t i = 0; i < ARRAY_SIZE(module_specs) && kq.n < MODULES_MAX; i++) {
 		const struct module_spec *spec = &module_specs[i];
 		if (spec->arches != ARCH_ANY && !(spec->arches & ARCH_BIT(arch)))
 			continue;
-		probe_one(root, mf, &kv, proc_modules, spec, q[i + 1].value);
+		kconfig_values[kq.n] = q[i + 1].value;
+		specs[kq.n] = spec;
+		kq.names[kq.n++] = spec->name;
 	}
-	kmod_view_close(&kv);
+	kmod_answers_get(root, mf, &kq, ka);
+	str_copy(mf->kmod_error, sizeof(mf->kmod_error), ka->error);
+	proc_modules = read_proc_modules(root);
+	for (size_t i = 0; i < kq.n; i++)
+		probe_one(root, mf, ka, &ka->mods[i], proc_modules, specs[i], kconfig_values[i]);
+	free(ka);
 }

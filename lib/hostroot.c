@@ -4,8 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "beneath.h"
@@ -199,4 +204,127 @@ DIR *host_opendir(const struct host_root *root, const char *path)
 		errno = e;
 	}
 	return d;
+}
+
+int host_write_file(const struct host_root *root, const char *path, const void *data, size_t len, mode_t mode,
+		    struct kc_error *err)
+{
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		int fd = beneath_mkdir_p(root->fd, dir, 0755, BENEATH_IN_ROOT);
+		if (fd < 0)
+			return kc_error_set(err, -fd, "cannot create the directory of %s", path);
+		close(fd);
+	}
+	return beneath_write_atomic(root->fd, path, data, len, mode, BENEATH_IN_ROOT, err);
+}
+
+int host_mkdir_p(const struct host_root *root, const char *path, mode_t mode)
+{
+	int fd = beneath_mkdir_p(root->fd, path, mode, BENEATH_IN_ROOT);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int host_unlink(const struct host_root *root, const char *path, int flags)
+{
+	return beneath_unlink(root->fd, path, flags, BENEATH_IN_ROOT);
+}
+
+int host_rename(const struct host_root *root, const char *from, const char *to)
+{
+	return beneath_rename(root->fd, from, to, BENEATH_IN_ROOT);
+}
+
+/* In the child: make the root our "/". As root a chroot is enough; as
+ * anyone else, a user namespace of our own gives us the right to it. */
+static int enter_root(int rootfd)
+{
+	if (fchdir(rootfd) < 0)
+		return -errno;
+	if (chroot(".") == 0)
+		return chdir("/") < 0 ? -errno : 0;
+	if (errno != EPERM)
+		return -errno;
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	if (unshare(CLONE_NEWUSER) < 0)
+		return -EPERM;
+	char map[64];
+	int fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)!write(fd, "deny", 4);
+		close(fd);
+	}
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
+	fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)!write(fd, map, strlen(map));
+		close(fd);
+	}
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
+	fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)!write(fd, map, strlen(map));
+		close(fd);
+	}
+	if (chroot(".") < 0)
+		return -errno;
+	return chdir("/") < 0 ? -errno : 0;
+}
+
+int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *result), void *arg, void *result,
+		      size_t size, struct kc_error *err)
+{
+	if (root->live)
+		return fn(arg, result);
+	/* the result (plain data) and the child's word on how it ended */
+	size_t total = size + sizeof(int) * 2;
+	unsigned char *shared = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		return kc_error_set(err, errno, "shared memory for a confined child");
+	int *status = (int *)(void *)(shared + size);
+	status[0] = status[1] = 0;
+	memcpy(shared, result, size);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		munmap(shared, total);
+		return kc_error_set(err, e, "fork");
+	}
+	if (pid == 0) {
+		alarm(HOST_CONFINED_TIMEOUT_S);
+		int r = enter_root(root->fd);
+		if (r < 0) {
+			status[0] = 1;
+			status[1] = -r;
+			_exit(0);
+		}
+		status[1] = fn(arg, shared);
+		status[0] = 2;
+		_exit(0);
+	}
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	int rc;
+	if (status[0] == 2) {
+		memcpy(result, shared, size);
+		rc = status[1];
+	} else if (status[0] == 1) {
+		rc = kc_error_set(err, status[1], "cannot confine a library to the host root %s (chroot)", root->dir);
+	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM) {
+		rc = kc_error_set(err, 0, "reading the host root %s did not finish within %d s (a FIFO or a device in "
+					  "place of a file?)", root->dir, HOST_CONFINED_TIMEOUT_S);
+	} else {
+		rc = kc_error_set(err, 0, "reading the host root %s: the confined child %s %d", root->dir,
+				  WIFSIGNALED(st) ? "died of signal" : "exited with status",
+				  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	}
+	munmap(shared, total);
+	return rc;
 }

@@ -47,4 +47,24 @@ int host_readlink(const struct host_root *root, const char *path, char *buf, siz
 /* opendir(3); NULL with errno set on failure. */
 DIR *host_opendir(const struct host_root *root, const char *path);
 
+/* Writes stay inside the root the same way. Atomic (temporary file,
+ * fsync, rename), missing parent directories made (0755). */
+int host_write_file(const struct host_root *root, const char *path, const void *data, size_t len, mode_t mode,
+		    struct kc_error *err);
+int host_mkdir_p(const struct host_root *root, const char *path, mode_t mode);
+int host_unlink(const struct host_root *root, const char *path, int flags);
+int host_rename(const struct host_root *root, const char *from, const char *to);
+
+/* Libraries that take path strings (libkmod) cannot resolve inside a root:
+ * run fn in a child process whose "/" is the root (chroot, inside a new
+ * user namespace when we may not chroot), so nothing they open can be
+ * outside it, bounded by timeout_s (a FIFO among the files they read
+ * must not hang us). fn fills result (size bytes, shared with us) and
+ * returns 0 or -errno. For the live root fn runs here, unconfined.
+ * Returns fn's result, or -1 with err when the child could not be run or
+ * did not finish. */
+#define HOST_CONFINED_TIMEOUT_S 20
+int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *result), void *arg, void *result,
+		      size_t size, struct kc_error *err);
+
 #endif

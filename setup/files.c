@@ -4,7 +4,6 @@
  * replaced, and restored by --undo. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,24 +179,12 @@ bool setup_file_is_ours(const struct host_root *root, const char *path)
 	return host_read_attr(root, path, first, sizeof(first)) == 0 && !strcmp(first, SETUP_MARKER);
 }
 
-static int mkdir_parents(const char *path)
-{
-	_cleanup_free_ char *copy = xstrdup(path);
-	char *dir = dirname(copy);
-	struct stat st;
-
-	if (stat(dir, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	int r = mkdir_parents(dir);
-	if (r < 0)
-		return r;
-	return mkdir(dir, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
-
+/* Every write, backup and removal below resolves inside the host root
+ * (hostroot.h): an absolute symlink such as etc/kata-containers ->
+ * /elsewhere leads to <root>/elsewhere, never out of the root. */
 int setup_write_file(const struct host_root *root, const char *path, const char *content,
 		     struct kc_error *err)
 {
-	_cleanup_free_ char *full = host_path(root, path);
 	_cleanup_free_ char *current = NULL;
 	int r;
 
@@ -206,15 +193,12 @@ int setup_write_file(const struct host_root *root, const char *path, const char 
 		return 0;
 	if (r == 0 && !setup_file_is_ours(root, path)) {
 		/* keep the first backup: it is the file as the operator left it */
-		_cleanup_free_ char *backup = xasprintf("%s%s", full, SETUP_BACKUP_SUFFIX);
-		if (access(backup, F_OK) != 0 &&
-		    write_file_atomic(backup, current, strlen(current), 0644, err) < 0)
+		_cleanup_free_ char *backup = xasprintf("%s%s", path, SETUP_BACKUP_SUFFIX);
+		if (!host_exists(root, backup) &&
+		    host_write_file(root, backup, current, strlen(current), 0644, err) < 0)
 			return kc_error_wrap(err, "backing up %s", path);
 	}
-	r = mkdir_parents(full);
-	if (r < 0)
-		return kc_error_set(err, -r, "cannot create the directory of %s", path);
-	if (write_file_atomic(full, content, strlen(content), 0644, err) < 0)
+	if (host_write_file(root, path, content, strlen(content), 0644, err) < 0)
 		return -1;
 	return 1;
 }
@@ -222,21 +206,21 @@ int setup_write_file(const struct host_root *root, const char *path, const char 
 int setup_remove_file(const struct host_root *root, const char *path, char *what, size_t len,
 		      struct kc_error *err)
 {
-	_cleanup_free_ char *full = host_path(root, path);
-	_cleanup_free_ char *backup = xasprintf("%s%s", full, SETUP_BACKUP_SUFFIX);
+	_cleanup_free_ char *backup = xasprintf("%s%s", path, SETUP_BACKUP_SUFFIX);
+	int r;
 
 	if (!setup_file_is_ours(root, path)) {
 		snprintf(what, len, "not written by kata-setup: kept");
 		return 0;
 	}
-	if (access(backup, F_OK) == 0) {
-		if (rename(backup, full) < 0)
-			return kc_error_set(err, errno, "cannot restore %s from %s", path, backup);
+	if (host_exists(root, backup)) {
+		if ((r = host_rename(root, backup, path)) < 0)
+			return kc_error_set(err, -r, "cannot restore %s from %s", path, backup);
 		snprintf(what, len, "restored the backup");
 		return 1;
 	}
-	if (unlink(full) < 0)
-		return kc_error_set(err, errno, "cannot remove %s", path);
+	if ((r = host_unlink(root, path, 0)) < 0)
+		return kc_error_set(err, -r, "cannot remove %s", path);
 	snprintf(what, len, "removed");
 	return 1;
 }

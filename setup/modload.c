@@ -50,27 +50,32 @@ static bool disabling_command(const char *cmd)
  * a command from another root's modprobe.d is not ours to execute. */
 static int run_install(struct kmod_module *m _unused_, const char *cmdline, void *data)
 {
-	const struct host_root *root = data;
-	if (!root->live)
+	const bool *live = data;
+	if (!*live)
 		return -EPERM;
 	int status = system(cmdline);
 	return status == 0 ? 0 : -EINVAL;
 }
 
-static struct kmod_ctx *open_ctx(const struct kmod_api *k, const struct host_root *root,
-				 const char *release, struct kc_error *err)
-{
-	char dir[300];
-	char *cfg[8] = {NULL};
-	struct kmod_ctx *ctx;
+/* One load or unload, run confined to the host root (host_run_confined):
+ * the module database, modprobe.d and the .ko files are the root's, and
+ * no symlink among them can lead libkmod out of it. */
+struct module_job {
+	const struct kmod_api *k;
+	char modules_dir[300];
+	const char *module, *options;
+	bool dry_run, live, unload;
+};
 
-	snprintf(dir, sizeof(dir), "/lib/modules/%s", release);
-	_cleanup_free_ char *full = host_path(root, dir);
-	for (size_t i = 0; modprobe_config_dirs[i] && i < 7; i++)
-		cfg[i] = host_path(root, modprobe_config_dirs[i]);
-	ctx = k->new_ctx(full, (const char *const *)cfg);
-	for (size_t i = 0; cfg[i]; i++)
-		free(cfg[i]);
+struct module_result {
+	int rc;
+	struct kc_error err;
+	char loaded[256];
+};
+
+static struct kmod_ctx *open_ctx(const struct kmod_api *k, const char *dir, struct kc_error *err)
+{
+	struct kmod_ctx *ctx = k->new_ctx(dir, modprobe_config_dirs);
 	if (!ctx) {
 		kc_error_set(err, 0, "libkmod could not start");
 		return NULL;
@@ -84,79 +89,121 @@ static struct kmod_ctx *open_ctx(const struct kmod_api *k, const struct host_roo
 	return ctx;
 }
 
-int module_load(const struct host_root *root, const char *release, const char *module,
-		const char *options, bool dry_run, char *loaded, size_t loaded_len,
-		struct kc_error *err)
+static int load_in_root(const struct module_job *j, struct module_result *res)
 {
-	const struct kmod_api *k = kmod_api_get(err);
-	struct kmod_ctx *ctx;
+	const struct kmod_api *k = j->k;
+	struct kc_error *err = &res->err;
 	struct kmod_module *mod = NULL;
-	struct load_log log = {k, STRBUF_INIT};
-	int r;
-
-	if (loaded_len)
-		loaded[0] = '\0';
-	if (!setup_module_allowed(module))
-		return kc_error_set(err, 0, "%s is not a module the runtime needs; refused", module);
-	if (!k)
+	struct load_log log = {k, STRBUF_INIT, ""};
+	struct kmod_ctx *ctx = open_ctx(k, j->modules_dir, err);
+	if (!ctx)
 		return -1;
-	if (!(ctx = open_ctx(k, root, release, err)))
-		return -1;
-	if (k->module_new_from_name(ctx, module, &mod) < 0) {
+	if (k->module_new_from_name(ctx, j->module, &mod) < 0) {
 		k->unref(ctx);
-		return kc_error_set(err, 0, "%s: no such module", module);
+		return kc_error_set(err, 0, "%s: no such module", j->module);
 	}
-	unsigned flags = KMOD_PROBE_APPLY_BLACKLIST | (dry_run ? KMOD_PROBE_DRY_RUN : 0);
+	unsigned flags = KMOD_PROBE_APPLY_BLACKLIST | (j->dry_run ? KMOD_PROBE_DRY_RUN : 0);
 	current_log = &log;
-	r = k->module_probe_insert_module(mod, flags, options, run_install, root, record_action);
+	int r = k->module_probe_insert_module(mod, flags, j->options, run_install, (void *)&j->live, record_action);
 	current_log = NULL;
-	str_copy(loaded, loaded_len, strbuf_str(&log.names));
+	str_copy(res->loaded, sizeof(res->loaded), strbuf_str(&log.names));
 	strbuf_release(&log.names);
 	k->module_unref(mod);
 	k->unref(ctx);
 	if (log.install[0] && disabling_command(log.install))
-		return kc_error_set(err, 0, "%s is disabled in modprobe.d (install %s %s): not loaded", module,
-				    module, log.install);
-	if (log.install[0] && !root->live)
+		return kc_error_set(err, 0, "%s is disabled in modprobe.d (install %s %s): not loaded", j->module,
+				    j->module, log.install);
+	if (log.install[0] && !j->live)
 		return kc_error_set(err, 0, "%s has an install command in the host's modprobe.d (%s); "
 					    "kata-setup runs those only on the host itself (--host-root /)",
-				    module, log.install);
+				    j->module, log.install);
 	if (r == KMOD_PROBE_APPLY_BLACKLIST)
 		return kc_error_set(err, 0, "%s is blacklisted in modprobe.d: not loaded (remove the "
-					    "blacklist entry to let kata-setup load it)", module);
+					    "blacklist entry to let kata-setup load it)", j->module);
 	if (r > 0)
-		return kc_error_set(err, 0, "%s is blacklisted: not loaded", module);
+		return kc_error_set(err, 0, "%s is blacklisted: not loaded", j->module);
 	if (r == -ENOENT)
-		return kc_error_set(err, ENOENT, "%s is not in the module database", module);
+		return kc_error_set(err, ENOENT, "%s is not in the module database", j->module);
 	if (r < 0)
-		return kc_error_set(err, -r, "loading %s failed", module);
+		return kc_error_set(err, -r, "loading %s failed", j->module);
 	return 0;
 }
 
-int module_unload(const struct host_root *root, const char *release, const char *module,
-		  struct kc_error *err)
+static int unload_in_root(const struct module_job *j, struct module_result *res)
 {
-	const struct kmod_api *k = kmod_api_get(err);
-	struct kmod_ctx *ctx;
+	const struct kmod_api *k = j->k;
+	struct kc_error *err = &res->err;
 	struct kmod_module *mod = NULL;
-	int r;
-
-	if (!k || !(ctx = open_ctx(k, root, release, err)))
+	struct kmod_ctx *ctx = open_ctx(k, j->modules_dir, err);
+	if (!ctx)
 		return -1;
-	if (k->module_new_from_name(ctx, module, &mod) < 0) {
+	if (k->module_new_from_name(ctx, j->module, &mod) < 0) {
 		k->unref(ctx);
-		return kc_error_set(err, 0, "%s: no such module", module);
+		return kc_error_set(err, 0, "%s: no such module", j->module);
 	}
-	r = k->module_get_refcnt(mod);
+	int r = k->module_get_refcnt(mod);
 	if (r > 0) {
 		k->module_unref(mod);
 		k->unref(ctx);
-		return kc_error_set(err, 0, "%s is in use (%d users)", module, r);
+		return kc_error_set(err, 0, "%s is in use (%d users)", j->module, r);
 	}
 	r = k->module_remove_module(mod, 0);
 	k->module_unref(mod);
 	k->unref(ctx);
 	if (r < 0)
-		return kc_error_set(err, -r, "unloading %s failed", module);
+		return kc_error_set(err, -r, "unloading %s failed", j->module);
 	return 0;
+}
+
+static int module_job_run(void *arg, void *result)
+{
+	const struct module_job *j = arg;
+	struct module_result *res = result;
+	res->rc = j->unload ? unload_in_root(j, res) : load_in_root(j, res);
+	return 0;
+}
+
+static int module_job(const struct host_root *root, struct module_job *j, struct module_result *res,
+		      struct kc_error *err)
+{
+	memset(res, 0, sizeof(*res));
+	j->live = root->live;
+	if (host_run_confined(root, module_job_run, j, res, sizeof(*res), err) < 0)
+		return -1;
+	if (res->rc < 0) {
+		*err = res->err;
+		return -1;
+	}
+	return 0;
+}
+
+int module_load(const struct host_root *root, const char *release, const char *module,
+		const char *options, bool dry_run, char *loaded, size_t loaded_len,
+		struct kc_error *err)
+{
+	struct module_job j = {.module = module, .options = options, .dry_run = dry_run};
+	struct module_result res;
+
+	if (loaded_len)
+		loaded[0] = '\0';
+	if (!setup_module_allowed(module))
+		return kc_error_set(err, 0, "%s is not a module the runtime needs; refused", module);
+	if (!(j.k = kmod_api_get(err)))
+		return -1;
+	snprintf(j.modules_dir, sizeof(j.modules_dir), "/lib/modules/%s", release);
+	int rc = module_job(root, &j, &res, err);
+	str_copy(loaded, loaded_len, res.loaded);
+	return rc;
+}
+
+int module_unload(const struct host_root *root, const char *release, const char *module,
+		  struct kc_error *err)
+{
+	struct module_job j = {.module = module, .unload = true};
+	struct module_result res;
+
+	if (!(j.k = kmod_api_get(err)))
+		return -1;
+	snprintf(j.modules_dir, sizeof(j.modules_dir), "/lib/modules/%s", release);
+	return module_job(root, &j, &res, err);
 }

@@ -56,9 +56,16 @@ int vfio_check_group(const struct host_facts *f, const struct strlist *binding, 
 static int write_attr(const struct host_root *root, const char *path, const char *value,
 		      struct kc_error *err)
 {
-	int fd = host_open(root, path, O_WRONLY);
+	/* sysfs attributes are regular files: anything else planted in a host
+	 * root (a FIFO would block the open) is refused */
+	int fd = host_open(root, path, O_WRONLY | O_NONBLOCK);
 	if (fd < 0)
 		return kc_error_set(err, -fd, "cannot open %s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kc_error_set(err, 0, "%s is not a sysfs attribute (not a regular file)", path);
+	}
 	ssize_t n = write(fd, value, strlen(value));
 	int e = errno;
 	close(fd);
@@ -92,20 +99,9 @@ int vfio_bind(const struct host_root *root, const struct host_facts *f, const ch
 		return 0;
 	/* remember where it came from, for --vfio-release */
 	snprintf(state, sizeof(state), "%s/%s", SETUP_VFIO_STATE_DIR, bdf);
-	_cleanup_free_ char *dir = host_path(root, SETUP_VFIO_STATE_DIR);
-	_cleanup_free_ char *state_full = host_path(root, state);
-	char cmd_dir[512];
-	snprintf(cmd_dir, sizeof(cmd_dir), "%s", dir);
-	for (char *p = cmd_dir + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(cmd_dir, 0755);
-			*p = '/';
-		}
-	mkdir(cmd_dir, 0755);
 	char content[80];
 	snprintf(content, sizeof(content), "%s\n", driver);
-	if (write_file_atomic(state_full, content, strlen(content), 0644, err) < 0)
+	if (host_write_file(root, state, content, strlen(content), 0644, err) < 0)
 		return -1;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
@@ -149,8 +145,7 @@ int vfio_release(const struct host_root *root, const char *bdf, char *driver, si
 		return -1;
 	current_driver(root, bdf, now, sizeof(now));
 	str_copy(driver, len, now);
-	_cleanup_free_ char *state_full = host_path(root, state);
-	unlink(state_full);
+	host_unlink(root, state, 0);
 	if (previous[0] && strcmp(previous, now))
 		return kc_error_set(err, 0, "%s is now bound to %s, not to %s as before", bdf,
 				    now[0] ? now : "no driver", previous);
