@@ -1,10 +1,13 @@
 /* TOML value tree: allocation, look-ups, names and formatting. The grammar
  * is in toml_parse.c. */
 #include "toml.h"
+#include "toml_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "strbuf.h"
 
 void toml_free(struct toml_value *v)
 {
@@ -25,6 +28,7 @@ void toml_free(struct toml_value *v)
 			toml_free(v->u.t.kv[i].value);
 		}
 		free(v->u.t.kv);
+		free(v->u.t.slots);
 		break;
 	default:
 		break;
@@ -32,18 +36,70 @@ void toml_free(struct toml_value *v)
 	free(v);
 }
 
-const struct toml_kv *toml_table_find(const struct toml_value *table, const char *key)
-{
-	size_t kl = strlen(key);
+#define INDEX_FROM 16 /* below this many keys a scan is as fast */
 
+static uint32_t key_hash(const char *key, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	return h;
+}
+
+static void index_put(struct toml_value *t, size_t pos)
+{
+	const struct toml_kv *kv = &t->u.t.kv[pos];
+	size_t mask = t->u.t.nslots - 1;
+	size_t i = key_hash(kv->key, kv->key_len) & mask;
+	while (t->u.t.slots[i])
+		i = (i + 1) & mask;
+	t->u.t.slots[i] = (uint32_t)(pos + 1);
+}
+
+void toml_table_indexed(struct toml_value *t)
+{
+	size_t n = t->u.t.n;
+	if (n < INDEX_FROM)
+		return;
+	if (t->u.t.nslots >= 2 * n) {
+		index_put(t, n - 1);
+		return;
+	}
+	/* at most half full: probes stay short */
+	size_t want = 64;
+	while (want < 4 * n)
+		want *= 2;
+	free(t->u.t.slots);
+	t->u.t.slots = xcalloc(want, sizeof(*t->u.t.slots));
+	t->u.t.nslots = want;
+	for (size_t i = 0; i < n; i++)
+		index_put(t, i);
+}
+
+const struct toml_kv *toml_table_find_len(const struct toml_value *table, const char *key, size_t len)
+{
 	if (!table || table->type != TOML_TABLE)
 		return NULL;
+	if (table->u.t.nslots) {
+		size_t mask = table->u.t.nslots - 1;
+		for (size_t i = key_hash(key, len) & mask; table->u.t.slots[i]; i = (i + 1) & mask) {
+			const struct toml_kv *kv = &table->u.t.kv[table->u.t.slots[i] - 1];
+			if (kv->key_len == len && memcmp(kv->key, key, len) == 0)
+				return kv;
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < table->u.t.n; i++) {
 		const struct toml_kv *kv = &table->u.t.kv[i];
-		if (kv->key_len == kl && memcmp(kv->key, key, kl) == 0)
+		if (kv->key_len == len && memcmp(kv->key, key, len) == 0)
 			return kv;
 	}
 	return NULL;
+}
+
+const struct toml_kv *toml_table_find(const struct toml_value *table, const char *key)
+{
+	return toml_table_find_len(table, key, strlen(key));
 }
 
 const struct toml_value *toml_table_get(const struct toml_value *table, const char *key)

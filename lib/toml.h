@@ -63,9 +63,15 @@ struct toml_value {
 		struct {
 			struct toml_kv *kv;
 			size_t n, cap;
+			uint32_t *slots;  /* hash index (kv position + 1, 0 empty) once big */
+			size_t nslots;    /* a power of two, or 0 */
 		} t;
 	} u;
 };
+
+/* Documents nested deeper than this (tables by headers or dotted keys,
+ * arrays, inline tables, all counted together) are an error. */
+#define TOML_MAX_DEPTH 100
 
 /* Parse a whole document. `name` is used in error messages (a path, or
  * "<stdin>"). Returns the root table, or NULL with err set to
@@ -73,8 +79,10 @@ struct toml_value {
 struct toml_value *toml_parse(const char *text, size_t len, const char *name, struct kc_error *err);
 void toml_free(struct toml_value *v);
 
-/* Look-ups (NULL when absent). Keys are compared as bytes. */
+/* Look-ups (NULL when absent). Keys are compared as bytes; big tables have
+ * a hash index, so a look-up costs the same in a table of 100k keys. */
 const struct toml_kv *toml_table_find(const struct toml_value *table, const char *key);
+const struct toml_kv *toml_table_find_len(const struct toml_value *table, const char *key, size_t len);
 const struct toml_value *toml_table_get(const struct toml_value *table, const char *key);
 /* Follow "a.b.c" through nested tables (keys without dots in them only). */
 const struct toml_value *toml_get_path(const struct toml_value *root, const char *dotted);

@@ -15,7 +15,6 @@
 #define T_DOTTED 0x04          /* created by a dotted key */
 #define T_FROZEN 0x08          /* an inline table (and its sub-tables), closed */
 #define A_OF_TABLES 0x10       /* array created by [[header]] */
-#define MAX_DEPTH 100
 
 struct parser {
 	const char *s;
@@ -24,7 +23,8 @@ struct parser {
 	const char *name;
 	struct kc_error *err;
 	struct toml_value *root, *current;
-	int depth;
+	unsigned current_depth; /* of the table the last header opened */
+	unsigned depth;         /* of the table or array being filled */
 	bool failed;
 };
 
@@ -64,6 +64,8 @@ void tp_array_push(struct toml_value *a, struct toml_value *v);
 struct toml_value *tp_table_lookup(const struct toml_value *t, const char *key, size_t len,
 				const struct toml_kv **kv_out);
 void tp_table_insert(struct toml_value *t, const struct key_part *k, struct toml_value *v);
+/* Keep a table's hash index up to date after an insert (toml.c). */
+void toml_table_indexed(struct toml_value *t);
 void tp_key_free(struct key *k);
 const char *tp_key_show(const struct key_part *k, char *buf, size_t len);
 

@@ -204,15 +204,10 @@ void tp_array_push(struct toml_value *a, struct toml_value *v)
 struct toml_value *tp_table_lookup(const struct toml_value *t, const char *key, size_t len,
 				       const struct toml_kv **kv_out)
 {
-	for (size_t i = 0; i < t->u.t.n; i++) {
-		const struct toml_kv *kv = &t->u.t.kv[i];
-		if (kv->key_len == len && memcmp(kv->key, key, len) == 0) {
-			if (kv_out)
-				*kv_out = kv;
-			return kv->value;
-		}
-	}
-	return NULL;
+	const struct toml_kv *kv = toml_table_find_len(t, key, len);
+	if (kv && kv_out)
+		*kv_out = kv;
+	return kv ? kv->value : NULL;
 }
 
 /* Takes ownership of key and value. */
@@ -230,6 +225,7 @@ void tp_table_insert(struct toml_value *t, const struct key_part *k, struct toml
 	kv->value = v;
 	kv->line = k->line;
 	kv->col = k->col;
+	toml_table_indexed(t);
 }
 
 void tp_key_free(struct key *k)
@@ -258,8 +254,24 @@ const char *tp_key_show(const struct key_part *k, char *buf, size_t len)
 static struct toml_value *parse_value(struct parser *p);
 static bool parse_keyval(struct parser *p, struct toml_value *table);
 
+/* One level deeper for what is being filled: false (with the error) past
+ * TOML_MAX_DEPTH, so that no document can build a tree that recursion
+ * (freeing, printing) cannot walk. */
+static bool deeper(struct parser *p, unsigned levels)
+{
+	if (p->depth + levels > TOML_MAX_DEPTH) {
+		fail(p, "nested more than %d levels deep (tables, dotted keys, arrays and inline tables together)",
+		     TOML_MAX_DEPTH);
+		return false;
+	}
+	p->depth += levels;
+	return true;
+}
+
 static struct toml_value *parse_array(struct parser *p)
 {
+	if (!deeper(p, 1))
+		return NULL;
 	struct toml_value *a = tp_new_value(p, TOML_ARRAY, p->line, p->col);
 
 	tp_advance(p, 1);
@@ -268,6 +280,7 @@ static struct toml_value *parse_array(struct parser *p)
 			goto fail;
 		if (tp_peek(p) == ']') {
 			tp_advance(p, 1);
+			p->depth--;
 			return a;
 		}
 		struct toml_value *v = parse_value(p);
@@ -282,6 +295,7 @@ static struct toml_value *parse_array(struct parser *p)
 		}
 		if (tp_peek(p) == ']') {
 			tp_advance(p, 1);
+			p->depth--;
 			return a;
 		}
 		char what[96];
@@ -290,6 +304,7 @@ static struct toml_value *parse_array(struct parser *p)
 		goto fail;
 	}
 fail:
+	p->depth--;
 	toml_free(a);
 	return NULL;
 }
@@ -348,21 +363,14 @@ fail:
 
 static struct toml_value *parse_value(struct parser *p)
 {
-	struct toml_value *v;
-
 	switch (tp_peek(p)) {
 	case '"':
 	case '\'':
 		return tp_string_value(p);
 	case '[':
+		return parse_array(p);
 	case '{':
-		if (++p->depth > MAX_DEPTH) {
-			p->depth--;
-			return fail(p, "arrays and inline tables are nested more than %d deep", MAX_DEPTH);
-		}
-		v = tp_peek(p) == '[' ? parse_array(p) : parse_inline_table(p);
-		p->depth--;
-		return v;
+		return parse_inline_table(p);
 	default:
 		return tp_scalar(p);
 	}
@@ -389,6 +397,11 @@ static bool parse_simple_key(struct parser *p, struct key *k)
 		}
 	} else {
 		tp_expected(p, "a key");
+		return false;
+	}
+	if (k->n >= TOML_MAX_DEPTH) {
+		strbuf_release(&sb);
+		fail(p, "a key of more than %d parts", TOML_MAX_DEPTH);
 		return false;
 	}
 	if (k->n == k->cap) {
@@ -429,7 +442,13 @@ static bool parse_keyval(struct parser *p, struct toml_value *table)
 	}
 	tp_advance(p, 1);
 	tp_skip_ws(p);
-	if (!(v = parse_value(p)))
+	/* the value sits k.n levels below the table being filled */
+	unsigned outer = p->depth;
+	if (!deeper(p, (unsigned)k.n))
+		goto out;
+	v = parse_value(p);
+	p->depth = outer;
+	if (!v)
 		goto out;
 	for (size_t i = 0; i + 1 < k.n; i++) {
 		const struct key_part *kp = &k.parts[i];
@@ -488,6 +507,8 @@ static bool parse_header(struct parser *p)
 	}
 	tp_advance(p, aot ? 2 : 1);
 
+	/* each part is a level, and each array of tables on the way one more */
+	unsigned depth = (unsigned)k.n + (aot ? 1 : 0);
 	for (size_t i = 0; i + 1 < k.n; i++) {
 		const struct key_part *kp = &k.parts[i];
 		const struct toml_kv *kv = NULL;
@@ -498,6 +519,7 @@ static bool parse_header(struct parser *p)
 			tp_table_insert(t, kp, child);
 		} else if (child->type == TOML_ARRAY && (child->flags & A_OF_TABLES)) {
 			child = child->u.a.items[child->u.a.n - 1];
+			depth++;
 		} else if (child->type != TOML_TABLE || (child->flags & T_FROZEN)) {
 			tp_fail_at(p, kp->line, kp->col, "cannot open a table under '%s': it is %s (line %u)",
 				tp_key_show(kp, show, sizeof(show)),
@@ -508,6 +530,12 @@ static bool parse_header(struct parser *p)
 		}
 		t = child;
 	}
+	if (depth > TOML_MAX_DEPTH) {
+		tp_fail_at(p, line, col, "nested more than %d levels deep (tables, dotted keys, arrays and inline tables "
+					 "together)", TOML_MAX_DEPTH);
+		goto out;
+	}
+	p->current_depth = depth;
 	const struct key_part *last = &k.parts[k.n - 1];
 	const struct toml_kv *kv = NULL;
 	struct toml_value *child = tp_table_lookup(t, last->s, last->len, &kv);
@@ -615,7 +643,7 @@ struct toml_value *toml_parse(const char *text, size_t len, const char *name, st
 		if (c == '[') {
 			if (!parse_header(&p) || !end_of_line(&p, "table header"))
 				goto fail;
-		} else if (!parse_keyval(&p, p.current) || !end_of_line(&p, "value")) {
+		} else if ((p.depth = p.current_depth, !parse_keyval(&p, p.current)) || !end_of_line(&p, "value")) {
 			goto fail;
 		}
 	}

@@ -70,3 +70,31 @@ CORPUS=$BATS_TEST_DIRNAME/../toml
 	run_cmd 1 bash -c "echo 'a = ' | $TOML_DECODE 2>/dev/null"
 	assert_output ""
 }
+
+@test "toml-decode: nesting past 100 levels is an error naming the place, never a crash" {
+	local T=$BATS_TEST_TMPDIR
+	# by a header, by dotted keys, by both together, by arrays
+	printf '[%sa]\nx = 1\n' "$(printf 'a.%.0s' $(seq 30000))" >"$T/header.toml"
+	printf '%sa = 1\n' "$(printf 'a.%.0s' $(seq 200000))" >"$T/dotted.toml"
+	printf '[%sa]\n%sb = 1\n' "$(printf 'a.%.0s' $(seq 59))" "$(printf 'b.%.0s' $(seq 49))" >"$T/both.toml"
+	printf 'a = %s%s\n' "$(printf '[%.0s' $(seq 150))" "$(printf ']%.0s' $(seq 150))" >"$T/arrays.toml"
+	printf 'a = %s1%s\n' "$(printf '{b.c = %.0s' $(seq 60))" "$(printf '}%.0s' $(seq 60))" >"$T/inline.toml"
+	for f in header dotted both arrays inline; do
+		run_cmd 1 sh -c "'$KC_BUILD/bin/toml-decode' <'$T/$f.toml'"
+		assert_output --regexp "<stdin>:[12]:[0-9]+: (a key of more than 100 parts|nested more than 100 levels deep)"
+	done
+	# 100 levels exactly is fine
+	printf '[%sa]\nx = 1\n' "$(printf 'a.%.0s' $(seq 98))" >"$T/ok.toml"
+	run_cmd 0 sh -c "'$KC_BUILD/bin/toml-decode' <'$T/ok.toml'"
+}
+
+@test "toml-decode: a table of 100000 keys decodes whole (indexed look-ups)" {
+	local T=$BATS_TEST_TMPDIR
+	{ echo '[t]'; seq 0 99999 | sed 's/.*/k& = &/'; echo 'k5 = 1'; } >"$T/dup.toml"
+	run_cmd 1 sh -c "'$KC_BUILD/bin/toml-decode' <'$T/dup.toml'"
+	assert_output --partial "<stdin>:100002:1: duplicate key 'k5' (first defined at line 7)"
+	{ echo '[t]'; seq 0 99999 | sed 's/.*/k& = &/'; } >"$T/wide.toml"
+	"$KC_BUILD/bin/toml-decode" <"$T/wide.toml" >"$T/wide.json"
+	assert_equal "$(jq '.t | length' "$T/wide.json")" 100000
+	assert_equal "$(jq -r '.t.k99999.value' "$T/wide.json")" 99999
+}
