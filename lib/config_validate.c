@@ -34,6 +34,33 @@ static const struct {
 	{"agent.kata", "trace_type", "isolated collated"},
 };
 
+/* Numbers with bounds of their own (beyond their type's): a value outside
+ * is an error naming file:line and the key, never a silent wrap. */
+static const struct {
+	const char *section, *key;
+	long long min, max;
+	const char *unit;
+} number_ranges[] = {
+	{"agent.kata", "dial_timeout", 0, 3600, "seconds"},
+	{"hypervisor.qemu", "default_memory", 0, 4 << 20, "MiB"},
+	{"hypervisor.qemu", "memory_slots", 0, 256, "slots"},
+	{"hypervisor.qemu", "memory_offset", 0, 4 << 20, "MiB"},
+	{"hypervisor.qemu", "virtio_fs_cache_size", 0, 1 << 20, "MiB"},
+	{"hypervisor.qemu", "pcie_root_port", 0, 32, "ports"},
+	{"hypervisor.qemu", "default_vcpus", -(1 << 16), 1 << 16, "vCPUs"},
+	{"hypervisor.qemu", "default_maxvcpus", 0, 1 << 16, "vCPUs"},
+	{"hypervisor.qemu", "default_bridges", 0, 1 << 16, "bridges"},
+	{"factory", "vm_cache_number", 0, 256, "VMs"},
+};
+
+static long long number_field(const struct kc_config *c, const struct config_key *k)
+{
+	const char *p = (const char *)c + k->offset;
+	if (k->type == CFG_INT32)
+		return *(const int32_t *)(const void *)p;
+	return *(const uint32_t *)(const void *)p;
+}
+
 static const char *string_field(const struct kc_config *c, const char *section, const char *key)
 {
 	const struct config_key *k = config_key_find(section, key);
@@ -82,6 +109,16 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 			continue;
 		return value_error(c, value_sets[i].section, value_sets[i].key, err,
 				   "'%s' is not one of: %s", v, value_sets[i].allowed);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(number_ranges); i++) {
+		const struct config_key *k = config_key_find(number_ranges[i].section, number_ranges[i].key);
+		if (!k)
+			continue;
+		long long v = number_field(c, k);
+		if (v < number_ranges[i].min || v > number_ranges[i].max)
+			return value_error(c, number_ranges[i].section, number_ranges[i].key, err,
+					   "%lld is out of range (%lld to %lld %s)", v, number_ranges[i].min,
+					   number_ranges[i].max, number_ranges[i].unit);
 	}
 	if (h->image[0] && h->initrd[0])
 		return value_error(c, "hypervisor.qemu", "image", err,
@@ -146,6 +183,10 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 	if (h->msize_9p == 0) {
 		note(notes, "msize_9p 0 -> 8192 (the default)");
 		h->msize_9p = 8192;
+	}
+	if (c->agent.dial_timeout == 0) {
+		note(notes, "dial_timeout 0 -> 30 seconds (the default)");
+		c->agent.dial_timeout = 30;
 	}
 	return 0;
 }

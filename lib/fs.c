@@ -48,6 +48,24 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+json_t *read_json_file(const char *path, size_t max, struct kc_error *err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = read_file(path, max, &text, &len);
+	if (r == -EINVAL)
+		return kc_error_set(err, 0, "%s: not a regular file", path), NULL;
+	if (r == -EFBIG)
+		return kc_error_set(err, 0, "%s: larger than %zu bytes", path, max), NULL;
+	if (r < 0)
+		return kc_error_set(err, -r, "%s", path), NULL;
+	json_error_t je;
+	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!j)
+		return kc_error_set(err, 0, "%s:%d:%d: %s", path, je.line, je.column, je.text), NULL;
+	return j;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		      struct kc_error *err)
 {

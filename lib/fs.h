@@ -5,11 +5,18 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "error.h"
 
 /* Read a regular file whole (at most max bytes), NUL-terminated.
  * -errno on failure (-EFBIG beyond max, -EINVAL for a non-regular file). */
 int read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* A JSON document from a regular file (a FIFO or a device in its place is
+ * refused without blocking), at most max bytes; NULL with err naming the
+ * file, and the line and column of a syntax error. */
+json_t *read_json_file(const char *path, size_t max, struct kc_error *err);
 
 /* Write a file atomically: a temporary file in the same directory, fsync,
  * rename over the target, fsync the directory. The target is either the

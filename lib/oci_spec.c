@@ -588,3 +588,13 @@ int oci_spec_validate(const json_t *spec, struct kc_error *err)
 	}
 	return 0;
 }
+
+int oci_resources_validate(const json_t *resources, const char *what, struct kc_error *err)
+{
+	static const struct node resources_node = {"resources", K_OBJECT, resources_members};
+	struct strbuf path = STRBUF_INIT;
+	strbuf_append(&path, what);
+	int rc = check_node(&resources_node, resources, &path, err);
+	strbuf_release(&path);
+	return rc;
+}

@@ -21,5 +21,7 @@
 #define OCI_CPU_SHARES_MAX 262144
 
 int oci_spec_validate(const json_t *spec, struct kc_error *err);
+/* A linux.resources object alone (`update --resources`), named by what. */
+int oci_resources_validate(const json_t *resources, const char *what, struct kc_error *err);
 
 #endif

@@ -159,6 +159,8 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 	json_t *hooks = json_object_get(b.spec, "hooks");
 	if (hooks)
 		json_object_set_new(c.state, "hooks", json_deep_copy(hooks));
+	/* the base of an exec given only a command line */
+	json_object_set_new(c.state, "process", json_deep_copy(process));
 	/* recorded first: a crash from here on is cleaned up by delete --force */
 	if (state_write(&c.sd, c.state, err) < 0)
 		goto fail;

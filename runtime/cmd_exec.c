@@ -11,6 +11,7 @@
 #include "agent_client.h"
 #include "cli.h"
 #include "daemon.h"
+#include "fs.h"
 #include "log.h"
 #include "oci.h"
 #include "oci_default.h"
@@ -19,19 +20,17 @@
 #include "strbuf.h"
 #include "strutil.h"
 
+/* The container's own process, as create recorded it (the bundle may have
+ * changed or gone since), for an exec given only a command line. */
+#define PROCESS_FILE_MAX (4u << 20)
+
 static json_t *base_process(const json_t *state)
 {
-	const char *bundle = json_string_value(json_object_get(state, "bundle"));
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/config.json", bundle ? bundle : ".");
-	json_t *spec = json_load_file(path, 0, NULL);
-	json_t *p = json_object_get(spec, "process");
-	if (!p) {
-		json_decref(spec);
-		spec = oci_default_spec();
-		p = json_object_get(spec, "process");
-	}
-	json_t *copy = json_deep_copy(p);
+	json_t *p = json_object_get(state, "process");
+	if (json_is_object(p))
+		return json_deep_copy(p);
+	json_t *spec = oci_default_spec();
+	json_t *copy = json_deep_copy(json_object_get(spec, "process"));
 	json_decref(spec);
 	return copy;
 }
@@ -42,10 +41,9 @@ static int build_process(struct cli_opt *opts, int argc, char **argv, int pos, c
 	json_t *p;
 	const char *file = cli_str(opts, "process");
 	if (file) {
-		json_error_t je;
-		p = json_load_file(file, JSON_REJECT_DUPLICATES, &je);
+		p = read_json_file(file, PROCESS_FILE_MAX, err);
 		if (!p)
-			return kc_error_set(err, 0, "exec: --process %s:%d: %s", file, je.line, je.text);
+			return kc_error_wrap(err, "exec: --process");
 	} else {
 		if (pos + 1 >= argc)
 			return kc_error_set(err, 0, "exec: give --process FILE or the command to run");

@@ -9,6 +9,8 @@
 
 #include "agent_client.h"
 #include "cli.h"
+#include "fs.h"
+#include "oci_spec.h"
 #include "log.h"
 #include "runtime.h"
 #include "strutil.h"
@@ -228,10 +230,14 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	const char *file = cli_str(opts, "resources");
 	if (file) {
 		json_error_t je;
-		res = !strcmp(file, "-") ? json_loadf(stdin, 0, &je) : json_load_file(file, 0, &je);
+		res = !strcmp(file, "-") ? json_loadf(stdin, 0, &je) : read_json_file(file, 4u << 20, err);
+		if (!strcmp(file, "-") && !res)
+			kc_error_set(err, 0, "update: standard input:%d:%d: %s", je.line, je.column, je.text);
+		if (res && !json_is_object(res))
+			kc_error_set(err, 0, "update: %s: not a JSON object", file);
 		if (!json_is_object(res)) {
 			json_decref(res);
-			kc_error_set(err, 0, "update: %s: %s", file, je.text);
+			kc_error_wrap(err, "update --resources");
 			return 1;
 		}
 	} else {
@@ -260,6 +266,10 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		if (!sec)
 			json_object_set_new(res, map[i].section, sec = json_object());
 		json_object_set_new(sec, map[i].key, json_integer(n));
+	}
+	if (oci_resources_validate(res, "update", err) < 0) {
+		json_decref(res);
+		return 1;
 	}
 	struct ctr c;
 	if (ctr_open(rt, id, &c, err) < 0) {

@@ -13,6 +13,7 @@
 
 #include "agent_client.h"
 #include "beneath.h"
+#include "config_validate.h"
 #include "oci.h"
 #include "oci_spec.h"
 #include "state.h"
@@ -121,6 +122,9 @@ int pod_overrides(const json_t *annotations, struct kc_config *cfg, struct kc_er
 	}
 	if (cfg->hypervisor.default_maxvcpus && cfg->hypervisor.default_vcpus > (int32_t)cfg->hypervisor.default_maxvcpus)
 		cfg->hypervisor.default_maxvcpus = (uint32_t)cfg->hypervisor.default_vcpus;
+	/* the same bounds as in the file */
+	if (config_check_values(cfg, 0, NULL, err) < 0)
+		return kc_error_wrap(err, "per-pod io.katacontainers.config.hypervisor.* annotations");
 	return 0;
 }
 
