@@ -5,8 +5,10 @@
 #include "adapt.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "strutil.h"
 
 static void change(struct adapt_result *out, const char *key, const char *from, const char *to,
@@ -55,6 +57,13 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 	char a[32], b[32];
 
 	memset(out, 0, sizeof(*out));
+	/* a -sandbox this QEMU does not understand would stop it at start */
+	const struct report_item *sbx = report_find(r, "config.qemu_sandbox");
+	if (sbx && sbx->raw_level != LEVEL_PASS && h->seccompsandbox && *h->seccompsandbox) {
+		change(out, "hypervisor.qemu.seccompsandbox", h->seccompsandbox, "", sbx, sbx->summary);
+		free(h->seccompsandbox);
+		h->seccompsandbox = xstrdup("");
+	}
 	bool kvm = adapt_kvm_usable(r, &why);
 	if (!strcmp(h->accel, "kvm")) {
 		if (!kvm)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "qemu_binary.h"
 #include "strutil.h"
 
 void config_probe(const struct host_root *root, const char *explicit_path, unsigned host_cpus,
@@ -13,6 +14,7 @@ void config_probe(const struct host_root *root, const char *explicit_path, unsig
 	int r;
 
 	memset(st, 0, sizeof(*st));
+	st->qemu_seccomp = TRI_STATE_UNKNOWN;
 	r = config_load(root, explicit_path, &st->cfg, &st->src, &err);
 	if (r < 0) {
 		st->missing = r == -ENOENT && !st->src.path;
@@ -25,6 +27,7 @@ void config_probe(const struct host_root *root, const char *explicit_path, unsig
 	if (!st->values_ok)
 		str_copy(st->error, sizeof(st->error), err.msg);
 	st->npaths = config_check_paths(&st->cfg, root, st->paths, CONFIG_PATHS_MAX);
+	st->qemu_seccomp = qemu_binary_has_seccomp(root, st->cfg.hypervisor.path);
 }
 
 void config_state_free(struct config_state *st)

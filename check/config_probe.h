@@ -20,6 +20,7 @@ struct config_state {
 	struct strlist notes;          /* normalisations applied */
 	struct config_path paths[CONFIG_PATHS_MAX];
 	size_t npaths;
+	int qemu_seccomp;              /* enum tri_state: the hypervisor binary was built with seccomp */
 };
 
 void config_probe(const struct host_root *root, const char *explicit_path, unsigned host_cpus,

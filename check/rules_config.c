@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "qemu_binary.h"
 #include "rules.h"
 #include "strbuf.h"
 #include "strutil.h"
@@ -29,6 +30,27 @@ static const char *path_remedy(const struct config_path *p)
 		if (!strcmp(path_remedies[i].key, key))
 			return path_remedies[i].remedy;
 	return "fix the path in the configuration file";
+}
+
+/* QEMU is what the guest reaches: its seccomp sandbox, asked for and
+ * possible with this binary. */
+static void qemu_sandbox_rule(const struct config_state *cs, struct report *r)
+{
+	const struct qemu_config *h = &cs->cfg.hypervisor;
+	struct report_item *it;
+	if (!h->seccompsandbox || !*h->seccompsandbox) {
+		it = report_add(r, "config.qemu_sandbox", GROUP_CONFIG, LEVEL_WARN, "QEMU's seccomp sandbox",
+				"off (seccompsandbox = \"\"): a guest that breaks out into QEMU has every system call");
+		report_item_remedy(it, "set [hypervisor.qemu] seccompsandbox = \"%s\"", QEMU_SECCOMP_SANDBOX_DEFAULT);
+	} else if (cs->qemu_seccomp == TRI_STATE_NO) {
+		it = report_add(r, "config.qemu_sandbox", GROUP_CONFIG, LEVEL_WARN, "QEMU's seccomp sandbox",
+				"%s was built without seccomp: it runs without its sandbox", h->path);
+		report_item_remedy(it, "install a QEMU built with seccomp (Debian's is), or set seccompsandbox = \"\" "
+				       "to say so in the configuration");
+	} else {
+		report_add(r, "config.qemu_sandbox", GROUP_CONFIG, LEVEL_PASS, "QEMU's seccomp sandbox", "-sandbox %s",
+			   h->seccompsandbox);
+	}
 }
 
 void rules_config(const struct rules_input *in, struct report *r)
@@ -94,6 +116,7 @@ void rules_config(const struct rules_input *in, struct report *r)
 		report_item_detail(it, "%s[%s] %s", where, p->section, p->key);
 		report_item_remedy(it, "%s", path_remedy(p));
 	}
+	qemu_sandbox_rule(cs, r);
 	if (!strcmp(cs->cfg.hypervisor.accel, "tcg"))
 		report_add(r, "config.accel", GROUP_CONFIG, LEVEL_PASS, "accelerator",
 			   "tcg: VMs run under software emulation, without hardware isolation");

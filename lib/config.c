@@ -28,6 +28,8 @@ const struct config_key config_keys[] = {
 	Q(cpu_features, CFG_STRING),
 	Q(kernel_params, CFG_STRING),
 	Q(accel, CFG_STRING),
+	Q(seccompsandbox, CFG_STRING),
+	Q(rootless, CFG_BOOL),
 	Q(default_vcpus, CFG_INT32),
 	Q(default_maxvcpus, CFG_UINT32),
 	Q(default_memory, CFG_UINT32),
@@ -185,6 +187,7 @@ void config_defaults(struct kc_config *c)
 	set_string(&h->cpu_features, "");
 	set_string(&h->kernel_params, "");
 	set_string(&h->accel, "kvm");
+	set_string(&h->seccompsandbox, QEMU_SECCOMP_SANDBOX_DEFAULT);
 	set_string(&h->block_device_driver, "virtio-scsi");
 	set_string(&h->entropy_source, "/dev/urandom");
 	set_string(&h->shared_fs, "virtio-9p");

@@ -17,6 +17,10 @@ struct strlist {
 	size_t n;
 };
 
+/* QEMU's own seccomp filter: no obsolete system calls, no privilege
+ * changes, no new processes, no scheduler or resource control. */
+#define QEMU_SECCOMP_SANDBOX_DEFAULT "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+
 struct qemu_config {
 	char *path, *kernel, *initrd, *image, *firmware;
 	char *machine_type, *machine_accelerators, *cpu_features, *kernel_params;
@@ -24,6 +28,7 @@ struct qemu_config {
 	char *virtio_fs_daemon, *virtio_fs_cache, *file_mem_backend, *guest_hook_path;
 	char *vhost_user_store_path;
 	char *accel;                          /* ours: kvm | tcg | auto */
+	char *seccompsandbox;                 /* QEMU's -sandbox argument, "" for none (Kata 2's key) */
 	struct strlist virtio_fs_extra_args, enable_annotations, valid_hypervisor_paths;
 	struct strlist valid_virtio_fs_daemon_paths, valid_file_mem_backends;
 	int32_t default_vcpus;                /* < 0: all host CPUs */
@@ -34,6 +39,7 @@ struct qemu_config {
 	bool disable_image_nvdimm, hotplug_vfio_on_root_bus, disable_vhost_net;
 	bool block_device_cache_set, block_device_cache_direct, block_device_cache_noflush;
 	bool enable_vhost_user_store;
+	bool rootless;                        /* QEMU as an unprivileged user (Kata 2's key; virtio-fs) */
 };
 
 struct agent_config {

@@ -109,6 +109,10 @@ char **qemu_build_argv(const struct qemu_params *p)
 	add(&a, "-append");
 	add(&a, "%s", cmd.s);
 	strbuf_release(&cmd);
+	if (q->seccompsandbox && *q->seccompsandbox) {
+		add(&a, "-sandbox");
+		add(&a, "%s", q->seccompsandbox);
+	}
 	add(&a, "-nographic");
 	add(&a, "-nodefaults");
 	add(&a, "-no-user-config");
