@@ -186,9 +186,17 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	free(shim_path);
 	if (shim < 0)
 		goto out;
-	json_t *execs = json_object_get(c.state, "execs");
-	if (!json_is_array(execs))
-		json_object_set_new(c.state, "execs", execs = json_array());
+	/* only live execs are kept (a liveness probe execs every few seconds
+	 * for the container's life): the state stays small */
+	json_t *execs = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(c.state, "execs"), i, e) {
+		pid_t epid = (pid_t)json_integer_value(json_object_get(e, "pid"));
+		if (process_alive(epid, (uint64_t)json_integer_value(json_object_get(e, "pid_start"))))
+			json_array_append(execs, e);
+	}
+	json_object_set_new(c.state, "execs", execs);
 	json_array_append_new(execs, json_pack("{s:s, s:i, s:I}", "exec_id", exec_id, "pid", shim, "pid_start",
 					       (json_int_t)process_start_time(shim)));
 	if (ctr_save(&c, err) < 0)

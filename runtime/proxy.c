@@ -39,10 +39,19 @@ struct pending {
 	bool owns_stream; /* create_container / exec_process: the client owns the new stream */
 };
 
+/* Who owns a stream: an open-addressed table keyed by stream number. An
+ * entry lives as long as its client's connection (the shim's lasts as
+ * long as its process), so the table holds live streams only, and a
+ * frame costs one look-up however many processes came and went. */
 struct owner {
-	uint32_t stream;
+	uint32_t stream; /* 0: a free slot */
 	int client;
 	unsigned serial;
+};
+
+struct owner_table {
+	struct owner *slots;
+	size_t cap, n; /* cap: a power of two, or 0 */
 };
 
 struct proxy {
@@ -54,8 +63,7 @@ struct proxy {
 	json_int_t next_id;
 	struct pending *pending;
 	size_t npending, cappending;
-	struct owner *owners;
-	size_t nowners, capowners;
+	struct owner_table owners;
 };
 
 static void conn_init(struct conn *c, int fd, unsigned serial)
@@ -112,27 +120,83 @@ static void client_error(struct conn *c, json_t *id, const char *code, const cha
 
 /* ---- streams ------------------------------------------------------------ */
 
+static size_t slot_of(const struct owner_table *t, uint32_t stream)
+{
+	return (stream * 2654435761u) & (t->cap - 1);
+}
+
 static struct owner *owner_of(struct proxy *p, uint32_t stream)
 {
-	for (size_t i = 0; i < p->nowners; i++)
-		if (p->owners[i].stream == stream)
-			return &p->owners[i];
+	struct owner_table *t = &p->owners;
+	if (!t->cap || !stream)
+		return NULL;
+	for (size_t i = slot_of(t, stream); t->slots[i].stream; i = (i + 1) & (t->cap - 1))
+		if (t->slots[i].stream == stream)
+			return &t->slots[i];
 	return NULL;
+}
+
+static void owners_grow(struct owner_table *t)
+{
+	struct owner_table bigger = {.cap = t->cap ? t->cap * 2 : 64};
+	bigger.slots = xcalloc(bigger.cap, sizeof(*bigger.slots));
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i].stream)
+			continue;
+		size_t k = slot_of(&bigger, t->slots[i].stream);
+		while (bigger.slots[k].stream)
+			k = (k + 1) & (bigger.cap - 1);
+		bigger.slots[k] = t->slots[i];
+		bigger.n++;
+	}
+	free(t->slots);
+	*t = bigger;
 }
 
 static void set_owner(struct proxy *p, uint32_t stream, int client)
 {
 	struct owner *o = owner_of(p, stream);
 	if (!o) {
-		if (p->nowners == p->capowners) {
-			p->capowners = p->capowners ? p->capowners * 2 : 16;
-			p->owners = xrealloc(p->owners, p->capowners * sizeof(*p->owners));
-		}
-		o = &p->owners[p->nowners++];
+		struct owner_table *t = &p->owners;
+		if (2 * (t->n + 1) > t->cap)
+			owners_grow(t);
+		size_t i = slot_of(t, stream);
+		while (t->slots[i].stream)
+			i = (i + 1) & (t->cap - 1);
+		o = &t->slots[i];
 		o->stream = stream;
+		t->n++;
 	}
 	o->client = client;
 	o->serial = p->clients[client].serial;
+}
+
+/* Linear probing: close the gap so later entries stay reachable. */
+static void owner_remove_slot(struct owner_table *t, size_t i)
+{
+	t->slots[i].stream = 0;
+	t->n--;
+	for (size_t j = (i + 1) & (t->cap - 1); t->slots[j].stream; j = (j + 1) & (t->cap - 1)) {
+		struct owner moved = t->slots[j];
+		t->slots[j].stream = 0;
+		size_t k = slot_of(t, moved.stream);
+		while (t->slots[k].stream)
+			k = (k + 1) & (t->cap - 1);
+		t->slots[k] = moved;
+	}
+}
+
+/* A client left: the streams it owned are forgotten. */
+static void forget_streams_of(struct proxy *p, int client, unsigned serial)
+{
+	struct owner_table *t = &p->owners;
+	for (size_t i = 0; i < t->cap;) {
+		struct owner *o = &t->slots[i];
+		if (o->stream && o->client == client && o->serial == serial)
+			owner_remove_slot(t, i); /* slot i may now hold a moved entry: look again */
+		else
+			i++;
+	}
 }
 
 static struct conn *stream_client(struct proxy *p, uint32_t stream)
@@ -306,8 +370,9 @@ static int read_conn(struct proxy *p, struct conn *c, int ci)
 static void drop_client(struct proxy *p, int ci)
 {
 	kc_debug("client %d left", ci);
+	forget_streams_of(p, ci, p->clients[ci].serial);
 	conn_free(&p->clients[ci]);
-	/* its streams and pending answers are tied to its serial: they lapse */
+	/* its pending answers are tied to its serial: they lapse */
 }
 
 static int listen_on(const char *path, struct kc_error *err)
@@ -450,7 +515,7 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 	for (size_t i = 0; i < p.npending; i++)
 		json_decref(p.pending[i].client_id);
 	free(p.pending);
-	free(p.owners);
+	free(p.owners.slots);
 	json_decref(p.agent_hello);
 	return rc;
 }
