@@ -8,10 +8,13 @@
  * loaded state is read here through the host root instead. */
 #include "modules.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 
 #include "kconfig.h"
@@ -48,6 +51,71 @@ const char *const modprobe_config_dirs[] = {
 	"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/lib/modprobe.d",
 	NULL,
 };
+
+static int by_name(const void *a, const void *b)
+{
+	const char *x = strrchr(*(char *const *)a, '/'), *y = strrchr(*(char *const *)b, '/');
+	return strcmp(x ? x + 1 : "", y ? y + 1 : "");
+}
+
+char **modprobe_config_files(void)
+{
+	size_t n = 0, cap = 16;
+	char **v = xcalloc(cap, sizeof(char *));
+	for (size_t d = 0; modprobe_config_dirs[d]; d++) {
+		_cleanup_closedir_ DIR *dir = opendir(modprobe_config_dirs[d]);
+		struct dirent *e;
+		while (dir && (e = readdir(dir))) {
+			size_t l = strlen(e->d_name);
+			if (e->d_name[0] == '.' || l < 6 || strcmp(e->d_name + l - 5, ".conf"))
+				continue;
+			bool hidden = false;
+			for (size_t i = 0; i < n && !hidden; i++)
+				hidden = !strcmp(strrchr(v[i], '/') + 1, e->d_name);
+			if (hidden)
+				continue;
+			char *path = xasprintf("%s/%s", modprobe_config_dirs[d], e->d_name);
+			struct stat st;
+			/* a name that is not a regular file still hides later ones (a
+			 * symlink to /dev/null masks a vendor file); only files are read */
+			if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+				char *masked = xasprintf("%s/%s", "/dev/null/masked", e->d_name);
+				free(path);
+				path = masked;
+			}
+			if (n + 2 > cap)
+				v = xrealloc(v, (cap *= 2) * sizeof(char *));
+			v[n++] = path;
+		}
+	}
+	qsort(v, n, sizeof(char *), by_name);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!strncmp(v[i], "/dev/null/masked/", 17))
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	v[k] = NULL;
+	return v;
+}
+
+const char *modules_index_problem(const char *dir, char *buf, size_t len)
+{
+	static const char *const indexes[] = {"modules.dep.bin", "modules.alias.bin", "modules.symbols.bin",
+					      "modules.builtin.bin", "modules.builtin.alias.bin", "modules.softdep",
+					      "modules.devname", "modules.builtin.modinfo", NULL};
+	for (size_t i = 0; indexes[i]; i++) {
+		char path[512];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, indexes[i]);
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			snprintf(buf, len, "%s is not a regular file: not read", path);
+			return buf;
+		}
+	}
+	return NULL;
+}
 
 struct kmod_log_state {
 	char first[160];
@@ -176,7 +244,13 @@ static int kmod_ask(void *arg, void *result)
 	struct kmod_log_state log = {{0}};
 	struct strbuf bl = STRBUF_INIT;
 
-	struct kmod_ctx *ctx = k->new_ctx(q->modules_dir, modprobe_config_dirs);
+	if (modules_index_problem(q->modules_dir, a->error, sizeof(a->error)))
+		return 0;
+	char **conf = modprobe_config_files();
+	struct kmod_ctx *ctx = k->new_ctx(q->modules_dir, (const char *const *)conf);
+	for (char **c = conf; *c; c++)
+		free(*c);
+	free(conf);
 	if (!ctx) {
 		snprintf(a->error, sizeof(a->error), "libkmod could not start");
 		return 0;

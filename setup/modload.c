@@ -75,7 +75,16 @@ struct module_result {
 
 static struct kmod_ctx *open_ctx(const struct kmod_api *k, const char *dir, struct kc_error *err)
 {
-	struct kmod_ctx *ctx = k->new_ctx(dir, modprobe_config_dirs);
+	char why[512];
+	if (modules_index_problem(dir, why, sizeof(why))) {
+		kc_error_set(err, 0, "%s", why);
+		return NULL;
+	}
+	char **conf = modprobe_config_files();
+	struct kmod_ctx *ctx = k->new_ctx(dir, (const char *const *)conf);
+	for (char **c = conf; *c; c++)
+		free(*c);
+	free(conf);
 	if (!ctx) {
 		kc_error_set(err, 0, "libkmod could not start");
 		return NULL;
