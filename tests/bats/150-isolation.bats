@@ -111,6 +111,12 @@ sleep 1000'
 	local vm
 	vm=$(vm_dir_of "$SID")
 	[ -d "$vm/mounts" ]
+	# QEMU runs under its seccomp sandbox and exports the read-only view
+	local qpid
+	qpid=$(cut -d' ' -f1 "$vm/qemu.pid")
+	tr '\0' ' ' <"/proc/$qpid/cmdline" | grep -q -- "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+	tr '\0' ' ' <"/proc/$qpid/cmdline" | grep -q -- "path=$vm/shared,"
+	grep -F " $vm/shared " /proc/self/mountinfo | grep -q " ro,nosuid,nodev"
 	# as if the guest could write there: the next member's entry is a symlink
 	ln -s "$T/victim" "$vm/mounts/$SID-a"
 	run kr run --detach --bundle "$T/a" "$SID-a" </dev/null 2>&1
