@@ -444,12 +444,15 @@ int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_
 	bool virtiofs = cfg->hypervisor.shared_fs && !strcmp(cfg->hypervisor.shared_fs, "virtio-fs");
 	sandbox_init(sb, p);
 	_cleanup_close_ int vmfd = -1;
-	if (make_vm_dir(sb, &vmfd, err) < 0)
-		return -1; /* it was not ours to remove */
+	if (make_vm_dir(sb, &vmfd, err) < 0) {
+		sandbox_free(sb); /* the directory was not ours to remove */
+		return -1;
+	}
 	if (join_netns(sb, vmfd, p, err) < 0 || share_setup(vmfd, err) < 0 ||
 	    (virtiofs && start_virtiofsd(sb, vmfd, cfg, err) < 0) || start_qemu(sb, vmfd, p, err) < 0 ||
 	    start_proxy(sb, vmfd, cfg, err) < 0 || create_guest_sandbox(sb, cfg, virtiofs, err) < 0) {
 		sandbox_stop(sb);
+		sandbox_free(sb);
 		return -1;
 	}
 	return 0;

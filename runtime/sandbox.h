@@ -54,8 +54,8 @@ struct sandbox_params {
 
 /* Boot: the VM directory (made, never taken over), the namespace, the
  * share, QEMU, the proxy, the agent's sandbox. On failure everything made
- * is undone and err says why (with the end of the guest console and
- * QEMU's log for a boot that failed). */
+ * is undone, sb is released, and err says why (with the end of the guest
+ * console and QEMU's log for a boot that failed). */
 int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_error *err);
 /* A handle of the sandbox's VM directory (-errno). */
 int sandbox_open_vm_dir(const struct sandbox *sb);

@@ -16,6 +16,22 @@ setup_runtime() {
 	require_guest
 	export KR_ROOT=$BATS_TEST_TMPDIR/root
 	mkdir -p "$KR_ROOT"
+	# a sanitized build's reports (leaks included) go to files, from every
+	# process of ours (runtime, proxy, shims), whatever its exit status
+	export ASAN_OPTIONS="log_path=$BATS_TEST_TMPDIR/sanitizer:${ASAN_OPTIONS:-}"
+	export UBSAN_OPTIONS="log_path=$BATS_TEST_TMPDIR/sanitizer:print_stacktrace=1:${UBSAN_OPTIONS:-}"
+}
+
+# No sanitizer report from any process of this test so far.
+assert_no_sanitizer_reports() {
+	local f
+	for f in "$BATS_TEST_TMPDIR"/sanitizer.*; do
+		[ -e "$f" ] || continue
+		echo "sanitizer report $f:" >&2
+		cat "$f" >&2
+		return 1
+	done
+	return 0
 }
 
 # make_bundle DIR ARGS...: a bundle running ARGS (JSON strings), no terminal.
@@ -54,6 +70,7 @@ vm_dir_of() {
 # assert_clean ID...: no state, no processes, no mounts, no files left for
 # these containers.
 assert_clean() {
+	assert_no_sanitizer_reports || return 1
 	local id
 	for id in "$@"; do
 		if [ -e "$KR_ROOT/$id" ]; then
