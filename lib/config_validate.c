@@ -126,6 +126,10 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 	if (!h->image[0] && !h->initrd[0])
 		return value_error(c, "hypervisor.qemu", "initrd", err,
 				   "neither image nor initrd is set; set one of them");
+	if (h->rootless && strcmp(h->shared_fs, "virtio-fs"))
+		return value_error(c, "hypervisor.qemu", "rootless", err,
+				   "rootless = true needs shared_fs = \"virtio-fs\": with %s QEMU serves the containers' "
+				   "files itself, and must be root to", h->shared_fs);
 	if (!strcmp(h->shared_fs, "virtio-fs") && !h->virtio_fs_daemon[0])
 		return value_error(c, "hypervisor.qemu", "virtio_fs_daemon", err,
 				   "shared_fs = \"virtio-fs\" needs the path of virtiofsd");

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "strbuf.h"
@@ -64,6 +66,31 @@ json_t *read_json_file(const char *path, size_t max, struct kc_error *err)
 	if (!j)
 		return kc_error_set(err, 0, "%s:%d:%d: %s", path, je.line, je.column, je.text), NULL;
 	return j;
+}
+
+int unix_connect_nofollow(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (!S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", fd);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+		close(s);
+		return -e;
+	}
+	return s;
 }
 
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,

@@ -18,6 +18,14 @@ int read_file(const char *path, size_t max, char **out, size_t *len);
  * file, and the line and column of a syntax error. */
 json_t *read_json_file(const char *path, size_t max, struct kc_error *err);
 
+/* Connect a stream socket to the unix socket at path, never through a
+ * symlink in its last component (a process that owns the socket's
+ * directory - an unprivileged QEMU - could swap one in to point us at
+ * another daemon's socket): the socket file is opened O_PATH|O_NOFOLLOW,
+ * checked, and connected to through its handle. Returns the connected
+ * descriptor or -errno (-ELOOP for a symlink, -ENOTSOCK for a file). */
+int unix_connect_nofollow(const char *path);
+
 /* Write a file atomically: a temporary file in the same directory, fsync,
  * rename over the target, fsync the directory. The target is either the
  * old or the new file, never half-written. */

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "strbuf.h"
 
 static long long now_ms(void)
@@ -60,21 +61,14 @@ int agent_client_connect(struct agent_client *c, const char *path, int timeout_m
 {
 	if (!strncmp(path, "vsock://", 8))
 		return connect_vsock(c, path, timeout_ms, err);
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return kc_error_set(err, 0, "socket path %s is too long", path);
-	strcpy(sa.sun_path, path);
 	long long deadline = now_ms() + timeout_ms;
 	for (;;) {
-		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return kc_error_set(err, errno, "socket");
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		int fd = unix_connect_nofollow(path);
+		if (fd >= 0) {
 			agent_client_init(c, fd);
 			return 0;
 		}
-		int e = errno;
-		close(fd);
+		int e = -fd;
 		if ((e != ENOENT && e != ECONNREFUSED && e != EAGAIN) || now_ms() >= deadline)
 			return kc_error_set(err, e, "connect to %s", path);
 		struct timespec ts = {0, 5 * 1000000L};

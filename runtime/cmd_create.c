@@ -207,6 +207,7 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 				snprintf(nics[i].tap, sizeof(nics[i].tap), "%s", nc.ifaces[i].tap);
 				net_mac_string(nc.ifaces[i].mac, nics[i].mac);
 				nics[i].vhost = !cfg->hypervisor.disable_vhost_net;
+				nics[i].fd = nics[i].vhostfd = -1;
 			}
 			nnics = nc.n;
 		}

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,18 +46,30 @@ static void child(const struct spawn_opts *o, int errpipe)
 		out = null;
 	if (er < 0)
 		er = out;
-	int keep = o->keep_fd;
-	/* move everything out of 0-3 first, so the dup2s cannot clobber each other */
-	int fds[4] = {in, out, er, keep};
-	for (int i = 0; i < 4; i++)
-		if (fds[i] >= 0)
-			fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
-	for (int i = 0; i < 4; i++)
-		if (fds[i] >= 0 && dup2(fds[i], i) < 0)
+	/* the child's fds 0, 1, 2, then keep_fd and pass_fds from 3 on */
+	int want[3 + 1 + SPAWN_MAX_FDS];
+	int n = 0;
+	want[n++] = in;
+	want[n++] = out;
+	want[n++] = er;
+	if (o->keep_fd >= 0)
+		want[n++] = o->keep_fd;
+	for (int i = 0; i < o->npass && i < SPAWN_MAX_FDS; i++)
+		want[n++] = o->pass_fds[i];
+	/* move everything above the targets first (our error pipe too), so the
+	 * dup2s cannot clobber each other */
+	int moved = fcntl(errpipe, F_DUPFD_CLOEXEC, 3 + 1 + SPAWN_MAX_FDS);
+	if (moved >= 0)
+		errpipe = moved;
+	for (int i = 0; i < n; i++)
+		if (want[i] >= 0)
+			want[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 3 + 1 + SPAWN_MAX_FDS);
+	for (int i = 0; i < n; i++)
+		if (want[i] >= 0 && dup2(want[i], i) < 0)
 			goto fail;
 	/* nothing else of ours or of our caller's (a pipe held open here can
 	 * keep a caller waiting for its end) */
-	unsigned lo = keep >= 0 ? 4 : 3;
+	unsigned lo = (unsigned)n;
 	if ((unsigned)errpipe >= lo) {
 		if ((unsigned)errpipe > lo)
 			syscall(SYS_close_range, lo, (unsigned)errpipe - 1, 0);
@@ -68,6 +82,13 @@ static void child(const struct spawn_opts *o, int errpipe)
 		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
 			goto fail;
 		close(ns);
+	}
+	if (o->as_user) {
+		/* last: joining the namespace needed our privileges */
+		gid_t groups[1] = {(gid_t)o->supp_gid};
+		if (setgroups(o->supp_gid >= 0 ? 1 : 0, groups) < 0 || setresgid(o->gid, o->gid, o->gid) < 0 ||
+		    setresuid(o->uid, o->uid, o->uid) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			goto fail;
 	}
 	execve(o->argv[0], (char *const *)o->argv, o->envp ? o->envp : environ);
 fail:;

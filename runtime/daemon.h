@@ -15,10 +15,18 @@ struct spawn_opts {
 	const char *stdout_path; /* appended to; NULL: /dev/null */
 	int stdin_fd, stdout_fd, stderr_fd; /* >= 0: given as the child's 0, 1, 2 (override paths) */
 	int keep_fd;             /* >= 0: passed as fd 3 */
+	const int *pass_fds;     /* passed as fds 4, 5, ... (3 too when keep_fd < 0) */
+	int npass;
 	const char *netns;       /* a network namespace file to enter, or NULL */
 	bool detach;             /* a daemon: its own session, re-parented away from us */
 	bool new_session;        /* setsid() without detaching */
+	bool as_user;            /* exec as uid:gid (and supp_gid when >= 0), no new privileges */
+	uid_t uid;
+	gid_t gid;
+	long supp_gid;
 };
+
+#define SPAWN_MAX_FDS 16
 
 /* Start argv[0]. Detached: the process is not our child (it is adopted by
  * our subreaper or init) and its pid is returned all the same. -1 with err

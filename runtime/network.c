@@ -172,6 +172,27 @@ int net_scan(const char *netns, struct net_config *nc, struct kc_error *err)
 
 /* ---- plumb --------------------------------------------------------------- */
 
+int net_tap_open(const char *netns, const char *tap, struct kc_error *err)
+{
+	struct in_ns s;
+	if (netns && enter(netns, &s, err) < 0)
+		return -1;
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	struct ifreq ifr = {0};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", tap);
+	/* as QEMU would open it by name */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		fd = kc_error_set(err, e, "open tap %s", tap);
+	}
+	if (netns)
+		leave(&s);
+	return fd;
+}
+
 static int make_tap(const char *name, unsigned mtu, struct kc_error *err)
 {
 	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);

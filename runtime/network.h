@@ -9,6 +9,7 @@
 #define KC_NETWORK_H
 
 #include <jansson.h>
+#include <sys/types.h>
 #include <net/if.h>
 #include <stdbool.h>
 
@@ -54,6 +55,10 @@ struct net_config {
 int net_scan(const char *netns, struct net_config *nc, struct kc_error *err);
 /* Taps, ingress qdiscs and redirect filters for every interface scanned. */
 int net_plumb(const char *netns, struct net_config *nc, struct kc_error *err);
+/* A descriptor of a tap in netns (NULL: ours), opened as QEMU would: for
+ * an unprivileged QEMU, which gets the descriptor and not /dev/net/tun. */
+int net_tap_open(const char *netns, const char *tap, struct kc_error *err);
+
 /* Remove what net_plumb made, from its record (any of it may be gone). */
 void net_unplumb(const char *netns, const json_t *record);
 

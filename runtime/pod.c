@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "fs.h"
 #include "log.h"
+#include "qemu.h"
 #include "qmp.h"
 #include "strbuf.h"
 #include "strutil.h"
@@ -309,7 +310,7 @@ int pod_hotplug(struct sandbox *sb, unsigned add_vcpus, unsigned add_mem_mib, st
 	if (!add_vcpus && !add_mem_mib)
 		return 0;
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/qmp.sock", sb->vm_dir);
+	snprintf(path, sizeof(path), "%s/" QEMU_DIR "/qmp.sock", sb->vm_dir);
 	struct qmp q;
 	if (qmp_connect(&q, path, 5000, err) < 0)
 		return kc_error_wrap(err, "hot-plug");

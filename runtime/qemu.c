@@ -123,11 +123,11 @@ char **qemu_build_argv(const struct qemu_params *p)
 		add(&a, "virtio-mmio.force-legacy=false");
 	}
 	add(&a, "-chardev");
-	add(&a, "file,id=console,path=%s/console.log", p->vm_dir);
+	add(&a, "file,id=console,path=%s/" QEMU_DIR "/console.log", p->vm_dir);
 	add(&a, "-serial");
 	add(&a, "chardev:console");
 	add(&a, "-qmp");
-	add(&a, "unix:%s/qmp.sock,server=on,wait=off", p->vm_dir);
+	add(&a, "unix:%s/" QEMU_DIR "/qmp.sock,server=on,wait=off", p->vm_dir);
 	if (p->vsock_cid) {
 		add(&a, "-device");
 		add(&a, "vhost-vsock-%s,id=vsock0,guest-cid=%u", bus, p->vsock_cid);
@@ -135,7 +135,7 @@ char **qemu_build_argv(const struct qemu_params *p)
 		add(&a, "-device");
 		add(&a, "virtio-serial-%s,id=serial0", bus);
 		add(&a, "-chardev");
-		add(&a, "socket,id=agent,path=%s/agent.sock,server=on,wait=off", p->vm_dir);
+		add(&a, "socket,id=agent,path=%s/" QEMU_DIR "/agent.sock,server=on,wait=off", p->vm_dir);
 		add(&a, "-device");
 		add(&a, "virtserialport,bus=serial0.0,chardev=agent,name=agent.channel.0");
 	}
@@ -151,9 +151,14 @@ char **qemu_build_argv(const struct qemu_params *p)
 		add(&a, "virtio-9p-%s,fsdev=shared,mount_tag=kataShared", bus);
 	}
 	for (int i = 0; i < p->nnics; i++) {
+		const struct qemu_nic *n = &p->nics[i];
 		add(&a, "-netdev");
-		add(&a, "tap,id=net%d,ifname=%s,script=no,downscript=no,vhost=%s", i, p->nics[i].tap,
-		    p->nics[i].vhost ? "on" : "off");
+		if (n->fd >= 0 && n->vhost && n->vhostfd >= 0)
+			add(&a, "tap,id=net%d,fd=%d,vhost=on,vhostfd=%d", i, n->fd, n->vhostfd);
+		else if (n->fd >= 0)
+			add(&a, "tap,id=net%d,fd=%d,vhost=off", i, n->fd);
+		else
+			add(&a, "tap,id=net%d,ifname=%s,script=no,downscript=no,vhost=%s", i, n->tap, n->vhost ? "on" : "off");
 		add(&a, "-device");
 		add(&a, "virtio-net-%s,netdev=net%d,mac=%s", bus, i, p->nics[i].mac);
 	}

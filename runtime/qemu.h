@@ -10,10 +10,15 @@
 #include "config.h"
 #include "strbuf.h"
 
+/* In the VM directory: what QEMU itself makes (its QMP and agent sockets,
+ * the guest console), owned by QEMU's user when it runs unprivileged. */
+#define QEMU_DIR "qemu"
+
 struct qemu_nic {
 	char tap[16];
 	char mac[18];
 	bool vhost;
+	int fd, vhostfd;  /* QEMU's descriptor numbers for the tap (and vhost-net) it is given; -1: by name */
 };
 
 struct qemu_params {

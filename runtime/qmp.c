@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "daemon.h"
 #include "proto.h"
 
@@ -50,19 +51,12 @@ int qmp_connect(struct qmp *q, const char *path, int timeout_ms, struct kc_error
 {
 	memset(q, 0, sizeof(*q));
 	q->fd = -1;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return kc_error_set(err, 0, "QMP socket path %s is too long", path);
-	strcpy(sa.sun_path, path);
 	long long deadline = monotonic_ms() + timeout_ms;
 	for (;;) {
-		q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (q->fd < 0)
-			return kc_error_set(err, errno, "socket");
-		if (connect(q->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		q->fd = unix_connect_nofollow(path);
+		if (q->fd >= 0)
 			break;
-		int e = errno;
-		close(q->fd);
+		int e = -q->fd;
 		q->fd = -1;
 		if ((e != ENOENT && e != ECONNREFUSED) || monotonic_ms() >= deadline)
 			return kc_error_set(err, e, "QMP %s", path);

@@ -21,7 +21,9 @@
 #include "daemon.h"
 #include "fdmount.h"
 #include "log.h"
+#include "network.h"
 #include "qemu.h"
+#include "qemu_user.h"
 #include "qmp.h"
 #include "share.h"
 #include "state.h"
@@ -57,7 +59,7 @@ char *sandbox_vm_dir(const char *root, const char *id)
 }
 
 /* The directory that holds every VM directory: ours, root's only. */
-static int open_vm_dirs(bool create)
+int sandbox_open_vm_dirs(bool create)
 {
 	_cleanup_close_ int run = open("/run", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (run < 0)
@@ -83,7 +85,7 @@ int sandbox_open_vm_dir(const struct sandbox *sb)
 	const char *base = vm_dir_base(sb->vm_dir);
 	if (!base)
 		return -EINVAL;
-	_cleanup_close_ int dirs = open_vm_dirs(false);
+	_cleanup_close_ int dirs = sandbox_open_vm_dirs(false);
 	if (dirs < 0)
 		return dirs;
 	return beneath_open_dir(dirs, base, BENEATH_STRICT);
@@ -187,7 +189,7 @@ static int boot_failure(int vmfd, struct kc_error *err, const char *fmt, ...)
 	struct strbuf sbuf = STRBUF_INIT;
 	strbuf_append(&sbuf, msg);
 	tail_file(&sbuf, vmfd, "QEMU", "qemu.log", 600);
-	tail_file(&sbuf, vmfd, "guest console", "console.log", 600);
+	tail_file(&sbuf, vmfd, "guest console", QEMU_DIR "/console.log", 600);
 	tail_file(&sbuf, vmfd, "proxy", "proxy.log", 400);
 	kc_error_set(err, 0, "%s", sbuf.s);
 	strbuf_release(&sbuf);
@@ -198,7 +200,7 @@ static int boot_failure(int vmfd, struct kc_error *err, const char *fmt, ...)
 
 static int make_vm_dir(struct sandbox *sb, int *vmfd, struct kc_error *err)
 {
-	_cleanup_close_ int dirs = open_vm_dirs(true);
+	_cleanup_close_ int dirs = sandbox_open_vm_dirs(true);
 	if (dirs < 0)
 		return kc_error_set(err, -dirs, "%s/%s", KC_RUN_DIR, KC_VM_DIRS);
 	*vmfd = beneath_mkdir(dirs, vm_dir_base(sb->vm_dir), 0700, BENEATH_STRICT);
@@ -207,6 +209,65 @@ static int make_vm_dir(struct sandbox *sb, int *vmfd, struct kc_error *err)
 				    sb->id, sb->vm_dir, sb->id);
 	if (*vmfd < 0)
 		return kc_error_set(err, -*vmfd, "sandbox directory %s", sb->vm_dir);
+	int q = beneath_mkdir(*vmfd, QEMU_DIR, 0700, BENEATH_STRICT);
+	if (q < 0)
+		return kc_error_set(err, -q, "%s/%s", sb->vm_dir, QEMU_DIR);
+	close(q);
+	return 0;
+}
+
+/* rootless: QEMU gets a user of its own, which owns only QEMU_DIR (the VM
+ * directory, with the pid files the runtime trusts, stays root's and is
+ * only traversable), and virtiofsd's socket; its taps come as descriptors. */
+static int make_qemu_user(struct sandbox *sb, int vmfd, struct kc_error *err)
+{
+	if (qemu_user_claim(vm_dir_base(sb->vm_dir), &sb->qemu_uid, err) < 0)
+		return -1;
+	_cleanup_close_ int dir = openat(vmfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || fchmod(dir, 0711) < 0 ||
+	    fchownat(vmfd, QEMU_DIR, sb->qemu_uid, sb->qemu_uid, AT_SYMLINK_NOFOLLOW) < 0)
+		return kc_error_set(err, errno, "%s: give %s to QEMU's user %u", sb->vm_dir, QEMU_DIR, (unsigned)sb->qemu_uid);
+	return 0;
+}
+
+/* An unprivileged QEMU cannot open /dev/net/tun or /dev/vhost-net: it gets
+ * descriptors of its taps (and vhost-net), opened here, as fds 3 and up. */
+struct passed_fds {
+	int fds[SPAWN_MAX_FDS];
+	int n;
+};
+
+static void passed_fds_close(struct passed_fds *pf)
+{
+	for (int i = 0; i < pf->n; i++)
+		close(pf->fds[i]);
+	pf->n = 0;
+}
+
+static int open_nics_for_qemu(const struct sandbox *sb, const struct sandbox_params *p, struct qemu_nic *nics,
+			      struct passed_fds *pf, struct kc_error *err)
+{
+	for (int i = 0; i < p->nnics; i++) {
+		nics[i] = p->nics[i];
+		if (!sb->qemu_uid)
+			continue;
+		if (pf->n + 2 > SPAWN_MAX_FDS)
+			return kc_error_set(err, 0, "too many NICs to hand to an unprivileged QEMU");
+		int fd = net_tap_open(sb->netns, nics[i].tap, err);
+		if (fd < 0)
+			return -1;
+		nics[i].fd = 3 + pf->n;
+		pf->fds[pf->n++] = fd;
+		if (nics[i].vhost) {
+			int v = open("/dev/vhost-net", O_RDWR | O_CLOEXEC);
+			if (v >= 0) {
+				nics[i].vhostfd = 3 + pf->n;
+				pf->fds[pf->n++] = v;
+			} else {
+				nics[i].vhost = false; /* the report said so already */
+			}
+		}
+	}
 	return 0;
 }
 
@@ -259,6 +320,8 @@ static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct kc_config 
 			usleep(5000);
 		if (faccessat(vmfd, "vfsd.sock", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 			rc = boot_failure(vmfd, err, "virtiofsd did not create %s", sock);
+		else if (sb->qemu_uid && fchownat(vmfd, "vfsd.sock", sb->qemu_uid, sb->qemu_uid, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = kc_error_set(err, errno, "give %s to QEMU's user", sock);
 	}
 	free(sock);
 	return rc;
@@ -276,6 +339,14 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 {
 	const struct kc_config *cfg = p->rc->cfg;
 	long long t0 = monotonic_ms();
+	struct qemu_nic nics[16];
+	struct passed_fds pf = {.n = 0};
+	if (p->nnics > 16)
+		return kc_error_set(err, 0, "%d NICs: at most 16", p->nnics);
+	if (open_nics_for_qemu(sb, p, nics, &pf, err) < 0) {
+		passed_fds_close(&pf);
+		return -1;
+	}
 	char *vfsd_sock = path_join(sb->vm_dir, "vfsd.sock");
 	struct qemu_params qp = {
 		.cfg = cfg,
@@ -290,7 +361,7 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 		.host_memory_mib = p->rc->host_memory_mib,
 		.tsc_khz = p->rc->tsc_khz,
 		.vsock_cid = sb->vsock_cid,
-		.nics = p->nics,
+		.nics = nics,
 		.nnics = p->nnics,
 	};
 	/* room for vCPUs hot-plugged when containers with limits join */
@@ -308,8 +379,15 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 	}
 	char *qlog = path_join(sb->vm_dir, "qemu.log");
 	struct spawn_opts o = {.argv = (const char *const *)argv, .stdout_path = qlog, .stdin_fd = -1, .stdout_fd = -1,
-			       .stderr_fd = -1, .keep_fd = -1, .netns = sb->netns, .detach = true};
+			       .stderr_fd = -1, .keep_fd = -1, .pass_fds = pf.fds, .npass = pf.n, .netns = sb->netns,
+			       .detach = true, .as_user = sb->qemu_uid != 0, .uid = sb->qemu_uid, .gid = sb->qemu_uid,
+			       .supp_gid = -1};
+	struct stat kvm;
+	/* KVM through /dev/kvm's group (root:kvm 0660 on Debian) */
+	if (o.as_user && !strcmp(sb->accel, "kvm") && stat("/dev/kvm", &kvm) == 0 && (kvm.st_mode & 0060) == 0060)
+		o.supp_gid = kvm.st_gid;
 	sb->qemu_pid = spawn_process_opts(&o, err);
+	passed_fds_close(&pf);
 	free(qlog);
 	strv_free(argv);
 	if (sb->qemu_pid < 0) {
@@ -363,7 +441,7 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct kc_config *cfg
 	if (sb->vsock_cid)
 		strbuf_appendf(&agent_sock, "vsock://%u:%u", sb->vsock_cid, AGENT_VSOCK_PORT);
 	else
-		strbuf_appendf(&agent_sock, "%s/agent.sock", sb->vm_dir);
+		strbuf_appendf(&agent_sock, "%s/" QEMU_DIR "/agent.sock", sb->vm_dir);
 	char *proxy_sock = path_join(sb->vm_dir, "proxy.sock");
 	char *plog = path_join(sb->vm_dir, "proxy.log");
 	unsigned dial_s = cfg->agent.dial_timeout;
@@ -448,7 +526,8 @@ int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_
 		sandbox_free(sb); /* the directory was not ours to remove */
 		return -1;
 	}
-	if (join_netns(sb, vmfd, p, err) < 0 || share_setup(vmfd, err) < 0 ||
+	if (join_netns(sb, vmfd, p, err) < 0 || (cfg->hypervisor.rootless && make_qemu_user(sb, vmfd, err) < 0) ||
+	    share_setup(vmfd, err) < 0 ||
 	    (virtiofs && start_virtiofsd(sb, vmfd, cfg, err) < 0) || start_qemu(sb, vmfd, p, err) < 0 ||
 	    start_proxy(sb, vmfd, cfg, err) < 0 || create_guest_sandbox(sb, cfg, virtiofs, err) < 0) {
 		sandbox_stop(sb);
@@ -507,7 +586,7 @@ static void stop_qemu(struct sandbox *sb)
 	}
 	if (process_wait_gone(sb->qemu_pid, sb->qemu_start, QEMU_POWEROFF_MS))
 		return;
-	char *qmp_path = path_join(sb->vm_dir, "qmp.sock");
+	char *qmp_path = path_join(sb->vm_dir, QEMU_DIR "/qmp.sock");
 	struct qmp q;
 	if (qmp_connect(&q, qmp_path, QMP_CALL_MS, &err) == 0) {
 		json_decref(qmp_execute(&q, "quit", NULL, QMP_CALL_MS, &err));
@@ -521,12 +600,14 @@ static void stop_qemu(struct sandbox *sb)
 /* Our own files in vm_dir, then vm_dir itself. */
 static void remove_vm_dir(const struct sandbox *sb, int vmfd)
 {
-	static const char *const files[] = {"qmp.sock", "agent.sock", "proxy.sock", "vfsd.sock", "console.log",
-					    "qemu.log", "proxy.log", "virtiofsd.log", "netns", "qemu.pid",
-					    "proxy.pid", "virtiofsd.pid", "shim.log"};
+	static const char *const files[] = {"proxy.sock", "vfsd.sock", "qemu.log", "proxy.log", "virtiofsd.log",
+					    "netns", "qemu.pid", "proxy.pid", "virtiofsd.pid", "shim.log"};
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		unlinkat(vmfd, files[i], 0);
-	_cleanup_close_ int dirs = open_vm_dirs(false);
+	int r = beneath_remove_tree(vmfd, QEMU_DIR);
+	if (r < 0)
+		kc_warn("remove %s/%s: %s", sb->vm_dir, QEMU_DIR, strerror(-r));
+	_cleanup_close_ int dirs = sandbox_open_vm_dirs(false);
 	const char *base = vm_dir_base(sb->vm_dir);
 	if (dirs >= 0 && base && unlinkat(dirs, base, AT_REMOVEDIR) < 0 && errno != ENOENT) {
 		int e = errno;
@@ -545,6 +626,8 @@ void sandbox_stop(struct sandbox *sb)
 		process_stop(sb->proxy_pid, sb->proxy_start, 0);
 	if (sb->virtiofsd_pid > 0)
 		process_stop(sb->virtiofsd_pid, sb->virtiofsd_start, 500);
+	if (vm_dir_base(sb->vm_dir))
+		qemu_user_release(vm_dir_base(sb->vm_dir));
 	if (vmfd < 0)
 		return;
 	share_teardown(vmfd);
@@ -572,6 +655,8 @@ json_t *sandbox_to_json(const struct sandbox *sb)
 	}
 	if (sb->vsock_cid)
 		json_object_set_new(j, "vsock_cid", json_integer(sb->vsock_cid));
+	if (sb->qemu_uid)
+		json_object_set_new(j, "qemu_uid", json_integer(sb->qemu_uid));
 	if (sb->proxy_path)
 		json_object_set_new(j, "proxy_path", json_string(sb->proxy_path));
 	return j;
@@ -600,6 +685,7 @@ int sandbox_from_json(struct sandbox *sb, const json_t *j)
 	sb->virtiofsd_pid = (pid_t)json_integer_value(json_object_get(j, "virtiofsd_pid"));
 	sb->virtiofsd_start = (uint64_t)json_integer_value(json_object_get(j, "virtiofsd_start"));
 	sb->vsock_cid = (unsigned)json_integer_value(json_object_get(j, "vsock_cid"));
+	sb->qemu_uid = (uid_t)json_integer_value(json_object_get(j, "qemu_uid"));
 	sb->vcpus = (unsigned)json_integer_value(json_object_get(j, "vcpus"));
 	sb->memory_mib = (unsigned)json_integer_value(json_object_get(j, "memory_mib"));
 	snprintf(sb->accel, sizeof(sb->accel), "%s", json_string_value(json_object_get(j, "accel")) ?: "");

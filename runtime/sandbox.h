@@ -28,6 +28,7 @@ struct sandbox {
 	char *netns;            /* the namespace QEMU and the shims run in, or NULL */
 	bool netns_created;     /* ours to remove */
 	unsigned vsock_cid;     /* 0: the agent is on a virtio-serial port */
+	uid_t qemu_uid;         /* QEMU's own user (rootless), 0: root */
 	pid_t qemu_pid, proxy_pid, virtiofsd_pid;
 	uint64_t qemu_start, proxy_start, virtiofsd_start;
 	unsigned vcpus, memory_mib;
@@ -59,6 +60,8 @@ struct sandbox_params {
 int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_error *err);
 /* A handle of the sandbox's VM directory (-errno). */
 int sandbox_open_vm_dir(const struct sandbox *sb);
+/* A handle of KC_RUN_DIR/.vm, made when create (-errno). */
+int sandbox_open_vm_dirs(bool create);
 
 /* Connect to the sandbox's proxy (handshake done). */
 int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms, struct kc_error *err);

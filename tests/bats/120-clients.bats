@@ -36,8 +36,8 @@ assert_nothing_left() {
 		pgrep -af "qemu-system|kata-shim|kata-proxy" >&2
 		return 1
 	fi
-	if [ -n "$(ls -A /run/kata-containers/.vm 2>/dev/null)" ]; then
-		echo "VM directories left: $(ls -A /run/kata-containers/.vm)" >&2
+	if [ -n "$(vm_dirs_left)" ]; then
+		echo "VM directories left: $(vm_dirs_left)" >&2
 		return 1
 	fi
 	! grep -q " /run/kata-containers/.vm/" /proc/self/mountinfo

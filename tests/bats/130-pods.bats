@@ -150,19 +150,6 @@ vms_of() {
 }
 
 # A namespace with a veth pair, as CNI would leave it.
-make_netns() {
-	NETNS=kt$$
-	VETH=kv$$h
-	ip netns add "$NETNS"
-	ip link add "$VETH" type veth peer name eth0 netns "$NETNS"
-	ip addr add 10.123.45.1/24 dev "$VETH"
-	ip link set "$VETH" up
-	ip -n "$NETNS" addr add 10.123.45.2/24 dev eth0
-	ip -n "$NETNS" link set eth0 up
-	ip -n "$NETNS" link set lo up
-	ip -n "$NETNS" route add default via 10.123.45.1
-}
-
 @test "pods: the pod's network reaches the host through the VM (tcfilter), and goes cleanly" {
 	command -v ip >/dev/null || skip "iproute2 is not installed"
 	local T=$BATS_TEST_TMPDIR

@@ -67,6 +67,14 @@ vm_dir_of() {
 	return 0
 }
 
+# What the runtime leaves in /run/kata-containers/.vm: nothing but the
+# (empty) directory of QEMU users' claims.
+vm_dirs_left() {
+	ls -A /run/kata-containers/.vm 2>/dev/null | grep -vx .uids
+	ls -A /run/kata-containers/.vm/.uids 2>/dev/null
+	return 0
+}
+
 # assert_clean ID...: no state, no processes, no mounts, no files left for
 # these containers.
 assert_clean() {
@@ -84,8 +92,8 @@ assert_clean() {
 			return 1
 		fi
 	done
-	if [ -n "$(ls -A /run/kata-containers/.vm 2>/dev/null)" ]; then
-		echo "VM directories left: $(ls -A /run/kata-containers/.vm)" >&2
+	if [ -n "$(vm_dirs_left)" ]; then
+		echo "VM directories or QEMU users left: $(vm_dirs_left)" >&2
 		find /run/kata-containers/.vm -maxdepth 3 >&2
 		return 1
 	fi
@@ -95,4 +103,20 @@ assert_clean() {
 		return 1
 	fi
 	return 0
+}
+
+# A network namespace as a CNI plugin leaves it: eth0 (a veth to the host,
+# 10.123.45.2/24, the host end 10.123.45.1) and a default route. The
+# caller's teardown removes $NETNS and $VETH.
+make_netns() {
+	NETNS=kt$$
+	VETH=kv$$h
+	ip netns add "$NETNS"
+	ip link add "$VETH" type veth peer name eth0 netns "$NETNS"
+	ip addr add 10.123.45.1/24 dev "$VETH"
+	ip link set "$VETH" up
+	ip -n "$NETNS" addr add 10.123.45.2/24 dev eth0
+	ip -n "$NETNS" link set eth0 up
+	ip -n "$NETNS" link set lo up
+	ip -n "$NETNS" route add default via 10.123.45.1
 }
