@@ -57,24 +57,24 @@ printf 'helpers per container: kata-shim RSS %s KiB (PSS %s), kata-proxy RSS %s 
 qemu=$(pgrep -f -- "-name sandbox-bench-mem " | head -n1)
 printf 'QEMU (TCG) RSS %s KiB\n' "$(rss "$qemu")"
 # the runtime's QEMU command line, for the same VM without the runtime
-vmdir=$(tr '\0' '\n' <"/proc/$qemu/cmdline" | sed -n 's|^file,id=console,path=\(.*\)/console.log$|\1|p')
+vmdir=$(tr '\0' '\n' <"/proc/$qemu/cmdline" | sed -n 's|^file,id=console,path=\(.*\)/qemu/console.log$|\1|p')
 tr '\0' '\n' <"/proc/$qemu/cmdline" >"$work/qemu.args"
 "$kr" --root "$root" --kata-config "$config" delete --force bench-mem
 
 # QEMU alone, the same command line (sockets and logs moved), driven by
 # agentctl over one connection: handshake, sandbox (9p), container, output
 alone=$work/alone
-mkdir -p "$alone/share/bb"
+mkdir -p "$alone/share/bb" "$alone/qemu"
 cp -a "$bundle/rootfs" "$alone/share/bb/rootfs"
 mapfile -t qargs < <(sed "s|$vmdir/shared|$alone/share|; s|$vmdir|$alone|" "$work/qemu.args")
 : >"$work/alone.results"
 for i in $(seq "$runs"); do
-	rm -f "$alone/agent.sock" "$alone/qmp.sock"
+	rm -f "$alone/qemu/agent.sock" "$alone/qemu/qmp.sock"
 	t0=$(date +%s%N)
 	setsid "${qargs[@]}" </dev/null >/dev/null 2>&1 &
 	qpid=$!
 	t1=$(date +%s%N)
-	out=$("$build/bin/agentctl" -T -s "$alone/agent.sock" run b1 --share kataShared --rootfs bb/rootfs -- echo first output 2>&1 >/dev/null)
+	out=$("$build/bin/agentctl" -T -s "$alone/qemu/agent.sock" run b1 --share kataShared --rootfs bb/rootfs -- echo first output 2>&1 >/dev/null)
 	kill -9 "$qpid" 2>/dev/null || true
 	wait "$qpid" 2>/dev/null || true
 	awk -v t0="$t0" -v t1="$t1" '/timing: handshake/ { h = $3 } /timing: first-output/ { f = $3 }
