@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,18 +283,21 @@ int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *r
 {
 	if (root->live)
 		return fn(arg, result);
-	/* the result (plain data) and the child's word on how it ended */
-	size_t total = size + sizeof(int) * 2;
-	unsigned char *shared = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (shared == MAP_FAILED)
+	/* the child's word on how it ended, then the result (plain data), each
+	 * at an alignment any type may need */
+	const size_t head = sizeof(max_align_t);
+	size_t total = head + size;
+	unsigned char *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
 		return kc_error_set(err, errno, "shared memory for a confined child");
-	int *status = (int *)(void *)(shared + size);
+	int *status = (int *)(void *)map;
+	unsigned char *shared = map + head;
 	status[0] = status[1] = 0;
 	memcpy(shared, result, size);
 	pid_t pid = fork();
 	if (pid < 0) {
 		int e = errno;
-		munmap(shared, total);
+		munmap(map, total);
 		return kc_error_set(err, e, "fork");
 	}
 	if (pid == 0) {
@@ -325,6 +329,6 @@ int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *r
 				  WIFSIGNALED(st) ? "died of signal" : "exited with status",
 				  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	}
-	munmap(shared, total);
+	munmap(map, total);
 	return rc;
 }
