@@ -455,10 +455,7 @@ static bool same_mount(int pfd, int fd)
 	return fstat(pfd, &sa) == 0 && fstat(fd, &sb) == 0 && sa.st_dev == sb.st_dev;
 }
 
-/* What to remove of a directory's entries. */
-enum sweep { SWEEP_ALL, SWEEP_MOUNT_POINTS };
-
-static int sweep_dir(int parent, const char *name, enum sweep what, int depth)
+static int sweep_dir(int parent, const char *name, int depth)
 {
 	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
@@ -470,8 +467,6 @@ static int sweep_dir(int parent, const char *name, enum sweep what, int depth)
 		struct stat st;
 		if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return errno == ENOENT ? 0 : -errno;
-		if (what == SWEEP_MOUNT_POINTS && !(S_ISREG(st.st_mode) && st.st_size == 0))
-			return -ENOTEMPTY;
 		return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 	}
 	if (!same_mount(parent, fd)) {
@@ -493,7 +488,7 @@ static int sweep_dir(int parent, const char *name, enum sweep what, int depth)
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		int r = sweep_dir(dirfd(d), e->d_name, what, depth + 1);
+		int r = sweep_dir(dirfd(d), e->d_name, depth + 1);
 		if (r < 0 && !rc)
 			rc = r;
 	}
@@ -505,10 +500,5 @@ static int sweep_dir(int parent, const char *name, enum sweep what, int depth)
 
 int beneath_remove_tree(int dirfd, const char *name)
 {
-	return sweep_dir(dirfd, name, SWEEP_ALL, 0);
-}
-
-int beneath_remove_mount_points(int dirfd, const char *name)
-{
-	return sweep_dir(dirfd, name, SWEEP_MOUNT_POINTS, 0);
+	return sweep_dir(dirfd, name, 0);
 }

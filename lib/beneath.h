@@ -71,11 +71,6 @@ int beneath_rename(int dirfd, const char *from, const char *to, enum beneath_mod
  * removed as links; nothing on another mount is touched (a mount left in
  * the tree keeps it, and -EBUSY is returned). 0 when it is gone. */
 int beneath_remove_tree(int dirfd, const char *name);
-/* Remove name and, beneath it, only directories and empty regular files -
- * the mount points a share leaves once unmounted. Anything else (a file
- * with data, a symlink, a device, another mount) stays, and -ENOTEMPTY
- * says that something did. */
-int beneath_remove_mount_points(int dirfd, const char *name);
 
 /* The mount id of what fd refers to (statx), 0 if unknown. */
 unsigned long long fd_mount_id(int fd);
