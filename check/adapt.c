@@ -18,10 +18,20 @@ static void change(struct adapt_result *out, const char *key, const char *from, 
 		return;
 	struct adaptation *a = &out->changes[out->n++];
 	str_copy(a->key, sizeof(a->key), key);
-	str_copy(a->from, sizeof(a->from), from);
-	str_copy(a->to, sizeof(a->to), to);
-	str_copy(a->reason, sizeof(a->reason), reason);
+	a->from = xstrdup(from);
+	a->to = xstrdup(to);
+	a->reason = xstrdup(reason);
 	str_copy(a->item, sizeof(a->item), item ? item->id : "");
+}
+
+void adapt_result_free(struct adapt_result *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->changes[i].from);
+		free(a->changes[i].to);
+		free(a->changes[i].reason);
+	}
+	memset(a, 0, sizeof(*a));
 }
 
 bool adapt_kvm_usable(const struct report *r, const struct report_item **why)
@@ -75,13 +85,9 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 		str_copy(out->accel, sizeof(out->accel), "kvm");
 	} else if (!strcmp(h->accel, "auto")) {
 		str_copy(out->accel, sizeof(out->accel), kvm ? "kvm" : "tcg");
-		char reason[256];
-		if (kvm)
-			snprintf(reason, sizeof(reason), "KVM can run the default guest");
-		else if (why)
-			snprintf(reason, sizeof(reason), "%s: %s", why->what, why->summary);
-		else
-			snprintf(reason, sizeof(reason), "KVM is unusable");
+		_cleanup_free_ char *reason = kvm ? xstrdup("KVM can run the default guest")
+					      : why ? xasprintf("%s: %s", why->what, why->summary)
+						    : xstrdup("KVM is unusable");
 		change(out, "hypervisor.qemu.accel", "auto", out->accel, kvm ? report_find(r, "kvm.guest") : why,
 		       reason);
 	} else {

@@ -10,8 +10,8 @@
 
 struct adaptation {
 	char key[64];        /* "hypervisor.qemu.use_vsock" */
-	char from[64], to[64];
-	char reason[512];
+	char *from, *to;     /* whole values (a -sandbox argument is long) */
+	char *reason;        /* whole, however long the report item's words */
 	char item[64];       /* the report item behind it, "" if none */
 };
 
@@ -25,9 +25,11 @@ struct adapt_result {
 
 /* Adapt c in place (c must have passed config_check_values). The report
  * must come from the same facts. Returns 0, or -1 with err naming the
- * failing report item when the configuration cannot run here. */
+ * failing report item when the configuration cannot run here. out is
+ * released with adapt_result_free either way. */
 int config_adapt(struct kc_config *c, const struct host_facts *f, const struct report *r,
 		 struct adapt_result *out, struct kc_error *err);
+void adapt_result_free(struct adapt_result *a);
 
 /* Is KVM able to run the default guest, judged before any accelerator
  * policy? On false, *why is the report item that says why (may be NULL). */

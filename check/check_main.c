@@ -8,11 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "assess.h"
 #include "error.h"
 #include "hostroot.h"
-#include "probe.h"
 #include "render.h"
-#include "rules.h"
 #include "strbuf.h"
 #include "tty.h"
 #include "version.h"
@@ -140,38 +139,26 @@ int kata_check_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	struct host_facts *facts = xcalloc(1, sizeof(*facts));
-	struct config_state *config = xcalloc(1, sizeof(*config));
-	struct rules_input in;
-	struct report report = {0};
+	struct assessment a;
+	assess(&root, &(struct assess_options){.config_path = config_path}, &a);
 
-	host_probe(&root, facts);
-	config_probe(&root, config_path, facts->res.cpus_online, config);
-	rules_input_defaults(&in, facts);
-	rules_input_from_config(&in, config);
-	rules_evaluate(&in, &report);
-
-	int status = report_capable(&report, ro.strict) ? EXIT_CAPABLE : EXIT_NOT_CAPABLE;
+	int status = assessment_capable(&a, ro.strict) ? EXIT_CAPABLE : EXIT_NOT_CAPABLE;
 	if (json) {
-		json_t *j = report_to_json(&report, facts, ro.strict);
-		json_object_set_new(j, "configuration", config_to_json(config));
+		json_t *j = assessment_to_json(&a, ro.strict);
+		json_object_set_new(j, "configuration", config_to_json(a.config));
 		if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0 ||
 		    fputc('\n', stdout) == EOF)
 			status = EXIT_USAGE;
 		json_decref(j);
 	} else {
 		ro.color = color_enabled(color, STDOUT_FILENO);
-		render_text(stdout, &report, facts, &ro);
+		render_text(stdout, &a, &ro);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "%s: writing the report failed\n", prog);
 		status = EXIT_USAGE;
 	}
-	report_free(&report);
-	config_state_free(config);
-	free(config);
-	host_facts_free(facts);
-	free(facts);
+	assessment_free(&a);
 	host_root_close(&root);
 	return status;
 }

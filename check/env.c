@@ -79,10 +79,12 @@ static const char *go_arch(enum host_arch a)
 
 json_t *env_build(const struct env_input *in)
 {
-	const struct kc_config *c = in->effective;
+	const struct assessment *as = in->a;
+	const struct kc_config *c = &as->config->cfg;
+	const struct adapt_result *adapt = as->adapted ? &as->adapt : NULL;
 	const struct qemu_config *h = &c->hypervisor;
-	const struct host_facts *f = in->facts;
-	const struct config_state *cs = in->config;
+	const struct host_facts *f = as->facts;
+	const struct config_state *cs = as->config;
 	json_t *root = json_object(), *o, *v;
 
 	o = json_object();
@@ -130,7 +132,7 @@ json_t *env_build(const struct env_input *in)
 	json_object_set_new(o, "DefaultMaxVCPUs", json_integer(h->default_maxvcpus));
 	json_object_set_new(o, "DefaultMemory", json_integer(h->default_memory));
 	json_object_set_new(o, "AcceleratorSetting", str(h->accel));
-	json_object_set_new(o, "Accelerator", str(in->adapt ? in->adapt->accel : ""));
+	json_object_set_new(o, "Accelerator", str(adapt ? adapt->accel : ""));
 	json_object_set_new(root, "Hypervisor", o);
 
 	o = json_object();
@@ -167,7 +169,7 @@ json_t *env_build(const struct env_input *in)
 	json_object_set_new(o, "TraceType", str(c->agent.trace_type));
 	json_object_set_new(root, "Agent", o);
 
-	bool capable = report_capable(in->report, false);
+	bool capable = assessment_capable(as, false);
 	const struct device_fact *vsock = facts_device(f, "/dev/vhost-vsock");
 	o = json_object();
 	json_object_set_new(o, "Kernel", str(f->res.kernel_release));
@@ -185,8 +187,8 @@ json_t *env_build(const struct env_input *in)
 	v = json_object();
 	json_object_set_new(v, "Verdict", json_string(capable ? MSG_CAPABLE : MSG_NOT_CAPABLE));
 	json_t *problems = json_array();
-	for (size_t i = 0; i < in->report->n; i++) {
-		const struct report_item *it = &in->report->items[i];
+	for (size_t i = 0; i < as->report.n; i++) {
+		const struct report_item *it = &as->report.items[i];
 		if (it->level != LEVEL_WARN && it->level != LEVEL_FAIL)
 			continue;
 		char *line = xasprintf("%s %s: %s", level_name(it->level), it->id, it->summary);
@@ -205,8 +207,8 @@ json_t *env_build(const struct env_input *in)
 	json_object_set_new(root, "Netmon", o);
 
 	json_t *adaptations = json_array();
-	for (size_t i = 0; in->adapt && i < in->adapt->n; i++) {
-		const struct adaptation *a = &in->adapt->changes[i];
+	for (size_t i = 0; adapt && i < adapt->n; i++) {
+		const struct adaptation *a = &adapt->changes[i];
 		json_t *e = json_object();
 		json_object_set_new(e, "Key", json_string(a->key));
 		json_object_set_new(e, "From", json_string(a->from));
@@ -216,9 +218,14 @@ json_t *env_build(const struct env_input *in)
 		json_array_append_new(adaptations, e);
 	}
 	json_object_set_new(root, "Adaptation", adaptations);
-	if (in->adapt_error) {
+	if (!as->ready) {
 		o = json_object();
-		json_object_set_new(o, "Error", json_string(in->adapt_error));
+		_cleanup_free_ char *why = assessment_reasons_line(as);
+		json_object_set_new(o, "Error", json_string(why));
+		json_t *reasons = json_array();
+		for (size_t i = 0; i < as->reasons.n; i++)
+			json_array_append_new(reasons, json_string(as->reasons.v[i]));
+		json_object_set_new(o, "Reasons", reasons);
 		json_object_set_new(root, "Refusal", o);
 	}
 	return root;

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "adapt.h"
+#include "assess.h"
 #include "config_probe.h"
 #include "facts.h"
 #include "hostroot.h"
@@ -16,12 +17,7 @@
 
 struct env_input {
 	const struct host_root *root;
-	const struct host_facts *facts;
-	const struct report *report;
-	const struct config_state *config;   /* as loaded */
-	const struct kc_config *effective;   /* after adaptation (== &config->cfg) */
-	const struct adapt_result *adapt;    /* NULL when adaptation refused */
-	const char *adapt_error;             /* why it refused, or NULL */
+	const struct assessment *a;          /* the runtime's own decision */
 };
 
 /* The environment as one JSON object; print it with json_dumpf or

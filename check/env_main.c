@@ -5,11 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "assess.h"
 #include "check_main.h"
 #include "config_chain.h"
 #include "env.h"
-#include "probe.h"
-#include "rules.h"
 #include "strbuf.h"
 #include "toml_write.h"
 #include "version.h"
@@ -101,38 +100,14 @@ int kata_env_main(int argc, char **argv)
 		fprintf(stderr, "%s: --host-root: %s\n", prog, err.msg);
 		return EXIT_USAGE;
 	}
-	struct host_facts *facts = xcalloc(1, sizeof(*facts));
-	struct config_state *cs = xcalloc(1, sizeof(*cs));
-	struct adapt_result adapt;
-	struct report report = {0};
-	struct rules_input in;
-
-	host_probe(&root, facts);
-	config_probe(&root, config_path, facts->res.cpus_online, cs);
-	rules_input_defaults(&in, facts);
-	rules_input_from_config(&in, cs);
-	rules_evaluate(&in, &report);
-
-	int status = 0;
-	const char *refusal = NULL;
-	kc_error_clear(&err);
-	if (!cs->loaded || !cs->values_ok) {
-		fprintf(stderr, "%s: %s\n", prog, cs->error);
-		status = 1;
-	} else if (config_adapt(&cs->cfg, facts, &report, &adapt, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err.msg);
-		refusal = err.msg;
-		status = 1;
-	}
-	struct env_input ein = {
-		.root = &root,
-		.facts = facts,
-		.report = &report,
-		.config = cs,
-		.effective = &cs->cfg,
-		.adapt = status == 0 ? &adapt : NULL,
-		.adapt_error = refusal,
-	};
+	/* the runtime's own decision: kata-env exits 1 exactly when kata-runtime
+	 * would refuse to start a sandbox */
+	struct assessment a;
+	assess(&root, &(struct assess_options){.config_path = config_path}, &a);
+	int status = a.ready ? 0 : 1;
+	for (size_t i = 0; i < a.reasons.n; i++)
+		fprintf(stderr, "%s: %s\n", prog, a.reasons.v[i]);
+	struct env_input ein = {.root = &root, .a = &a};
 	json_t *doc = env_build(&ein);
 	int w = json ? json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
 		     : toml_write(stdout, doc);
@@ -143,11 +118,7 @@ int kata_env_main(int argc, char **argv)
 		status = EXIT_USAGE;
 	}
 	json_decref(doc);
-	report_free(&report);
-	config_state_free(cs);
-	free(cs);
-	host_facts_free(facts);
-	free(facts);
+	assessment_free(&a);
 	host_root_close(&root);
 	return status;
 }

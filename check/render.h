@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "assess.h"
 #include "facts.h"
 #include "report.h"
 
@@ -16,14 +17,15 @@ struct render_options {
 	bool strict;   /* warnings count as failures */
 };
 
-void render_text(FILE *out, const struct report *r, const struct host_facts *f,
-		 const struct render_options *o);
+/* The report, then the verdict: assessment_capable(). */
+void render_text(FILE *out, const struct assessment *a, const struct render_options *o);
 
 /* One line naming the host (CPU, arch, kernel, distribution, VM or not). */
 void render_host_line(char *buf, size_t len, const struct host_facts *f);
 
-/* The whole report and facts as a JSON object (caller decrefs). */
-json_t *report_to_json(const struct report *r, const struct host_facts *f, bool strict);
+/* The whole report, the decision and the facts as a JSON object (caller
+ * decrefs). */
+json_t *assessment_to_json(const struct assessment *a, bool strict);
 json_t *facts_to_json(const struct host_facts *f);
 struct config_state;
 json_t *config_to_json(const struct config_state *cs);

@@ -32,10 +32,12 @@ static json_t *item_to_json(const struct report_item *it)
 	return o;
 }
 
-json_t *report_to_json(const struct report *r, const struct host_facts *f, bool strict)
+json_t *assessment_to_json(const struct assessment *a, bool strict)
 {
+	const struct report *r = &a->report;
+	const struct host_facts *f = a->facts;
 	json_t *root = json_object(), *items = json_array(), *counts = json_object();
-	bool capable = report_capable(r, strict);
+	bool capable = assessment_capable(a, strict);
 
 	json_object_set_new(root, "schema_version", json_integer(REPORT_SCHEMA_VERSION));
 	json_object_set_new(root, "program", json_string("kata-check"));
@@ -44,6 +46,12 @@ json_t *report_to_json(const struct report *r, const struct host_facts *f, bool 
 	json_object_set_new(root, "strict", json_boolean(strict));
 	json_object_set_new(root, "capable", json_boolean(capable));
 	json_object_set_new(root, "verdict", json_string(capable ? MSG_CAPABLE : MSG_NOT_CAPABLE));
+	/* kata-runtime's decision with this configuration, and why not */
+	json_object_set_new(root, "runtime_ready", json_boolean(a->ready));
+	json_t *reasons = json_array();
+	for (size_t i = 0; i < a->reasons.n; i++)
+		json_array_append_new(reasons, json_string(a->reasons.v[i]));
+	json_object_set_new(root, "reasons", reasons);
 	json_object_set_new(counts, "pass", json_integer((json_int_t)report_count(r, LEVEL_PASS)));
 	json_object_set_new(counts, "warn", json_integer((json_int_t)report_count(r, LEVEL_WARN)));
 	json_object_set_new(counts, "fail", json_integer((json_int_t)report_count(r, LEVEL_FAIL)));

@@ -55,10 +55,11 @@ static void print_item(FILE *out, const struct report_item *it, const struct ren
 		fprintf(out, "    remedy: %s\n", it->remedy);
 }
 
-void render_text(FILE *out, const struct report *r, const struct host_facts *f,
-		 const struct render_options *o)
+void render_text(FILE *out, const struct assessment *a, const struct render_options *o)
 {
-	bool capable = report_capable(r, o->strict);
+	const struct report *r = &a->report;
+	const struct host_facts *f = a->facts;
+	bool capable = assessment_capable(a, o->strict);
 
 	if (o->verbose) {
 		char host[512];
@@ -78,6 +79,10 @@ void render_text(FILE *out, const struct report *r, const struct host_facts *f,
 			report_count(r, LEVEL_PASS), report_count(r, LEVEL_WARN),
 			report_count(r, LEVEL_FAIL), report_count(r, LEVEL_SKIP),
 			o->strict && report_count(r, LEVEL_WARN) ? " (--strict: warnings count as failures)" : "");
+	/* a refusal no item above says (an adaptation kata-runtime would not make) */
+	if (!a->ready && !a->config->missing && report_capable(r, false))
+		for (size_t i = 0; i < a->reasons.n; i++)
+			fprintf(out, "kata-runtime would refuse: %s\n", a->reasons.v[i]);
 	if (o->color)
 		fprintf(out, "%s%s" C_RESET "\n", capable ? C_GREEN C_BOLD : C_RED C_BOLD,
 			capable ? MSG_CAPABLE : MSG_NOT_CAPABLE);

@@ -144,7 +144,7 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 		sandbox_id = a->id;
 	if (rtconfig_load(&rc, rt->kata_config, err) < 0)
 		goto fail;
-	struct kc_config *cfg = &rc.cs->cfg;
+	struct kc_config *cfg = rc.cfg;
 	if (role == POD_SANDBOX && pod_overrides(ann, cfg, err) < 0)
 		goto fail;
 	long long t_config = monotonic_ms();
@@ -159,8 +159,9 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 	json_t *hooks = json_object_get(b.spec, "hooks");
 	if (hooks)
 		json_object_set_new(c.state, "hooks", json_deep_copy(hooks));
-	/* the base of an exec given only a command line */
+	/* the base of an exec given only a command line, and its shim */
 	json_object_set_new(c.state, "process", json_deep_copy(process));
+	json_object_set_new(c.state, "shim_path", json_string(cfg->shim.path));
 	/* recorded first: a crash from here on is cleaned up by delete --force */
 	if (state_write(&c.sd, c.state, err) < 0)
 		goto fail;
@@ -211,7 +212,7 @@ static int do_create(struct rt *rt, const struct create_args *a, pid_t *shim_out
 			}
 			nnics = nc.n;
 		}
-		kc_info("creating sandbox %s: %s, %u vCPU, %u MiB, %s, %d NIC(s)", a->id, rc.adapt.accel, vcpus, mem,
+		kc_info("creating sandbox %s: %s, %u vCPU, %u MiB, %s, %d NIC(s)", a->id, rc.accel, vcpus, mem,
 			cfg->hypervisor.machine_type, nnics);
 		struct sandbox_params sp = {.id = a->id, .root = rt->root, .rc = &rc, .vcpus = vcpus, .memory_mib = mem,
 					    .netns_mode = netns_mode, .netns_path = netns_path, .nics = nics, .nnics = nnics};

@@ -15,7 +15,6 @@
 #include "log.h"
 #include "oci.h"
 #include "oci_default.h"
-#include "rtconfig.h"
 #include "runtime.h"
 #include "strbuf.h"
 #include "strutil.h"
@@ -154,14 +153,13 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		kc_error_set(err, 0, "cannot use console socket if runc will not detach or allocate tty");
 		goto out;
 	}
-	/* the shim's path comes from the configuration */
-	struct rtconfig rc_cfg;
-	if (rtconfig_load(&rc_cfg, rt->kata_config, err) < 0) {
-		rtconfig_free(&rc_cfg);
+	/* the shim create used (the configuration may have changed since) */
+	const char *recorded = json_string_value(json_object_get(c.state, "shim_path"));
+	if (!recorded) {
+		kc_error_set(err, 0, "container %s has no shim path in its state (created by an older kata-runtime?)", id);
 		goto out;
 	}
-	char *shim_path = xstrdup(rc_cfg.cfg->shim.path);
-	rtconfig_free(&rc_cfg);
+	char *shim_path = xstrdup(recorded);
 
 	char exec_id[64];
 	struct timespec ts;

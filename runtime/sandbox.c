@@ -511,7 +511,7 @@ static void sandbox_init(struct sandbox *sb, const struct sandbox_params *p)
 	sb->vcpus = p->vcpus;
 	sb->memory_mib = p->memory_mib;
 	sb->vsock_cid = cfg->hypervisor.use_vsock ? next_vsock_cid() : 0;
-	snprintf(sb->accel, sizeof(sb->accel), "%s", p->rc->adapt.accel);
+	snprintf(sb->accel, sizeof(sb->accel), "%s", p->rc->accel);
 	snprintf(sb->machine, sizeof(sb->machine), "%s", cfg->hypervisor.machine_type);
 	rfc3339_now(sb->started, sizeof(sb->started));
 }

@@ -12,22 +12,10 @@
 
 void setup_evaluate(struct setup_ctx *r)
 {
-	struct rules_input in;
-
-	if (r->facts) {
-		report_free(&r->report);
-		config_state_free(r->config);
-		host_facts_free(r->facts);
-	} else {
-		r->facts = xcalloc(1, sizeof(*r->facts));
-		r->config = xcalloc(1, sizeof(*r->config));
-	}
-	host_probe(&r->root, r->facts);
-	config_probe(&r->root, NULL, r->facts->res.cpus_online, r->config);
-	rules_input_defaults(&in, r->facts);
-	rules_input_from_config(&in, r->config);
-	memset(&r->report, 0, sizeof(r->report));
-	rules_evaluate(&in, &r->report);
+	if (r->assessed)
+		assessment_free(&r->a);
+	assess(&r->root, NULL, &r->a);
+	r->assessed = true;
 }
 
 /* Module load details for the plan: dependencies, or a refusal. */
@@ -39,7 +27,7 @@ void setup_preview_loads(struct setup_ctx *r, struct plan *p)
 		struct kc_error err = {0};
 		if (a->kind != ACT_LOAD_MODULE)
 			continue;
-		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, true, loaded,
+		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, true, loaded,
 				sizeof(loaded), &err) < 0) {
 			a->status = ACT_SKIPPED;
 			str_copy(a->result, sizeof(a->result), err.msg);
@@ -68,7 +56,7 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 
 	switch (a->kind) {
 	case ACT_MODULE_OPTIONS: {
-		_cleanup_free_ char *content = setup_modprobe_content(r->facts, &r->o);
+		_cleanup_free_ char *content = setup_modprobe_content(r->a.facts, &r->o);
 		w = setup_write_file(&r->root, a->target, content, &err);
 		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
 		break;
@@ -79,7 +67,7 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 			snprintf(a->result, sizeof(a->result), "already loaded");
 			return;
 		}
-		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, false, buf,
+		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, false, buf,
 				sizeof(buf), &err) < 0) {
 			a->status = ACT_FAILED;
 			break;
@@ -95,14 +83,14 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		snprintf(a->result, sizeof(a->result), "loaded %s", buf[0] ? buf : a->target);
 		return;
 	case ACT_RELOAD_MODULE:
-		if (module_unload(&r->root, r->facts->modules.release, a->target, &err) < 0) {
+		if (module_unload(&r->root, r->a.facts->modules.release, a->target, &err) < 0) {
 			a->status = ACT_SKIPPED;
 			snprintf(a->result, sizeof(a->result),
 				 "%s; the new options take effect after `modprobe -r %s` or a reboot", err.msg,
 				 a->target);
 			return;
 		}
-		if (module_load(&r->root, r->facts->modules.release, a->target, NULL, false, buf,
+		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, false, buf,
 				sizeof(buf), &err) < 0) {
 			a->status = ACT_FAILED;
 			break;
@@ -111,14 +99,14 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		snprintf(a->result, sizeof(a->result), "reloaded %s", a->target);
 		return;
 	case ACT_PERSIST_MODULES: {
-		_cleanup_free_ char *content = setup_modules_load_content(r->facts, p, &r->o);
+		_cleanup_free_ char *content = setup_modules_load_content(r->a.facts, p, &r->o);
 		w = content ? setup_write_file(&r->root, a->target, content, &err) : 0;
 		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
 		break;
 	}
 	case ACT_INSTALL_CONFIG: {
 		_cleanup_free_ char *content = NULL;
-		if (setup_config_content(&r->root, r->facts, &r->report, &content, &err) < 0) {
+		if (setup_config_content(&r->root, r->a.facts, &r->a.report, &content, &err) < 0) {
 			a->status = ACT_FAILED;
 			break;
 		}
@@ -127,7 +115,7 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		break;
 	}
 	case ACT_VFIO_BIND:
-		a->status = vfio_bind(&r->root, r->facts, a->target, &err) < 0 ? ACT_FAILED : ACT_DONE;
+		a->status = vfio_bind(&r->root, r->a.facts, a->target, &err) < 0 ? ACT_FAILED : ACT_DONE;
 		if (a->status == ACT_DONE)
 			snprintf(a->result, sizeof(a->result), "bound to vfio-pci");
 		break;

@@ -122,7 +122,7 @@ int setup_config_content(const struct host_root *root, const struct host_facts *
 {
 	_cleanup_free_ char *text = NULL;
 	struct kc_config c;
-	struct adapt_result a;
+	struct adapt_result a = {0};
 	int rc = -1;
 
 	if (host_read_file(root, KC_CONFIG_DEFAULT, 1 << 20, &text, NULL) < 0)
@@ -141,13 +141,11 @@ int setup_config_content(const struct host_root *root, const struct host_facts *
 		if (!strcmp(key, "accel") && strcmp(a.changes[i].to, "kvm"))
 			continue;
 		const struct config_key *k = config_key_find("hypervisor.qemu", key);
-		char value[96];
 		if (!k)
 			continue;
-		snprintf(value, sizeof(value), k->type == CFG_STRING ? "\"%s\"" : "%s", a.changes[i].to);
-		char why[400];
-		snprintf(why, sizeof(why), "%s%s%s%s", a.changes[i].reason, a.changes[i].item[0] ? " (" : "",
-			 a.changes[i].item, a.changes[i].item[0] ? ")" : "");
+		_cleanup_free_ char *value = xasprintf(k->type == CFG_STRING ? "\"%s\"" : "%s", a.changes[i].to);
+		_cleanup_free_ char *why = xasprintf("%s%s%s%s", a.changes[i].reason, a.changes[i].item[0] ? " (" : "",
+						     a.changes[i].item, a.changes[i].item[0] ? ")" : "");
 		/* keep the comment on one line */
 		for (char *c2 = why; *c2; c2++)
 			if (*c2 == '\n')
@@ -169,6 +167,7 @@ int setup_config_content(const struct host_root *root, const struct host_facts *
 	*out = xasprintf("%s\n%s", SETUP_MARKER, text);
 	rc = 0;
 out:
+	adapt_result_free(&a);
 	config_free(&c);
 	return rc;
 }

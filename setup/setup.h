@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "assess.h"
 #include "config.h"
 #include "facts.h"
 #include "hostroot.h"
@@ -106,12 +107,11 @@ struct setup_ctx {
 	const char *prog;
 	struct setup_options o;
 	struct host_root root;
-	struct host_facts *facts;
-	struct config_state *config;
-	struct report report;
+	struct assessment a; /* the host and its configuration, judged as every program does */
+	bool assessed;
 };
 
-/* (Re)probe the host and evaluate the rules into ctx->report. */
+/* (Re)assess the host into ctx->a. */
 void setup_evaluate(struct setup_ctx *ctx);
 /* Fill module-load details (dependencies), declining what cannot load. */
 void setup_preview_loads(struct setup_ctx *ctx, struct plan *p);

@@ -72,7 +72,7 @@ static void print_plan(const struct setup_ctx *r, const struct plan *p)
 			planned += p->a[i].status != ACT_SKIPPED;
 		if (!planned)
 			printf("Nothing to do%s\n",
-			       report_capable(&r->report, false) ? ": the node is ready." : " that kata-setup can do.");
+			       assessment_capable(&r->a, false) ? ": the node is ready." : " that kata-setup can do.");
 		else
 			printf("Plan (%zu action%s):\n", planned, planned == 1 ? "" : "s");
 		size_t k = 0;
@@ -136,10 +136,11 @@ static json_t *strlist_json(const struct strlist *l)
 	return a;
 }
 
-static json_t *verdict_json(const struct report *rep)
+static json_t *verdict_json(const struct assessment *as)
 {
+	const struct report *rep = &as->report;
 	json_t *o = json_object(), *problems = json_array();
-	json_object_set_new(o, "capable", json_boolean(report_capable(rep, false)));
+	json_object_set_new(o, "capable", json_boolean(assessment_capable(as, false)));
 	for (size_t i = 0; i < rep->n; i++)
 		if (rep->items[i].level == LEVEL_FAIL || rep->items[i].level == LEVEL_WARN) {
 			char *s = xasprintf("%s %s: %s", level_name(rep->items[i].level), rep->items[i].id,
@@ -207,11 +208,11 @@ int kata_setup_main(int argc, char **argv)
 	}
 
 	setup_evaluate(&r);
-	bool ready_before = report_capable(&r.report, false);
-	json_t *before = verdict_json(&r.report);
+	bool ready_before = assessment_capable(&r.a, false);
+	json_t *before = verdict_json(&r.a);
 	struct plan p;
 	int status = 0;
-	if (plan_build(&p, &r.o, &r.root, r.facts, &r.report, &err) < 0) {
+	if (plan_build(&p, &r.o, &r.root, r.a.facts, &r.a.report, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", r.prog, err.msg);
 		status = EXIT_USAGE;
 		json_decref(before);
@@ -220,7 +221,7 @@ int kata_setup_main(int argc, char **argv)
 	}
 	setup_preview_loads(&r, &p);
 	if (!r.o.undo)
-		plan_persist(&p, &r.root, r.facts, &r.o);
+		plan_persist(&p, &r.root, r.a.facts, &r.o);
 	if (!r.o.json)
 		print_plan(&r, &p);
 
@@ -254,7 +255,7 @@ int kata_setup_main(int argc, char **argv)
 		if (todo)
 			setup_evaluate(&r);
 	}
-	bool ready = report_capable(&r.report, false);
+	bool ready = assessment_capable(&r.a, false);
 	if (r.o.json) {
 		json_t *doc = json_object();
 		json_object_set_new(doc, "schema_version", json_integer(1));
@@ -267,7 +268,7 @@ int kata_setup_main(int argc, char **argv)
 		json_object_set_new(doc, "kept", strlist_json(&p.notes));
 		json_object_set_new(doc, "unfixable", strlist_json(&p.unfixable));
 		if (!r.o.dry_run)
-			json_object_set_new(doc, "after", verdict_json(&r.report));
+			json_object_set_new(doc, "after", verdict_json(&r.a));
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(doc);
@@ -275,9 +276,9 @@ int kata_setup_main(int argc, char **argv)
 		json_decref(before);
 		if (!ready) {
 			printf("\n%s:\n", r.o.dry_run ? "Problems now" : "Remaining problems");
-			for (size_t i = 0; i < r.report.n; i++)
-				if (r.report.items[i].level == LEVEL_FAIL)
-					printf("  FAIL %s: %s\n", r.report.items[i].id, r.report.items[i].summary);
+			for (size_t i = 0; i < r.a.report.n; i++)
+				if (r.a.report.items[i].level == LEVEL_FAIL)
+					printf("  FAIL %s: %s\n", r.a.report.items[i].id, r.a.report.items[i].summary);
 		}
 		if (failed)
 			printf("\nSome actions failed (above).\n");
@@ -288,13 +289,8 @@ int kata_setup_main(int argc, char **argv)
 	(void)ready_before;
 	plan_free(&p);
 out:
-	report_free(&r.report);
-	if (r.config)
-		config_state_free(r.config);
-	free(r.config);
-	if (r.facts)
-		host_facts_free(r.facts);
-	free(r.facts);
+	if (r.assessed)
+		assessment_free(&r.a);
 	host_root_close(&r.root);
 	strlist_free(&r.o.vfio_bind);
 	strlist_free(&r.o.vfio_release);

@@ -36,9 +36,9 @@ int ui_visible_checks(const struct snapshot *s, const struct ui *u, const struct
 		      int max)
 {
 	int n = 0;
-	for (size_t i = 0; i < s->report.n && n < max; i++)
-		if (matches(&s->report.items[i], u->filter))
-			out[n++] = &s->report.items[i];
+	for (size_t i = 0; i < s->a.report.n && n < max; i++)
+		if (matches(&s->a.report.items[i], u->filter))
+			out[n++] = &s->a.report.items[i];
 	return n;
 }
 
@@ -47,7 +47,7 @@ int ui_row_count(const struct snapshot *s, const struct ui *u)
 	const struct report_item *items[512];
 	switch (u->view) {
 	case VIEW_CHECKS: return ui_visible_checks(s, u, items, 512);
-	case VIEW_VFIO: return s->facts.iommu.ndevs;
+	case VIEW_VFIO: return s->a.facts->iommu.ndevs;
 	case VIEW_SANDBOXES: return s->nsandboxes;
 	default: return 0;
 	}
@@ -71,20 +71,20 @@ static void follow(struct ui *u, int count, int height)
 
 static void draw_header(struct canvas *c, const struct snapshot *s, const struct ui *u)
 {
-	bool capable = report_capable(&s->report, false);
+	bool capable = assessment_capable(&s->a, false);
 	char host[512], right[96];
 
 	c->fill_row(c, 0, COL_TITLE, 0);
 	c->put(c, 0, 1, "kata-dashboard", 14, COL_TITLE, ATTR_BOLD);
 	c->put(c, 0, 17, capable ? MSG_CAPABLE : MSG_NOT_CAPABLE, c->w - 18,
 	       capable ? COL_PASS : COL_FAIL, ATTR_BOLD);
-	snprintf(right, sizeof(right), "%zu pass %zu warn %zu fail%s", report_count(&s->report, LEVEL_PASS),
-		 report_count(&s->report, LEVEL_WARN), report_count(&s->report, LEVEL_FAIL),
+	snprintf(right, sizeof(right), "%zu pass %zu warn %zu fail%s", report_count(&s->a.report, LEVEL_PASS),
+		 report_count(&s->a.report, LEVEL_WARN), report_count(&s->a.report, LEVEL_FAIL),
 		 u->refreshing ? " *" : "");
 	int rx = c->w - (int)strlen(right) - 1;
 	if (rx > 17 + (int)strlen(MSG_NOT_CAPABLE) + 1)
 		c->put(c, 0, rx, right, (int)strlen(right), COL_TITLE, 0);
-	render_host_line(host, sizeof(host), &s->facts);
+	render_host_line(host, sizeof(host), s->a.facts);
 	c->put(c, 1, 1, host, c->w - 2, COL_DEFAULT, 0);
 }
 
@@ -153,7 +153,7 @@ static void draw_checks(struct canvas *c, const struct snapshot *s, struct ui *u
 
 static void draw_vfio(struct canvas *c, const struct snapshot *s, struct ui *u, int top, int height)
 {
-	const struct iommu_facts *io = &s->facts.iommu;
+	const struct iommu_facts *io = &s->a.facts->iommu;
 	char line[512];
 
 	snprintf(line, sizeof(line), "IOMMU: %s; %d group%s%s%s",
@@ -318,8 +318,8 @@ static void draw_details(struct canvas *c, const struct snapshot *s, struct ui *
 				 it->fix_arg ? it->fix_arg : "");
 			wrapped(c, y, 2, width, "fix:     ", fix, left, COL_PASS);
 		}
-	} else if (u->view == VIEW_VFIO && s->facts.iommu.ndevs > 0) {
-		const struct iommu_facts *io = &s->facts.iommu;
+	} else if (u->view == VIEW_VFIO && s->a.facts->iommu.ndevs > 0) {
+		const struct iommu_facts *io = &s->a.facts->iommu;
 		const struct pci_device_fact *d = &io->devs[u->selected[VIEW_VFIO]];
 		char title[128], members[1024] = "";
 		snprintf(title, sizeof(title), " %s  %04x:%04x", d->bdf, d->vendor, d->device);

@@ -26,7 +26,7 @@ static int prepare(struct fix *f, const char *root_dir, const char *item, char *
 		return -1;
 	}
 	setup_evaluate(&f->ctx);
-	if (plan_build(&f->plan, &f->ctx.o, &f->ctx.root, f->ctx.facts, &f->ctx.report, &err) < 0) {
+	if (plan_build(&f->plan, &f->ctx.o, &f->ctx.root, f->ctx.a.facts, &f->ctx.a.report, &err) < 0) {
 		snprintf(msg, len, "%s", err.msg);
 		return -1;
 	}
@@ -50,15 +50,8 @@ static int prepare(struct fix *f, const char *root_dir, const char *item, char *
 static void release(struct fix *f)
 {
 	plan_free(&f->plan);
-	report_free(&f->ctx.report);
-	if (f->ctx.config) {
-		config_state_free(f->ctx.config);
-		free(f->ctx.config);
-	}
-	if (f->ctx.facts) {
-		host_facts_free(f->ctx.facts);
-		free(f->ctx.facts);
-	}
+	if (f->ctx.assessed)
+		assessment_free(&f->ctx.a);
 	host_root_close(&f->ctx.root);
 }
 

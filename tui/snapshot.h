@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "assess.h"
 #include "config_probe.h"
 #include "facts.h"
 #include "hostroot.h"
@@ -25,9 +26,7 @@ struct sandbox_row {
 };
 
 struct snapshot {
-	struct host_facts facts;
-	struct config_state config;
-	struct report report;
+	struct assessment a;     /* the host and the configuration, judged as every program does */
 	struct sandbox_row *sandboxes;
 	int nsandboxes;
 	char sandbox_dir[512];

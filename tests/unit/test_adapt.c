@@ -30,6 +30,7 @@ static void ready_host_changes_nothing(void **state)
 	assert_string_equal(a.accel, "kvm");
 	assert_int_equal(a.n, 0);
 	assert_true(c.hypervisor.use_vsock);
+	adapt_result_free(&a);
 	report_free(&r);
 	config_free(&c);
 	fb_free(f);
@@ -60,6 +61,7 @@ static void missing_nodes_turn_features_off(void **state)
 	assert_string_equal(a.changes[0].item, "devices.vhost-vsock");
 	assert_string_equal(a.changes[1].item, "devices.vhost-net");
 	assert_contains(a.changes[2].reason, "CPUs");
+	adapt_result_free(&a);
 	report_free(&r);
 	config_free(&c);
 	fb_free(f);
@@ -82,6 +84,7 @@ static void kvm_required_but_unusable_is_refused(void **state)
 	assert_contains(err.msg, "KVM unusable: KVM is provided by kvm_pvm");
 	assert_contains(err.msg, "(report item kvm.guest)");
 	assert_contains(err.msg, "set accel = \"tcg\" in /etc/kata-containers/configuration.toml");
+	adapt_result_free(&a);
 	report_free(&r);
 
 	/* the same host with accel = "auto": TCG, and why */
@@ -97,6 +100,7 @@ static void kvm_required_but_unusable_is_refused(void **state)
 	assert_string_equal(a.changes[0].key, "hypervisor.qemu.accel");
 	assert_string_equal(a.changes[0].to, "tcg");
 	assert_string_equal(a.changes[0].item, "kvm.guest");
+	adapt_result_free(&a);
 	report_free(&r);
 	config_free(&c);
 	fb_free(f);
@@ -116,6 +120,7 @@ static void refusal_names_the_first_kvm_failure(void **state)
 	evaluate(f, &r);
 	assert_int_equal(config_adapt(&c, f, &r, &a, &err), -1);
 	assert_contains(err.msg, "(report item kvm.device)");
+	adapt_result_free(&a);
 	report_free(&r);
 	config_free(&c);
 	fb_free(f);
