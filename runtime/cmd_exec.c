@@ -10,6 +10,7 @@
 
 #include "agent_client.h"
 #include "cli.h"
+#include "crash.h"
 #include "daemon.h"
 #include "fs.h"
 #include "log.h"
@@ -180,6 +181,7 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	}
 	uint32_t stream = (uint32_t)json_integer_value(json_object_get(r, "stream"));
 	json_decref(r);
+	crash_point("exec:started");
 	shim = ctr_spawn_shim(rt, &c, shim_path, exec_id, stream, terminal, console, err);
 	free(shim_path);
 	if (shim < 0)
@@ -197,8 +199,10 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	json_object_set_new(c.state, "execs", execs);
 	json_array_append_new(execs, json_pack("{s:s, s:i, s:I}", "exec_id", exec_id, "pid", shim, "pid_start",
 					       (json_int_t)process_start_time(shim)));
+	crash_point("exec:shim");
 	if (ctr_save(&c, err) < 0)
 		goto out;
+	crash_point("exec:recorded");
 	const char *pid_file = cli_str(opts, "pid-file");
 	if (pid_file && write_pid_file(pid_file, shim, err) < 0)
 		goto out;

@@ -79,33 +79,9 @@ int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		return 1;
 	bool force = cli_bool(opts, "force");
 	struct ctr c;
-	if (ctr_open(rt, id, &c, err) < 0) {
-		/* a create that crashed before writing its state: --force tidies up */
-		if (force && c.sd.dir == NULL) {
-			struct state_dir sd;
-			struct kc_error e2 = {0};
-			if (state_open(&sd, rt->root, id, &e2) == 0) {
-				struct sbrec rec;
-				if (sbrec_open(&rec, rt->root, id, &e2) == 0) {
-					net_unplumb(rec.sb.netns, json_object_get(rec.j, "network"));
-					sandbox_stop(&rec.sb);
-					sbrec_remove(&rec);
-				}
-				sbrec_close(&rec);
-				char *vm = sandbox_vm_dir(rt->root, id);
-				struct sandbox sb = {.id = (char *)id, .vm_dir = vm};
-				sandbox_stop(&sb);
-				free(vm);
-				state_remove(&sd);
-				state_close(&sd);
-				return 0;
-			}
-			state_close(&sd);
-			/* nothing there at all: runc's delete --force succeeds too */
-			if (strstr(err->msg, "does not exist"))
-				return 0;
-		}
-		return 1;
+	if ((force ? ctr_open_for_teardown(rt, id, &c, err) : ctr_open(rt, id, &c, err)) < 0) {
+		/* nothing there at all: runc's delete --force succeeds too */
+		return force && strstr(err->msg, "does not exist") ? 0 : 1;
 	}
 	const char *status = ctr_status(&c);
 	if (!force && (!strcmp(status, "running") || !strcmp(status, "paused"))) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent_client.h"
+#include "crash.h"
 #include "daemon.h"
 #include "fs.h"
 #include "hooks.h"
@@ -20,6 +21,35 @@
 #include "pod.h"
 #include "share.h"
 #include "strbuf.h"
+#include "timeouts.h"
+
+/* A start that crashed between recording "starting" and "running": the
+ * guest knows whether the process was started. */
+static void settle_start(struct ctr *c)
+{
+	const char *st = json_string_value(json_object_get(c->state, "status"));
+	if (!st || strcmp(st, "starting"))
+		return;
+	const char *now = "created";
+	struct agent_client ac;
+	struct kc_error err = {0};
+	if (c->have_sandbox && sandbox_vm_alive(&c->sb) && sandbox_connect(&c->sb, &ac, AGENT_CONNECT_MS, &err) == 0) {
+		json_t *r = agent_client_call(&ac, "list_containers", NULL, AGENT_QUERY_MS, &err);
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(r, "containers"), i, e) {
+			const char *gs = json_string_value(json_object_get(e, "status"));
+			if (!strcmp(json_string_value(json_object_get(e, "id")) ?: "", c->sd.id) && gs &&
+			    strcmp(gs, "created") && strcmp(gs, "creating"))
+				now = "running";
+		}
+		json_decref(r);
+		agent_client_close(&ac);
+	}
+	json_object_set_new(c->state, "status", json_string(now));
+	if (state_write(&c->sd, c->state, &err) < 0)
+		kc_warn("%s", err.msg);
+}
 
 int ctr_open(struct rt *rt, const char *id, struct ctr *c, struct kc_error *err)
 {
@@ -44,6 +74,26 @@ int ctr_open(struct rt *rt, const char *id, struct ctr *c, struct kc_error *err)
 		if (sb && sandbox_from_json(&c->sb, sb) == 0)
 			c->have_sandbox = true;
 	}
+	settle_start(c);
+	return 0;
+}
+
+int ctr_open_for_teardown(struct rt *rt, const char *id, struct ctr *c, struct kc_error *err)
+{
+	if (ctr_open(rt, id, c, err) == 0)
+		return 0;
+	/* the directory, without a state to read (a crash before its first
+	 * write, or a file that is not one): a sandbox of that id, as far as
+	 * the VM directory and the records tell */
+	memset(c, 0, sizeof(*c));
+	struct kc_error e2 = {0};
+	if (state_open(&c->sd, rt->root, id, &e2) < 0) {
+		state_close(&c->sd);
+		return -1;
+	}
+	kc_warn("%s (tearing down what its id names)", err->msg);
+	kc_error_clear(err);
+	c->state = json_pack("{s:s, s:s, s:s}", "id", id, "sandbox_id", id, "status", "creating");
 	return 0;
 }
 
@@ -202,12 +252,14 @@ pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, 
 	return pid;
 }
 
+/* The shims of the container: recorded ones, and one a crash kept us from
+ * recording (spawned, pid not yet written) - found by its arguments. */
 static void stop_shims(struct ctr *c)
 {
 	uint64_t start;
 	pid_t pid = state_pid(c->state, "pid", &start);
 	/* a shim whose process was killed exits by itself, soon */
-	if (pid > 0 && !process_wait_gone(pid, start, 2000))
+	if (pid > 0 && !process_wait_gone(pid, start, SHIM_EXIT_MS))
 		process_stop(pid, start, 0);
 	size_t i;
 	json_t *e;
@@ -216,32 +268,51 @@ static void stop_shims(struct ctr *c)
 		if (pid > 0 && !process_wait_gone(pid, start, 500))
 			process_stop(pid, start, 0);
 	}
+	if (!c->have_sandbox)
+		return;
+	_cleanup_free_ char *proxy = xasprintf("%s/proxy.sock", c->sb.vm_dir);
+	const char *args[] = {"--proxy", proxy, "--container", c->sd.id, NULL};
+	pid_t pids[16];
+	uint64_t starts[16];
+	int n = process_find_with_args(args, pids, starts, 16);
+	for (int k = 0; k < n; k++)
+		process_stop(pids[k], starts[k], 0);
 }
 
-void ctr_destroy(struct rt *rt, struct ctr *c, bool force)
+/* The container in the guest, while the VM lives. */
+static void remove_in_guest(struct ctr *c)
+{
+	struct kc_error err = {0};
+	if (!c->have_sandbox || !sandbox_vm_alive(&c->sb))
+		return;
+	struct agent_client ac;
+	if (sandbox_connect(&c->sb, &ac, AGENT_TEARDOWN_MS, &err) < 0)
+		return;
+	json_t *r = agent_client_call(&ac, "remove_container", json_pack("{s:s}", "container_id", c->sd.id),
+				      AGENT_QUERY_MS, &err);
+	if (!r && strcmp(ac.last_code, "not_found"))
+		kc_warn("remove in the guest: %s", err.msg);
+	json_decref(r);
+	agent_client_close(&ac);
+}
+
+static void unshare(struct ctr *c)
+{
+	struct kc_error err = {0};
+	if (!c->have_sandbox)
+		return;
+	_cleanup_close_ int vmfd = sandbox_open_vm_dir(&c->sb);
+	if (vmfd >= 0 && unshare_container(vmfd, c->sd.id, &err) < 0)
+		kc_warn("%s", err.msg);
+}
+
+/* The VM goes with the sandbox's last container, or with its own
+ * container deleted by force; a member leaves the record. */
+static void release_sandbox(struct rt *rt, struct ctr *c, bool force)
 {
 	struct kc_error err = {0};
 	const char *sid = json_string_value(json_object_get(c->state, "sandbox_id"));
 	bool is_sandbox = !sid || !strcmp(sid, c->sd.id);
-	if (c->have_sandbox && sandbox_vm_alive(&c->sb)) {
-		struct agent_client ac;
-		if (sandbox_connect(&c->sb, &ac, 5000, &err) == 0) {
-			json_t *r = agent_client_call(&ac, "remove_container", json_pack("{s:s}", "container_id", c->sd.id),
-						      10000, &err);
-			if (!r && strcmp(ac.last_code, "not_found"))
-				kc_warn("remove in the guest: %s", err.msg);
-			json_decref(r);
-			agent_client_close(&ac);
-		}
-	}
-	stop_shims(c);
-	if (c->have_sandbox) {
-		_cleanup_close_ int vmfd = sandbox_open_vm_dir(&c->sb);
-		if (vmfd >= 0 && unshare_container(vmfd, c->sd.id, &err) < 0)
-			kc_warn("%s", err.msg);
-	}
-	/* the VM goes with the sandbox's last container, or with its own
-	 * container deleted by force */
 	struct sbrec rec;
 	if (sid && sbrec_open(&rec, rt->root, sid, &err) == 0) {
 		size_t left = sbrec_remove_member(&rec, c->sd.id);
@@ -254,17 +325,48 @@ void ctr_destroy(struct rt *rt, struct ctr *c, bool force)
 			sbrec_save(&rec, &err);
 		}
 		sbrec_close(&rec);
-	} else if (c->have_sandbox && is_sandbox) {
-		/* no record (a crash before it was written): what the state knows */
+		return;
+	}
+	if (!is_sandbox)
+		return;
+	/* no record (a crash, or a failure, before it was written): what the
+	 * state recorded, and what the VM directory holds */
+	net_unplumb(json_string_value(json_object_get(c->state, "netns")), json_object_get(c->state, "network"));
+	if (c->have_sandbox) {
 		sandbox_stop(&c->sb);
+	} else {
+		_cleanup_free_ char *vm = sandbox_vm_dir(rt->root, c->sd.id);
+		struct sandbox sb = {.id = c->sd.id, .vm_dir = vm};
+		sandbox_stop(&sb);
 	}
+	sbrec_forget(rt->root, c->sd.id);
+}
+
+/* poststop hooks, for a container that was created (runtime spec). */
+static void run_poststop(struct ctr *c)
+{
+	struct kc_error err = {0};
 	json_t *hooks = json_object_get(c->state, "hooks");
-	if (hooks) {
-		json_t *st = ctr_oci_state(c);
-		json_object_set_new(st, "status", json_string("stopped"));
-		if (hooks_run(hooks, "poststop", st, &err) < 0)
-			kc_warn("%s", err.msg);
-		json_decref(st);
-	}
+	const char *status = json_string_value(json_object_get(c->state, "status"));
+	if (!hooks || !status || !strcmp(status, "creating"))
+		return;
+	json_t *st = ctr_oci_state(c);
+	json_object_set_new(st, "status", json_string("stopped"));
+	if (hooks_run(hooks, "poststop", st, &err) < 0)
+		kc_warn("%s", err.msg);
+	json_decref(st);
+}
+
+void ctr_destroy(struct rt *rt, struct ctr *c, bool force)
+{
+	remove_in_guest(c);
+	crash_point("delete:guest");
+	stop_shims(c);
+	crash_point("delete:shims");
+	unshare(c);
+	crash_point("delete:unshared");
+	release_sandbox(rt, c, force);
+	crash_point("delete:sandbox");
+	run_poststop(c);
 	state_remove(&c->sd);
 }

@@ -1,6 +1,7 @@
 /* Helpers' processes (see daemon.h). */
 #include "daemon.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -211,4 +212,70 @@ bool process_stop(pid_t pid, uint64_t start_time, int term_ms)
 	}
 	kill(pid, SIGKILL);
 	return process_wait_gone(pid, start_time, 5000);
+}
+
+/* Calls match(args, len, data) on every other process's arguments. */
+static int scan_processes(bool (*match)(const char *args, size_t len, const void *data), const void *data, pid_t *pids,
+			  uint64_t *starts, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+	pid_t self = getpid();
+	while (d && (e = readdir(d)) && n < max) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 0 || pid == self)
+			continue;
+		char path[64], args[8192];
+		snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t len = read(fd, args, sizeof(args) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		args[len] = '\0';
+		if (!match(args, (size_t)len, data))
+			continue;
+		uint64_t start = process_start_time((pid_t)pid);
+		if (start) {
+			pids[n] = (pid_t)pid;
+			starts[n++] = start;
+		}
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static bool has_arg_containing(const char *args, size_t len, const void *needle)
+{
+	for (const char *a = args; a < args + len; a += strlen(a) + 1)
+		if (strstr(a, needle))
+			return true;
+	return false;
+}
+
+static bool has_all_args(const char *args, size_t len, const void *data)
+{
+	for (const char *const *want = data; *want; want++) {
+		bool found = false;
+		for (const char *a = args; a < args + len && !found; a += strlen(a) + 1)
+			found = !strcmp(a, *want);
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+int process_find_by_arg(const char *needle, pid_t *pids, uint64_t *starts, int max)
+{
+	return scan_processes(has_arg_containing, needle, pids, starts, max);
+}
+
+int process_find_with_args(const char *const *args, pid_t *pids, uint64_t *starts, int max)
+{
+	return scan_processes(has_all_args, args, pids, starts, max);
 }

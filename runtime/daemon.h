@@ -45,6 +45,15 @@ bool process_wait_gone(pid_t pid, uint64_t start_time, int timeout_ms);
 /* SIGTERM (if term_ms > 0, waiting that long), then SIGKILL; true when gone. */
 bool process_stop(pid_t pid, uint64_t start_time, int term_ms);
 
+/* Processes (not us) one of whose arguments contains needle - a VM
+ * directory's path names every process of that sandbox (QEMU, its proxy,
+ * virtiofsd, the shims), recorded or not when a crash came between
+ * spawning one and writing its pid down. Up to max; the count found. */
+int process_find_by_arg(const char *needle, pid_t *pids, uint64_t *starts, int max);
+/* Processes (not us) that have every one of the NULL-terminated args among
+ * their arguments, whole. */
+int process_find_with_args(const char *const *args, pid_t *pids, uint64_t *starts, int max);
+
 long long monotonic_ms(void);
 
 #endif

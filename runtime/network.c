@@ -167,6 +167,9 @@ int net_scan(const char *netns, struct net_config *nc, struct kc_error *err)
 		close(fd);
 	}
 	leave(&s);
+	/* the taps' names now, so that they can be recorded before they exist */
+	for (int k = 0; k < nc->n; k++)
+		snprintf(nc->ifaces[k].tap, sizeof(nc->ifaces[k].tap), "tap%d_kata", k);
 	return rc < 0 ? kc_error_wrap(err, "scan %s", netns) : 0;
 }
 
@@ -289,7 +292,6 @@ int net_plumb(const char *netns, struct net_config *nc, struct kc_error *err)
 	int fd = nl_open(err), rc = fd < 0 ? -1 : 0;
 	for (int k = 0; k < nc->n && rc == 0; k++) {
 		struct net_iface *i = &nc->ifaces[k];
-		snprintf(i->tap, sizeof(i->tap), "tap%d_kata", k);
 		int tapi;
 		if (make_tap(i->tap, i->mtu, err) < 0 || !(tapi = (int)if_nametoindex(i->tap)) ||
 		    ingress_qdisc(fd, i->index, true, err) < 0 || ingress_qdisc(fd, tapi, true, err) < 0 ||

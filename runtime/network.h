@@ -51,7 +51,8 @@ struct net_config {
 	int nroutes;
 };
 
-/* The interfaces (not loopback), addresses and routes of a namespace. */
+/* The interfaces (not loopback), addresses and routes of a namespace,
+ * and the names of the taps net_plumb will make for them. */
 int net_scan(const char *netns, struct net_config *nc, struct kc_error *err);
 /* Taps, ingress qdiscs and redirect filters for every interface scanned. */
 int net_plumb(const char *netns, struct net_config *nc, struct kc_error *err);

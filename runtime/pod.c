@@ -148,6 +148,22 @@ void pod_limits(const json_t *spec, unsigned *vcpus, unsigned *mem_mib)
 	}
 }
 
+json_t *pod_joins(const json_t *spec, const char *sandbox_id)
+{
+	json_t *j = json_object();
+	size_t i;
+	json_t *ns;
+	json_array_foreach(json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
+		const char *type = json_string_value(json_object_get(ns, "type"));
+		const char *path = json_string_value(json_object_get(ns, "path"));
+		if (!type || !path || !*path)
+			continue;
+		if (!strcmp(type, "ipc") || !strcmp(type, "uts") || !strcmp(type, "pid"))
+			json_object_set_new(j, type, json_string(sandbox_id));
+	}
+	return j;
+}
+
 /* ---- the record ---------------------------------------------------------- */
 
 /* root/.sandboxes: the records, beside the container ids (which never
@@ -183,7 +199,11 @@ static int prepare(struct sbrec *r, const char *root, const char *id, bool creat
 	r->name = xasprintf("%s.json", id);
 	r->lock_name = xasprintf("%s.lock", id);
 	r->what = xasprintf("%s/%s/%s", root, SBREC_DIR, r->name);
-	r->lock_fd = openat(r->dirfd, r->lock_name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	/* only a create makes the lock: an open that finds none leaves none */
+	r->lock_fd = openat(r->dirfd, r->lock_name, O_RDWR | (create ? O_CREAT : 0) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+			    0600);
+	if (r->lock_fd < 0 && errno == ENOENT && !create)
+		return kc_error_set(err, 0, "sandbox \"%s\" does not exist", id);
 	struct stat st;
 	if (r->lock_fd < 0 || fstat(r->lock_fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return kc_error_set(err, r->lock_fd < 0 ? errno : 0, "%s/%s/%s%s", root, SBREC_DIR, r->lock_name,
@@ -262,6 +282,22 @@ void sbrec_remove(struct sbrec *r)
 		return;
 	unlinkat(r->dirfd, r->name, 0);
 	unlinkat(r->dirfd, r->lock_name, 0);
+}
+
+void sbrec_forget(const char *root, const char *id)
+{
+	if (!oci_valid_id(id))
+		return;
+	_cleanup_close_ int dirfd = open_records(root, false);
+	if (dirfd < 0)
+		return;
+	_cleanup_free_ char *name = xasprintf("%s.json", id);
+	_cleanup_free_ char *lock_name = xasprintf("%s.lock", id);
+	_cleanup_close_ int lock = openat(dirfd, lock_name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
+		return; /* absent, or held: not stale */
+	if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		unlinkat(dirfd, lock_name, 0);
 }
 
 void sbrec_close(struct sbrec *r)

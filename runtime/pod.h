@@ -28,6 +28,11 @@ int pod_overrides(const json_t *annotations, struct kc_config *cfg, struct kc_er
 #define POD_MAX_VCPUS 4096
 void pod_limits(const json_t *spec, unsigned *vcpus, unsigned *mem_mib);
 
+/* The namespaces a container of a pod shares with its sandbox container
+ * in the guest ({"ipc"|"uts"|"pid": sandbox_id}): those its spec gives a
+ * path for (the pause container's). */
+json_t *pod_joins(const json_t *spec, const char *sandbox_id);
+
 /* The sandbox record: root/.sandboxes/ID.json, locked (ID.lock) while
  * open. */
 #define SBREC_DIR ".sandboxes"
@@ -48,6 +53,9 @@ int sbrec_open(struct sbrec *r, const char *root, const char *id, struct kc_erro
 int sbrec_peek(struct sandbox *sb, const char *root, const char *id);
 int sbrec_save(struct sbrec *r, struct kc_error *err);
 void sbrec_remove(struct sbrec *r);
+/* Remove what a create that crashed may have left of a record: the lock
+ * without a record (never a record another process holds). */
+void sbrec_forget(const char *root, const char *id);
 void sbrec_close(struct sbrec *r);
 void sbrec_add_member(struct sbrec *r, const char *id);
 /* Remaining members after removing id. */

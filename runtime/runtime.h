@@ -32,6 +32,9 @@ struct ctr {
 };
 
 int ctr_open(struct rt *rt, const char *id, struct ctr *c, struct kc_error *err);
+/* ctr_open, or - for delete --force - the id's directory alone when it has
+ * no state that can be read. */
+int ctr_open_for_teardown(struct rt *rt, const char *id, struct ctr *c, struct kc_error *err);
 void ctr_close(struct ctr *c);
 int ctr_save(struct ctr *c, struct kc_error *err);
 /* "created", "running", "paused" or "stopped", from the state and the

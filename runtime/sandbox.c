@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "beneath.h"
+#include "crash.h"
 #include "daemon.h"
 #include "fdmount.h"
 #include "log.h"
@@ -198,6 +199,18 @@ static int boot_failure(int vmfd, struct kc_error *err, const char *fmt, ...)
 
 /* ---- the steps of a boot ------------------------------------------------- */
 
+static bool uses_virtiofs(const struct kc_config *cfg)
+{
+	return cfg->hypervisor.shared_fs && !strcmp(cfg->hypervisor.shared_fs, "virtio-fs");
+}
+
+static int setup_share(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
+{
+	(void)sb;
+	(void)p;
+	return share_setup(vmfd, err);
+}
+
 static int make_vm_dir(struct sandbox *sb, int *vmfd, struct kc_error *err)
 {
 	_cleanup_close_ int dirs = sandbox_open_vm_dirs(true);
@@ -219,8 +232,10 @@ static int make_vm_dir(struct sandbox *sb, int *vmfd, struct kc_error *err)
 /* rootless: QEMU gets a user of its own, which owns only QEMU_DIR (the VM
  * directory, with the pid files the runtime trusts, stays root's and is
  * only traversable), and virtiofsd's socket; its taps come as descriptors. */
-static int make_qemu_user(struct sandbox *sb, int vmfd, struct kc_error *err)
+static int make_qemu_user(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
 {
+	if (!p->rc->cfg->hypervisor.rootless)
+		return 0;
 	if (qemu_user_claim(vm_dir_base(sb->vm_dir), &sb->qemu_uid, err) < 0)
 		return -1;
 	_cleanup_close_ int dir = openat(vmfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -286,8 +301,11 @@ static int join_netns(struct sandbox *sb, int vmfd, const struct sandbox_params 
 	return 0;
 }
 
-static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct kc_config *cfg, struct kc_error *err)
+static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
 {
+	const struct kc_config *cfg = p->rc->cfg;
+	if (!uses_virtiofs(cfg))
+		return 0;
 	const struct qemu_config *q = &cfg->hypervisor;
 	char *sock = path_join(sb->vm_dir, "vfsd.sock");
 	char *log = path_join(sb->vm_dir, "virtiofsd.log");
@@ -388,6 +406,7 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 		o.supp_gid = kvm.st_gid;
 	sb->qemu_pid = spawn_process_opts(&o, err);
 	passed_fds_close(&pf);
+	crash_point("create:qemu-spawned"); /* its pid not yet written down */
 	free(qlog);
 	strv_free(argv);
 	if (sb->qemu_pid < 0) {
@@ -430,8 +449,9 @@ static enum boot_wait wait_for_proxy(const struct sandbox *sb, int ready_fd, int
 }
 
 /* kata-proxy: it connects and does the handshake, then says so on fd 3. */
-static int start_proxy(struct sandbox *sb, int vmfd, const struct kc_config *cfg, struct kc_error *err)
+static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
 {
+	const struct kc_config *cfg = p->rc->cfg;
 	long long t1 = monotonic_ms();
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
@@ -454,6 +474,7 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct kc_config *cfg
 				.netns = sb->netns, .detach = true};
 	sb->proxy_pid = spawn_process_opts(&po, err);
 	close(ready[1]);
+	crash_point("create:proxy-spawned");
 	strbuf_release(&agent_sock);
 	free(proxy_sock);
 	free(plog);
@@ -482,8 +503,11 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct kc_config *cfg
 }
 
 /* The guest side of the sandbox: the share mounted. */
-static int create_guest_sandbox(struct sandbox *sb, const struct kc_config *cfg, bool virtiofs, struct kc_error *err)
+static int create_guest_sandbox(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
 {
+	(void)vmfd;
+	const struct kc_config *cfg = p->rc->cfg;
+	bool virtiofs = uses_virtiofs(cfg);
 	long long t2 = monotonic_ms();
 	struct agent_client ac;
 	if (sandbox_connect(sb, &ac, AGENT_CONNECT_MS, err) < 0)
@@ -516,23 +540,36 @@ static void sandbox_init(struct sandbox *sb, const struct sandbox_params *p)
 	rfc3339_now(sb->started, sizeof(sb->started));
 }
 
+/* In order; each step's crash point comes once it is done. */
+static const struct {
+	int (*fn)(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err);
+	const char *crash_point;
+} boot_steps[] = {
+	{join_netns, "create:netns"},
+	{make_qemu_user, "create:qemu-user"},
+	{setup_share, "create:share-setup"},
+	{start_virtiofsd, "create:virtiofsd"},
+	{start_qemu, "create:qemu"},
+	{start_proxy, "create:booted"},
+	{create_guest_sandbox, "create:guest-sandbox"},
+};
+
 int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_error *err)
 {
-	const struct kc_config *cfg = p->rc->cfg;
-	bool virtiofs = cfg->hypervisor.shared_fs && !strcmp(cfg->hypervisor.shared_fs, "virtio-fs");
 	sandbox_init(sb, p);
 	_cleanup_close_ int vmfd = -1;
 	if (make_vm_dir(sb, &vmfd, err) < 0) {
 		sandbox_free(sb); /* the directory was not ours to remove */
 		return -1;
 	}
-	if (join_netns(sb, vmfd, p, err) < 0 || (cfg->hypervisor.rootless && make_qemu_user(sb, vmfd, err) < 0) ||
-	    share_setup(vmfd, err) < 0 ||
-	    (virtiofs && start_virtiofsd(sb, vmfd, cfg, err) < 0) || start_qemu(sb, vmfd, p, err) < 0 ||
-	    start_proxy(sb, vmfd, cfg, err) < 0 || create_guest_sandbox(sb, cfg, virtiofs, err) < 0) {
-		sandbox_stop(sb);
-		sandbox_free(sb);
-		return -1;
+	crash_point("create:vm-dir");
+	for (size_t i = 0; i < ARRAY_SIZE(boot_steps); i++) {
+		if (boot_steps[i].fn(sb, vmfd, p, err) < 0) {
+			sandbox_stop(sb);
+			sandbox_free(sb);
+			return -1;
+		}
+		crash_point(boot_steps[i].crash_point);
 	}
 	return 0;
 }
@@ -615,6 +652,22 @@ static void remove_vm_dir(const struct sandbox *sb, int vmfd)
 	}
 }
 
+/* Every process still naming the VM directory - one a crash kept us from
+ * recording (spawned, pid not yet written), a shim of a container of it. */
+static void stop_stragglers(const struct sandbox *sb)
+{
+	if (!vm_dir_base(sb->vm_dir))
+		return;
+	_cleanup_free_ char *needle = xasprintf("%s/", sb->vm_dir);
+	pid_t pids[64];
+	uint64_t starts[64];
+	int n = process_find_by_arg(needle, pids, starts, 64);
+	for (int i = 0; i < n; i++) {
+		kc_info("sandbox %s: stopping process %d, left by a crash", sb->id, pids[i]);
+		process_stop(pids[i], starts[i], 0);
+	}
+}
+
 void sandbox_stop(struct sandbox *sb)
 {
 	_cleanup_close_ int vmfd = sb->vm_dir ? sandbox_open_vm_dir(sb) : -1;
@@ -626,6 +679,7 @@ void sandbox_stop(struct sandbox *sb)
 		process_stop(sb->proxy_pid, sb->proxy_start, 0);
 	if (sb->virtiofsd_pid > 0)
 		process_stop(sb->virtiofsd_pid, sb->virtiofsd_start, 500);
+	stop_stragglers(sb);
 	if (vm_dir_base(sb->vm_dir))
 		qemu_user_release(vm_dir_base(sb->vm_dir));
 	if (vmfd < 0)

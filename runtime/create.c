@@ -1,0 +1,409 @@
+/* create's steps (see create.h). */
+#include "create.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent_client.h"
+#include "bundle.h"
+#include "crash.h"
+#include "daemon.h"
+#include "hooks.h"
+#include "log.h"
+#include "network.h"
+#include "pod.h"
+#include "qemu.h"
+#include "rtconfig.h"
+#include "share.h"
+#include "strbuf.h"
+#include "timeouts.h"
+
+struct create_ctx {
+	struct rt *rt;
+	const struct create_args *a;
+	struct ctr c;
+	bool have_state;          /* the id's directory is ours: undo may remove it */
+	struct bundle b;
+	struct rtconfig rc;
+	enum pod_role role;
+	const char *sandbox_id;
+	bool terminal;
+	json_t *guest_spec;
+	uint32_t stream;
+	pid_t shim;
+	long long t0, t_config, t_vm;
+};
+
+/* Write the state as it is now: the record a crash leaves behind. */
+static int record(struct create_ctx *x, const char *point, struct kc_error *err)
+{
+	if (state_write(&x->c.sd, x->c.state, err) < 0)
+		return -1;
+	crash_point(point);
+	return 0;
+}
+
+/* ---- the steps ------------------------------------------------------------- */
+
+static int step_state(struct create_ctx *x, struct kc_error *err)
+{
+	if (state_create(&x->c.sd, x->rt->root, x->a->id, err) < 0)
+		return -1;
+	x->have_state = true;
+	crash_point("create:state-directory");
+	return 0;
+}
+
+static int step_bundle(struct create_ctx *x, struct kc_error *err)
+{
+	if (bundle_load(&x->b, x->a->bundle, true, err) < 0)
+		return -1;
+	json_t *process = json_object_get(x->b.spec, "process");
+	x->terminal = json_is_true(json_object_get(process, "terminal"));
+	if (x->terminal && !x->a->console_socket && !x->a->foreground)
+		return kc_error_set(err, 0, "cannot allocate tty if runc will detach without setting console socket");
+	if (!x->terminal && x->a->console_socket)
+		return kc_error_set(err, 0, "cannot use console socket if runc will not detach or allocate tty");
+	if (pod_role(json_object_get(x->b.spec, "annotations"), &x->role, &x->sandbox_id, err) < 0)
+		return -1;
+	if (x->role == POD_SANDBOX)
+		x->sandbox_id = x->a->id;
+	return 0;
+}
+
+static int step_config(struct create_ctx *x, struct kc_error *err)
+{
+	if (rtconfig_load(&x->rc, x->rt->kata_config, err) < 0)
+		return -1;
+	if (x->role == POD_SANDBOX && pod_overrides(json_object_get(x->b.spec, "annotations"), x->rc.cfg, err) < 0)
+		return -1;
+	x->t_config = monotonic_ms();
+	return 0;
+}
+
+/* The first record: enough for delete --force to find everything later. */
+static int step_record(struct create_ctx *x, struct kc_error *err)
+{
+	const json_t *spec = x->b.spec;
+	json_t *ann = json_object_get(spec, "annotations");
+	json_t *st = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s}", "ociVersion", OCI_VERSION, "id",
+			       x->a->id, "status", "creating", "pid", 0, "bundle", x->b.dir, "rootfs", x->b.rootfs,
+			       "sandbox_id", x->sandbox_id, "terminal", x->terminal, "shim_path", x->rc.cfg->shim.path);
+	char created[64];
+	rfc3339_now(created, sizeof(created));
+	json_object_set_new(st, "created", json_string(created));
+	/* who is creating: once gone, "creating" means "stopped" */
+	json_object_set_new(st, "creator", json_pack("{s:i, s:I}", "pid", getpid(), "start",
+						     (json_int_t)process_start_time(getpid())));
+	json_object_set_new(st, "annotations", ann ? json_deep_copy(ann) : json_object());
+	if (json_object_get(spec, "hooks"))
+		json_object_set_new(st, "hooks", json_deep_copy(json_object_get(spec, "hooks")));
+	/* the base of an exec given only a command line */
+	json_object_set_new(st, "process", json_deep_copy(json_object_get(spec, "process")));
+	x->c.state = st;
+	return record(x, "create:state", err);
+}
+
+/* vCPUs and memory: the configuration's, plus what the spec's limits ask
+ * for (as Kata sizes a sandbox), within the VM's and the host's means. */
+static void size_vm(const struct rtconfig *rc, const json_t *spec, unsigned *vcpus, unsigned *mem)
+{
+	const struct kc_config *cfg = rc->cfg;
+	*vcpus = cfg->hypervisor.default_vcpus > 0 ? (unsigned)cfg->hypervisor.default_vcpus : 1;
+	*mem = cfg->hypervisor.default_memory;
+	unsigned lv, lm;
+	pod_limits(spec, &lv, &lm);
+	*vcpus += lv;
+	unsigned max = cfg->hypervisor.default_maxvcpus;
+	if (max && *vcpus > max) {
+		kc_warn("linux.resources.cpu asks for %u vCPUs: the VM gets default_maxvcpus, %u", *vcpus, max);
+		*vcpus = max;
+	}
+	unsigned room = rc->host_memory_mib > *mem ? rc->host_memory_mib - *mem : 0;
+	if (lm > room) {
+		kc_warn("linux.resources.memory.limit asks for %u MiB more than the VM's %u: the host has %u MiB, the VM "
+			"gets %u more", lm, *mem, rc->host_memory_mib, room);
+		lm = room;
+	}
+	*mem += lm;
+}
+
+/* A pod member: the sandbox's VM, grown by the member's limits. */
+static int step_join(struct create_ctx *x, struct kc_error *err)
+{
+	struct sbrec rec;
+	if (sbrec_open(&rec, x->rt->root, x->sandbox_id, err) < 0)
+		return kc_error_wrap(err, "container %s of pod", x->a->id);
+	int rc = -1;
+	if (!sandbox_vm_alive(&rec.sb)) {
+		kc_error_set(err, 0, "the VM of sandbox %s is not running", x->sandbox_id);
+		goto out;
+	}
+	sandbox_from_json(&x->c.sb, json_object_get(rec.j, "sandbox"));
+	x->c.have_sandbox = true;
+	sbrec_add_member(&rec, x->a->id);
+	if (sbrec_save(&rec, err) < 0)
+		goto out;
+	crash_point("create:joined");
+	unsigned lv, lm;
+	pod_limits(x->b.spec, &lv, &lm);
+	if ((lv || lm) && pod_hotplug(&rec.sb, lv, lm, err) == 0) {
+		x->c.sb.vcpus = rec.sb.vcpus;
+		x->c.sb.memory_mib = rec.sb.memory_mib;
+		rc = sbrec_save(&rec, err);
+	} else {
+		rc = 0;
+	}
+out:
+	sbrec_close(&rec);
+	return rc;
+}
+
+/* The pod's interfaces, plumbed to taps before QEMU opens them: recorded
+ * (with the taps' names) first. */
+static int step_network(struct create_ctx *x, struct qemu_nic *nics, int *nnics, struct kc_error *err)
+{
+	const struct kc_config *cfg = x->rc.cfg;
+	const char *netns = NULL;
+	enum netns_mode mode = bundle_netns(x->b.spec, &netns);
+	const char *model = cfg->runtime.internetworking_model;
+	*nnics = 0;
+	if (mode != NETNS_PATH || (model && !strcmp(model, "none")))
+		return 0;
+	struct net_config nc;
+	if (net_scan(netns, &nc, err) < 0)
+		return -1;
+	if (!nc.n)
+		return 0;
+	json_object_set_new(x->c.state, "netns", json_string(netns));
+	json_object_set_new(x->c.state, "network", net_to_json(&nc));
+	if (record(x, "create:network-recorded", err) < 0 || net_plumb(netns, &nc, err) < 0)
+		return -1;
+	crash_point("create:network");
+	for (int i = 0; i < nc.n; i++) {
+		snprintf(nics[i].tap, sizeof(nics[i].tap), "%s", nc.ifaces[i].tap);
+		net_mac_string(nc.ifaces[i].mac, nics[i].mac);
+		nics[i].vhost = !cfg->hypervisor.disable_vhost_net;
+		nics[i].fd = nics[i].vhostfd = -1;
+	}
+	*nnics = nc.n;
+	return 0;
+}
+
+/* The guest's network: the pod's interfaces (names, MACs, addresses, MTU)
+ * and routes, on the NICs QEMU was given. */
+static int configure_guest_network(struct ctr *c, const json_t *net, struct kc_error *err)
+{
+	if (!json_array_size(json_object_get(net, "interfaces")))
+		return 0;
+	struct agent_client ac;
+	if (ctr_agent(c, &ac, err) < 0)
+		return -1;
+	size_t i;
+	json_t *itf;
+	int rc = 0;
+	json_array_foreach(json_object_get(net, "interfaces"), i, itf) {
+		json_t *r = agent_client_call(&ac, "update_interface",
+					      json_pack("{s:O, s:O, s:O, s:O}", "name", json_object_get(itf, "name"), "mac",
+							json_object_get(itf, "mac"), "mtu", json_object_get(itf, "mtu"), "addresses",
+							json_object_get(itf, "addresses")),
+					      AGENT_CALL_MS, err);
+		if (!r) {
+			rc = -1;
+			break;
+		}
+		json_decref(r);
+	}
+	if (rc == 0 && json_array_size(json_object_get(net, "routes"))) {
+		json_t *r = agent_client_call(&ac, "update_routes", json_pack("{s:O}", "routes", json_object_get(net, "routes")),
+					      AGENT_CALL_MS, err);
+		if (!r)
+			rc = -1;
+		json_decref(r);
+	}
+	agent_client_close(&ac);
+	return rc < 0 ? kc_error_wrap(err, "guest network") : 0;
+}
+
+/* A sandbox: its VM (recorded by its directory before it boots), then its
+ * record, then the guest's network. */
+static int step_vm(struct create_ctx *x, struct kc_error *err)
+{
+	struct qemu_nic nics[NET_MAX_IFACES];
+	int nnics;
+	if (step_network(x, nics, &nnics, err) < 0)
+		return -1;
+	const char *netns_path = NULL;
+	enum netns_mode netns_mode = bundle_netns(x->b.spec, &netns_path);
+	if (netns_mode == NETNS_NEW && x->rc.cfg->runtime.disable_new_netns)
+		netns_mode = NETNS_HOST;
+	unsigned vcpus, mem;
+	size_vm(&x->rc, x->b.spec, &vcpus, &mem);
+	_cleanup_free_ char *vm_dir = sandbox_vm_dir(x->rt->root, x->a->id);
+	json_object_set_new(x->c.state, "sandbox", json_pack("{s:s, s:s}", "id", x->a->id, "vm_dir", vm_dir));
+	if (record(x, "create:vm-recorded", err) < 0)
+		return -1;
+	kc_info("creating sandbox %s: %s, %u vCPU, %u MiB, %s, %d NIC(s)", x->a->id, x->rc.accel, vcpus, mem,
+		x->rc.cfg->hypervisor.machine_type, nnics);
+	struct sandbox_params sp = {.id = x->a->id, .root = x->rt->root, .rc = &x->rc, .vcpus = vcpus,
+				    .memory_mib = mem, .netns_mode = netns_mode, .netns_path = netns_path,
+				    .nics = nics, .nnics = nnics};
+	if (sandbox_start(&x->c.sb, &sp, err) < 0)
+		return -1;
+	x->c.have_sandbox = true;
+	/* for kata-dashboard and for delete: the sandbox's VM in its container's state */
+	json_object_set_new(x->c.state, "sandbox", sandbox_to_json(&x->c.sb));
+	if (record(x, "create:vm", err) < 0)
+		return -1;
+	struct sbrec rec;
+	const json_t *net = json_object_get(x->c.state, "network");
+	if (sbrec_create(&rec, x->rt->root, &x->c.sb, net, err) < 0)
+		return -1;
+	sbrec_add_member(&rec, x->a->id);
+	int rc = sbrec_save(&rec, err);
+	sbrec_close(&rec);
+	if (rc < 0)
+		return -1;
+	crash_point("create:sandbox-record");
+	return configure_guest_network(&x->c, net, err);
+}
+
+/* The container's files in the share, then the container in the guest. */
+static int step_container(struct create_ctx *x, struct kc_error *err)
+{
+	x->t_vm = monotonic_ms();
+	_cleanup_close_ int vmfd = sandbox_open_vm_dir(&x->c.sb);
+	if (vmfd < 0)
+		return kc_error_set(err, -vmfd, "the VM directory of sandbox %s", x->sandbox_id);
+	json_object_set_new(x->c.state, "shared", json_true());
+	if (record(x, "create:share-recorded", err) < 0)
+		return -1;
+	x->guest_spec = share_container(vmfd, x->a->id, x->b.rootfs_fd, x->b.spec, err);
+	if (!x->guest_spec)
+		return -1;
+	crash_point("create:shared");
+	/* the guest applies the profile only when asked to (Kata's default
+	 * is not to: the VM is the boundary) */
+	if (x->rc.cfg->runtime.disable_guest_seccomp)
+		json_object_del(json_object_get(x->guest_spec, "linux"), "seccomp");
+	struct agent_client ac;
+	if (ctr_agent(&x->c, &ac, err) < 0)
+		return -1;
+	struct strbuf rootfs = STRBUF_INIT;
+	strbuf_appendf(&rootfs, "%s/rootfs", x->a->id);
+	json_t *args = json_pack("{s:s, s:s, s:O}", "container_id", x->a->id, "rootfs", rootfs.s, "spec", x->guest_spec);
+	strbuf_release(&rootfs);
+	if (x->role == POD_CONTAINER)
+		json_object_set_new(args, "join", pod_joins(x->b.spec, x->sandbox_id));
+	json_t *r = agent_client_call(&ac, "create_container", args, AGENT_CALL_MS, err);
+	agent_client_close(&ac);
+	if (!r)
+		return kc_error_wrap(err, "create the container in the VM");
+	x->stream = (uint32_t)json_integer_value(json_object_get(r, "stream"));
+	json_decref(r);
+	json_object_set_new(x->c.state, "stream", json_integer(x->stream));
+	return record(x, "create:container", err);
+}
+
+static int step_shim(struct create_ctx *x, struct kc_error *err)
+{
+	x->shim = ctr_spawn_shim(x->rt, &x->c, x->rc.cfg->shim.path, NULL, x->stream, x->terminal,
+				 x->a->console_socket, err);
+	if (x->shim < 0)
+		return -1;
+	crash_point("create:shim-started");
+	json_object_set_new(x->c.state, "pid", json_integer(x->shim));
+	json_object_set_new(x->c.state, "pid_start", json_integer((json_int_t)process_start_time(x->shim)));
+	json_object_set_new(x->c.state, "status", json_string("created"));
+	json_object_del(x->c.state, "creator");
+	return record(x, "create:created", err);
+}
+
+static int step_hooks(struct create_ctx *x, struct kc_error *err)
+{
+	json_t *hooks = json_object_get(x->c.state, "hooks");
+	json_t *st = ctr_oci_state(&x->c);
+	int rc = hooks_run(hooks, "prestart", st, err);
+	if (rc == 0)
+		rc = hooks_run(hooks, "createRuntime", st, err);
+	json_decref(st);
+	crash_point("create:hooks");
+	return rc;
+}
+
+/* The pid file last: its appearance means the container exists. */
+static int step_pid_file(struct create_ctx *x, struct kc_error *err)
+{
+	if (x->a->pid_file && write_pid_file(x->a->pid_file, x->shim, err) < 0)
+		return -1;
+	crash_point("create:pid-file");
+	return 0;
+}
+
+/* ---- the whole ----------------------------------------------------------- */
+
+static void report_timing(const struct create_ctx *x)
+{
+	long long t_end = monotonic_ms();
+	const struct sandbox *sb = &x->c.sb;
+	kc_info("created %s in %lld ms: configuration and report %lld ms, QEMU start %.0f ms, boot to agent %.0f ms, "
+		"sandbox %.0f ms, container %lld ms",
+		x->a->id, t_end - x->t0, x->t_config - x->t0, sb->t_qemu_ms, sb->t_boot_ms, sb->t_sandbox_ms,
+		t_end - x->t_vm);
+	if (getenv("KATA_RUNTIME_TIMING"))
+		fprintf(stderr, "timing: config+report %lld ms; qemu start %.1f ms; boot to agent %.1f ms; sandbox %.1f ms; "
+				"container %lld ms\n",
+			x->t_config - x->t0, sb->t_qemu_ms, sb->t_boot_ms, sb->t_sandbox_ms, t_end - x->t_vm);
+}
+
+/* The one undo: what delete --force does, from what the state records. */
+static void undo(struct create_ctx *x)
+{
+	kc_debug("create %s failed: tearing down what it made", x->a->id);
+	if (x->shim > 0)
+		process_stop(x->shim, process_start_time(x->shim), 0);
+	if (!x->c.state) {
+		state_remove(&x->c.sd);
+		return;
+	}
+	ctr_destroy(x->rt, &x->c, true);
+}
+
+int create_container(struct rt *rt, const struct create_args *a, pid_t *shim, struct kc_error *err)
+{
+	struct create_ctx x = {.rt = rt, .a = a, .shim = -1, .t0 = monotonic_ms()};
+	x.c.sd.fd = x.c.sd.rootfd = -1;
+	x.b.dirfd = x.b.rootfs_fd = -1;
+	int rc = step_state(&x, err);
+	if (rc == 0)
+		rc = step_bundle(&x, err);
+	if (rc == 0)
+		rc = step_config(&x, err);
+	if (rc == 0)
+		rc = step_record(&x, err);
+	if (rc == 0)
+		rc = x.role == POD_CONTAINER ? step_join(&x, err) : step_vm(&x, err);
+	if (rc == 0)
+		rc = step_container(&x, err);
+	if (rc == 0)
+		rc = step_shim(&x, err);
+	if (rc == 0)
+		rc = step_hooks(&x, err);
+	if (rc == 0)
+		rc = step_pid_file(&x, err);
+	if (rc == 0) {
+		report_timing(&x);
+		*shim = x.shim;
+	} else if (x.have_state) {
+		undo(&x);
+	}
+	json_decref(x.guest_spec);
+	bundle_free(&x.b);
+	rtconfig_free(&x.rc);
+	ctr_close(&x.c);
+	return rc;
+}
