@@ -24,7 +24,21 @@ WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prot
 	-Wvla -Wwrite-strings -Wno-missing-field-initializers -Wno-format-truncation
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE \
-	-DKC_VERSION='"$(VERSION)"' -DKC_PREFIX='"$(PREFIX)"' -Ilib -Icheck -Isetup $(PKG_CFLAGS) $(CFLAGS)
+	-DKC_VERSION='"$(VERSION)"' -DKC_PREFIX='"$(PREFIX)"' $(PKG_CFLAGS) $(CFLAGS)
+
+# Floors (DESIGN.md): each folder and room sees only the include paths of
+# the floors below it, so an upward #include fails to build. The agent and
+# the shims see lib/ only; the CLI sees its rooms, check/ and lib/.
+LIB_INC := -Ilib
+CHECK_INC := $(LIB_INC) -Icheck
+SETUP_INC := $(CHECK_INC) -Isetup
+TUI_INC := $(SETUP_INC) -Itui
+VM_INC := $(LIB_INC) -Iruntime/vm
+SHIM_INC := $(LIB_INC) -Iruntime/shim
+RUNTIME_INC := $(CHECK_INC) -Iruntime/vm -Iruntime
+AGENT_INC := $(LIB_INC) -Iruntime/agent
+# tools and tests stand above everything
+ALL_INC := $(TUI_INC) -Iruntime/vm -Iruntime/shim -Iruntime
 ALL_LDFLAGS = $(LDFLAGS)
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -80,10 +94,19 @@ $(BUILD)/gen/commit.h: FORCE
 $(OBJ)/lib/version.o: $(BUILD)/gen/commit.h
 $(OBJ)/lib/version.o: ALL_CFLAGS += -I$(BUILD)/gen
 
+$(OBJ)/lib/%.o: INC = $(LIB_INC)
+$(OBJ)/check/%.o: INC = $(CHECK_INC)
+$(OBJ)/setup/%.o: INC = $(SETUP_INC)
+$(OBJ)/tui/%.o: INC = $(TUI_INC)
+$(OBJ)/runtime/%.o: INC = $(RUNTIME_INC)
+$(OBJ)/runtime/vm/%.o: INC = $(VM_INC)
+$(OBJ)/runtime/shim/%.o: INC = $(SHIM_INC)
+$(OBJ)/tools/%.o: INC = $(ALL_INC)
+
 $(OBJ)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(INC) -MMD -MP -c -o $@ $<
 
 $(LIBKC): $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -133,7 +156,7 @@ $(BUILD)/data/configuration.toml: data/configuration.toml.in Makefile $(FLAGS_ST
 AGENT_SRC := $(wildcard runtime/agent/*.c) lib/byteq.c lib/fdpass.c lib/proto.c lib/strbuf.c lib/oci.c lib/error.c lib/version.c lib/netlink.c
 AGENT_OBJ := $(AGENT_SRC:%.c=$(BUILD)/agent-obj/%.o)
 AGENT_CFLAGS = -std=gnu11 $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE -O2 -g \
-	-DKC_VERSION='"$(VERSION)"' -Ilib -Iruntime/agent -I$(BUILD)/gen $(shell $(PKG_CONFIG) --cflags jansson)
+	-DKC_VERSION='"$(VERSION)"' $(AGENT_INC) -I$(BUILD)/gen $(shell $(PKG_CONFIG) --cflags jansson)
 GUEST := $(BUILD)/guest
 $(BUILD)/agent-obj/%.o: %.c $(BUILD)/gen/commit.h
 	@mkdir -p $(@D)
@@ -144,41 +167,52 @@ $(GUEST)/kata-agent: $(AGENT_OBJ)
 	$(call say,LINK,$@)
 	$(Q)$(CC) -static -o $@ $^ -lseccomp -ljansson
 
-# The host side of the runtime: everything in runtime/ but the guest agent
-# and the programs' mains.
-RUNTIME_SRC := $(filter-out runtime/main.c runtime/proxy_main.c runtime/shim_main.c,$(wildcard runtime/*.c))
-$(OBJ)/runtime/%.o: ALL_CFLAGS += -Icheck
+# The runtime's rooms: the CLI and lifecycle (runtime/), its VM driver
+# (runtime/vm/: QEMU's command line, QMP, hot-plug) and the host helpers
+# (runtime/shim/: kata-proxy, kata-shim, the stdio pump).
+RUNTIME_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c))
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(OBJ)/%.o)
 LIBRUNTIME := $(BUILD)/lib/libkc-runtime.a
 $(LIBRUNTIME): $(RUNTIME_OBJ)
 	@mkdir -p $(@D)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
-$(OBJ)/runtime/%.o $(OBJ)/tools/agentctl.o: ALL_CFLAGS += -Iruntime
+VM_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard runtime/vm/*.c))
+LIBVM := $(BUILD)/lib/libkc-vm.a
+$(LIBVM): $(VM_OBJ)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+SHIM_SRC := $(filter-out runtime/shim/proxy_main.c runtime/shim/shim_main.c,$(wildcard runtime/shim/*.c))
+SHIM_OBJ := $(SHIM_SRC:%.c=$(OBJ)/%.o)
+LIBSHIM := $(BUILD)/lib/libkc-shim.a
+$(LIBSHIM): $(SHIM_OBJ)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(OBJ)/runtime/proxy_main.o: ALL_CFLAGS += -Iruntime
 # kata-proxy and kata-shim run for every sandbox and container: statically
 # linked with only jansson, their resident memory is a fraction of a
 # dynamically linked program's (shared libraries count in RSS). Sanitized
 # builds cannot be static.
 HELPER_LINK = $(if $(filter 1,$(SANITIZE)),,-static)
 HELPER_LIBS = $(shell $(PKG_CONFIG) --libs jansson)
-$(BIN)/kata-proxy: $(OBJ)/runtime/proxy_main.o $(LIBRUNTIME) $(LIBKC)
+$(BIN)/kata-proxy: $(OBJ)/runtime/shim/proxy_main.o $(LIBSHIM) $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(HELPER_LINK) -o $@ $^ $(HELPER_LIBS)
 
-$(BIN)/kata-shim: $(OBJ)/runtime/shim_main.o $(LIBRUNTIME) $(LIBKC)
+$(BIN)/kata-shim: $(OBJ)/runtime/shim/shim_main.o $(LIBSHIM) $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(HELPER_LINK) -o $@ $^ $(HELPER_LIBS)
 
-$(BIN)/kata-runtime: $(OBJ)/runtime/main.o $(LIBRUNTIME) $(LIBCHECK) $(LIBKC)
+$(BIN)/kata-runtime: $(OBJ)/runtime/main.o $(LIBRUNTIME) $(LIBVM) $(LIBCHECK) $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BIN)/agentctl: $(OBJ)/tools/agentctl.o $(LIBRUNTIME) $(LIBKC)
+$(BIN)/agentctl: $(OBJ)/tools/agentctl.o $(LIBSHIM) $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -198,7 +232,7 @@ $(BIN)/toml-decode: $(OBJ)/tools/toml_decode.o $(LIBKC)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(TUI_OBJ): ALL_CFLAGS += $(CURSES_CFLAGS) -Itui
+$(TUI_OBJ): ALL_CFLAGS += $(CURSES_CFLAGS)
 $(BIN)/kata-dashboard: $(TUI_OBJ) $(SETUP_OBJ) $(LIBCHECK) $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
@@ -214,11 +248,11 @@ $(BIN)/kata-env: $(OBJ)/check/env_prog.o $(LIBCHECK) $(LIBKC)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBRUNTIME) $(LIBVM) $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIBCHECK) $(LIBKC) \
-		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_INC) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIBRUNTIME) $(LIBVM) \
+		$(LIBCHECK) $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 -include $(shell find $(OBJ) $(BUILD)/tests $(BUILD)/agent-obj -type f -name '*.d' 2>/dev/null)
 
@@ -294,17 +328,17 @@ bats: all fixtures image
 $(BUILD)/bench/bench_check: bench/bench_check.c $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCHECK) $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_INC) -o $@ $< $(LIBCHECK) $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(BUILD)/bench/bench_config: bench/bench_config.c $(LIBKC) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_INC) -o $@ $< $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(BUILD)/bench/bench_dashboard: bench/bench_dashboard.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS) -lutil
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_INC) -o $@ $< $(ALL_LDFLAGS) -lutil
 
 # Figures for the performance targets (not assertions): kata-check on this
 # host and on a fixture, medians of many runs, and peak memory; loading the

@@ -196,3 +196,10 @@ bool str_copy(char *dst, size_t n, const char *src)
 	memcpy(dst, src, l + 1);
 	return true;
 }
+
+void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}

@@ -40,4 +40,7 @@ bool parse_env_line(char *line, char **key, char **value);
 /* Copy src into dst of size n, always NUL-terminating; true if it fit. */
 bool str_copy(char *dst, size_t n, const char *src);
 
+/* Free a NULL-terminated array of strings and the array. */
+void strv_free(char **v);
+
 #endif

@@ -18,13 +18,6 @@
 
 extern char **environ;
 
-long long monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* In the child: set up and exec; on failure write errno to the pipe. */
 static void child(const struct spawn_opts *o, int errpipe) __attribute__((noreturn));
 static void child(const struct spawn_opts *o, int errpipe)

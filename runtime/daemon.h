@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "clock.h"
 #include "error.h"
 
 struct spawn_opts {
@@ -54,6 +55,5 @@ int process_find_by_arg(const char *needle, pid_t *pids, uint64_t *starts, int m
  * their arguments, whole. */
 int process_find_with_args(const char *const *args, pid_t *pids, uint64_t *starts, int max);
 
-long long monotonic_ms(void);
 
 #endif

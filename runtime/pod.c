@@ -21,9 +21,10 @@
 #include "fs.h"
 #include "log.h"
 #include "qemu.h"
-#include "qmp.h"
+#include "hotplug.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "timeouts.h"
 
 /* ---- roles --------------------------------------------------------------- */
 
@@ -339,81 +340,30 @@ size_t sbrec_remove_member(struct sbrec *r, const char *id)
 
 /* ---- hot-plug ------------------------------------------------------------ */
 
-#define MEMORY_BLOCK_MIB 128 /* the guest onlines memory in blocks of this */
-
 int pod_hotplug(struct sandbox *sb, unsigned add_vcpus, unsigned add_mem_mib, struct kc_error *err)
 {
 	if (!add_vcpus && !add_mem_mib)
 		return 0;
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/" QEMU_DIR "/qmp.sock", sb->vm_dir);
-	struct qmp q;
-	if (qmp_connect(&q, path, 5000, err) < 0)
-		return kc_error_wrap(err, "hot-plug");
-	unsigned cpus_added = 0, mem_added = 0;
-	if (add_vcpus) {
-		json_t *slots = qmp_execute(&q, "query-hotpluggable-cpus", NULL, 5000, err);
-		size_t i;
-		json_t *s;
-		json_array_foreach(slots, i, s) {
-			if (cpus_added == add_vcpus)
-				break;
-			if (json_object_get(s, "qom-path"))
-				continue; /* present already */
-			json_t *args = json_deep_copy(json_object_get(s, "props"));
-			json_object_set_new(args, "driver", json_string(json_string_value(json_object_get(s, "type"))));
-			char id[32];
-			snprintf(id, sizeof(id), "cpu%u", sb->vcpus + cpus_added);
-			json_object_set_new(args, "id", json_string(id));
-			json_t *r = qmp_execute(&q, "device_add", args, 5000, err);
-			if (!r)
-				break;
-			json_decref(r);
-			cpus_added++;
-		}
-		json_decref(slots);
-		if (cpus_added < add_vcpus)
-			kc_warn("hot-plug: %u of %u vCPUs added (default_maxvcpus is the limit)", cpus_added, add_vcpus);
-	}
-	if (add_mem_mib) {
-		unsigned mib = (add_mem_mib + MEMORY_BLOCK_MIB - 1) / MEMORY_BLOCK_MIB * MEMORY_BLOCK_MIB;
-		char id[32];
-		snprintf(id, sizeof(id), "hpmem%u", sb->memory_mib);
-		json_t *r = qmp_execute(&q, "object-add",
-					json_pack("{s:s, s:s, s:I}", "qom-type", "memory-backend-ram", "id", id, "size",
-						  (json_int_t)mib << 20),
-					5000, err);
-		if (r) {
-			json_decref(r);
-			char dimm[40];
-			snprintf(dimm, sizeof(dimm), "dimm%u", sb->memory_mib);
-			r = qmp_execute(&q, "device_add", json_pack("{s:s, s:s, s:s}", "driver", "pc-dimm", "id", dimm, "memdev", id),
-					5000, err);
-			if (r) {
-				json_decref(r);
-				mem_added = mib;
-			}
-		}
-		if (!mem_added)
-			kc_warn("hot-plug: memory: %s", err->msg);
-	}
-	qmp_close(&q);
-	if (!cpus_added && !mem_added)
+	_cleanup_free_ char *qmp = xasprintf("%s/" QEMU_DIR "/qmp.sock", sb->vm_dir);
+	struct hotplug_result added;
+	if (qemu_hotplug(qmp, sb->vcpus, sb->memory_mib, add_vcpus, add_mem_mib, &added, err) < 0)
+		return -1;
+	if (!added.vcpus && !added.memory_mib)
 		return 0;
 	/* the guest brings them online */
 	struct agent_client ac;
-	if (sandbox_connect(sb, &ac, 5000, err) == 0) {
+	if (sandbox_connect(sb, &ac, AGENT_CONNECT_MS, err) == 0) {
 		json_t *r = agent_client_call(&ac, "online_resources",
-					      json_pack("{s:i, s:i}", "vcpus", sb->vcpus + cpus_added, "memory_mib",
-							sb->memory_mib + mem_added),
-					      10000, err);
+					      json_pack("{s:i, s:i}", "vcpus", sb->vcpus + added.vcpus, "memory_mib",
+							sb->memory_mib + added.memory_mib),
+					      AGENT_QUERY_MS, err);
 		if (!r)
 			kc_warn("hot-plug: the guest: %s", err->msg);
 		json_decref(r);
 		agent_client_close(&ac);
 	}
-	kc_info("hot-plugged %u vCPU and %u MiB into sandbox %s", cpus_added, mem_added, sb->id);
-	sb->vcpus += cpus_added;
-	sb->memory_mib += mem_added;
+	kc_info("hot-plugged %u vCPU and %u MiB into sandbox %s", added.vcpus, added.memory_mib, sb->id);
+	sb->vcpus += added.vcpus;
+	sb->memory_mib += added.memory_mib;
 	return 0;
 }

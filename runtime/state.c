@@ -198,13 +198,6 @@ char **state_list(const char *root)
 	return v;
 }
 
-void strv_free(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
 void rfc3339_now(char *buf, size_t len)
 {
 	struct timespec ts;

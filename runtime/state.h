@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "strutil.h"
 
 #define STATE_FILE_MAX (4u << 20) /* state.json and sandbox records */
 
@@ -43,7 +44,6 @@ json_t *state_load_json(int dirfd, const char *name, const char *what, struct kc
 
 /* Ids of every container under root (sorted); NULL-terminated, free with strv_free. */
 char **state_list(const char *root);
-void strv_free(char **v);
 
 /* RFC 3339 with nanoseconds, UTC, as runc writes "created". */
 void rfc3339_now(char *buf, size_t len);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state.h"
+#include "strbuf.h"
 
 struct argv_builder {
 	char **v;

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fs.h"
-#include "daemon.h"
 #include "proto.h"
 
 static json_t *next_message(struct qmp *q, long long deadline, struct kc_error *err)

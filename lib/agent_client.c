@@ -14,15 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fs.h"
 #include "strbuf.h"
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void agent_client_init(struct agent_client *c, int fd)
 {
@@ -39,7 +33,7 @@ static int connect_vsock(struct agent_client *c, const char *uri, int timeout_ms
 	if (sscanf(uri, "vsock://%u:%u", &cid, &port) != 2)
 		return kc_error_set(err, 0, "'%s' is not vsock://CID:PORT", uri);
 	struct sockaddr_vm sa = {.svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = port};
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = monotonic_ms() + timeout_ms;
 	for (;;) {
 		int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
@@ -50,7 +44,7 @@ static int connect_vsock(struct agent_client *c, const char *uri, int timeout_ms
 		}
 		int e = errno;
 		close(fd);
-		if (now_ms() >= deadline)
+		if (monotonic_ms() >= deadline)
 			return kc_error_set(err, e, "connect to %s", uri);
 		struct timespec ts = {0, 20 * 1000000L};
 		nanosleep(&ts, NULL);
@@ -61,7 +55,7 @@ int agent_client_connect(struct agent_client *c, const char *path, int timeout_m
 {
 	if (!strncmp(path, "vsock://", 8))
 		return connect_vsock(c, path, timeout_ms, err);
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = monotonic_ms() + timeout_ms;
 	for (;;) {
 		int fd = unix_connect_nofollow(path);
 		if (fd >= 0) {
@@ -69,7 +63,7 @@ int agent_client_connect(struct agent_client *c, const char *path, int timeout_m
 			return 0;
 		}
 		int e = -fd;
-		if ((e != ENOENT && e != ECONNREFUSED && e != EAGAIN) || now_ms() >= deadline)
+		if ((e != ENOENT && e != ECONNREFUSED && e != EAGAIN) || monotonic_ms() >= deadline)
 			return kc_error_set(err, e, "connect to %s", path);
 		struct timespec ts = {0, 5 * 1000000L};
 		nanosleep(&ts, NULL);
@@ -194,9 +188,9 @@ static void dequeue(struct agent_client *c, size_t i, struct frame *f)
 
 int agent_client_next_frame(struct agent_client *c, struct frame *f, int timeout_ms, struct kc_error *err)
 {
-	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	long long deadline = timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
 	while (!c->nqueue) {
-		int left = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		int left = deadline < 0 ? -1 : (int)(deadline - monotonic_ms());
 		if (deadline >= 0 && left <= 0)
 			return 0;
 		int rc = read_some(c, left, err);
@@ -211,7 +205,7 @@ int agent_client_next_frame(struct agent_client *c, struct frame *f, int timeout
  * queueing the rest. */
 static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id, int timeout_ms, struct kc_error *err)
 {
-	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	long long deadline = timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
 	size_t scanned = 0;
 	for (;;) {
 		for (; scanned < c->nqueue; scanned++) {
@@ -241,7 +235,7 @@ static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id,
 				kc_error_set(err, 0, "agent: %s", why);
 			return j;
 		}
-		int left = deadline < 0 ? -1 : (int)(deadline - now_ms());
+		int left = deadline < 0 ? -1 : (int)(deadline - monotonic_ms());
 		if (deadline >= 0 && left <= 0) {
 			kc_error_set(err, ETIMEDOUT, "no answer from the agent within %d ms", timeout_ms);
 			return NULL;
