@@ -67,8 +67,9 @@ int cli_parse(int argc, char **argv, int start, struct cli_opt *opts, struct kc_
 				return kc_error_set(err, 0, "flag needs an argument: -%s", o->name);
 			}
 			o->value = v;
-			if (o->nvalues < CLI_MAX_VALUES)
-				o->values[o->nvalues++] = v;
+			if (o->nvalues == CLI_MAX_VALUES)
+				return kc_error_set(err, 0, "flag -%s given more than %d times", o->name, CLI_MAX_VALUES);
+			o->values[o->nvalues++] = v;
 		} else {
 			o->value = eq ? eq + 1 : NULL;
 		}

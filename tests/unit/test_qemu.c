@@ -1,0 +1,161 @@
+/* QEMU's command line from a configuration, without a VM: the machine and
+ * accelerator, memory and vCPU hot-plug room, the guest's command line
+ * (TSC rate under TCG only), the agent's channel, the shared folder (the
+ * read-only view, by 9p or virtio-fs), the seccomp sandbox, NICs by name
+ * or by the descriptors an unprivileged QEMU is handed. */
+#include "test.h"
+
+#include "config.h"
+#include "qemu.h"
+
+static struct kc_config cfg;
+
+static int setup(void **state)
+{
+	(void)state;
+	config_defaults(&cfg);
+	free(cfg.hypervisor.path);
+	cfg.hypervisor.path = xstrdup("/usr/bin/qemu-system-x86_64");
+	free(cfg.hypervisor.machine_type);
+	cfg.hypervisor.machine_type = xstrdup("q35");
+	free(cfg.hypervisor.initrd);
+	cfg.hypervisor.initrd = xstrdup("/k/initrd.img");
+	free(cfg.hypervisor.kernel);
+	cfg.hypervisor.kernel = xstrdup("/k/vmlinux");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	config_free(&cfg);
+	return 0;
+}
+
+static struct qemu_params params(const char *accel)
+{
+	return (struct qemu_params){
+		.cfg = &cfg,
+		.accel = accel,
+		.name = "sb1",
+		.vm_dir = "/run/kata-containers/.vm/0123456789abcdef",
+		.shared_dir = "/run/kata-containers/.vm/0123456789abcdef/shared",
+		.virtiofsd_socket = "/run/kata-containers/.vm/0123456789abcdef/vfsd.sock",
+		.vcpus = 1,
+		.maxvcpus = 4,
+		.memory_mib = 2048,
+		.host_memory_mib = 16384,
+		.tsc_khz = 2600000,
+	};
+}
+
+/* The argument after flag, the n-th time flag appears (0: first). */
+static const char *after(char **argv, const char *flag, int n)
+{
+	for (char **a = argv; *a; a++)
+		if (!strcmp(*a, flag) && a[1] && n-- == 0)
+			return a[1];
+	return NULL;
+}
+
+static bool has(char **argv, const char *flag, const char *value)
+{
+	for (int n = 0;; n++) {
+		const char *v = after(argv, flag, n);
+		if (!v)
+			return false;
+		if (!strcmp(v, value))
+			return true;
+	}
+}
+
+static void tcg_q35_9p(void **state)
+{
+	(void)state;
+	struct qemu_params p = params("tcg");
+	char **argv = qemu_build_argv(&p);
+	assert_string_equal(argv[0], "/usr/bin/qemu-system-x86_64");
+	assert_true(has(argv, "-machine", "q35"));
+	assert_true(has(argv, "-accel", "tcg,tb-size=32"));
+	assert_true(has(argv, "-cpu", "max"));
+	/* room for memory and vCPUs to be hot-plugged */
+	assert_true(has(argv, "-m", "2048M,slots=10,maxmem=16384M"));
+	assert_true(has(argv, "-smp", "1,cores=1,threads=1,sockets=4,maxcpus=4"));
+	/* TCG calibrates with the host's TSC rate */
+	assert_non_null(strstr(after(argv, "-append", 0), " tsc_early_khz=2600000"));
+	assert_true(has(argv, "-sandbox", QEMU_SECCOMP_SANDBOX_DEFAULT));
+	/* QEMU's own files in its own directory */
+	assert_true(has(argv, "-qmp", "unix:/run/kata-containers/.vm/0123456789abcdef/qemu/qmp.sock,server=on,wait=off"));
+	assert_true(has(argv, "-chardev", "file,id=console,path=/run/kata-containers/.vm/0123456789abcdef/qemu/console.log"));
+	assert_true(has(argv, "-device", "virtserialport,bus=serial0.0,chardev=agent,name=agent.channel.0"));
+	/* the share: the read-only view */
+	assert_true(has(argv, "-fsdev",
+			"local,id=shared,path=/run/kata-containers/.vm/0123456789abcdef/shared,security_model=none,"
+			"multidevs=remap"));
+	assert_true(has(argv, "-device", "virtio-9p-pci,fsdev=shared,mount_tag=kataShared"));
+	assert_null(after(argv, "-netdev", 0));
+	strv_free(argv);
+}
+
+static void kvm_microvm_virtiofs_vsock(void **state)
+{
+	(void)state;
+	free(cfg.hypervisor.machine_type);
+	cfg.hypervisor.machine_type = xstrdup("microvm");
+	free(cfg.hypervisor.shared_fs);
+	cfg.hypervisor.shared_fs = xstrdup("virtio-fs");
+	struct qemu_params p = params("kvm");
+	p.vsock_cid = 7;
+	char **argv = qemu_build_argv(&p);
+	assert_true(has(argv, "-accel", "kvm"));
+	assert_true(has(argv, "-cpu", "host"));
+	/* no TSC rate under KVM; no hot-plug room on microvm */
+	assert_null(strstr(after(argv, "-append", 0), "tsc_early_khz"));
+	assert_non_null(strstr(after(argv, "-append", 0), "agent.channel=vsock"));
+	assert_true(has(argv, "-m", "2048M"));
+	assert_true(has(argv, "-smp", "1"));
+	assert_true(has(argv, "-global", "virtio-mmio.force-legacy=false"));
+	assert_true(has(argv, "-device", "vhost-vsock-device,id=vsock0,guest-cid=7"));
+	assert_true(has(argv, "-object", "memory-backend-memfd,id=mem,size=2048M,share=on"));
+	assert_true(has(argv, "-chardev", "socket,id=vfs,path=/run/kata-containers/.vm/0123456789abcdef/vfsd.sock"));
+	assert_true(has(argv, "-device", "vhost-user-fs-device,chardev=vfs,tag=kataShared"));
+	assert_null(after(argv, "-fsdev", 0));
+	strv_free(argv);
+	free(cfg.hypervisor.machine_type);
+	cfg.hypervisor.machine_type = xstrdup("q35");
+	free(cfg.hypervisor.shared_fs);
+	cfg.hypervisor.shared_fs = xstrdup("virtio-9p");
+}
+
+static void nics_and_no_sandbox(void **state)
+{
+	(void)state;
+	free(cfg.hypervisor.seccompsandbox);
+	cfg.hypervisor.seccompsandbox = xstrdup("");
+	struct qemu_nic nics[] = {
+		{.tap = "tap0_kata", .mac = "02:00:00:00:00:01", .vhost = false, .fd = -1, .vhostfd = -1},
+		{.tap = "tap1_kata", .mac = "02:00:00:00:00:02", .vhost = true, .fd = 3, .vhostfd = 4},
+		{.tap = "tap2_kata", .mac = "02:00:00:00:00:03", .vhost = false, .fd = 5, .vhostfd = -1},
+	};
+	struct qemu_params p = params("tcg");
+	p.nics = nics;
+	p.nnics = 3;
+	char **argv = qemu_build_argv(&p);
+	assert_null(after(argv, "-sandbox", 0));
+	/* by name (root QEMU), or by the descriptors handed over (unprivileged) */
+	assert_string_equal(after(argv, "-netdev", 0), "tap,id=net0,ifname=tap0_kata,script=no,downscript=no,vhost=off");
+	assert_string_equal(after(argv, "-netdev", 1), "tap,id=net1,fd=3,vhost=on,vhostfd=4");
+	assert_string_equal(after(argv, "-netdev", 2), "tap,id=net2,fd=5,vhost=off");
+	assert_true(has(argv, "-device", "virtio-net-pci,netdev=net1,mac=02:00:00:00:00:02"));
+	strv_free(argv);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(tcg_q35_9p),
+		cmocka_unit_test(kvm_microvm_virtiofs_vsock),
+		cmocka_unit_test(nics_and_no_sandbox),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
