@@ -51,7 +51,8 @@ static void run_binary(const char *bin, const char *root, int runs)
 		}
 		int status;
 		struct rusage ru;
-		if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+		if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) > 1) {
 			fprintf(stderr, "bench: %s failed\n", bin);
 			exit(1);
 		}
@@ -60,15 +61,17 @@ static void run_binary(const char *bin, const char *root, int runs)
 			max_rss = ru.ru_maxrss;
 	}
 	double med = median(t, runs); /* sorts t */
-	printf("kata-check --json --host-root %s: median %.2f ms over %d runs (min %.2f, max %.2f); "
-	       "peak RSS %.2f MB\n",
-	       root, med, runs, t[0], t[runs - 1], (double)max_rss / 1024.0);
+	printf(
+	    "kata-check --json --host-root %s: median %.2f ms over %d runs (min %.2f, max %.2f); "
+	    "peak RSS %.2f MB\n",
+	    root, med, runs, t[0], t[runs - 1], (double)max_rss / 1024.0);
 	free(t);
 }
 
 static void run_phases(const char *root_dir, int runs)
 {
-	double *probe = calloc((size_t)runs, sizeof(double)), *rules = calloc((size_t)runs, sizeof(double)),
+	double *probe = calloc((size_t)runs, sizeof(double)),
+	       *rules = calloc((size_t)runs, sizeof(double)),
 	       *json = calloc((size_t)runs, sizeof(double));
 	struct kc_error err = {0};
 	struct host_root root;
@@ -97,7 +100,8 @@ static void run_phases(const char *root_dir, int runs)
 		rules[i] = t2 - t1;
 		json[i] = t3 - t2;
 	}
-	printf("  in-process medians: probe %.3f ms, whole assessment (probe, configuration, rules, adaptation) "
+	printf("  in-process medians: probe %.3f ms, whole assessment (probe, configuration, "
+	       "rules, adaptation) "
 	       "%.3f ms, JSON %.3f ms\n",
 	       median(probe, runs), median(rules, runs), median(json, runs));
 	host_root_close(&root);

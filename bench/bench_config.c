@@ -26,7 +26,8 @@ int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "build/data/configuration.toml";
 	int runs = argc > 2 ? atoi(argv[2]) : 2000;
-	double *parse = calloc((size_t)runs, sizeof(double)), *load = calloc((size_t)runs, sizeof(double));
+	double *parse = calloc((size_t)runs, sizeof(double)),
+	       *load = calloc((size_t)runs, sizeof(double));
 	char *text;
 	size_t len;
 
@@ -57,7 +58,8 @@ int main(int argc, char **argv)
 	}
 	qsort(parse, (size_t)runs, sizeof(double), cmp);
 	qsort(load, (size_t)runs, sizeof(double), cmp);
-	printf("configuration %s (%zu bytes): TOML parse median %.3f ms; load + validate median %.3f ms "
+	printf("configuration %s (%zu bytes): TOML parse median %.3f ms; load + validate median "
+	       "%.3f ms "
 	       "(max %.3f) over %d runs\n",
 	       path, len, parse[runs / 2], load[runs / 2], load[runs - 1], runs);
 	free(text);

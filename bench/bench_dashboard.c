@@ -73,7 +73,8 @@ static long cpu_ticks(pid_t pid)
 	fclose(f);
 	char *p = strrchr(line, ')');
 	unsigned long ut = 0, st = 0;
-	/* fields after ")": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+	/* fields after ")": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+	 * utime stime */
 	sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
 	return (long)(ut + st);
 }
@@ -127,7 +128,8 @@ int main(int argc, char **argv)
 	double secs = (now_ms() - w0) / 1000.0;
 	long hz = sysconf(_SC_CLK_TCK);
 	stop(pid, master);
-	printf("kata-dashboard --host-root %s: first frame median %.1f ms over %d starts (min %.1f, max %.1f); "
+	printf("kata-dashboard --host-root %s: first frame median %.1f ms over %d starts (min "
+	       "%.1f, max %.1f); "
 	       "idle CPU %.2f%% over %.0f s\n",
 	       root, t[STARTS / 2], STARTS, t[0], t[STARTS - 1],
 	       100.0 * (double)(ticks1 - ticks0) / (double)hz / secs, secs);

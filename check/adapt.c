@@ -70,26 +70,29 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 	/* a -sandbox this QEMU does not understand would stop it at start */
 	const struct report_item *sbx = report_find(r, "config.qemu_sandbox");
 	if (sbx && sbx->raw_level != LEVEL_PASS && h->seccompsandbox && *h->seccompsandbox) {
-		change(out, "hypervisor.qemu.seccompsandbox", h->seccompsandbox, "", sbx, sbx->summary);
+		change(out, "hypervisor.qemu.seccompsandbox", h->seccompsandbox, "", sbx,
+		       sbx->summary);
 		free(h->seccompsandbox);
 		h->seccompsandbox = xstrdup("");
 	}
 	bool kvm = adapt_kvm_usable(r, &why);
 	if (!strcmp(h->accel, "kvm")) {
 		if (!kvm)
-			return kc_error_set(err, 0,
-					    "KVM unusable: %s (report item %s); set accel = \"tcg\" in %s to run "
-					    "without hardware virtualization",
-					    why ? why->summary : "it could not be checked",
-					    why ? why->id : "kvm.guest", c->source ? c->source : "the configuration");
+			return kc_error_set(
+			    err, 0,
+			    "KVM unusable: %s (report item %s); set accel = \"tcg\" in %s to run "
+			    "without hardware virtualization",
+			    why ? why->summary : "it could not be checked",
+			    why ? why->id : "kvm.guest",
+			    c->source ? c->source : "the configuration");
 		str_copy(out->accel, sizeof(out->accel), "kvm");
 	} else if (!strcmp(h->accel, "auto")) {
 		str_copy(out->accel, sizeof(out->accel), kvm ? "kvm" : "tcg");
-		_cleanup_free_ char *reason = kvm ? xstrdup("KVM can run the default guest")
+		_cleanup_free_ char *reason = kvm   ? xstrdup("KVM can run the default guest")
 					      : why ? xasprintf("%s: %s", why->what, why->summary)
 						    : xstrdup("KVM is unusable");
-		change(out, "hypervisor.qemu.accel", "auto", out->accel, kvm ? report_find(r, "kvm.guest") : why,
-		       reason);
+		change(out, "hypervisor.qemu.accel", "auto", out->accel,
+		       kvm ? report_find(r, "kvm.guest") : why, reason);
 	} else {
 		str_copy(out->accel, sizeof(out->accel), "tcg");
 	}
@@ -114,7 +117,8 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 		       "no more vCPUs than the host has CPUs");
 	}
 	long kvm_max = facts_kvm_cap(&f->kvm, "max-vcpus");
-	if (!strcmp(out->accel, "kvm") && kvm_max > 0 && h->default_maxvcpus > (unsigned long)kvm_max) {
+	if (!strcmp(out->accel, "kvm") && kvm_max > 0 &&
+	    h->default_maxvcpus > (unsigned long)kvm_max) {
 		snprintf(a, sizeof(a), "%u", h->default_maxvcpus);
 		snprintf(b, sizeof(b), "%ld", kvm_max);
 		h->default_maxvcpus = (uint32_t)kvm_max;
@@ -126,8 +130,8 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 		snprintf(a, sizeof(a), "%u", h->default_memory);
 		snprintf(b, sizeof(b), "%llu", (unsigned long long)total_mib);
 		h->default_memory = (uint32_t)total_mib;
-		change(out, "hypervisor.qemu.default_memory", a, b, report_find(r, "resources.memory"),
-		       "no more memory than the host has");
+		change(out, "hypervisor.qemu.default_memory", a, b,
+		       report_find(r, "resources.memory"), "no more memory than the host has");
 	}
 	return 0;
 }

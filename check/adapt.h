@@ -9,10 +9,10 @@
 #include "report.h"
 
 struct adaptation {
-	char key[64];        /* "hypervisor.qemu.use_vsock" */
-	char *from, *to;     /* whole values (a -sandbox argument is long) */
-	char *reason;        /* whole, however long the report item's words */
-	char item[64];       /* the report item behind it, "" if none */
+	char key[64];	 /* "hypervisor.qemu.use_vsock" */
+	char *from, *to; /* whole values (a -sandbox argument is long) */
+	char *reason;	 /* whole, however long the report item's words */
+	char item[64];	 /* the report item behind it, "" if none */
 };
 
 #define ADAPTATIONS_MAX 16
@@ -20,7 +20,7 @@ struct adaptation {
 struct adapt_result {
 	struct adaptation changes[ADAPTATIONS_MAX];
 	size_t n;
-	char accel[8];       /* resolved: "kvm" or "tcg" */
+	char accel[8]; /* resolved: "kvm" or "tcg" */
 };
 
 /* Adapt c in place (c must have passed config_check_values). The report

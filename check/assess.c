@@ -52,7 +52,8 @@ void assess(const struct host_root *root, const struct assess_options *o, struct
 
 	struct config_state *cs = a->config;
 	if (cs->missing)
-		reason(a, "no configuration file (looked for along the chain; `kata-setup` installs one adapted to "
+		reason(a, "no configuration file (looked for along the chain; `kata-setup` "
+			  "installs one adapted to "
 			  "this host)");
 	else if (!cs->loaded || !cs->values_ok)
 		reason(a, "%s", cs->error);

@@ -24,10 +24,10 @@ struct assessment {
 	struct host_facts *facts;
 	struct config_state *config; /* config->cfg is the adapted configuration once adapted */
 	struct report report;
-	struct adapt_result adapt;   /* every change, with its reason */
-	bool adapted;                /* config_adapt accepted the configuration */
-	bool ready;                  /* kata-runtime would start a sandbox here */
-	struct strlist reasons;      /* why not: each a whole line */
+	struct adapt_result adapt; /* every change, with its reason */
+	bool adapted;		   /* config_adapt accepted the configuration */
+	bool ready;		   /* kata-runtime would start a sandbox here */
+	struct strlist reasons;	   /* why not: each a whole line */
 };
 
 void assess(const struct host_root *root, const struct assess_options *o, struct assessment *a);

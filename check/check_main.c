@@ -19,45 +19,48 @@
 enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_HOST_ROOT, OPT_CONFIG };
 
 static const struct option long_options[] = {
-	{"json", no_argument, NULL, 'j'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"strict", no_argument, NULL, 's'},
-	{"host-root", required_argument, NULL, OPT_HOST_ROOT},
-	{"kata-config", required_argument, NULL, OPT_CONFIG},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"color", optional_argument, NULL, OPT_COLOR},
-	{"colour", optional_argument, NULL, OPT_COLOR},
-	{"no-color", no_argument, NULL, OPT_NO_COLOR},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, 'j'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"strict", no_argument, NULL, 's'},
+    {"host-root", required_argument, NULL, OPT_HOST_ROOT},
+    {"kata-config", required_argument, NULL, OPT_CONFIG},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"color", optional_argument, NULL, OPT_COLOR},
+    {"colour", optional_argument, NULL, OPT_COLOR},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *out, const char *prog)
 {
-	fprintf(out,
-		"Usage: %s [OPTIONS]\n"
-		"Inspect this host and report whether it can run Kata Containers.\n"
-		"Nothing on the host is changed.\n"
-		"\n"
-		"Options:\n"
-		"  -j, --json            print the whole report and the facts as JSON\n"
-		"  -q, --quiet           print problems (WARN, FAIL) and the verdict only\n"
-		"  -v, --verbose         print the host summary and the facts behind every check\n"
-		"  -s, --strict          count warnings as failures\n"
-		"      --host-root DIR   inspect the host mounted at DIR (default /)\n"
-		"      --kata-config PATH, --config PATH\n"
-		"                        judge against this configuration file instead of the chain\n"
-		"                        ($KATA_CONF_FILE, then /etc and the defaults under the host root)\n"
-		"      --color[=WHEN]    colour the output: auto (default, on a terminal), always, never\n"
-		"      --no-color        same as --color=never\n"
-		"  -h, --help            print this help\n"
-		"  -V, --version         print the version\n"
-		"\n"
-		"Exit status: 0 capable, 1 not capable (a check failed; with --strict, or warned),\n"
-		"2 usage or internal error.\n",
-		prog);
+	fprintf(
+	    out,
+	    "Usage: %s [OPTIONS]\n"
+	    "Inspect this host and report whether it can run Kata Containers.\n"
+	    "Nothing on the host is changed.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -j, --json            print the whole report and the facts as JSON\n"
+	    "  -q, --quiet           print problems (WARN, FAIL) and the verdict only\n"
+	    "  -v, --verbose         print the host summary and the facts behind every check\n"
+	    "  -s, --strict          count warnings as failures\n"
+	    "      --host-root DIR   inspect the host mounted at DIR (default /)\n"
+	    "      --kata-config PATH, --config PATH\n"
+	    "                        judge against this configuration file instead of the chain\n"
+	    "                        ($KATA_CONF_FILE, then /etc and the defaults under the host "
+	    "root)\n"
+	    "      --color[=WHEN]    colour the output: auto (default, on a terminal), always, "
+	    "never\n"
+	    "      --no-color        same as --color=never\n"
+	    "  -h, --help            print this help\n"
+	    "  -V, --version         print the version\n"
+	    "\n"
+	    "Exit status: 0 capable, 1 not capable (a check failed; with --strict, or warned),\n"
+	    "2 usage or internal error.\n",
+	    prog);
 }
 
 int kata_check_main(int argc, char **argv)
@@ -74,57 +77,42 @@ int kata_check_main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":jqvshV", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'q':
-			ro.quiet = true;
-			break;
-		case 'v':
-			ro.verbose = true;
-			break;
-		case 's':
-			ro.strict = true;
-			break;
-		case OPT_HOST_ROOT:
-			host_root_dir = optarg;
-			break;
-		case OPT_CONFIG:
-			config_path = optarg;
-			break;
+		case 'j': json = true; break;
+		case 'q': ro.quiet = true; break;
+		case 'v': ro.verbose = true; break;
+		case 's': ro.strict = true; break;
+		case OPT_HOST_ROOT: host_root_dir = optarg; break;
+		case OPT_CONFIG: config_path = optarg; break;
 		case OPT_COLOR: {
 			int m = color_mode_parse(optarg);
 			if (m < 0) {
-				fprintf(stderr, "%s: --color: '%s' is not auto, always or never\n", prog, optarg);
+				fprintf(stderr, "%s: --color: '%s' is not auto, always or never\n",
+					prog, optarg);
 				return EXIT_USAGE;
 			}
 			color = (enum color_mode)m;
 			break;
 		}
-		case OPT_NO_COLOR:
-			color = COLOR_NEVER;
-			break;
-		case 'h':
-			usage(stdout, prog);
-			return 0;
-		case 'V':
-			printf("%s %s\n", prog, KC_VERSION);
-			return 0;
+		case OPT_NO_COLOR: color = COLOR_NEVER; break;
+		case 'h': usage(stdout, prog); return 0;
+		case 'V': printf("%s %s\n", prog, KC_VERSION); return 0;
 		case ':':
-			fprintf(stderr, "%s: option '%s' needs an argument\n", prog, argv[optind - 1]);
+			fprintf(stderr, "%s: option '%s' needs an argument\n", prog,
+				argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
 			if (optopt)
 				fprintf(stderr, "%s: unknown option '-%c'\n", prog, optopt);
 			else
-				fprintf(stderr, "%s: unknown option '%s'\n", prog, argv[optind - 1]);
+				fprintf(stderr, "%s: unknown option '%s'\n", prog,
+					argv[optind - 1]);
 			fprintf(stderr, "Try '%s --help'.\n", prog);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\nTry '%s --help'.\n", prog, argv[optind],
-			prog);
+		fprintf(stderr, "%s: unexpected argument '%s'\nTry '%s --help'.\n", prog,
+			argv[optind], prog);
 		return EXIT_USAGE;
 	}
 	if (ro.quiet && ro.verbose) {

@@ -6,8 +6,8 @@
 /* Exit status: 0 capable, 1 not capable, 2 usage or internal error. */
 int kata_check_main(int argc, char **argv);
 
-#define EXIT_CAPABLE 0
+#define EXIT_CAPABLE	 0
 #define EXIT_NOT_CAPABLE 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE	 2
 
 #endif

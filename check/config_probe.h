@@ -11,16 +11,16 @@
 #include "hostroot.h"
 
 struct config_state {
-	struct kc_config cfg;          /* defaults when nothing was loaded */
+	struct kc_config cfg; /* defaults when nothing was loaded */
 	struct config_source src;
-	bool loaded;                   /* a file was found and parsed */
-	bool missing;                  /* no file anywhere in the chain */
-	bool values_ok;                /* config_check_values passed */
-	char error[1024];              /* why not loaded, or the value error */
-	struct strlist notes;          /* normalisations applied */
+	bool loaded;	      /* a file was found and parsed */
+	bool missing;	      /* no file anywhere in the chain */
+	bool values_ok;	      /* config_check_values passed */
+	char error[1024];     /* why not loaded, or the value error */
+	struct strlist notes; /* normalisations applied */
 	struct config_path paths[CONFIG_PATHS_MAX];
 	size_t npaths;
-	int qemu_seccomp;              /* enum tri_state: the hypervisor binary was built with seccomp */
+	int qemu_seccomp; /* enum tri_state: the hypervisor binary was built with seccomp */
 };
 
 void config_probe(const struct host_root *root, const char *explicit_path, unsigned host_cpus,

@@ -28,12 +28,8 @@ static const struct cpu_feature {
 	enum reg reg;
 	unsigned bit;
 } x86_features[] = {
-	{"vmx", 0x1, ECX, 5},
-	{"sse4_1", 0x1, ECX, 19},
-	{"hypervisor", 0x1, ECX, 31},
-	{"svm", 0x80000001, ECX, 2},
-	{"lm", 0x80000001, EDX, 29},
-	{"nx", 0x80000001, EDX, 20},
+    {"vmx", 0x1, ECX, 5},	 {"sse4_1", 0x1, ECX, 19},    {"hypervisor", 0x1, ECX, 31},
+    {"svm", 0x80000001, ECX, 2}, {"lm", 0x80000001, EDX, 29}, {"nx", 0x80000001, EDX, 20},
 };
 
 /* Leaves worth keeping from a live CPU or a full dump. */
@@ -73,12 +69,13 @@ int cpuid_parse_dump(const char *text, struct cpu_facts *cpu, char *errbuf, size
 				break;
 			continue;
 		}
-		if (sscanf(t, "0x%x 0x%x: eax=0x%x ebx=0x%x ecx=0x%x edx=0x%x%n", &leaf, &sub, &a, &b,
-			   &c, &d, &used) != 6 ||
+		if (sscanf(t, "0x%x 0x%x: eax=0x%x ebx=0x%x ecx=0x%x edx=0x%x%n", &leaf, &sub, &a,
+			   &b, &c, &d, &used) != 6 ||
 		    t[used] != '\0') {
-			snprintf(errbuf, errlen,
-				 "line %d: expected '0xLEAF 0xSUB: eax=0x.. ebx=0x.. ecx=0x.. edx=0x..'",
-				 lineno);
+			snprintf(
+			    errbuf, errlen,
+			    "line %d: expected '0xLEAF 0xSUB: eax=0x.. ebx=0x.. ecx=0x.. edx=0x..'",
+			    lineno);
 			return -1;
 		}
 		if (leaf_wanted(leaf, sub))
@@ -127,47 +124,47 @@ static const struct {
 	enum cpu_vendor vendor;
 	const char *name;
 } x86_vendors[] = {
-	{"GenuineIntel", VENDOR_INTEL, "Intel"},
-	{"GenuineIotel", VENDOR_INTEL, "Intel"},
-	{"AuthenticAMD", VENDOR_AMD, "AMD"},
-	{"HygonGenuine", VENDOR_HYGON, "Hygon"},
-	{"  Shanghai  ", VENDOR_ZHAOXIN, "Zhaoxin"},
-	{"CentaurHauls", VENDOR_CENTAUR, "Centaur/VIA"},
-	{"VIA VIA VIA ", VENDOR_OTHER, "VIA"},
-	{"CyrixInstead", VENDOR_OTHER, "Cyrix"},
-	{"GenuineTMx86", VENDOR_OTHER, "Transmeta"},
-	{"TransmetaCPU", VENDOR_OTHER, "Transmeta"},
-	{"Geode by NSC", VENDOR_OTHER, "National Semiconductor"},
-	{"NexGenDriven", VENDOR_OTHER, "NexGen"},
-	{"RiseRiseRise", VENDOR_OTHER, "Rise"},
-	{"SiS SiS SiS ", VENDOR_OTHER, "SiS"},
-	{"UMC UMC UMC ", VENDOR_OTHER, "UMC"},
-	{"Vortex86 SoC", VENDOR_OTHER, "DM&P Vortex86"},
-	{"E2K MACHINE", VENDOR_OTHER, "MCST Elbrus"},
+    {"GenuineIntel", VENDOR_INTEL, "Intel"},
+    {"GenuineIotel", VENDOR_INTEL, "Intel"},
+    {"AuthenticAMD", VENDOR_AMD, "AMD"},
+    {"HygonGenuine", VENDOR_HYGON, "Hygon"},
+    {"  Shanghai  ", VENDOR_ZHAOXIN, "Zhaoxin"},
+    {"CentaurHauls", VENDOR_CENTAUR, "Centaur/VIA"},
+    {"VIA VIA VIA ", VENDOR_OTHER, "VIA"},
+    {"CyrixInstead", VENDOR_OTHER, "Cyrix"},
+    {"GenuineTMx86", VENDOR_OTHER, "Transmeta"},
+    {"TransmetaCPU", VENDOR_OTHER, "Transmeta"},
+    {"Geode by NSC", VENDOR_OTHER, "National Semiconductor"},
+    {"NexGenDriven", VENDOR_OTHER, "NexGen"},
+    {"RiseRiseRise", VENDOR_OTHER, "Rise"},
+    {"SiS SiS SiS ", VENDOR_OTHER, "SiS"},
+    {"UMC UMC UMC ", VENDOR_OTHER, "UMC"},
+    {"Vortex86 SoC", VENDOR_OTHER, "DM&P Vortex86"},
+    {"E2K MACHINE", VENDOR_OTHER, "MCST Elbrus"},
 };
 
 static const struct {
 	const char *sig;
 	const char *name;
 } hypervisors[] = {
-	{"KVMKVMKVM", "KVM"},
-	{"Linux KVM Hv", "KVM (Hyper-V enlightenments)"},
-	{"Microsoft Hv", "Microsoft Hyper-V"},
-	{"VMwareVMware", "VMware"},
-	{"XenVMMXenVMM", "Xen HVM"},
-	{"TCGTCGTCGTCG", "QEMU TCG"},
-	{"VBoxVBoxVBox", "VirtualBox"},
-	{" lrpepyh  vr", "Parallels"},
-	{"bhyve bhyve ", "bhyve"},
-	{"ACRNACRNACRN", "ACRN"},
-	{" QNXQVMBSQG ", "QNX hypervisor"},
-	{"___ NVMM ___", "NetBSD NVMM"},
-	{"OpenBSDVMM58", "OpenBSD vmm"},
-	{"HAXMHAXMHAXM", "Intel HAXM"},
-	{"EVMMEVMMEVMM", "Intel KGT"},
-	{"Jailhouse", "Jailhouse"},
-	{"UnisysSpar64", "Unisys s-Par"},
-	{"SRESRESRESRE", "Lockheed Martin LMHS"},
+    {"KVMKVMKVM", "KVM"},
+    {"Linux KVM Hv", "KVM (Hyper-V enlightenments)"},
+    {"Microsoft Hv", "Microsoft Hyper-V"},
+    {"VMwareVMware", "VMware"},
+    {"XenVMMXenVMM", "Xen HVM"},
+    {"TCGTCGTCGTCG", "QEMU TCG"},
+    {"VBoxVBoxVBox", "VirtualBox"},
+    {" lrpepyh  vr", "Parallels"},
+    {"bhyve bhyve ", "bhyve"},
+    {"ACRNACRNACRN", "ACRN"},
+    {" QNXQVMBSQG ", "QNX hypervisor"},
+    {"___ NVMM ___", "NetBSD NVMM"},
+    {"OpenBSDVMM58", "OpenBSD vmm"},
+    {"HAXMHAXMHAXM", "Intel HAXM"},
+    {"EVMMEVMMEVMM", "Intel KGT"},
+    {"Jailhouse", "Jailhouse"},
+    {"UnisysSpar64", "Unisys s-Par"},
+    {"SRESRESRESRE", "Lockheed Martin LMHS"},
 };
 
 const char *cpu_vendor_display(const char *vendor_id)
@@ -209,10 +206,11 @@ void cpu_decode_cpuid(struct cpu_facts *cpu)
 	if (l1) {
 		unsigned base_family = (l1->eax >> 8) & 0xf;
 		unsigned base_model = (l1->eax >> 4) & 0xf;
-		cpu->family = base_family == 0xf ? base_family + ((l1->eax >> 20) & 0xff) : base_family;
+		cpu->family =
+		    base_family == 0xf ? base_family + ((l1->eax >> 20) & 0xff) : base_family;
 		cpu->model = (base_family == 0x6 || base_family == 0xf)
-				     ? base_model | (((l1->eax >> 16) & 0xf) << 4)
-				     : base_model;
+				 ? base_model | (((l1->eax >> 16) & 0xf) << 4)
+				 : base_model;
 		cpu->stepping = l1->eax & 0xf;
 		cpu->has_family = true;
 		cpu->hypervisor_bit = (l1->ecx >> 31) & 1;
@@ -236,7 +234,8 @@ void cpu_decode_cpuid(struct cpu_facts *cpu)
 	if (cpu->hypervisor_bit && h) {
 		uint32_t hv[3] = {h->ebx, h->ecx, h->edx};
 		regs_to_string(cpu->hypervisor_id, hv, 3);
-		str_copy(cpu->hypervisor_name, sizeof(cpu->hypervisor_name), "unidentified hypervisor");
+		str_copy(cpu->hypervisor_name, sizeof(cpu->hypervisor_name),
+			 "unidentified hypervisor");
 		for (size_t i = 0; i < ARRAY_SIZE(hypervisors); i++)
 			if (!strcmp(cpu->hypervisor_id, hypervisors[i].sig))
 				str_copy(cpu->hypervisor_name, sizeof(cpu->hypervisor_name),
@@ -267,7 +266,7 @@ enum tri cpu_flag_in_cpuid(const struct cpu_facts *cpu, const char *flag)
 		if (!l) {
 			/* a leaf beyond the CPU's maximum reads as zero */
 			const struct cpuid_leaf *maxl =
-				facts_cpuid(cpu, f->leaf & 0x80000000 ? 0x80000000 : 0, 0);
+			    facts_cpuid(cpu, f->leaf & 0x80000000 ? 0x80000000 : 0, 0);
 			return maxl && maxl->eax < f->leaf ? TRI_NO : TRI_UNKNOWN;
 		}
 		return (reg_value(l, f->reg) >> f->bit) & 1 ? TRI_YES : TRI_NO;
@@ -286,10 +285,10 @@ static const struct {
 	const char *code;
 	const char *name;
 } arm_implementers[] = {
-	{"0x41", "Arm"},      {"0x42", "Broadcom"},  {"0x43", "Cavium"},    {"0x46", "Fujitsu"},
-	{"0x48", "HiSilicon"}, {"0x4e", "NVIDIA"},   {"0x50", "APM"},       {"0x51", "Qualcomm"},
-	{"0x53", "Samsung"},  {"0x61", "Apple"},     {"0x69", "Intel"},     {"0x6d", "Microsoft"},
-	{"0xc0", "Ampere"},
+    {"0x41", "Arm"},	   {"0x42", "Broadcom"}, {"0x43", "Cavium"}, {"0x46", "Fujitsu"},
+    {"0x48", "HiSilicon"}, {"0x4e", "NVIDIA"},	 {"0x50", "APM"},    {"0x51", "Qualcomm"},
+    {"0x53", "Samsung"},   {"0x61", "Apple"},	 {"0x69", "Intel"},  {"0x6d", "Microsoft"},
+    {"0xc0", "Ampere"},
 };
 
 void cpu_parse_cpuinfo(const char *text, struct cpu_facts *cpu)
@@ -307,7 +306,8 @@ void cpu_parse_cpuinfo(const char *text, struct cpu_facts *cpu)
 		char *key = str_trim(line), *val = str_trim(colon + 1);
 
 		if (!strcmp(key, "processor")) {
-			/* s390x lists "processor 0: version = ..." lines, x86/arm "processor : 0" */
+			/* s390x lists "processor 0: version = ..." lines, x86/arm "processor : 0"
+			 */
 			if (processors++ > 0)
 				first_done = true;
 			continue;
@@ -393,9 +393,7 @@ static void identify_from_cpuinfo(struct cpu_facts *cpu)
 					 arm_implementers[i].name, cpu->cpu_part);
 		break;
 	case ARCH_PPC64LE:
-	case ARCH_S390X:
-		cpu->vendor = VENDOR_IBM;
-		break;
+	case ARCH_S390X: cpu->vendor = VENDOR_IBM; break;
 	case ARCH_X86_64:
 		if (cpu->cpuid_source == SRC_NONE) {
 			cpu->vendor = VENDOR_OTHER;
@@ -407,8 +405,7 @@ static void identify_from_cpuinfo(struct cpu_facts *cpu)
 			cpu->hypervisor_bit = cpu_flag_in_cpuinfo(cpu, "hypervisor") == TRI_YES;
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -474,7 +471,8 @@ void cpu_probe(const struct host_root *root, struct cpu_facts *cpu)
 
 	probe_cpuid(root, cpu);
 	if (cpu->cpuid_source != SRC_NONE) {
-		/* CPUID is authoritative for identity; cpuinfo keeps its flags for the cross-check */
+		/* CPUID is authoritative for identity; cpuinfo keeps its flags for the cross-check
+		 */
 		char cpuinfo_model[sizeof(cpu->model_name)];
 		str_copy(cpuinfo_model, sizeof(cpuinfo_model), cpu->model_name);
 		cpu->model_name[0] = '\0';

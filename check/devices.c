@@ -15,11 +15,11 @@
 #include "strutil.h"
 
 const struct device_spec device_specs[] = {
-	{"/dev/kvm", 10, 232, "kvm"},
-	{"/dev/vhost-net", 10, 238, "vhost_net"},
-	{"/dev/vhost-vsock", 10, 241, "vhost_vsock"},
-	{"/dev/net/tun", 10, 200, "tun"},
-	{"/dev/vfio/vfio", 10, 196, "vfio"},
+    {"/dev/kvm", 10, 232, "kvm"},
+    {"/dev/vhost-net", 10, 238, "vhost_net"},
+    {"/dev/vhost-vsock", 10, 241, "vhost_vsock"},
+    {"/dev/net/tun", 10, 200, "tun"},
+    {"/dev/vfio/vfio", 10, 196, "vfio"},
 };
 const int n_device_specs = (int)ARRAY_SIZE(device_specs);
 
@@ -114,13 +114,15 @@ int devices_parse_recording(const char *text, struct devices_facts *df)
 		line = str_trim(line);
 		if (!*line || *line == '#')
 			continue;
-		if (sscanf(line, "%127s %3s %u:%u %7s %31s %31s %3s%n", path, type, &maj, &min, mode,
-			   owner, group, access, &used) != 8 ||
-		    line[used] != '\0' || (strcmp(type, "c") && strcmp(type, "b") && strcmp(type, "-")) ||
+		if (sscanf(line, "%127s %3s %u:%u %7s %31s %31s %3s%n", path, type, &maj, &min,
+			   mode, owner, group, access, &used) != 8 ||
+		    line[used] != '\0' ||
+		    (strcmp(type, "c") && strcmp(type, "b") && strcmp(type, "-")) ||
 		    parse_uint(mode, 8, &m) < 0 || m > 07777 || strlen(access) != 2 ||
 		    !strchr("r-", access[0]) || !strchr("w-", access[1])) {
 			snprintf(df->record_error, sizeof(df->record_error),
-				 "%s/devices line %d: expected 'PATH c|b|- MAJOR:MINOR MODE OWNER GROUP rw|r-|-w|--'",
+				 "%s/devices line %d: expected 'PATH c|b|- MAJOR:MINOR MODE OWNER "
+				 "GROUP rw|r-|-w|--'",
 				 RECORDED_DIR, lineno);
 			return -1;
 		}

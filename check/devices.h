@@ -8,8 +8,8 @@
 
 struct device_spec {
 	const char *path;
-	unsigned major, minor;  /* the misc device numbers the kernel assigns */
-	const char *module;     /* module that provides it */
+	unsigned major, minor; /* the misc device numbers the kernel assigns */
+	const char *module;    /* module that provides it */
 };
 
 extern const struct device_spec device_specs[];

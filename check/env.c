@@ -14,7 +14,7 @@
 #include "version.h"
 
 #define ENV_FORMAT_VERSION "1.0.25" /* Kata 1's kata-env format */
-#define OCI_SPEC_VERSION "1.0.2"
+#define OCI_SPEC_VERSION   "1.0.2"
 
 static json_t *str(const char *s)
 {
@@ -94,7 +94,8 @@ json_t *env_build(const struct env_input *in)
 	o = json_object();
 	json_object_set_new(o, "Debug", json_boolean(c->runtime.enable_debug));
 	json_object_set_new(o, "Trace", json_boolean(c->runtime.enable_tracing));
-	json_object_set_new(o, "DisableGuestSeccomp", json_boolean(c->runtime.disable_guest_seccomp));
+	json_object_set_new(o, "DisableGuestSeccomp",
+			    json_boolean(c->runtime.disable_guest_seccomp));
 	json_object_set_new(o, "DisableNewNetNs", json_boolean(c->runtime.disable_new_netns));
 	json_object_set_new(o, "SandboxCgroupOnly", json_boolean(c->runtime.sandbox_cgroup_only));
 	json_object_set_new(o, "Experimental", strlist_json(&c->runtime.experimental));
@@ -177,7 +178,8 @@ json_t *env_build(const struct env_input *in)
 	json_object_set_new(o, "VMContainerCapable", json_boolean(capable));
 	json_object_set_new(o, "SupportVSocks", json_boolean(vsock && vsock->present));
 	v = json_object();
-	json_object_set_new(v, "Name", str(f->res.distro_name[0] ? f->res.distro_name : f->res.distro_id));
+	json_object_set_new(v, "Name",
+			    str(f->res.distro_name[0] ? f->res.distro_name : f->res.distro_id));
 	json_object_set_new(v, "Version", str(f->res.distro_version));
 	json_object_set_new(o, "Distro", v);
 	v = json_object();

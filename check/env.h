@@ -17,7 +17,7 @@
 
 struct env_input {
 	const struct host_root *root;
-	const struct assessment *a;          /* the runtime's own decision */
+	const struct assessment *a; /* the runtime's own decision */
 };
 
 /* The environment as one JSON object; print it with json_dumpf or

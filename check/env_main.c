@@ -16,38 +16,39 @@
 enum { OPT_HOST_ROOT = 256, OPT_CONFIG, OPT_SHOW_PATHS };
 
 static const struct option long_options[] = {
-	{"json", no_argument, NULL, 'j'},
-	{"kata-config", required_argument, NULL, OPT_CONFIG},
-	{"config", required_argument, NULL, OPT_CONFIG},
-	{"host-root", required_argument, NULL, OPT_HOST_ROOT},
-	{"kata-show-default-config-paths", no_argument, NULL, OPT_SHOW_PATHS},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, 'j'},
+    {"kata-config", required_argument, NULL, OPT_CONFIG},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"host-root", required_argument, NULL, OPT_HOST_ROOT},
+    {"kata-show-default-config-paths", no_argument, NULL, OPT_SHOW_PATHS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *out, const char *prog)
 {
-	fprintf(out,
-		"Usage: %s [OPTIONS]\n"
-		"Show the environment Kata Containers would run in: the configuration and\n"
-		"where it came from, how it was adapted to this host and why, the components,\n"
-		"and the host's readiness. TOML by default, with Kata 1's section names.\n"
-		"\n"
-		"Options:\n"
-		"  -j, --json                        print JSON instead of TOML\n"
-		"      --kata-config PATH, --config PATH\n"
-		"                                    use this configuration file\n"
-		"      --host-root DIR               describe the host mounted at DIR (default /)\n"
-		"      --kata-show-default-config-paths\n"
-		"                                    print the configuration paths tried, in order\n"
-		"  -h, --help                        print this help\n"
-		"  -V, --version                     print the version\n"
-		"\n"
-		"Exit status: 0 printed; 1 the configuration could not be loaded or cannot run\n"
-		"here (the environment is still printed, the reason goes to standard error);\n"
-		"2 usage error.\n",
-		prog);
+	fprintf(
+	    out,
+	    "Usage: %s [OPTIONS]\n"
+	    "Show the environment Kata Containers would run in: the configuration and\n"
+	    "where it came from, how it was adapted to this host and why, the components,\n"
+	    "and the host's readiness. TOML by default, with Kata 1's section names.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -j, --json                        print JSON instead of TOML\n"
+	    "      --kata-config PATH, --config PATH\n"
+	    "                                    use this configuration file\n"
+	    "      --host-root DIR               describe the host mounted at DIR (default /)\n"
+	    "      --kata-show-default-config-paths\n"
+	    "                                    print the configuration paths tried, in order\n"
+	    "  -h, --help                        print this help\n"
+	    "  -V, --version                     print the version\n"
+	    "\n"
+	    "Exit status: 0 printed; 1 the configuration could not be loaded or cannot run\n"
+	    "here (the environment is still printed, the reason goes to standard error);\n"
+	    "2 usage error.\n",
+	    prog);
 }
 
 int kata_env_main(int argc, char **argv)
@@ -61,27 +62,18 @@ int kata_env_main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":jhV", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case OPT_CONFIG:
-			config_path = optarg;
-			break;
-		case OPT_HOST_ROOT:
-			host_root_dir = optarg;
-			break;
+		case 'j': json = true; break;
+		case OPT_CONFIG: config_path = optarg; break;
+		case OPT_HOST_ROOT: host_root_dir = optarg; break;
 		case OPT_SHOW_PATHS:
 			for (size_t i = 0; config_default_paths[i]; i++)
 				printf("%s\n", config_default_paths[i]);
 			return 0;
-		case 'h':
-			usage(stdout, prog);
-			return 0;
-		case 'V':
-			printf("%s %s (commit %s)\n", prog, kc_version, kc_commit);
-			return 0;
+		case 'h': usage(stdout, prog); return 0;
+		case 'V': printf("%s %s (commit %s)\n", prog, kc_version, kc_commit); return 0;
 		case ':':
-			fprintf(stderr, "%s: option '%s' needs an argument\n", prog, argv[optind - 1]);
+			fprintf(stderr, "%s: option '%s' needs an argument\n", prog,
+				argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
 			fprintf(stderr, "%s: unknown option '%s'\nTry '%s --help'.\n", prog,

@@ -11,9 +11,9 @@
 #include <sys/types.h>
 
 enum fact_source {
-	SRC_NONE = 0,  /* not available at all */
-	SRC_LIVE,      /* the CPUID instruction or ioctls on this machine */
-	SRC_RECORDED,  /* HOSTROOT/.kata-check/<file> */
+	SRC_NONE = 0, /* not available at all */
+	SRC_LIVE,     /* the CPUID instruction or ioctls on this machine */
+	SRC_RECORDED, /* HOSTROOT/.kata-check/<file> */
 };
 
 enum host_arch { ARCH_UNKNOWN = 0, ARCH_X86_64, ARCH_ARM64, ARCH_PPC64LE, ARCH_S390X, ARCH_OTHER };
@@ -25,9 +25,9 @@ enum cpu_vendor {
 	VENDOR_HYGON,
 	VENDOR_ZHAOXIN,
 	VENDOR_CENTAUR,
-	VENDOR_ARM,      /* arm64: any implementer; cpu_implementer names it */
-	VENDOR_IBM,      /* ppc64le and s390x */
-	VENDOR_OTHER,    /* known only by its name */
+	VENDOR_ARM,   /* arm64: any implementer; cpu_implementer names it */
+	VENDOR_IBM,   /* ppc64le and s390x */
+	VENDOR_OTHER, /* known only by its name */
 };
 
 struct cpuid_leaf {
@@ -39,47 +39,47 @@ struct cpuid_leaf {
 
 struct cpu_facts {
 	enum host_arch arch;
-	char arch_name[32];            /* "x86_64", "aarch64", ... */
+	char arch_name[32]; /* "x86_64", "aarch64", ... */
 
 	/* CPUID (x86 only) */
 	enum fact_source cpuid_source;
-	char cpuid_error[160];         /* why CPUID is unavailable, or a recording's parse error */
+	char cpuid_error[160]; /* why CPUID is unavailable, or a recording's parse error */
 	struct cpuid_leaf cpuid[CPUID_LEAVES_MAX];
 	int ncpuid;
 
 	/* decoded identity (CPUID on x86, /proc/cpuinfo elsewhere) */
-	char vendor_id[32];            /* "GenuineIntel", "AuthenticAMD", "0x41" ... */
+	char vendor_id[32]; /* "GenuineIntel", "AuthenticAMD", "0x41" ... */
 	enum cpu_vendor vendor;
 	char model_name[128];
 	unsigned family, model, stepping;
 	bool has_family;
-	bool hypervisor_bit;           /* CPUID.1:ECX[31], or "hypervisor" flag */
-	char hypervisor_id[16];        /* leaf 0x40000000 signature, e.g. "KVMKVMKVM" */
-	char hypervisor_name[48];      /* "KVM", "Microsoft Hyper-V", ... */
+	bool hypervisor_bit;	  /* CPUID.1:ECX[31], or "hypervisor" flag */
+	char hypervisor_id[16];	  /* leaf 0x40000000 signature, e.g. "KVMKVMKVM" */
+	char hypervisor_name[48]; /* "KVM", "Microsoft Hyper-V", ... */
 
 	/* /proc/cpuinfo */
-	int cpuinfo_errno;             /* 0 when read */
-	bool cpuinfo_parsed;           /* read and had at least one processor */
-	char *cpuinfo_flags;           /* first processor's flags/features line */
+	int cpuinfo_errno;   /* 0 when read */
+	bool cpuinfo_parsed; /* read and had at least one processor */
+	char *cpuinfo_flags; /* first processor's flags/features line */
 	unsigned cpuinfo_processors;
-	char cpu_implementer[16];      /* arm64 "CPU implementer" */
-	char cpu_part[16];             /* arm64 "CPU part" */
-	char ppc_platform[32];         /* ppc64le "platform": PowerNV, pSeries */
-	unsigned khz;                  /* x86 "cpu MHz" in kHz (TCG passes the TSC through at it), 0 */
+	char cpu_implementer[16]; /* arm64 "CPU implementer" */
+	char cpu_part[16];	  /* arm64 "CPU part" */
+	char ppc_platform[32];	  /* ppc64le "platform": PowerNV, pSeries */
+	unsigned khz;		  /* x86 "cpu MHz" in kHz (TCG passes the TSC through at it), 0 */
 };
 
 enum module_state {
 	MOD_UNKNOWN = 0,
-	MOD_LOADED,     /* loadable module, currently loaded */
-	MOD_BUILTIN,    /* compiled into the kernel */
-	MOD_AVAILABLE,  /* .ko present in the modules directory, not loaded */
-	MOD_ABSENT,     /* none of the above */
+	MOD_LOADED,    /* loadable module, currently loaded */
+	MOD_BUILTIN,   /* compiled into the kernel */
+	MOD_AVAILABLE, /* .ko present in the modules directory, not loaded */
+	MOD_ABSENT,    /* none of the above */
 };
 
 struct module_param_fact {
 	char name[32];
 	char value[64];
-	int read_errno;                /* 0 when value was read */
+	int read_errno; /* 0 when value was read */
 };
 
 #define MODULE_PARAMS_MAX 4
@@ -87,13 +87,13 @@ struct module_param_fact {
 struct module_facts {
 	char name[32];
 	enum module_state state;
-	char evidence[160];            /* what told us the state */
-	char path[256];                /* .ko path relative to the modules directory */
-	char kconfig[40];              /* "CONFIG_VHOST_NET" */
-	char kconfig_value;            /* 'y', 'm', 'n', or 0 when unknown */
+	char evidence[160]; /* what told us the state */
+	char path[256];	    /* .ko path relative to the modules directory */
+	char kconfig[40];   /* "CONFIG_VHOST_NET" */
+	char kconfig_value; /* 'y', 'm', 'n', or 0 when unknown */
 	bool blacklisted;
-	char options[160];             /* "options" lines from modprobe.d, joined */
-	int refcnt;                    /* -1 when unknown */
+	char options[160]; /* "options" lines from modprobe.d, joined */
+	int refcnt;	   /* -1 when unknown */
 	struct module_param_fact params[MODULE_PARAMS_MAX];
 	int nparams;
 };
@@ -101,12 +101,12 @@ struct module_facts {
 #define MODULES_MAX 16
 
 struct modules_facts {
-	char release[128];             /* kernel release the modules directory is for */
-	char modules_dir[256];         /* "/lib/modules/<release>" */
+	char release[128];     /* kernel release the modules directory is for */
+	char modules_dir[256]; /* "/lib/modules/<release>" */
 	bool modules_dir_present;
-	char kmod_error[160];          /* libkmod could not read the module database */
-	char kernel_config[64];        /* where the kernel config came from, "" if none */
-	char modules_support;          /* CONFIG_MODULES: 'y', 'n', 0 unknown */
+	char kmod_error[160];	/* libkmod could not read the module database */
+	char kernel_config[64]; /* where the kernel config came from, "" if none */
+	char modules_support;	/* CONFIG_MODULES: 'y', 'n', 0 unknown */
 	struct module_facts mods[MODULES_MAX];
 	int n;
 };
@@ -114,67 +114,67 @@ struct modules_facts {
 enum smoke_result { SMOKE_NOT_RUN = 0, SMOKE_OK, SMOKE_FAILED, SMOKE_SKIPPED };
 
 struct kvm_cap_fact {
-	const char *name;              /* static string from the capability table */
-	long value;                    /* KVM_CHECK_EXTENSION result; -1 not probed */
+	const char *name; /* static string from the capability table */
+	long value;	  /* KVM_CHECK_EXTENSION result; -1 not probed */
 };
 
 #define KVM_CAPS_MAX 12
 
 struct kvm_facts {
-	enum fact_source source;       /* live ioctls or recorded answers */
-	char record_error[160];        /* a malformed recording */
-	bool attempted;                /* we tried to open the device */
-	int open_errno;                /* 0 = opened read-write */
-	int api_version;               /* -1 when not probed */
+	enum fact_source source; /* live ioctls or recorded answers */
+	char record_error[160];	 /* a malformed recording */
+	bool attempted;		 /* we tried to open the device */
+	int open_errno;		 /* 0 = opened read-write */
+	int api_version;	 /* -1 when not probed */
 	bool create_vm_probed;
 	int create_vm_errno;
 	struct kvm_cap_fact caps[KVM_CAPS_MAX];
 	int ncaps;
-	int recorded_uid;              /* uid the answers were recorded as, -1 if not said */
+	int recorded_uid; /* uid the answers were recorded as, -1 if not said */
 	enum smoke_result smoke;
 	char smoke_detail[160];
 };
 
 struct device_fact {
-	const char *path;              /* static: "/dev/kvm" */
+	const char *path; /* static: "/dev/kvm" */
 	bool present;
-	int stat_errno;                /* why stat failed (ENOENT = absent) */
+	int stat_errno; /* why stat failed (ENOENT = absent) */
 	bool is_char;
 	unsigned major, minor;
-	mode_t mode;                   /* permission bits */
+	mode_t mode; /* permission bits */
 	char owner[32], group[32];
-	int access;                    /* R_OK|W_OK bits granted to the caller, -1 unknown */
-	int kernel_has_device;         /* /sys/dev/char/M:m exists: 1, 0, -1 unknown */
-	char sysfs_class[64];          /* "misc/kvm" */
-	bool udev_known;               /* udev's view below is valid (live root, udev running) */
+	int access;	       /* R_OK|W_OK bits granted to the caller, -1 unknown */
+	int kernel_has_device; /* /sys/dev/char/M:m exists: 1, 0, -1 unknown */
+	char sysfs_class[64];  /* "misc/kvm" */
+	bool udev_known;       /* udev's view below is valid (live root, udev running) */
 	bool udev_initialized;
 };
 
 #define DEVICES_MAX 8
 
 struct devices_facts {
-	enum fact_source source;       /* live stat() or recorded table */
+	enum fact_source source; /* live stat() or recorded table */
 	char record_error[160];
-	bool udev_running;             /* /run/udev/control exists (live root only) */
+	bool udev_running; /* /run/udev/control exists (live root only) */
 	struct device_fact devs[DEVICES_MAX];
 	int n;
 };
 
 struct pci_device_fact {
-	char bdf[16];                  /* "0000:01:00.0" */
+	char bdf[16]; /* "0000:01:00.0" */
 	uint16_t vendor, device;
-	uint32_t class;                /* class and subclass, as lspci -n prints them */
-	char driver[32];               /* "" when no driver is bound */
-	int iommu_group;               /* -1 when none */
+	uint32_t class;	 /* class and subclass, as lspci -n prints them */
+	char driver[32]; /* "" when no driver is bound */
+	int iommu_group; /* -1 when none */
 };
 
 struct iommu_facts {
-	bool acpi_dmar;                /* Intel VT-d table */
-	bool acpi_ivrs;                /* AMD-Vi table */
-	bool acpi_iort;                /* arm64 SMMU table */
-	char units[128];               /* /sys/class/iommu entries: "dmar0 dmar1" */
-	int ngroups;                   /* entries in /sys/kernel/iommu_groups, -1 if absent */
-	char cmdline_iommu[96];        /* iommu-related kernel parameters, as given */
+	bool acpi_dmar;		/* Intel VT-d table */
+	bool acpi_ivrs;		/* AMD-Vi table */
+	bool acpi_iort;		/* arm64 SMMU table */
+	char units[128];	/* /sys/class/iommu entries: "dmar0 dmar1" */
+	int ngroups;		/* entries in /sys/kernel/iommu_groups, -1 if absent */
+	char cmdline_iommu[96]; /* iommu-related kernel parameters, as given */
 	bool cmdline_read;
 	bool pci_scanned;
 	char pci_error[160];
@@ -185,7 +185,7 @@ struct iommu_facts {
 enum cgroup_layout { CGROUP_UNKNOWN = 0, CGROUP_NONE, CGROUP_V1, CGROUP_HYBRID, CGROUP_V2 };
 
 struct resource_facts {
-	unsigned cpus_online;          /* 0 when unknown */
+	unsigned cpus_online; /* 0 when unknown */
 	uint64_t mem_total_kib, mem_available_kib;
 	bool mem_known;
 	uint64_t hugepages_total, hugepages_free, hugepage_size_kib;
@@ -197,7 +197,7 @@ struct resource_facts {
 
 struct host_facts {
 	char host_root[4096];
-	bool live;                     /* host root is "/" */
+	bool live; /* host root is "/" */
 	uid_t euid;
 	struct cpu_facts cpu;
 	struct modules_facts modules;

@@ -21,7 +21,8 @@ static json_t *cpu_json(const struct cpu_facts *c)
 	static const char *const flags[] = {"vmx", "svm", "lm", "sse4_1", "hypervisor", "nx"};
 	json_t *o = json_object(), *fl = json_object(), *cpuid = json_object();
 
-	json_object_set_new(o, "arch", json_string(c->arch_name[0] ? c->arch_name : arch_name(c->arch)));
+	json_object_set_new(o, "arch",
+			    json_string(c->arch_name[0] ? c->arch_name : arch_name(c->arch)));
 	json_object_set_new(o, "vendor", json_string(vendor_name(c->vendor)));
 	json_object_set_new(o, "vendor_id", str_or_null(c->vendor_id));
 	json_object_set_new(o, "model_name", str_or_null(c->model_name));
@@ -34,17 +35,21 @@ static json_t *cpu_json(const struct cpu_facts *c)
 	json_object_set_new(o, "hypervisor_id", str_or_null(c->hypervisor_id));
 	json_object_set_new(o, "hypervisor_name", str_or_null(c->hypervisor_name));
 	json_object_set_new(cpuid, "source", json_string(source_name(c->cpuid_source)));
-	json_object_set_new(cpuid, "error", str_or_null(c->cpuid_source == SRC_NONE ? c->cpuid_error : NULL));
+	json_object_set_new(cpuid, "error",
+			    str_or_null(c->cpuid_source == SRC_NONE ? c->cpuid_error : NULL));
 	json_object_set_new(o, "cpuid", cpuid);
 	if (c->arch == ARCH_X86_64)
 		for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
 			json_t *fo = json_object();
 			json_object_set_new(fo, "cpuid", tri_json(cpu_flag_in_cpuid(c, flags[i])));
-			json_object_set_new(fo, "cpuinfo", tri_json(cpu_flag_in_cpuinfo(c, flags[i])));
+			json_object_set_new(fo, "cpuinfo",
+					    tri_json(cpu_flag_in_cpuinfo(c, flags[i])));
 			json_object_set_new(fl, flags[i], fo);
 		}
 	json_object_set_new(o, "flags", fl);
-	json_object_set_new(o, "cpuinfo_error", c->cpuinfo_errno ? json_string(errno_name(c->cpuinfo_errno)) : json_null());
+	json_object_set_new(o, "cpuinfo_error",
+			    c->cpuinfo_errno ? json_string(errno_name(c->cpuinfo_errno))
+					     : json_null());
 	json_object_set_new(o, "processors", json_integer(c->cpuinfo_processors));
 	if (c->cpu_implementer[0])
 		json_object_set_new(o, "implementer", json_string(c->cpu_implementer));
@@ -65,7 +70,8 @@ static json_t *modules_json(const struct modules_facts *mf)
 	json_object_set_new(o, "modules_dir_present", json_boolean(mf->modules_dir_present));
 	json_object_set_new(o, "database_error", str_or_null(mf->kmod_error));
 	json_object_set_new(o, "kernel_config", str_or_null(mf->kernel_config));
-	json_object_set_new(o, "module_support", mf->modules_support ? json_boolean(ms[0] == 'y') : json_null());
+	json_object_set_new(o, "module_support",
+			    mf->modules_support ? json_boolean(ms[0] == 'y') : json_null());
 	for (int i = 0; i < mf->n; i++) {
 		const struct module_facts *m = &mf->mods[i];
 		json_t *mo = json_object(), *params = json_object();
@@ -78,10 +84,13 @@ static json_t *modules_json(const struct modules_facts *mf)
 		json_object_set_new(mo, "kconfig_value", str_or_null(kv));
 		json_object_set_new(mo, "blacklisted", json_boolean(m->blacklisted));
 		json_object_set_new(mo, "options", str_or_null(m->options));
-		json_object_set_new(mo, "refcnt", m->refcnt >= 0 ? json_integer(m->refcnt) : json_null());
+		json_object_set_new(mo, "refcnt",
+				    m->refcnt >= 0 ? json_integer(m->refcnt) : json_null());
 		for (int k = 0; k < m->nparams; k++)
 			json_object_set_new(params, m->params[k].name,
-					    m->params[k].read_errno ? json_null() : json_string(m->params[k].value));
+					    m->params[k].read_errno
+						? json_null()
+						: json_string(m->params[k].value));
 		json_object_set_new(mo, "parameters", params);
 		json_object_set_new(mods, m->name, mo);
 	}
@@ -95,12 +104,17 @@ static json_t *kvm_json(const struct kvm_facts *k)
 
 	json_object_set_new(o, "source", json_string(source_name(k->source)));
 	json_object_set_new(o, "recording_error", str_or_null(k->record_error));
-	json_object_set_new(o, "open", k->attempted ? json_string(errno_name(k->open_errno)) : json_null());
-	json_object_set_new(o, "api_version", k->api_version >= 0 ? json_integer(k->api_version) : json_null());
-	json_object_set_new(o, "create_vm", k->create_vm_probed ? json_string(errno_name(k->create_vm_errno)) : json_null());
+	json_object_set_new(o, "open",
+			    k->attempted ? json_string(errno_name(k->open_errno)) : json_null());
+	json_object_set_new(o, "api_version",
+			    k->api_version >= 0 ? json_integer(k->api_version) : json_null());
+	json_object_set_new(o, "create_vm",
+			    k->create_vm_probed ? json_string(errno_name(k->create_vm_errno))
+						: json_null());
 	for (int i = 0; i < k->ncaps; i++)
 		json_object_set_new(caps, k->caps[i].name,
-				    k->caps[i].value >= 0 ? json_integer(k->caps[i].value) : json_null());
+				    k->caps[i].value >= 0 ? json_integer(k->caps[i].value)
+							  : json_null());
 	json_object_set_new(o, "capabilities", caps);
 	json_object_set_new(o, "smoke", json_string(smoke_result_name(k->smoke)));
 	json_object_set_new(o, "smoke_detail", str_or_null(k->smoke_detail));
@@ -134,10 +148,13 @@ static json_t *devices_json(const struct devices_facts *df)
 				json_object_set_new(no, "access", json_string(buf));
 			}
 			json_object_set_new(no, "kernel_has_device",
-					    d->kernel_has_device < 0 ? json_null() : json_boolean(d->kernel_has_device));
+					    d->kernel_has_device < 0
+						? json_null()
+						: json_boolean(d->kernel_has_device));
 			json_object_set_new(no, "sysfs", str_or_null(d->sysfs_class));
 			if (d->udev_known)
-				json_object_set_new(no, "udev_initialized", json_boolean(d->udev_initialized));
+				json_object_set_new(no, "udev_initialized",
+						    json_boolean(d->udev_initialized));
 		} else {
 			json_object_set_new(no, "error", json_string(errno_name(d->stat_errno)));
 		}
@@ -172,7 +189,9 @@ static json_t *iommu_json(const struct iommu_facts *i)
 		snprintf(buf, sizeof(buf), "%04x", d->class);
 		json_object_set_new(dev, "class", json_string(buf));
 		json_object_set_new(dev, "driver", str_or_null(d->driver));
-		json_object_set_new(dev, "iommu_group", d->iommu_group >= 0 ? json_integer(d->iommu_group) : json_null());
+		json_object_set_new(dev, "iommu_group",
+				    d->iommu_group >= 0 ? json_integer(d->iommu_group)
+							: json_null());
 		json_array_append_new(devs, dev);
 	}
 	json_object_set_new(o, "pci_devices", devs);
@@ -183,13 +202,18 @@ static json_t *resources_json(const struct resource_facts *r)
 {
 	json_t *o = json_object(), *mem = json_object(), *os = json_object();
 
-	json_object_set_new(o, "cpus_online", r->cpus_online ? json_integer(r->cpus_online) : json_null());
+	json_object_set_new(o, "cpus_online",
+			    r->cpus_online ? json_integer(r->cpus_online) : json_null());
 	if (r->mem_known) {
 		json_object_set_new(mem, "total_kib", json_integer((json_int_t)r->mem_total_kib));
-		json_object_set_new(mem, "available_kib", json_integer((json_int_t)r->mem_available_kib));
-		json_object_set_new(mem, "hugepages_total", json_integer((json_int_t)r->hugepages_total));
-		json_object_set_new(mem, "hugepages_free", json_integer((json_int_t)r->hugepages_free));
-		json_object_set_new(mem, "hugepage_size_kib", json_integer((json_int_t)r->hugepage_size_kib));
+		json_object_set_new(mem, "available_kib",
+				    json_integer((json_int_t)r->mem_available_kib));
+		json_object_set_new(mem, "hugepages_total",
+				    json_integer((json_int_t)r->hugepages_total));
+		json_object_set_new(mem, "hugepages_free",
+				    json_integer((json_int_t)r->hugepages_free));
+		json_object_set_new(mem, "hugepage_size_kib",
+				    json_integer((json_int_t)r->hugepage_size_kib));
 	}
 	json_object_set_new(o, "memory", mem);
 	json_object_set_new(o, "cgroup", json_string(cgroup_layout_name(r->cgroup)));

@@ -9,7 +9,7 @@
 #include "strutil.h"
 
 static const char *const iommu_params[] = {
-	"intel_iommu=", "amd_iommu=", "iommu=", "iommu.passthrough=", "iommu.strict=", NULL,
+    "intel_iommu=", "amd_iommu=", "iommu=", "iommu.passthrough=", "iommu.strict=", NULL,
 };
 
 static void read_cmdline(const struct host_root *root, struct iommu_facts *iof)

@@ -39,8 +39,11 @@ static void scan_lines(const char *text, struct kconfig_query *q, size_t n)
 		}
 		if (symlen) {
 			for (size_t i = 0; i < n; i++)
-				if (strlen(q[i].symbol) == symlen && !strncmp(q[i].symbol, sym, symlen))
-					q[i].value = val == 'v' ? 'y' : val; /* a string/int value means "set" */
+				if (strlen(q[i].symbol) == symlen &&
+				    !strncmp(q[i].symbol, sym, symlen))
+					q[i].value = val == 'v'
+							 ? 'y'
+							 : val; /* a string/int value means "set" */
 		}
 		p = eol ? eol + 1 : NULL;
 	}

@@ -9,8 +9,8 @@
 #include "hostroot.h"
 
 struct kconfig_query {
-	const char *symbol;  /* "CONFIG_KVM" */
-	char value;          /* out: 'y', 'm', 'n' (unset or absent), 0 when no config */
+	const char *symbol; /* "CONFIG_KVM" */
+	char value;	    /* out: 'y', 'm', 'n' (unset or absent), 0 when no config */
 };
 
 /* Fill every query's value in one pass. Returns 0 and the source path in

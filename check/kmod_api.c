@@ -11,14 +11,14 @@ static struct kmod_api api;
 static char load_error[256];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-#define RESOLVE(field, symbol)                                                              \
-	do {                                                                                \
-		*(void **)&api.field = dlsym(handle, #symbol);                              \
-		if (!api.field) {                                                           \
-			snprintf(load_error, sizeof(load_error), "%s lacks %s", LIBKMOD_SONAME, \
-				 #symbol);                                                  \
-			goto fail;                                                          \
-		}                                                                           \
+#define RESOLVE(field, symbol)                                                                     \
+	do {                                                                                       \
+		*(void **)&api.field = dlsym(handle, #symbol);                                     \
+		if (!api.field) {                                                                  \
+			snprintf(load_error, sizeof(load_error), "%s lacks %s", LIBKMOD_SONAME,    \
+				 #symbol);                                                         \
+			goto fail;                                                                 \
+		}                                                                                  \
 	} while (0)
 
 static void load(void)

@@ -25,19 +25,15 @@ static const struct {
 	const char *name;
 	int cap;
 } kvm_caps[] = {
-	{"irqchip", KVM_CAP_IRQCHIP},
-	{"user-memory", KVM_CAP_USER_MEMORY},
-	{"ioeventfd", KVM_CAP_IOEVENTFD},
-	{"irqfd", KVM_CAP_IRQFD},
-	{"nr-vcpus", KVM_CAP_NR_VCPUS},
-	{"max-vcpus", KVM_CAP_MAX_VCPUS},
-	{"nr-memslots", KVM_CAP_NR_MEMSLOTS},
-	{"immediate-exit", KVM_CAP_IMMEDIATE_EXIT},
+    {"irqchip", KVM_CAP_IRQCHIP},	  {"user-memory", KVM_CAP_USER_MEMORY},
+    {"ioeventfd", KVM_CAP_IOEVENTFD},	  {"irqfd", KVM_CAP_IRQFD},
+    {"nr-vcpus", KVM_CAP_NR_VCPUS},	  {"max-vcpus", KVM_CAP_MAX_VCPUS},
+    {"nr-memslots", KVM_CAP_NR_MEMSLOTS}, {"immediate-exit", KVM_CAP_IMMEDIATE_EXIT},
 };
 
 const char *const kvm_cap_names[] = {
-	"irqchip", "user-memory", "ioeventfd", "irqfd", "nr-vcpus", "max-vcpus", "nr-memslots",
-	"immediate-exit", NULL,
+    "irqchip",	 "user-memory", "ioeventfd",	  "irqfd", "nr-vcpus",
+    "max-vcpus", "nr-memslots", "immediate-exit", NULL,
 };
 
 static void caps_reset(struct kvm_facts *kf)
@@ -108,7 +104,8 @@ int kvm_parse_recording(const char *text, struct kvm_facts *kf)
 			char *colon = strchr(val, ':');
 			if (colon) {
 				*colon = '\0';
-				str_copy(kf->smoke_detail, sizeof(kf->smoke_detail), str_trim(colon + 1));
+				str_copy(kf->smoke_detail, sizeof(kf->smoke_detail),
+					 str_trim(colon + 1));
 			}
 			if (!strcmp(val, "ok"))
 				kf->smoke = SMOKE_OK;
@@ -125,7 +122,8 @@ int kvm_parse_recording(const char *text, struct kvm_facts *kf)
 	return 0;
 bad:
 	snprintf(kf->record_error, sizeof(kf->record_error),
-		 "%s/kvm line %d: not a known 'key=value' (uid, open, api_version, create_vm, cap.NAME, smoke)",
+		 "%s/kvm line %d: not a known 'key=value' (uid, open, api_version, create_vm, "
+		 "cap.NAME, smoke)",
 		 RECORDED_DIR, lineno);
 	return -1;
 }
@@ -152,7 +150,8 @@ static void smoke_guest(int kvm, int vm, struct kvm_facts *kf)
 	/* Aimed at this thread: the probe may run beside others, and only a
 	 * signal to the thread inside KVM_RUN makes it return. */
 	struct sigevent sev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM};
-	struct itimerspec its = {.it_value = {SMOKE_TIMEOUT_MS / 1000, (SMOKE_TIMEOUT_MS % 1000) * 1000000L}};
+	struct itimerspec its = {
+	    .it_value = {SMOKE_TIMEOUT_MS / 1000, (SMOKE_TIMEOUT_MS % 1000) * 1000000L}};
 	timer_t timer;
 	bool timer_armed = false;
 	struct kvm_userspace_memory_region region;
@@ -173,9 +172,10 @@ static void smoke_guest(int kvm, int vm, struct kvm_facts *kf)
 	if (mem == MAP_FAILED)
 		goto fail;
 	memcpy(mem, code, sizeof(code));
-	region = (struct kvm_userspace_memory_region){
-		.slot = 0, .guest_phys_addr = 0x1000, .memory_size = 0x1000,
-		.userspace_addr = (unsigned long)mem};
+	region = (struct kvm_userspace_memory_region){.slot = 0,
+						      .guest_phys_addr = 0x1000,
+						      .memory_size = 0x1000,
+						      .userspace_addr = (unsigned long)mem};
 	step = "KVM_SET_USER_MEMORY_REGION";
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		goto fail;
@@ -211,7 +211,8 @@ static void smoke_guest(int kvm, int vm, struct kvm_facts *kf)
 	sigaction(SIGALRM, &sa, &old_sa);
 	sev._sigev_un._tid = gettid();
 	step = "timer_create";
-	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 || timer_settime(timer, 0, &its, NULL) < 0) {
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 ||
+	    timer_settime(timer, 0, &its, NULL) < 0) {
 		sigaction(SIGALRM, &old_sa, NULL);
 		goto fail;
 	}

@@ -22,7 +22,7 @@
 #include "strbuf.h"
 #include "strutil.h"
 
-#define ARCH_ANY 0u
+#define ARCH_ANY    0u
 #define ARCH_BIT(a) (1u << (a))
 
 static const struct module_spec {
@@ -31,25 +31,27 @@ static const struct module_spec {
 	unsigned arches; /* ARCH_ANY or a mask of ARCH_BIT() */
 	const char *params[MODULE_PARAMS_MAX];
 } module_specs[] = {
-	{"kvm", "CONFIG_KVM", ARCH_ANY, {NULL}},
-	{"kvm_intel", "CONFIG_KVM_INTEL", ARCH_BIT(ARCH_X86_64), {"nested", "unrestricted_guest", "ept"}},
-	{"kvm_amd", "CONFIG_KVM_AMD", ARCH_BIT(ARCH_X86_64), {"nested", "sev", "npt"}},
-	{"kvm_pvm", "CONFIG_KVM_PVM", ARCH_BIT(ARCH_X86_64), {NULL}},
-	{"kvm_hv", "CONFIG_KVM_BOOK3S_64_HV", ARCH_BIT(ARCH_PPC64LE), {NULL}},
-	{"vhost", "CONFIG_VHOST", ARCH_ANY, {NULL}},
-	{"vhost_net", "CONFIG_VHOST_NET", ARCH_ANY, {NULL}},
-	{"vhost_vsock", "CONFIG_VHOST_VSOCK", ARCH_ANY, {NULL}},
-	{"vsock", "CONFIG_VSOCKETS", ARCH_ANY, {NULL}},
-	{"tun", "CONFIG_TUN", ARCH_ANY, {NULL}},
-	{"vfio", "CONFIG_VFIO", ARCH_ANY, {NULL}},
-	{"vfio_pci", "CONFIG_VFIO_PCI", ARCH_ANY, {NULL}},
-	{"vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", ARCH_ANY, {NULL}},
+    {"kvm", "CONFIG_KVM", ARCH_ANY, {NULL}},
+    {"kvm_intel",
+     "CONFIG_KVM_INTEL",
+     ARCH_BIT(ARCH_X86_64),
+     {"nested", "unrestricted_guest", "ept"}},
+    {"kvm_amd", "CONFIG_KVM_AMD", ARCH_BIT(ARCH_X86_64), {"nested", "sev", "npt"}},
+    {"kvm_pvm", "CONFIG_KVM_PVM", ARCH_BIT(ARCH_X86_64), {NULL}},
+    {"kvm_hv", "CONFIG_KVM_BOOK3S_64_HV", ARCH_BIT(ARCH_PPC64LE), {NULL}},
+    {"vhost", "CONFIG_VHOST", ARCH_ANY, {NULL}},
+    {"vhost_net", "CONFIG_VHOST_NET", ARCH_ANY, {NULL}},
+    {"vhost_vsock", "CONFIG_VHOST_VSOCK", ARCH_ANY, {NULL}},
+    {"vsock", "CONFIG_VSOCKETS", ARCH_ANY, {NULL}},
+    {"tun", "CONFIG_TUN", ARCH_ANY, {NULL}},
+    {"vfio", "CONFIG_VFIO", ARCH_ANY, {NULL}},
+    {"vfio_pci", "CONFIG_VFIO_PCI", ARCH_ANY, {NULL}},
+    {"vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", ARCH_ANY, {NULL}},
 };
 
 /* kmod's defaults (Debian keeps vendor files in /lib/modprobe.d). */
 const char *const modprobe_config_dirs[] = {
-	"/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/lib/modprobe.d",
-	NULL,
+    "/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/lib/modprobe.d", NULL,
 };
 
 static int by_name(const void *a, const void *b)
@@ -102,9 +104,10 @@ char **modprobe_config_files(void)
 
 const char *modules_index_problem(const char *dir, char *buf, size_t len)
 {
-	static const char *const indexes[] = {"modules.dep.bin", "modules.alias.bin", "modules.symbols.bin",
-					      "modules.builtin.bin", "modules.builtin.alias.bin", "modules.softdep",
-					      "modules.devname", "modules.builtin.modinfo", NULL};
+	static const char *const indexes[] = {
+	    "modules.dep.bin",	   "modules.alias.bin",		"modules.symbols.bin",
+	    "modules.builtin.bin", "modules.builtin.alias.bin", "modules.softdep",
+	    "modules.devname",	   "modules.builtin.modinfo",	NULL};
 	for (size_t i = 0; indexes[i]; i++) {
 		char path[512];
 		struct stat st;
@@ -121,9 +124,8 @@ struct kmod_log_state {
 	char first[160];
 };
 
-static void kmod_log_capture(void *data, int priority, const char *file _unused_,
-			     int line _unused_, const char *fn _unused_, const char *format,
-			     va_list args)
+static void kmod_log_capture(void *data, int priority, const char *file _unused_, int line _unused_,
+			     const char *fn _unused_, const char *format, va_list args)
 {
 	struct kmod_log_state *st = data;
 
@@ -186,22 +188,22 @@ struct kmod_lookup {
 };
 
 struct kmod_answers {
-	bool usable;                        /* indexes loaded */
+	bool usable; /* indexes loaded */
 	char error[sizeof(((struct modules_facts *)0)->kmod_error)];
-	char blacklist[1024];               /* " a b c " */
+	char blacklist[1024]; /* " a b c " */
 	struct kmod_lookup mods[MODULES_MAX];
 };
 
 struct kmod_questions {
-	const struct kmod_api *k;           /* loaded before the child starts */
-	const char *modules_dir;            /* as the host root sees it */
+	const struct kmod_api *k; /* loaded before the child starts */
+	const char *modules_dir;  /* as the host root sees it */
 	const char *names[MODULES_MAX];
 	size_t n;
 };
 
 /* What the module database says about one module. */
-static void lookup_module(const struct kmod_api *k, struct kmod_ctx *ctx, const char *modules_dir, const char *want,
-			  struct kmod_lookup *out)
+static void lookup_module(const struct kmod_api *k, struct kmod_ctx *ctx, const char *modules_dir,
+			  const char *want, struct kmod_lookup *out)
 {
 	struct kmod_list *list = NULL, *it;
 
@@ -219,9 +221,12 @@ static void lookup_module(const struct kmod_api *k, struct kmod_ctx *ctx, const 
 			const char *cmd = k->module_get_install_commands(mod);
 			out->found = true;
 			if (path) {
-				/* libkmod gives dir/relative; keep the part under the modules dir */
+				/* libkmod gives dir/relative; keep the part under the modules dir
+				 */
 				size_t dl = strlen(modules_dir);
-				const char *rel = !strncmp(path, modules_dir, dl) && path[dl] == '/' ? path + dl + 1 : path;
+				const char *rel = !strncmp(path, modules_dir, dl) && path[dl] == '/'
+						      ? path + dl + 1
+						      : path;
 				str_copy(out->path, sizeof(out->path), rel);
 				out->has_path = true;
 			}
@@ -259,7 +264,8 @@ static int kmod_ask(void *arg, void *result)
 	k->set_log_priority(ctx, LOG_ERR);
 	int r = k->load_resources(ctx);
 	if (r < 0) {
-		snprintf(a->error, sizeof(a->error), "module index unreadable in %s (%s); run depmod", q->modules_dir,
+		snprintf(a->error, sizeof(a->error),
+			 "module index unreadable in %s (%s); run depmod", q->modules_dir,
 			 log.first[0] ? log.first : strerror(-r));
 		k->unref(ctx);
 		return 0;
@@ -283,8 +289,8 @@ static int kmod_ask(void *arg, void *result)
 	return 0;
 }
 
-static void kmod_answers_get(const struct host_root *root, struct modules_facts *mf, struct kmod_questions *q,
-			     struct kmod_answers *a)
+static void kmod_answers_get(const struct host_root *root, struct modules_facts *mf,
+			     struct kmod_questions *q, struct kmod_answers *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (!mf->modules_dir_present) {
@@ -315,9 +321,9 @@ static void read_params(const struct host_root *root, const struct module_spec *
 	}
 }
 
-static void probe_one(const struct host_root *root, struct modules_facts *mf, const struct kmod_answers *a,
-		      const struct kmod_lookup *look, const char *proc_modules, const struct module_spec *spec,
-		      char kconfig_value)
+static void probe_one(const struct host_root *root, struct modules_facts *mf,
+		      const struct kmod_answers *a, const struct kmod_lookup *look,
+		      const char *proc_modules, const struct module_spec *spec, char kconfig_value)
 {
 	struct module_facts *m = &mf->mods[mf->n++];
 	char path[128], state[32];
@@ -340,10 +346,9 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf, co
 	}
 	str_copy(m->path, sizeof(m->path), look->path);
 	str_copy(m->options, sizeof(m->options), look->options);
-	if (install[0] && (str_startswith(install, "/bin/true") ||
-			   str_startswith(install, "/bin/false") ||
-			   str_startswith(install, "/usr/bin/true") ||
-			   str_startswith(install, "/usr/bin/false")))
+	if (install[0] &&
+	    (str_startswith(install, "/bin/true") || str_startswith(install, "/bin/false") ||
+	     str_startswith(install, "/usr/bin/true") || str_startswith(install, "/usr/bin/false")))
 		m->blacklisted = true; /* the usual way to make modprobe refuse a module */
 
 	/* spec->name and a copy of the path: gcc cannot see that m->evidence
@@ -353,8 +358,8 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf, co
 	snprintf(path, sizeof(path), "/sys/module/%s/initstate", spec->name);
 	if (host_read_attr(root, path, state, sizeof(state)) == 0) {
 		m->state = MOD_LOADED;
-		snprintf(m->evidence, sizeof(m->evidence), "/sys/module/%s/initstate: %s", spec->name,
-			 state);
+		snprintf(m->evidence, sizeof(m->evidence), "/sys/module/%s/initstate: %s",
+			 spec->name, state);
 	} else if (proc_modules_has(proc_modules, spec->name)) {
 		m->state = MOD_LOADED;
 		snprintf(m->evidence, sizeof(m->evidence), "listed in /proc/modules");
@@ -421,8 +426,8 @@ void modules_probe(const struct host_root *root, const char *release, enum host_
 
 	str_copy(mf->release, sizeof(mf->release), release);
 	snprintf(mf->modules_dir, sizeof(mf->modules_dir), "/lib/modules/%s", release);
-	mf->modules_dir_present = release[0] && host_stat(root, mf->modules_dir, &st, true) == 0 &&
-				  S_ISDIR(st.st_mode);
+	mf->modules_dir_present =
+	    release[0] && host_stat(root, mf->modules_dir, &st, true) == 0 && S_ISDIR(st.st_mode);
 
 	q[nq++] = (struct kconfig_query){"CONFIG_MODULES", 0};
 	for (size_t i = 0; i < ARRAY_SIZE(module_specs); i++)

@@ -73,7 +73,7 @@ void pci_probe(const struct host_root *root, struct iommu_facts *iof)
 	for (struct pci_dev *d = pacc->devices; d; d = d->next) {
 		struct pci_device_fact *f = &devs[ndevs];
 		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_DRIVER |
-					 PCI_FILL_IOMMU_GROUP);
+				     PCI_FILL_IOMMU_GROUP);
 		snprintf(f->bdf, sizeof(f->bdf), "%04x:%02x:%02x.%d", d->domain, d->bus, d->dev,
 			 d->func);
 		f->vendor = d->vendor_id;

@@ -12,7 +12,7 @@
 #include "strbuf.h"
 
 #define MAX_SECTIONS 256
-#define MAX_DYNAMIC (64u << 10)
+#define MAX_DYNAMIC  (64u << 10)
 
 static bool read_at(int fd, void *buf, size_t len, off_t off)
 {
@@ -24,9 +24,10 @@ enum tri_state qemu_binary_has_seccomp(const struct host_root *root, const char 
 	_cleanup_close_ int fd = host_open(root, path, O_RDONLY | O_NONBLOCK);
 	struct stat st;
 	Elf64_Ehdr eh;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !read_at(fd, &eh, sizeof(eh), 0) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) || !eh.e_shnum || eh.e_shnum > MAX_SECTIONS)
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !read_at(fd, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    !eh.e_shnum || eh.e_shnum > MAX_SECTIONS)
 		return TRI_STATE_UNKNOWN;
 	Elf64_Shdr sh[MAX_SECTIONS];
 	if (!read_at(fd, sh, eh.e_shnum * sizeof(Elf64_Shdr), (off_t)eh.e_shoff))
@@ -43,7 +44,8 @@ enum tri_state qemu_binary_has_seccomp(const struct host_root *root, const char 
 		    !read_at(fd, names, strs->sh_size, (off_t)strs->sh_offset))
 			return TRI_STATE_UNKNOWN;
 		names[strs->sh_size] = '\0';
-		for (size_t k = 0; k < sh[i].sh_size / sizeof(Elf64_Dyn) && dyn[k].d_tag != DT_NULL; k++)
+		for (size_t k = 0; k < sh[i].sh_size / sizeof(Elf64_Dyn) && dyn[k].d_tag != DT_NULL;
+		     k++)
 			if (dyn[k].d_tag == DT_NEEDED && dyn[k].d_un.d_val < strs->sh_size &&
 			    !strncmp(names + dyn[k].d_un.d_val, "libseccomp.so", 13))
 				return TRI_STATE_YES;

@@ -11,10 +11,10 @@
 #include "report.h"
 
 struct render_options {
-	bool color;    /* ANSI colours (decided by the caller: TTY, --color, NO_COLOR) */
-	bool quiet;    /* WARN and FAIL items only */
-	bool verbose;  /* host summary and every item's facts */
-	bool strict;   /* warnings count as failures */
+	bool color;   /* ANSI colours (decided by the caller: TTY, --color, NO_COLOR) */
+	bool quiet;   /* WARN and FAIL items only */
+	bool verbose; /* host summary and every item's facts */
+	bool strict;  /* warnings count as failures */
 };
 
 /* The report, then the verdict: assessment_capable(). */

@@ -66,10 +66,12 @@ json_t *assessment_to_json(const struct assessment *a, bool strict)
 
 json_t *config_to_json(const struct config_state *cs)
 {
-	json_t *o = json_object(), *warnings = json_array(), *notes = json_array(), *tried = json_array();
+	json_t *o = json_object(), *warnings = json_array(), *notes = json_array(),
+	       *tried = json_array();
 
 	json_object_set_new(o, "file", str_or_null(cs->src.path));
-	json_object_set_new(o, "origin", cs->src.origin ? json_string(cs->src.origin) : json_null());
+	json_object_set_new(o, "origin",
+			    cs->src.origin ? json_string(cs->src.origin) : json_null());
 	json_object_set_new(o, "loaded", json_boolean(cs->loaded));
 	json_object_set_new(o, "error", str_or_null(cs->error));
 	for (size_t i = 0; i < cs->src.tried.n; i++)
@@ -81,6 +83,7 @@ json_t *config_to_json(const struct config_state *cs)
 	for (size_t i = 0; i < cs->notes.n; i++)
 		json_array_append_new(notes, json_string(cs->notes.v[i]));
 	json_object_set_new(o, "adjustments", notes);
-	json_object_set_new(o, "accel", cs->loaded ? json_string(cs->cfg.hypervisor.accel) : json_null());
+	json_object_set_new(o, "accel",
+			    cs->loaded ? json_string(cs->cfg.hypervisor.accel) : json_null());
 	return o;
 }

@@ -5,12 +5,12 @@
 #include "render.h"
 #include "strutil.h"
 
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
+#define C_RESET	 "\033[0m"
+#define C_BOLD	 "\033[1m"
+#define C_RED	 "\033[31m"
+#define C_GREEN	 "\033[32m"
 #define C_YELLOW "\033[33m"
-#define C_DIM "\033[2m"
+#define C_DIM	 "\033[2m"
 
 static const char *level_color(enum level l)
 {
@@ -32,8 +32,9 @@ void render_host_line(char *buf, size_t len, const struct host_facts *f)
 		 c->model_name[0] ? " " : "", c->model_name, c->arch_name[0] ? c->arch_name : "?",
 		 res->kernel_release[0] ? res->kernel_release : "?",
 		 res->distro_name[0] ? " (" : "", res->distro_name, res->distro_name[0] ? ")" : "",
-		 c->hypervisor_bit ? (c->hypervisor_name[0] ? c->hypervisor_name : "virtual machine")
-				   : "bare metal");
+		 c->hypervisor_bit
+		     ? (c->hypervisor_name[0] ? c->hypervisor_name : "virtual machine")
+		     : "bare metal");
 	if (c->hypervisor_bit && c->hypervisor_name[0] && strlen(buf) + 4 < len)
 		strcat(buf, " VM");
 }
@@ -78,7 +79,9 @@ void render_text(FILE *out, const struct assessment *a, const struct render_opti
 		fprintf(out, "%zu passed, %zu warnings, %zu failed, %zu skipped%s\n",
 			report_count(r, LEVEL_PASS), report_count(r, LEVEL_WARN),
 			report_count(r, LEVEL_FAIL), report_count(r, LEVEL_SKIP),
-			o->strict && report_count(r, LEVEL_WARN) ? " (--strict: warnings count as failures)" : "");
+			o->strict && report_count(r, LEVEL_WARN)
+			    ? " (--strict: warnings count as failures)"
+			    : "");
 	/* a refusal no item above says (an adaptation kata-runtime would not make) */
 	if (!a->ready && !a->config->missing && report_capable(r, false))
 		for (size_t i = 0; i < a->reasons.n; i++)

@@ -114,13 +114,13 @@ const char *level_name(enum level l)
 static const struct {
 	const char *name, *title;
 } groups[GROUP_COUNT] = {
-	[GROUP_CPU] = {"cpu", "CPU"},
-	[GROUP_KVM] = {"kvm", "KVM"},
-	[GROUP_MODULES] = {"modules", "Kernel modules"},
-	[GROUP_DEVICES] = {"devices", "Devices"},
-	[GROUP_IOMMU] = {"iommu", "IOMMU / VFIO"},
-	[GROUP_RESOURCES] = {"resources", "Resources"},
-	[GROUP_CONFIG] = {"config", "Configuration"},
+    [GROUP_CPU] = {"cpu", "CPU"},
+    [GROUP_KVM] = {"kvm", "KVM"},
+    [GROUP_MODULES] = {"modules", "Kernel modules"},
+    [GROUP_DEVICES] = {"devices", "Devices"},
+    [GROUP_IOMMU] = {"iommu", "IOMMU / VFIO"},
+    [GROUP_RESOURCES] = {"resources", "Resources"},
+    [GROUP_CONFIG] = {"config", "Configuration"},
 };
 
 const char *group_name(enum check_group g)

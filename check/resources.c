@@ -68,7 +68,8 @@ void resources_parse_meminfo(const char *text, struct resource_facts *rf)
  * to v1 controller directories. */
 static enum cgroup_layout cgroup_layout(const struct host_root *root)
 {
-	bool v1 = host_exists(root, "/sys/fs/cgroup/memory") || host_exists(root, "/sys/fs/cgroup/cpu") ||
+	bool v1 = host_exists(root, "/sys/fs/cgroup/memory") ||
+		  host_exists(root, "/sys/fs/cgroup/cpu") ||
 		  host_exists(root, "/sys/fs/cgroup/cpuset");
 
 	if (host_exists(root, "/sys/fs/cgroup/cgroup.controllers"))

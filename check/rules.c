@@ -46,14 +46,13 @@ const char *rules_virt_flag(const struct host_facts *f)
 	switch (c->vendor) {
 	case VENDOR_INTEL:
 	case VENDOR_ZHAOXIN:
-	case VENDOR_CENTAUR:
-		return "vmx";
+	case VENDOR_CENTAUR: return "vmx";
 	case VENDOR_AMD:
-	case VENDOR_HYGON:
-		return "svm";
+	case VENDOR_HYGON: return "svm";
 	default:
 		/* an unlisted vendor: whichever the CPU reports */
-		if (cpu_flag_in_cpuid(c, "svm") == TRI_YES || cpu_flag_in_cpuinfo(c, "svm") == TRI_YES)
+		if (cpu_flag_in_cpuid(c, "svm") == TRI_YES ||
+		    cpu_flag_in_cpuinfo(c, "svm") == TRI_YES)
 			return "svm";
 		return "vmx";
 	}
@@ -66,10 +65,8 @@ const char *rules_vendor_kvm_module(const struct host_facts *f)
 		const char *flag = rules_virt_flag(f);
 		return flag && !strcmp(flag, "svm") ? "kvm_amd" : "kvm_intel";
 	}
-	case ARCH_PPC64LE:
-		return "kvm_hv";
-	default:
-		return NULL;
+	case ARCH_PPC64LE: return "kvm_hv";
+	default: return NULL;
 	}
 }
 

@@ -11,13 +11,13 @@
  * active configuration when there is one, from Kata's defaults otherwise. */
 struct rules_input {
 	const struct host_facts *facts;
-	const struct config_state *config;  /* the active configuration; NULL: none sought */
-	unsigned want_vcpus;       /* default_vcpus */
-	unsigned want_memory_mib;  /* default_memory */
-	const char *accel;         /* "kvm" (default), "tcg" or "auto" */
+	const struct config_state *config; /* the active configuration; NULL: none sought */
+	unsigned want_vcpus;		   /* default_vcpus */
+	unsigned want_memory_mib;	   /* default_memory */
+	const char *accel;		   /* "kvm" (default), "tcg" or "auto" */
 };
 
-#define DEFAULT_VCPUS 1
+#define DEFAULT_VCPUS	   1
 #define DEFAULT_MEMORY_MIB 2048
 
 void rules_input_defaults(struct rules_input *in, const struct host_facts *f);

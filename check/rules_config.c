@@ -13,13 +13,18 @@ static const struct {
 	const char *key;
 	const char *remedy;
 } path_remedies[] = {
-	{"hypervisor.qemu.path", "install QEMU (Debian: `apt-get install qemu-system-x86` or the package for this architecture), or fix the path"},
-	{"hypervisor.qemu.kernel", "build and install the guest kernel and initrd (`make image && make install`), or fix the path"},
-	{"hypervisor.qemu.initrd", "build and install the guest kernel and initrd (`make image && make install`), or fix the path"},
-	{"hypervisor.qemu.image", "install the guest image, or fix the path"},
-	{"hypervisor.qemu.virtio_fs_daemon", "install virtiofsd (Debian ships it with QEMU at /usr/lib/qemu/virtiofsd), or use shared_fs = \"virtio-9p\""},
-	{"proxy.kata.path", "install kata-proxy (`make install`), or fix the path"},
-	{"shim.kata.path", "install kata-shim (`make install`), or fix the path"},
+    {"hypervisor.qemu.path", "install QEMU (Debian: `apt-get install qemu-system-x86` or the "
+			     "package for this architecture), or fix the path"},
+    {"hypervisor.qemu.kernel", "build and install the guest kernel and initrd (`make image && make "
+			       "install`), or fix the path"},
+    {"hypervisor.qemu.initrd", "build and install the guest kernel and initrd (`make image && make "
+			       "install`), or fix the path"},
+    {"hypervisor.qemu.image", "install the guest image, or fix the path"},
+    {"hypervisor.qemu.virtio_fs_daemon",
+     "install virtiofsd (Debian ships it with QEMU at /usr/lib/qemu/virtiofsd), or use shared_fs = "
+     "\"virtio-9p\""},
+    {"proxy.kata.path", "install kata-proxy (`make install`), or fix the path"},
+    {"shim.kata.path", "install kata-shim (`make install`), or fix the path"},
 };
 
 static const char *path_remedy(const struct config_path *p)
@@ -39,17 +44,23 @@ static void qemu_sandbox_rule(const struct config_state *cs, struct report *r)
 	const struct qemu_config *h = &cs->cfg.hypervisor;
 	struct report_item *it;
 	if (!h->seccompsandbox || !*h->seccompsandbox) {
-		it = report_add(r, "config.qemu_sandbox", GROUP_CONFIG, LEVEL_WARN, "QEMU's seccomp sandbox",
-				"off (seccompsandbox = \"\"): a guest that breaks out into QEMU has every system call");
-		report_item_remedy(it, "set [hypervisor.qemu] seccompsandbox = \"%s\"", QEMU_SECCOMP_SANDBOX_DEFAULT);
+		it = report_add(r, "config.qemu_sandbox", GROUP_CONFIG, LEVEL_WARN,
+				"QEMU's seccomp sandbox",
+				"off (seccompsandbox = \"\"): a guest that breaks out into QEMU "
+				"has every system call");
+		report_item_remedy(it, "set [hypervisor.qemu] seccompsandbox = \"%s\"",
+				   QEMU_SECCOMP_SANDBOX_DEFAULT);
 	} else if (cs->qemu_seccomp == TRI_STATE_NO) {
-		it = report_add(r, "config.qemu_sandbox", GROUP_CONFIG, LEVEL_WARN, "QEMU's seccomp sandbox",
-				"%s was built without seccomp: it runs without its sandbox", h->path);
-		report_item_remedy(it, "install a QEMU built with seccomp (Debian's is), or set seccompsandbox = \"\" "
-				       "to say so in the configuration");
+		it = report_add(
+		    r, "config.qemu_sandbox", GROUP_CONFIG, LEVEL_WARN, "QEMU's seccomp sandbox",
+		    "%s was built without seccomp: it runs without its sandbox", h->path);
+		report_item_remedy(
+		    it,
+		    "install a QEMU built with seccomp (Debian's is), or set seccompsandbox = \"\" "
+		    "to say so in the configuration");
 	} else {
-		report_add(r, "config.qemu_sandbox", GROUP_CONFIG, LEVEL_PASS, "QEMU's seccomp sandbox", "-sandbox %s",
-			   h->seccompsandbox);
+		report_add(r, "config.qemu_sandbox", GROUP_CONFIG, LEVEL_PASS,
+			   "QEMU's seccomp sandbox", "-sandbox %s", h->seccompsandbox);
 	}
 }
 
@@ -64,16 +75,18 @@ void rules_config(const struct rules_input *in, struct report *r)
 		it = report_add(r, "config.file", GROUP_CONFIG, LEVEL_WARN, "configuration file",
 				"none found; kata-runtime would refuse to start");
 		report_item_detail(it, "%s", cs->error);
-		report_item_remedy(it, "run `kata-setup` to install one adapted to this host, or point "
-				       "--kata-config or KATA_CONF_FILE at one");
+		report_item_remedy(it,
+				   "run `kata-setup` to install one adapted to this host, or point "
+				   "--kata-config or KATA_CONF_FILE at one");
 		report_item_fix(it, FIX_INSTALL_CONFIG, "/etc/kata-containers/configuration.toml");
 		return;
 	}
 	if (!cs->loaded) {
-		it = report_add(r, "config.file", GROUP_CONFIG, LEVEL_FAIL, "configuration file", "%s",
-				cs->error);
-		report_item_remedy(it, "fix the file at the place named, or reinstall the default with "
-				       "`kata-setup --force`");
+		it = report_add(r, "config.file", GROUP_CONFIG, LEVEL_FAIL, "configuration file",
+				"%s", cs->error);
+		report_item_remedy(it,
+				   "fix the file at the place named, or reinstall the default with "
+				   "`kata-setup --force`");
 		return;
 	}
 	it = report_add(r, "config.file", GROUP_CONFIG, LEVEL_PASS, "configuration file", "%s (%s)",
@@ -98,8 +111,8 @@ void rules_config(const struct rules_input *in, struct report *r)
 		strbuf_release(&sb);
 	}
 	if (!cs->values_ok) {
-		it = report_add(r, "config.values", GROUP_CONFIG, LEVEL_FAIL, "configuration values",
-				"%s", cs->error);
+		it = report_add(r, "config.values", GROUP_CONFIG, LEVEL_FAIL,
+				"configuration values", "%s", cs->error);
 		report_item_remedy(it, "fix the value named above (see configuration.toml(5))");
 	}
 	for (size_t i = 0; i < cs->npaths; i++) {
@@ -131,10 +144,12 @@ void rules_config(const struct rules_input *in, struct report *r)
 /* Items that only say "no usable hardware virtualization". */
 static bool kvm_only(const struct report_item *it)
 {
-	static const char *const ids[] = {"cpu.virt", "cpu.platform", "cpu.sie", "cpu.lm",
-					  "cpu.sse4_1", "modules.kvm", "modules.kvm_intel",
-					  "modules.kvm_amd", "modules.kvm_hv",
-					  "modules.kvm_intel.unrestricted_guest"};
+	static const char *const ids[] = {
+	    "cpu.virt",		 "cpu.platform",
+	    "cpu.sie",		 "cpu.lm",
+	    "cpu.sse4_1",	 "modules.kvm",
+	    "modules.kvm_intel", "modules.kvm_amd",
+	    "modules.kvm_hv",	 "modules.kvm_intel.unrestricted_guest"};
 	if (it->group == GROUP_KVM)
 		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
@@ -156,12 +171,14 @@ void rules_apply_accel(const struct rules_input *in, struct report *r)
 			continue;
 		it->level = LEVEL_WARN;
 		if (!strcmp(it->id, "kvm.guest"))
-			report_item_remedy(it, "none needed to run; for hardware isolation, run on a node "
-					       "with hardware virtualization (bare metal, or a VM with nested "
-					       "virtualization)");
-		char *s = xasprintf("%s; accel = \"%s\": kata-runtime runs the VM under TCG (software "
-				    "emulation, no hardware isolation)",
-				    it->summary, in->accel);
+			report_item_remedy(
+			    it, "none needed to run; for hardware isolation, run on a node "
+				"with hardware virtualization (bare metal, or a VM with nested "
+				"virtualization)");
+		char *s =
+		    xasprintf("%s; accel = \"%s\": kata-runtime runs the VM under TCG (software "
+			      "emulation, no hardware isolation)",
+			      it->summary, in->accel);
 		free(it->summary);
 		it->summary = s;
 	}

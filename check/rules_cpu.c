@@ -24,9 +24,9 @@ static const struct virt_row {
 	const char *name;
 	const char *firmware_switch;
 } virt_rows[] = {
-	{VM_INTEL, "vmx", "Intel VT-x", "Intel Virtualization Technology (VT-x)"},
-	{VM_ZHAOXIN | VM_CENTAUR, "vmx", "VT-x (VMX)", "VMX / Virtualization Technology"},
-	{VM_AMD | VM_HYGON, "svm", "AMD-V", "SVM Mode (AMD-V)"},
+    {VM_INTEL, "vmx", "Intel VT-x", "Intel Virtualization Technology (VT-x)"},
+    {VM_ZHAOXIN | VM_CENTAUR, "vmx", "VT-x (VMX)", "VMX / Virtualization Technology"},
+    {VM_AMD | VM_HYGON, "svm", "AMD-V", "SVM Mode (AMD-V)"},
 };
 
 /* Further x86 features the default VM needs. */
@@ -36,9 +36,9 @@ static const struct feature_row {
 	const char *what;
 	const char *why;
 } x86_feature_rows[] = {
-	{"cpu.lm", "lm", "64-bit long mode (lm)", "the guest kernel is 64-bit"},
-	{"cpu.sse4_1", "sse4_1", "SSE4.1 (sse4_1)",
-	 "Kata's default guest kernel and QEMU CPU model need SSE4.1"},
+    {"cpu.lm", "lm", "64-bit long mode (lm)", "the guest kernel is 64-bit"},
+    {"cpu.sse4_1", "sse4_1", "SSE4.1 (sse4_1)",
+     "Kata's default guest kernel and QEMU CPU model need SSE4.1"},
 };
 
 static void rule_vendor(const struct host_facts *f, struct report *r)
@@ -80,13 +80,15 @@ static void rule_sources(const struct host_facts *f, struct report *r)
 	struct report_item *it;
 
 	if (c->cpuinfo_errno || !c->cpuinfo_parsed) {
-		it = report_add(r, "cpu.cpuinfo", GROUP_CPU, LEVEL_WARN, "/proc/cpuinfo",
-				"%s", c->cpuinfo_errno ? "cannot be read" : "lists no processor");
+		it = report_add(r, "cpu.cpuinfo", GROUP_CPU, LEVEL_WARN, "/proc/cpuinfo", "%s",
+				c->cpuinfo_errno ? "cannot be read" : "lists no processor");
 		if (c->cpuinfo_errno)
 			report_item_detail(it, "/proc/cpuinfo: %s", strerror(c->cpuinfo_errno));
 		report_item_remedy(it, c->cpuid_source != SRC_NONE
-					       ? "CPU features are judged from CPUID alone; mount /proc in the host root to cross-check"
-					       : "mount /proc in the host root (a DaemonSet needs the node's /proc under --host-root)");
+					   ? "CPU features are judged from CPUID alone; mount "
+					     "/proc in the host root to cross-check"
+					   : "mount /proc in the host root (a DaemonSet needs the "
+					     "node's /proc under --host-root)");
 	}
 	if (c->arch == ARCH_X86_64 && c->cpuid_source == SRC_NONE) {
 		it = report_add(r, "cpu.cpuid", GROUP_CPU, LEVEL_WARN, "CPUID", "unavailable: %s",
@@ -103,15 +105,15 @@ static void rule_hypervisor(const struct host_facts *f, struct report *r)
 	if (c->arch != ARCH_X86_64)
 		return;
 	if (!c->hypervisor_bit) {
-		report_add(r, "cpu.hypervisor", GROUP_CPU, LEVEL_PASS, "whether the host is a virtual machine",
+		report_add(r, "cpu.hypervisor", GROUP_CPU, LEVEL_PASS,
+			   "whether the host is a virtual machine",
 			   "bare metal (no hypervisor bit in CPUID)");
 		return;
 	}
-	struct report_item *it =
-		report_add(r, "cpu.hypervisor", GROUP_CPU, LEVEL_PASS,
-			   "whether the host is a virtual machine",
-			   "running inside a VM (%s): containers will run as nested VMs",
-			   c->hypervisor_name[0] ? c->hypervisor_name : "hypervisor not identified");
+	struct report_item *it = report_add(
+	    r, "cpu.hypervisor", GROUP_CPU, LEVEL_PASS, "whether the host is a virtual machine",
+	    "running inside a VM (%s): containers will run as nested VMs",
+	    c->hypervisor_name[0] ? c->hypervisor_name : "hypervisor not identified");
 	if (c->hypervisor_id[0])
 		report_item_detail(it, "hypervisor signature '%s'", c->hypervisor_id);
 }
@@ -146,12 +148,14 @@ static void rule_virt(const struct host_facts *f, struct report *r)
 		it = report_add(r, "cpu.virt", GROUP_CPU, kvm_ok ? LEVEL_PASS : LEVEL_FAIL, what,
 				"%s is in CPUID but the kernel hides it: disabled in the firmware",
 				flag);
-		report_item_detail(it, "the kernel clears %s from /proc/cpuinfo when the firmware "
-				       "locks the extension off",
+		report_item_detail(it,
+				   "the kernel clears %s from /proc/cpuinfo when the firmware "
+				   "locks the extension off",
 				   flag);
 		if (!kvm_ok)
-			report_item_remedy(it, "enable \"%s\" in the BIOS/UEFI setup, then power the "
-					       "machine off and on",
+			report_item_remedy(it,
+					   "enable \"%s\" in the BIOS/UEFI setup, then power the "
+					   "machine off and on",
 					   fw);
 		return;
 	}
@@ -171,8 +175,11 @@ static void rule_virt(const struct host_facts *f, struct report *r)
 		it = report_add(r, "cpu.virt", GROUP_CPU, LEVEL_WARN, what,
 				"%s is not offered, yet KVM runs guests here%s%s", flag,
 				provider ? " through " : "", provider ? provider : "");
-		report_item_detail(it, "kata-check judges KVM by using it (see the KVM checks), not by the CPU flag");
-		report_item_remedy(it, "none for the flag; see the KVM checks for what this KVM can run");
+		report_item_detail(
+		    it,
+		    "kata-check judges KVM by using it (see the KVM checks), not by the CPU flag");
+		report_item_remedy(
+		    it, "none for the flag; see the KVM checks for what this KVM can run");
 		return;
 	}
 	if (c->hypervisor_bit) {
@@ -180,32 +187,37 @@ static void rule_virt(const struct host_facts *f, struct report *r)
 				"%s is not exposed to this VM by its hypervisor (%s): nested "
 				"virtualization is off",
 				flag, c->hypervisor_name[0] ? c->hypervisor_name : "unidentified");
-		report_item_remedy(it, "on the machine that runs this VM, enable nested virtualization "
-				       "(kvm_intel/kvm_amd nested=1) and give the VM a CPU model that "
-				       "includes %s (e.g. QEMU -cpu host); or use a bare-metal node",
+		report_item_remedy(it,
+				   "on the machine that runs this VM, enable nested virtualization "
+				   "(kvm_intel/kvm_amd nested=1) and give the VM a CPU model that "
+				   "includes %s (e.g. QEMU -cpu host); or use a bare-metal node",
 				   flag);
 		return;
 	}
-	it = report_add(r, "cpu.virt", GROUP_CPU, LEVEL_FAIL, what,
-			"this CPU has no %s (%s)", name, flag);
-	report_item_remedy(it, "Kata Containers needs a CPU with hardware virtualization; use another node");
+	it = report_add(r, "cpu.virt", GROUP_CPU, LEVEL_FAIL, what, "this CPU has no %s (%s)", name,
+			flag);
+	report_item_remedy(
+	    it, "Kata Containers needs a CPU with hardware virtualization; use another node");
 }
 
 static void rule_feature(const struct host_facts *f, const struct feature_row *row,
 			 struct report *r)
 {
 	const struct cpu_facts *c = &f->cpu;
-	enum tri in_cpuid = cpu_flag_in_cpuid(c, row->flag), in_info = cpu_flag_in_cpuinfo(c, row->flag);
+	enum tri in_cpuid = cpu_flag_in_cpuid(c, row->flag),
+		 in_info = cpu_flag_in_cpuinfo(c, row->flag);
 	struct report_item *it;
 
 	if (in_cpuid == TRI_YES || (in_cpuid == TRI_UNKNOWN && in_info == TRI_YES)) {
 		if (in_info == TRI_NO) {
 			it = report_add(r, row->id, GROUP_CPU, LEVEL_WARN, row->what,
 					"%s is in CPUID but hidden from /proc/cpuinfo", row->flag);
-			report_item_remedy(it, "check the kernel command line for clearcpuid= or similar");
+			report_item_remedy(
+			    it, "check the kernel command line for clearcpuid= or similar");
 			return;
 		}
-		report_add(r, row->id, GROUP_CPU, LEVEL_PASS, row->what, "%s is present", row->flag);
+		report_add(r, row->id, GROUP_CPU, LEVEL_PASS, row->what, "%s is present",
+			   row->flag);
 		return;
 	}
 	if (in_cpuid == TRI_UNKNOWN && in_info == TRI_UNKNOWN) {
@@ -216,9 +228,10 @@ static void rule_feature(const struct host_facts *f, const struct feature_row *r
 	}
 	it = report_add(r, row->id, GROUP_CPU, LEVEL_FAIL, row->what, "%s is missing: %s",
 			row->flag, row->why);
-	report_item_remedy(it, c->hypervisor_bit
-				       ? "give this VM a CPU model that includes %s (e.g. QEMU -cpu host)"
-				       : "this CPU cannot run the default guest; use another node%s",
+	report_item_remedy(it,
+			   c->hypervisor_bit
+			       ? "give this VM a CPU model that includes %s (e.g. QEMU -cpu host)"
+			       : "this CPU cannot run the default guest; use another node%s",
 			   c->hypervisor_bit ? row->flag : "");
 }
 
@@ -264,8 +277,9 @@ static void rules_s390x(const struct host_facts *f, struct report *r)
 		return;
 	}
 	it = report_add(r, "cpu.sie", GROUP_CPU, LEVEL_FAIL, "Start Interpretive Execution (sie)",
-			"%s", sie == TRI_NO ? "sie is missing: this LPAR or z/VM guest cannot run KVM"
-					    : "cannot tell: /proc/cpuinfo unreadable");
+			"%s",
+			sie == TRI_NO ? "sie is missing: this LPAR or z/VM guest cannot run KVM"
+				      : "cannot tell: /proc/cpuinfo unreadable");
 	report_item_remedy(it, "run in an LPAR, or a z/VM guest with SIE available");
 }
 
@@ -276,23 +290,18 @@ void rules_cpu(const struct rules_input *in, struct report *r)
 	rule_sources(f, r);
 	rule_vendor(f, r);
 	switch (f->cpu.arch) {
-	case ARCH_X86_64:
-		rules_x86(f, r);
-		break;
-	case ARCH_PPC64LE:
-		rules_ppc64le(f, r);
-		break;
-	case ARCH_S390X:
-		rules_s390x(f, r);
-		break;
+	case ARCH_X86_64: rules_x86(f, r); break;
+	case ARCH_PPC64LE: rules_ppc64le(f, r); break;
+	case ARCH_S390X: rules_s390x(f, r); break;
 	case ARCH_ARM64:
 		/* arm64 has no CPU flag for EL2: KVM's own checks decide */
 		break;
 	default: {
-		struct report_item *it =
-			report_add(r, "cpu.arch", GROUP_CPU, LEVEL_FAIL, "CPU architecture",
-				   "%s is not supported", f->cpu.arch_name[0] ? f->cpu.arch_name : "unknown");
-		report_item_remedy(it, "Kata Containers runs on x86_64, aarch64, ppc64le and s390x");
+		struct report_item *it = report_add(
+		    r, "cpu.arch", GROUP_CPU, LEVEL_FAIL, "CPU architecture", "%s is not supported",
+		    f->cpu.arch_name[0] ? f->cpu.arch_name : "unknown");
+		report_item_remedy(it,
+				   "Kata Containers runs on x86_64, aarch64, ppc64le and s390x");
 	}
 	}
 }

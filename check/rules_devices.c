@@ -14,17 +14,16 @@ static const struct device_row {
 	bool passthrough;
 	const char *why;
 } device_rows[] = {
-	{"/dev/vhost-net", "devices.vhost-net", LEVEL_WARN, false,
-	 "QEMU opens it for vhost=on networking"},
-	{"/dev/vhost-vsock", "devices.vhost-vsock", LEVEL_WARN, false,
-	 "QEMU opens it for the vsock agent channel"},
-	{"/dev/net/tun", "devices.tun", LEVEL_FAIL, false,
-	 "tap devices for the VM's network are created through it"},
-	{"/dev/vfio/vfio", "devices.vfio", LEVEL_WARN, true, "the VFIO container for passthrough"},
+    {"/dev/vhost-net", "devices.vhost-net", LEVEL_WARN, false,
+     "QEMU opens it for vhost=on networking"},
+    {"/dev/vhost-vsock", "devices.vhost-vsock", LEVEL_WARN, false,
+     "QEMU opens it for the vsock agent channel"},
+    {"/dev/net/tun", "devices.tun", LEVEL_FAIL, false,
+     "tap devices for the VM's network are created through it"},
+    {"/dev/vfio/vfio", "devices.vfio", LEVEL_WARN, true, "the VFIO container for passthrough"},
 };
 
-static void rule_device(const struct host_facts *f, const struct device_row *row,
-			struct report *r)
+static void rule_device(const struct host_facts *f, const struct device_row *row, struct report *r)
 {
 	const struct device_fact *d = facts_device(f, row->path);
 	const struct device_spec *spec = device_spec_for(row->path);
@@ -39,11 +38,12 @@ static void rule_device(const struct host_facts *f, const struct device_row *row
 				(unsigned)d->mode, d->owner, d->group);
 		if (spec && (d->major != spec->major || d->minor != spec->minor)) {
 			it->level = it->raw_level = LEVEL_WARN;
-			report_item_remedy(it, "expected %u:%u; check what this node is", spec->major,
-					   spec->minor);
+			report_item_remedy(it, "expected %u:%u; check what this node is",
+					   spec->major, spec->minor);
 		} else if (d->access >= 0 && d->access != (R_OK | W_OK) && f->euid != 0) {
-			report_item_detail(it, "uid %u cannot open it read-write; kata-runtime runs as root",
-					   (unsigned)f->euid);
+			report_item_detail(
+			    it, "uid %u cannot open it read-write; kata-runtime runs as root",
+			    (unsigned)f->euid);
 		}
 		return;
 	}
@@ -53,28 +53,31 @@ static void rule_device(const struct host_facts *f, const struct device_row *row
 		return;
 	}
 	if (d->present) {
-		it = report_add(r, row->id, GROUP_DEVICES, row->missing, row->path, "%s",
-				d->is_char ? "is a stale node: the running kernel has no such device"
-					   : "exists but is not a character device");
+		it =
+		    report_add(r, row->id, GROUP_DEVICES, row->missing, row->path, "%s",
+			       d->is_char ? "is a stale node: the running kernel has no such device"
+					  : "exists but is not a character device");
 		report_item_remedy(it, "remove it and load %s so the kernel creates it",
 				   spec ? spec->module : "its module");
 		return;
 	}
 	if (d->stat_errno != ENOENT) {
-		it = report_add(r, row->id, GROUP_DEVICES, row->missing, row->path, "cannot be examined: %s",
-				strerror(d->stat_errno));
+		it = report_add(r, row->id, GROUP_DEVICES, row->missing, row->path,
+				"cannot be examined: %s", strerror(d->stat_errno));
 		report_item_remedy(it, "check the permissions of /dev in the host root");
 		return;
 	}
 	it = report_add(r, row->id, GROUP_DEVICES, row->missing, row->path, "does not exist");
 	report_item_detail(it, "%s", row->why);
 	if (m && m->state == MOD_AVAILABLE) {
-		report_item_remedy(it, "it appears when %s is loaded: run `kata-setup` (or `modprobe %s`)",
-				   m->name, m->name);
+		report_item_remedy(
+		    it, "it appears when %s is loaded: run `kata-setup` (or `modprobe %s`)",
+		    m->name, m->name);
 		report_item_fix(it, FIX_LOAD_MODULE, m->name);
 	} else if (module_present(m)) {
-		report_item_remedy(it, "%s is loaded but the node is missing: mount devtmpfs on /dev, "
-				       "or `mknod %s c %u %u`",
+		report_item_remedy(it,
+				   "%s is loaded but the node is missing: mount devtmpfs on /dev, "
+				   "or `mknod %s c %u %u`",
 				   m->name, row->path, spec->major, spec->minor);
 	} else {
 		report_item_remedy(it, "the kernel lacks %s (see the module check)",

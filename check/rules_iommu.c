@@ -29,15 +29,17 @@ static void rule_iommu(const struct host_facts *f, struct report *r)
 
 	if (rules_iommu_enabled(f)) {
 		it = report_add(r, "iommu.enabled", GROUP_IOMMU, LEVEL_PASS,
-				"IOMMU for device passthrough", "enabled: %d IOMMU groups", i->ngroups);
+				"IOMMU for device passthrough", "enabled: %d IOMMU groups",
+				i->ngroups);
 		report_item_detail(it, "%s%s%s", fw ? fw : "IOMMU", i->units[0] ? "; units: " : "",
 				   i->units);
 		return;
 	}
 	if (!fw && !i->units[0]) {
-		report_add(r, "iommu.enabled", GROUP_IOMMU, LEVEL_SKIP, "IOMMU for device passthrough",
-			   "the firmware reports no IOMMU: PCI passthrough is unavailable (ordinary "
-			   "containers do not need it)");
+		report_add(
+		    r, "iommu.enabled", GROUP_IOMMU, LEVEL_SKIP, "IOMMU for device passthrough",
+		    "the firmware reports no IOMMU: PCI passthrough is unavailable (ordinary "
+		    "containers do not need it)");
 		return;
 	}
 	it = report_add(r, "iommu.enabled", GROUP_IOMMU, LEVEL_WARN, "IOMMU for device passthrough",
@@ -45,17 +47,20 @@ static void rule_iommu(const struct host_facts *f, struct report *r)
 			fw ? fw : "an IOMMU");
 	if (i->cmdline_iommu[0])
 		report_item_detail(it, "kernel parameters: %s", i->cmdline_iommu);
-	if (strstr(i->cmdline_iommu, "intel_iommu=off") || strstr(i->cmdline_iommu, "amd_iommu=off") ||
-	    strstr(i->cmdline_iommu, "iommu=off"))
-		report_item_remedy(it, "remove the iommu=off setting (%s) from the kernel command line "
-				       "and reboot",
+	if (strstr(i->cmdline_iommu, "intel_iommu=off") ||
+	    strstr(i->cmdline_iommu, "amd_iommu=off") || strstr(i->cmdline_iommu, "iommu=off"))
+		report_item_remedy(it,
+				   "remove the iommu=off setting (%s) from the kernel command line "
+				   "and reboot",
 				   i->cmdline_iommu);
 	else if (i->acpi_dmar)
-		report_item_remedy(it, "add intel_iommu=on iommu=pt to the kernel command line "
-				       "(GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub) and reboot");
+		report_item_remedy(
+		    it, "add intel_iommu=on iommu=pt to the kernel command line "
+			"(GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub) and reboot");
 	else
-		report_item_remedy(it, "add iommu=pt to the kernel command line and reboot; check that "
-				       "the IOMMU is enabled in the firmware setup");
+		report_item_remedy(it,
+				   "add iommu=pt to the kernel command line and reboot; check that "
+				   "the IOMMU is enabled in the firmware setup");
 }
 
 static void rule_vfio_devices(const struct host_facts *f, struct report *r)
@@ -97,9 +102,11 @@ static void rule_vfio_devices(const struct host_facts *f, struct report *r)
 		it = report_add(r, id, GROUP_IOMMU, LEVEL_WARN, what,
 				"IOMMU group %d is not viable: %s is bound to %s", d->iommu_group,
 				blocker->bdf, blocker->driver);
-		report_item_remedy(it, "bind every device of group %d to vfio-pci (`kata-setup --vfio %s`), "
-				       "or move the device to a slot with its own group",
-				   d->iommu_group, blocker->bdf);
+		report_item_remedy(
+		    it,
+		    "bind every device of group %d to vfio-pci (`kata-setup --vfio %s`), "
+		    "or move the device to a slot with its own group",
+		    d->iommu_group, blocker->bdf);
 		report_item_fix(it, FIX_VFIO_BIND, blocker->bdf);
 	}
 }

@@ -19,12 +19,12 @@ static const struct cap_row {
 	long min;
 	enum level missing;
 } cap_rows[] = {
-	{"irqchip", "in-kernel interrupt controller", 1, LEVEL_FAIL},
-	{"user-memory", "user memory regions", 1, LEVEL_FAIL},
-	{"ioeventfd", "ioeventfd (vhost and virtio notifications)", 1, LEVEL_FAIL},
-	{"irqfd", "irqfd (interrupt injection from vhost)", 1, LEVEL_FAIL},
-	{"max-vcpus", "vCPUs per VM", 0, LEVEL_FAIL},
-	{"nr-memslots", "memory slots (RAM, ROMs, hot-plug)", 32, LEVEL_WARN},
+    {"irqchip", "in-kernel interrupt controller", 1, LEVEL_FAIL},
+    {"user-memory", "user memory regions", 1, LEVEL_FAIL},
+    {"ioeventfd", "ioeventfd (vhost and virtio notifications)", 1, LEVEL_FAIL},
+    {"irqfd", "irqfd (interrupt injection from vhost)", 1, LEVEL_FAIL},
+    {"max-vcpus", "vCPUs per VM", 0, LEVEL_FAIL},
+    {"nr-memslots", "memory slots (RAM, ROMs, hot-plug)", 32, LEVEL_WARN},
 };
 
 static const char *remedy_load_kvm(const struct host_facts *f, struct report_item *it)
@@ -38,26 +38,29 @@ static const char *remedy_load_kvm(const struct host_facts *f, struct report_ite
 	if (flag && cpu_flag_in_cpuid(&f->cpu, flag) != TRI_YES &&
 	    cpu_flag_in_cpuinfo(&f->cpu, flag) != TRI_YES &&
 	    !module_present(facts_module(f, "kvm_pvm"))) {
-		report_item_remedy(it, "the CPU does not offer %s, so %s cannot load: see the "
-				       "hardware virtualization check",
+		report_item_remedy(it,
+				   "the CPU does not offer %s, so %s cannot load: see the "
+				   "hardware virtualization check",
 				   flag, mod);
 		return NULL;
 	}
 	if (m && m->state == MOD_AVAILABLE) {
-		report_item_remedy(it, "load %s (it brings kvm): run `kata-setup`, or `modprobe %s`",
-				   mod, mod);
+		report_item_remedy(
+		    it, "load %s (it brings kvm): run `kata-setup`, or `modprobe %s`", mod, mod);
 		report_item_fix(it, FIX_LOAD_MODULE, mod);
 		return mod;
 	}
 	if (kvm && kvm->state == MOD_ABSENT) {
-		report_item_remedy(it, "this kernel has no KVM (%s); boot a kernel built with "
-				       "CONFIG_KVM and %s",
+		report_item_remedy(it,
+				   "this kernel has no KVM (%s); boot a kernel built with "
+				   "CONFIG_KVM and %s",
 				   kvm->evidence, vendor ? vendor : "its vendor module");
 		return NULL;
 	}
 	if (m && m->state == MOD_ABSENT && !module_present(facts_module(f, "kvm_pvm"))) {
-		report_item_remedy(it, "%s is not available (%s): the CPU checks above say whether "
-				       "the CPU allows it",
+		report_item_remedy(it,
+				   "%s is not available (%s): the CPU checks above say whether "
+				   "the CPU allows it",
 				   mod, m->evidence);
 		return NULL;
 	}
@@ -138,9 +141,11 @@ static bool rule_access(const struct host_facts *f, struct report *r)
 				"skipped",
 				(unsigned)f->euid, errno_name(k->open_errno));
 		report_item_detail(it, "/dev/kvm is mode %04o %s:%s; kata-runtime runs as root",
-				   d ? (unsigned)d->mode : 0, d ? d->owner : "?", d ? d->group : "?");
-		report_item_remedy(it, "run kata-check as root to test KVM itself, or add this user "
-				       "to group '%s' (`usermod -aG %s USER`, then log in again)",
+				   d ? (unsigned)d->mode : 0, d ? d->owner : "?",
+				   d ? d->group : "?");
+		report_item_remedy(it,
+				   "run kata-check as root to test KVM itself, or add this user "
+				   "to group '%s' (`usermod -aG %s USER`, then log in again)",
 				   d && d->group[0] ? d->group : "kvm",
 				   d && d->group[0] ? d->group : "kvm");
 		return false;
@@ -149,9 +154,10 @@ static bool rule_access(const struct host_facts *f, struct report *r)
 			"open(/dev/kvm) failed as uid %u: %s", (unsigned)f->euid,
 			strerror(k->open_errno));
 	if (k->open_errno == EACCES || k->open_errno == EPERM)
-		report_item_remedy(it, "root is refused: a device cgroup, seccomp or LSM policy "
-				       "blocks /dev/kvm; give this container the device (for a pod: "
-				       "privileged, or a device plugin exposing /dev/kvm)");
+		report_item_remedy(it,
+				   "root is refused: a device cgroup, seccomp or LSM policy "
+				   "blocks /dev/kvm; give this container the device (for a pod: "
+				   "privileged, or a device plugin exposing /dev/kvm)");
 	else if (k->open_errno == ENXIO || k->open_errno == ENODEV)
 		report_item_remedy(it, "the node has no driver behind it; load the KVM modules");
 	else
@@ -174,8 +180,8 @@ static bool rule_api(const struct host_facts *f, struct report *r)
 		report_item_remedy(it, "check dmesg for KVM errors");
 		return false;
 	}
-	it = report_add(r, "kvm.api", GROUP_KVM, LEVEL_FAIL, "KVM API version",
-			"%d, expected 12", k->api_version);
+	it = report_add(r, "kvm.api", GROUP_KVM, LEVEL_FAIL, "KVM API version", "%d, expected 12",
+			k->api_version);
 	report_item_remedy(it, "this is not a standard Linux KVM; use a mainline kernel");
 	return false;
 }
@@ -198,7 +204,8 @@ static bool rule_create_vm(const struct host_facts *f, struct report *r)
 	if (k->create_vm_errno == EBUSY) {
 		it = report_add(r, "kvm.create_vm", GROUP_KVM, LEVEL_FAIL, "KVM can create a VM",
 				"KVM_CREATE_VM: EBUSY - another hypervisor holds %s",
-				rules_virt_flag(f) && !strcmp(rules_virt_flag(f), "svm") ? "AMD-V" : "VT-x");
+				rules_virt_flag(f) && !strcmp(rules_virt_flag(f), "svm") ? "AMD-V"
+											 : "VT-x");
 		report_item_remedy(it, "stop the other hypervisor (VirtualBox, VMware Workstation, "
 				       "...) and unload its driver (vboxdrv, vmmon), then retry");
 		return false;
@@ -206,9 +213,10 @@ static bool rule_create_vm(const struct host_facts *f, struct report *r)
 	it = report_add(r, "kvm.create_vm", GROUP_KVM, LEVEL_FAIL, "KVM can create a VM",
 			"KVM_CREATE_VM: %s (%s)", errno_name(k->create_vm_errno),
 			strerror(k->create_vm_errno));
-	report_item_remedy(it, "%s", k->create_vm_errno == ENOMEM
-					     ? "free memory, or lower vm.max_map_count limits"
-					     : "check dmesg for the reason KVM refused");
+	report_item_remedy(it, "%s",
+			   k->create_vm_errno == ENOMEM
+			       ? "free memory, or lower vm.max_map_count limits"
+			       : "check dmesg for the reason KVM refused");
 	return false;
 }
 
@@ -248,7 +256,8 @@ static void rule_caps(const struct rules_input *in, struct report *r)
 	}
 	it = report_add(r, "kvm.caps", GROUP_KVM, level, "KVM capabilities QEMU needs",
 			"missing: %s", strbuf_str(&missing));
-	report_item_remedy(it, "use a newer kernel; these capabilities are standard since Linux 4.x");
+	report_item_remedy(it,
+			   "use a newer kernel; these capabilities are standard since Linux 4.x");
 }
 
 static void rule_smoke(const struct host_facts *f, struct report *r)
@@ -266,8 +275,9 @@ static void rule_smoke(const struct host_facts *f, struct report *r)
 			   "%s", k->smoke_detail[0] ? k->smoke_detail : "not run");
 		return;
 	case SMOKE_FAILED:
-		it = report_add(r, "kvm.smoke", GROUP_KVM, LEVEL_FAIL, "a test guest runs under KVM",
-				"%s", k->smoke_detail[0] ? k->smoke_detail : "the guest failed");
+		it =
+		    report_add(r, "kvm.smoke", GROUP_KVM, LEVEL_FAIL, "a test guest runs under KVM",
+			       "%s", k->smoke_detail[0] ? k->smoke_detail : "the guest failed");
 		report_item_remedy(it, "KVM accepts VMs but cannot run one; check dmesg for KVM "
 				       "errors (a nested setup may lack required features)");
 		return;
@@ -286,10 +296,11 @@ static void rule_default_guest(const struct host_facts *f, struct report *r)
 	struct report_item *it;
 
 	if (provider && !strcmp(provider, "kvm_pvm")) {
-		it = report_add(r, "kvm.guest", GROUP_KVM, LEVEL_FAIL, what,
-				"KVM is provided by kvm_pvm (pagetable-based virtual machine, no "
-				"VT-x/AMD-V): raw KVM guests run, but a standard Linux guest kernel "
-				"does not boot under QEMU+KVM");
+		it =
+		    report_add(r, "kvm.guest", GROUP_KVM, LEVEL_FAIL, what,
+			       "KVM is provided by kvm_pvm (pagetable-based virtual machine, no "
+			       "VT-x/AMD-V): raw KVM guests run, but a standard Linux guest kernel "
+			       "does not boot under QEMU+KVM");
 		report_item_detail(it, "%s%s", vendor ? vendor : "the hardware KVM module",
 				   " is not present; PVM needs a PVM-enabled guest kernel, which "
 				   "Kata's guest kernel is not");
@@ -308,7 +319,8 @@ static void rule_default_guest(const struct host_facts *f, struct report *r)
 		it = report_add(r, "kvm.guest", GROUP_KVM, LEVEL_WARN, what,
 				"KVM runs guests but neither kvm_intel nor kvm_amd is present: "
 				"unknown KVM backend");
-		report_item_remedy(it, "check which module provides KVM (`ls /sys/module | grep kvm`)");
+		report_item_remedy(it,
+				   "check which module provides KVM (`ls /sys/module | grep kvm`)");
 		return;
 	}
 	report_add(r, "kvm.guest", GROUP_KVM, LEVEL_PASS, what, "hardware-assisted KVM%s%s%s",

@@ -9,10 +9,10 @@
 #include "strutil.h"
 
 enum need {
-	NEED_REQUIRED,     /* FAIL when missing */
-	NEED_RECOMMENDED,  /* WARN when missing: the runtime adapts */
-	NEED_PASSTHROUGH,  /* only for VFIO device passthrough */
-	NEED_VENDOR,       /* the KVM vendor module matching this CPU */
+	NEED_REQUIRED,	  /* FAIL when missing */
+	NEED_RECOMMENDED, /* WARN when missing: the runtime adapts */
+	NEED_PASSTHROUGH, /* only for VFIO device passthrough */
+	NEED_VENDOR,	  /* the KVM vendor module matching this CPU */
 };
 
 static const struct module_row {
@@ -21,24 +21,24 @@ static const struct module_row {
 	enum need need;
 	const char *why;
 } module_rows[] = {
-	{"kvm", "Kernel-based Virtual Machine (kvm)", NEED_REQUIRED,
-	 "QEMU needs KVM for hardware virtualization"},
-	{"kvm_intel", "Intel KVM (kvm_intel)", NEED_VENDOR, "KVM's backend for Intel VT-x"},
-	{"kvm_amd", "AMD KVM (kvm_amd)", NEED_VENDOR, "KVM's backend for AMD-V"},
-	{"kvm_hv", "KVM-HV for POWER (kvm_hv)", NEED_VENDOR, "KVM's hypervisor-mode backend"},
-	{"vhost", "host kernel accelerator for virtio (vhost)", NEED_RECOMMENDED,
-	 "without it virtio devices are served by QEMU in user space (slower)"},
-	{"vhost_net", "host kernel accelerator for virtio network (vhost_net)", NEED_RECOMMENDED,
-	 "without it the VM's network runs through QEMU (kata-runtime then sets disable_vhost_net)"},
-	{"vhost_vsock", "host support for virtio-vsock (vhost_vsock)", NEED_RECOMMENDED,
-	 "without it the agent channel falls back to virtio-serial"},
-	{"tun", "TUN/TAP network devices (tun)", NEED_REQUIRED,
-	 "the VM is attached to the pod's network through a tap device"},
-	{"vfio", "VFIO (vfio)", NEED_PASSTHROUGH, "needed to pass PCI devices to a VM"},
-	{"vfio_pci", "VFIO PCI driver (vfio_pci)", NEED_PASSTHROUGH,
-	 "needed to pass PCI devices to a VM"},
-	{"vfio_iommu_type1", "VFIO IOMMU backend (vfio_iommu_type1)", NEED_PASSTHROUGH,
-	 "needed to pass PCI devices to a VM"},
+    {"kvm", "Kernel-based Virtual Machine (kvm)", NEED_REQUIRED,
+     "QEMU needs KVM for hardware virtualization"},
+    {"kvm_intel", "Intel KVM (kvm_intel)", NEED_VENDOR, "KVM's backend for Intel VT-x"},
+    {"kvm_amd", "AMD KVM (kvm_amd)", NEED_VENDOR, "KVM's backend for AMD-V"},
+    {"kvm_hv", "KVM-HV for POWER (kvm_hv)", NEED_VENDOR, "KVM's hypervisor-mode backend"},
+    {"vhost", "host kernel accelerator for virtio (vhost)", NEED_RECOMMENDED,
+     "without it virtio devices are served by QEMU in user space (slower)"},
+    {"vhost_net", "host kernel accelerator for virtio network (vhost_net)", NEED_RECOMMENDED,
+     "without it the VM's network runs through QEMU (kata-runtime then sets disable_vhost_net)"},
+    {"vhost_vsock", "host support for virtio-vsock (vhost_vsock)", NEED_RECOMMENDED,
+     "without it the agent channel falls back to virtio-serial"},
+    {"tun", "TUN/TAP network devices (tun)", NEED_REQUIRED,
+     "the VM is attached to the pod's network through a tap device"},
+    {"vfio", "VFIO (vfio)", NEED_PASSTHROUGH, "needed to pass PCI devices to a VM"},
+    {"vfio_pci", "VFIO PCI driver (vfio_pci)", NEED_PASSTHROUGH,
+     "needed to pass PCI devices to a VM"},
+    {"vfio_iommu_type1", "VFIO IOMMU backend (vfio_iommu_type1)", NEED_PASSTHROUGH,
+     "needed to pass PCI devices to a VM"},
 };
 
 /* A module whose device node is served by the running kernel is present
@@ -66,8 +66,7 @@ static bool vendor_blocked(const struct host_facts *f)
 	       !module_present(facts_module(f, "kvm_pvm"));
 }
 
-static void rule_module(const struct host_facts *f, const struct module_row *row,
-			struct report *r)
+static void rule_module(const struct host_facts *f, const struct module_row *row, struct report *r)
 {
 	const struct module_facts *m = facts_module(f, row->module);
 	enum level missing = LEVEL_FAIL;
@@ -79,12 +78,8 @@ static void rule_module(const struct host_facts *f, const struct module_row *row
 		return; /* not probed on this architecture */
 	snprintf(id, sizeof(id), "modules.%s", row->module);
 	switch (row->need) {
-	case NEED_REQUIRED:
-		missing = LEVEL_FAIL;
-		break;
-	case NEED_RECOMMENDED:
-		missing = LEVEL_WARN;
-		break;
+	case NEED_REQUIRED: missing = LEVEL_FAIL; break;
+	case NEED_RECOMMENDED: missing = LEVEL_WARN; break;
 	case NEED_PASSTHROUGH:
 		if (!rules_iommu_enabled(f) && !module_present(m)) {
 			report_add(r, id, GROUP_MODULES, LEVEL_SKIP, row->what,
@@ -139,20 +134,23 @@ static void rule_module(const struct host_facts *f, const struct module_row *row
 		return;
 	}
 	if (m->state == MOD_AVAILABLE && !strcmp(row->module, "kvm") && vendor_blocked(f)) {
-		it = report_add(r, id, GROUP_MODULES, missing, row->what,
-				"available, but useless here: %s cannot load (the CPU does not offer %s)",
-				rules_vendor_kvm_module(f), rules_virt_flag(f));
+		it = report_add(
+		    r, id, GROUP_MODULES, missing, row->what,
+		    "available, but useless here: %s cannot load (the CPU does not offer %s)",
+		    rules_vendor_kvm_module(f), rules_virt_flag(f));
 		report_item_detail(it, "%s", m->evidence);
 		report_item_remedy(it, "see the hardware virtualization check");
 		return;
 	}
 	if (m->state == MOD_AVAILABLE) {
 		it = report_add(r, id, GROUP_MODULES, missing, row->what,
-				"available but not loaded%s", m->blacklisted ? ", and blacklisted" : "");
+				"available but not loaded%s",
+				m->blacklisted ? ", and blacklisted" : "");
 		report_item_detail(it, "%s; %s", m->evidence, row->why);
 		if (m->blacklisted)
-			report_item_remedy(it, "remove the blacklist (or `install %s /bin/true`) entry "
-					       "for %s from modprobe.d, then run `kata-setup`",
+			report_item_remedy(it,
+					   "remove the blacklist (or `install %s /bin/true`) entry "
+					   "for %s from modprobe.d, then run `kata-setup`",
 					   row->module, row->module);
 		else
 			report_item_remedy(it, "run `kata-setup` (or `modprobe %s`)", row->module);
@@ -163,20 +161,22 @@ static void rule_module(const struct host_facts *f, const struct module_row *row
 		it = report_add(r, id, GROUP_MODULES, LEVEL_WARN, row->what,
 				"cannot tell whether it is available: %s", m->evidence);
 		report_item_detail(it, "%s", row->why);
-		report_item_remedy(it, "give kata-check the host's /lib/modules or its kernel config "
-				       "(/boot/config-<release> or /proc/config.gz)");
+		report_item_remedy(it,
+				   "give kata-check the host's /lib/modules or its kernel config "
+				   "(/boot/config-<release> or /proc/config.gz)");
 		return;
 	}
-	it = report_add(r, id, GROUP_MODULES, missing, row->what, "not available: %s",
-			m->evidence);
+	it = report_add(r, id, GROUP_MODULES, missing, row->what, "not available: %s", m->evidence);
 	report_item_detail(it, "%s", row->why);
 	if (m->kconfig_value == 'm' || (m->evidence[0] && strstr(m->evidence, "is missing")))
-		report_item_remedy(it, "install the kernel's extra modules package (the one that "
-				       "ships %s.ko for %s)",
+		report_item_remedy(it,
+				   "install the kernel's extra modules package (the one that "
+				   "ships %s.ko for %s)",
 				   row->module, f->modules.release);
 	else if (f->modules.modules_support == 'n')
-		report_item_remedy(it, "this kernel has no module support and was built without "
-				       "%s; boot a kernel built with %s=y or =m",
+		report_item_remedy(it,
+				   "this kernel has no module support and was built without "
+				   "%s; boot a kernel built with %s=y or =m",
 				   m->kconfig, m->kconfig);
 	else
 		report_item_remedy(it, "boot a kernel built with %s (=m or =y)", m->kconfig);
@@ -213,11 +213,14 @@ static void rule_param(const struct host_facts *f, struct report *r, const char 
 	}
 	/* Kata's heuristic: unrestricted_guest marks a CPU new enough (Westmere+);
 	 * inside a VM the hypervisor decides, so it is only a warning there. */
-	it = report_add(r, id, GROUP_MODULES, f->cpu.hypervisor_bit ? LEVEL_WARN : LEVEL_FAIL,
-			what, "%s=%s: %s", param, p->value, why);
-	report_item_remedy(it, "%s", f->cpu.hypervisor_bit
-					     ? "expected inside some VMs; enable it on the outer hypervisor if guests fail to boot"
-					     : "a CPU older than Westmere cannot run the default guest; use another node");
+	it = report_add(r, id, GROUP_MODULES, f->cpu.hypervisor_bit ? LEVEL_WARN : LEVEL_FAIL, what,
+			"%s=%s: %s", param, p->value, why);
+	report_item_remedy(
+	    it, "%s",
+	    f->cpu.hypervisor_bit
+		? "expected inside some VMs; enable it on the outer hypervisor if guests fail to "
+		  "boot"
+		: "a CPU older than Westmere cannot run the default guest; use another node");
 }
 
 void rules_modules(const struct rules_input *in, struct report *r)
@@ -225,11 +228,11 @@ void rules_modules(const struct rules_input *in, struct report *r)
 	const struct host_facts *f = in->facts;
 
 	if (f->modules.kmod_error[0] && f->modules.modules_support != 'n') {
-		struct report_item *it =
-			report_add(r, "modules.index", GROUP_MODULES, LEVEL_WARN, "module database",
-				   "%s", f->modules.kmod_error);
-		report_item_remedy(it, "install the kernel's modules (linux-image-%s) and run "
-				       "`depmod -a %s`",
+		struct report_item *it = report_add(r, "modules.index", GROUP_MODULES, LEVEL_WARN,
+						    "module database", "%s", f->modules.kmod_error);
+		report_item_remedy(it,
+				   "install the kernel's modules (linux-image-%s) and run "
+				   "`depmod -a %s`",
 				   f->modules.release, f->modules.release);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(module_rows); i++)

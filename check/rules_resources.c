@@ -25,8 +25,8 @@ static void rule_cpus(const struct rules_input *in, struct report *r)
 		it = report_add(r, "resources.cpus", GROUP_RESOURCES, LEVEL_WARN, "CPUs",
 				"%u online, fewer than the %u vCPUs a sandbox is configured with",
 				cpus, in->want_vcpus);
-		report_item_remedy(it, "kata-runtime clamps vCPUs to %u; lower default_vcpus to match",
-				   cpus);
+		report_item_remedy(
+		    it, "kata-runtime clamps vCPUs to %u; lower default_vcpus to match", cpus);
 		return;
 	}
 	report_add(r, "resources.cpus", GROUP_RESOURCES, LEVEL_PASS, "CPUs", "%u online", cpus);
@@ -43,13 +43,16 @@ static void rule_memory(const struct rules_input *in, struct report *r)
 		report_item_remedy(it, "mount /proc in the host root");
 		return;
 	}
-	uint64_t avail_mib = (res->mem_available_kib ? res->mem_available_kib : res->mem_total_kib) / 1024;
+	uint64_t avail_mib =
+	    (res->mem_available_kib ? res->mem_available_kib : res->mem_total_kib) / 1024;
 	uint64_t total_mib = res->mem_total_kib / 1024;
 	if (avail_mib < in->want_memory_mib) {
-		it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_WARN, "memory",
-				"%llu MiB available, less than the %u MiB a sandbox is configured with",
-				(unsigned long long)avail_mib, in->want_memory_mib);
-		report_item_remedy(it, "free memory, or lower default_memory in configuration.toml");
+		it = report_add(
+		    r, "resources.memory", GROUP_RESOURCES, LEVEL_WARN, "memory",
+		    "%llu MiB available, less than the %u MiB a sandbox is configured with",
+		    (unsigned long long)avail_mib, in->want_memory_mib);
+		report_item_remedy(it,
+				   "free memory, or lower default_memory in configuration.toml");
 		return;
 	}
 	it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_PASS, "memory",
@@ -73,11 +76,11 @@ static void rule_cgroups(const struct rules_input *in, struct report *r)
 	case CGROUP_V2:
 		report_add(r, "resources.cgroups", GROUP_RESOURCES, LEVEL_PASS, "cgroups", "%s%s",
 			   cgroup_layout_name(c),
-			   c == CGROUP_HYBRID ? " (v1 controllers, v2 at /sys/fs/cgroup/unified)" : "");
+			   c == CGROUP_HYBRID ? " (v1 controllers, v2 at /sys/fs/cgroup/unified)"
+					      : "");
 		return;
 	case CGROUP_NONE:
-	case CGROUP_UNKNOWN:
-		break;
+	case CGROUP_UNKNOWN: break;
 	}
 	it = report_add(r, "resources.cgroups", GROUP_RESOURCES, LEVEL_WARN, "cgroups",
 			"no cgroup hierarchy at /sys/fs/cgroup");
@@ -104,16 +107,17 @@ static void rule_kernel(const struct rules_input *in, struct report *r)
 	}
 	if (major < MIN_KERNEL_MAJOR || (major == MIN_KERNEL_MAJOR && minor < MIN_KERNEL_MINOR)) {
 		it = report_add(r, "resources.kernel", GROUP_RESOURCES, LEVEL_WARN, "kernel",
-				"Linux %s is older than %d.%d", res->kernel_release, MIN_KERNEL_MAJOR,
-				MIN_KERNEL_MINOR);
-		report_item_remedy(it, "upgrade the kernel: vhost-vsock and other features the "
-				       "runtime uses need %d.%d or later",
+				"Linux %s is older than %d.%d", res->kernel_release,
+				MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
+		report_item_remedy(it,
+				   "upgrade the kernel: vhost-vsock and other features the "
+				   "runtime uses need %d.%d or later",
 				   MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
 		return;
 	}
-	it = report_add(r, "resources.kernel", GROUP_RESOURCES, LEVEL_PASS, "kernel", "Linux %s%s%s%s",
-			res->kernel_release, res->distro_name[0] ? " (" : "", res->distro_name,
-			res->distro_name[0] ? ")" : "");
+	it = report_add(r, "resources.kernel", GROUP_RESOURCES, LEVEL_PASS, "kernel",
+			"Linux %s%s%s%s", res->kernel_release, res->distro_name[0] ? " (" : "",
+			res->distro_name, res->distro_name[0] ? ")" : "");
 }
 
 void rules_resources(const struct rules_input *in, struct report *r)

@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (r == DECODE_NONE)
 				break;
 			if (r == DECODE_FRAME) {
-				if (f.type != FRAME_DATA && f.type != FRAME_CLOSE && f.type != FRAME_WINDOW) {
+				if (f.type != FRAME_DATA && f.type != FRAME_CLOSE &&
+				    f.type != FRAME_WINDOW) {
 					json_t *j = frame_json(&f, why, sizeof(why));
 					if (j && f.type == FRAME_HELLO)
 						(void)proto_hello_check(j, why, sizeof(why));

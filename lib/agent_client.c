@@ -27,7 +27,8 @@ void agent_client_init(struct agent_client *c, int fd)
 }
 
 /* vsock://CID:PORT: the agent's vsock port (a guest booting: retried) */
-static int connect_vsock(struct agent_client *c, const char *uri, int timeout_ms, struct kc_error *err)
+static int connect_vsock(struct agent_client *c, const char *uri, int timeout_ms,
+			 struct kc_error *err)
 {
 	unsigned cid, port;
 	if (sscanf(uri, "vsock://%u:%u", &cid, &port) != 2)
@@ -51,7 +52,8 @@ static int connect_vsock(struct agent_client *c, const char *uri, int timeout_ms
 	}
 }
 
-int agent_client_connect(struct agent_client *c, const char *path, int timeout_ms, struct kc_error *err)
+int agent_client_connect(struct agent_client *c, const char *path, int timeout_ms,
+			 struct kc_error *err)
 {
 	if (!strncmp(path, "vsock://", 8))
 		return connect_vsock(c, path, timeout_ms, err);
@@ -136,7 +138,9 @@ static void decode_all(struct agent_client *c)
 			json_t *j = json_pack("{s:s}", "error", why);
 			char *text = json_dumps(j, JSON_COMPACT);
 			json_decref(j);
-			f = (struct frame){.stream = bad, .type = FRAME_ERROR, .len = (uint32_t)strlen(text),
+			f = (struct frame){.stream = bad,
+					   .type = FRAME_ERROR,
+					   .len = (uint32_t)strlen(text),
 					   .payload = (unsigned char *)text};
 		}
 		enqueue(c, &f);
@@ -186,7 +190,8 @@ static void dequeue(struct agent_client *c, size_t i, struct frame *f)
 	c->nqueue--;
 }
 
-int agent_client_next_frame(struct agent_client *c, struct frame *f, int timeout_ms, struct kc_error *err)
+int agent_client_next_frame(struct agent_client *c, struct frame *f, int timeout_ms,
+			    struct kc_error *err)
 {
 	long long deadline = timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
 	while (!c->nqueue) {
@@ -203,7 +208,8 @@ int agent_client_next_frame(struct agent_client *c, struct frame *f, int timeout
 
 /* Wait for the frame matching `want` (HELLO, or the RESPONSE with an id),
  * queueing the rest. */
-static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id, int timeout_ms, struct kc_error *err)
+static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id, int timeout_ms,
+			    struct kc_error *err)
 {
 	long long deadline = timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
 	size_t scanned = 0;
@@ -215,7 +221,9 @@ static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id,
 				dequeue(c, scanned, &f);
 				char why[256];
 				json_t *j = frame_json(&f, why, sizeof(why));
-				kc_error_set(err, 0, "agent: %s", j ? json_string_value(json_object_get(j, "error")) : why);
+				kc_error_set(err, 0, "agent: %s",
+					     j ? json_string_value(json_object_get(j, "error"))
+					       : why);
 				json_decref(j);
 				frame_free(&f);
 				return NULL;
@@ -224,7 +232,8 @@ static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id,
 				continue;
 			char why[256];
 			json_t *j = frame_json(q, why, sizeof(why));
-			if (type == FRAME_RESPONSE && (!j || json_integer_value(json_object_get(j, "id")) != id)) {
+			if (type == FRAME_RESPONSE &&
+			    (!j || json_integer_value(json_object_get(j, "id")) != id)) {
 				json_decref(j);
 				continue;
 			}
@@ -237,7 +246,8 @@ static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id,
 		}
 		int left = deadline < 0 ? -1 : (int)(deadline - monotonic_ms());
 		if (deadline >= 0 && left <= 0) {
-			kc_error_set(err, ETIMEDOUT, "no answer from the agent within %d ms", timeout_ms);
+			kc_error_set(err, ETIMEDOUT, "no answer from the agent within %d ms",
+				     timeout_ms);
 			return NULL;
 		}
 		if (read_some(c, left, err) < 0)
@@ -245,7 +255,8 @@ static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id,
 	}
 }
 
-int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms, struct kc_error *err)
+int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
+		       struct kc_error *err)
 {
 	unsigned char seed[32];
 	char hex[65];
@@ -253,7 +264,8 @@ int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
 		memset(seed, 0, sizeof(seed));
 	for (size_t i = 0; i < sizeof(seed); i++)
 		snprintf(hex + 2 * i, 3, "%02x", seed[i]);
-	json_t *h = json_pack("{s:i, s:s, s:s}", "version", PROTO_VERSION, "role", role, "entropy", hex);
+	json_t *h =
+	    json_pack("{s:i, s:s, s:s}", "version", PROTO_VERSION, "role", role, "entropy", hex);
 	int rc = send_json(c, FRAME_HELLO, h, err);
 	json_decref(h);
 	if (rc < 0)
@@ -271,7 +283,8 @@ int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
 	return 0;
 }
 
-json_int_t agent_client_send_request(struct agent_client *c, const char *op, json_t *args, struct kc_error *err)
+json_int_t agent_client_send_request(struct agent_client *c, const char *op, json_t *args,
+				     struct kc_error *err)
 {
 	json_t *req = args ? args : json_object();
 	json_int_t id = c->next_id++;
@@ -282,7 +295,8 @@ json_int_t agent_client_send_request(struct agent_client *c, const char *op, jso
 	return rc < 0 ? -1 : id;
 }
 
-json_t *agent_client_call(struct agent_client *c, const char *op, json_t *args, int timeout_ms, struct kc_error *err)
+json_t *agent_client_call(struct agent_client *c, const char *op, json_t *args, int timeout_ms,
+			  struct kc_error *err)
 {
 	c->last_code[0] = '\0';
 	json_int_t id = agent_client_send_request(c, op, args, err);

@@ -16,30 +16,35 @@ struct agent_client {
 	int fd;
 	struct frame_decoder dec;
 	json_int_t next_id;
-	json_t *hello;        /* what the peer said in its HELLO */
-	struct frame *queue;  /* frames read but not yet taken */
+	json_t *hello;	     /* what the peer said in its HELLO */
+	struct frame *queue; /* frames read but not yet taken */
 	size_t nqueue, capqueue;
-	char last_code[32];   /* the agent's error code of the last failed call */
+	char last_code[32]; /* the agent's error code of the last failed call */
 };
 
 /* Connect to a unix socket, retrying until timeout_ms (QEMU creates its
  * socket a little after it starts). */
-int agent_client_connect(struct agent_client *c, const char *path, int timeout_ms, struct kc_error *err);
+int agent_client_connect(struct agent_client *c, const char *path, int timeout_ms,
+			 struct kc_error *err);
 /* Adopt a connected fd. */
 void agent_client_init(struct agent_client *c, int fd);
 void agent_client_close(struct agent_client *c);
 
 /* The version handshake: send our HELLO (role, entropy), wait for the peer's. */
-int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms, struct kc_error *err);
+int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
+		       struct kc_error *err);
 
 /* Send a request; returns its id. args is stolen (may be NULL). */
-json_int_t agent_client_send_request(struct agent_client *c, const char *op, json_t *args, struct kc_error *err);
+json_int_t agent_client_send_request(struct agent_client *c, const char *op, json_t *args,
+				     struct kc_error *err);
 /* A request and its response: the response object when ok, else NULL with
  * the agent's message in err and its code in c->last_code. */
-json_t *agent_client_call(struct agent_client *c, const char *op, json_t *args, int timeout_ms, struct kc_error *err);
+json_t *agent_client_call(struct agent_client *c, const char *op, json_t *args, int timeout_ms,
+			  struct kc_error *err);
 
 /* The next frame (queued ones first): 1, 0 on timeout, -1 on error/EOF. */
-int agent_client_next_frame(struct agent_client *c, struct frame *f, int timeout_ms, struct kc_error *err);
+int agent_client_next_frame(struct agent_client *c, struct frame *f, int timeout_ms,
+			    struct kc_error *err);
 /* Read whatever the socket has into the queue without blocking. */
 int agent_client_pump(struct agent_client *c, struct kc_error *err);
 bool agent_client_has_queued(const struct agent_client *c);

@@ -21,7 +21,7 @@
 #define SYS_openat2 437
 #endif
 
-#define MAX_SYMLINKS 40 /* as the kernel's path walk */
+#define MAX_SYMLINKS   40 /* as the kernel's path walk */
 #define MAX_TREE_DEPTH 256
 
 /* 0 unknown, 1 openat2 works, -1 it does not (ENOSYS on old kernels, EPERM
@@ -58,22 +58,19 @@ static const char *relative(const char *path)
 	return *path ? path : ".";
 }
 
-static int open_with_openat2(int dirfd, const char *path, int flags, mode_t mode, enum beneath_mode how)
+static int open_with_openat2(int dirfd, const char *path, int flags, mode_t mode,
+			     enum beneath_mode how)
 {
 	struct open_how oh = {
-		.flags = (unsigned long long)(flags | O_CLOEXEC),
-		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+	    .flags = (unsigned long long)(flags | O_CLOEXEC),
+	    .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 	};
 	switch (how) {
 	case BENEATH_STRICT:
 		oh.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 		break;
-	case BENEATH_SYMLINKS:
-		oh.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-		break;
-	case BENEATH_IN_ROOT:
-		oh.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-		break;
+	case BENEATH_SYMLINKS: oh.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS; break;
+	case BENEATH_IN_ROOT: oh.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS; break;
 	}
 	int fd;
 	do
@@ -190,12 +187,14 @@ static int open_by_walk(int dirfd, const char *path, int flags, mode_t mode, enu
 		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode)) {
 			bool follow = how != BENEATH_STRICT && !(last && (flags & O_NOFOLLOW));
 			if (!follow) {
-				if (last && (flags & O_PATH) && (flags & O_NOFOLLOW) && !(flags & O_CREAT)) {
+				if (last && (flags & O_PATH) && (flags & O_NOFOLLOW) &&
+				    !(flags & O_CREAT)) {
 					rc = fd; /* O_PATH | O_NOFOLLOW: the link itself */
 					break;
 				}
 				close(fd);
-				rc = last && (flags & O_CREAT) && (flags & O_EXCL) ? -EEXIST : -ELOOP;
+				rc = last && (flags & O_CREAT) && (flags & O_EXCL) ? -EEXIST
+										   : -ELOOP;
 				break;
 			}
 			rc = follow_link(&w, fd, how);
@@ -255,7 +254,8 @@ int beneath_open_dir(int dirfd, const char *path, enum beneath_mode how)
 int beneath_read_file(int dirfd, const char *path, enum beneath_mode how, size_t max, char **out,
 		      size_t *len)
 {
-	_cleanup_close_ int fd = beneath_open(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, how);
+	_cleanup_close_ int fd =
+	    beneath_open(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, how);
 	struct strbuf sb = STRBUF_INIT;
 	struct stat st;
 	char buf[16384];
@@ -344,8 +344,8 @@ int beneath_mkdir_p(int dirfd, const char *path, mode_t mode, enum beneath_mode 
 		int next = beneath_open_dir(dirfd, prefix.s, how);
 		if (next == -ENOENT) {
 			char name[NAME_MAX + 1];
-			snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1),
-				 p - n);
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)(n < sizeof(name) ? n : sizeof(name) - 1), p - n);
 			if (n > NAME_MAX || (mkdirat(fd, name, mode) < 0 && errno != EEXIST))
 				next = n > NAME_MAX ? -ENAMETOOLONG : -errno;
 			else
@@ -378,7 +378,8 @@ int beneath_write_atomic(int dirfd, const char *path, const void *data, size_t l
 		snprintf(tmp, sizeof(tmp), ".%.200s.tmp-%08x", last, rnd);
 		fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST)
-			return kc_error_set(err, errno, "cannot create a temporary file next to %s", path);
+			return kc_error_set(err, errno, "cannot create a temporary file next to %s",
+					    path);
 	}
 	if (fd < 0)
 		return kc_error_set(err, EEXIST, "cannot create a temporary file next to %s", path);

@@ -14,86 +14,89 @@
 #include "strutil.h"
 #include "toml.h"
 
-#define K(sec, name, type, field) {sec, #name, type, offsetof(struct kc_config, field)}
+#define K(sec, name, type, field)                                                                  \
+	{                                                                                          \
+		sec, #name, type, offsetof(struct kc_config, field)                                \
+	}
 #define Q(name, type) K("hypervisor.qemu", name, type, hypervisor.name)
 
 const struct config_key config_keys[] = {
-	Q(path, CFG_STRING),
-	Q(kernel, CFG_STRING),
-	Q(initrd, CFG_STRING),
-	Q(image, CFG_STRING),
-	Q(firmware, CFG_STRING),
-	Q(machine_type, CFG_STRING),
-	Q(machine_accelerators, CFG_STRING),
-	Q(cpu_features, CFG_STRING),
-	Q(kernel_params, CFG_STRING),
-	Q(accel, CFG_STRING),
-	Q(seccompsandbox, CFG_STRING),
-	Q(rootless, CFG_BOOL),
-	Q(default_vcpus, CFG_INT32),
-	Q(default_maxvcpus, CFG_UINT32),
-	Q(default_memory, CFG_UINT32),
-	Q(memory_slots, CFG_UINT32),
-	Q(memory_offset, CFG_UINT32),
-	Q(default_bridges, CFG_UINT32),
-	Q(block_device_driver, CFG_STRING),
-	Q(block_device_cache_set, CFG_BOOL),
-	Q(block_device_cache_direct, CFG_BOOL),
-	Q(block_device_cache_noflush, CFG_BOOL),
-	Q(disable_block_device_use, CFG_BOOL),
-	Q(shared_fs, CFG_STRING),
-	Q(virtio_fs_daemon, CFG_STRING),
-	Q(virtio_fs_cache, CFG_STRING),
-	Q(virtio_fs_cache_size, CFG_UINT32),
-	Q(virtio_fs_extra_args, CFG_STRLIST),
-	Q(msize_9p, CFG_UINT32),
-	Q(entropy_source, CFG_STRING),
-	Q(enable_iothreads, CFG_BOOL),
-	Q(enable_mem_prealloc, CFG_BOOL),
-	Q(enable_hugepages, CFG_BOOL),
-	Q(enable_virtio_mem, CFG_BOOL),
-	Q(file_mem_backend, CFG_STRING),
-	Q(enable_swap, CFG_BOOL),
-	Q(enable_debug, CFG_BOOL),
-	Q(disable_nesting_checks, CFG_BOOL),
-	Q(use_vsock, CFG_BOOL),
-	Q(disable_image_nvdimm, CFG_BOOL),
-	Q(hotplug_vfio_on_root_bus, CFG_BOOL),
-	Q(pcie_root_port, CFG_UINT32),
-	Q(disable_vhost_net, CFG_BOOL),
-	Q(guest_hook_path, CFG_STRING),
-	Q(enable_vhost_user_store, CFG_BOOL),
-	Q(vhost_user_store_path, CFG_STRING),
-	Q(enable_annotations, CFG_STRLIST),
-	Q(valid_hypervisor_paths, CFG_STRLIST),
-	Q(valid_virtio_fs_daemon_paths, CFG_STRLIST),
-	Q(valid_file_mem_backends, CFG_STRLIST),
-	K("agent.kata", enable_debug, CFG_BOOL, agent.enable_debug),
-	K("agent.kata", enable_tracing, CFG_BOOL, agent.enable_tracing),
-	K("agent.kata", trace_mode, CFG_STRING, agent.trace_mode),
-	K("agent.kata", trace_type, CFG_STRING, agent.trace_type),
-	K("agent.kata", kernel_modules, CFG_STRLIST, agent.kernel_modules),
-	K("agent.kata", dial_timeout, CFG_UINT32, agent.dial_timeout),
-	K("proxy.kata", path, CFG_STRING, proxy.path),
-	K("proxy.kata", enable_debug, CFG_BOOL, proxy.enable_debug),
-	K("shim.kata", path, CFG_STRING, shim.path),
-	K("shim.kata", enable_debug, CFG_BOOL, shim.enable_debug),
-	K("shim.kata", enable_tracing, CFG_BOOL, shim.enable_tracing),
-	K("runtime", enable_debug, CFG_BOOL, runtime.enable_debug),
-	K("runtime", enable_tracing, CFG_BOOL, runtime.enable_tracing),
-	K("runtime", enable_pprof, CFG_BOOL, runtime.enable_pprof),
-	K("runtime", disable_new_netns, CFG_BOOL, runtime.disable_new_netns),
-	K("runtime", disable_guest_seccomp, CFG_BOOL, runtime.disable_guest_seccomp),
-	K("runtime", sandbox_cgroup_only, CFG_BOOL, runtime.sandbox_cgroup_only),
-	K("runtime", experimental, CFG_STRLIST, runtime.experimental),
-	K("runtime", internetworking_model, CFG_STRING, runtime.internetworking_model),
-	K("factory", enable_template, CFG_BOOL, factory.enable_template),
-	K("factory", template_path, CFG_STRING, factory.template_path),
-	K("factory", vm_cache_number, CFG_UINT32, factory.vm_cache_number),
-	K("factory", vm_cache_endpoint, CFG_STRING, factory.vm_cache_endpoint),
-	K("netmon", path, CFG_STRING, netmon.path),
-	K("netmon", enable_debug, CFG_BOOL, netmon.enable_debug),
-	K("netmon", enable_netmon, CFG_BOOL, netmon.enable_netmon),
+    Q(path, CFG_STRING),
+    Q(kernel, CFG_STRING),
+    Q(initrd, CFG_STRING),
+    Q(image, CFG_STRING),
+    Q(firmware, CFG_STRING),
+    Q(machine_type, CFG_STRING),
+    Q(machine_accelerators, CFG_STRING),
+    Q(cpu_features, CFG_STRING),
+    Q(kernel_params, CFG_STRING),
+    Q(accel, CFG_STRING),
+    Q(seccompsandbox, CFG_STRING),
+    Q(rootless, CFG_BOOL),
+    Q(default_vcpus, CFG_INT32),
+    Q(default_maxvcpus, CFG_UINT32),
+    Q(default_memory, CFG_UINT32),
+    Q(memory_slots, CFG_UINT32),
+    Q(memory_offset, CFG_UINT32),
+    Q(default_bridges, CFG_UINT32),
+    Q(block_device_driver, CFG_STRING),
+    Q(block_device_cache_set, CFG_BOOL),
+    Q(block_device_cache_direct, CFG_BOOL),
+    Q(block_device_cache_noflush, CFG_BOOL),
+    Q(disable_block_device_use, CFG_BOOL),
+    Q(shared_fs, CFG_STRING),
+    Q(virtio_fs_daemon, CFG_STRING),
+    Q(virtio_fs_cache, CFG_STRING),
+    Q(virtio_fs_cache_size, CFG_UINT32),
+    Q(virtio_fs_extra_args, CFG_STRLIST),
+    Q(msize_9p, CFG_UINT32),
+    Q(entropy_source, CFG_STRING),
+    Q(enable_iothreads, CFG_BOOL),
+    Q(enable_mem_prealloc, CFG_BOOL),
+    Q(enable_hugepages, CFG_BOOL),
+    Q(enable_virtio_mem, CFG_BOOL),
+    Q(file_mem_backend, CFG_STRING),
+    Q(enable_swap, CFG_BOOL),
+    Q(enable_debug, CFG_BOOL),
+    Q(disable_nesting_checks, CFG_BOOL),
+    Q(use_vsock, CFG_BOOL),
+    Q(disable_image_nvdimm, CFG_BOOL),
+    Q(hotplug_vfio_on_root_bus, CFG_BOOL),
+    Q(pcie_root_port, CFG_UINT32),
+    Q(disable_vhost_net, CFG_BOOL),
+    Q(guest_hook_path, CFG_STRING),
+    Q(enable_vhost_user_store, CFG_BOOL),
+    Q(vhost_user_store_path, CFG_STRING),
+    Q(enable_annotations, CFG_STRLIST),
+    Q(valid_hypervisor_paths, CFG_STRLIST),
+    Q(valid_virtio_fs_daemon_paths, CFG_STRLIST),
+    Q(valid_file_mem_backends, CFG_STRLIST),
+    K("agent.kata", enable_debug, CFG_BOOL, agent.enable_debug),
+    K("agent.kata", enable_tracing, CFG_BOOL, agent.enable_tracing),
+    K("agent.kata", trace_mode, CFG_STRING, agent.trace_mode),
+    K("agent.kata", trace_type, CFG_STRING, agent.trace_type),
+    K("agent.kata", kernel_modules, CFG_STRLIST, agent.kernel_modules),
+    K("agent.kata", dial_timeout, CFG_UINT32, agent.dial_timeout),
+    K("proxy.kata", path, CFG_STRING, proxy.path),
+    K("proxy.kata", enable_debug, CFG_BOOL, proxy.enable_debug),
+    K("shim.kata", path, CFG_STRING, shim.path),
+    K("shim.kata", enable_debug, CFG_BOOL, shim.enable_debug),
+    K("shim.kata", enable_tracing, CFG_BOOL, shim.enable_tracing),
+    K("runtime", enable_debug, CFG_BOOL, runtime.enable_debug),
+    K("runtime", enable_tracing, CFG_BOOL, runtime.enable_tracing),
+    K("runtime", enable_pprof, CFG_BOOL, runtime.enable_pprof),
+    K("runtime", disable_new_netns, CFG_BOOL, runtime.disable_new_netns),
+    K("runtime", disable_guest_seccomp, CFG_BOOL, runtime.disable_guest_seccomp),
+    K("runtime", sandbox_cgroup_only, CFG_BOOL, runtime.sandbox_cgroup_only),
+    K("runtime", experimental, CFG_STRLIST, runtime.experimental),
+    K("runtime", internetworking_model, CFG_STRING, runtime.internetworking_model),
+    K("factory", enable_template, CFG_BOOL, factory.enable_template),
+    K("factory", template_path, CFG_STRING, factory.template_path),
+    K("factory", vm_cache_number, CFG_UINT32, factory.vm_cache_number),
+    K("factory", vm_cache_endpoint, CFG_STRING, factory.vm_cache_endpoint),
+    K("netmon", path, CFG_STRING, netmon.path),
+    K("netmon", enable_debug, CFG_BOOL, netmon.enable_debug),
+    K("netmon", enable_netmon, CFG_BOOL, netmon.enable_netmon),
 };
 const size_t n_config_keys = ARRAY_SIZE(config_keys);
 
@@ -101,10 +104,10 @@ const size_t n_config_keys = ARRAY_SIZE(config_keys);
 static const struct {
 	const char *component, *supported, *known_others;
 } components[] = {
-	{"hypervisor", "qemu", "firecracker clh acrn"},
-	{"agent", "kata", ""},
-	{"proxy", "kata", ""},
-	{"shim", "kata", ""},
+    {"hypervisor", "qemu", "firecracker clh acrn"},
+    {"agent", "kata", ""},
+    {"proxy", "kata", ""},
+    {"shim", "kata", ""},
 };
 
 static const char *const plain_sections[] = {"runtime", "factory", "netmon", NULL};
@@ -237,9 +240,9 @@ static int set_field(struct kc_config *c, const struct config_key *k, const stru
 	void *field = (char *)c + k->offset;
 	const char *found = toml_type_name(v->type);
 
-#define TYPE_ERROR()                                                                           \
-	kc_error_set(err, 0, "%s:%u:%u: [%s] %s: expected %s, found %s %s", name, kv->line,   \
-		     kv->col, k->section, k->name, config_type_name(k->type),                    \
+#define TYPE_ERROR()                                                                               \
+	kc_error_set(err, 0, "%s:%u:%u: [%s] %s: expected %s, found %s %s", name, kv->line,        \
+		     kv->col, k->section, k->name, config_type_name(k->type),                      \
 		     v->type == TOML_ARRAY || v->type == TOML_INTEGER ? "an" : "a", found)
 
 	switch (k->type) {
@@ -247,7 +250,8 @@ static int set_field(struct kc_config *c, const struct config_key *k, const stru
 		if (v->type != TOML_STRING)
 			return TYPE_ERROR();
 		if (memchr(v->u.s.ptr, '\0', v->u.s.len))
-			return kc_error_set(err, 0, "%s:%u:%u: [%s] %s: a NUL character is not allowed",
+			return kc_error_set(err, 0,
+					    "%s:%u:%u: [%s] %s: a NUL character is not allowed",
 					    name, kv->line, kv->col, k->section, k->name);
 		set_string(field, v->u.s.ptr);
 		return 0;
@@ -261,12 +265,13 @@ static int set_field(struct kc_config *c, const struct config_key *k, const stru
 		if (v->type != TOML_INTEGER)
 			return TYPE_ERROR();
 		if (k->type == CFG_UINT32 && (v->u.i < 0 || v->u.i > UINT32_MAX))
-			return kc_error_set(err, 0, "%s:%u:%u: [%s] %s: %lld is out of range (0 to %u)",
-					    name, kv->line, kv->col, k->section, k->name,
-					    (long long)v->u.i, UINT32_MAX);
+			return kc_error_set(
+			    err, 0, "%s:%u:%u: [%s] %s: %lld is out of range (0 to %u)", name,
+			    kv->line, kv->col, k->section, k->name, (long long)v->u.i, UINT32_MAX);
 		if (k->type == CFG_INT32 && (v->u.i < INT32_MIN || v->u.i > INT32_MAX))
 			return kc_error_set(err, 0, "%s:%u:%u: [%s] %s: %lld is out of range", name,
-					    kv->line, kv->col, k->section, k->name, (long long)v->u.i);
+					    kv->line, kv->col, k->section, k->name,
+					    (long long)v->u.i);
 		if (k->type == CFG_UINT32)
 			*(uint32_t *)field = (uint32_t)v->u.i;
 		else
@@ -280,9 +285,11 @@ static int set_field(struct kc_config *c, const struct config_key *k, const stru
 		for (size_t i = 0; i < v->u.a.n; i++) {
 			const struct toml_value *e = v->u.a.items[i];
 			if (e->type != TOML_STRING || memchr(e->u.s.ptr, '\0', e->u.s.len))
-				return kc_error_set(err, 0, "%s:%u:%u: [%s] %s: element %zu: expected a string, found %s",
-						    name, e->line, e->col, k->section, k->name, i + 1,
-						    toml_type_name(e->type));
+				return kc_error_set(
+				    err, 0,
+				    "%s:%u:%u: [%s] %s: element %zu: expected a string, found %s",
+				    name, e->line, e->col, k->section, k->name, i + 1,
+				    toml_type_name(e->type));
 			strlist_add(l, e->u.s.ptr);
 		}
 		return 0;
@@ -317,8 +324,8 @@ static int load_section(struct kc_config *c, const char *section, const struct t
 		const struct toml_kv *kv = &t->u.t.kv[i];
 		const struct config_key *k = config_key_find(section, kv->key);
 		if (!k) {
-			warn(c, "%s:%u: unknown key '%s' in [%s] (ignored)", name, kv->line, kv->key,
-			     section);
+			warn(c, "%s:%u: unknown key '%s' in [%s] (ignored)", name, kv->line,
+			     kv->key, section);
 			continue;
 		}
 		if (set_field(c, k, kv, name, err) < 0)
@@ -337,16 +344,19 @@ static int load_component(struct kc_config *c, size_t ci, const struct toml_kv *
 	char section[96];
 
 	if (t->type != TOML_TABLE)
-		return kc_error_set(err, 0, "%s:%u:%u: [%s] must be a table, found %s", name, kv->line,
-				    kv->col, components[ci].component, toml_type_name(t->type));
+		return kc_error_set(err, 0, "%s:%u:%u: [%s] must be a table, found %s", name,
+				    kv->line, kv->col, components[ci].component,
+				    toml_type_name(t->type));
 	for (size_t i = 0; i < t->u.t.n; i++) {
 		const struct toml_kv *sub = &t->u.t.kv[i];
 		if (strcmp(sub->key, components[ci].supported)) {
 			if (word_list_contains(components[ci].known_others, sub->key))
-				return kc_error_set(err, 0, "%s:%u: [%s.%s]: this runtime supports only [%s.%s]",
-						    name, sub->line, components[ci].component, sub->key,
-						    components[ci].component, components[ci].supported);
-			return kc_error_set(err, 0, "%s:%u: [%s.%s]: unknown %s type (supported: %s)", name,
+				return kc_error_set(
+				    err, 0, "%s:%u: [%s.%s]: this runtime supports only [%s.%s]",
+				    name, sub->line, components[ci].component, sub->key,
+				    components[ci].component, components[ci].supported);
+			return kc_error_set(err, 0,
+					    "%s:%u: [%s.%s]: unknown %s type (supported: %s)", name,
 					    sub->line, components[ci].component, sub->key,
 					    components[ci].component, components[ci].supported);
 		}

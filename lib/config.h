@@ -13,13 +13,14 @@
 #include "error.h"
 
 struct strlist {
-	char **v;   /* NULL-terminated */
+	char **v; /* NULL-terminated */
 	size_t n;
 };
 
 /* QEMU's own seccomp filter: no obsolete system calls, no privilege
  * changes, no new processes, no scheduler or resource control. */
-#define QEMU_SECCOMP_SANDBOX_DEFAULT "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
+#define QEMU_SECCOMP_SANDBOX_DEFAULT                                                               \
+	"on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"
 
 struct qemu_config {
 	char *path, *kernel, *initrd, *image, *firmware;
@@ -27,11 +28,11 @@ struct qemu_config {
 	char *block_device_driver, *entropy_source, *shared_fs;
 	char *virtio_fs_daemon, *virtio_fs_cache, *file_mem_backend, *guest_hook_path;
 	char *vhost_user_store_path;
-	char *accel;                          /* ours: kvm | tcg | auto */
-	char *seccompsandbox;                 /* QEMU's -sandbox argument, "" for none (Kata 2's key) */
+	char *accel;	      /* ours: kvm | tcg | auto */
+	char *seccompsandbox; /* QEMU's -sandbox argument, "" for none (Kata 2's key) */
 	struct strlist virtio_fs_extra_args, enable_annotations, valid_hypervisor_paths;
 	struct strlist valid_virtio_fs_daemon_paths, valid_file_mem_backends;
-	int32_t default_vcpus;                /* < 0: all host CPUs */
+	int32_t default_vcpus; /* < 0: all host CPUs */
 	uint32_t default_maxvcpus, default_memory, memory_slots, memory_offset;
 	uint32_t default_bridges, msize_9p, pcie_root_port, virtio_fs_cache_size;
 	bool disable_block_device_use, enable_mem_prealloc, enable_hugepages, enable_virtio_mem;
@@ -39,14 +40,14 @@ struct qemu_config {
 	bool disable_image_nvdimm, hotplug_vfio_on_root_bus, disable_vhost_net;
 	bool block_device_cache_set, block_device_cache_direct, block_device_cache_noflush;
 	bool enable_vhost_user_store;
-	bool rootless;                        /* QEMU as an unprivileged user (Kata 2's key; virtio-fs) */
+	bool rootless; /* QEMU as an unprivileged user (Kata 2's key; virtio-fs) */
 };
 
 struct agent_config {
 	bool enable_debug, enable_tracing;
 	char *trace_mode, *trace_type;
 	struct strlist kernel_modules;
-	uint32_t dial_timeout;                /* ours: seconds to wait for the agent */
+	uint32_t dial_timeout; /* ours: seconds to wait for the agent */
 };
 
 struct proxy_config {
@@ -78,7 +79,7 @@ struct netmon_config {
 };
 
 struct kc_config {
-	char *source;                         /* the file loaded; NULL for built-in defaults */
+	char *source; /* the file loaded; NULL for built-in defaults */
 	struct qemu_config hypervisor;
 	struct agent_config agent;
 	struct proxy_config proxy;
@@ -86,8 +87,8 @@ struct kc_config {
 	struct runtime_config runtime;
 	struct factory_config factory;
 	struct netmon_config netmon;
-	struct strlist warnings;              /* "FILE:LINE: unknown key ..." */
-	unsigned *key_lines;                  /* per config_keys[] entry: line set, 0 = default */
+	struct strlist warnings; /* "FILE:LINE: unknown key ..." */
+	unsigned *key_lines;	 /* per config_keys[] entry: line set, 0 = default */
 };
 
 /* Kata's defaults, for this build's architecture and install prefix. */
@@ -105,10 +106,10 @@ void config_free(struct kc_config *c);
 enum config_type { CFG_STRING, CFG_BOOL, CFG_INT32, CFG_UINT32, CFG_STRLIST };
 
 struct config_key {
-	const char *section;   /* "hypervisor.qemu", "runtime", ... */
+	const char *section; /* "hypervisor.qemu", "runtime", ... */
 	const char *name;
 	enum config_type type;
-	size_t offset;         /* in struct kc_config */
+	size_t offset; /* in struct kc_config */
 };
 
 extern const struct config_key config_keys[];

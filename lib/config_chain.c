@@ -53,8 +53,8 @@ static const char *reject_reason(const struct host_root *root, const char *path,
 			ssize_t n = readlink(path, target, sizeof(target) - 1);
 			target[n > 0 ? n : 0] = '\0';
 		}
-		snprintf(buf, len, "%s symlink to %s",
-			 r == -ELOOP ? "looping" : "dangling", target);
+		snprintf(buf, len, "%s symlink to %s", r == -ELOOP ? "looping" : "dangling",
+			 target);
 		return buf;
 	}
 	if (r < 0) {
@@ -65,7 +65,8 @@ static const char *reject_reason(const struct host_root *root, const char *path,
 		return "is a directory";
 	if (!S_ISREG(st.st_mode))
 		return "is not a regular file";
-	int fd = in_root ? host_open(root, path, O_RDONLY | O_NONBLOCK) : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = in_root ? host_open(root, path, O_RDONLY | O_NONBLOCK)
+			 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(buf, len, "cannot be read: %s", strerror(in_root ? -fd : errno));
 		return buf;
@@ -89,8 +90,8 @@ int config_locate(const struct host_root *root, const char *explicit_path,
 			return kc_error_set(err, 0, "%s: the path is empty", origin);
 		reason = reject_reason(root, path, false, why, sizeof(why));
 		if (reason)
-			return kc_error_set(err, 0, "configuration file %s (from %s) %s", path, origin,
-					    reason);
+			return kc_error_set(err, 0, "configuration file %s (from %s) %s", path,
+					    origin, reason);
 		src->path = xstrdup(path);
 		src->origin = origin;
 		return 0;
@@ -114,7 +115,8 @@ int config_locate(const struct host_root *root, const char *explicit_path,
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < src->tried.n; i++)
 		strbuf_appendf(&sb, "%s%s", i ? "; " : "", src->tried.v[i]);
-	kc_error_set(err, 0, "no configuration file found (--kata-config not given, %s not set; %s)",
+	kc_error_set(err, 0,
+		     "no configuration file found (--kata-config not given, %s not set; %s)",
 		     KC_CONFIG_ENV, strbuf_str(&sb));
 	strbuf_release(&sb);
 	return -ENOENT;

@@ -13,7 +13,7 @@
 #include "hostroot.h"
 
 struct config_source {
-	char *path;           /* the file used */
+	char *path;	      /* the file used */
 	const char *origin;   /* "--kata-config", "KATA_CONF_FILE", "system", "default" */
 	struct strlist tried; /* "PATH: reason" for every level passed over */
 };

@@ -14,24 +14,25 @@
 #include "strbuf.h"
 #include "strutil.h"
 
-#define MIN_MEMORY_MIB 256
+#define MIN_MEMORY_MIB	   256
 #define DEFAULT_MEMORY_MIB 2048
-#define MAX_BRIDGES 5
-#define MAX_QEMU_VCPUS 240 /* QEMU's limit for the machine types used */
-#define MSIZE_9P_MIN 4096
-#define MSIZE_9P_MAX (1024 * 1024)
+#define MAX_BRIDGES	   5
+#define MAX_QEMU_VCPUS	   240 /* QEMU's limit for the machine types used */
+#define MSIZE_9P_MIN	   4096
+#define MSIZE_9P_MAX	   (1024 * 1024)
 
 static const struct {
 	const char *section, *key;
 	const char *allowed; /* space-separated; "" entry means empty is allowed */
 } value_sets[] = {
-	{"hypervisor.qemu", "block_device_driver", "virtio-scsi virtio-blk virtio-mmio nvdimm virtio-blk-ccw"},
-	{"hypervisor.qemu", "shared_fs", "virtio-9p virtio-fs"},
-	{"hypervisor.qemu", "virtio_fs_cache", "none auto always"},
-	{"hypervisor.qemu", "accel", "kvm tcg auto"},
-	{"runtime", "internetworking_model", "tcfilter macvtap bridged none default"},
-	{"agent.kata", "trace_mode", "dynamic static"},
-	{"agent.kata", "trace_type", "isolated collated"},
+    {"hypervisor.qemu", "block_device_driver",
+     "virtio-scsi virtio-blk virtio-mmio nvdimm virtio-blk-ccw"},
+    {"hypervisor.qemu", "shared_fs", "virtio-9p virtio-fs"},
+    {"hypervisor.qemu", "virtio_fs_cache", "none auto always"},
+    {"hypervisor.qemu", "accel", "kvm tcg auto"},
+    {"runtime", "internetworking_model", "tcfilter macvtap bridged none default"},
+    {"agent.kata", "trace_mode", "dynamic static"},
+    {"agent.kata", "trace_type", "isolated collated"},
 };
 
 /* Numbers with bounds of their own (beyond their type's): a value outside
@@ -41,16 +42,16 @@ static const struct {
 	long long min, max;
 	const char *unit;
 } number_ranges[] = {
-	{"agent.kata", "dial_timeout", 0, 3600, "seconds"},
-	{"hypervisor.qemu", "default_memory", 0, 4 << 20, "MiB"},
-	{"hypervisor.qemu", "memory_slots", 0, 256, "slots"},
-	{"hypervisor.qemu", "memory_offset", 0, 4 << 20, "MiB"},
-	{"hypervisor.qemu", "virtio_fs_cache_size", 0, 1 << 20, "MiB"},
-	{"hypervisor.qemu", "pcie_root_port", 0, 32, "ports"},
-	{"hypervisor.qemu", "default_vcpus", -(1 << 16), 1 << 16, "vCPUs"},
-	{"hypervisor.qemu", "default_maxvcpus", 0, 1 << 16, "vCPUs"},
-	{"hypervisor.qemu", "default_bridges", 0, 1 << 16, "bridges"},
-	{"factory", "vm_cache_number", 0, 256, "VMs"},
+    {"agent.kata", "dial_timeout", 0, 3600, "seconds"},
+    {"hypervisor.qemu", "default_memory", 0, 4 << 20, "MiB"},
+    {"hypervisor.qemu", "memory_slots", 0, 256, "slots"},
+    {"hypervisor.qemu", "memory_offset", 0, 4 << 20, "MiB"},
+    {"hypervisor.qemu", "virtio_fs_cache_size", 0, 1 << 20, "MiB"},
+    {"hypervisor.qemu", "pcie_root_port", 0, 32, "ports"},
+    {"hypervisor.qemu", "default_vcpus", -(1 << 16), 1 << 16, "vCPUs"},
+    {"hypervisor.qemu", "default_maxvcpus", 0, 1 << 16, "vCPUs"},
+    {"hypervisor.qemu", "default_bridges", 0, 1 << 16, "bridges"},
+    {"factory", "vm_cache_number", 0, 256, "VMs"},
 };
 
 static long long number_field(const struct kc_config *c, const struct config_key *k)
@@ -111,14 +112,16 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 				   "'%s' is not one of: %s", v, value_sets[i].allowed);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(number_ranges); i++) {
-		const struct config_key *k = config_key_find(number_ranges[i].section, number_ranges[i].key);
+		const struct config_key *k =
+		    config_key_find(number_ranges[i].section, number_ranges[i].key);
 		if (!k)
 			continue;
 		long long v = number_field(c, k);
 		if (v < number_ranges[i].min || v > number_ranges[i].max)
 			return value_error(c, number_ranges[i].section, number_ranges[i].key, err,
-					   "%lld is out of range (%lld to %lld %s)", v, number_ranges[i].min,
-					   number_ranges[i].max, number_ranges[i].unit);
+					   "%lld is out of range (%lld to %lld %s)", v,
+					   number_ranges[i].min, number_ranges[i].max,
+					   number_ranges[i].unit);
 	}
 	if (h->image[0] && h->initrd[0])
 		return value_error(c, "hypervisor.qemu", "image", err,
@@ -128,14 +131,17 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 				   "neither image nor initrd is set; set one of them");
 	if (h->rootless && strcmp(h->shared_fs, "virtio-fs"))
 		return value_error(c, "hypervisor.qemu", "rootless", err,
-				   "rootless = true needs shared_fs = \"virtio-fs\": with %s QEMU serves the containers' "
-				   "files itself, and must be root to", h->shared_fs);
+				   "rootless = true needs shared_fs = \"virtio-fs\": with %s QEMU "
+				   "serves the containers' "
+				   "files itself, and must be root to",
+				   h->shared_fs);
 	if (!strcmp(h->shared_fs, "virtio-fs") && !h->virtio_fs_daemon[0])
 		return value_error(c, "hypervisor.qemu", "virtio_fs_daemon", err,
 				   "shared_fs = \"virtio-fs\" needs the path of virtiofsd");
 	if (h->msize_9p && (h->msize_9p < MSIZE_9P_MIN || h->msize_9p > MSIZE_9P_MAX))
-		return value_error(c, "hypervisor.qemu", "msize_9p", err, "%u is out of range (%d to %d)",
-				   h->msize_9p, MSIZE_9P_MIN, MSIZE_9P_MAX);
+		return value_error(c, "hypervisor.qemu", "msize_9p", err,
+				   "%u is out of range (%d to %d)", h->msize_9p, MSIZE_9P_MIN,
+				   MSIZE_9P_MAX);
 	if (c->runtime.disable_new_netns) {
 		if (c->netmon.enable_netmon)
 			return value_error(c, "runtime", "disable_new_netns", err,
@@ -143,17 +149,20 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 		if (!strcmp(c->runtime.internetworking_model, "bridged") ||
 		    !strcmp(c->runtime.internetworking_model, "macvtap"))
 			return value_error(c, "runtime", "disable_new_netns", err,
-					   "works only with internetworking_model = \"none\" or \"tcfilter\", not \"%s\"",
+					   "works only with internetworking_model = \"none\" or "
+					   "\"tcfilter\", not \"%s\"",
 					   c->runtime.internetworking_model);
 	}
 	for (size_t i = 0; i < c->runtime.experimental.n; i++)
-		note(notes, "[runtime] experimental: feature '%s' is not known to this runtime (ignored)",
+		note(notes,
+		     "[runtime] experimental: feature '%s' is not known to this runtime (ignored)",
 		     c->runtime.experimental.v[i]);
 
 	/* Kata's normalisation */
 	if (h->default_vcpus < 0 || (host_cpus && (unsigned)h->default_vcpus > host_cpus)) {
 		if (host_cpus) {
-			note(notes, "default_vcpus %d -> %u (the host's CPUs)", h->default_vcpus, host_cpus);
+			note(notes, "default_vcpus %d -> %u (the host's CPUs)", h->default_vcpus,
+			     host_cpus);
 			h->default_vcpus = (int32_t)host_cpus;
 		}
 	} else if (h->default_vcpus == 0) {
@@ -171,8 +180,8 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 		h->default_maxvcpus = maxv;
 	}
 	if (h->default_memory < MIN_MEMORY_MIB) {
-		note(notes, "default_memory %u -> %u MiB (below the %u MiB minimum)", h->default_memory,
-		     DEFAULT_MEMORY_MIB, MIN_MEMORY_MIB);
+		note(notes, "default_memory %u -> %u MiB (below the %u MiB minimum)",
+		     h->default_memory, DEFAULT_MEMORY_MIB, MIN_MEMORY_MIB);
 		h->default_memory = DEFAULT_MEMORY_MIB;
 	}
 	if (h->memory_slots == 0) {
@@ -181,7 +190,8 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 	}
 	if (h->default_bridges == 0 || h->default_bridges > MAX_BRIDGES) {
 		unsigned b = h->default_bridges ? MAX_BRIDGES : 1;
-		note(notes, "default_bridges %u -> %u (allowed: 1 to %d)", h->default_bridges, b, MAX_BRIDGES);
+		note(notes, "default_bridges %u -> %u (allowed: 1 to %d)", h->default_bridges, b,
+		     MAX_BRIDGES);
 		h->default_bridges = b;
 	}
 	if (h->msize_9p == 0) {
@@ -229,10 +239,12 @@ static void check_one(const struct host_root *root, struct config_path *p)
 	}
 	if (!strcmp(p->key, "entropy_source")) {
 		/* QEMU's rng-random reads any readable file or device */
-		int fd = S_ISDIR(st.st_mode) ? -EISDIR : host_open(root, p->path, O_RDONLY | O_NONBLOCK);
+		int fd =
+		    S_ISDIR(st.st_mode) ? -EISDIR : host_open(root, p->path, O_RDONLY | O_NONBLOCK);
 		if (fd < 0) {
 			p->error = -fd;
-			snprintf(p->reason, sizeof(p->reason), "%s cannot be read: %s", p->path, strerror(-fd));
+			snprintf(p->reason, sizeof(p->reason), "%s cannot be read: %s", p->path,
+				 strerror(-fd));
 		} else {
 			close(fd);
 		}
@@ -259,11 +271,11 @@ size_t config_check_paths(const struct kc_config *c, const struct host_root *roo
 	const struct qemu_config *h = &c->hypervisor;
 	size_t n = 0;
 
-#define ADD(sec, k, w, p, x)                                                                   \
-	do {                                                                                   \
-		if (n < max)                                                                   \
-			out[n++] = (struct config_path){.section = sec, .key = k, .what = w,  \
-							.path = p, .executable = x};           \
+#define ADD(sec, k, w, p, x)                                                                       \
+	do {                                                                                       \
+		if (n < max)                                                                       \
+			out[n++] = (struct config_path){                                           \
+			    .section = sec, .key = k, .what = w, .path = p, .executable = x};      \
 	} while (0)
 	ADD("hypervisor.qemu", "path", "hypervisor binary", h->path, true);
 	ADD("hypervisor.qemu", "kernel", "guest kernel", h->kernel, false);
@@ -274,7 +286,8 @@ size_t config_check_paths(const struct kc_config *c, const struct host_root *roo
 	if (h->firmware[0])
 		ADD("hypervisor.qemu", "firmware", "firmware", h->firmware, false);
 	if (!strcmp(h->shared_fs, "virtio-fs"))
-		ADD("hypervisor.qemu", "virtio_fs_daemon", "virtio-fs daemon", h->virtio_fs_daemon, true);
+		ADD("hypervisor.qemu", "virtio_fs_daemon", "virtio-fs daemon", h->virtio_fs_daemon,
+		    true);
 	ADD("proxy.kata", "path", "proxy binary", c->proxy.path, true);
 	ADD("shim.kata", "path", "shim binary", c->shim.path, true);
 	if (c->netmon.enable_netmon)
@@ -287,13 +300,15 @@ size_t config_check_paths(const struct kc_config *c, const struct host_root *roo
 		if (p->error)
 			continue;
 		const struct strlist *allowed =
-			!strcmp(p->key, "path") && !strcmp(p->section, "hypervisor.qemu") ? &h->valid_hypervisor_paths
-			: !strcmp(p->key, "virtio_fs_daemon") ? &h->valid_virtio_fs_daemon_paths
-							      : NULL;
+		    !strcmp(p->key, "path") && !strcmp(p->section, "hypervisor.qemu")
+			? &h->valid_hypervisor_paths
+		    : !strcmp(p->key, "virtio_fs_daemon") ? &h->valid_virtio_fs_daemon_paths
+							  : NULL;
 		if (allowed && !glob_match(allowed, p->path)) {
 			p->error = EPERM;
 			snprintf(p->reason, sizeof(p->reason), "%s does not match valid_%s_paths",
-				 p->path, !strcmp(p->key, "path") ? "hypervisor" : "virtio_fs_daemon");
+				 p->path,
+				 !strcmp(p->key, "path") ? "hypervisor" : "virtio_fs_daemon");
 		}
 	}
 	return n;
@@ -314,7 +329,7 @@ int config_validate(struct kc_config *c, const struct host_root *root, unsigned 
 	size_t n = config_check_paths(c, root, paths, ARRAY_SIZE(paths));
 	for (size_t i = 0; i < n; i++)
 		if (paths[i].error)
-			return value_error(c, paths[i].section, paths[i].key, err, "%s: %s", paths[i].what,
-					   paths[i].reason);
+			return value_error(c, paths[i].section, paths[i].key, err, "%s: %s",
+					   paths[i].what, paths[i].reason);
 	return 0;
 }

@@ -14,12 +14,12 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 
 /* One path the configuration names. */
 struct config_path {
-	const char *section, *key;  /* "hypervisor.qemu", "path" */
-	const char *what;           /* "hypervisor", "guest kernel", ... */
-	const char *path;           /* as configured (points into the config) */
-	bool executable;            /* must be an executable file */
-	int error;                  /* 0 usable, else errno-like code */
-	char reason[160];           /* why not usable */
+	const char *section, *key; /* "hypervisor.qemu", "path" */
+	const char *what;	   /* "hypervisor", "guest kernel", ... */
+	const char *path;	   /* as configured (points into the config) */
+	bool executable;	   /* must be an executable file */
+	int error;		   /* 0 usable, else errno-like code */
+	char reason[160];	   /* why not usable */
 };
 
 #define CONFIG_PATHS_MAX 12

@@ -9,7 +9,7 @@
 #include "macros.h"
 
 struct kc_error {
-	int errnum;      /* errno of the root cause, 0 when not a system error */
+	int errnum; /* errno of the root cause, 0 when not a system error */
 	bool set;
 	char msg[1024];
 };

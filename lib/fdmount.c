@@ -24,15 +24,15 @@
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr 442
 #endif
-#define KC_OPEN_TREE_CLONE 1
-#define KC_OPEN_TREE_CLOEXEC O_CLOEXEC
-#define KC_AT_RECURSIVE 0x8000
+#define KC_OPEN_TREE_CLONE	   1
+#define KC_OPEN_TREE_CLOEXEC	   O_CLOEXEC
+#define KC_AT_RECURSIVE		   0x8000
 #define KC_MOVE_MOUNT_F_EMPTY_PATH 0x04
 #define KC_MOVE_MOUNT_T_EMPTY_PATH 0x40
-#define KC_MOUNT_ATTR_RDONLY 0x1
-#define KC_MOUNT_ATTR_NOSUID 0x2
-#define KC_MOUNT_ATTR_NODEV 0x4
-#define KC_MOUNT_ATTR_NOEXEC 0x8
+#define KC_MOUNT_ATTR_RDONLY	   0x1
+#define KC_MOUNT_ATTR_NOSUID	   0x2
+#define KC_MOUNT_ATTR_NODEV	   0x4
+#define KC_MOUNT_ATTR_NOEXEC	   0x8
 
 struct kc_mount_attr {
 	uint64_t attr_set, attr_clr, propagation, userns_fd;
@@ -63,9 +63,11 @@ int fd_bind_mount(int src, int dir, const char *name, bool recursive)
 	if (dst < 0)
 		return dst;
 	int tree = (int)syscall(SYS_open_tree, src, "",
-				KC_OPEN_TREE_CLONE | KC_OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? KC_AT_RECURSIVE : 0));
+				KC_OPEN_TREE_CLONE | KC_OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+				    (recursive ? KC_AT_RECURSIVE : 0));
 	if (tree >= 0) {
-		if (syscall(SYS_move_mount, tree, "", dst, "", KC_MOVE_MOUNT_F_EMPTY_PATH | KC_MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		if (syscall(SYS_move_mount, tree, "", dst, "",
+			    KC_MOVE_MOUNT_F_EMPTY_PATH | KC_MOVE_MOUNT_T_EMPTY_PATH) < 0) {
 			int e = errno;
 			close(tree);
 			return -e;
@@ -94,8 +96,8 @@ int fd_mount_setattr(int mnt, unsigned long flags, unsigned long propagation, bo
 		attr.attr_set |= KC_MOUNT_ATTR_NODEV;
 	if (flags & MS_NOEXEC)
 		attr.attr_set |= KC_MOUNT_ATTR_NOEXEC;
-	if (syscall(SYS_mount_setattr, mnt, "", AT_EMPTY_PATH | (recursive ? KC_AT_RECURSIVE : 0), &attr,
-		    sizeof(attr)) == 0)
+	if (syscall(SYS_mount_setattr, mnt, "", AT_EMPTY_PATH | (recursive ? KC_AT_RECURSIVE : 0),
+		    &attr, sizeof(attr)) == 0)
 		return 0;
 	if (errno != ENOSYS && errno != EPERM)
 		return -errno;

@@ -64,7 +64,8 @@ json_t *read_json_file(const char *path, size_t max, struct kc_error *err)
 	json_error_t je;
 	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
-		return kc_error_set(err, 0, "%s:%d:%d: %s", path, je.line, je.column, je.text), NULL;
+		return kc_error_set(err, 0, "%s:%d:%d: %s", path, je.line, je.column, je.text),
+		       NULL;
 	return j;
 }
 

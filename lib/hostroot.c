@@ -207,8 +207,8 @@ DIR *host_opendir(const struct host_root *root, const char *path)
 	return d;
 }
 
-int host_write_file(const struct host_root *root, const char *path, const void *data, size_t len, mode_t mode,
-		    struct kc_error *err)
+int host_write_file(const struct host_root *root, const char *path, const void *data, size_t len,
+		    mode_t mode, struct kc_error *err)
 {
 	_cleanup_free_ char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
@@ -278,8 +278,8 @@ static int enter_root(int rootfd)
 	return chdir("/") < 0 ? -errno : 0;
 }
 
-int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *result), void *arg, void *result,
-		      size_t size, struct kc_error *err)
+int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *result), void *arg,
+		      void *result, size_t size, struct kc_error *err)
 {
 	if (root->live)
 		return fn(arg, result);
@@ -287,7 +287,8 @@ int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *r
 	 * at an alignment any type may need */
 	const size_t head = sizeof(max_align_t);
 	size_t total = head + size;
-	unsigned char *map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	unsigned char *map =
+	    mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED)
 		return kc_error_set(err, errno, "shared memory for a confined child");
 	int *status = (int *)(void *)map;
@@ -320,12 +321,18 @@ int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *r
 		memcpy(result, shared, size);
 		rc = status[1];
 	} else if (status[0] == 1) {
-		rc = kc_error_set(err, status[1], "cannot confine a library to the host root %s (chroot)", root->dir);
+		rc = kc_error_set(err, status[1],
+				  "cannot confine a library to the host root %s (chroot)",
+				  root->dir);
 	} else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM) {
-		rc = kc_error_set(err, 0, "reading the host root %s did not finish within %d s (a FIFO or a device in "
-					  "place of a file?)", root->dir, HOST_CONFINED_TIMEOUT_S);
+		rc = kc_error_set(
+		    err, 0,
+		    "reading the host root %s did not finish within %d s (a FIFO or a device in "
+		    "place of a file?)",
+		    root->dir, HOST_CONFINED_TIMEOUT_S);
 	} else {
-		rc = kc_error_set(err, 0, "reading the host root %s: the confined child %s %d", root->dir,
+		rc = kc_error_set(err, 0, "reading the host root %s: the confined child %s %d",
+				  root->dir,
 				  WIFSIGNALED(st) ? "died of signal" : "exited with status",
 				  WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	}

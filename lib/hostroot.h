@@ -14,9 +14,9 @@
 #include "error.h"
 
 struct host_root {
-	char *dir;  /* absolute path, no trailing slash ("/" for the live host) */
-	int fd;     /* O_PATH directory descriptor of dir */
-	bool live;  /* dir is "/": the kernel we run on is the host's kernel */
+	char *dir; /* absolute path, no trailing slash ("/" for the live host) */
+	int fd;	   /* O_PATH directory descriptor of dir */
+	bool live; /* dir is "/": the kernel we run on is the host's kernel */
 };
 
 /* Open dir (NULL or "/" means the running system). A path that does not
@@ -49,8 +49,8 @@ DIR *host_opendir(const struct host_root *root, const char *path);
 
 /* Writes stay inside the root the same way. Atomic (temporary file,
  * fsync, rename), missing parent directories made (0755). */
-int host_write_file(const struct host_root *root, const char *path, const void *data, size_t len, mode_t mode,
-		    struct kc_error *err);
+int host_write_file(const struct host_root *root, const char *path, const void *data, size_t len,
+		    mode_t mode, struct kc_error *err);
 int host_mkdir_p(const struct host_root *root, const char *path, mode_t mode);
 int host_unlink(const struct host_root *root, const char *path, int flags);
 int host_rename(const struct host_root *root, const char *from, const char *to);
@@ -64,7 +64,7 @@ int host_rename(const struct host_root *root, const char *from, const char *to);
  * Returns fn's result, or -1 with err when the child could not be run or
  * did not finish. */
 #define HOST_CONFINED_TIMEOUT_S 20
-int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *result), void *arg, void *result,
-		      size_t size, struct kc_error *err);
+int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *result), void *arg,
+		      void *result, size_t size, struct kc_error *err);
 
 #endif

@@ -110,13 +110,14 @@ void kc_log(enum kc_log_level level, const char *fmt, ...)
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
 	char when[64];
-	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
 
 	struct strbuf sb = STRBUF_INIT;
 	if (lg.json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i}", "level", names[level], "msg", msg, "time", when, "source",
-				      lg.component, "pid", (int)getpid());
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s, s:s, s:i}", "level", names[level], "msg", msg,
+			      "time", when, "source", lg.component, "pid", (int)getpid());
 		for (int i = 0; i < lg.nfields; i++)
 			json_object_set_new(o, lg.keys[i], json_string(lg.values[i]));
 		char *s = json_dumps(o, JSON_COMPACT);

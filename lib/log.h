@@ -22,8 +22,8 @@ bool kc_log_to_stderr(void);
 bool kc_log_level_enabled(enum kc_log_level level);
 
 #define kc_error_log(...) kc_log(KC_LOG_ERROR, __VA_ARGS__)
-#define kc_warn(...) kc_log(KC_LOG_WARN, __VA_ARGS__)
-#define kc_info(...) kc_log(KC_LOG_INFO, __VA_ARGS__)
-#define kc_debug(...) kc_log(KC_LOG_DEBUG, __VA_ARGS__)
+#define kc_warn(...)	  kc_log(KC_LOG_WARN, __VA_ARGS__)
+#define kc_info(...)	  kc_log(KC_LOG_INFO, __VA_ARGS__)
+#define kc_debug(...)	  kc_log(KC_LOG_DEBUG, __VA_ARGS__)
 
 #endif

@@ -11,9 +11,9 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define _printf_(fmt, args) __attribute__((format(printf, fmt, args)))
-#define _unused_ __attribute__((unused))
-#define _noreturn_ __attribute__((noreturn))
-#define _warn_unused_ __attribute__((warn_unused_result))
+#define _unused_	    __attribute__((unused))
+#define _noreturn_	    __attribute__((noreturn))
+#define _warn_unused_	    __attribute__((warn_unused_result))
 
 static inline void kc_freep(void *p)
 {
@@ -38,10 +38,10 @@ static inline void kc_closedirp(DIR **d)
 		closedir(*d);
 }
 
-#define _cleanup_(fn) __attribute__((cleanup(fn)))
-#define _cleanup_free_ _cleanup_(kc_freep)
-#define _cleanup_close_ _cleanup_(kc_closep)
-#define _cleanup_fclose_ _cleanup_(kc_fclosep)
+#define _cleanup_(fn)	   __attribute__((cleanup(fn)))
+#define _cleanup_free_	   _cleanup_(kc_freep)
+#define _cleanup_close_	   _cleanup_(kc_closep)
+#define _cleanup_fclose_   _cleanup_(kc_fclosep)
 #define _cleanup_closedir_ _cleanup_(kc_closedirp)
 
 /* Hand ownership out of a _cleanup_ variable: `*out = steal_pointer(&buf);` */

@@ -81,7 +81,8 @@ int nl_talk(int fd, struct nl_msg *m, struct kc_error *err)
 			continue;
 		if (n < 0)
 			return kc_error_set(err, errno, "netlink receive");
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
 			if (h->nlmsg_seq != m->h->nlmsg_seq || h->nlmsg_type != NLMSG_ERROR)
 				continue;
 			struct nlmsgerr *e = NLMSG_DATA(h);
@@ -105,7 +106,8 @@ int nl_dump(int fd, struct nl_msg *m, nl_dump_fn fn, void *ctx, struct kc_error 
 			continue;
 		if (n < 0)
 			return kc_error_set(err, errno, "netlink receive");
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
 			if (h->nlmsg_seq != m->h->nlmsg_seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_DONE)
@@ -129,7 +131,8 @@ static void parse_attrs(struct rtattr *a, int len, struct rtattr **tb, int max)
 
 void nl_parse(const struct nlmsghdr *h, size_t hdr_len, struct rtattr **tb, int max)
 {
-	struct rtattr *a = (struct rtattr *)((const unsigned char *)NLMSG_DATA(h) + NLMSG_ALIGN(hdr_len));
+	struct rtattr *a =
+	    (struct rtattr *)((const unsigned char *)NLMSG_DATA(h) + NLMSG_ALIGN(hdr_len));
 	parse_attrs(a, (int)h->nlmsg_len - (int)NLMSG_LENGTH(NLMSG_ALIGN(hdr_len)), tb, max);
 }
 

@@ -11,15 +11,47 @@
 #include "strutil.h"
 
 static const char *const cap_names[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
-	"CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
-	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
 };
 
 int oci_cap_number(const char *name)
@@ -34,14 +66,14 @@ static const struct {
 	const char *name;
 	int resource;
 } rlimit_names[] = {
-	{"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_FSIZE", RLIMIT_FSIZE},
-	{"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_STACK", RLIMIT_STACK},
-	{"RLIMIT_CORE", RLIMIT_CORE},       {"RLIMIT_RSS", RLIMIT_RSS},
-	{"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_AS", RLIMIT_AS},
-	{"RLIMIT_LOCKS", RLIMIT_LOCKS},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-	{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_CPU", RLIMIT_CPU},		  {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_DATA", RLIMIT_DATA},	  {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_CORE", RLIMIT_CORE},	  {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},	  {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},	  {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},	  {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},	  {"RLIMIT_RTTIME", RLIMIT_RTTIME},
 };
 
 int oci_rlimit_number(const char *name)
@@ -106,10 +138,12 @@ bool oci_valid_id(const char *id)
 
 /* ---- process ------------------------------------------------------------ */
 
-static char **string_array(const json_t *arr, const char *field, bool need_one, struct kc_error *err)
+static char **string_array(const json_t *arr, const char *field, bool need_one,
+			   struct kc_error *err)
 {
 	if (!arr)
-		return need_one ? (kc_error_set(err, 0, "%s: missing", field), NULL) : xcalloc(1, sizeof(char *));
+		return need_one ? (kc_error_set(err, 0, "%s: missing", field), NULL)
+				: xcalloc(1, sizeof(char *));
 	if (!json_is_array(arr))
 		return kc_error_set(err, 0, "%s: must be an array of strings", field), NULL;
 	size_t n = json_array_size(arr);
@@ -136,16 +170,18 @@ static void free_strings(char **v)
 	free(v);
 }
 
-static int get_u32(const json_t *obj, const char *key, const char *field, uint32_t *out, bool *present,
-		   struct kc_error *err)
+static int get_u32(const json_t *obj, const char *key, const char *field, uint32_t *out,
+		   bool *present, struct kc_error *err)
 {
 	json_t *v = json_object_get(obj, key);
 	if (present)
 		*present = v != NULL;
 	if (!v)
 		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 0xffffffffLL)
-		return kc_error_set(err, 0, "%s.%s: must be an integer from 0 to 4294967295", field, key);
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > 0xffffffffLL)
+		return kc_error_set(err, 0, "%s.%s: must be an integer from 0 to 4294967295", field,
+				    key);
 	*out = (uint32_t)json_integer_value(v);
 	return 0;
 }
@@ -157,13 +193,15 @@ static int cap_set(const json_t *caps, const char *which, uint64_t *mask, struct
 	if (!arr)
 		return 0;
 	if (!json_is_array(arr))
-		return kc_error_set(err, 0, "process.capabilities.%s: must be an array of strings", which);
+		return kc_error_set(err, 0, "process.capabilities.%s: must be an array of strings",
+				    which);
 	size_t i;
 	json_t *v;
-	json_array_foreach(arr, i, v) {
+	json_array_foreach (arr, i, v) {
 		const char *name = json_string_value(v);
 		if (!name)
-			return kc_error_set(err, 0, "process.capabilities.%s[%zu]: must be a string", which, i);
+			return kc_error_set(
+			    err, 0, "process.capabilities.%s[%zu]: must be a string", which, i);
 		int n = oci_cap_number(name);
 		/* as runc: a capability this kernel generation does not know is ignored */
 		if (n >= 0)
@@ -195,13 +233,17 @@ static int parse_user(const json_t *user, struct oci_process *p, struct kc_error
 	json_t *gids = json_object_get(user, "additionalGids");
 	if (gids) {
 		if (!json_is_array(gids))
-			return kc_error_set(err, 0, "process.user.additionalGids: must be an array of integers");
+			return kc_error_set(
+			    err, 0, "process.user.additionalGids: must be an array of integers");
 		p->ngids = json_array_size(gids);
 		p->gids = xcalloc(p->ngids ? p->ngids : 1, sizeof(gid_t));
 		for (size_t i = 0; i < p->ngids; i++) {
 			json_t *g = json_array_get(gids, i);
-			if (!json_is_integer(g) || json_integer_value(g) < 0 || json_integer_value(g) > 0xffffffffLL)
-				return kc_error_set(err, 0, "process.user.additionalGids[%zu]: must be an integer", i);
+			if (!json_is_integer(g) || json_integer_value(g) < 0 ||
+			    json_integer_value(g) > 0xffffffffLL)
+				return kc_error_set(
+				    err, 0, "process.user.additionalGids[%zu]: must be an integer",
+				    i);
 			p->gids[i] = (gid_t)json_integer_value(g);
 		}
 	}
@@ -216,21 +258,28 @@ static int parse_rlimits(const json_t *arr, struct oci_process *p, struct kc_err
 		return kc_error_set(err, 0, "process.rlimits: must be an array");
 	size_t i;
 	json_t *r;
-	json_array_foreach(arr, i, r) {
+	json_array_foreach (arr, i, r) {
 		const char *type = json_string_value(json_object_get(r, "type"));
 		if (!type)
 			return kc_error_set(err, 0, "process.rlimits[%zu].type: missing", i);
 		int res = oci_rlimit_number(type);
 		if (res < 0)
-			return kc_error_set(err, 0, "process.rlimits[%zu].type: unknown rlimit '%s'", i, type);
+			return kc_error_set(
+			    err, 0, "process.rlimits[%zu].type: unknown rlimit '%s'", i, type);
 		json_t *hard = json_object_get(r, "hard"), *soft = json_object_get(r, "soft");
 		if (!json_is_integer(hard) || !json_is_integer(soft))
-			return kc_error_set(err, 0, "process.rlimits[%zu] (%s): hard and soft must be integers", i, type);
+			return kc_error_set(
+			    err, 0, "process.rlimits[%zu] (%s): hard and soft must be integers", i,
+			    type);
 		/* JSON integers are signed; -1 and huge values mean unlimited */
-		rlim_t h = json_integer_value(hard) < 0 ? RLIM_INFINITY : (rlim_t)json_integer_value(hard);
-		rlim_t s = json_integer_value(soft) < 0 ? RLIM_INFINITY : (rlim_t)json_integer_value(soft);
+		rlim_t h =
+		    json_integer_value(hard) < 0 ? RLIM_INFINITY : (rlim_t)json_integer_value(hard);
+		rlim_t s =
+		    json_integer_value(soft) < 0 ? RLIM_INFINITY : (rlim_t)json_integer_value(soft);
 		if (s > h)
-			return kc_error_set(err, 0, "process.rlimits[%zu] (%s): soft limit above the hard limit", i, type);
+			return kc_error_set(
+			    err, 0, "process.rlimits[%zu] (%s): soft limit above the hard limit", i,
+			    type);
 		size_t k;
 		for (k = 0; k < p->nrlimits && p->rlimits[k].resource != res; k++)
 			;
@@ -312,8 +361,10 @@ int oci_process_parse(const json_t *process, struct oci_process *p, struct kc_er
 	p->no_new_privileges = json_is_true(nnp);
 	json_t *oom = json_object_get(process, "oomScoreAdj");
 	if (oom) {
-		if (!json_is_integer(oom) || json_integer_value(oom) < -1000 || json_integer_value(oom) > 1000) {
-			kc_error_set(err, 0, "process.oomScoreAdj: must be an integer from -1000 to 1000");
+		if (!json_is_integer(oom) || json_integer_value(oom) < -1000 ||
+		    json_integer_value(oom) > 1000) {
+			kc_error_set(err, 0,
+				     "process.oomScoreAdj: must be an integer from -1000 to 1000");
 			goto fail;
 		}
 		p->has_oom_score_adj = true;

@@ -13,7 +13,7 @@
 
 #include "error.h"
 
-#define OCI_MAX_RLIMITS 16
+#define OCI_MAX_RLIMITS	 16
 #define OCI_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct oci_rlimit {
@@ -22,8 +22,8 @@ struct oci_rlimit {
 };
 
 struct oci_process {
-	char **argv;            /* NULL-terminated */
-	char **envp;            /* NULL-terminated */
+	char **argv; /* NULL-terminated */
+	char **envp; /* NULL-terminated */
 	char *cwd;
 	bool terminal;
 	unsigned short rows, cols;
@@ -33,7 +33,7 @@ struct oci_process {
 	size_t ngids;
 	bool has_umask;
 	mode_t umask;
-	bool has_caps;          /* no "capabilities": the process keeps what it has */
+	bool has_caps; /* no "capabilities": the process keeps what it has */
 	uint64_t cap_bounding, cap_effective, cap_inheritable, cap_permitted, cap_ambient;
 	struct oci_rlimit rlimits[OCI_MAX_RLIMITS];
 	size_t nrlimits;

@@ -12,11 +12,11 @@
 #include "error.h"
 
 /* Bounds the runtime relies on (the kernel's, or sane ones). */
-#define OCI_MEMORY_MAX (1LL << 50)         /* bytes: 1 PiB; more is no memory size */
-#define OCI_CPU_PERIOD_MIN 1000            /* microseconds: the kernel's CFS bounds */
+#define OCI_MEMORY_MAX	   (1LL << 50) /* bytes: 1 PiB; more is no memory size */
+#define OCI_CPU_PERIOD_MIN 1000	       /* microseconds: the kernel's CFS bounds */
 #define OCI_CPU_PERIOD_MAX 1000000
-#define OCI_CPU_QUOTA_MIN 1000
-#define OCI_CPU_QUOTA_MAX ((1LL << 44) - 1)
+#define OCI_CPU_QUOTA_MIN  1000
+#define OCI_CPU_QUOTA_MAX  ((1LL << 44) - 1)
 #define OCI_CPU_SHARES_MIN 2
 #define OCI_CPU_SHARES_MAX 262144
 

@@ -76,7 +76,8 @@ enum decode_result frame_decode(struct frame_decoder *d, struct frame *f, uint32
 	if (!known)
 		problem = "unknown frame type";
 	else if (len > max_payload(type))
-		problem = type == FRAME_CLOSE || type == FRAME_WINDOW ? "malformed frame" : "frame too large";
+		problem = type == FRAME_CLOSE || type == FRAME_WINDOW ? "malformed frame"
+								      : "frame too large";
 	else if (type == FRAME_WINDOW && len != 4)
 		problem = "malformed WINDOW frame";
 	else if (control && stream != 0 && type != FRAME_ERROR)
@@ -159,7 +160,8 @@ json_t *frame_json(const struct frame *f, char *why, size_t why_len)
 	json_error_t jerr;
 	json_t *j = json_loadb((const char *)f->payload, f->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j) {
-		snprintf(why, why_len, "malformed JSON in %s frame: %s", frame_type_name(f->type), jerr.text);
+		snprintf(why, why_len, "malformed JSON in %s frame: %s", frame_type_name(f->type),
+			 jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
@@ -208,7 +210,8 @@ int proto_hello_check(const json_t *hello, char *why, size_t why_len)
 		return -1;
 	}
 	if (json_integer_value(v) != PROTO_VERSION) {
-		snprintf(why, why_len, "protocol version %lld is not supported (this side speaks %d)",
+		snprintf(why, why_len,
+			 "protocol version %lld is not supported (this side speaks %d)",
 			 (long long)json_integer_value(v), PROTO_VERSION);
 		return -1;
 	}

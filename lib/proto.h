@@ -25,18 +25,18 @@
 #include "byteq.h"
 #include "error.h"
 
-#define PROTO_VERSION 1
-#define PROTO_HEADER 12
-#define PROTO_MAX_DATA (64 * 1024)        /* DATA payload */
-#define PROTO_MAX_CONTROL (1024 * 1024)   /* JSON payload */
-#define PROTO_DEFAULT_WINDOW (256 * 1024) /* what receivers usually grant */
+#define PROTO_VERSION	     1
+#define PROTO_HEADER	     12
+#define PROTO_MAX_DATA	     (64 * 1024)   /* DATA payload */
+#define PROTO_MAX_CONTROL    (1024 * 1024) /* JSON payload */
+#define PROTO_DEFAULT_WINDOW (256 * 1024)  /* what receivers usually grant */
 
 enum frame_type {
 	FRAME_HELLO = 1,    /* JSON {"version", "role", "max_data", ...} */
 	FRAME_REQUEST = 2,  /* JSON {"id", "op", ...} */
 	FRAME_RESPONSE = 3, /* JSON {"id", "ok", "error"?, ...} */
 	FRAME_EVENT = 4,    /* JSON {"event", ...} */
-	FRAME_DATA = 5,     /* raw bytes of one process fd */
+	FRAME_DATA = 5,	    /* raw bytes of one process fd */
 	FRAME_CLOSE = 6,    /* no more data on that fd */
 	FRAME_WINDOW = 7,   /* u32 credit granted for that fd */
 	FRAME_ERROR = 8,    /* JSON {"error"}: about this stream */
@@ -54,10 +54,10 @@ struct frame {
 
 /* Incremental decoder: feed bytes as they arrive, take whole frames out. */
 struct frame_decoder {
-	struct byteq in;        /* undecoded bytes */
-	uint64_t skip;          /* bytes of a rejected frame still to discard */
+	struct byteq in; /* undecoded bytes */
+	uint64_t skip;	 /* bytes of a rejected frame still to discard */
 	uint32_t skip_stream;
-	uint64_t rejected;      /* frames skipped so far */
+	uint64_t rejected; /* frames skipped so far */
 };
 
 void frame_decoder_init(struct frame_decoder *d);
@@ -65,9 +65,9 @@ void frame_decoder_free(struct frame_decoder *d);
 void frame_decoder_feed(struct frame_decoder *d, const void *data, size_t len);
 
 enum decode_result {
-	DECODE_NONE = 0,   /* need more bytes */
-	DECODE_FRAME,      /* *f holds a frame (free with frame_free) */
-	DECODE_REJECTED,   /* a bad frame was skipped; err names stream and why */
+	DECODE_NONE = 0, /* need more bytes */
+	DECODE_FRAME,	 /* *f holds a frame (free with frame_free) */
+	DECODE_REJECTED, /* a bad frame was skipped; err names stream and why */
 };
 
 /* Take the next frame. A rejected frame is reported once, then skipped. */

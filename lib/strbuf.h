@@ -8,12 +8,15 @@
 #include "macros.h"
 
 struct strbuf {
-	char *s;      /* always NUL-terminated once anything was appended */
+	char *s; /* always NUL-terminated once anything was appended */
 	size_t len;
 	size_t cap;
 };
 
-#define STRBUF_INIT {NULL, 0, 0}
+#define STRBUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void strbuf_append(struct strbuf *sb, const char *s);
 void strbuf_append_len(struct strbuf *sb, const char *s, size_t n);

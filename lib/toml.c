@@ -14,9 +14,7 @@ void toml_free(struct toml_value *v)
 	if (!v)
 		return;
 	switch (v->type) {
-	case TOML_STRING:
-		free(v->u.s.ptr);
-		break;
+	case TOML_STRING: free(v->u.s.ptr); break;
 	case TOML_ARRAY:
 		for (size_t i = 0; i < v->u.a.n; i++)
 			toml_free(v->u.a.items[i]);
@@ -30,8 +28,7 @@ void toml_free(struct toml_value *v)
 		free(v->u.t.kv);
 		free(v->u.t.slots);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	free(v);
 }
@@ -76,13 +73,15 @@ void toml_table_indexed(struct toml_value *t)
 		index_put(t, i);
 }
 
-const struct toml_kv *toml_table_find_len(const struct toml_value *table, const char *key, size_t len)
+const struct toml_kv *toml_table_find_len(const struct toml_value *table, const char *key,
+					  size_t len)
 {
 	if (!table || table->type != TOML_TABLE)
 		return NULL;
 	if (table->u.t.nslots) {
 		size_t mask = table->u.t.nslots - 1;
-		for (size_t i = key_hash(key, len) & mask; table->u.t.slots[i]; i = (i + 1) & mask) {
+		for (size_t i = key_hash(key, len) & mask; table->u.t.slots[i];
+		     i = (i + 1) & mask) {
 			const struct toml_kv *kv = &table->u.t.kv[table->u.t.slots[i] - 1];
 			if (kv->key_len == len && memcmp(kv->key, key, len) == 0)
 				return kv;
@@ -157,7 +156,8 @@ void toml_datetime_format(const struct toml_value *v, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (v->type != TOML_TIME_LOCAL)
-		n += snprintf(buf + n, len - (size_t)n, "%04d-%02d-%02d", d->year, d->month, d->day);
+		n +=
+		    snprintf(buf + n, len - (size_t)n, "%04d-%02d-%02d", d->year, d->month, d->day);
 	if (v->type == TOML_DATE_LOCAL || (size_t)n >= len)
 		return;
 	if (v->type != TOML_TIME_LOCAL)

@@ -10,11 +10,11 @@
 #include "strbuf.h"
 #include "toml.h"
 
-#define T_IMPLICIT 0x01        /* created as a prefix of a [header] */
-#define T_DEFINED 0x02         /* opened by its own [header] (or the root) */
-#define T_DOTTED 0x04          /* created by a dotted key */
-#define T_FROZEN 0x08          /* an inline table (and its sub-tables), closed */
-#define A_OF_TABLES 0x10       /* array created by [[header]] */
+#define T_IMPLICIT  0x01 /* created as a prefix of a [header] */
+#define T_DEFINED   0x02 /* opened by its own [header] (or the root) */
+#define T_DOTTED    0x04 /* created by a dotted key */
+#define T_FROZEN    0x08 /* an inline table (and its sub-tables), closed */
+#define A_OF_TABLES 0x10 /* array created by [[header]] */
 
 struct parser {
 	const char *s;
@@ -24,7 +24,7 @@ struct parser {
 	struct kc_error *err;
 	struct toml_value *root, *current;
 	unsigned current_depth; /* of the table the last header opened */
-	unsigned depth;         /* of the table or array being filled */
+	unsigned depth;		/* of the table or array being filled */
 	bool failed;
 };
 
@@ -54,7 +54,8 @@ bool tp_skip_ws_nl(struct parser *p);
 size_t tp_utf8_check(const unsigned char *s, size_t len);
 
 /* errors: the first one wins; these return NULL for `return fail(...)` */
-void *tp_fail_at(struct parser *p, unsigned line, unsigned col, const char *fmt, ...) _printf_(4, 5);
+void *tp_fail_at(struct parser *p, unsigned line, unsigned col, const char *fmt, ...)
+    _printf_(4, 5);
 #define fail(p, ...) tp_fail_at((p), (p)->line, (p)->col, __VA_ARGS__)
 void *tp_expected(struct parser *p, const char *what);
 
@@ -62,7 +63,7 @@ void *tp_expected(struct parser *p, const char *what);
 struct toml_value *tp_new_value(struct parser *p, enum toml_type type, unsigned line, unsigned col);
 void tp_array_push(struct toml_value *a, struct toml_value *v);
 struct toml_value *tp_table_lookup(const struct toml_value *t, const char *key, size_t len,
-				const struct toml_kv **kv_out);
+				   const struct toml_kv **kv_out);
 void tp_table_insert(struct toml_value *t, const struct key_part *k, struct toml_value *v);
 /* Keep a table's hash index up to date after an insert (toml.c). */
 void toml_table_indexed(struct toml_value *t);

@@ -54,13 +54,14 @@ static bool parse_escape(struct parser *p, struct strbuf *sb)
 		for (int i = 0; i < digits; i++) {
 			int h = tp_peek(p);
 			if (h < 0 || !isxdigit(h))
-				return fail(p, "\\%c needs %d hexadecimal digits", c, digits), false;
+				return fail(p, "\\%c needs %d hexadecimal digits", c, digits),
+				       false;
 			cp = cp * 16 + (uint32_t)(isdigit(h) ? h - '0' : (tolower(h) - 'a' + 10));
 			tp_advance(p, 1);
 		}
 		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 			return tp_fail_at(p, line, col, "\\%c%0*X is not a Unicode scalar value", c,
-				       digits, cp),
+					  digits, cp),
 			       false;
 		utf8_put(sb, cp);
 		return true;
@@ -68,8 +69,14 @@ static bool parse_escape(struct parser *p, struct strbuf *sb)
 	if (c < 0)
 		return tp_fail_at(p, line, col, "unterminated string"), false;
 	if (c >= 0x20 && c < 0x7f)
-		return tp_fail_at(p, line, col, "invalid escape '\\%c' (valid: \\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX)", c), false;
-	return tp_fail_at(p, line, col, "invalid escape: a backslash before a non-printing character"), false;
+		return tp_fail_at(p, line, col,
+				  "invalid escape '\\%c' (valid: \\b \\t \\n \\f \\r \\\" \\\\ "
+				  "\\uXXXX \\UXXXXXXXX)",
+				  c),
+		       false;
+	return tp_fail_at(p, line, col,
+			  "invalid escape: a backslash before a non-printing character"),
+	       false;
 }
 
 /* Basic ("...") or multi-line basic ("""...""") string. */
@@ -84,7 +91,9 @@ bool tp_basic_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 	for (;;) {
 		int c = tp_peek(p);
 		if (c < 0)
-			return tp_fail_at(p, line, col, "unterminated string (no closing %s)", multi ? "\"\"\"" : "\""), false;
+			return tp_fail_at(p, line, col, "unterminated string (no closing %s)",
+					  multi ? "\"\"\"" : "\""),
+			       false;
 		if (c == '"') {
 			if (!multi) {
 				tp_advance(p, 1);
@@ -95,7 +104,9 @@ bool tp_basic_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 				q++;
 			if (q >= 3) {
 				if (q > 5)
-					return fail(p, "too many quotes: at most two may precede the closing \"\"\""), false;
+					return fail(p, "too many quotes: at most two may precede "
+						       "the closing \"\"\""),
+					       false;
 				strbuf_append_len(sb, "\"\"", q - 3);
 				tp_advance(p, q);
 				return true;
@@ -110,10 +121,14 @@ bool tp_basic_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 				size_t k = 1;
 				while (tp_peek_at(p, k) == ' ' || tp_peek_at(p, k) == '\t')
 					k++;
-				if (tp_peek_at(p, k) == '\n' || (tp_peek_at(p, k) == '\r' && tp_peek_at(p, k + 1) == '\n')) {
+				if (tp_peek_at(p, k) == '\n' ||
+				    (tp_peek_at(p, k) == '\r' && tp_peek_at(p, k + 1) == '\n')) {
 					tp_advance(p, k);
-					while (tp_peek(p) == ' ' || tp_peek(p) == '\t' || tp_at_newline(p))
-						tp_advance(p, tp_at_newline(p) && tp_peek(p) == '\r' ? 2 : 1);
+					while (tp_peek(p) == ' ' || tp_peek(p) == '\t' ||
+					       tp_at_newline(p))
+						tp_advance(p, tp_at_newline(p) && tp_peek(p) == '\r'
+								  ? 2
+								  : 1);
 					continue;
 				}
 			}
@@ -123,13 +138,16 @@ bool tp_basic_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 		}
 		if (tp_at_newline(p)) {
 			if (!multi)
-				return fail(p, "newline in a single-line string (use \"\"\" for a multi-line string)"), false;
+				return fail(p, "newline in a single-line string (use \"\"\" for a "
+					       "multi-line string)"),
+				       false;
 			strbuf_putc(sb, '\n');
 			tp_skip_newline(p);
 			continue;
 		}
 		if (tp_is_control(c))
-			return fail(p, "control character U+%04X must be escaped in a string", c), false;
+			return fail(p, "control character U+%04X must be escaped in a string", c),
+			       false;
 		strbuf_putc(sb, (char)c);
 		tp_advance(p, 1);
 	}
@@ -147,7 +165,9 @@ bool tp_literal_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 	for (;;) {
 		int c = tp_peek(p);
 		if (c < 0)
-			return tp_fail_at(p, line, col, "unterminated string (no closing %s)", multi ? "'''" : "'"), false;
+			return tp_fail_at(p, line, col, "unterminated string (no closing %s)",
+					  multi ? "'''" : "'"),
+			       false;
 		if (c == '\'') {
 			if (!multi) {
 				tp_advance(p, 1);
@@ -158,7 +178,9 @@ bool tp_literal_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 				q++;
 			if (q >= 3) {
 				if (q > 5)
-					return fail(p, "too many quotes: at most two may precede the closing '''"), false;
+					return fail(p, "too many quotes: at most two may precede "
+						       "the closing '''"),
+					       false;
 				strbuf_append_len(sb, "''", q - 3);
 				tp_advance(p, q);
 				return true;
@@ -169,13 +191,18 @@ bool tp_literal_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 		}
 		if (tp_at_newline(p)) {
 			if (!multi)
-				return fail(p, "newline in a single-line string (use ''' for a multi-line string)"), false;
+				return fail(p, "newline in a single-line string (use ''' for a "
+					       "multi-line string)"),
+				       false;
 			strbuf_putc(sb, '\n');
 			tp_skip_newline(p);
 			continue;
 		}
 		if (tp_is_control(c))
-			return fail(p, "control character U+%04X is not allowed in a literal string", c), false;
+			return fail(p,
+				    "control character U+%04X is not allowed in a literal string",
+				    c),
+			       false;
 		strbuf_putc(sb, (char)c);
 		tp_advance(p, 1);
 	}
@@ -185,7 +212,8 @@ struct toml_value *tp_string_value(struct parser *p)
 {
 	struct toml_value *v = tp_new_value(p, TOML_STRING, p->line, p->col);
 	struct strbuf sb = STRBUF_INIT;
-	bool ok = tp_peek(p) == '"' ? tp_basic_string(p, &sb, true) : tp_literal_string(p, &sb, true);
+	bool ok =
+	    tp_peek(p) == '"' ? tp_basic_string(p, &sb, true) : tp_literal_string(p, &sb, true);
 
 	if (!ok) {
 		strbuf_release(&sb);
@@ -206,7 +234,10 @@ bool tp_bare_key_char(int c)
 
 static int digit_value(int c, int base)
 {
-	int d = isdigit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : 99;
+	int d = isdigit(c)		 ? c - '0'
+		: (c >= 'a' && c <= 'f') ? c - 'a' + 10
+		: (c >= 'A' && c <= 'F') ? c - 'A' + 10
+					 : 99;
 	return d < base ? d : -1;
 }
 
@@ -217,7 +248,8 @@ static int check_digits(const char *s, size_t n, int base, const char **why)
 	int digits = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '_') {
-			if (i == 0 || i + 1 == n || s[i - 1] == '_' || digit_value(s[i + 1], base) < 0) {
+			if (i == 0 || i + 1 == n || s[i - 1] == '_' ||
+			    digit_value(s[i + 1], base) < 0) {
 				*why = "'_' must sit between two digits";
 				return -1;
 			}
@@ -251,22 +283,27 @@ static struct toml_value *parse_integer(struct parser *p, const char *tok, size_
 	}
 	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o' || s[1] == 'b')) {
 		if (sign)
-			return tp_fail_at(p, line, col, "a sign is not allowed on a hexadecimal, octal or binary integer");
+			return tp_fail_at(
+			    p, line, col,
+			    "a sign is not allowed on a hexadecimal, octal or binary integer");
 		base = s[1] == 'x' ? 16 : s[1] == 'o' ? 8 : 2;
 		s += 2;
 		n -= 2;
 	} else if (n > 1 && s[0] == '0') {
-		return tp_fail_at(p, line, col, "leading zeros are not allowed in '%.*s'", (int)(n + sign), tok);
+		return tp_fail_at(p, line, col, "leading zeros are not allowed in '%.*s'",
+				  (int)(n + sign), tok);
 	}
 	if (check_digits(s, n, base, &why) < 0)
-		return tp_fail_at(p, line, col, "invalid integer '%.*s': %s", (int)(n + sign + (base != 10 ? 2 : 0)), tok, why);
+		return tp_fail_at(p, line, col, "invalid integer '%.*s': %s",
+				  (int)(n + sign + (base != 10 ? 2 : 0)), tok, why);
 	uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, v = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '_')
 			continue;
 		uint64_t d = (uint64_t)digit_value((unsigned char)s[i], base);
 		if (v > (limit - d) / (uint64_t)base)
-			return tp_fail_at(p, line, col, "integer '%.*s' is out of the 64-bit range", (int)(n + sign + (base != 10 ? 2 : 0)), tok);
+			return tp_fail_at(p, line, col, "integer '%.*s' is out of the 64-bit range",
+					  (int)(n + sign + (base != 10 ? 2 : 0)), tok);
 		v = v * (uint64_t)base + d;
 	}
 	struct toml_value *val = tp_new_value(p, TOML_INTEGER, line, col);
@@ -296,23 +333,27 @@ static struct toml_value *parse_float(struct parser *p, const char *tok, size_t 
 	while (s < end && *s != '.' && *s != 'e' && *s != 'E')
 		s++;
 	if (check_digits(ip, (size_t)(s - ip), 10, &why) < 0)
-		return tp_fail_at(p, line, col, "invalid float '%.*s': %s before the %s", (int)n, tok, why,
-			       s < end && *s == '.' ? "decimal point" : "exponent");
+		return tp_fail_at(p, line, col, "invalid float '%.*s': %s before the %s", (int)n,
+				  tok, why, s < end && *s == '.' ? "decimal point" : "exponent");
 	if (ip[0] == '0' && s - ip > 1)
-		return tp_fail_at(p, line, col, "leading zeros are not allowed in '%.*s'", (int)n, tok);
+		return tp_fail_at(p, line, col, "leading zeros are not allowed in '%.*s'", (int)n,
+				  tok);
 	if (s < end && *s == '.') {
 		const char *fp = ++s;
 		while (s < end && *s != 'e' && *s != 'E')
 			s++;
 		if (check_digits(fp, (size_t)(s - fp), 10, &why) < 0)
-			return tp_fail_at(p, line, col, "invalid float '%.*s': %s after the decimal point", (int)n, tok, why);
+			return tp_fail_at(p, line, col,
+					  "invalid float '%.*s': %s after the decimal point",
+					  (int)n, tok, why);
 	}
 	if (s < end && (*s == 'e' || *s == 'E')) {
 		const char *ep = ++s;
 		if (s < end && (*s == '+' || *s == '-'))
 			ep = ++s;
 		if (check_digits(ep, (size_t)(end - ep), 10, &why) < 0)
-			return tp_fail_at(p, line, col, "invalid float '%.*s': %s in the exponent", (int)n, tok, why);
+			return tp_fail_at(p, line, col, "invalid float '%.*s': %s in the exponent",
+					  (int)n, tok, why);
 	}
 	for (size_t i = 0; i < n && o + 1 < sizeof(clean); i++)
 		if (tok[i] != '_')
@@ -377,8 +418,8 @@ static int parse_time(const char *s, size_t n, struct toml_datetime *dt, const c
 	return (int)i;
 }
 
-static struct toml_value *parse_datetime(struct parser *p, const char *tok, size_t n,
-					 unsigned line, unsigned col)
+static struct toml_value *parse_datetime(struct parser *p, const char *tok, size_t n, unsigned line,
+					 unsigned col)
 {
 	struct toml_datetime dt = {0};
 	const char *why = "malformed date or time";
@@ -392,15 +433,16 @@ static struct toml_value *parse_datetime(struct parser *p, const char *tok, size
 		type = TOML_TIME_LOCAL;
 		goto done;
 	}
-	if (n < 10 || !digits_at(tok, 4) || tok[4] != '-' || !digits_at(tok + 5, 2) || tok[7] != '-' ||
-	    !digits_at(tok + 8, 2)) {
+	if (n < 10 || !digits_at(tok, 4) || tok[4] != '-' || !digits_at(tok + 5, 2) ||
+	    tok[7] != '-' || !digits_at(tok + 8, 2)) {
 		why = "expected YYYY-MM-DD";
 		goto bad;
 	}
 	dt.year = (tok[0] - '0') * 1000 + (tok[1] - '0') * 100 + num2(tok + 2);
 	dt.month = num2(tok + 5);
 	dt.day = num2(tok + 8);
-	if (dt.month < 1 || dt.month > 12 || dt.day < 1 || dt.day > days_in_month(dt.year, dt.month)) {
+	if (dt.month < 1 || dt.month > 12 || dt.day < 1 ||
+	    dt.day > days_in_month(dt.year, dt.month)) {
 		why = "no such date";
 		goto bad;
 	}
@@ -440,7 +482,8 @@ done:;
 	v->u.dt = dt;
 	return v;
 bad:
-	return tp_fail_at(p, line, col, "invalid date/time '%.*s': %s", (int)(n > 60 ? 60 : n), tok, why);
+	return tp_fail_at(p, line, col, "invalid date/time '%.*s': %s", (int)(n > 60 ? 60 : n), tok,
+			  why);
 }
 
 /* Numbers, booleans, dates and times: read the token, then classify. */
@@ -449,20 +492,24 @@ struct toml_value *tp_scalar(struct parser *p)
 	unsigned line = p->line, col = p->col;
 	size_t start = p->pos;
 
-	while (tp_peek(p) >= 0 && (tp_bare_key_char(tp_peek(p)) || tp_peek(p) == '+' || tp_peek(p) == '.' || tp_peek(p) == ':'))
+	while (tp_peek(p) >= 0 && (tp_bare_key_char(tp_peek(p)) || tp_peek(p) == '+' ||
+				   tp_peek(p) == '.' || tp_peek(p) == ':'))
 		tp_advance(p, 1);
 	/* "1979-05-27 07:32:00": a space may separate date and time */
-	if (p->pos - start == 10 && tp_peek(p) == ' ' && isdigit(tp_peek_at(p, 1)) && isdigit(tp_peek_at(p, 2)) &&
-	    tp_peek_at(p, 3) == ':' && digits_at(p->s + start, 4) && p->s[start + 4] == '-') {
+	if (p->pos - start == 10 && tp_peek(p) == ' ' && isdigit(tp_peek_at(p, 1)) &&
+	    isdigit(tp_peek_at(p, 2)) && tp_peek_at(p, 3) == ':' && digits_at(p->s + start, 4) &&
+	    p->s[start + 4] == '-') {
 		tp_advance(p, 1);
-		while (tp_peek(p) >= 0 && (tp_bare_key_char(tp_peek(p)) || tp_peek(p) == '+' || tp_peek(p) == '.' || tp_peek(p) == ':'))
+		while (tp_peek(p) >= 0 && (tp_bare_key_char(tp_peek(p)) || tp_peek(p) == '+' ||
+					   tp_peek(p) == '.' || tp_peek(p) == ':'))
 			tp_advance(p, 1);
 	}
 	const char *tok = p->s + start;
 	size_t n = p->pos - start;
 
 	if (n == 0)
-		return tp_expected(p, "a value (string, number, boolean, date, array or inline table)");
+		return tp_expected(
+		    p, "a value (string, number, boolean, date, array or inline table)");
 	if ((n == 4 && !memcmp(tok, "true", 4)) || (n == 5 && !memcmp(tok, "false", 5))) {
 		struct toml_value *v = tp_new_value(p, TOML_BOOLEAN, line, col);
 		v->u.b = n == 4;
@@ -475,15 +522,24 @@ struct toml_value *tp_scalar(struct parser *p)
 	size_t bn = n - (size_t)(body - tok);
 	bool special = bn == 3 && (!memcmp(body, "inf", 3) || !memcmp(body, "nan", 3));
 	if (bn > 0 && body[0] == '.')
-		return tp_fail_at(p, line, col, "invalid float '%.*s': a digit must come before the decimal point", (int)n, tok);
+		return tp_fail_at(
+		    p, line, col,
+		    "invalid float '%.*s': a digit must come before the decimal point", (int)n,
+		    tok);
 	if (!special && (bn == 0 || !isdigit((unsigned char)body[0])))
-		return tp_fail_at(p, line, col, "expected a value, found '%.*s' (strings need quotes; booleans are true and false)",
-			       (int)(n > 60 ? 60 : n), tok);
-	if (bn >= 2 && body[0] == '0' && isalpha((unsigned char)body[1]) && !strchr("xobeE", body[1]))
-		return tp_fail_at(p, line, col, "invalid integer '%.*s': base prefixes are 0x, 0o and 0b", (int)n, tok);
-	bool based = bn >= 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'o' || body[1] == 'b');
-	if (special || (!based && (memchr(tok, '.', n) || memchr(tok, 'e', n) || memchr(tok, 'E', n))))
+		return tp_fail_at(p, line, col,
+				  "expected a value, found '%.*s' (strings need quotes; booleans "
+				  "are true and false)",
+				  (int)(n > 60 ? 60 : n), tok);
+	if (bn >= 2 && body[0] == '0' && isalpha((unsigned char)body[1]) &&
+	    !strchr("xobeE", body[1]))
+		return tp_fail_at(p, line, col,
+				  "invalid integer '%.*s': base prefixes are 0x, 0o and 0b", (int)n,
+				  tok);
+	bool based =
+	    bn >= 2 && body[0] == '0' && (body[1] == 'x' || body[1] == 'o' || body[1] == 'b');
+	if (special ||
+	    (!based && (memchr(tok, '.', n) || memchr(tok, 'e', n) || memchr(tok, 'E', n))))
 		return parse_float(p, tok, n, line, col);
 	return parse_integer(p, tok, n, line, col);
 }
-

@@ -70,8 +70,7 @@ void tp_describe(const struct parser *p, char *buf, size_t len)
 	}
 }
 
-void *tp_fail_at(struct parser *p, unsigned line, unsigned col,
-				    const char *fmt, ...)
+void *tp_fail_at(struct parser *p, unsigned line, unsigned col, const char *fmt, ...)
 {
 	char msg[600];
 	va_list ap;
@@ -181,8 +180,7 @@ bool tp_skip_ws_nl(struct parser *p)
 	}
 }
 
-struct toml_value *tp_new_value(struct parser *p, enum toml_type type, unsigned line,
-				    unsigned col)
+struct toml_value *tp_new_value(struct parser *p, enum toml_type type, unsigned line, unsigned col)
 {
 	struct toml_value *v = xcalloc(1, sizeof(*v));
 	(void)p;
@@ -202,7 +200,7 @@ void tp_array_push(struct toml_value *a, struct toml_value *v)
 }
 
 struct toml_value *tp_table_lookup(const struct toml_value *t, const char *key, size_t len,
-				       const struct toml_kv **kv_out)
+				   const struct toml_kv **kv_out)
 {
 	const struct toml_kv *kv = toml_table_find_len(t, key, len);
 	if (kv && kv_out)
@@ -260,7 +258,9 @@ static bool parse_keyval(struct parser *p, struct toml_value *table);
 static bool deeper(struct parser *p, unsigned levels)
 {
 	if (p->depth + levels > TOML_MAX_DEPTH) {
-		fail(p, "nested more than %d levels deep (tables, dotted keys, arrays and inline tables together)",
+		fail(p,
+		     "nested more than %d levels deep (tables, dotted keys, arrays and inline "
+		     "tables together)",
 		     TOML_MAX_DEPTH);
 		return false;
 	}
@@ -299,7 +299,8 @@ static struct toml_value *parse_array(struct parser *p)
 			return a;
 		}
 		char what[96];
-		snprintf(what, sizeof(what), "',' or ']' in the array opened at %u:%u", a->line, a->col);
+		snprintf(what, sizeof(what), "',' or ']' in the array opened at %u:%u", a->line,
+			 a->col);
 		tp_expected(p, what);
 		goto fail;
 	}
@@ -365,14 +366,10 @@ static struct toml_value *parse_value(struct parser *p)
 {
 	switch (tp_peek(p)) {
 	case '"':
-	case '\'':
-		return tp_string_value(p);
-	case '[':
-		return parse_array(p);
-	case '{':
-		return parse_inline_table(p);
-	default:
-		return tp_scalar(p);
+	case '\'': return tp_string_value(p);
+	case '[': return parse_array(p);
+	case '{': return parse_inline_table(p);
+	default: return tp_scalar(p);
 	}
 }
 
@@ -385,7 +382,8 @@ static bool parse_simple_key(struct parser *p, struct key *k)
 	int c = tp_peek(p);
 
 	if (c == '"' || c == '\'') {
-		bool ok = c == '"' ? tp_basic_string(p, &sb, false) : tp_literal_string(p, &sb, false);
+		bool ok =
+		    c == '"' ? tp_basic_string(p, &sb, false) : tp_literal_string(p, &sb, false);
 		if (!ok) {
 			strbuf_release(&sb);
 			return false;
@@ -458,16 +456,19 @@ static bool parse_keyval(struct parser *p, struct toml_value *table)
 			child = tp_new_value(p, TOML_TABLE, kp->line, kp->col);
 			child->flags = T_DOTTED;
 			tp_table_insert(t, kp, child);
-		} else if (child->type != TOML_TABLE || !(child->flags & T_DOTTED) || (child->flags & T_FROZEN)) {
-			tp_fail_at(p, kp->line, kp->col,
-				child->type != TOML_TABLE
-					? "cannot use dotted keys under '%s': it is already a %s (line %u)"
-					: "cannot add keys to table '%s' with dotted keys here: it was %s at line %u",
-				tp_key_show(kp, show, sizeof(show)),
-				child->type != TOML_TABLE ? toml_type_name(child->type)
-				: (child->flags & T_FROZEN) ? "written as an inline table"
-							     : "defined by a [table] header",
-				kv->line);
+		} else if (child->type != TOML_TABLE || !(child->flags & T_DOTTED) ||
+			   (child->flags & T_FROZEN)) {
+			tp_fail_at(
+			    p, kp->line, kp->col,
+			    child->type != TOML_TABLE
+				? "cannot use dotted keys under '%s': it is already a %s (line %u)"
+				: "cannot add keys to table '%s' with dotted keys here: it was %s "
+				  "at line %u",
+			    tp_key_show(kp, show, sizeof(show)),
+			    child->type != TOML_TABLE	? toml_type_name(child->type)
+			    : (child->flags & T_FROZEN) ? "written as an inline table"
+							: "defined by a [table] header",
+			    kv->line);
 			goto out;
 		}
 		t = child;
@@ -475,8 +476,9 @@ static bool parse_keyval(struct parser *p, struct toml_value *table)
 	const struct key_part *last = &k.parts[k.n - 1];
 	const struct toml_kv *dup = NULL;
 	if (tp_table_lookup(t, last->s, last->len, &dup)) {
-		tp_fail_at(p, last->line, last->col, "duplicate key '%s' (first defined at line %u)",
-			tp_key_show(last, show, sizeof(show)), dup->line);
+		tp_fail_at(p, last->line, last->col,
+			   "duplicate key '%s' (first defined at line %u)",
+			   tp_key_show(last, show, sizeof(show)), dup->line);
 		goto out;
 	}
 	tp_table_insert(t, last, v);
@@ -502,7 +504,8 @@ static bool parse_header(struct parser *p)
 	if (!parse_key(p, &k))
 		goto out;
 	if (aot ? !tp_looking_at(p, "]]") : tp_peek(p) != ']') {
-		tp_expected(p, aot ? "']]' to close the array-of-tables header" : "']' to close the table header");
+		tp_expected(p, aot ? "']]' to close the array-of-tables header"
+				   : "']' to close the table header");
 		goto out;
 	}
 	tp_advance(p, aot ? 2 : 1);
@@ -521,18 +524,23 @@ static bool parse_header(struct parser *p)
 			child = child->u.a.items[child->u.a.n - 1];
 			depth++;
 		} else if (child->type != TOML_TABLE || (child->flags & T_FROZEN)) {
-			tp_fail_at(p, kp->line, kp->col, "cannot open a table under '%s': it is %s (line %u)",
-				tp_key_show(kp, show, sizeof(show)),
-				child->type == TOML_TABLE ? "an inline table" :
-				child->type == TOML_ARRAY ? "a static array" : "already a value",
-				kv->line);
+			tp_fail_at(p, kp->line, kp->col,
+				   "cannot open a table under '%s': it is %s (line %u)",
+				   tp_key_show(kp, show, sizeof(show)),
+				   child->type == TOML_TABLE   ? "an inline table"
+				   : child->type == TOML_ARRAY ? "a static array"
+							       : "already a value",
+				   kv->line);
 			goto out;
 		}
 		t = child;
 	}
 	if (depth > TOML_MAX_DEPTH) {
-		tp_fail_at(p, line, col, "nested more than %d levels deep (tables, dotted keys, arrays and inline tables "
-					 "together)", TOML_MAX_DEPTH);
+		tp_fail_at(p, line, col,
+			   "nested more than %d levels deep (tables, dotted keys, arrays and "
+			   "inline tables "
+			   "together)",
+			   TOML_MAX_DEPTH);
 		goto out;
 	}
 	p->current_depth = depth;
@@ -550,17 +558,22 @@ static bool parse_header(struct parser *p)
 			child->line = line;
 			child->col = col;
 		} else if (child->type == TOML_TABLE) {
-			tp_fail_at(p, line, col, "table '%s' is already defined (%s at line %u)", show,
-				(child->flags & T_FROZEN) ? "as an inline table" :
-				(child->flags & T_DOTTED) ? "by dotted keys" : "by a header",
-				child->flags & T_DEFINED ? child->line : kv->line);
+			tp_fail_at(p, line, col, "table '%s' is already defined (%s at line %u)",
+				   show,
+				   (child->flags & T_FROZEN)   ? "as an inline table"
+				   : (child->flags & T_DOTTED) ? "by dotted keys"
+							       : "by a header",
+				   child->flags & T_DEFINED ? child->line : kv->line);
 			goto out;
 		} else if (child->type == TOML_ARRAY && (child->flags & A_OF_TABLES)) {
-			tp_fail_at(p, line, col, "'%s' is an array of tables (line %u); write [[%s]] to add to it",
-				show, kv->line, show);
+			tp_fail_at(
+			    p, line, col,
+			    "'%s' is an array of tables (line %u); write [[%s]] to add to it", show,
+			    kv->line, show);
 			goto out;
 		} else {
-			tp_fail_at(p, line, col, "key '%s' already has a value (line %u)", show, kv->line);
+			tp_fail_at(p, line, col, "key '%s' already has a value (line %u)", show,
+				   kv->line);
 			goto out;
 		}
 		p->current = child;
@@ -570,10 +583,12 @@ static bool parse_header(struct parser *p)
 			child->flags = A_OF_TABLES;
 			tp_table_insert(t, last, child);
 		} else if (child->type != TOML_ARRAY || !(child->flags & A_OF_TABLES)) {
-			tp_fail_at(p, line, col, "cannot add to '%s' with [[%s]]: it is %s (line %u)", show, show,
-				child->type == TOML_ARRAY ? "a static array" :
-				child->type == TOML_TABLE ? "a table" : "already a value",
-				kv->line);
+			tp_fail_at(p, line, col,
+				   "cannot add to '%s' with [[%s]]: it is %s (line %u)", show, show,
+				   child->type == TOML_ARRAY   ? "a static array"
+				   : child->type == TOML_TABLE ? "a table"
+							       : "already a value",
+				   kv->line);
 			goto out;
 		}
 		struct toml_value *elem = tp_new_value(p, TOML_TABLE, line, col);
@@ -607,7 +622,12 @@ static bool end_of_line(struct parser *p, const char *after)
 
 struct toml_value *toml_parse(const char *text, size_t len, const char *name, struct kc_error *err)
 {
-	struct parser p = {.s = text, .len = len, .line = 1, .col = 1, .name = name ? name : "<input>", .err = err};
+	struct parser p = {.s = text,
+			   .len = len,
+			   .line = 1,
+			   .col = 1,
+			   .name = name ? name : "<input>",
+			   .err = err};
 	size_t bad;
 
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
@@ -616,7 +636,8 @@ struct toml_value *toml_parse(const char *text, size_t len, const char *name, st
 	if (bad < len) {
 		struct parser at = p;
 		tp_advance(&at, bad - at.pos);
-		tp_fail_at(&p, at.line, at.col, "invalid UTF-8 (byte 0x%02X)", (unsigned char)text[bad]);
+		tp_fail_at(&p, at.line, at.col, "invalid UTF-8 (byte 0x%02X)",
+			   (unsigned char)text[bad]);
 		return NULL;
 	}
 	p.root = tp_new_value(&p, TOML_TABLE, 1, 1);
@@ -643,7 +664,8 @@ struct toml_value *toml_parse(const char *text, size_t len, const char *name, st
 		if (c == '[') {
 			if (!parse_header(&p) || !end_of_line(&p, "table header"))
 				goto fail;
-		} else if ((p.depth = p.current_depth, !parse_keyval(&p, p.current)) || !end_of_line(&p, "value")) {
+		} else if ((p.depth = p.current_depth, !parse_keyval(&p, p.current)) ||
+			   !end_of_line(&p, "value")) {
 			goto fail;
 		}
 	}

@@ -22,8 +22,8 @@ static bool bare_key(const char *k)
 	if (!*k)
 		return false;
 	for (; *k; k++)
-		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
-		      *k == '_' || *k == '-'))
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+		      (*k >= '0' && *k <= '9') || *k == '_' || *k == '-'))
 			return false;
 	return true;
 }
@@ -62,12 +62,8 @@ static void put_key(struct strbuf *sb, const char *k)
 static int put_value(struct strbuf *sb, const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_STRING:
-		put_string(sb, json_string_value(v), json_string_length(v));
-		return 0;
-	case JSON_INTEGER:
-		strbuf_appendf(sb, "%lld", (long long)json_integer_value(v));
-		return 0;
+	case JSON_STRING: put_string(sb, json_string_value(v), json_string_length(v)); return 0;
+	case JSON_INTEGER: strbuf_appendf(sb, "%lld", (long long)json_integer_value(v)); return 0;
 	case JSON_REAL: {
 		double d = json_real_value(v);
 		if (isnan(d))
@@ -83,12 +79,8 @@ static int put_value(struct strbuf *sb, const json_t *v)
 		}
 		return 0;
 	}
-	case JSON_TRUE:
-		strbuf_append(sb, "true");
-		return 0;
-	case JSON_FALSE:
-		strbuf_append(sb, "false");
-		return 0;
+	case JSON_TRUE: strbuf_append(sb, "true"); return 0;
+	case JSON_FALSE: strbuf_append(sb, "false"); return 0;
 	case JSON_ARRAY:
 		strbuf_putc(sb, '[');
 		for (size_t i = 0; i < json_array_size(v); i++) {
@@ -105,8 +97,7 @@ static int put_value(struct strbuf *sb, const json_t *v)
 		json_t *e;
 		bool first = true;
 		strbuf_putc(sb, '{');
-		json_object_foreach((json_t *)v, k, e)
-		{
+		json_object_foreach ((json_t *)v, k, e) {
 			if (json_is_null(e))
 				continue;
 			strbuf_append(sb, first ? " " : ", ");
@@ -119,8 +110,7 @@ static int put_value(struct strbuf *sb, const json_t *v)
 		strbuf_append(sb, first ? "}" : " }");
 		return 0;
 	}
-	case JSON_NULL:
-		return -1;
+	case JSON_NULL: return -1;
 	}
 	return -1;
 }
@@ -137,8 +127,7 @@ static int put_table(struct strbuf *sb, const json_t *t, const char *path, int d
 
 	memset(indent, ' ', (size_t)n);
 	indent[n] = '\0';
-	json_object_foreach((json_t *)t, k, v)
-	{
+	json_object_foreach ((json_t *)t, k, v) {
 		if (json_is_null(v) || json_is_object(v) || is_table_array(v))
 			continue;
 		strbuf_append(sb, indent);
@@ -148,8 +137,7 @@ static int put_table(struct strbuf *sb, const json_t *t, const char *path, int d
 			return -1;
 		strbuf_putc(sb, '\n');
 	}
-	json_object_foreach((json_t *)t, k, v)
-	{
+	json_object_foreach ((json_t *)t, k, v) {
 		if (!json_is_object(v) && !is_table_array(v))
 			continue;
 		struct strbuf sub = STRBUF_INIT;

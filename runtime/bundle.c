@@ -31,13 +31,16 @@ static int read_config(struct bundle *b, struct kc_error *err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = beneath_read_file(b->dirfd, "config.json", BENEATH_SYMLINKS, BUNDLE_CONFIG_MAX, &text, &len);
+	int r = beneath_read_file(b->dirfd, "config.json", BENEATH_SYMLINKS, BUNDLE_CONFIG_MAX,
+				  &text, &len);
 	if (r == -ENOENT)
-		return kc_error_set(err, 0, "%s: no such file (is %s an OCI bundle?)", b->config, b->dir);
+		return kc_error_set(err, 0, "%s: no such file (is %s an OCI bundle?)", b->config,
+				    b->dir);
 	if (r == -EINVAL)
 		return kc_error_set(err, 0, "%s: not a regular file", b->config);
 	if (r == -EFBIG)
-		return kc_error_set(err, 0, "%s: larger than %u MiB", b->config, BUNDLE_CONFIG_MAX >> 20);
+		return kc_error_set(err, 0, "%s: larger than %u MiB", b->config,
+				    BUNDLE_CONFIG_MAX >> 20);
 	if (r < 0)
 		return kc_error_set(err, -r, "%s", b->config);
 	json_error_t je;
@@ -51,7 +54,8 @@ static int read_config(struct bundle *b, struct kc_error *err)
 
 static int open_rootfs(struct bundle *b, struct kc_error *err)
 {
-	const char *rp = json_string_value(json_object_get(json_object_get(b->spec, "root"), "path"));
+	const char *rp =
+	    json_string_value(json_object_get(json_object_get(b->spec, "root"), "path"));
 	if (!rp || !*rp)
 		return kc_error_set(err, 0, "%s: root.path: missing", b->config);
 	/* a relative root stays in the bundle; an absolute one is the caller's
@@ -62,9 +66,11 @@ static int open_rootfs(struct bundle *b, struct kc_error *err)
 		int e = rp[0] == '/' ? errno : -b->rootfs_fd;
 		b->rootfs_fd = -1;
 		if (e == ENOTDIR)
-			return kc_error_set(err, 0, "%s: root.path: %s is not a directory", b->config, rp);
+			return kc_error_set(err, 0, "%s: root.path: %s is not a directory",
+					    b->config, rp);
 		if (e == EXDEV)
-			return kc_error_set(err, 0, "%s: root.path: %s leads out of the bundle", b->config, rp);
+			return kc_error_set(err, 0, "%s: root.path: %s leads out of the bundle",
+					    b->config, rp);
 		return kc_error_set(err, 0, "%s: root.path: %s: %s", b->config, rp, strerror(e));
 	}
 	b->rootfs = fd_path(b->rootfs_fd);
@@ -79,22 +85,26 @@ static int check_bind_sources(const struct bundle *b, struct kc_error *err)
 {
 	size_t i;
 	json_t *m;
-	json_array_foreach(json_object_get(b->spec, "mounts"), i, m) {
+	json_array_foreach (json_object_get(b->spec, "mounts"), i, m) {
 		const char *type = json_string_value(json_object_get(m, "type"));
 		const char *src = json_string_value(json_object_get(m, "source"));
 		bool bind = type && !strcmp(type, "bind");
 		size_t k;
 		json_t *o;
-		json_array_foreach(json_object_get(m, "options"), k, o)
-			if (json_is_string(o) && (!strcmp(json_string_value(o), "bind") || !strcmp(json_string_value(o), "rbind")))
+		json_array_foreach (json_object_get(m, "options"), k, o)
+			if (json_is_string(o) && (!strcmp(json_string_value(o), "bind") ||
+						  !strcmp(json_string_value(o), "rbind")))
 				bind = true;
 		if (!bind)
 			continue;
 		if (!src || src[0] != '/')
-			return kc_error_set(err, 0, "%s: mounts[%zu].source: a bind mount needs an absolute source", b->config, i);
+			return kc_error_set(
+			    err, 0, "%s: mounts[%zu].source: a bind mount needs an absolute source",
+			    b->config, i);
 		struct stat st;
 		if (stat(src, &st) < 0)
-			return kc_error_set(err, 0, "%s: mounts[%zu].source: %s: %s", b->config, i, src, strerror(errno));
+			return kc_error_set(err, 0, "%s: mounts[%zu].source: %s: %s", b->config, i,
+					    src, strerror(errno));
 	}
 	return 0;
 }
@@ -138,7 +148,7 @@ enum netns_mode bundle_netns(const json_t *spec, const char **path)
 	size_t i;
 	json_t *ns;
 	*path = NULL;
-	json_array_foreach(json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
+	json_array_foreach (json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
 		const char *type = json_string_value(json_object_get(ns, "type"));
 		if (!type || strcmp(type, "network"))
 			continue;

@@ -16,11 +16,11 @@
 #define BUNDLE_CONFIG_MAX (16u << 20) /* config.json larger than this is refused */
 
 struct bundle {
-	char *dir;       /* absolute, as opened */
-	char *config;    /* dir/config.json, for messages */
-	char *rootfs;    /* absolute, as opened (for the state and hooks) */
-	int dirfd;       /* the bundle directory */
-	int rootfs_fd;   /* O_PATH handle of the rootfs: what gets shared */
+	char *dir;     /* absolute, as opened */
+	char *config;  /* dir/config.json, for messages */
+	char *rootfs;  /* absolute, as opened (for the state and hooks) */
+	int dirfd;     /* the bundle directory */
+	int rootfs_fd; /* O_PATH handle of the rootfs: what gets shared */
 	json_t *spec;
 };
 

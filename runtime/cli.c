@@ -55,7 +55,8 @@ int cli_parse(int argc, char **argv, int start, struct cli_opt *opts, struct kc_
 		if (!o && a[1] != '-' && len == 1)
 			o = find(opts, NULL, 0, name[0]);
 		if (!o)
-			return kc_error_set(err, 0, "flag provided but not defined: -%.*s", (int)len, name);
+			return kc_error_set(err, 0, "flag provided but not defined: -%.*s",
+					    (int)len, name);
 		o->set = true;
 		if (o->takes_value) {
 			const char *v;
@@ -68,7 +69,8 @@ int cli_parse(int argc, char **argv, int start, struct cli_opt *opts, struct kc_
 			}
 			o->value = v;
 			if (o->nvalues == CLI_MAX_VALUES)
-				return kc_error_set(err, 0, "flag -%s given more than %d times", o->name, CLI_MAX_VALUES);
+				return kc_error_set(err, 0, "flag -%s given more than %d times",
+						    o->name, CLI_MAX_VALUES);
 			o->values[o->nvalues++] = v;
 		} else {
 			o->value = eq ? eq + 1 : NULL;

@@ -12,11 +12,11 @@
 
 struct cli_opt {
 	const char *name;
-	char short_name;      /* 0: none */
+	char short_name; /* 0: none */
 	bool takes_value;
 	/* filled in */
 	bool set;
-	const char *value;    /* the last one */
+	const char *value; /* the last one */
 	const char *values[CLI_MAX_VALUES];
 	int nvalues;
 };

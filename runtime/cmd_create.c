@@ -27,10 +27,10 @@
 #include "timeouts.h"
 
 static struct cli_opt create_opts[] = {
-	{"bundle", 'b', true},       {"console-socket", 0, true}, {"pid-file", 0, true},
-	{"no-pivot", 0, false},      {"no-new-keyring", 0, false}, {"preserve-fds", 0, true},
-	{"detach", 'd', false},      {"keep", 0, false},           {"no-subreaper", 0, false},
-	{NULL, 0, false},
+    {"bundle", 'b', true},  {"console-socket", 0, true},  {"pid-file", 0, true},
+    {"no-pivot", 0, false}, {"no-new-keyring", 0, false}, {"preserve-fds", 0, true},
+    {"detach", 'd', false}, {"keep", 0, false},		  {"no-subreaper", 0, false},
+    {NULL, 0, false},
 };
 
 static int parse_create(int argc, char **argv, struct create_args *a, struct kc_error *err)
@@ -41,13 +41,15 @@ static int parse_create(int argc, char **argv, struct create_args *a, struct kc_
 	if (pos < 0)
 		return -1;
 	if (pos != argc - 1)
-		return kc_error_set(err, 0, "%s: expects exactly one argument, the container id", argv[0]);
+		return kc_error_set(err, 0, "%s: expects exactly one argument, the container id",
+				    argv[0]);
 	memset(a, 0, sizeof(*a));
 	a->id = argv[pos];
 	a->bundle = cli_str(create_opts, "bundle") ?: ".";
 	a->console_socket = cli_str(create_opts, "console-socket");
 	a->pid_file = cli_str(create_opts, "pid-file");
-	if (cli_str(create_opts, "preserve-fds") && strcmp(cli_str(create_opts, "preserve-fds"), "0"))
+	if (cli_str(create_opts, "preserve-fds") &&
+	    strcmp(cli_str(create_opts, "preserve-fds"), "0"))
 		kc_warn("--preserve-fds: extra file descriptors cannot cross into a VM; ignored");
 	return 0;
 }
@@ -69,8 +71,10 @@ static int do_start(struct rt *rt, const char *id, struct kc_error *err)
 		return -1;
 	const char *status = ctr_status(&c);
 	if (strcmp(status, "created")) {
-		kc_error_set(err, 0, !strcmp(status, "stopped") ? "cannot start a container that has stopped"
-								: "cannot start an already running container");
+		kc_error_set(err, 0,
+			     !strcmp(status, "stopped")
+				 ? "cannot start a container that has stopped"
+				 : "cannot start an already running container");
 		ctr_close(&c);
 		return -1;
 	}
@@ -87,7 +91,8 @@ static int do_start(struct rt *rt, const char *id, struct kc_error *err)
 		return -1;
 	}
 	crash_point("start:recorded");
-	json_t *r = agent_client_call(&ac, "start_container", json_pack("{s:s}", "container_id", id), AGENT_CALL_MS, err);
+	json_t *r = agent_client_call(&ac, "start_container",
+				      json_pack("{s:s}", "container_id", id), AGENT_CALL_MS, err);
 	agent_client_close(&ac);
 	if (!r) {
 		json_object_set_new(c.state, "status", json_string("created"));

@@ -35,8 +35,8 @@ static json_t *base_process(const json_t *state)
 	return copy;
 }
 
-static int build_process(struct cli_opt *opts, int argc, char **argv, int pos, const json_t *state, json_t **out,
-			 struct kc_error *err)
+static int build_process(struct cli_opt *opts, int argc, char **argv, int pos, const json_t *state,
+			 json_t **out, struct kc_error *err)
 {
 	json_t *p;
 	const char *file = cli_str(opts, "process");
@@ -46,7 +46,8 @@ static int build_process(struct cli_opt *opts, int argc, char **argv, int pos, c
 			return kc_error_wrap(err, "exec: --process");
 	} else {
 		if (pos + 1 >= argc)
-			return kc_error_set(err, 0, "exec: give --process FILE or the command to run");
+			return kc_error_set(err, 0,
+					    "exec: give --process FILE or the command to run");
 		p = base_process(state);
 		json_t *args = json_array();
 		for (int i = pos + 1; i < argc; i++)
@@ -74,10 +75,13 @@ static int build_process(struct cli_opt *opts, int argc, char **argv, int pos, c
 		unsigned uid, gid = 0;
 		const char *colon = strchr(user, ':');
 		char ubuf[32];
-		snprintf(ubuf, sizeof(ubuf), "%.*s", colon ? (int)(colon - user) : (int)strlen(user), user);
-		if (parse_uint(ubuf, 10, &uid) < 0 || (colon && parse_uint(colon + 1, 10, &gid) < 0)) {
+		snprintf(ubuf, sizeof(ubuf), "%.*s",
+			 colon ? (int)(colon - user) : (int)strlen(user), user);
+		if (parse_uint(ubuf, 10, &uid) < 0 ||
+		    (colon && parse_uint(colon + 1, 10, &gid) < 0)) {
 			json_decref(p);
-			return kc_error_set(err, 0, "exec: --user '%s': expected UID[:GID] as numbers", user);
+			return kc_error_set(
+			    err, 0, "exec: --user '%s': expected UID[:GID] as numbers", user);
 		}
 		json_t *u = json_object_get(p, "user");
 		if (!json_is_object(u))
@@ -112,12 +116,12 @@ static int build_process(struct cli_opt *opts, int argc, char **argv, int pos, c
 int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt opts[] = {
-		{"console-socket", 0, true}, {"cwd", 0, true},          {"env", 'e', true},
-		{"tty", 't', false},         {"user", 'u', true},       {"additional-gids", 'g', true},
-		{"process", 'p', true},      {"detach", 'd', false},    {"pid-file", 0, true},
-		{"process-label", 0, true},  {"apparmor", 0, true},     {"no-new-privs", 0, false},
-		{"cap", 'c', true},          {"preserve-fds", 0, true}, {"cgroup", 0, true},
-		{"ignore-paused", 0, false}, {NULL, 0, false},
+	    {"console-socket", 0, true}, {"cwd", 0, true},	    {"env", 'e', true},
+	    {"tty", 't', false},	 {"user", 'u', true},	    {"additional-gids", 'g', true},
+	    {"process", 'p', true},	 {"detach", 'd', false},    {"pid-file", 0, true},
+	    {"process-label", 0, true},	 {"apparmor", 0, true},	    {"no-new-privs", 0, false},
+	    {"cap", 'c', true},		 {"preserve-fds", 0, true}, {"cgroup", 0, true},
+	    {"ignore-paused", 0, false}, {NULL, 0, false},
 	};
 	int pos = cli_parse(argc, argv, 1, opts, err);
 	if (pos < 0)
@@ -147,17 +151,23 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		goto out;
 	bool terminal = json_is_true(json_object_get(process, "terminal"));
 	if (terminal && detach && !console) {
-		kc_error_set(err, 0, "cannot allocate tty if runc will detach without setting console socket");
+		kc_error_set(
+		    err, 0,
+		    "cannot allocate tty if runc will detach without setting console socket");
 		goto out;
 	}
 	if (!terminal && console) {
-		kc_error_set(err, 0, "cannot use console socket if runc will not detach or allocate tty");
+		kc_error_set(err, 0,
+			     "cannot use console socket if runc will not detach or allocate tty");
 		goto out;
 	}
 	/* the shim create used (the configuration may have changed since) */
 	const char *recorded = json_string_value(json_object_get(c.state, "shim_path"));
 	if (!recorded) {
-		kc_error_set(err, 0, "container %s has no shim path in its state (created by an older kata-runtime?)", id);
+		kc_error_set(err, 0,
+			     "container %s has no shim path in its state (created by an older "
+			     "kata-runtime?)",
+			     id);
 		goto out;
 	}
 	char *shim_path = xstrdup(recorded);
@@ -165,14 +175,16 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	char exec_id[64];
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(exec_id, sizeof(exec_id), "exec-%lx%05lx-%d", (long)ts.tv_sec, ts.tv_nsec / 10000, getpid());
+	snprintf(exec_id, sizeof(exec_id), "exec-%lx%05lx-%d", (long)ts.tv_sec, ts.tv_nsec / 10000,
+		 getpid());
 	struct agent_client ac;
 	if (ctr_agent(&c, &ac, err) < 0) {
 		free(shim_path);
 		goto out;
 	}
 	json_t *r = agent_client_call(&ac, "exec_process",
-				      json_pack("{s:s, s:s, s:O}", "container_id", id, "exec_id", exec_id, "process", process),
+				      json_pack("{s:s, s:s, s:O}", "container_id", id, "exec_id",
+						exec_id, "process", process),
 				      30000, err);
 	agent_client_close(&ac);
 	if (!r) {
@@ -191,14 +203,15 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	json_t *execs = json_array();
 	size_t i;
 	json_t *e;
-	json_array_foreach(json_object_get(c.state, "execs"), i, e) {
+	json_array_foreach (json_object_get(c.state, "execs"), i, e) {
 		pid_t epid = (pid_t)json_integer_value(json_object_get(e, "pid"));
-		if (process_alive(epid, (uint64_t)json_integer_value(json_object_get(e, "pid_start"))))
+		if (process_alive(epid,
+				  (uint64_t)json_integer_value(json_object_get(e, "pid_start"))))
 			json_array_append(execs, e);
 	}
 	json_object_set_new(c.state, "execs", execs);
-	json_array_append_new(execs, json_pack("{s:s, s:i, s:I}", "exec_id", exec_id, "pid", shim, "pid_start",
-					       (json_int_t)process_start_time(shim)));
+	json_array_append_new(execs, json_pack("{s:s, s:i, s:I}", "exec_id", exec_id, "pid", shim,
+					       "pid_start", (json_int_t)process_start_time(shim)));
 	crash_point("exec:shim");
 	if (ctr_save(&c, err) < 0)
 		goto out;

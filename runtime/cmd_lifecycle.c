@@ -56,10 +56,11 @@ int cmd_kill(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	int rc = 1;
 	struct agent_client ac;
 	if (ctr_agent_running(&c, &ac, err) == 0) {
-		json_t *r = agent_client_call(&ac, "signal_process",
-					      json_pack("{s:s, s:i, s:b}", "container_id", id, "signal", sig, "all",
-							cli_bool(opts, "all")),
-					      10000, err);
+		json_t *r =
+		    agent_client_call(&ac, "signal_process",
+				      json_pack("{s:s, s:i, s:b}", "container_id", id, "signal",
+						sig, "all", cli_bool(opts, "all")),
+				      10000, err);
 		if (r)
 			rc = 0;
 		else if (!strcmp(ac.last_code, "state"))
@@ -85,7 +86,8 @@ int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	}
 	const char *status = ctr_status(&c);
 	if (!force && (!strcmp(status, "running") || !strcmp(status, "paused"))) {
-		kc_error_set(err, 0, "cannot delete container %s that is not stopped: %s", id, status);
+		kc_error_set(err, 0, "cannot delete container %s that is not stopped: %s", id,
+			     status);
 		ctr_close(&c);
 		return 1;
 	}
@@ -97,7 +99,8 @@ int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
 static int pause_resume(struct rt *rt, int argc, char **argv, bool pause, struct kc_error *err)
 {
 	struct cli_opt opts[] = {{NULL, 0, false}};
-	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), pause ? "pause" : "resume", err);
+	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err),
+				    pause ? "pause" : "resume", err);
 	if (!id)
 		return 1;
 	struct ctr c;
@@ -106,16 +109,19 @@ static int pause_resume(struct rt *rt, int argc, char **argv, bool pause, struct
 	const char *status = ctr_status(&c);
 	int rc = 1;
 	if (strcmp(status, pause ? "running" : "paused")) {
-		kc_error_set(err, 0, "container %s is %s, not %s", id, status, pause ? "running" : "paused");
+		kc_error_set(err, 0, "container %s is %s, not %s", id, status,
+			     pause ? "running" : "paused");
 	} else {
 		struct agent_client ac;
 		if (ctr_agent(&c, &ac, err) == 0) {
-			json_t *r = agent_client_call(&ac, pause ? "pause_container" : "resume_container",
-						      json_pack("{s:s}", "container_id", id), 10000, err);
+			json_t *r =
+			    agent_client_call(&ac, pause ? "pause_container" : "resume_container",
+					      json_pack("{s:s}", "container_id", id), 10000, err);
 			agent_client_close(&ac);
 			if (r) {
 				json_decref(r);
-				json_object_set_new(c.state, "status", json_string(pause ? "paused" : "running"));
+				json_object_set_new(c.state, "status",
+						    json_string(pause ? "paused" : "running"));
 				rc = ctr_save(&c, err) < 0 ? 1 : 0;
 			}
 		}

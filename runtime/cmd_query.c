@@ -41,7 +41,8 @@ int cmd_list(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	char **ids = state_list(rt->root);
 	json_t *all = json_array();
 	if (!json && !quiet)
-		printf("%-20s %-8s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+		printf("%-20s %-8s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE",
+		       "CREATED", "OWNER");
 	for (char **id = ids; *id; id++) {
 		struct ctr c;
 		struct kc_error e = {0};
@@ -51,8 +52,10 @@ int cmd_list(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		if (quiet)
 			printf("%s\n", *id);
 		else if (!json)
-			printf("%-20s %-8d %-10s %-40s %-32s %s\n", *id, (int)json_integer_value(json_object_get(st, "pid")),
-			       json_string_value(json_object_get(st, "status")), json_string_value(json_object_get(st, "bundle")),
+			printf("%-20s %-8d %-10s %-40s %-32s %s\n", *id,
+			       (int)json_integer_value(json_object_get(st, "pid")),
+			       json_string_value(json_object_get(st, "status")),
+			       json_string_value(json_object_get(st, "bundle")),
 			       json_string_value(json_object_get(st, "created")), "root");
 		json_object_set_new(st, "owner", json_string("root"));
 		json_array_append_new(all, st);
@@ -86,7 +89,8 @@ int cmd_ps(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	int rc = 1;
 	struct agent_client ac;
 	if (ctr_agent_running(&c, &ac, err) == 0) {
-		json_t *r = agent_client_call(&ac, "ps", json_pack("{s:s}", "container_id", id), 10000, err);
+		json_t *r = agent_client_call(&ac, "ps", json_pack("{s:s}", "container_id", id),
+					      10000, err);
 		agent_client_close(&ac);
 		if (r) {
 			json_t *procs = json_object_get(r, "processes");
@@ -95,21 +99,23 @@ int cmd_ps(struct rt *rt, int argc, char **argv, struct kc_error *err)
 			if (json) {
 				/* runc's JSON form: the pids */
 				json_t *pids = json_array();
-				json_array_foreach(procs, i, p)
+				json_array_foreach (procs, i, p)
 					json_array_append(pids, json_object_get(p, "pid"));
 				json_dumpf(pids, stdout, JSON_COMPACT);
 				putchar('\n');
 				json_decref(pids);
 			} else {
-				printf("%-8s %-8s %-8s %-5s %s\n", "UID", "PID", "PPID", "STAT", "CMD");
-				json_array_foreach(procs, i, p) {
-					printf("%-8d %-8d %-8d %-5s", (int)json_integer_value(json_object_get(p, "uid")),
+				printf("%-8s %-8s %-8s %-5s %s\n", "UID", "PID", "PPID", "STAT",
+				       "CMD");
+				json_array_foreach (procs, i, p) {
+					printf("%-8d %-8d %-8d %-5s",
+					       (int)json_integer_value(json_object_get(p, "uid")),
 					       (int)json_integer_value(json_object_get(p, "pid")),
 					       (int)json_integer_value(json_object_get(p, "ppid")),
 					       json_string_value(json_object_get(p, "state")));
 					size_t k;
 					json_t *a;
-					json_array_foreach(json_object_get(p, "args"), k, a)
+					json_array_foreach (json_object_get(p, "args"), k, a)
 						printf(" %s", json_string_value(a));
 					putchar('\n');
 				}
@@ -126,14 +132,15 @@ int cmd_ps(struct rt *rt, int argc, char **argv, struct kc_error *err)
 static json_t *stats_event(const char *id, const json_t *s)
 {
 	json_t *mem_limit = json_object_get(s, "memory_limit");
-	json_t *data = json_pack(
-		"{s:{s:{s:I, s:I, s:I}}, s:{s:I, s:{s:I, s:O}}, s:{s:I}}", "cpu", "usage", "total",
-		json_integer_value(json_object_get(s, "cpu_usage_ns")), "user",
-		json_integer_value(json_object_get(s, "cpu_user_ns")), "kernel",
-		json_integer_value(json_object_get(s, "cpu_system_ns")), "memory", "cache",
-		json_integer_value(json_object_get(s, "memory_cache")), "usage", "usage",
-		json_integer_value(json_object_get(s, "memory_usage")), "limit", mem_limit ? mem_limit : json_null(), "pids",
-		"current", json_integer_value(json_object_get(s, "pids")));
+	json_t *data =
+	    json_pack("{s:{s:{s:I, s:I, s:I}}, s:{s:I, s:{s:I, s:O}}, s:{s:I}}", "cpu", "usage",
+		      "total", json_integer_value(json_object_get(s, "cpu_usage_ns")), "user",
+		      json_integer_value(json_object_get(s, "cpu_user_ns")), "kernel",
+		      json_integer_value(json_object_get(s, "cpu_system_ns")), "memory", "cache",
+		      json_integer_value(json_object_get(s, "memory_cache")), "usage", "usage",
+		      json_integer_value(json_object_get(s, "memory_usage")), "limit",
+		      mem_limit ? mem_limit : json_null(), "pids", "current",
+		      json_integer_value(json_object_get(s, "pids")));
 	return json_pack("{s:s, s:s, s:o}", "type", "stats", "id", id, "data", data);
 }
 
@@ -153,7 +160,8 @@ int cmd_events(struct rt *rt, int argc, char **argv, struct kc_error *err)
 			kc_error_set(err, 0, "events: --interval '%s' is not a duration", iv);
 			return 1;
 		}
-		interval = !strcmp(end, "ms") ? (unsigned)(v / 1000 > 1 ? v / 1000 : 1) : (unsigned)(v > 1 ? v : 1);
+		interval = !strcmp(end, "ms") ? (unsigned)(v / 1000 > 1 ? v / 1000 : 1)
+					      : (unsigned)(v > 1 ? v : 1);
 	}
 	bool once = cli_bool(opts, "stats");
 	for (;;) {
@@ -171,7 +179,8 @@ int cmd_events(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		struct agent_client ac;
 		json_t *r = NULL;
 		if (ctr_agent(&c, &ac, err) == 0) {
-			r = agent_client_call(&ac, "stats_container", json_pack("{s:s}", "container_id", id), 10000, err);
+			r = agent_client_call(&ac, "stats_container",
+					      json_pack("{s:s}", "container_id", id), 10000, err);
 			agent_client_close(&ac);
 		}
 		ctr_close(&c);
@@ -199,9 +208,21 @@ static int parse_bytes(const char *s, int64_t *out)
 		return -1;
 	int64_t mult = 1;
 	switch (*end) {
-	case 'k': case 'K': mult = 1024; end++; break;
-	case 'm': case 'M': mult = 1024 * 1024; end++; break;
-	case 'g': case 'G': mult = 1024LL * 1024 * 1024; end++; break;
+	case 'k':
+	case 'K':
+		mult = 1024;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1024 * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1024LL * 1024 * 1024;
+		end++;
+		break;
 	case '\0': break;
 	default: return -1;
 	}
@@ -216,12 +237,15 @@ static int parse_bytes(const char *s, int64_t *out)
 int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt opts[] = {
-		{"resources", 'r', true},    {"memory", 0, true},        {"memory-reservation", 0, true},
-		{"memory-swap", 0, true},    {"cpu-quota", 0, true},     {"cpu-period", 0, true},
-		{"cpu-share", 0, true},      {"pids-limit", 0, true},    {"cpuset-cpus", 0, true},
-		{"cpuset-mems", 0, true},    {"kernel-memory", 0, true}, {"kernel-memory-tcp", 0, true},
-		{"blkio-weight", 0, true},   {"cpu-rt-period", 0, true}, {"cpu-rt-runtime", 0, true},
-		{"l3-cache-schema", 0, true}, {"mem-bw-schema", 0, true}, {NULL, 0, false},
+	    {"resources", 'r', true},	     {"memory", 0, true},
+	    {"memory-reservation", 0, true}, {"memory-swap", 0, true},
+	    {"cpu-quota", 0, true},	     {"cpu-period", 0, true},
+	    {"cpu-share", 0, true},	     {"pids-limit", 0, true},
+	    {"cpuset-cpus", 0, true},	     {"cpuset-mems", 0, true},
+	    {"kernel-memory", 0, true},	     {"kernel-memory-tcp", 0, true},
+	    {"blkio-weight", 0, true},	     {"cpu-rt-period", 0, true},
+	    {"cpu-rt-runtime", 0, true},     {"l3-cache-schema", 0, true},
+	    {"mem-bw-schema", 0, true},	     {NULL, 0, false},
 	};
 	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "update", err);
 	if (!id)
@@ -230,9 +254,11 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	const char *file = cli_str(opts, "resources");
 	if (file) {
 		json_error_t je;
-		res = !strcmp(file, "-") ? json_loadf(stdin, 0, &je) : read_json_file(file, 4u << 20, err);
+		res = !strcmp(file, "-") ? json_loadf(stdin, 0, &je)
+					 : read_json_file(file, 4u << 20, err);
 		if (!strcmp(file, "-") && !res)
-			kc_error_set(err, 0, "update: standard input:%d:%d: %s", je.line, je.column, je.text);
+			kc_error_set(err, 0, "update: standard input:%d:%d: %s", je.line, je.column,
+				     je.text);
 		if (res && !json_is_object(res))
 			kc_error_set(err, 0, "update: %s: not a JSON object", file);
 		if (!json_is_object(res)) {
@@ -247,10 +273,13 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		const char *flag, *section, *key;
 		bool bytes;
 	} map[] = {
-		{"memory", "memory", "limit", true},       {"memory-reservation", "memory", "reservation", true},
-		{"memory-swap", "memory", "swap", true},   {"cpu-quota", "cpu", "quota", false},
-		{"cpu-period", "cpu", "period", false},    {"cpu-share", "cpu", "shares", false},
-		{"pids-limit", "pids", "limit", false},
+	    {"memory", "memory", "limit", true},
+	    {"memory-reservation", "memory", "reservation", true},
+	    {"memory-swap", "memory", "swap", true},
+	    {"cpu-quota", "cpu", "quota", false},
+	    {"cpu-period", "cpu", "period", false},
+	    {"cpu-share", "cpu", "shares", false},
+	    {"pids-limit", "pids", "limit", false},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		const char *v = cli_str(opts, map[i].flag);
@@ -258,7 +287,8 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 			continue;
 		int64_t n;
 		if (map[i].bytes ? parse_bytes(v, &n) < 0 : parse_i64(v, 10, &n) < 0) {
-			kc_error_set(err, 0, "update: --%s: '%s' is not a%s number", map[i].flag, v, map[i].bytes ? " byte" : "");
+			kc_error_set(err, 0, "update: --%s: '%s' is not a%s number", map[i].flag, v,
+				     map[i].bytes ? " byte" : "");
 			json_decref(res);
 			return 1;
 		}
@@ -279,8 +309,9 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	int rc = 1;
 	struct agent_client ac;
 	if (ctr_agent_running(&c, &ac, err) == 0) {
-		json_t *r = agent_client_call(&ac, "update_container",
-					      json_pack("{s:s, s:O}", "container_id", id, "resources", res), 10000, err);
+		json_t *r = agent_client_call(
+		    &ac, "update_container",
+		    json_pack("{s:s, s:O}", "container_id", id, "resources", res), 10000, err);
 		agent_client_close(&ac);
 		if (r) {
 			json_decref(r);

@@ -26,7 +26,7 @@ struct create_ctx {
 	struct rt *rt;
 	const struct create_args *a;
 	struct ctr c;
-	bool have_state;          /* the id's directory is ours: undo may remove it */
+	bool have_state; /* the id's directory is ours: undo may remove it */
 	struct bundle b;
 	struct rtconfig rc;
 	enum pod_role role;
@@ -65,9 +65,12 @@ static int step_bundle(struct create_ctx *x, struct kc_error *err)
 	json_t *process = json_object_get(x->b.spec, "process");
 	x->terminal = json_is_true(json_object_get(process, "terminal"));
 	if (x->terminal && !x->a->console_socket && !x->a->foreground)
-		return kc_error_set(err, 0, "cannot allocate tty if runc will detach without setting console socket");
+		return kc_error_set(
+		    err, 0,
+		    "cannot allocate tty if runc will detach without setting console socket");
 	if (!x->terminal && x->a->console_socket)
-		return kc_error_set(err, 0, "cannot use console socket if runc will not detach or allocate tty");
+		return kc_error_set(
+		    err, 0, "cannot use console socket if runc will not detach or allocate tty");
 	if (pod_role(json_object_get(x->b.spec, "annotations"), &x->role, &x->sandbox_id, err) < 0)
 		return -1;
 	if (x->role == POD_SANDBOX)
@@ -79,7 +82,8 @@ static int step_config(struct create_ctx *x, struct kc_error *err)
 {
 	if (rtconfig_load(&x->rc, x->rt->kata_config, err) < 0)
 		return -1;
-	if (x->role == POD_SANDBOX && pod_overrides(json_object_get(x->b.spec, "annotations"), x->rc.cfg, err) < 0)
+	if (x->role == POD_SANDBOX &&
+	    pod_overrides(json_object_get(x->b.spec, "annotations"), x->rc.cfg, err) < 0)
 		return -1;
 	x->t_config = monotonic_ms();
 	return 0;
@@ -90,15 +94,18 @@ static int step_record(struct create_ctx *x, struct kc_error *err)
 {
 	const json_t *spec = x->b.spec;
 	json_t *ann = json_object_get(spec, "annotations");
-	json_t *st = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s}", "ociVersion", OCI_VERSION, "id",
-			       x->a->id, "status", "creating", "pid", 0, "bundle", x->b.dir, "rootfs", x->b.rootfs,
-			       "sandbox_id", x->sandbox_id, "terminal", x->terminal, "shim_path", x->rc.cfg->shim.path);
+	json_t *st =
+	    json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s}", "ociVersion", OCI_VERSION,
+		      "id", x->a->id, "status", "creating", "pid", 0, "bundle", x->b.dir, "rootfs",
+		      x->b.rootfs, "sandbox_id", x->sandbox_id, "terminal", x->terminal,
+		      "shim_path", x->rc.cfg->shim.path);
 	char created[64];
 	rfc3339_now(created, sizeof(created));
 	json_object_set_new(st, "created", json_string(created));
 	/* who is creating: once gone, "creating" means "stopped" */
-	json_object_set_new(st, "creator", json_pack("{s:i, s:I}", "pid", getpid(), "start",
-						     (json_int_t)process_start_time(getpid())));
+	json_object_set_new(st, "creator",
+			    json_pack("{s:i, s:I}", "pid", getpid(), "start",
+				      (json_int_t)process_start_time(getpid())));
 	json_object_set_new(st, "annotations", ann ? json_deep_copy(ann) : json_object());
 	if (json_object_get(spec, "hooks"))
 		json_object_set_new(st, "hooks", json_deep_copy(json_object_get(spec, "hooks")));
@@ -120,13 +127,16 @@ static void size_vm(const struct rtconfig *rc, const json_t *spec, unsigned *vcp
 	*vcpus += lv;
 	unsigned max = cfg->hypervisor.default_maxvcpus;
 	if (max && *vcpus > max) {
-		kc_warn("linux.resources.cpu asks for %u vCPUs: the VM gets default_maxvcpus, %u", *vcpus, max);
+		kc_warn("linux.resources.cpu asks for %u vCPUs: the VM gets default_maxvcpus, %u",
+			*vcpus, max);
 		*vcpus = max;
 	}
 	unsigned room = rc->host_memory_mib > *mem ? rc->host_memory_mib - *mem : 0;
 	if (lm > room) {
-		kc_warn("linux.resources.memory.limit asks for %u MiB more than the VM's %u: the host has %u MiB, the VM "
-			"gets %u more", lm, *mem, rc->host_memory_mib, room);
+		kc_warn("linux.resources.memory.limit asks for %u MiB more than the VM's %u: the "
+			"host has %u MiB, the VM "
+			"gets %u more",
+			lm, *mem, rc->host_memory_mib, room);
 		lm = room;
 	}
 	*mem += lm;
@@ -165,7 +175,8 @@ out:
 
 /* The pod's interfaces, plumbed to taps before QEMU opens them: recorded
  * (with the taps' names) first. */
-static int step_network(struct create_ctx *x, struct qemu_nic *nics, int *nnics, struct kc_error *err)
+static int step_network(struct create_ctx *x, struct qemu_nic *nics, int *nnics,
+			struct kc_error *err)
 {
 	const struct kc_config *cfg = x->rc.cfg;
 	const char *netns = NULL;
@@ -206,12 +217,13 @@ static int configure_guest_network(struct ctr *c, const json_t *net, struct kc_e
 	size_t i;
 	json_t *itf;
 	int rc = 0;
-	json_array_foreach(json_object_get(net, "interfaces"), i, itf) {
-		json_t *r = agent_client_call(&ac, "update_interface",
-					      json_pack("{s:O, s:O, s:O, s:O}", "name", json_object_get(itf, "name"), "mac",
-							json_object_get(itf, "mac"), "mtu", json_object_get(itf, "mtu"), "addresses",
-							json_object_get(itf, "addresses")),
-					      AGENT_CALL_MS, err);
+	json_array_foreach (json_object_get(net, "interfaces"), i, itf) {
+		json_t *r = agent_client_call(
+		    &ac, "update_interface",
+		    json_pack("{s:O, s:O, s:O, s:O}", "name", json_object_get(itf, "name"), "mac",
+			      json_object_get(itf, "mac"), "mtu", json_object_get(itf, "mtu"),
+			      "addresses", json_object_get(itf, "addresses")),
+		    AGENT_CALL_MS, err);
 		if (!r) {
 			rc = -1;
 			break;
@@ -219,8 +231,10 @@ static int configure_guest_network(struct ctr *c, const json_t *net, struct kc_e
 		json_decref(r);
 	}
 	if (rc == 0 && json_array_size(json_object_get(net, "routes"))) {
-		json_t *r = agent_client_call(&ac, "update_routes", json_pack("{s:O}", "routes", json_object_get(net, "routes")),
-					      AGENT_CALL_MS, err);
+		json_t *r =
+		    agent_client_call(&ac, "update_routes",
+				      json_pack("{s:O}", "routes", json_object_get(net, "routes")),
+				      AGENT_CALL_MS, err);
 		if (!r)
 			rc = -1;
 		json_decref(r);
@@ -244,14 +258,21 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 	unsigned vcpus, mem;
 	size_vm(&x->rc, x->b.spec, &vcpus, &mem);
 	_cleanup_free_ char *vm_dir = sandbox_vm_dir(x->rt->root, x->a->id);
-	json_object_set_new(x->c.state, "sandbox", json_pack("{s:s, s:s}", "id", x->a->id, "vm_dir", vm_dir));
+	json_object_set_new(x->c.state, "sandbox",
+			    json_pack("{s:s, s:s}", "id", x->a->id, "vm_dir", vm_dir));
 	if (record(x, "create:vm-recorded", err) < 0)
 		return -1;
-	kc_info("creating sandbox %s: %s, %u vCPU, %u MiB, %s, %d NIC(s)", x->a->id, x->rc.accel, vcpus, mem,
-		x->rc.cfg->hypervisor.machine_type, nnics);
-	struct sandbox_params sp = {.id = x->a->id, .root = x->rt->root, .rc = &x->rc, .vcpus = vcpus,
-				    .memory_mib = mem, .netns_mode = netns_mode, .netns_path = netns_path,
-				    .nics = nics, .nnics = nnics};
+	kc_info("creating sandbox %s: %s, %u vCPU, %u MiB, %s, %d NIC(s)", x->a->id, x->rc.accel,
+		vcpus, mem, x->rc.cfg->hypervisor.machine_type, nnics);
+	struct sandbox_params sp = {.id = x->a->id,
+				    .root = x->rt->root,
+				    .rc = &x->rc,
+				    .vcpus = vcpus,
+				    .memory_mib = mem,
+				    .netns_mode = netns_mode,
+				    .netns_path = netns_path,
+				    .nics = nics,
+				    .nnics = nnics};
 	if (sandbox_start(&x->c.sb, &sp, err) < 0)
 		return -1;
 	x->c.have_sandbox = true;
@@ -295,7 +316,8 @@ static int step_container(struct create_ctx *x, struct kc_error *err)
 		return -1;
 	struct strbuf rootfs = STRBUF_INIT;
 	strbuf_appendf(&rootfs, "%s/rootfs", x->a->id);
-	json_t *args = json_pack("{s:s, s:s, s:O}", "container_id", x->a->id, "rootfs", rootfs.s, "spec", x->guest_spec);
+	json_t *args = json_pack("{s:s, s:s, s:O}", "container_id", x->a->id, "rootfs", rootfs.s,
+				 "spec", x->guest_spec);
 	strbuf_release(&rootfs);
 	if (x->role == POD_CONTAINER)
 		json_object_set_new(args, "join", pod_joins(x->b.spec, x->sandbox_id));
@@ -317,7 +339,8 @@ static int step_shim(struct create_ctx *x, struct kc_error *err)
 		return -1;
 	crash_point("create:shim-started");
 	json_object_set_new(x->c.state, "pid", json_integer(x->shim));
-	json_object_set_new(x->c.state, "pid_start", json_integer((json_int_t)process_start_time(x->shim)));
+	json_object_set_new(x->c.state, "pid_start",
+			    json_integer((json_int_t)process_start_time(x->shim)));
 	json_object_set_new(x->c.state, "status", json_string("created"));
 	json_object_del(x->c.state, "creator");
 	return record(x, "create:created", err);
@@ -350,14 +373,18 @@ static void report_timing(const struct create_ctx *x)
 {
 	long long t_end = monotonic_ms();
 	const struct sandbox *sb = &x->c.sb;
-	kc_info("created %s in %lld ms: configuration and report %lld ms, QEMU start %.0f ms, boot to agent %.0f ms, "
+	kc_info("created %s in %lld ms: configuration and report %lld ms, QEMU start %.0f ms, boot "
+		"to agent %.0f ms, "
 		"sandbox %.0f ms, container %lld ms",
-		x->a->id, t_end - x->t0, x->t_config - x->t0, sb->t_qemu_ms, sb->t_boot_ms, sb->t_sandbox_ms,
-		t_end - x->t_vm);
+		x->a->id, t_end - x->t0, x->t_config - x->t0, sb->t_qemu_ms, sb->t_boot_ms,
+		sb->t_sandbox_ms, t_end - x->t_vm);
 	if (getenv("KATA_RUNTIME_TIMING"))
-		fprintf(stderr, "timing: config+report %lld ms; qemu start %.1f ms; boot to agent %.1f ms; sandbox %.1f ms; "
-				"container %lld ms\n",
-			x->t_config - x->t0, sb->t_qemu_ms, sb->t_boot_ms, sb->t_sandbox_ms, t_end - x->t_vm);
+		fprintf(stderr,
+			"timing: config+report %lld ms; qemu start %.1f ms; boot to agent %.1f ms; "
+			"sandbox %.1f ms; "
+			"container %lld ms\n",
+			x->t_config - x->t0, sb->t_qemu_ms, sb->t_boot_ms, sb->t_sandbox_ms,
+			t_end - x->t_vm);
 }
 
 /* The one undo: what delete --force does, from what the state records. */

@@ -33,14 +33,15 @@ static void settle_start(struct ctr *c)
 	const char *now = "created";
 	struct agent_client ac;
 	struct kc_error err = {0};
-	if (c->have_sandbox && sandbox_vm_alive(&c->sb) && sandbox_connect(&c->sb, &ac, AGENT_CONNECT_MS, &err) == 0) {
+	if (c->have_sandbox && sandbox_vm_alive(&c->sb) &&
+	    sandbox_connect(&c->sb, &ac, AGENT_CONNECT_MS, &err) == 0) {
 		json_t *r = agent_client_call(&ac, "list_containers", NULL, AGENT_QUERY_MS, &err);
 		size_t i;
 		json_t *e;
-		json_array_foreach(json_object_get(r, "containers"), i, e) {
+		json_array_foreach (json_object_get(r, "containers"), i, e) {
 			const char *gs = json_string_value(json_object_get(e, "status"));
-			if (!strcmp(json_string_value(json_object_get(e, "id")) ?: "", c->sd.id) && gs &&
-			    strcmp(gs, "created") && strcmp(gs, "creating"))
+			if (!strcmp(json_string_value(json_object_get(e, "id")) ?: "", c->sd.id) &&
+			    gs && strcmp(gs, "created") && strcmp(gs, "creating"))
 				now = "running";
 		}
 		json_decref(r);
@@ -138,12 +139,14 @@ json_t *ctr_oci_state(const struct ctr *c)
 {
 	const char *status = ctr_status(c);
 	json_t *ann = json_object_get(c->state, "annotations");
-	json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "ociVersion", OCI_VERSION, "id", c->sd.id,
-			      "status", status, "pid",
-			      strcmp(status, "stopped") ? (int)json_integer_value(json_object_get(c->state, "pid")) : 0,
-			      "bundle", json_string_value(json_object_get(c->state, "bundle")) ?: "", "rootfs",
-			      json_string_value(json_object_get(c->state, "rootfs")) ?: "", "created",
-			      json_string_value(json_object_get(c->state, "created")) ?: "", "owner", "");
+	json_t *o = json_pack(
+	    "{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "ociVersion", OCI_VERSION, "id", c->sd.id,
+	    "status", status, "pid",
+	    strcmp(status, "stopped") ? (int)json_integer_value(json_object_get(c->state, "pid"))
+				      : 0,
+	    "bundle", json_string_value(json_object_get(c->state, "bundle")) ?: "", "rootfs",
+	    json_string_value(json_object_get(c->state, "rootfs")) ?: "", "created",
+	    json_string_value(json_object_get(c->state, "created")) ?: "", "owner", "");
 	json_object_set_new(o, "annotations", ann ? json_deep_copy(ann) : json_object());
 	return o;
 }
@@ -171,8 +174,9 @@ int write_pid_file(const char *path, pid_t pid, struct kc_error *err)
 	return write_file_atomic(path, buf, (size_t)n, 0644, err);
 }
 
-pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, const char *exec_id, uint32_t stream,
-		     bool terminal, const char *console_socket, struct kc_error *err)
+pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, const char *exec_id,
+		     uint32_t stream, bool terminal, const char *console_socket,
+		     struct kc_error *err)
 {
 	char stream_s[16];
 	snprintf(stream_s, sizeof(stream_s), "%u", stream);
@@ -222,8 +226,12 @@ pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, 
 	 * with a console socket the terminal carries it all, and our stdio may
 	 * be a pipe the caller reads to its end (containerd's does) */
 	int io = console_socket ? -1 : 0;
-	struct spawn_opts o = {.argv = argv, .stdin_fd = io ? -1 : STDIN_FILENO, .stdout_fd = io ? -1 : STDOUT_FILENO,
-			       .stderr_fd = io ? -1 : STDERR_FILENO, .keep_fd = ready[1], .netns = c->sb.netns};
+	struct spawn_opts o = {.argv = argv,
+			       .stdin_fd = io ? -1 : STDIN_FILENO,
+			       .stdout_fd = io ? -1 : STDOUT_FILENO,
+			       .stderr_fd = io ? -1 : STDERR_FILENO,
+			       .keep_fd = ready[1],
+			       .netns = c->sb.netns};
 	pid_t pid = spawn_process_opts(&o, err);
 	close(ready[1]);
 	if (pid < 0) {
@@ -263,7 +271,7 @@ static void stop_shims(struct ctr *c)
 		process_stop(pid, start, 0);
 	size_t i;
 	json_t *e;
-	json_array_foreach(json_object_get(c->state, "execs"), i, e) {
+	json_array_foreach (json_object_get(c->state, "execs"), i, e) {
 		pid = state_pid(e, "pid", &start);
 		if (pid > 0 && !process_wait_gone(pid, start, 500))
 			process_stop(pid, start, 0);
@@ -288,8 +296,9 @@ static void remove_in_guest(struct ctr *c)
 	struct agent_client ac;
 	if (sandbox_connect(&c->sb, &ac, AGENT_TEARDOWN_MS, &err) < 0)
 		return;
-	json_t *r = agent_client_call(&ac, "remove_container", json_pack("{s:s}", "container_id", c->sd.id),
-				      AGENT_QUERY_MS, &err);
+	json_t *r =
+	    agent_client_call(&ac, "remove_container", json_pack("{s:s}", "container_id", c->sd.id),
+			      AGENT_QUERY_MS, &err);
 	if (!r && strcmp(ac.last_code, "not_found"))
 		kc_warn("remove in the guest: %s", err.msg);
 	json_decref(r);
@@ -331,7 +340,8 @@ static void release_sandbox(struct rt *rt, struct ctr *c, bool force)
 		return;
 	/* no record (a crash, or a failure, before it was written): what the
 	 * state recorded, and what the VM directory holds */
-	net_unplumb(json_string_value(json_object_get(c->state, "netns")), json_object_get(c->state, "network"));
+	net_unplumb(json_string_value(json_object_get(c->state, "netns")),
+		    json_object_get(c->state, "network"));
 	if (c->have_sandbox) {
 		sandbox_stop(&c->sb);
 	} else {

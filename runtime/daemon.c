@@ -80,8 +80,10 @@ static void child(const struct spawn_opts *o, int errpipe)
 	if (o->as_user) {
 		/* last: joining the namespace needed our privileges */
 		gid_t groups[1] = {(gid_t)o->supp_gid};
-		if (setgroups(o->supp_gid >= 0 ? 1 : 0, groups) < 0 || setresgid(o->gid, o->gid, o->gid) < 0 ||
-		    setresuid(o->uid, o->uid, o->uid) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		if (setgroups(o->supp_gid >= 0 ? 1 : 0, groups) < 0 ||
+		    setresgid(o->gid, o->gid, o->gid) < 0 ||
+		    setresuid(o->uid, o->uid, o->uid) < 0 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			goto fail;
 	}
 	execve(o->argv[0], (char *const *)o->argv, o->envp ? o->envp : environ);
@@ -208,8 +210,8 @@ bool process_stop(pid_t pid, uint64_t start_time, int term_ms)
 }
 
 /* Calls match(args, len, data) on every other process's arguments. */
-static int scan_processes(bool (*match)(const char *args, size_t len, const void *data), const void *data, pid_t *pids,
-			  uint64_t *starts, int max)
+static int scan_processes(bool (*match)(const char *args, size_t len, const void *data),
+			  const void *data, pid_t *pids, uint64_t *starts, int max)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;

@@ -12,16 +12,17 @@
 
 struct spawn_opts {
 	const char *const *argv;
-	char *const *envp;       /* NULL: ours */
+	char *const *envp;	 /* NULL: ours */
 	const char *stdout_path; /* appended to; NULL: /dev/null */
-	int stdin_fd, stdout_fd, stderr_fd; /* >= 0: given as the child's 0, 1, 2 (override paths) */
-	int keep_fd;             /* >= 0: passed as fd 3 */
-	const int *pass_fds;     /* passed as fds 4, 5, ... (3 too when keep_fd < 0) */
+	int stdin_fd, stdout_fd,
+	    stderr_fd;	     /* >= 0: given as the child's 0, 1, 2 (override paths) */
+	int keep_fd;	     /* >= 0: passed as fd 3 */
+	const int *pass_fds; /* passed as fds 4, 5, ... (3 too when keep_fd < 0) */
 	int npass;
-	const char *netns;       /* a network namespace file to enter, or NULL */
-	bool detach;             /* a daemon: its own session, re-parented away from us */
-	bool new_session;        /* setsid() without detaching */
-	bool as_user;            /* exec as uid:gid (and supp_gid when >= 0), no new privileges */
+	const char *netns; /* a network namespace file to enter, or NULL */
+	bool detach;	   /* a daemon: its own session, re-parented away from us */
+	bool new_session;  /* setsid() without detaching */
+	bool as_user;	   /* exec as uid:gid (and supp_gid when >= 0), no new privileges */
 	uid_t uid;
 	gid_t gid;
 	long supp_gid;
@@ -54,6 +55,5 @@ int process_find_by_arg(const char *needle, pid_t *pids, uint64_t *starts, int m
 /* Processes (not us) that have every one of the NULL-terminated args among
  * their arguments, whole. */
 int process_find_with_args(const char *const *args, pid_t *pids, uint64_t *starts, int max);
-
 
 #endif

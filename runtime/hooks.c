@@ -39,13 +39,15 @@ static void free_strings(char **v)
 	free(v);
 }
 
-static int run_one(const json_t *hook, const char *kind, size_t idx, const char *state_text, struct kc_error *err)
+static int run_one(const json_t *hook, const char *kind, size_t idx, const char *state_text,
+		   struct kc_error *err)
 {
 	const char *path = json_string_value(json_object_get(hook, "path"));
 	if (!path || path[0] != '/')
 		return kc_error_set(err, 0, "%s hook %zu: path must be absolute", kind, idx);
 	json_t *t = json_object_get(hook, "timeout");
-	int timeout_s = json_is_integer(t) && json_integer_value(t) > 0 ? (int)json_integer_value(t) : 0;
+	int timeout_s =
+	    json_is_integer(t) && json_integer_value(t) > 0 ? (int)json_integer_value(t) : 0;
 	char **argv = strings(json_object_get(hook, "args"), path);
 	char **envp = strings(json_object_get(hook, "env"), NULL);
 	int in[2];
@@ -82,7 +84,8 @@ static int run_one(const json_t *hook, const char *kind, size_t idx, const char 
 		if (end >= 0 && monotonic_ms() >= end) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
-			return kc_error_set(err, 0, "%s hook %s timed out after %d s", kind, path, timeout_s);
+			return kc_error_set(err, 0, "%s hook %s timed out after %d s", kind, path,
+					    timeout_s);
 		}
 		usleep(2000);
 	}
@@ -91,7 +94,8 @@ static int run_one(const json_t *hook, const char *kind, size_t idx, const char 
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
 		return kc_error_set(err, 0, "%s hook %s: cannot be executed", kind, path);
 	return kc_error_set(err, 0, "%s hook %s failed (%s %d)", kind, path,
-			    WIFEXITED(st) ? "exit status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+			    WIFEXITED(st) ? "exit status" : "signal",
+			    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 
 int hooks_run(const json_t *hooks, const char *kind, const json_t *state, struct kc_error *err)
@@ -103,7 +107,7 @@ int hooks_run(const json_t *hooks, const char *kind, const json_t *state, struct
 	size_t i;
 	json_t *h;
 	int rc = 0;
-	json_array_foreach(list, i, h) {
+	json_array_foreach (list, i, h) {
 		kc_debug("running %s hook %zu", kind, i);
 		if ((rc = run_one(h, kind, i, text, err)) < 0)
 			break;

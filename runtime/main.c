@@ -23,57 +23,70 @@ static const struct command {
 	int (*fn)(struct rt *rt, int argc, char **argv, struct kc_error *err);
 	const char *help;
 } commands[] = {
-	{"create", cmd_create, "create a container (boots its VM)"},
-	{"start", cmd_start, "start the process of a created container"},
-	{"run", cmd_run, "create and start a container; wait for it unless --detach"},
-	{"state", cmd_state, "print the OCI state of a container"},
-	{"kill", cmd_kill, "send a signal to the container's process (--all: to all of them)"},
-	{"delete", cmd_delete, "remove a stopped container (--force: any container)"},
-	{"exec", cmd_exec, "run one more process in a running container"},
-	{"ps", cmd_ps, "list the processes of a container"},
-	{"list", cmd_list, "list containers"},
-	{"pause", cmd_pause, "freeze a container's processes"},
-	{"resume", cmd_resume, "thaw them"},
-	{"events", cmd_events, "print a container's resource figures (--stats: once)"},
-	{"update", cmd_update, "change a container's resource limits"},
-	{"spec", cmd_spec, "write a default config.json"},
-	{"features", cmd_features, "print what this runtime supports (JSON)"},
+    {"create", cmd_create, "create a container (boots its VM)"},
+    {"start", cmd_start, "start the process of a created container"},
+    {"run", cmd_run, "create and start a container; wait for it unless --detach"},
+    {"state", cmd_state, "print the OCI state of a container"},
+    {"kill", cmd_kill, "send a signal to the container's process (--all: to all of them)"},
+    {"delete", cmd_delete, "remove a stopped container (--force: any container)"},
+    {"exec", cmd_exec, "run one more process in a running container"},
+    {"ps", cmd_ps, "list the processes of a container"},
+    {"list", cmd_list, "list containers"},
+    {"pause", cmd_pause, "freeze a container's processes"},
+    {"resume", cmd_resume, "thaw them"},
+    {"events", cmd_events, "print a container's resource figures (--stats: once)"},
+    {"update", cmd_update, "change a container's resource limits"},
+    {"spec", cmd_spec, "write a default config.json"},
+    {"features", cmd_features, "print what this runtime supports (JSON)"},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: kata-runtime [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
-		   "An OCI runtime (runc's command line) that runs each sandbox in a virtual machine.\n\n"
-		   "Commands:\n");
+	fprintf(
+	    f,
+	    "Usage: kata-runtime [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
+	    "An OCI runtime (runc's command line) that runs each sandbox in a virtual machine.\n\n"
+	    "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  %-10s %s\n  %-10s %s\n  %-10s %s\n", "kata-check", "check this host (as kata-check)", "kata-env",
-		"show the environment (as kata-env)", "version", "print the version");
-	fprintf(f, "\nGlobal options:\n"
-		   "  --root DIR                    state directory (default " KC_DEFAULT_ROOT ")\n"
-		   "  --log FILE                    log file (default: standard error, errors only)\n"
-		   "  --log-format text|json        log format (default text)\n"
-		   "  --debug                       log everything\n"
-		   "  --kata-config PATH            configuration file (alias --config)\n"
-		   "  --kata-show-default-config-paths   print where the configuration is looked for\n"
-		   "  --systemd-cgroup, --rootless  accepted for compatibility\n"
-		   "  -v, --version, -h, --help\n");
+	fprintf(f, "  %-10s %s\n  %-10s %s\n  %-10s %s\n", "kata-check",
+		"check this host (as kata-check)", "kata-env", "show the environment (as kata-env)",
+		"version", "print the version");
+	fprintf(f,
+		"\nGlobal options:\n"
+		"  --root DIR                    state directory (default " KC_DEFAULT_ROOT ")\n"
+		"  --log FILE                    log file (default: standard error, errors only)\n"
+		"  --log-format text|json        log format (default text)\n"
+		"  --debug                       log everything\n"
+		"  --kata-config PATH            configuration file (alias --config)\n"
+		"  --kata-show-default-config-paths   print where the configuration is looked for\n"
+		"  --systemd-cgroup, --rootless  accepted for compatibility\n"
+		"  -v, --version, -h, --help\n");
 }
 
 static void print_version(void)
 {
-	printf("kata-runtime  : %s\n   commit   : %s\n   OCI specs: %s\n", kc_version, kc_commit, OCI_VERSION);
+	printf("kata-runtime  : %s\n   commit   : %s\n   OCI specs: %s\n", kc_version, kc_commit,
+	       OCI_VERSION);
 }
 
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
 	struct cli_opt global[] = {
-		{"root", 0, true},          {"log", 0, true},          {"log-format", 0, true},
-		{"debug", 0, false},        {"kata-config", 0, true},  {"config", 0, true},
-		{"kata-show-default-config-paths", 0, false},          {"systemd-cgroup", 0, false},
-		{"rootless", 0, true},      {"criu", 0, true},         {"version", 'v', false},
-		{"help", 'h', false},       {NULL, 0, false},
+	    {"root", 0, true},
+	    {"log", 0, true},
+	    {"log-format", 0, true},
+	    {"debug", 0, false},
+	    {"kata-config", 0, true},
+	    {"config", 0, true},
+	    {"kata-show-default-config-paths", 0, false},
+	    {"systemd-cgroup", 0, false},
+	    {"rootless", 0, true},
+	    {"criu", 0, true},
+	    {"version", 'v', false},
+	    {"help", 'h', false},
+	    {NULL, 0, false},
 	};
 	struct kc_error err = {0};
 	/* --rootless takes a value in runc (--rootless=auto); alone it is a bool */
@@ -113,12 +126,12 @@ int main(int argc, char **argv)
 		return kata_env_main(argc - pos, argv + pos);
 
 	struct rt rt = {
-		.root = cli_str(global, "root") ?: KC_DEFAULT_ROOT,
-		.log_path = cli_str(global, "log"),
-		.debug = cli_bool(global, "debug"),
-		.kata_config = cli_str(global, "kata-config") ?: cli_str(global, "config"),
-		.systemd_cgroup = cli_bool(global, "systemd-cgroup"),
-		.argv0 = argv[0],
+	    .root = cli_str(global, "root") ?: KC_DEFAULT_ROOT,
+	    .log_path = cli_str(global, "log"),
+	    .debug = cli_bool(global, "debug"),
+	    .kata_config = cli_str(global, "kata-config") ?: cli_str(global, "config"),
+	    .systemd_cgroup = cli_bool(global, "systemd-cgroup"),
+	    .argv0 = argv[0],
 	};
 	const char *fmt = cli_str(global, "log-format");
 	if (fmt && strcmp(fmt, "text") && strcmp(fmt, "json")) {

@@ -51,7 +51,8 @@ static void leave(struct in_ns *s)
 
 void net_mac_string(const unsigned char mac[6], char out[18])
 {
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
 }
 
 /* ---- scan ---------------------------------------------------------------- */
@@ -62,8 +63,8 @@ static void on_link(const struct nlmsghdr *h, void *ctx)
 	const struct ifinfomsg *ifi = NLMSG_DATA(h);
 	struct rtattr *tb[IFLA_MAX + 1];
 	nl_parse(h, sizeof(*ifi), tb, IFLA_MAX);
-	if (ifi->ifi_flags & IFF_LOOPBACK || ifi->ifi_type != ARPHRD_ETHER || !tb[IFLA_IFNAME] || !tb[IFLA_ADDRESS] ||
-	    RTA_PAYLOAD(tb[IFLA_ADDRESS]) != 6 || nc->n == NET_MAX_IFACES)
+	if (ifi->ifi_flags & IFF_LOOPBACK || ifi->ifi_type != ARPHRD_ETHER || !tb[IFLA_IFNAME] ||
+	    !tb[IFLA_ADDRESS] || RTA_PAYLOAD(tb[IFLA_ADDRESS]) != 6 || nc->n == NET_MAX_IFACES)
 		return;
 	const char *name = RTA_DATA(tb[IFLA_IFNAME]);
 	/* our own taps, from an earlier create */
@@ -113,8 +114,8 @@ static void on_route(const struct nlmsghdr *h, void *ctx)
 	nl_parse(h, sizeof(*rt), tb, RTA_MAX);
 	/* main table, not the kernel's own connected routes (the guest makes them
 	 * from the addresses), not multicast */
-	if (rt->rtm_table != RT_TABLE_MAIN || rt->rtm_protocol == RTPROT_KERNEL || rt->rtm_type != RTN_UNICAST ||
-	    !tb[RTA_OIF] || nc->nroutes == NET_MAX_ROUTES)
+	if (rt->rtm_table != RT_TABLE_MAIN || rt->rtm_protocol == RTPROT_KERNEL ||
+	    rt->rtm_type != RTN_UNICAST || !tb[RTA_OIF] || nc->nroutes == NET_MAX_ROUTES)
 		return;
 	struct net_iface *i = by_index(nc, *(int *)RTA_DATA(tb[RTA_OIF]));
 	if (!i)
@@ -158,7 +159,8 @@ int net_scan(const char *netns, struct net_config *nc, struct kc_error *err)
 				rc = 0;
 				int fams[] = {AF_INET, AF_INET6};
 				for (int f = 0; f < 2 && rc == 0; f++) {
-					struct rtmsg *rt = nl_msg_init(&m, RTM_GETROUTE, 0, sizeof(*rt));
+					struct rtmsg *rt =
+					    nl_msg_init(&m, RTM_GETROUTE, 0, sizeof(*rt));
 					rt->rtm_family = (unsigned char)fams[f];
 					rc = nl_dump(fd, &m, on_route, nc, err);
 				}
@@ -218,7 +220,8 @@ static int make_tap(const char *name, unsigned mtu, struct kc_error *err)
 	ifr.ifr_mtu = (int)mtu;
 	if (s < 0 || ioctl(s, SIOCSIFMTU, &ifr) < 0)
 		rc = kc_error_set(err, errno, "MTU of %s", name);
-	else if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 || (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr) < 0))
+	else if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 ||
+		 (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr) < 0))
 		rc = kc_error_set(err, errno, "bring %s up", name);
 	if (s >= 0)
 		close(s);
@@ -228,8 +231,8 @@ static int make_tap(const char *name, unsigned mtu, struct kc_error *err)
 static int ingress_qdisc(int fd, int ifindex, bool add, struct kc_error *err)
 {
 	struct nl_msg m;
-	struct tcmsg *t = nl_msg_init(&m, add ? RTM_NEWQDISC : RTM_DELQDISC, add ? NLM_F_CREATE | NLM_F_EXCL : 0,
-				      sizeof(*t));
+	struct tcmsg *t = nl_msg_init(&m, add ? RTM_NEWQDISC : RTM_DELQDISC,
+				      add ? NLM_F_CREATE | NLM_F_EXCL : 0, sizeof(*t));
 	t->tcm_family = AF_UNSPEC;
 	t->tcm_ifindex = ifindex;
 	t->tcm_handle = TC_H_MAKE(TC_H_INGRESS, 0);
@@ -261,7 +264,8 @@ static int redirect_filter(int fd, int from, int to, struct kc_error *err)
 	struct rtattr *act = nl_nest_start(&m, 1);
 	nl_put_str(&m, TCA_ACT_KIND, "mirred");
 	struct rtattr *aopts = nl_nest_start(&m, TCA_ACT_OPTIONS);
-	struct tc_mirred mir = {.action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR, .ifindex = (__u32)to};
+	struct tc_mirred mir = {
+	    .action = TC_ACT_STOLEN, .eaction = TCA_EGRESS_REDIR, .ifindex = (__u32)to};
 	nl_put(&m, TCA_MIRRED_PARMS, &mir, sizeof(mir));
 	nl_nest_end(&m, aopts);
 	nl_nest_end(&m, act);
@@ -294,8 +298,10 @@ int net_plumb(const char *netns, struct net_config *nc, struct kc_error *err)
 		struct net_iface *i = &nc->ifaces[k];
 		int tapi;
 		if (make_tap(i->tap, i->mtu, err) < 0 || !(tapi = (int)if_nametoindex(i->tap)) ||
-		    ingress_qdisc(fd, i->index, true, err) < 0 || ingress_qdisc(fd, tapi, true, err) < 0 ||
-		    redirect_filter(fd, i->index, tapi, err) < 0 || redirect_filter(fd, tapi, i->index, err) < 0) {
+		    ingress_qdisc(fd, i->index, true, err) < 0 ||
+		    ingress_qdisc(fd, tapi, true, err) < 0 ||
+		    redirect_filter(fd, i->index, tapi, err) < 0 ||
+		    redirect_filter(fd, tapi, i->index, err) < 0) {
 			kc_error_wrap(err, "interface %s", i->name);
 			rc = -1;
 		}
@@ -323,7 +329,7 @@ void net_unplumb(const char *netns, const json_t *record)
 	int fd = nl_open(&err);
 	size_t k;
 	json_t *i;
-	json_array_foreach(json_object_get(record, "interfaces"), k, i) {
+	json_array_foreach (json_object_get(record, "interfaces"), k, i) {
 		const char *tap = json_string_value(json_object_get(i, "tap"));
 		const char *name = json_string_value(json_object_get(i, "name"));
 		if (fd < 0)
@@ -331,7 +337,8 @@ void net_unplumb(const char *netns, const json_t *record)
 		if (tap && *tap && del_link(fd, tap, &err) < 0 && err.errnum != ENODEV)
 			kc_warn("remove %s: %s", tap, err.msg);
 		int index = name ? (int)if_nametoindex(name) : 0;
-		if (index && ingress_qdisc(fd, index, false, &err) < 0 && err.errnum != EINVAL && err.errnum != ENOENT)
+		if (index && ingress_qdisc(fd, index, false, &err) < 0 && err.errnum != EINVAL &&
+		    err.errnum != ENOENT)
 			kc_warn("remove the ingress qdisc of %s: %s", name, err.msg);
 	}
 	if (fd >= 0)
@@ -355,15 +362,19 @@ json_t *net_to_json(const struct net_config *nc)
 		net_mac_string(i->mac, mac);
 		json_t *addrs = json_array();
 		for (int a = 0; a < i->naddrs; a++)
-			json_array_append_new(addrs, json_pack("{s:o, s:i, s:i}", "address",
-							      addr_json(i->addrs[a].family, i->addrs[a].addr), "prefix",
-							      i->addrs[a].prefix, "family", i->addrs[a].family == AF_INET ? 4 : 6));
-		json_array_append_new(ifs, json_pack("{s:s, s:s, s:s, s:i, s:o}", "name", i->name, "tap", i->tap, "mac", mac,
-						     "mtu", i->mtu, "addresses", addrs));
+			json_array_append_new(
+			    addrs, json_pack("{s:o, s:i, s:i}", "address",
+					     addr_json(i->addrs[a].family, i->addrs[a].addr),
+					     "prefix", i->addrs[a].prefix, "family",
+					     i->addrs[a].family == AF_INET ? 4 : 6));
+		json_array_append_new(ifs, json_pack("{s:s, s:s, s:s, s:i, s:o}", "name", i->name,
+						     "tap", i->tap, "mac", mac, "mtu", i->mtu,
+						     "addresses", addrs));
 	}
 	for (int k = 0; k < nc->nroutes; k++) {
 		const struct net_route *r = &nc->routes[k];
-		json_t *o = json_pack("{s:s, s:i, s:i}", "device", r->dev, "scope", r->scope, "family", r->family == AF_INET ? 4 : 6);
+		json_t *o = json_pack("{s:s, s:i, s:i}", "device", r->dev, "scope", r->scope,
+				      "family", r->family == AF_INET ? 4 : 6);
 		if (r->dst_len) {
 			char d[INET6_ADDRSTRLEN + 8];
 			inet_ntop(r->family, r->dst, d, INET6_ADDRSTRLEN);

@@ -16,7 +16,7 @@
 #include "error.h"
 
 #define NET_MAX_IFACES 8
-#define NET_MAX_ADDRS 8
+#define NET_MAX_ADDRS  8
 #define NET_MAX_ROUTES 32
 
 struct net_addr {

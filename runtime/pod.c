@@ -31,32 +31,41 @@
 static const struct {
 	const char *type_key, *id_key, *sandbox_value, *container_value;
 } role_keys[] = {
-	{"io.kubernetes.cri.container-type", "io.kubernetes.cri.sandbox-id", "sandbox", "container"},
-	{"io.kubernetes.cri-o.ContainerType", "io.kubernetes.cri-o.SandboxID", "sandbox", "container"},
-	{"io.kubernetes.docker.type", "io.kubernetes.sandbox.id", "podsandbox", "container"},
+    {"io.kubernetes.cri.container-type", "io.kubernetes.cri.sandbox-id", "sandbox", "container"},
+    {"io.kubernetes.cri-o.ContainerType", "io.kubernetes.cri-o.SandboxID", "sandbox", "container"},
+    {"io.kubernetes.docker.type", "io.kubernetes.sandbox.id", "podsandbox", "container"},
 };
 
-int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbox_id, struct kc_error *err)
+int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbox_id,
+	     struct kc_error *err)
 {
 	*role = POD_SANDBOX;
 	*sandbox_id = NULL;
 	for (size_t i = 0; i < sizeof(role_keys) / sizeof(role_keys[0]); i++) {
-		const char *type = json_string_value(json_object_get(annotations, role_keys[i].type_key));
+		const char *type =
+		    json_string_value(json_object_get(annotations, role_keys[i].type_key));
 		if (!type)
 			continue;
 		if (!strcmp(type, role_keys[i].sandbox_value))
 			return 0;
 		if (strcmp(type, role_keys[i].container_value))
-			return kc_error_set(err, 0, "annotation %s: unknown container type '%s' (%s or %s)", role_keys[i].type_key,
-					    type, role_keys[i].sandbox_value, role_keys[i].container_value);
-		const char *sid = json_string_value(json_object_get(annotations, role_keys[i].id_key));
+			return kc_error_set(err, 0,
+					    "annotation %s: unknown container type '%s' (%s or %s)",
+					    role_keys[i].type_key, type, role_keys[i].sandbox_value,
+					    role_keys[i].container_value);
+		const char *sid =
+		    json_string_value(json_object_get(annotations, role_keys[i].id_key));
 		if (!sid || !*sid)
-			return kc_error_set(err, 0, "annotation %s is '%s' but %s (the sandbox's id) is missing",
-					    role_keys[i].type_key, type, role_keys[i].id_key);
+			return kc_error_set(
+			    err, 0, "annotation %s is '%s' but %s (the sandbox's id) is missing",
+			    role_keys[i].type_key, type, role_keys[i].id_key);
 		/* it names a directory and a record of ours: an id like any other */
 		if (!oci_valid_id(sid))
-			return kc_error_set(err, 0, "annotation %s: invalid sandbox id '%s': use letters, digits and _+-. "
-						    "(not first)", role_keys[i].id_key, sid);
+			return kc_error_set(
+			    err, 0,
+			    "annotation %s: invalid sandbox id '%s': use letters, digits and _+-. "
+			    "(not first)",
+			    role_keys[i].id_key, sid);
 		*role = POD_CONTAINER;
 		*sandbox_id = sid;
 		return 0;
@@ -88,22 +97,31 @@ int pod_overrides(const json_t *annotations, struct kc_config *cfg, struct kc_er
 {
 	const char *key;
 	json_t *v;
-	json_object_foreach((json_t *)annotations, key, v) {
+	json_object_foreach ((json_t *)annotations, key, v) {
 		if (strncmp(key, "io.katacontainers.config.", 25))
 			continue;
 		const char *val = json_string_value(v);
 		if (strncmp(key, ANNOTATION_PREFIX, strlen(ANNOTATION_PREFIX)))
-			return kc_error_set(err, 0, "annotation %s: only io.katacontainers.config.hypervisor.* can be set per pod", key);
+			return kc_error_set(
+			    err, 0,
+			    "annotation %s: only io.katacontainers.config.hypervisor.* can be set "
+			    "per pod",
+			    key);
 		const char *name = key + strlen(ANNOTATION_PREFIX);
 		if (!enabled(cfg, name))
-			return kc_error_set(err, 0, "annotation %s: '%s' is not in [hypervisor.qemu] enable_annotations", key, name);
+			return kc_error_set(
+			    err, 0,
+			    "annotation %s: '%s' is not in [hypervisor.qemu] enable_annotations",
+			    key, name);
 		if (!val)
 			return kc_error_set(err, 0, "annotation %s: must be a string", key);
 		uint64_t n;
-		if (!strcmp(name, "default_vcpus") || !strcmp(name, "default_maxvcpus") || !strcmp(name, "default_memory") ||
-		    !strcmp(name, "msize_9p")) {
+		if (!strcmp(name, "default_vcpus") || !strcmp(name, "default_maxvcpus") ||
+		    !strcmp(name, "default_memory") || !strcmp(name, "msize_9p")) {
 			if (parse_u64(val, 10, &n) < 0 || !n || n > 1u << 20)
-				return kc_error_set(err, 0, "annotation %s: '%s' is not a positive number", key, val);
+				return kc_error_set(err, 0,
+						    "annotation %s: '%s' is not a positive number",
+						    key, val);
 			if (!strcmp(name, "default_vcpus"))
 				cfg->hypervisor.default_vcpus = (int32_t)n;
 			else if (!strcmp(name, "default_maxvcpus"))
@@ -122,11 +140,13 @@ int pod_overrides(const json_t *annotations, struct kc_config *cfg, struct kc_er
 		}
 		kc_info("per-pod setting from %s: %s", key, val);
 	}
-	if (cfg->hypervisor.default_maxvcpus && cfg->hypervisor.default_vcpus > (int32_t)cfg->hypervisor.default_maxvcpus)
+	if (cfg->hypervisor.default_maxvcpus &&
+	    cfg->hypervisor.default_vcpus > (int32_t)cfg->hypervisor.default_maxvcpus)
 		cfg->hypervisor.default_maxvcpus = (uint32_t)cfg->hypervisor.default_vcpus;
 	/* the same bounds as in the file */
 	if (config_check_values(cfg, 0, NULL, err) < 0)
-		return kc_error_wrap(err, "per-pod io.katacontainers.config.hypervisor.* annotations");
+		return kc_error_wrap(err,
+				     "per-pod io.katacontainers.config.hypervisor.* annotations");
 	return 0;
 }
 
@@ -142,9 +162,12 @@ void pod_limits(const json_t *spec, unsigned *vcpus, unsigned *mem_mib)
 		uint64_t v = ((uint64_t)quota + (uint64_t)period - 1) / (uint64_t)period;
 		*vcpus = v > POD_MAX_VCPUS ? POD_MAX_VCPUS : (unsigned)v;
 	}
-	json_int_t limit = json_integer_value(json_object_get(json_object_get(res, "memory"), "limit"));
+	json_int_t limit =
+	    json_integer_value(json_object_get(json_object_get(res, "memory"), "limit"));
 	if (limit > 0) {
-		uint64_t mib = ((uint64_t)(limit > OCI_MEMORY_MAX ? OCI_MEMORY_MAX : limit) + (1u << 20) - 1) >> 20;
+		uint64_t mib = ((uint64_t)(limit > OCI_MEMORY_MAX ? OCI_MEMORY_MAX : limit) +
+				(1u << 20) - 1) >>
+			       20;
 		*mem_mib = (unsigned)mib;
 	}
 }
@@ -154,7 +177,7 @@ json_t *pod_joins(const json_t *spec, const char *sandbox_id)
 	json_t *j = json_object();
 	size_t i;
 	json_t *ns;
-	json_array_foreach(json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
+	json_array_foreach (json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
 		const char *type = json_string_value(json_object_get(ns, "type"));
 		const char *path = json_string_value(json_object_get(ns, "path"));
 		if (!type || !path || !*path)
@@ -184,7 +207,8 @@ static int open_records(const char *root, bool create)
 	return beneath_open(rootfd, SBREC_DIR, O_RDONLY | O_DIRECTORY, 0, BENEATH_STRICT);
 }
 
-static int prepare(struct sbrec *r, const char *root, const char *id, bool create, struct kc_error *err)
+static int prepare(struct sbrec *r, const char *root, const char *id, bool create,
+		   struct kc_error *err)
 {
 	memset(r, 0, sizeof(*r));
 	r->lock_fd = r->dirfd = -1;
@@ -201,14 +225,15 @@ static int prepare(struct sbrec *r, const char *root, const char *id, bool creat
 	r->lock_name = xasprintf("%s.lock", id);
 	r->what = xasprintf("%s/%s/%s", root, SBREC_DIR, r->name);
 	/* only a create makes the lock: an open that finds none leaves none */
-	r->lock_fd = openat(r->dirfd, r->lock_name, O_RDWR | (create ? O_CREAT : 0) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-			    0600);
+	r->lock_fd =
+	    openat(r->dirfd, r->lock_name,
+		   O_RDWR | (create ? O_CREAT : 0) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (r->lock_fd < 0 && errno == ENOENT && !create)
 		return kc_error_set(err, 0, "sandbox \"%s\" does not exist", id);
 	struct stat st;
 	if (r->lock_fd < 0 || fstat(r->lock_fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return kc_error_set(err, r->lock_fd < 0 ? errno : 0, "%s/%s/%s%s", root, SBREC_DIR, r->lock_name,
-				    r->lock_fd < 0 ? "" : ": not a regular file");
+		return kc_error_set(err, r->lock_fd < 0 ? errno : 0, "%s/%s/%s%s", root, SBREC_DIR,
+				    r->lock_name, r->lock_fd < 0 ? "" : ": not a regular file");
 	while (flock(r->lock_fd, LOCK_EX) < 0)
 		if (errno != EINTR)
 			return kc_error_set(err, errno, "lock %s", r->lock_name);
@@ -272,7 +297,8 @@ int sbrec_save(struct sbrec *r, struct kc_error *err)
 {
 	json_object_set_new(r->j, "sandbox", sandbox_to_json(&r->sb));
 	char *text = json_dumps(r->j, JSON_INDENT(2) | JSON_SORT_KEYS);
-	int rc = beneath_write_atomic(r->dirfd, r->name, text, strlen(text), 0600, BENEATH_STRICT, err);
+	int rc =
+	    beneath_write_atomic(r->dirfd, r->name, text, strlen(text), 0600, BENEATH_STRICT, err);
 	free(text);
 	return rc;
 }
@@ -294,7 +320,8 @@ void sbrec_forget(const char *root, const char *id)
 		return;
 	_cleanup_free_ char *name = xasprintf("%s.json", id);
 	_cleanup_free_ char *lock_name = xasprintf("%s.lock", id);
-	_cleanup_close_ int lock = openat(dirfd, lock_name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_close_ int lock =
+	    openat(dirfd, lock_name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
 		return; /* absent, or held: not stale */
 	if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
@@ -321,7 +348,7 @@ void sbrec_add_member(struct sbrec *r, const char *id)
 	json_t *m = json_object_get(r->j, "members");
 	size_t i;
 	json_t *v;
-	json_array_foreach(m, i, v)
+	json_array_foreach (m, i, v)
 		if (!strcmp(json_string_value(v), id))
 			return;
 	json_array_append_new(m, json_string(id));
@@ -353,16 +380,18 @@ int pod_hotplug(struct sandbox *sb, unsigned add_vcpus, unsigned add_mem_mib, st
 	/* the guest brings them online */
 	struct agent_client ac;
 	if (sandbox_connect(sb, &ac, AGENT_CONNECT_MS, err) == 0) {
-		json_t *r = agent_client_call(&ac, "online_resources",
-					      json_pack("{s:i, s:i}", "vcpus", sb->vcpus + added.vcpus, "memory_mib",
-							sb->memory_mib + added.memory_mib),
-					      AGENT_QUERY_MS, err);
+		json_t *r =
+		    agent_client_call(&ac, "online_resources",
+				      json_pack("{s:i, s:i}", "vcpus", sb->vcpus + added.vcpus,
+						"memory_mib", sb->memory_mib + added.memory_mib),
+				      AGENT_QUERY_MS, err);
 		if (!r)
 			kc_warn("hot-plug: the guest: %s", err->msg);
 		json_decref(r);
 		agent_client_close(&ac);
 	}
-	kc_info("hot-plugged %u vCPU and %u MiB into sandbox %s", added.vcpus, added.memory_mib, sb->id);
+	kc_info("hot-plugged %u vCPU and %u MiB into sandbox %s", added.vcpus, added.memory_mib,
+		sb->id);
 	sb->vcpus += added.vcpus;
 	sb->memory_mib += added.memory_mib;
 	return 0;

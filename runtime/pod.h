@@ -17,7 +17,8 @@ enum pod_role { POD_SANDBOX, POD_CONTAINER };
 
 /* The role and, for a container, its sandbox's id. No annotation: the
  * container is its own sandbox. An unknown type is an error naming it. */
-int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbox_id, struct kc_error *err);
+int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbox_id,
+	     struct kc_error *err);
 
 /* Apply io.katacontainers.config.hypervisor.* annotations to cfg; each
  * must match enable_annotations (regular expressions of the base name). */
@@ -37,10 +38,10 @@ json_t *pod_joins(const json_t *spec, const char *sandbox_id);
  * open. */
 #define SBREC_DIR ".sandboxes"
 struct sbrec {
-	int dirfd;          /* root/.sandboxes */
+	int dirfd; /* root/.sandboxes */
 	char *name, *lock_name, *what;
 	int lock_fd;
-	json_t *j;          /* {"sandbox": {...}, "members": [...], "network": {...}} */
+	json_t *j; /* {"sandbox": {...}, "members": [...], "network": {...}} */
 	struct sandbox sb;
 };
 

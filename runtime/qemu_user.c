@@ -41,7 +41,8 @@ int qemu_user_claim(const char *vm_name, uid_t *uid, struct kc_error *err)
 		unsigned u = QEMU_UID_BASE + (h + i) % QEMU_UID_COUNT;
 		char name[16];
 		snprintf(name, sizeof(name), "%u", u);
-		int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd =
+		    openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno == EEXIST)
 			continue;
 		if (fd < 0)
@@ -55,7 +56,8 @@ int qemu_user_claim(const char *vm_name, uid_t *uid, struct kc_error *err)
 		*uid = (uid_t)u;
 		return 0;
 	}
-	return kc_error_set(err, 0, "no free uid for QEMU among %u (too many sandboxes)", QEMU_UID_COUNT);
+	return kc_error_set(err, 0, "no free uid for QEMU among %u (too many sandboxes)",
+			    QEMU_UID_COUNT);
 }
 
 void qemu_user_release(const char *vm_name)
@@ -75,7 +77,8 @@ void qemu_user_release(const char *vm_name)
 		if (e->d_name[0] == '.')
 			continue;
 		_cleanup_free_ char *owner = NULL;
-		if (beneath_read_file(dir, e->d_name, BENEATH_STRICT, 64, &owner, NULL) == 0 && !strcmp(owner, vm_name))
+		if (beneath_read_file(dir, e->d_name, BENEATH_STRICT, 64, &owner, NULL) == 0 &&
+		    !strcmp(owner, vm_name))
 			unlinkat(dir, e->d_name, 0);
 	}
 	closedir(d);

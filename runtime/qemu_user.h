@@ -11,7 +11,7 @@
 
 #include "error.h"
 
-#define QEMU_UID_BASE 2147352576u /* 0x7ffe0000: above login and subordinate ranges in use */
+#define QEMU_UID_BASE  2147352576u /* 0x7ffe0000: above login and subordinate ranges in use */
 #define QEMU_UID_COUNT 65536u
 
 /* Claim a free uid for the sandbox whose VM directory is named vm_name. */

@@ -28,8 +28,9 @@ int rtconfig_load(struct rtconfig *rc, const char *kata_config, struct kc_error 
 	rc->tsc_khz = rc->facts->cpu.khz;
 	for (size_t i = 0; i < rc->a.adapt.n; i++) {
 		const struct adaptation *ad = &rc->a.adapt.changes[i];
-		kc_info("configuration adapted: %s %s -> %s: %s%s%s%s", ad->key, ad->from, ad->to, ad->reason,
-			ad->item[0] ? " (report item " : "", ad->item, ad->item[0] ? ")" : "");
+		kc_info("configuration adapted: %s %s -> %s: %s%s%s%s", ad->key, ad->from, ad->to,
+			ad->reason, ad->item[0] ? " (report item " : "", ad->item,
+			ad->item[0] ? ")" : "");
 	}
 	return 0;
 }

@@ -9,11 +9,11 @@
 
 struct rtconfig {
 	struct assessment a;
-	struct kc_config *cfg;        /* == &a.config->cfg, adapted; per-pod overrides go here */
+	struct kc_config *cfg; /* == &a.config->cfg, adapted; per-pod overrides go here */
 	const struct host_facts *facts;
-	const char *accel;            /* "kvm" or "tcg", as decided */
+	const char *accel; /* "kvm" or "tcg", as decided */
 	unsigned host_memory_mib;
-	unsigned tsc_khz;             /* from the facts: QEMU's TCG guest calibrates with it */
+	unsigned tsc_khz; /* from the facts: QEMU's TCG guest calibrates with it */
 };
 
 int rtconfig_load(struct rtconfig *rc, const char *kata_config, struct kc_error *err);

@@ -12,7 +12,7 @@
 #include "state.h"
 
 #define KC_DEFAULT_ROOT "/run/kata-containers"
-#define OCI_VERSION "1.0.2"
+#define OCI_VERSION	"1.0.2"
 
 struct rt {
 	const char *root;
@@ -52,8 +52,9 @@ void ctr_destroy(struct rt *rt, struct ctr *c, bool force);
 
 /* The shim for a process: a child of ours, in the sandbox's netns, with
  * our stdio. */
-pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, const char *exec_id, uint32_t stream,
-		     bool terminal, const char *console_socket, struct kc_error *err);
+pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, const char *exec_id,
+		     uint32_t stream, bool terminal, const char *console_socket,
+		     struct kc_error *err);
 
 int write_pid_file(const char *path, pid_t pid, struct kc_error *err);
 

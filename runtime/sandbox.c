@@ -67,7 +67,8 @@ int sandbox_open_vm_dirs(bool create)
 		return -errno;
 	const char *rel = KC_RUN_DIR "/" KC_VM_DIRS;
 	rel += strlen("/run/");
-	return create ? beneath_mkdir_p(run, rel, 0711, BENEATH_STRICT) : beneath_open_dir(run, rel, BENEATH_STRICT);
+	return create ? beneath_mkdir_p(run, rel, 0711, BENEATH_STRICT)
+		      : beneath_open_dir(run, rel, BENEATH_STRICT);
 }
 
 /* The VM directory's last component, checked: a record's vm_dir is
@@ -75,8 +76,8 @@ int sandbox_open_vm_dirs(bool create)
 static const char *vm_dir_base(const char *vm_dir)
 {
 	size_t pl = strlen(KC_RUN_DIR "/" KC_VM_DIRS "/");
-	if (!vm_dir || strncmp(vm_dir, KC_RUN_DIR "/" KC_VM_DIRS "/", pl) || strlen(vm_dir + pl) != 16 ||
-	    strspn(vm_dir + pl, "0123456789abcdef") != 16)
+	if (!vm_dir || strncmp(vm_dir, KC_RUN_DIR "/" KC_VM_DIRS "/", pl) ||
+	    strlen(vm_dir + pl) != 16 || strspn(vm_dir + pl, "0123456789abcdef") != 16)
 		return NULL;
 	return vm_dir + pl;
 }
@@ -117,7 +118,8 @@ static int netns_create(int vmfd, struct kc_error *err)
 		;
 	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
 		unlinkat(vmfd, "netns", 0);
-		return kc_error_set(err, WIFEXITED(st) ? WEXITSTATUS(st) : 0, "new network namespace");
+		return kc_error_set(err, WIFEXITED(st) ? WEXITSTATUS(st) : 0,
+				    "new network namespace");
 	}
 	return 0;
 }
@@ -204,7 +206,8 @@ static bool uses_virtiofs(const struct kc_config *cfg)
 	return cfg->hypervisor.shared_fs && !strcmp(cfg->hypervisor.shared_fs, "virtio-fs");
 }
 
-static int setup_share(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
+static int setup_share(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+		       struct kc_error *err)
 {
 	(void)sb;
 	(void)p;
@@ -218,8 +221,10 @@ static int make_vm_dir(struct sandbox *sb, int *vmfd, struct kc_error *err)
 		return kc_error_set(err, -dirs, "%s/%s", KC_RUN_DIR, KC_VM_DIRS);
 	*vmfd = beneath_mkdir(dirs, vm_dir_base(sb->vm_dir), 0700, BENEATH_STRICT);
 	if (*vmfd == -EEXIST)
-		return kc_error_set(err, 0, "sandbox %s: its VM directory %s exists already (delete --force %s removes it)",
-				    sb->id, sb->vm_dir, sb->id);
+		return kc_error_set(
+		    err, 0,
+		    "sandbox %s: its VM directory %s exists already (delete --force %s removes it)",
+		    sb->id, sb->vm_dir, sb->id);
 	if (*vmfd < 0)
 		return kc_error_set(err, -*vmfd, "sandbox directory %s", sb->vm_dir);
 	int q = beneath_mkdir(*vmfd, QEMU_DIR, 0700, BENEATH_STRICT);
@@ -232,7 +237,8 @@ static int make_vm_dir(struct sandbox *sb, int *vmfd, struct kc_error *err)
 /* rootless: QEMU gets a user of its own, which owns only QEMU_DIR (the VM
  * directory, with the pid files the runtime trusts, stays root's and is
  * only traversable), and virtiofsd's socket; its taps come as descriptors. */
-static int make_qemu_user(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
+static int make_qemu_user(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+			  struct kc_error *err)
 {
 	if (!p->rc->cfg->hypervisor.rootless)
 		return 0;
@@ -241,7 +247,8 @@ static int make_qemu_user(struct sandbox *sb, int vmfd, const struct sandbox_par
 	_cleanup_close_ int dir = openat(vmfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0 || fchmod(dir, 0711) < 0 ||
 	    fchownat(vmfd, QEMU_DIR, sb->qemu_uid, sb->qemu_uid, AT_SYMLINK_NOFOLLOW) < 0)
-		return kc_error_set(err, errno, "%s: give %s to QEMU's user %u", sb->vm_dir, QEMU_DIR, (unsigned)sb->qemu_uid);
+		return kc_error_set(err, errno, "%s: give %s to QEMU's user %u", sb->vm_dir,
+				    QEMU_DIR, (unsigned)sb->qemu_uid);
 	return 0;
 }
 
@@ -259,15 +266,16 @@ static void passed_fds_close(struct passed_fds *pf)
 	pf->n = 0;
 }
 
-static int open_nics_for_qemu(const struct sandbox *sb, const struct sandbox_params *p, struct qemu_nic *nics,
-			      struct passed_fds *pf, struct kc_error *err)
+static int open_nics_for_qemu(const struct sandbox *sb, const struct sandbox_params *p,
+			      struct qemu_nic *nics, struct passed_fds *pf, struct kc_error *err)
 {
 	for (int i = 0; i < p->nnics; i++) {
 		nics[i] = p->nics[i];
 		if (!sb->qemu_uid)
 			continue;
 		if (pf->n + 2 > SPAWN_MAX_FDS)
-			return kc_error_set(err, 0, "too many NICs to hand to an unprivileged QEMU");
+			return kc_error_set(err, 0,
+					    "too many NICs to hand to an unprivileged QEMU");
 		int fd = net_tap_open(sb->netns, nics[i].tap, err);
 		if (fd < 0)
 			return -1;
@@ -286,7 +294,8 @@ static int open_nics_for_qemu(const struct sandbox *sb, const struct sandbox_par
 	return 0;
 }
 
-static int join_netns(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
+static int join_netns(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+		      struct kc_error *err)
 {
 	if (p->netns_mode == NETNS_NEW) {
 		if (netns_create(vmfd, err) < 0)
@@ -301,7 +310,8 @@ static int join_netns(struct sandbox *sb, int vmfd, const struct sandbox_params 
 	return 0;
 }
 
-static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
+static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+			   struct kc_error *err)
 {
 	const struct kc_config *cfg = p->rc->cfg;
 	if (!uses_virtiofs(cfg))
@@ -311,15 +321,22 @@ static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct sandbox_pa
 	char *log = path_join(sb->vm_dir, "virtiofsd.log");
 	struct strbuf src = STRBUF_INIT, cache = STRBUF_INIT, sockopt = STRBUF_INIT;
 	strbuf_appendf(&src, "source=%s", sb->shared_dir);
-	strbuf_appendf(&cache, "cache=%s", q->virtio_fs_cache && *q->virtio_fs_cache ? q->virtio_fs_cache : "auto");
+	strbuf_appendf(&cache, "cache=%s",
+		       q->virtio_fs_cache && *q->virtio_fs_cache ? q->virtio_fs_cache : "auto");
 	strbuf_appendf(&sockopt, "--socket-path=%s", sock);
 	const char *argv[32] = {q->virtio_fs_daemon, sockopt.s, "-o", src.s, "-o", cache.s};
 	int n = 6;
 	for (size_t i = 0; i < q->virtio_fs_extra_args.n && n < 30; i++)
 		argv[n++] = q->virtio_fs_extra_args.v[i];
 	argv[n] = NULL;
-	struct spawn_opts o = {.argv = argv, .stdout_path = log, .stdin_fd = -1, .stdout_fd = -1,
-			       .stderr_fd = -1, .keep_fd = -1, .netns = sb->netns, .detach = true};
+	struct spawn_opts o = {.argv = argv,
+			       .stdout_path = log,
+			       .stdin_fd = -1,
+			       .stdout_fd = -1,
+			       .stderr_fd = -1,
+			       .keep_fd = -1,
+			       .netns = sb->netns,
+			       .detach = true};
 	sb->virtiofsd_pid = spawn_process_opts(&o, err);
 	strbuf_release(&src);
 	strbuf_release(&cache);
@@ -334,11 +351,13 @@ static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct sandbox_pa
 		pid_file_write(vmfd, "virtiofsd.pid", sb->virtiofsd_pid, sb->virtiofsd_start);
 		/* QEMU connects to its socket at start: wait for it */
 		long long end = monotonic_ms() + VIRTIOFSD_START_MS;
-		while (faccessat(vmfd, "vfsd.sock", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && monotonic_ms() < end)
+		while (faccessat(vmfd, "vfsd.sock", F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+		       monotonic_ms() < end)
 			usleep(5000);
 		if (faccessat(vmfd, "vfsd.sock", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 			rc = boot_failure(vmfd, err, "virtiofsd did not create %s", sock);
-		else if (sb->qemu_uid && fchownat(vmfd, "vfsd.sock", sb->qemu_uid, sb->qemu_uid, AT_SYMLINK_NOFOLLOW) < 0)
+		else if (sb->qemu_uid && fchownat(vmfd, "vfsd.sock", sb->qemu_uid, sb->qemu_uid,
+						  AT_SYMLINK_NOFOLLOW) < 0)
 			rc = kc_error_set(err, errno, "give %s to QEMU's user", sock);
 	}
 	free(sock);
@@ -353,7 +372,8 @@ static unsigned next_vsock_cid(void)
 	return 3 + (unsigned)((ts.tv_nsec ^ getpid()) % 0x3fffffff);
 }
 
-static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
+static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+		      struct kc_error *err)
 {
 	const struct kc_config *cfg = p->rc->cfg;
 	long long t0 = monotonic_ms();
@@ -367,23 +387,24 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 	}
 	char *vfsd_sock = path_join(sb->vm_dir, "vfsd.sock");
 	struct qemu_params qp = {
-		.cfg = cfg,
-		.accel = sb->accel,
-		.name = sb->id,
-		.vm_dir = sb->vm_dir,
-		.shared_dir = sb->shared_dir,
-		.virtiofsd_socket = vfsd_sock,
-		.vcpus = sb->vcpus,
-		.maxvcpus = sb->vcpus,
-		.memory_mib = sb->memory_mib,
-		.host_memory_mib = p->rc->host_memory_mib,
-		.tsc_khz = p->rc->tsc_khz,
-		.vsock_cid = sb->vsock_cid,
-		.nics = nics,
-		.nnics = p->nnics,
+	    .cfg = cfg,
+	    .accel = sb->accel,
+	    .name = sb->id,
+	    .vm_dir = sb->vm_dir,
+	    .shared_dir = sb->shared_dir,
+	    .virtiofsd_socket = vfsd_sock,
+	    .vcpus = sb->vcpus,
+	    .maxvcpus = sb->vcpus,
+	    .memory_mib = sb->memory_mib,
+	    .host_memory_mib = p->rc->host_memory_mib,
+	    .tsc_khz = p->rc->tsc_khz,
+	    .vsock_cid = sb->vsock_cid,
+	    .nics = nics,
+	    .nnics = p->nnics,
 	};
 	/* room for vCPUs hot-plugged when containers with limits join */
-	unsigned maxv = cfg->hypervisor.default_maxvcpus ? cfg->hypervisor.default_maxvcpus : p->rc->facts->res.cpus_online;
+	unsigned maxv = cfg->hypervisor.default_maxvcpus ? cfg->hypervisor.default_maxvcpus
+							 : p->rc->facts->res.cpus_online;
 	if (maxv > sb->vcpus)
 		qp.maxvcpus = maxv;
 	char **argv = qemu_build_argv(&qp);
@@ -396,13 +417,24 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 		strbuf_release(&line);
 	}
 	char *qlog = path_join(sb->vm_dir, "qemu.log");
-	struct spawn_opts o = {.argv = (const char *const *)argv, .stdout_path = qlog, .stdin_fd = -1, .stdout_fd = -1,
-			       .stderr_fd = -1, .keep_fd = -1, .pass_fds = pf.fds, .npass = pf.n, .netns = sb->netns,
-			       .detach = true, .as_user = sb->qemu_uid != 0, .uid = sb->qemu_uid, .gid = sb->qemu_uid,
+	struct spawn_opts o = {.argv = (const char *const *)argv,
+			       .stdout_path = qlog,
+			       .stdin_fd = -1,
+			       .stdout_fd = -1,
+			       .stderr_fd = -1,
+			       .keep_fd = -1,
+			       .pass_fds = pf.fds,
+			       .npass = pf.n,
+			       .netns = sb->netns,
+			       .detach = true,
+			       .as_user = sb->qemu_uid != 0,
+			       .uid = sb->qemu_uid,
+			       .gid = sb->qemu_uid,
 			       .supp_gid = -1};
 	struct stat kvm;
 	/* KVM through /dev/kvm's group (root:kvm 0660 on Debian) */
-	if (o.as_user && !strcmp(sb->accel, "kvm") && stat("/dev/kvm", &kvm) == 0 && (kvm.st_mode & 0060) == 0060)
+	if (o.as_user && !strcmp(sb->accel, "kvm") && stat("/dev/kvm", &kvm) == 0 &&
+	    (kvm.st_mode & 0060) == 0060)
 		o.supp_gid = kvm.st_gid;
 	sb->qemu_pid = spawn_process_opts(&o, err);
 	passed_fds_close(&pf);
@@ -449,7 +481,8 @@ static enum boot_wait wait_for_proxy(const struct sandbox *sb, int ready_fd, int
 }
 
 /* kata-proxy: it connects and does the handshake, then says so on fd 3. */
-static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
+static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+		       struct kc_error *err)
 {
 	const struct kc_config *cfg = p->rc->cfg;
 	long long t1 = monotonic_ms();
@@ -467,11 +500,28 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params
 	unsigned dial_s = cfg->agent.dial_timeout;
 	char timeout[16];
 	snprintf(timeout, sizeof(timeout), "%u", dial_s);
-	const char *pargv[] = {sb->proxy_path, "--agent-socket", agent_sock.s, "--listen", proxy_sock, "--sandbox",
-			       sb->id, "--log", plog, "--timeout", timeout, "--ready-fd", "3",
-			       cfg->proxy.enable_debug ? "--debug" : NULL, NULL};
-	struct spawn_opts po = {.argv = pargv, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .keep_fd = ready[1],
-				.netns = sb->netns, .detach = true};
+	const char *pargv[] = {sb->proxy_path,
+			       "--agent-socket",
+			       agent_sock.s,
+			       "--listen",
+			       proxy_sock,
+			       "--sandbox",
+			       sb->id,
+			       "--log",
+			       plog,
+			       "--timeout",
+			       timeout,
+			       "--ready-fd",
+			       "3",
+			       cfg->proxy.enable_debug ? "--debug" : NULL,
+			       NULL};
+	struct spawn_opts po = {.argv = pargv,
+				.stdin_fd = -1,
+				.stdout_fd = -1,
+				.stderr_fd = -1,
+				.keep_fd = ready[1],
+				.netns = sb->netns,
+				.detach = true};
 	sb->proxy_pid = spawn_process_opts(&po, err);
 	close(ready[1]);
 	crash_point("create:proxy-spawned");
@@ -489,12 +539,13 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params
 	enum boot_wait w = wait_for_proxy(sb, ready[0], (int)dial_s * 1000);
 	close(ready[0]);
 	switch (w) {
-	case BOOT_READY:
-		break;
+	case BOOT_READY: break;
 	case BOOT_QEMU_DIED:
 		return boot_failure(vmfd, err, "QEMU exited while the guest was booting");
 	case BOOT_TIMEOUT:
-		return boot_failure(vmfd, err, "the agent did not answer within %u s (agent.kata dial_timeout)", dial_s);
+		return boot_failure(
+		    vmfd, err, "the agent did not answer within %u s (agent.kata dial_timeout)",
+		    dial_s);
 	case BOOT_PROXY_FAILED:
 		return boot_failure(vmfd, err, "kata-proxy could not reach the agent");
 	}
@@ -503,7 +554,8 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params
 }
 
 /* The guest side of the sandbox: the share mounted. */
-static int create_guest_sandbox(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err)
+static int create_guest_sandbox(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+				struct kc_error *err)
 {
 	(void)vmfd;
 	const struct kc_config *cfg = p->rc->cfg;
@@ -512,10 +564,12 @@ static int create_guest_sandbox(struct sandbox *sb, int vmfd, const struct sandb
 	struct agent_client ac;
 	if (sandbox_connect(sb, &ac, AGENT_CONNECT_MS, err) < 0)
 		return -1;
-	json_t *share = json_pack("{s:s, s:s}", "type", virtiofs ? "virtio-fs" : "virtio-9p", "tag", "kataShared");
+	json_t *share = json_pack("{s:s, s:s}", "type", virtiofs ? "virtio-fs" : "virtio-9p", "tag",
+				  "kataShared");
 	if (!virtiofs)
 		json_object_set_new(share, "msize", json_integer(cfg->hypervisor.msize_9p));
-	json_t *r = agent_client_call(&ac, "create_sandbox", json_pack("{s:o}", "share", share), AGENT_CALL_MS, err);
+	json_t *r = agent_client_call(&ac, "create_sandbox", json_pack("{s:o}", "share", share),
+				      AGENT_CALL_MS, err);
 	agent_client_close(&ac);
 	if (!r)
 		return kc_error_wrap(err, "agent");
@@ -542,16 +596,17 @@ static void sandbox_init(struct sandbox *sb, const struct sandbox_params *p)
 
 /* In order; each step's crash point comes once it is done. */
 static const struct {
-	int (*fn)(struct sandbox *sb, int vmfd, const struct sandbox_params *p, struct kc_error *err);
+	int (*fn)(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+		  struct kc_error *err);
 	const char *crash_point;
 } boot_steps[] = {
-	{join_netns, "create:netns"},
-	{make_qemu_user, "create:qemu-user"},
-	{setup_share, "create:share-setup"},
-	{start_virtiofsd, "create:virtiofsd"},
-	{start_qemu, "create:qemu"},
-	{start_proxy, "create:booted"},
-	{create_guest_sandbox, "create:guest-sandbox"},
+    {join_netns, "create:netns"},
+    {make_qemu_user, "create:qemu-user"},
+    {setup_share, "create:share-setup"},
+    {start_virtiofsd, "create:virtiofsd"},
+    {start_qemu, "create:qemu"},
+    {start_proxy, "create:booted"},
+    {create_guest_sandbox, "create:guest-sandbox"},
 };
 
 int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_error *err)
@@ -574,7 +629,8 @@ int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_
 	return 0;
 }
 
-int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms, struct kc_error *err)
+int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms,
+		    struct kc_error *err)
 {
 	char *sock = path_join(sb->vm_dir, "proxy.sock");
 	int rc = agent_client_connect(ac, sock, timeout_ms, err);
@@ -590,7 +646,8 @@ int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeo
 
 bool sandbox_vm_alive(const struct sandbox *sb)
 {
-	return process_alive(sb->qemu_pid, sb->qemu_start) && process_alive(sb->proxy_pid, sb->proxy_start);
+	return process_alive(sb->qemu_pid, sb->qemu_start) &&
+	       process_alive(sb->proxy_pid, sb->proxy_start);
 }
 
 /* ---- stopping ------------------------------------------------------------- */
@@ -617,7 +674,8 @@ static void stop_qemu(struct sandbox *sb)
 	if (sb->qemu_pid <= 0 || !process_alive(sb->qemu_pid, sb->qemu_start))
 		return;
 	struct agent_client ac;
-	if (process_alive(sb->proxy_pid, sb->proxy_start) && sandbox_connect(sb, &ac, AGENT_TEARDOWN_MS, &err) == 0) {
+	if (process_alive(sb->proxy_pid, sb->proxy_start) &&
+	    sandbox_connect(sb, &ac, AGENT_TEARDOWN_MS, &err) == 0) {
 		json_decref(agent_client_call(&ac, "shutdown", NULL, AGENT_TEARDOWN_MS, &err));
 		agent_client_close(&ac);
 	}
@@ -630,15 +688,17 @@ static void stop_qemu(struct sandbox *sb)
 		qmp_close(&q);
 	}
 	free(qmp_path);
-	if (!process_wait_gone(sb->qemu_pid, sb->qemu_start, QEMU_QUIT_MS) && !process_stop(sb->qemu_pid, sb->qemu_start, 0))
+	if (!process_wait_gone(sb->qemu_pid, sb->qemu_start, QEMU_QUIT_MS) &&
+	    !process_stop(sb->qemu_pid, sb->qemu_start, 0))
 		kc_warn("QEMU (pid %d) did not go", sb->qemu_pid);
 }
 
 /* Our own files in vm_dir, then vm_dir itself. */
 static void remove_vm_dir(const struct sandbox *sb, int vmfd)
 {
-	static const char *const files[] = {"proxy.sock", "vfsd.sock", "qemu.log", "proxy.log", "virtiofsd.log",
-					    "netns", "qemu.pid", "proxy.pid", "virtiofsd.pid", "shim.log"};
+	static const char *const files[] = {"proxy.sock",    "vfsd.sock", "qemu.log", "proxy.log",
+					    "virtiofsd.log", "netns",	  "qemu.pid", "proxy.pid",
+					    "virtiofsd.pid", "shim.log"};
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		unlinkat(vmfd, files[i], 0);
 	int r = beneath_remove_tree(vmfd, QEMU_DIR);
@@ -694,18 +754,20 @@ void sandbox_stop(struct sandbox *sb)
 
 json_t *sandbox_to_json(const struct sandbox *sb)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:I, s:i, s:I, s:i, s:i, s:s, s:s, s:s}", "id", sb->id, "vm_dir",
-			      sb->vm_dir, "shared_dir", sb->shared_dir, "qemu_pid", sb->qemu_pid, "qemu_start",
-			      (json_int_t)sb->qemu_start, "proxy_pid", sb->proxy_pid, "proxy_start",
-			      (json_int_t)sb->proxy_start, "vcpus", sb->vcpus, "memory_mib", sb->memory_mib, "accel",
-			      sb->accel, "machine", sb->machine, "started", sb->started);
+	json_t *j = json_pack(
+	    "{s:s, s:s, s:s, s:i, s:I, s:i, s:I, s:i, s:i, s:s, s:s, s:s}", "id", sb->id, "vm_dir",
+	    sb->vm_dir, "shared_dir", sb->shared_dir, "qemu_pid", sb->qemu_pid, "qemu_start",
+	    (json_int_t)sb->qemu_start, "proxy_pid", sb->proxy_pid, "proxy_start",
+	    (json_int_t)sb->proxy_start, "vcpus", sb->vcpus, "memory_mib", sb->memory_mib, "accel",
+	    sb->accel, "machine", sb->machine, "started", sb->started);
 	if (sb->netns) {
 		json_object_set_new(j, "netns", json_string(sb->netns));
 		json_object_set_new(j, "netns_created", json_boolean(sb->netns_created));
 	}
 	if (sb->virtiofsd_pid) {
 		json_object_set_new(j, "virtiofsd_pid", json_integer(sb->virtiofsd_pid));
-		json_object_set_new(j, "virtiofsd_start", json_integer((json_int_t)sb->virtiofsd_start));
+		json_object_set_new(j, "virtiofsd_start",
+				    json_integer((json_int_t)sb->virtiofsd_start));
 	}
 	if (sb->vsock_cid)
 		json_object_set_new(j, "vsock_cid", json_integer(sb->vsock_cid));
@@ -742,9 +804,12 @@ int sandbox_from_json(struct sandbox *sb, const json_t *j)
 	sb->qemu_uid = (uid_t)json_integer_value(json_object_get(j, "qemu_uid"));
 	sb->vcpus = (unsigned)json_integer_value(json_object_get(j, "vcpus"));
 	sb->memory_mib = (unsigned)json_integer_value(json_object_get(j, "memory_mib"));
-	snprintf(sb->accel, sizeof(sb->accel), "%s", json_string_value(json_object_get(j, "accel")) ?: "");
-	snprintf(sb->machine, sizeof(sb->machine), "%s", json_string_value(json_object_get(j, "machine")) ?: "");
-	snprintf(sb->started, sizeof(sb->started), "%s", json_string_value(json_object_get(j, "started")) ?: "");
+	snprintf(sb->accel, sizeof(sb->accel), "%s",
+		 json_string_value(json_object_get(j, "accel")) ?: "");
+	snprintf(sb->machine, sizeof(sb->machine), "%s",
+		 json_string_value(json_object_get(j, "machine")) ?: "");
+	snprintf(sb->started, sizeof(sb->started), "%s",
+		 json_string_value(json_object_get(j, "started")) ?: "");
 	/* the share is always vm_dir/shared, and vm_dir one of ours */
 	if (!sb->id || !vm_dir_base(sb->vm_dir))
 		return -1;

@@ -19,16 +19,16 @@
 #define KC_RUN_DIR "/run/kata-containers"
 /* Beside --root's container ids (which never start with a dot): the VM
  * directories, KC_RUN_DIR/.vm/<16 hex digits>. */
-#define KC_VM_DIRS ".vm"
+#define KC_VM_DIRS	 ".vm"
 #define AGENT_VSOCK_PORT 1024
 
 struct sandbox {
 	char *id;
 	char *vm_dir, *shared_dir;
-	char *netns;            /* the namespace QEMU and the shims run in, or NULL */
-	bool netns_created;     /* ours to remove */
-	unsigned vsock_cid;     /* 0: the agent is on a virtio-serial port */
-	uid_t qemu_uid;         /* QEMU's own user (rootless), 0: root */
+	char *netns;	    /* the namespace QEMU and the shims run in, or NULL */
+	bool netns_created; /* ours to remove */
+	unsigned vsock_cid; /* 0: the agent is on a virtio-serial port */
+	uid_t qemu_uid;	    /* QEMU's own user (rootless), 0: root */
 	pid_t qemu_pid, proxy_pid, virtiofsd_pid;
 	uint64_t qemu_start, proxy_start, virtiofsd_start;
 	unsigned vcpus, memory_mib;
@@ -44,12 +44,12 @@ enum netns_mode { NETNS_HOST, NETNS_NEW, NETNS_PATH };
 
 struct qemu_nic;
 struct sandbox_params {
-	const char *id, *root;            /* the sandbox's id, --root */
-	const struct rtconfig *rc;        /* configuration, adapted to the report */
+	const char *id, *root;	   /* the sandbox's id, --root */
+	const struct rtconfig *rc; /* configuration, adapted to the report */
 	unsigned vcpus, memory_mib;
 	enum netns_mode netns_mode;
-	const char *netns_path;           /* NETNS_PATH */
-	const struct qemu_nic *nics;      /* taps plumbed in that namespace */
+	const char *netns_path;	     /* NETNS_PATH */
+	const struct qemu_nic *nics; /* taps plumbed in that namespace */
 	int nnics;
 };
 
@@ -64,7 +64,8 @@ int sandbox_open_vm_dir(const struct sandbox *sb);
 int sandbox_open_vm_dirs(bool create);
 
 /* Connect to the sandbox's proxy (handshake done). */
-int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms, struct kc_error *err);
+int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms,
+		    struct kc_error *err);
 
 /* Power off (agent, then QMP, then SIGKILL, each bounded), stop the proxy,
  * unmount the share, remove the netns we made and vm_dir. Works from any

@@ -22,9 +22,11 @@
 
 static int tampered(struct kc_error *err, const char *what, int e)
 {
-	return kc_error_set(err, 0, "the sandbox's shared directory: %s is not what kata-runtime made (%s); "
-				    "refusing to act on it",
-			    what, e == EEXIST ? "something is in its place" : strerror(e));
+	return kc_error_set(
+	    err, 0,
+	    "the sandbox's shared directory: %s is not what kata-runtime made (%s); "
+	    "refusing to act on it",
+	    what, e == EEXIST ? "something is in its place" : strerror(e));
 }
 
 int share_setup(int vmfd, struct kc_error *err)
@@ -75,7 +77,7 @@ static bool has_option(const json_t *m, const char *opt)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(m, "options"), i, v)
+	json_array_foreach (json_object_get(m, "options"), i, v)
 		if (json_is_string(v) && !strcmp(json_string_value(v), opt))
 			return true;
 	return false;
@@ -89,7 +91,8 @@ static bool is_bind(const json_t *m)
 
 /* Bind src (a handle) onto a new entry name in dir: a directory or an
  * empty file, as src is. The host's side is read-only when ro. */
-static int bind_onto(int src, int dir, const char *name, bool recursive, bool ro, struct kc_error *err)
+static int bind_onto(int src, int dir, const char *name, bool recursive, bool ro,
+		     struct kc_error *err)
 {
 	struct stat st;
 	if (fstat(src, &st) < 0)
@@ -100,7 +103,8 @@ static int bind_onto(int src, int dir, const char *name, bool recursive, bool ro
 			return tampered(err, name, -fd);
 		close(fd);
 	} else {
-		int fd = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+		int fd =
+		    openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd < 0)
 			return tampered(err, name, errno);
 		close(fd);
@@ -131,7 +135,7 @@ static int share_mounts(int cfd, const char *id, json_t *mounts, struct kc_error
 	_cleanup_close_ int mdir = -1;
 	size_t i;
 	json_t *m;
-	json_array_foreach(mounts, i, m) {
+	json_array_foreach (mounts, i, m) {
 		if (!is_bind(m))
 			continue;
 		const char *dest = json_string_value(json_object_get(m, "destination"));
@@ -141,15 +145,20 @@ static int share_mounts(int cfd, const char *id, json_t *mounts, struct kc_error
 			 * guest gets a tmpfs (as Kata does) */
 			json_object_set_new(m, "type", json_string("tmpfs"));
 			json_object_set_new(m, "source", json_string("shm"));
-			json_object_set_new(m, "options", json_pack("[s,s,s,s]", "nosuid", "nodev", "noexec", "mode=1777"));
+			json_object_set_new(
+			    m, "options",
+			    json_pack("[s,s,s,s]", "nosuid", "nodev", "noexec", "mode=1777"));
 			continue;
 		}
 		if (!src || src[0] != '/')
-			return kc_error_set(err, 0, "mounts[%zu] (%s): a bind mount needs an absolute source", i,
-					    dest ? dest : "?");
+			return kc_error_set(
+			    err, 0, "mounts[%zu] (%s): a bind mount needs an absolute source", i,
+			    dest ? dest : "?");
 		if ((!strncmp(src, "/proc", 5) && (!src[5] || src[5] == '/')) ||
 		    (!strncmp(src, "/sys", 4) && (!src[4] || src[4] == '/'))) {
-			kc_warn("mounts[%zu]: %s is the host's kernel interface: not shared into the VM", i, src);
+			kc_warn("mounts[%zu]: %s is the host's kernel interface: not shared into "
+				"the VM",
+				i, src);
 			json_object_set_new(m, "type", json_string("tmpfs"));
 			json_object_set_new(m, "source", json_string("tmpfs"));
 			json_object_set_new(m, "options", json_pack("[s]", "ro"));
@@ -167,10 +176,11 @@ static int share_mounts(int cfd, const char *id, json_t *mounts, struct kc_error
 		if (idir < 0)
 			return tampered(err, "mounts/N", -idir);
 		const char *base = strrchr(src, '/');
-		base = base && base[1] && strcmp(base + 1, ".") && strcmp(base + 1, "..") ? base + 1 : "root";
+		base = base && base[1] && strcmp(base + 1, ".") && strcmp(base + 1, "..") ? base + 1
+											  : "root";
 		_cleanup_close_ int sfd = open_source(src, err);
-		if (sfd < 0 ||
-		    bind_onto(sfd, idir, base, has_option(m, "rbind"), has_option(m, "ro"), err) < 0)
+		if (sfd < 0 || bind_onto(sfd, idir, base, has_option(m, "rbind"),
+					 has_option(m, "ro"), err) < 0)
 			return kc_error_wrap(err, "mounts[%zu] (%s)", i, dest ? dest : "?");
 		struct strbuf rel = STRBUF_INIT;
 		strbuf_appendf(&rel, "%s/mounts/%zu/%s", id, i, base);
@@ -180,16 +190,21 @@ static int share_mounts(int cfd, const char *id, json_t *mounts, struct kc_error
 	return 0;
 }
 
-json_t *share_container(int vmfd, const char *id, int rootfs_fd, const json_t *spec, struct kc_error *err)
+json_t *share_container(int vmfd, const char *id, int rootfs_fd, const json_t *spec,
+			struct kc_error *err)
 {
 	_cleanup_close_ int mfd = beneath_open_dir(vmfd, "mounts", BENEATH_STRICT);
 	if (mfd < 0)
 		return kc_error_set(err, -mfd, "the sandbox's shared directory"), NULL;
 	int cfd = beneath_mkdir(mfd, id, 0755, BENEATH_STRICT);
 	struct stat st;
-	if (cfd == -EEXIST && fstatat(mfd, id, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-		kc_error_set(err, 0, "the sandbox's shared directory has an entry for %s already, not made by this "
-				     "create (left by a crash? delete --force %s removes it)", id, id);
+	if (cfd == -EEXIST && fstatat(mfd, id, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		kc_error_set(
+		    err, 0,
+		    "the sandbox's shared directory has an entry for %s already, not made by this "
+		    "create (left by a crash? delete --force %s removes it)",
+		    id, id);
 		return NULL;
 	}
 	if (cfd < 0) {
@@ -214,7 +229,8 @@ int unshare_container(int vmfd, const char *id, struct kc_error *err)
 {
 	_cleanup_close_ int mfd = beneath_open_dir(vmfd, "mounts", BENEATH_STRICT);
 	if (mfd < 0)
-		return mfd == -ENOENT ? 0 : kc_error_set(err, -mfd, "the sandbox's shared directory");
+		return mfd == -ENOENT ? 0
+				      : kc_error_set(err, -mfd, "the sandbox's shared directory");
 	_cleanup_close_ int cfd = beneath_open_dir(mfd, id, BENEATH_STRICT);
 	if (cfd < 0)
 		return cfd == -ENOENT ? 0 : tampered(err, id, -cfd);
@@ -227,7 +243,8 @@ int unshare_container(int vmfd, const char *id, struct kc_error *err)
 	while (d && (e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		_cleanup_close_ int idir = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int idir =
+		    openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		DIR *id2 = idir >= 0 ? fdopendir(idir) : NULL;
 		if (id2)
 			idir = -1; /* the DIR owns it */
@@ -235,8 +252,9 @@ int unshare_container(int vmfd, const char *id, struct kc_error *err)
 		while (id2 && (n = readdir(id2)))
 			if (strcmp(n->d_name, ".") && strcmp(n->d_name, ".."))
 				if ((r = fd_umount_at(dirfd(id2), n->d_name)) < 0 && !rc)
-					rc = kc_error_set(err, -r, "unmount %s/mounts/%s/%s in the share", id, e->d_name,
-							  n->d_name);
+					rc = kc_error_set(err, -r,
+							  "unmount %s/mounts/%s/%s in the share",
+							  id, e->d_name, n->d_name);
 		if (id2)
 			closedir(id2);
 	}

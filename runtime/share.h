@@ -33,7 +33,8 @@ void share_teardown(int vmfd);
 /* Share a container: its rootfs (a handle) as ID/rootfs and its bind
  * mounts; return the spec for the guest (a new object) with the bind
  * sources relative to the share. */
-json_t *share_container(int vmfd, const char *id, int rootfs_fd, const json_t *spec, struct kc_error *err);
+json_t *share_container(int vmfd, const char *id, int rootfs_fd, const json_t *spec,
+			struct kc_error *err);
 /* Unmount and remove what share_container made for ID; 0, or -1 with err
  * saying what was found instead of what we made. */
 int unshare_container(int vmfd, const char *id, struct kc_error *err);

@@ -43,22 +43,29 @@ json_t *state_load_json(int dirfd, const char *name, const char *what, struct kc
 	int r = beneath_read_file(dirfd, name, BENEATH_STRICT, STATE_FILE_MAX, &text, &len);
 	if (r < 0)
 		return kc_error_set(err, r == -EINVAL ? 0 : -r, "%s%s", what,
-				    r == -EINVAL ? ": not a regular file" : r == -ELOOP ? ": a symlink" : ""), NULL;
+				    r == -EINVAL  ? ": not a regular file"
+				    : r == -ELOOP ? ": a symlink"
+						  : ""),
+		       NULL;
 	json_error_t je;
 	json_t *j = json_loadb(text, len, 0, &je);
 	if (!json_is_object(j)) {
 		json_decref(j);
-		return kc_error_set(err, 0, "%s: %s", what, j ? "not a JSON object" : je.text), NULL;
+		return kc_error_set(err, 0, "%s: %s", what, j ? "not a JSON object" : je.text),
+		       NULL;
 	}
 	return j;
 }
 
-static int init_paths(struct state_dir *s, const char *root, const char *id, bool create, struct kc_error *err)
+static int init_paths(struct state_dir *s, const char *root, const char *id, bool create,
+		      struct kc_error *err)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = s->rootfd = -1;
 	if (!oci_valid_id(id))
-		return kc_error_set(err, 0, "invalid container id '%s': use letters, digits and _+-. (not first)", id);
+		return kc_error_set(
+		    err, 0, "invalid container id '%s': use letters, digits and _+-. (not first)",
+		    id);
 	s->root = xstrdup(root);
 	s->id = xstrdup(id);
 	struct strbuf sb = STRBUF_INIT;
@@ -139,7 +146,10 @@ int state_remove(struct state_dir *s)
 json_t *state_read(const struct state_dir *s, struct kc_error *err)
 {
 	if (faccessat(s->fd, "state.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-		return kc_error_set(err, 0, "container \"%s\" has no state (a create that did not finish)", s->id), NULL;
+		return kc_error_set(err, 0,
+				    "container \"%s\" has no state (a create that did not finish)",
+				    s->id),
+		       NULL;
 	struct strbuf what = STRBUF_INIT;
 	strbuf_appendf(&what, "%s/state.json", s->dir);
 	json_t *j = state_load_json(s->fd, "state.json", what.s, err);
@@ -152,7 +162,8 @@ int state_write(const struct state_dir *s, json_t *state, struct kc_error *err)
 	char *text = json_dumps(state, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (!text)
 		return kc_error_set(err, 0, "state of %s: cannot encode", s->id);
-	int rc = beneath_write_atomic(s->fd, "state.json", text, strlen(text), 0600, BENEATH_STRICT, err);
+	int rc = beneath_write_atomic(s->fd, "state.json", text, strlen(text), 0600, BENEATH_STRICT,
+				      err);
 	free(text);
 	return rc;
 }
@@ -167,7 +178,8 @@ char **state_list(const char *root)
 	size_t n = 0, cap = 8;
 	char **v = xcalloc(cap, sizeof(char *));
 	int rootfd = state_open_root(root, false);
-	int dfd = rootfd >= 0 ? beneath_open(rootfd, ".", O_RDONLY | O_DIRECTORY, 0, BENEATH_STRICT) : -1;
+	int dfd =
+	    rootfd >= 0 ? beneath_open(rootfd, ".", O_RDONLY | O_DIRECTORY, 0, BENEATH_STRICT) : -1;
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
@@ -175,7 +187,8 @@ char **state_list(const char *root)
 		if (!oci_valid_id(e->d_name))
 			continue;
 		struct stat st;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
 			continue;
 		char path[512];
 		snprintf(path, sizeof(path), "%s/state.json", e->d_name);
@@ -204,6 +217,6 @@ void rfc3339_now(char *buf, size_t len)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }

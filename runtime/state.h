@@ -19,11 +19,11 @@
 #define STATE_FILE_MAX (4u << 20) /* state.json and sandbox records */
 
 struct state_dir {
-	char *root;   /* --root */
-	char *dir;    /* root/ID, for messages */
+	char *root; /* --root */
+	char *dir;  /* root/ID, for messages */
 	char *id;
-	int rootfd;   /* --root */
-	int fd;       /* the locked directory, -1 */
+	int rootfd; /* --root */
+	int fd;	    /* the locked directory, -1 */
 };
 
 /* Make root/ID (it must not exist: "container with id exists") and lock it. */

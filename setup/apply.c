@@ -27,8 +27,8 @@ void setup_preview_loads(struct setup_ctx *r, struct plan *p)
 		struct kc_error err = {0};
 		if (a->kind != ACT_LOAD_MODULE)
 			continue;
-		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, true, loaded,
-				sizeof(loaded), &err) < 0) {
+		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, true,
+				loaded, sizeof(loaded), &err) < 0) {
 			a->status = ACT_SKIPPED;
 			str_copy(a->result, sizeof(a->result), err.msg);
 			continue;
@@ -75,7 +75,8 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		if (!module_live(r, a->target)) {
 			a->status = ACT_FAILED;
 			snprintf(a->result, sizeof(a->result),
-				 "%s is still not loaded (an install command in modprobe.d replaced the load?)",
+				 "%s is still not loaded (an install command in modprobe.d "
+				 "replaced the load?)",
 				 a->target);
 			return;
 		}
@@ -85,9 +86,10 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 	case ACT_RELOAD_MODULE:
 		if (module_unload(&r->root, r->a.facts->modules.release, a->target, &err) < 0) {
 			a->status = ACT_SKIPPED;
-			snprintf(a->result, sizeof(a->result),
-				 "%s; the new options take effect after `modprobe -r %s` or a reboot", err.msg,
-				 a->target);
+			snprintf(
+			    a->result, sizeof(a->result),
+			    "%s; the new options take effect after `modprobe -r %s` or a reboot",
+			    err.msg, a->target);
 			return;
 		}
 		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, false, buf,
@@ -115,14 +117,18 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		break;
 	}
 	case ACT_VFIO_BIND:
-		a->status = vfio_bind(&r->root, r->a.facts, a->target, &err) < 0 ? ACT_FAILED : ACT_DONE;
+		a->status =
+		    vfio_bind(&r->root, r->a.facts, a->target, &err) < 0 ? ACT_FAILED : ACT_DONE;
 		if (a->status == ACT_DONE)
 			snprintf(a->result, sizeof(a->result), "bound to vfio-pci");
 		break;
 	case ACT_VFIO_RELEASE:
-		a->status = vfio_release(&r->root, a->target, buf, sizeof(buf), &err) < 0 ? ACT_FAILED : ACT_DONE;
+		a->status = vfio_release(&r->root, a->target, buf, sizeof(buf), &err) < 0
+				? ACT_FAILED
+				: ACT_DONE;
 		if (a->status == ACT_DONE)
-			snprintf(a->result, sizeof(a->result), "bound to %s", buf[0] ? buf : "no driver");
+			snprintf(a->result, sizeof(a->result), "bound to %s",
+				 buf[0] ? buf : "no driver");
 		break;
 	case ACT_REMOVE_FILE:
 		w = setup_remove_file(&r->root, a->target, buf, sizeof(buf), &err);
@@ -137,4 +143,3 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		snprintf(a->result, sizeof(a->result), "%s",
 			 a->status == ACT_UNCHANGED ? "already as wanted" : "written");
 }
-

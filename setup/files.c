@@ -26,12 +26,14 @@
 char *setup_modules_load_content(const struct host_facts *f, const struct plan *p,
 				 const struct setup_options *o)
 {
-	static const char *const wanted[] = {"kvm", "kvm_intel", "kvm_amd", "kvm_hv", "vhost",
-					     "vhost_net", "vhost_vsock", "vsock", "tun", NULL};
+	static const char *const wanted[] = {"kvm",   "kvm_intel", "kvm_amd",	  "kvm_hv",
+					     "vhost", "vhost_net", "vhost_vsock", "vsock",
+					     "tun",   NULL};
 	struct strbuf sb = STRBUF_INIT;
 	size_t count = 0;
 
-	strbuf_appendf(&sb, "%s\n# Kernel modules Kata Containers needs, loaded at boot.\n", SETUP_MARKER);
+	strbuf_appendf(&sb, "%s\n# Kernel modules Kata Containers needs, loaded at boot.\n",
+		       SETUP_MARKER);
 	for (size_t i = 0; wanted[i]; i++) {
 		const char *name = wanted[i];
 		const struct module_facts *m = facts_module(f, name);
@@ -63,7 +65,8 @@ char *setup_modprobe_content(const struct host_facts *f, const struct setup_opti
 
 	strbuf_appendf(&sb, "%s\n# Module options for Kata Containers.\n", SETUP_MARKER);
 	if (o->nested) {
-		for (const char *const *m = (const char *const[]){"kvm_intel", "kvm_amd", NULL}; *m; m++) {
+		for (const char *const *m = (const char *const[]){"kvm_intel", "kvm_amd", NULL}; *m;
+		     m++) {
 			const struct module_facts *mf = facts_module(f, *m);
 			if (mf && mf->state != MOD_ABSENT && mf->state != MOD_UNKNOWN)
 				strbuf_appendf(&sb, "options %s nested=1\n", *m);
@@ -87,11 +90,13 @@ static char *set_key(const char *text, const char *section, const char *key, con
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p + 1) : strlen(p);
 		char line[1024];
-		snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : sizeof(line) - 1), p);
+		snprintf(line, sizeof(line), "%.*s",
+			 (int)(len < sizeof(line) ? len : sizeof(line) - 1), p);
 		char *t = str_trim(line);
 		if (*t == '[') {
 			if (in_section && !done) {
-				strbuf_appendf(&out, "%s = %s # kata-setup: %s\n\n", key, value, why);
+				strbuf_appendf(&out, "%s = %s # kata-setup: %s\n\n", key, value,
+					       why);
 				done = true;
 			}
 			in_section = !strcmp(t, header);
@@ -100,7 +105,8 @@ static char *set_key(const char *text, const char *section, const char *key, con
 			if (*k == '#')
 				k = str_trim(k + 1);
 			size_t kl = strlen(key);
-			if (!strncmp(k, key, kl) && (k[kl] == ' ' || k[kl] == '=' || k[kl] == '\t')) {
+			if (!strncmp(k, key, kl) &&
+			    (k[kl] == ' ' || k[kl] == '=' || k[kl] == '\t')) {
 				strbuf_appendf(&out, "%s = %s # kata-setup: %s\n", key, value, why);
 				done = true;
 				p += len;
@@ -111,7 +117,8 @@ static char *set_key(const char *text, const char *section, const char *key, con
 		p += len;
 	}
 	if (!done)
-		strbuf_appendf(&out, "%s\n%s = %s # kata-setup: %s\n", in_section ? "" : header, key, value, why);
+		strbuf_appendf(&out, "%s\n%s = %s # kata-setup: %s\n", in_section ? "" : header,
+			       key, value, why);
 	return strbuf_steal(&out);
 }
 
@@ -143,9 +150,11 @@ int setup_config_content(const struct host_root *root, const struct host_facts *
 		const struct config_key *k = config_key_find("hypervisor.qemu", key);
 		if (!k)
 			continue;
-		_cleanup_free_ char *value = xasprintf(k->type == CFG_STRING ? "\"%s\"" : "%s", a.changes[i].to);
-		_cleanup_free_ char *why = xasprintf("%s%s%s%s", a.changes[i].reason, a.changes[i].item[0] ? " (" : "",
-						     a.changes[i].item, a.changes[i].item[0] ? ")" : "");
+		_cleanup_free_ char *value =
+		    xasprintf(k->type == CFG_STRING ? "\"%s\"" : "%s", a.changes[i].to);
+		_cleanup_free_ char *why =
+		    xasprintf("%s%s%s%s", a.changes[i].reason, a.changes[i].item[0] ? " (" : "",
+			      a.changes[i].item, a.changes[i].item[0] ? ")" : "");
 		/* keep the comment on one line */
 		for (char *c2 = why; *c2; c2++)
 			if (*c2 == '\n')
@@ -175,7 +184,8 @@ out:
 bool setup_file_is_ours(const struct host_root *root, const char *path)
 {
 	char first[256];
-	return host_read_attr(root, path, first, sizeof(first)) == 0 && !strcmp(first, SETUP_MARKER);
+	return host_read_attr(root, path, first, sizeof(first)) == 0 &&
+	       !strcmp(first, SETUP_MARKER);
 }
 
 /* Every write, backup and removal below resolves inside the host root

@@ -17,7 +17,7 @@
 struct load_log {
 	const struct kmod_api *k;
 	struct strbuf names;
-	char install[256];   /* an install command libkmod would run instead */
+	char install[256]; /* an install command libkmod would run instead */
 };
 
 /* libkmod's print_action has no user data; keep the log per call. */
@@ -113,22 +113,27 @@ static int load_in_root(const struct module_job *j, struct module_result *res)
 	}
 	unsigned flags = KMOD_PROBE_APPLY_BLACKLIST | (j->dry_run ? KMOD_PROBE_DRY_RUN : 0);
 	current_log = &log;
-	int r = k->module_probe_insert_module(mod, flags, j->options, run_install, (void *)&j->live, record_action);
+	int r = k->module_probe_insert_module(mod, flags, j->options, run_install, (void *)&j->live,
+					      record_action);
 	current_log = NULL;
 	str_copy(res->loaded, sizeof(res->loaded), strbuf_str(&log.names));
 	strbuf_release(&log.names);
 	k->module_unref(mod);
 	k->unref(ctx);
 	if (log.install[0] && disabling_command(log.install))
-		return kc_error_set(err, 0, "%s is disabled in modprobe.d (install %s %s): not loaded", j->module,
-				    j->module, log.install);
+		return kc_error_set(err, 0,
+				    "%s is disabled in modprobe.d (install %s %s): not loaded",
+				    j->module, j->module, log.install);
 	if (log.install[0] && !j->live)
-		return kc_error_set(err, 0, "%s has an install command in the host's modprobe.d (%s); "
-					    "kata-setup runs those only on the host itself (--host-root /)",
+		return kc_error_set(err, 0,
+				    "%s has an install command in the host's modprobe.d (%s); "
+				    "kata-setup runs those only on the host itself (--host-root /)",
 				    j->module, log.install);
 	if (r == KMOD_PROBE_APPLY_BLACKLIST)
-		return kc_error_set(err, 0, "%s is blacklisted in modprobe.d: not loaded (remove the "
-					    "blacklist entry to let kata-setup load it)", j->module);
+		return kc_error_set(err, 0,
+				    "%s is blacklisted in modprobe.d: not loaded (remove the "
+				    "blacklist entry to let kata-setup load it)",
+				    j->module);
 	if (r > 0)
 		return kc_error_set(err, 0, "%s is blacklisted: not loaded", j->module);
 	if (r == -ENOENT)
@@ -196,7 +201,8 @@ int module_load(const struct host_root *root, const char *release, const char *m
 	if (loaded_len)
 		loaded[0] = '\0';
 	if (!setup_module_allowed(module))
-		return kc_error_set(err, 0, "%s is not a module the runtime needs; refused", module);
+		return kc_error_set(err, 0, "%s is not a module the runtime needs; refused",
+				    module);
 	if (!(j.k = kmod_api_get(err)))
 		return -1;
 	snprintf(j.modules_dir, sizeof(j.modules_dir), "/lib/modules/%s", release);

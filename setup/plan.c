@@ -14,8 +14,8 @@
 
 /* What the runtime needs, in load order; anything else is refused. */
 static const char *const allowed_modules[] = {
-	"kvm", "kvm_intel", "kvm_amd", "kvm_hv", "vhost", "vhost_net", "vhost_vsock",
-	"vsock", "tun", "vfio", "vfio_iommu_type1", "vfio_pci", NULL,
+    "kvm",   "kvm_intel", "kvm_amd", "kvm_hv",		 "vhost",    "vhost_net", "vhost_vsock",
+    "vsock", "tun",	  "vfio",    "vfio_iommu_type1", "vfio_pci", NULL,
 };
 
 bool setup_module_allowed(const char *module)
@@ -110,15 +110,16 @@ void action_describe(const struct action *a, char *buf, size_t len)
 		snprintf(buf, len, "reload kernel module %s to apply its options", a->target);
 		break;
 	case ACT_PERSIST_MODULES:
-		snprintf(buf, len, "write %s (load at boot: %s)", a->target, a->detail ? a->detail : "");
+		snprintf(buf, len, "write %s (load at boot: %s)", a->target,
+			 a->detail ? a->detail : "");
 		break;
 	case ACT_INSTALL_CONFIG:
 		snprintf(buf, len, "install %s%s%s", a->target, a->detail ? " " : "",
 			 a->detail ? a->detail : "");
 		break;
 	case ACT_VFIO_BIND:
-		snprintf(buf, len, "bind PCI device %s to vfio-pci%s%s", a->target, a->detail ? " " : "",
-			 a->detail ? a->detail : "");
+		snprintf(buf, len, "bind PCI device %s to vfio-pci%s%s", a->target,
+			 a->detail ? " " : "", a->detail ? a->detail : "");
 		break;
 	case ACT_VFIO_RELEASE:
 		snprintf(buf, len, "give PCI device %s back to its driver", a->target);
@@ -185,7 +186,9 @@ int plan_build(struct plan *p, const struct setup_options *o, const struct host_
 		switch (it->fix) {
 		case FIX_LOAD_MODULE:
 			if (!setup_module_allowed(it->fix_arg)) {
-				note(&p->unfixable, "%s: %s (kata-setup loads only the modules the runtime needs; %s is not one)",
+				note(&p->unfixable,
+				     "%s: %s (kata-setup loads only the modules the runtime needs; "
+				     "%s is not one)",
 				     it->id, it->summary, it->fix_arg);
 				break;
 			}
@@ -200,8 +203,9 @@ int plan_build(struct plan *p, const struct setup_options *o, const struct host_
 			     it->remedy ? it->remedy : "");
 			break;
 		case FIX_NONE:
-			note(&p->unfixable, "%s: %s%s%s%s", it->id, it->summary, it->remedy ? " (remedy: " : "",
-			     it->remedy ? it->remedy : "", it->remedy ? ")" : "");
+			note(&p->unfixable, "%s: %s%s%s%s", it->id, it->summary,
+			     it->remedy ? " (remedy: " : "", it->remedy ? it->remedy : "",
+			     it->remedy ? ")" : "");
 			break;
 		}
 	}
@@ -211,18 +215,23 @@ int plan_build(struct plan *p, const struct setup_options *o, const struct host_
 	if (config_exists && o->force)
 		plan_add(p, ACT_INSTALL_CONFIG, SETUP_CONFIG, "config.file");
 	else if (config_exists && !setup_file_is_ours(root, SETUP_CONFIG))
-		note(&p->notes, "%s exists and was not written by kata-setup: kept (--force replaces it, keeping a backup)",
+		note(&p->notes,
+		     "%s exists and was not written by kata-setup: kept (--force replaces it, "
+		     "keeping a backup)",
 		     SETUP_CONFIG);
 
 	/* --nested: the option, and a reload when nothing uses the module */
 	if (o->nested) {
 		const char *vendor = NULL;
-		for (const char *const *m = (const char *const[]){"kvm_intel", "kvm_amd", NULL}; *m; m++)
+		for (const char *const *m = (const char *const[]){"kvm_intel", "kvm_amd", NULL}; *m;
+		     m++)
 			if (module_present(facts_module(f, *m)) ||
 			    (facts_module(f, *m) && facts_module(f, *m)->state == MOD_AVAILABLE))
 				vendor = vendor ? vendor : *m;
 		if (!vendor)
-			return kc_error_set(err, 0, "--nested: neither kvm_intel nor kvm_amd is available on this host");
+			return kc_error_set(
+			    err, 0,
+			    "--nested: neither kvm_intel nor kvm_amd is available on this host");
 		_cleanup_free_ char *content = setup_modprobe_content(f, o);
 		_cleanup_free_ char *current = NULL;
 		if (host_read_file(root, SETUP_MODPROBE, 65536, &current, NULL) < 0 ||
@@ -234,8 +243,9 @@ int plan_build(struct plan *p, const struct setup_options *o, const struct host_
 		const struct module_param_fact *nested = facts_module_param(m, "nested");
 		if (m->state == MOD_LOADED && (!nested || parse_kernel_bool(nested->value) != 1)) {
 			if (m->refcnt > 0)
-				note(&p->notes, "%s is in use (%d user%s); the new options take effect after "
-						"`modprobe -r %s` or a reboot",
+				note(&p->notes,
+				     "%s is in use (%d user%s); the new options take effect after "
+				     "`modprobe -r %s` or a reboot",
 				     vendor, m->refcnt, m->refcnt == 1 ? "" : "s", vendor);
 			else
 				plan_add(p, ACT_RELOAD_MODULE, vendor, "");

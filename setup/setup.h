@@ -16,14 +16,14 @@
 /* In execution order: options before loads (libkmod applies modprobe.d
  * options when it loads), persistence after them. */
 enum action_kind {
-	ACT_MODULE_OPTIONS,   /* target: modprobe.d file; detail: its lines */
-	ACT_LOAD_MODULE,      /* target: module */
-	ACT_RELOAD_MODULE,    /* target: module, to apply new options */
-	ACT_PERSIST_MODULES,  /* target: modules-load.d file; detail: module list */
-	ACT_INSTALL_CONFIG,   /* target: configuration path */
-	ACT_VFIO_BIND,        /* target: PCI address */
-	ACT_VFIO_RELEASE,     /* target: PCI address */
-	ACT_REMOVE_FILE,      /* --undo; target: path (restores its backup) */
+	ACT_MODULE_OPTIONS,  /* target: modprobe.d file; detail: its lines */
+	ACT_LOAD_MODULE,     /* target: module */
+	ACT_RELOAD_MODULE,   /* target: module, to apply new options */
+	ACT_PERSIST_MODULES, /* target: modules-load.d file; detail: module list */
+	ACT_INSTALL_CONFIG,  /* target: configuration path */
+	ACT_VFIO_BIND,	     /* target: PCI address */
+	ACT_VFIO_RELEASE,    /* target: PCI address */
+	ACT_REMOVE_FILE,     /* --undo; target: path (restores its backup) */
 };
 
 enum action_status { ACT_PLANNED, ACT_DONE, ACT_UNCHANGED, ACT_FAILED, ACT_SKIPPED };
@@ -31,17 +31,17 @@ enum action_status { ACT_PLANNED, ACT_DONE, ACT_UNCHANGED, ACT_FAILED, ACT_SKIPP
 struct action {
 	enum action_kind kind;
 	char target[256];
-	char *detail;          /* what will be written or loaded */
-	char fixes[256];       /* report item ids, space-separated */
+	char *detail;	 /* what will be written or loaded */
+	char fixes[256]; /* report item ids, space-separated */
 	enum action_status status;
-	char result[512];      /* what happened, or why not */
+	char result[512]; /* what happened, or why not */
 };
 
 struct plan {
 	struct action *a;
 	size_t n, cap;
-	struct strlist unfixable;  /* "id: summary (remedy: ...)" */
-	struct strlist notes;      /* things kept or declined, with why */
+	struct strlist unfixable; /* "id: summary (remedy: ...)" */
+	struct strlist notes;	  /* things kept or declined, with why */
 };
 
 struct setup_options {
@@ -50,11 +50,12 @@ struct setup_options {
 };
 
 /* Files kata-setup owns, under the host root. */
-#define SETUP_MODULES_LOAD "/etc/modules-load.d/kata-containers.conf"
-#define SETUP_MODPROBE "/etc/modprobe.d/kata-containers.conf"
-#define SETUP_CONFIG "/etc/kata-containers/configuration.toml"
+#define SETUP_MODULES_LOAD   "/etc/modules-load.d/kata-containers.conf"
+#define SETUP_MODPROBE	     "/etc/modprobe.d/kata-containers.conf"
+#define SETUP_CONFIG	     "/etc/kata-containers/configuration.toml"
 #define SETUP_VFIO_STATE_DIR "/run/kata-containers/vfio"
-#define SETUP_MARKER "# Installed by kata-setup (kata-containers-c); `kata-setup --undo` removes it."
+#define SETUP_MARKER                                                                               \
+	"# Installed by kata-setup (kata-containers-c); `kata-setup --undo` removes it."
 #define SETUP_BACKUP_SUFFIX ".kata-setup-backup"
 
 /* plan.c */

@@ -20,46 +20,47 @@
 enum { OPT_HOST_ROOT = 256, OPT_VFIO, OPT_VFIO_RELEASE, OPT_NESTED, OPT_UNDO, OPT_FORCE };
 
 static const struct option long_options[] = {
-	{"dry-run", no_argument, NULL, 'n'},
-	{"plan", no_argument, NULL, 'n'},
-	{"json", no_argument, NULL, 'j'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"force", no_argument, NULL, OPT_FORCE},
-	{"nested", no_argument, NULL, OPT_NESTED},
-	{"undo", no_argument, NULL, OPT_UNDO},
-	{"vfio", required_argument, NULL, OPT_VFIO},
-	{"vfio-release", required_argument, NULL, OPT_VFIO_RELEASE},
-	{"host-root", required_argument, NULL, OPT_HOST_ROOT},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"dry-run", no_argument, NULL, 'n'},
+    {"plan", no_argument, NULL, 'n'},
+    {"json", no_argument, NULL, 'j'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"nested", no_argument, NULL, OPT_NESTED},
+    {"undo", no_argument, NULL, OPT_UNDO},
+    {"vfio", required_argument, NULL, OPT_VFIO},
+    {"vfio-release", required_argument, NULL, OPT_VFIO_RELEASE},
+    {"host-root", required_argument, NULL, OPT_HOST_ROOT},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *out, const char *prog)
 {
-	fprintf(out,
-		"Usage: %s [OPTIONS]\n"
-		"Make this node ready for Kata Containers: load the kernel modules it needs\n"
-		"(and load them at boot), install a configuration adapted to the host, bind\n"
-		"devices for passthrough. Every action fixes an item of kata-check's report.\n"
-		"\n"
-		"Options:\n"
-		"  -n, --dry-run, --plan    print the plan and change nothing (any user)\n"
-		"  -j, --json               print the plan and the results as JSON\n"
-		"  -q, --quiet              print only failures and the result\n"
-		"      --force              replace an existing configuration (keeping a backup)\n"
-		"      --nested             enable nested virtualization (kvm_intel/kvm_amd nested=1)\n"
-		"      --vfio BDF           bind PCI device BDF to vfio-pci (repeatable)\n"
-		"      --vfio-release BDF   give PCI device BDF back to its previous driver\n"
-		"      --undo               remove what kata-setup installed and restore backups\n"
-		"      --host-root DIR      the host's files are under DIR (modules still load into\n"
-		"                           the running kernel)\n"
-		"  -h, --help               print this help\n"
-		"  -V, --version            print the version\n"
-		"\n"
-		"Exit status: 0 the node is ready afterwards (with --dry-run: ready now),\n"
-		"1 an action failed or the node is still not ready, 2 usage error.\n",
-		prog);
+	fprintf(
+	    out,
+	    "Usage: %s [OPTIONS]\n"
+	    "Make this node ready for Kata Containers: load the kernel modules it needs\n"
+	    "(and load them at boot), install a configuration adapted to the host, bind\n"
+	    "devices for passthrough. Every action fixes an item of kata-check's report.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -n, --dry-run, --plan    print the plan and change nothing (any user)\n"
+	    "  -j, --json               print the plan and the results as JSON\n"
+	    "  -q, --quiet              print only failures and the result\n"
+	    "      --force              replace an existing configuration (keeping a backup)\n"
+	    "      --nested             enable nested virtualization (kvm_intel/kvm_amd nested=1)\n"
+	    "      --vfio BDF           bind PCI device BDF to vfio-pci (repeatable)\n"
+	    "      --vfio-release BDF   give PCI device BDF back to its previous driver\n"
+	    "      --undo               remove what kata-setup installed and restore backups\n"
+	    "      --host-root DIR      the host's files are under DIR (modules still load into\n"
+	    "                           the running kernel)\n"
+	    "  -h, --help               print this help\n"
+	    "  -V, --version            print the version\n"
+	    "\n"
+	    "Exit status: 0 the node is ready afterwards (with --dry-run: ready now),\n"
+	    "1 an action failed or the node is still not ready, 2 usage error.\n",
+	    prog);
 }
 
 static void print_plan(const struct setup_ctx *r, const struct plan *p)
@@ -71,8 +72,9 @@ static void print_plan(const struct setup_ctx *r, const struct plan *p)
 		for (size_t i = 0; i < p->n; i++)
 			planned += p->a[i].status != ACT_SKIPPED;
 		if (!planned)
-			printf("Nothing to do%s\n",
-			       assessment_capable(&r->a, false) ? ": the node is ready." : " that kata-setup can do.");
+			printf("Nothing to do%s\n", assessment_capable(&r->a, false)
+							? ": the node is ready."
+							: " that kata-setup can do.");
 		else
 			printf("Plan (%zu action%s):\n", planned, planned == 1 ? "" : "s");
 		size_t k = 0;
@@ -81,8 +83,8 @@ static void print_plan(const struct setup_ctx *r, const struct plan *p)
 			if (a->status == ACT_SKIPPED)
 				continue;
 			action_describe(a, desc, sizeof(desc));
-			printf("  %zu. %s%s%s%s\n", ++k, desc, a->fixes[0] ? "  [fixes " : "", a->fixes,
-			       a->fixes[0] ? "]" : "");
+			printf("  %zu. %s%s%s%s\n", ++k, desc, a->fixes[0] ? "  [fixes " : "",
+			       a->fixes, a->fixes[0] ? "]" : "");
 		}
 	}
 	bool declined = false;
@@ -122,7 +124,8 @@ static json_t *plan_json(const struct plan *p)
 			json_array_append_new(fixes, json_string(t));
 		json_object_set_new(o, "fixes", fixes);
 		json_object_set_new(o, "status", json_string(action_status_name(x->status)));
-		json_object_set_new(o, "result", x->result[0] ? json_string(x->result) : json_null());
+		json_object_set_new(o, "result",
+				    x->result[0] ? json_string(x->result) : json_null());
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -143,8 +146,8 @@ static json_t *verdict_json(const struct assessment *as)
 	json_object_set_new(o, "capable", json_boolean(assessment_capable(as, false)));
 	for (size_t i = 0; i < rep->n; i++)
 		if (rep->items[i].level == LEVEL_FAIL || rep->items[i].level == LEVEL_WARN) {
-			char *s = xasprintf("%s %s: %s", level_name(rep->items[i].level), rep->items[i].id,
-					    rep->items[i].summary);
+			char *s = xasprintf("%s %s: %s", level_name(rep->items[i].level),
+					    rep->items[i].id, rep->items[i].summary);
 			json_array_append_new(problems, json_string(s));
 			free(s);
 		}
@@ -172,18 +175,15 @@ int kata_setup_main(int argc, char **argv)
 		case OPT_VFIO: strlist_add(&r.o.vfio_bind, optarg); break;
 		case OPT_VFIO_RELEASE: strlist_add(&r.o.vfio_release, optarg); break;
 		case OPT_HOST_ROOT: host_root_dir = optarg; break;
-		case 'h':
-			usage(stdout, r.prog);
-			return 0;
-		case 'V':
-			printf("%s %s (commit %s)\n", r.prog, kc_version, kc_commit);
-			return 0;
+		case 'h': usage(stdout, r.prog); return 0;
+		case 'V': printf("%s %s (commit %s)\n", r.prog, kc_version, kc_commit); return 0;
 		case ':':
-			fprintf(stderr, "%s: option '%s' needs an argument\n", r.prog, argv[optind - 1]);
+			fprintf(stderr, "%s: option '%s' needs an argument\n", r.prog,
+				argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			fprintf(stderr, "%s: unknown option '%s'\nTry '%s --help'.\n", r.prog, argv[optind - 1],
-				r.prog);
+			fprintf(stderr, "%s: unknown option '%s'\nTry '%s --help'.\n", r.prog,
+				argv[optind - 1], r.prog);
 			return EXIT_USAGE;
 		}
 	}
@@ -197,7 +197,9 @@ int kata_setup_main(int argc, char **argv)
 	}
 	/* before anything is read or touched */
 	if (!r.o.dry_run && geteuid() != 0) {
-		fprintf(stderr, "%s: changing the host needs root (uid %u); --dry-run shows the plan to any user\n",
+		fprintf(stderr,
+			"%s: changing the host needs root (uid %u); --dry-run shows the plan to "
+			"any user\n",
 			r.prog, (unsigned)geteuid());
 		return EXIT_USAGE;
 	}
@@ -244,12 +246,15 @@ int kata_setup_main(int argc, char **argv)
 				kernel_changed = false;
 			}
 			setup_apply_action(&r, &p, a);
-			kernel_changed |= (a->kind == ACT_LOAD_MODULE || a->kind == ACT_RELOAD_MODULE ||
-					   a->kind == ACT_VFIO_BIND) && a->status == ACT_DONE;
+			kernel_changed |=
+			    (a->kind == ACT_LOAD_MODULE || a->kind == ACT_RELOAD_MODULE ||
+			     a->kind == ACT_VFIO_BIND) &&
+			    a->status == ACT_DONE;
 			failed |= a->status == ACT_FAILED;
 			if (!r.o.json && (!r.o.quiet || a->status == ACT_FAILED)) {
 				action_describe(a, desc, sizeof(desc));
-				printf("  [%s] %s: %s\n", action_status_name(a->status), desc, a->result);
+				printf("  [%s] %s: %s\n", action_status_name(a->status), desc,
+				       a->result);
 			}
 		}
 		if (todo)
@@ -278,7 +283,8 @@ int kata_setup_main(int argc, char **argv)
 			printf("\n%s:\n", r.o.dry_run ? "Problems now" : "Remaining problems");
 			for (size_t i = 0; i < r.a.report.n; i++)
 				if (r.a.report.items[i].level == LEVEL_FAIL)
-					printf("  FAIL %s: %s\n", r.a.report.items[i].id, r.a.report.items[i].summary);
+					printf("  FAIL %s: %s\n", r.a.report.items[i].id,
+					       r.a.report.items[i].summary);
 		}
 		if (failed)
 			printf("\nSome actions failed (above).\n");

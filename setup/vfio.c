@@ -31,24 +31,31 @@ int vfio_check_group(const struct host_facts *f, const struct strlist *binding, 
 	const struct pci_device_fact *d = find_device(f, bdf);
 
 	if (!f->iommu.pci_scanned)
-		return kc_error_set(err, 0, "--vfio %s: PCI devices cannot be listed (%s)", bdf, f->iommu.pci_error);
+		return kc_error_set(err, 0, "--vfio %s: PCI devices cannot be listed (%s)", bdf,
+				    f->iommu.pci_error);
 	if (!d)
-		return kc_error_set(err, 0, "--vfio %s: no such PCI device (use the full address, e.g. 0000:01:00.0)", bdf);
+		return kc_error_set(
+		    err, 0,
+		    "--vfio %s: no such PCI device (use the full address, e.g. 0000:01:00.0)", bdf);
 	if (d->iommu_group < 0)
-		return kc_error_set(err, 0, "--vfio %s: the device is in no IOMMU group; enable the IOMMU first "
-					    "(see `kata-check`)", bdf);
+		return kc_error_set(
+		    err, 0,
+		    "--vfio %s: the device is in no IOMMU group; enable the IOMMU first "
+		    "(see `kata-check`)",
+		    bdf);
 	for (int i = 0; i < f->iommu.ndevs; i++) {
 		const struct pci_device_fact *m = &f->iommu.devs[i];
 		if (m->iommu_group != d->iommu_group || !strcmp(m->bdf, bdf) ||
 		    strlist_contains(binding, m->bdf))
 			continue;
-		if (!m->driver[0] || pci_driver_is_vfio(m->driver) || !strcmp(m->driver, "pci-stub") ||
-		    !strcmp(m->driver, "pcieport"))
+		if (!m->driver[0] || pci_driver_is_vfio(m->driver) ||
+		    !strcmp(m->driver, "pci-stub") || !strcmp(m->driver, "pcieport"))
 			continue;
-		return kc_error_set(err, 0,
-				    "--vfio %s: IOMMU group %d also holds %s, bound to %s; pass it too "
-				    "(--vfio %s) or unbind it first",
-				    bdf, d->iommu_group, m->bdf, m->driver, m->bdf);
+		return kc_error_set(
+		    err, 0,
+		    "--vfio %s: IOMMU group %d also holds %s, bound to %s; pass it too "
+		    "(--vfio %s) or unbind it first",
+		    bdf, d->iommu_group, m->bdf, m->driver, m->bdf);
 	}
 	return 0;
 }
@@ -64,7 +71,8 @@ static int write_attr(const struct host_root *root, const char *path, const char
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return kc_error_set(err, 0, "%s is not a sysfs attribute (not a regular file)", path);
+		return kc_error_set(err, 0, "%s is not a sysfs attribute (not a regular file)",
+				    path);
 	}
 	ssize_t n = write(fd, value, strlen(value));
 	int e = errno;
@@ -116,8 +124,9 @@ int vfio_bind(const struct host_root *root, const struct host_facts *f, const ch
 		return -1;
 	current_driver(root, bdf, driver, sizeof(driver));
 	if (!pci_driver_is_vfio(driver))
-		return kc_error_set(err, 0, "%s did not bind to vfio-pci (driver now: %s); is vfio_pci loaded?",
-				    bdf, driver[0] ? driver : "none");
+		return kc_error_set(
+		    err, 0, "%s did not bind to vfio-pci (driver now: %s); is vfio_pci loaded?",
+		    bdf, driver[0] ? driver : "none");
 	return 0;
 }
 

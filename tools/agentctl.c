@@ -54,7 +54,9 @@ static void mark(const char *what)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: agentctl -s SOCKET [-t SECONDS] hello|call|create|start|attach|run|exec ...\n");
+	fprintf(
+	    stderr,
+	    "usage: agentctl -s SOCKET [-t SECONDS] hello|call|create|start|attach|run|exec ...\n");
 	return 2;
 }
 
@@ -74,10 +76,14 @@ static int connect_agent(struct agent_client *c, struct kc_error *err)
 	mark("handshake");
 	json_t *boot = json_object_get(c->hello, "boot");
 	if (timing && boot)
-		fprintf(stderr, "timing: agent-start %.1f ms (modules %.1f ms, guest uptime at ready %.1f ms)\n",
-			json_real_value(json_object_get(boot, "ready_ms")) - json_real_value(json_object_get(boot, "init_ms")) -
-				json_real_value(json_object_get(boot, "modules_ms")),
-			json_real_value(json_object_get(boot, "modules_ms")), json_real_value(json_object_get(boot, "ready_ms")));
+		fprintf(stderr,
+			"timing: agent-start %.1f ms (modules %.1f ms, guest uptime at ready %.1f "
+			"ms)\n",
+			json_real_value(json_object_get(boot, "ready_ms")) -
+			    json_real_value(json_object_get(boot, "init_ms")) -
+			    json_real_value(json_object_get(boot, "modules_ms")),
+			json_real_value(json_object_get(boot, "modules_ms")),
+			json_real_value(json_object_get(boot, "ready_ms")));
 	return 0;
 }
 
@@ -93,12 +99,17 @@ struct proc_opts {
 static int parse_proc_opts(int argc, char **argv, struct proc_opts *o, json_t **args)
 {
 	static const struct option longopts[] = {
-		{"rootfs", required_argument, NULL, 'r'}, {"tty", no_argument, NULL, 't'},
-		{"cwd", required_argument, NULL, 'c'},    {"env", required_argument, NULL, 'e'},
-		{"user", required_argument, NULL, 'u'},   {"hostname", required_argument, NULL, 'h'},
-		{"spec", required_argument, NULL, 'S'},   {"rows", required_argument, NULL, 'R'},
-		{"cols", required_argument, NULL, 'C'},   {"share", required_argument, NULL, 's'},
-		{NULL, 0, NULL, 0},
+	    {"rootfs", required_argument, NULL, 'r'},
+	    {"tty", no_argument, NULL, 't'},
+	    {"cwd", required_argument, NULL, 'c'},
+	    {"env", required_argument, NULL, 'e'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"hostname", required_argument, NULL, 'h'},
+	    {"spec", required_argument, NULL, 'S'},
+	    {"rows", required_argument, NULL, 'R'},
+	    {"cols", required_argument, NULL, 'C'},
+	    {"share", required_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof(*o));
 	o->env = json_array();
@@ -148,9 +159,11 @@ static json_t *make_process(json_t *base, struct proc_opts *o, json_t *args)
 		json_object_set_new(p, "env", json_array());
 	json_array_extend(json_object_get(p, "env"), o->env);
 	if (o->user_set)
-		json_object_set_new(p, "user", json_pack("{s:i, s:i}", "uid", o->uid, "gid", o->gid));
+		json_object_set_new(p, "user",
+				    json_pack("{s:i, s:i}", "uid", o->uid, "gid", o->gid));
 	if (o->rows && o->cols)
-		json_object_set_new(p, "consoleSize", json_pack("{s:i, s:i}", "height", o->rows, "width", o->cols));
+		json_object_set_new(p, "consoleSize",
+				    json_pack("{s:i, s:i}", "height", o->rows, "width", o->cols));
 	return p;
 }
 
@@ -176,15 +189,17 @@ static json_t *make_spec(struct proc_opts *o, json_t *args, struct kc_error *err
 }
 
 /* create_container; returns the init's stream, or -1. */
-static long do_create(struct agent_client *c, const char *id, struct proc_opts *o, json_t *args, bool *tty,
-		      struct kc_error *err)
+static long do_create(struct agent_client *c, const char *id, struct proc_opts *o, json_t *args,
+		      bool *tty, struct kc_error *err)
 {
 	json_t *spec = make_spec(o, args, err);
 	if (!spec)
 		return -1;
 	if (o->share) {
-		json_t *r = agent_client_call(c, "create_sandbox",
-					      json_pack("{s:{s:s, s:s}}", "share", "type", "virtio-9p", "tag", o->share), timeout_ms, err);
+		json_t *r = agent_client_call(
+		    c, "create_sandbox",
+		    json_pack("{s:{s:s, s:s}}", "share", "type", "virtio-9p", "tag", o->share),
+		    timeout_ms, err);
 		if (!r) {
 			json_decref(spec);
 			return -1;
@@ -196,7 +211,8 @@ static long do_create(struct agent_client *c, const char *id, struct proc_opts *
 	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", id);
 	*tty = json_is_true(json_object_get(json_object_get(spec, "process"), "terminal"));
 	json_t *r = agent_client_call(c, "create_container",
-				      json_pack("{s:s, s:s, s:o}", "container_id", id, "rootfs", o->rootfs ? o->rootfs : rootfs, "spec", spec),
+				      json_pack("{s:s, s:s, s:o}", "container_id", id, "rootfs",
+						o->rootfs ? o->rootfs : rootfs, "spec", spec),
 				      timeout_ms, err);
 	if (!r)
 		return -1;
@@ -206,7 +222,8 @@ static long do_create(struct agent_client *c, const char *id, struct proc_opts *
 }
 
 /* The stream and terminal of a container's init or exec, from the agent's list. */
-static long find_stream(struct agent_client *c, const char *id, const char *exec_id, bool *tty, struct kc_error *err)
+static long find_stream(struct agent_client *c, const char *id, const char *exec_id, bool *tty,
+			struct kc_error *err)
 {
 	json_t *r = agent_client_call(c, "list_containers", NULL, timeout_ms, err);
 	if (!r)
@@ -214,15 +231,16 @@ static long find_stream(struct agent_client *c, const char *id, const char *exec
 	long stream = -1;
 	size_t i, k;
 	json_t *ct, *p;
-	json_array_foreach(json_object_get(r, "containers"), i, ct) {
+	json_array_foreach (json_object_get(r, "containers"), i, ct) {
 		if (strcmp(json_string_value(json_object_get(ct, "id")), id))
 			continue;
 		json_t *found = NULL;
 		if (!exec_id)
 			found = json_object_get(ct, "init");
 		else
-			json_array_foreach(json_object_get(ct, "execs"), k, p)
-				if (!strcmp(json_string_value(json_object_get(p, "exec_id")), exec_id))
+			json_array_foreach (json_object_get(ct, "execs"), k, p)
+				if (!strcmp(json_string_value(json_object_get(p, "exec_id")),
+					    exec_id))
 					found = p;
 		if (found) {
 			stream = (long)json_integer_value(json_object_get(found, "stream"));
@@ -231,7 +249,8 @@ static long find_stream(struct agent_client *c, const char *id, const char *exec
 	}
 	json_decref(r);
 	if (stream < 0)
-		kc_error_set(err, 0, "no process %s%s%s", id, exec_id ? "/" : "", exec_id ? exec_id : "");
+		kc_error_set(err, 0, "no process %s%s%s", id, exec_id ? "/" : "",
+			     exec_id ? exec_id : "");
 	return stream;
 }
 
@@ -274,8 +293,9 @@ static int raw(struct agent_client *c, bool ping, struct kc_error *err)
 			return -1;
 		if (rc == 0)
 			break;
-		json_t *o = json_pack("{s:s, s:i, s:i, s:s%}", "type", frame_type_name(f.type), "stream", f.stream, "flags",
-				      f.flags, "payload", (const char *)f.payload, (size_t)f.len);
+		json_t *o = json_pack("{s:s, s:i, s:i, s:s%}", "type", frame_type_name(f.type),
+				      "stream", f.stream, "flags", f.flags, "payload",
+				      (const char *)f.payload, (size_t)f.len);
 		char *s = json_dumps(o, JSON_COMPACT);
 		puts(s ? s : "{}");
 		free(s);
@@ -339,7 +359,8 @@ int main(int argc, char **argv)
 			json_error_t je;
 			args = json_loads(argv[2], 0, &je);
 			if (!json_is_object(args)) {
-				fprintf(stderr, "agentctl: the request's JSON: %s\n", args ? "not an object" : je.text);
+				fprintf(stderr, "agentctl: the request's JSON: %s\n",
+					args ? "not an object" : je.text);
 				return 2;
 			}
 		}
@@ -364,18 +385,24 @@ int main(int argc, char **argv)
 		if (stream < 0)
 			return fail(&err);
 		if (!strcmp(cmd, "run")) {
-			if (!(r = agent_client_call(&c, "start_container", id_arg("container_id", id), timeout_ms, &err))) {
+			if (!(r = agent_client_call(&c, "start_container",
+						    id_arg("container_id", id), timeout_ms,
+						    &err))) {
 				fprintf(stderr, "agentctl: %s\n", err.msg);
-				json_decref(agent_client_call(&c, "remove_container", id_arg("container_id", id), timeout_ms, &err));
+				json_decref(agent_client_call(&c, "remove_container",
+							      id_arg("container_id", id),
+							      timeout_ms, &err));
 				return 1;
 			}
 			json_decref(r);
 			if ((rc = pump(&c, id, NULL, stream, tty, &err)) < 0)
 				return fail(&err);
-			json_decref(agent_client_call(&c, "remove_container", id_arg("container_id", id), timeout_ms, &err));
+			json_decref(agent_client_call(
+			    &c, "remove_container", id_arg("container_id", id), timeout_ms, &err));
 		}
 	} else if (!strcmp(cmd, "start") && argc >= 2) {
-		if (!(r = agent_client_call(&c, "start_container", id_arg("container_id", argv[1]), timeout_ms, &err)))
+		if (!(r = agent_client_call(&c, "start_container", id_arg("container_id", argv[1]),
+					    timeout_ms, &err)))
 			return fail(&err);
 		json_decref(r);
 	} else if (!strcmp(cmd, "attach") && argc >= 2) {
@@ -384,7 +411,9 @@ int main(int argc, char **argv)
 			return fail(&err);
 		/* through kata-proxy, a stream's frames go to the client that claims it */
 		if (json_object_get(c.hello, "via")) {
-			if (!(r = agent_client_call(&c, "attach_stream", json_pack("{s:i}", "stream", (int)stream), timeout_ms, &err)))
+			if (!(r = agent_client_call(&c, "attach_stream",
+						    json_pack("{s:i}", "stream", (int)stream),
+						    timeout_ms, &err)))
 				return fail(&err);
 			json_decref(r);
 		}
@@ -399,7 +428,8 @@ int main(int argc, char **argv)
 		json_decref(o.env);
 		json_decref(args);
 		if (!(r = agent_client_call(&c, "exec_process",
-					    json_pack("{s:s, s:s, s:o}", "container_id", argv[1], "exec_id", argv[2], "process", p),
+					    json_pack("{s:s, s:s, s:o}", "container_id", argv[1],
+						      "exec_id", argv[2], "process", p),
 					    timeout_ms, &err)))
 			return fail(&err);
 		stream = (long)json_integer_value(json_object_get(r, "stream"));

@@ -69,19 +69,17 @@ static json_t *to_json(const struct toml_value *v)
 	case TOML_INTEGER:
 		snprintf(buf, sizeof(buf), "%lld", (long long)v->u.i);
 		return tagged("integer", buf);
-	case TOML_FLOAT:
-		float_text(v->u.f, buf, sizeof(buf));
-		return tagged("float", buf);
-	case TOML_BOOLEAN:
-		return tagged("bool", v->u.b ? "true" : "false");
+	case TOML_FLOAT: float_text(v->u.f, buf, sizeof(buf)); return tagged("float", buf);
+	case TOML_BOOLEAN: return tagged("bool", v->u.b ? "true" : "false");
 	case TOML_DATETIME:
 	case TOML_DATETIME_LOCAL:
 	case TOML_DATE_LOCAL:
 	case TOML_TIME_LOCAL:
 		toml_datetime_format(v, buf, sizeof(buf));
-		return tagged(v->type == TOML_DATETIME ? "datetime"
+		return tagged(v->type == TOML_DATETIME	       ? "datetime"
 			      : v->type == TOML_DATETIME_LOCAL ? "datetime-local"
-			      : v->type == TOML_DATE_LOCAL ? "date-local" : "time-local",
+			      : v->type == TOML_DATE_LOCAL     ? "date-local"
+							       : "time-local",
 			      buf);
 	}
 	return json_null();
@@ -95,7 +93,8 @@ int main(int argc, char **argv)
 	size_t n;
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("Usage: toml-decode < FILE.toml\nPrint a TOML document as tagged JSON; exit 1 if it is invalid.\n");
+		printf("Usage: toml-decode < FILE.toml\nPrint a TOML document as tagged JSON; exit "
+		       "1 if it is invalid.\n");
 		return 0;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {

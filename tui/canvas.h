@@ -6,7 +6,16 @@
 
 #include <stdbool.h>
 
-enum color { COL_DEFAULT = 0, COL_PASS, COL_WARN, COL_FAIL, COL_SKIP, COL_TITLE, COL_DIM, COL_COUNT };
+enum color {
+	COL_DEFAULT = 0,
+	COL_PASS,
+	COL_WARN,
+	COL_FAIL,
+	COL_SKIP,
+	COL_TITLE,
+	COL_DIM,
+	COL_COUNT
+};
 enum { ATTR_BOLD = 1, ATTR_REVERSE = 2 };
 
 struct canvas {

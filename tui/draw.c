@@ -78,9 +78,9 @@ static void draw_header(struct canvas *c, const struct snapshot *s, const struct
 	c->put(c, 0, 1, "kata-dashboard", 14, COL_TITLE, ATTR_BOLD);
 	c->put(c, 0, 17, capable ? MSG_CAPABLE : MSG_NOT_CAPABLE, c->w - 18,
 	       capable ? COL_PASS : COL_FAIL, ATTR_BOLD);
-	snprintf(right, sizeof(right), "%zu pass %zu warn %zu fail%s", report_count(&s->a.report, LEVEL_PASS),
-		 report_count(&s->a.report, LEVEL_WARN), report_count(&s->a.report, LEVEL_FAIL),
-		 u->refreshing ? " *" : "");
+	snprintf(right, sizeof(right), "%zu pass %zu warn %zu fail%s",
+		 report_count(&s->a.report, LEVEL_PASS), report_count(&s->a.report, LEVEL_WARN),
+		 report_count(&s->a.report, LEVEL_FAIL), u->refreshing ? " *" : "");
 	int rx = c->w - (int)strlen(right) - 1;
 	if (rx > 17 + (int)strlen(MSG_NOT_CAPABLE) + 1)
 		c->put(c, 0, rx, right, (int)strlen(right), COL_TITLE, 0);
@@ -107,12 +107,17 @@ static void draw_tabs(struct canvas *c, const struct ui *u)
 }
 
 /* The checks view: groups as headings, one row per item. */
-static void draw_checks(struct canvas *c, const struct snapshot *s, struct ui *u, int top, int height)
+static void draw_checks(struct canvas *c, const struct snapshot *s, struct ui *u, int top,
+			int height)
 {
 	const struct report_item *items[512];
 	int n = ui_visible_checks(s, u, items, 512);
 	/* display lines: a heading before each new group */
-	struct line { const struct report_item *it; enum check_group group; int index; } lines[1024];
+	struct line {
+		const struct report_item *it;
+		enum check_group group;
+		int index;
+	} lines[1024];
 	int nl = 0, sel_line = 0;
 	for (int i = 0; i < n && nl < 1022; i++) {
 		if (i == 0 || items[i]->group != items[i - 1]->group)
@@ -122,8 +127,8 @@ static void draw_checks(struct canvas *c, const struct snapshot *s, struct ui *u
 		lines[nl++] = (struct line){items[i], items[i]->group, i};
 	}
 	if (n == 0) {
-		c->put(c, top, 2, u->filter[0] ? "No check matches the filter." : "No checks.", c->w - 4,
-		       COL_DIM, 0);
+		c->put(c, top, 2, u->filter[0] ? "No check matches the filter." : "No checks.",
+		       c->w - 4, COL_DIM, 0);
 		return;
 	}
 	/* scroll by display lines, keeping the selected item visible */
@@ -144,7 +149,8 @@ static void draw_checks(struct canvas *c, const struct snapshot *s, struct ui *u
 		if (sel)
 			c->fill_row(c, y, COL_DEFAULT, ATTR_REVERSE);
 		snprintf(tag, sizeof(tag), "[%s]", level_name(ln->it->level));
-		c->put(c, y, 3, tag, 6, level_color(ln->it->level), ATTR_BOLD | (sel ? ATTR_REVERSE : 0));
+		c->put(c, y, 3, tag, 6, level_color(ln->it->level),
+		       ATTR_BOLD | (sel ? ATTR_REVERSE : 0));
 		snprintf(line, sizeof(line), "%s: %s%s", ln->it->what, ln->it->summary,
 			 ln->it->fix != FIX_NONE ? "  (f: fix)" : "");
 		c->put(c, y, 10, line, c->w - 11, COL_DEFAULT, sel ? ATTR_REVERSE : 0);
@@ -157,12 +163,14 @@ static void draw_vfio(struct canvas *c, const struct snapshot *s, struct ui *u, 
 	char line[512];
 
 	snprintf(line, sizeof(line), "IOMMU: %s; %d group%s%s%s",
-		 io->ngroups > 0 ? "enabled" : io->acpi_dmar || io->acpi_ivrs || io->acpi_iort ? "present, not enabled" : "none",
+		 io->ngroups > 0				   ? "enabled"
+		 : io->acpi_dmar || io->acpi_ivrs || io->acpi_iort ? "present, not enabled"
+								   : "none",
 		 io->ngroups > 0 ? io->ngroups : 0, io->ngroups == 1 ? "" : "s",
 		 io->cmdline_iommu[0] ? "; kernel: " : "", io->cmdline_iommu);
 	c->put(c, top, 1, line, c->w - 2, io->ngroups > 0 ? COL_PASS : COL_DIM, 0);
-	snprintf(line, sizeof(line), "%-13s %-9s %-5s %-16s %-6s %s", "ADDRESS", "ID", "CLASS", "DRIVER",
-		 "GROUP", "PASSTHROUGH");
+	snprintf(line, sizeof(line), "%-13s %-9s %-5s %-16s %-6s %s", "ADDRESS", "ID", "CLASS",
+		 "DRIVER", "GROUP", "PASSTHROUGH");
 	c->put(c, top + 1, 1, line, c->w - 2, COL_DIM, ATTR_BOLD);
 	if (!io->pci_scanned) {
 		snprintf(line, sizeof(line), "PCI devices cannot be listed: %s", io->pci_error);
@@ -184,16 +192,19 @@ static void draw_vfio(struct canvas *c, const struct snapshot *s, struct ui *u, 
 			for (int k = 0; k < io->ndevs && !blocker; k++) {
 				const struct pci_device_fact *m = &io->devs[k];
 				if (m != d && m->iommu_group == d->iommu_group && m->driver[0] &&
-				    !pci_driver_is_vfio(m->driver) && strcmp(m->driver, "pci-stub") &&
-				    strcmp(m->driver, "pcieport"))
+				    !pci_driver_is_vfio(m->driver) &&
+				    strcmp(m->driver, "pci-stub") && strcmp(m->driver, "pcieport"))
 					blocker = m;
 			}
 			if (blocker) {
-				snprintf(pass, sizeof(pass), "no: %s bound to %s", blocker->bdf, blocker->driver);
+				snprintf(pass, sizeof(pass), "no: %s bound to %s", blocker->bdf,
+					 blocker->driver);
 				color = COL_WARN;
 			} else {
-				snprintf(pass, sizeof(pass), "%s", pci_driver_is_vfio(d->driver) ? "ready (vfio-pci)"
-								  : "possible: kata-setup --vfio");
+				snprintf(pass, sizeof(pass), "%s",
+					 pci_driver_is_vfio(d->driver)
+					     ? "ready (vfio-pci)"
+					     : "possible: kata-setup --vfio");
 				color = COL_PASS;
 			}
 		} else {
@@ -201,11 +212,11 @@ static void draw_vfio(struct canvas *c, const struct snapshot *s, struct ui *u, 
 		}
 		if (sel)
 			c->fill_row(c, top + 2 + row, COL_DEFAULT, ATTR_REVERSE);
-		snprintf(line, sizeof(line), "%-13s %04x:%04x %04x  %-16s %-6s ", d->bdf, d->vendor, d->device,
-			 d->class, d->driver[0] ? d->driver : "-", group);
+		snprintf(line, sizeof(line), "%-13s %04x:%04x %04x  %-16s %-6s ", d->bdf, d->vendor,
+			 d->device, d->class, d->driver[0] ? d->driver : "-", group);
 		c->put(c, top + 2 + row, 1, line, c->w - 2, COL_DEFAULT, sel ? ATTR_REVERSE : 0);
-		c->put(c, top + 2 + row, 1 + (int)strlen(line), pass, c->w - 2 - (int)strlen(line), color,
-		       sel ? ATTR_REVERSE : 0);
+		c->put(c, top + 2 + row, 1 + (int)strlen(line), pass, c->w - 2 - (int)strlen(line),
+		       color, sel ? ATTR_REVERSE : 0);
 	}
 	if (io->ndevs == 0)
 		c->put(c, top + 2, 2, "No PCI devices.", c->w - 4, COL_DIM, 0);
@@ -223,12 +234,13 @@ static void format_uptime(long s, char *buf, size_t len)
 		snprintf(buf, len, "%ldd%02ldh", s / 86400, (s % 86400) / 3600);
 }
 
-static void draw_sandboxes(struct canvas *c, const struct snapshot *s, struct ui *u, int top, int height)
+static void draw_sandboxes(struct canvas *c, const struct snapshot *s, struct ui *u, int top,
+			   int height)
 {
 	char line[512];
 
-	snprintf(line, sizeof(line), "%-20s %-9s %-10s %-12s %-5s %-8s %s", "SANDBOX", "STATUS", "CONTAINERS",
-		 "QEMU PID", "VCPUS", "MEMORY", "UPTIME");
+	snprintf(line, sizeof(line), "%-20s %-9s %-10s %-12s %-5s %-8s %s", "SANDBOX", "STATUS",
+		 "CONTAINERS", "QEMU PID", "VCPUS", "MEMORY", "UPTIME");
 	c->put(c, top, 1, line, c->w - 2, COL_DIM, ATTR_BOLD);
 	if (s->nsandboxes == 0) {
 		snprintf(line, sizeof(line), "No sandboxes running (%s).",
@@ -248,16 +260,19 @@ static void draw_sandboxes(struct canvas *c, const struct snapshot *s, struct ui
 		snprintf(id, sizeof(id), "%.20s", sb->id);
 		if (sb->problem[0]) {
 			snprintf(line, sizeof(line), "%-20s unreadable: %s", id, sb->problem);
-			c->put(c, top + 1 + row, 1, line, c->w - 2, COL_WARN, sel ? ATTR_REVERSE : 0);
+			c->put(c, top + 1 + row, 1, line, c->w - 2, COL_WARN,
+			       sel ? ATTR_REVERSE : 0);
 			continue;
 		}
-		snprintf(pid, sizeof(pid), sb->qemu_pid ? "%ld%s" : "-", sb->qemu_pid, sb->qemu_alive ? "" : " (gone)");
+		snprintf(pid, sizeof(pid), sb->qemu_pid ? "%ld%s" : "-", sb->qemu_pid,
+			 sb->qemu_alive ? "" : " (gone)");
 		snprintf(mem, sizeof(mem), sb->memory_mib ? "%ldM" : "-", sb->memory_mib);
 		snprintf(cpus, sizeof(cpus), sb->vcpus ? "%d" : "-", sb->vcpus);
 		format_uptime(sb->uptime_s, up, sizeof(up));
-		snprintf(line, sizeof(line), "%-20s %-9s %-10d %-12s %-5s %-8s %s", id, sb->status, sb->containers,
-			 pid, cpus, mem, up);
-		c->put(c, top + 1 + row, 1, line, c->w - 2, sb->qemu_pid && !sb->qemu_alive ? COL_WARN : COL_DEFAULT,
+		snprintf(line, sizeof(line), "%-20s %-9s %-10d %-12s %-5s %-8s %s", id, sb->status,
+			 sb->containers, pid, cpus, mem, up);
+		c->put(c, top + 1 + row, 1, line, c->w - 2,
+		       sb->qemu_pid && !sb->qemu_alive ? COL_WARN : COL_DEFAULT,
 		       sel ? ATTR_REVERSE : 0);
 	}
 }
@@ -298,24 +313,28 @@ static void draw_details(struct canvas *c, const struct snapshot *s, struct ui *
 		int n = ui_visible_checks(s, u, items, 512);
 		if (n == 0)
 			return;
-		const struct report_item *it = items[u->selected[VIEW_CHECKS] < n ? u->selected[VIEW_CHECKS] : 0];
+		const struct report_item *it =
+		    items[u->selected[VIEW_CHECKS] < n ? u->selected[VIEW_CHECKS] : 0];
 		char title[256];
-		snprintf(title, sizeof(title), " %s  %s  (%s)", level_name(it->level), it->what, it->id);
+		snprintf(title, sizeof(title), " %s  %s  (%s)", level_name(it->level), it->what,
+			 it->id);
 		c->put(c, top, 1, title, c->w - 2, COL_TITLE, ATTR_BOLD);
-		int k = wrapped(c, y, 2, width, "finding: ", it->summary, left, level_color(it->level));
+		int k =
+		    wrapped(c, y, 2, width, "finding: ", it->summary, left, level_color(it->level));
 		y += k, left -= k;
 		if (it->detail && left > 0) {
 			k = wrapped(c, y, 2, width, "facts:   ", it->detail, left, COL_DEFAULT);
 			y += k, left -= k;
 		}
-		if (it->remedy && left > 0 && (it->level == LEVEL_WARN || it->level == LEVEL_FAIL)) {
+		if (it->remedy && left > 0 &&
+		    (it->level == LEVEL_WARN || it->level == LEVEL_FAIL)) {
 			k = wrapped(c, y, 2, width, "remedy:  ", it->remedy, left, COL_DEFAULT);
 			y += k, left -= k;
 		}
 		if (it->fix != FIX_NONE && left > 0) {
 			char fix[160];
-			snprintf(fix, sizeof(fix), "press f: kata-setup %s %s", fix_kind_name(it->fix),
-				 it->fix_arg ? it->fix_arg : "");
+			snprintf(fix, sizeof(fix), "press f: kata-setup %s %s",
+				 fix_kind_name(it->fix), it->fix_arg ? it->fix_arg : "");
 			wrapped(c, y, 2, width, "fix:     ", fix, left, COL_PASS);
 		}
 	} else if (u->view == VIEW_VFIO && s->a.facts->iommu.ndevs > 0) {
@@ -327,11 +346,15 @@ static void draw_details(struct canvas *c, const struct snapshot *s, struct ui *
 		size_t o = 0;
 		for (int i = 0; i < io->ndevs && d->iommu_group >= 0; i++)
 			if (io->devs[i].iommu_group == d->iommu_group)
-				o += (size_t)snprintf(members + o, sizeof(members) - o, "%s%s (%s)", o ? ", " : "",
-						      io->devs[i].bdf, io->devs[i].driver[0] ? io->devs[i].driver : "no driver");
-		y += wrapped(c, y, 2, width, "group members: ", members[0] ? members : "none", left, COL_DEFAULT);
+				o += (size_t)snprintf(members + o, sizeof(members) - o, "%s%s (%s)",
+						      o ? ", " : "", io->devs[i].bdf,
+						      io->devs[i].driver[0] ? io->devs[i].driver
+									    : "no driver");
+		y += wrapped(c, y, 2, width, "group members: ", members[0] ? members : "none", left,
+			     COL_DEFAULT);
 		char how[160];
-		snprintf(how, sizeof(how), "kata-setup --vfio %s (binds it through driver_override)", d->bdf);
+		snprintf(how, sizeof(how),
+			 "kata-setup --vfio %s (binds it through driver_override)", d->bdf);
 		wrapped(c, y, 2, width, "to pass it through: ", how, 2, COL_DIM);
 	} else if (u->view == VIEW_SANDBOXES && s->nsandboxes > 0) {
 		const struct sandbox_row *sb = &s->sandboxes[u->selected[VIEW_SANDBOXES]];
@@ -344,16 +367,16 @@ static void draw_details(struct canvas *c, const struct snapshot *s, struct ui *
 }
 
 static const char *const help_lines[] = {
-	"Keys",
-	"  Up/Down, j/k      move            PgUp/PgDn, Home/End  page, first, last",
-	"  Tab, 1 2 3        switch view     Enter               details pane",
-	"  /                 filter (Enter keeps it, Esc clears)",
-	"  f                 fix the selected check with kata-setup (root, asks first)",
-	"  r                 refresh now (also on device and module events, and every 10 s)",
-	"  ?                 this help       q                   quit",
-	"",
-	"Levels: PASS met, WARN runs but degraded, FAIL cannot run, SKIP does not apply.",
-	"Press any key to close.",
+    "Keys",
+    "  Up/Down, j/k      move            PgUp/PgDn, Home/End  page, first, last",
+    "  Tab, 1 2 3        switch view     Enter               details pane",
+    "  /                 filter (Enter keeps it, Esc clears)",
+    "  f                 fix the selected check with kata-setup (root, asks first)",
+    "  r                 refresh now (also on device and module events, and every 10 s)",
+    "  ?                 this help       q                   quit",
+    "",
+    "Levels: PASS met, WARN runs but degraded, FAIL cannot run, SKIP does not apply.",
+    "Press any key to close.",
 };
 
 static void draw_help(struct canvas *c)
@@ -365,7 +388,8 @@ static void draw_help(struct canvas *c)
 	for (int i = -1; i <= n; i++)
 		c->fill_row(c, top + i, COL_DEFAULT, ATTR_REVERSE);
 	for (int i = 0; i < n; i++)
-		c->put(c, top + i, 2, help_lines[i], c->w - 4, COL_DEFAULT, ATTR_REVERSE | (i == 0 ? ATTR_BOLD : 0));
+		c->put(c, top + i, 2, help_lines[i], c->w - 4, COL_DEFAULT,
+		       ATTR_REVERSE | (i == 0 ? ATTR_BOLD : 0));
 }
 
 void ui_draw(struct canvas *c, const struct snapshot *s, struct ui *u)
@@ -406,7 +430,9 @@ void ui_draw(struct canvas *c, const struct snapshot *s, struct ui *u)
 	} else if (u->message[0]) {
 		c->put(c, y, 1, u->message, c->w - 2, u->message_color, 0);
 	} else {
-		c->put(c, y, 1, "j/k move  Tab/1-3 views  Enter details  / filter  f fix  r refresh  ? help  q quit",
+		c->put(c, y, 1,
+		       "j/k move  Tab/1-3 views  Enter details  / filter  f fix  r refresh  ? help "
+		       " q quit",
 		       c->w - 2, COL_DIM, 0);
 	}
 	if (u->help)

@@ -26,7 +26,8 @@ static int prepare(struct fix *f, const char *root_dir, const char *item, char *
 		return -1;
 	}
 	setup_evaluate(&f->ctx);
-	if (plan_build(&f->plan, &f->ctx.o, &f->ctx.root, f->ctx.a.facts, &f->ctx.a.report, &err) < 0) {
+	if (plan_build(&f->plan, &f->ctx.o, &f->ctx.root, f->ctx.a.facts, &f->ctx.a.report, &err) <
+	    0) {
 		snprintf(msg, len, "%s", err.msg);
 		return -1;
 	}
@@ -37,7 +38,10 @@ static int prepare(struct fix *f, const char *root_dir, const char *item, char *
 			break;
 		}
 	if (!f->action) {
-		snprintf(msg, len, "kata-setup has no action for %s (it is fixed already, or needs a remedy by hand)", item);
+		snprintf(msg, len,
+			 "kata-setup has no action for %s (it is fixed already, or needs a remedy "
+			 "by hand)",
+			 item);
 		return -1;
 	}
 	if (f->action->status == ACT_SKIPPED) {
@@ -74,7 +78,8 @@ int fix_run(const char *host_root_dir, const char *item, char *result, size_t le
 		action_describe(f.action, desc, sizeof(desc));
 		setup_apply_action(&f.ctx, &f.plan, f.action);
 		r = f.action->status == ACT_FAILED ? -1 : 0;
-		snprintf(result, len, "%s: %s: %s", action_status_name(f.action->status), desc, f.action->result);
+		snprintf(result, len, "%s: %s: %s", action_status_name(f.action->status), desc,
+			 f.action->result);
 	}
 	release(&f);
 	return r;

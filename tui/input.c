@@ -45,8 +45,7 @@ enum ui_command ui_key(struct ui *u, const struct snapshot *s, int key)
 	u->message[0] = '\0';
 	switch (key) {
 	case 'q':
-	case 'Q':
-		return CMD_QUIT;
+	case 'Q': return CMD_QUIT;
 	case KEY_UP:
 	case 'k':
 		if (*sel > 0)
@@ -57,36 +56,22 @@ enum ui_command ui_key(struct ui *u, const struct snapshot *s, int key)
 		if (*sel + 1 < count)
 			(*sel)++;
 		return CMD_REDRAW;
-	case KEY_PPAGE:
-		*sel = *sel > 10 ? *sel - 10 : 0;
-		return CMD_REDRAW;
+	case KEY_PPAGE: *sel = *sel > 10 ? *sel - 10 : 0; return CMD_REDRAW;
 	case KEY_NPAGE:
 		*sel = *sel + 10 < count ? *sel + 10 : (count > 0 ? count - 1 : 0);
 		return CMD_REDRAW;
 	case KEY_HOME:
-	case 'g':
-		*sel = 0;
-		return CMD_REDRAW;
+	case 'g': *sel = 0; return CMD_REDRAW;
 	case KEY_END:
-	case 'G':
-		*sel = count > 0 ? count - 1 : 0;
-		return CMD_REDRAW;
-	case KEY_TAB:
-		u->view = (u->view + 1) % VIEW_COUNT;
-		return CMD_REDRAW;
-	case KEY_BTAB:
-		u->view = (u->view + VIEW_COUNT - 1) % VIEW_COUNT;
-		return CMD_REDRAW;
+	case 'G': *sel = count > 0 ? count - 1 : 0; return CMD_REDRAW;
+	case KEY_TAB: u->view = (u->view + 1) % VIEW_COUNT; return CMD_REDRAW;
+	case KEY_BTAB: u->view = (u->view + VIEW_COUNT - 1) % VIEW_COUNT; return CMD_REDRAW;
 	case '1':
 	case '2':
-	case '3':
-		u->view = (enum view)(key - '1');
-		return CMD_REDRAW;
+	case '3': u->view = (enum view)(key - '1'); return CMD_REDRAW;
 	case '\n':
 	case '\r':
-	case KEY_ENTER:
-		u->details = !u->details;
-		return CMD_REDRAW;
+	case KEY_ENTER: u->details = !u->details; return CMD_REDRAW;
 	case KEY_ESC:
 		u->details = false;
 		u->filter[0] = '\0';
@@ -96,18 +81,12 @@ enum ui_command ui_key(struct ui *u, const struct snapshot *s, int key)
 		u->filtering = true;
 		return CMD_REDRAW;
 	case '?':
-	case 'h':
-		u->help = true;
-		return CMD_REDRAW;
+	case 'h': u->help = true; return CMD_REDRAW;
 	case 'r':
-	case 'R':
-		return CMD_REFRESH;
+	case 'R': return CMD_REFRESH;
 	case 'f':
-	case 'F':
-		return u->view == VIEW_CHECKS ? CMD_ASK_FIX : CMD_NONE;
-	case KEY_RESIZE:
-		return CMD_REDRAW;
-	default:
-		return CMD_NONE;
+	case 'F': return u->view == VIEW_CHECKS ? CMD_ASK_FIX : CMD_NONE;
+	case KEY_RESIZE: return CMD_REDRAW;
+	default: return CMD_NONE;
 	}
 }

@@ -118,43 +118,53 @@ static void install_signals(void)
 		sigaction(crash_signals[i], &crash, NULL);
 }
 
-enum { OPT_HOST_ROOT = 256, OPT_RUNTIME_ROOT, OPT_VIEW, OPT_SIZE, OPT_NO_COLOR, OPT_REFRESH, OPT_ONCE };
+enum {
+	OPT_HOST_ROOT = 256,
+	OPT_RUNTIME_ROOT,
+	OPT_VIEW,
+	OPT_SIZE,
+	OPT_NO_COLOR,
+	OPT_REFRESH,
+	OPT_ONCE
+};
 
 static const struct option long_options[] = {
-	{"once", no_argument, NULL, OPT_ONCE},
-	{"host-root", required_argument, NULL, OPT_HOST_ROOT},
-	{"runtime-root", required_argument, NULL, OPT_RUNTIME_ROOT},
-	{"view", required_argument, NULL, OPT_VIEW},
-	{"size", required_argument, NULL, OPT_SIZE},
-	{"no-color", no_argument, NULL, OPT_NO_COLOR},
-	{"refresh", required_argument, NULL, OPT_REFRESH},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+    {"once", no_argument, NULL, OPT_ONCE},
+    {"host-root", required_argument, NULL, OPT_HOST_ROOT},
+    {"runtime-root", required_argument, NULL, OPT_RUNTIME_ROOT},
+    {"view", required_argument, NULL, OPT_VIEW},
+    {"size", required_argument, NULL, OPT_SIZE},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"refresh", required_argument, NULL, OPT_REFRESH},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 static void usage(FILE *out, const char *prog)
 {
-	fprintf(out,
-		"Usage: %s [OPTIONS]\n"
-		"Show at a glance whether this node can run Kata Containers, why not, its PCI\n"
-		"devices for passthrough and the running sandboxes, and fix problems on the spot.\n"
-		"\n"
-		"Options:\n"
-		"      --once               print one frame to standard output and exit\n"
-		"      --view VIEW          start in checks (default), vfio or sandboxes\n"
-		"      --size COLSxLINES    frame size for --once (default: $COLUMNS x $LINES, else 100x32)\n"
-		"      --host-root DIR      inspect the host mounted at DIR (default /)\n"
-		"      --runtime-root DIR   kata-runtime's state directory (default %s)\n"
-		"      --refresh SECONDS    refresh every SECONDS besides device events (default 10)\n"
-		"      --no-color           no colours (also with NO_COLOR set)\n"
-		"  -h, --help               print this help\n"
-		"  -V, --version            print the version\n"
-		"\n"
-		"Keys: j/k or arrows move, Tab or 1-3 switch views, Enter details, / filter,\n"
-		"f fix (root), r refresh, ? help, q quit.\n"
-		"Exit status: 0, or 2 on a usage error.\n",
-		prog, DEFAULT_RUNTIME_ROOT);
+	fprintf(
+	    out,
+	    "Usage: %s [OPTIONS]\n"
+	    "Show at a glance whether this node can run Kata Containers, why not, its PCI\n"
+	    "devices for passthrough and the running sandboxes, and fix problems on the spot.\n"
+	    "\n"
+	    "Options:\n"
+	    "      --once               print one frame to standard output and exit\n"
+	    "      --view VIEW          start in checks (default), vfio or sandboxes\n"
+	    "      --size COLSxLINES    frame size for --once (default: $COLUMNS x $LINES, else "
+	    "100x32)\n"
+	    "      --host-root DIR      inspect the host mounted at DIR (default /)\n"
+	    "      --runtime-root DIR   kata-runtime's state directory (default %s)\n"
+	    "      --refresh SECONDS    refresh every SECONDS besides device events (default 10)\n"
+	    "      --no-color           no colours (also with NO_COLOR set)\n"
+	    "  -h, --help               print this help\n"
+	    "  -V, --version            print the version\n"
+	    "\n"
+	    "Keys: j/k or arrows move, Tab or 1-3 switch views, Enter details, / filter,\n"
+	    "f fix (root), r refresh, ? help, q quit.\n"
+	    "Exit status: 0, or 2 on a usage error.\n",
+	    prog, DEFAULT_RUNTIME_ROOT);
 }
 
 static int parse_view(const char *s)
@@ -183,7 +193,8 @@ static void selected_item(const struct snapshot *s, const struct ui *u, char *id
 	int n = ui_visible_checks(s, u, items, 512);
 	id[0] = '\0';
 	if (n > 0)
-		str_copy(id, len, items[u->selected[VIEW_CHECKS] < n ? u->selected[VIEW_CHECKS] : 0]->id);
+		str_copy(id, len,
+			 items[u->selected[VIEW_CHECKS] < n ? u->selected[VIEW_CHECKS] : 0]->id);
 }
 
 static void draw(struct canvas *c, const struct snapshot *s, struct ui *u)
@@ -203,7 +214,8 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 	struct canvas canvas = {0};
 	pthread_t thread;
 
-	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		perror("kata-dashboard: pipe");
 		return 2;
 	}
@@ -236,10 +248,10 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 	bool quit = false;
 	while (!quit) {
 		struct pollfd fds[4] = {
-			{.fd = STDIN_FILENO, .events = POLLIN},
-			{.fd = wake[0], .events = POLLIN},
-			{.fd = sig_pipe[0], .events = POLLIN},
-			{.fd = mon ? monitor_fd(mon) : -1, .events = POLLIN},
+		    {.fd = STDIN_FILENO, .events = POLLIN},
+		    {.fd = wake[0], .events = POLLIN},
+		    {.fd = sig_pipe[0], .events = POLLIN},
+		    {.fd = mon ? monitor_fd(mon) : -1, .events = POLLIN},
 		};
 		int r = poll(fds, 4, -1);
 		if (r < 0 && errno != EINTR)
@@ -285,7 +297,8 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 					continue;
 				} else if (!u->root) {
 					snprintf(u->message, sizeof(u->message),
-						 "Fixing needs root (you are uid %u): run kata-dashboard as root, or kata-setup.",
+						 "Fixing needs root (you are uid %u): run "
+						 "kata-dashboard as root, or kata-setup.",
 						 (unsigned)geteuid());
 					u->message_color = COL_WARN;
 				} else if (fix_describe(root_dir, id, desc, sizeof(desc)) < 0) {
@@ -293,11 +306,13 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 					u->message_color = COL_WARN;
 				} else {
 					str_copy(u->fix_item, sizeof(u->fix_item), id);
-					snprintf(u->confirm, sizeof(u->confirm), "Fix %s: %s? [y/N]", id, desc);
+					snprintf(u->confirm, sizeof(u->confirm),
+						 "Fix %s: %s? [y/N]", id, desc);
 					u->confirming = true;
 				}
 			} else if (cmd == CMD_RUN_FIX) {
-				snprintf(u->message, sizeof(u->message), "Fixing %s...", u->fix_item);
+				snprintf(u->message, sizeof(u->message), "Fixing %s...",
+					 u->fix_item);
 				u->message_color = COL_DIM;
 				draw(&canvas, s, u);
 				char result[600];
@@ -345,7 +360,9 @@ int main(int argc, char **argv)
 		case OPT_VIEW: {
 			int v = parse_view(optarg);
 			if (v < 0) {
-				fprintf(stderr, "%s: --view: '%s' is not checks, vfio or sandboxes\n", prog, optarg);
+				fprintf(stderr,
+					"%s: --view: '%s' is not checks, vfio or sandboxes\n", prog,
+					optarg);
 				return 2;
 			}
 			u.view = (enum view)v;
@@ -354,23 +371,24 @@ int main(int argc, char **argv)
 		case OPT_REFRESH: {
 			unsigned v;
 			if (parse_uint(optarg, 10, &v) < 0 || v < 1 || v > 86400) {
-				fprintf(stderr, "%s: --refresh: '%s' is not a number of seconds (1 to 86400)\n", prog, optarg);
+				fprintf(
+				    stderr,
+				    "%s: --refresh: '%s' is not a number of seconds (1 to 86400)\n",
+				    prog, optarg);
 				return 2;
 			}
 			worker.period = (int)v;
 			break;
 		}
-		case 'h':
-			usage(stdout, prog);
-			return 0;
-		case 'V':
-			printf("%s %s (commit %s)\n", prog, kc_version, kc_commit);
-			return 0;
+		case 'h': usage(stdout, prog); return 0;
+		case 'V': printf("%s %s (commit %s)\n", prog, kc_version, kc_commit); return 0;
 		case ':':
-			fprintf(stderr, "%s: option '%s' needs an argument\n", prog, argv[optind - 1]);
+			fprintf(stderr, "%s: option '%s' needs an argument\n", prog,
+				argv[optind - 1]);
 			return 2;
 		default:
-			fprintf(stderr, "%s: unknown option '%s'\nTry '%s --help'.\n", prog, argv[optind - 1], prog);
+			fprintf(stderr, "%s: unknown option '%s'\nTry '%s --help'.\n", prog,
+				argv[optind - 1], prog);
 			return 2;
 		}
 	}
@@ -409,7 +427,8 @@ int main(int argc, char **argv)
 		status = fflush(stdout) == 0 ? 0 : 2;
 	} else {
 		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-			fprintf(stderr, "%s: needs a terminal (use --once to print one frame)\n", prog);
+			fprintf(stderr, "%s: needs a terminal (use --once to print one frame)\n",
+				prog);
 			host_root_close(&root);
 			return 2;
 		}

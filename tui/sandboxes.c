@@ -43,7 +43,7 @@ static long since(const char *rfc3339)
 struct entry {
 	char id[80];
 	char sandbox_id[80];
-	json_t *state;     /* NULL when unreadable */
+	json_t *state; /* NULL when unreadable */
 	char problem[160];
 };
 
@@ -91,7 +91,8 @@ void sandboxes_read(const struct host_root *root, const char *dir, struct snapsh
 		json_error_t jerr;
 		e->state = json_loads(text, 0, &jerr);
 		if (!json_is_object(e->state)) {
-			snprintf(e->problem, sizeof(e->problem), "state.json line %d: %s", jerr.line, jerr.text);
+			snprintf(e->problem, sizeof(e->problem), "state.json line %d: %s",
+				 jerr.line, jerr.text);
 			json_decref(e->state);
 			e->state = NULL;
 			continue;
@@ -104,7 +105,8 @@ void sandboxes_read(const struct host_root *root, const char *dir, struct snapsh
 		struct entry *e = &entries[i];
 		if (e->state && strcmp(e->sandbox_id, e->id))
 			continue; /* a container of another sandbox */
-		s->sandboxes = xrealloc(s->sandboxes, (size_t)(s->nsandboxes + 1) * sizeof(*s->sandboxes));
+		s->sandboxes =
+		    xrealloc(s->sandboxes, (size_t)(s->nsandboxes + 1) * sizeof(*s->sandboxes));
 		struct sandbox_row *row = &s->sandboxes[s->nsandboxes++];
 		memset(row, 0, sizeof(*row));
 		str_copy(row->id, sizeof(row->id), e->id);
@@ -115,7 +117,8 @@ void sandboxes_read(const struct host_root *root, const char *dir, struct snapsh
 		}
 		str_copy(row->status, sizeof(row->status), json_str(e->state, "status") ?: "?");
 		for (size_t k = 0; k < n; k++)
-			row->containers += entries[k].state && !strcmp(entries[k].sandbox_id, e->id);
+			row->containers +=
+			    entries[k].state && !strcmp(entries[k].sandbox_id, e->id);
 		const json_t *vm = json_object_get(e->state, "sandbox");
 		row->qemu_pid = json_long(vm, "qemu_pid");
 		row->vcpus = (int)json_long(vm, "vcpus");

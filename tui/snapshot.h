@@ -17,16 +17,16 @@ struct sandbox_row {
 	char id[80];
 	char status[24];
 	int containers;
-	long qemu_pid;           /* 0 unknown */
+	long qemu_pid; /* 0 unknown */
 	bool qemu_alive;
-	int vcpus;               /* 0 unknown */
-	long memory_mib;         /* 0 unknown */
-	long uptime_s;           /* -1 unknown */
-	char problem[160];       /* "" or why the entry could not be read */
+	int vcpus;	   /* 0 unknown */
+	long memory_mib;   /* 0 unknown */
+	long uptime_s;	   /* -1 unknown */
+	char problem[160]; /* "" or why the entry could not be read */
 };
 
 struct snapshot {
-	struct assessment a;     /* the host and the configuration, judged as every program does */
+	struct assessment a; /* the host and the configuration, judged as every program does */
 	struct sandbox_row *sandboxes;
 	int nsandboxes;
 	char sandbox_dir[512];

@@ -9,24 +9,24 @@
 
 enum view { VIEW_CHECKS = 0, VIEW_VFIO, VIEW_SANDBOXES, VIEW_COUNT };
 
-#define MIN_COLS 60
+#define MIN_COLS  60
 #define MIN_LINES 12
 
 struct ui {
 	enum view view;
 	int selected[VIEW_COUNT];
 	int scroll[VIEW_COUNT];
-	bool details;          /* the details pane is open */
-	bool help;             /* the help overlay is shown */
-	bool filtering;        /* typing a filter */
+	bool details;	/* the details pane is open */
+	bool help;	/* the help overlay is shown */
+	bool filtering; /* typing a filter */
 	char filter[64];
-	bool confirming;       /* waiting for y/n on a fix */
+	bool confirming; /* waiting for y/n on a fix */
 	char confirm[512];
-	char fix_item[64];     /* the report item the fix is for */
-	char message[512];     /* status line */
+	char fix_item[64]; /* the report item the fix is for */
+	char message[512]; /* status line */
 	int message_color;
 	bool refreshing;
-	bool root;             /* may run fixes */
+	bool root; /* may run fixes */
 };
 
 /* Draw one frame. */

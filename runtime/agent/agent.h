@@ -11,10 +11,10 @@
 
 #include "proto.h"
 
-#define AGENT_RUN "/run/kata-containers"
-#define AGENT_SHARED AGENT_RUN "/shared/containers" /* the host share */
-#define AGENT_CGROUP "/sys/fs/cgroup"
-#define AGENT_DEFAULT_PORT "agent.channel.0"
+#define AGENT_RUN		 "/run/kata-containers"
+#define AGENT_SHARED		 AGENT_RUN "/shared/containers" /* the host share */
+#define AGENT_CGROUP		 "/sys/fs/cgroup"
+#define AGENT_DEFAULT_PORT	 "agent.channel.0"
 #define AGENT_DEFAULT_VSOCK_PORT 1024
 /* how long a wait may be held back for the process's last output */
 #define AGENT_OUTPUT_LINGER_MS 500
@@ -24,8 +24,8 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 extern enum log_level agent_log_level;
 void agent_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define log_error(...) agent_log(LOG_ERROR, __VA_ARGS__)
-#define log_warn(...) agent_log(LOG_WARN, __VA_ARGS__)
-#define log_info(...) agent_log(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  agent_log(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  agent_log(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) agent_log(LOG_DEBUG, __VA_ARGS__)
 /* Say why into a caller's error buffer; returns -1 (for `return fail(...)`). */
 int fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -34,15 +34,15 @@ double agent_uptime_ms(void);
 /* ---- boot (boot.c) ------------------------------------------------------ */
 struct boot_options {
 	enum { CHANNEL_SERIAL, CHANNEL_VSOCK } channel;
-	char port_name[64];     /* virtio-serial port name */
+	char port_name[64]; /* virtio-serial port name */
 	unsigned vsock_port;
 	bool debug_console;
 };
 struct boot_times {
 	double start_ms, modules_ms, ready_ms;
-	double boot_modules_ms;     /* modules_ms when the agent became ready */
+	double boot_modules_ms; /* modules_ms when the agent became ready */
 	int modules_loaded, modules_failed;
-	int modules_dirfd;          /* the image's /lib/modules/VERSION, kept across the root switch */
+	int modules_dirfd; /* the image's /lib/modules/VERSION, kept across the root switch */
 	char groups_loaded[8][16];
 	int ngroups_loaded;
 };
@@ -56,9 +56,9 @@ int boot_mount_runtime(void);
 
 /* ---- the channel (channel.c) -------------------------------------------- */
 struct channel {
-	int fd;          /* the connection: port, or accepted vsock socket; -1 */
-	int listen_fd;   /* vsock listener, -1 for a serial port */
-	bool connected;  /* a host is there (serial: last read gave data) */
+	int fd;		/* the connection: port, or accepted vsock socket; -1 */
+	int listen_fd;	/* vsock listener, -1 for a serial port */
+	bool connected; /* a host is there (serial: last read gave data) */
 	bool hello_done;
 	struct frame_decoder dec;
 	struct byteq out; /* encoded frames waiting for the channel */
@@ -67,7 +67,7 @@ int channel_open(struct channel *c, const struct boot_options *o, int epfd);
 void channel_send(struct channel *c, const void *frame, size_t len);
 void channel_send_json(struct channel *c, uint8_t type, json_t *j); /* steals j */
 void channel_send_error(struct channel *c, uint32_t stream, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int channel_flush(struct channel *c); /* -1 when the host went away */
 bool channel_congested(const struct channel *c);
 
@@ -75,7 +75,16 @@ bool channel_congested(const struct channel *c);
 struct container;
 
 /* What an epoll event is about: kept in the object that owns the fd. */
-enum ev_kind { EV_CHANNEL = 1, EV_LISTEN, EV_SIGNAL, EV_TIMER, EV_STDIN, EV_STDOUT, EV_STDERR, EV_STATUS };
+enum ev_kind {
+	EV_CHANNEL = 1,
+	EV_LISTEN,
+	EV_SIGNAL,
+	EV_TIMER,
+	EV_STDIN,
+	EV_STDOUT,
+	EV_STDERR,
+	EV_STATUS
+};
 struct ev_tag {
 	enum ev_kind kind;
 	void *owner;
@@ -84,31 +93,31 @@ struct ev_tag {
 struct process {
 	struct process *next;
 	struct container *c;
-	char *exec_id;        /* NULL for the container's init */
+	char *exec_id; /* NULL for the container's init */
 	uint32_t stream;
 	pid_t pid;
 	bool terminal;
 	int in_fd, out_fd, err_fd; /* agent ends; -1 once closed */
-	int status_fd;        /* child's CLOEXEC status pipe until exec */
+	int status_fd;		   /* child's CLOEXEC status pipe until exec */
 	struct ev_tag tag_in, tag_out, tag_err, tag_status;
 	uint32_t ev_in, ev_out, ev_err; /* events registered (0: not in epoll) */
 	/* flow control */
-	uint64_t out_credit[3];   /* bytes the host lets us send per fd */
-	bool discard[3];          /* the host closed this output: drain it unseen */
-	size_t in_credit;         /* stdin bytes the host may still send */
-	size_t in_credit_owed;    /* stdin bytes written, not yet re-granted */
-	struct byteq in;          /* stdin bytes received, not yet written */
-	bool in_close_pending;    /* host closed stdin; close after the buffer */
+	uint64_t out_credit[3]; /* bytes the host lets us send per fd */
+	bool discard[3];	/* the host closed this output: drain it unseen */
+	size_t in_credit;	/* stdin bytes the host may still send */
+	size_t in_credit_owed;	/* stdin bytes written, not yet re-granted */
+	struct byteq in;	/* stdin bytes received, not yet written */
+	bool in_close_pending;	/* host closed stdin; close after the buffer */
 	/* life */
 	bool exited;
-	int exit_status;          /* 128+signal for a signal death */
+	int exit_status; /* 128+signal for a signal death */
 	int term_signal;
 	double exited_at_ms;
-	json_t *pending_status;   /* id of the request waiting for create/exec/start's outcome */
-	json_t *waiters;          /* ids of requests waiting for the exit */
-	bool failed;              /* never started: gone once reaped */
-	bool told;                /* its exit status went to a waiter */
-	bool dead;                /* unlinked, freed after this batch of events */
+	json_t *pending_status; /* id of the request waiting for create/exec/start's outcome */
+	json_t *waiters;	/* ids of requests waiting for the exit */
+	bool failed;		/* never started: gone once reaped */
+	bool told;		/* its exit status went to a waiter */
+	bool dead;		/* unlinked, freed after this batch of events */
 };
 
 enum container_status { C_CREATING, C_CREATED, C_RUNNING, C_PAUSED, C_STOPPED };
@@ -117,9 +126,9 @@ struct container {
 	struct container *next;
 	char *id;
 	enum container_status status;
-	char *rootfs;         /* guest path */
-	char *cgroup;         /* guest cgroup directory */
-	int start_fd;         /* write end of the init's start pipe, -1 */
+	char *rootfs; /* guest path */
+	char *cgroup; /* guest cgroup directory */
+	int start_fd; /* write end of the init's start pipe, -1 */
 	struct process *init;
 	json_t *spec;
 };
@@ -131,7 +140,7 @@ struct agent {
 	struct boot_options opts;
 	struct boot_times times;
 	bool sandbox_created;
-	char *share_mount;    /* where the host share is mounted, or NULL */
+	char *share_mount; /* where the host share is mounted, or NULL */
 	struct container *containers;
 	struct process *processes;
 	struct process *graveyard;
@@ -145,7 +154,8 @@ void ev_mod(struct agent *a, int fd, uint32_t events, struct ev_tag *tag);
 void ev_del(struct agent *a, int fd);
 
 /* process.c: stdio streams, flow control, exits */
-struct process *process_new(struct agent *a, struct container *c, const char *exec_id, bool terminal);
+struct process *process_new(struct agent *a, struct container *c, const char *exec_id,
+			    bool terminal);
 struct process *process_find_stream(struct agent *a, uint32_t stream);
 struct process *process_find(struct agent *a, struct container *c, const char *exec_id);
 void process_free(struct agent *a, struct process *p);
@@ -171,7 +181,7 @@ void process_on_status(struct agent *a, struct process *p);
 void handle_request(struct agent *a, json_t *req);
 void respond_ok(struct agent *a, json_t *id, json_t *body); /* steals body (may be NULL) */
 void respond_error(struct agent *a, json_t *id, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* network.c: 0, or -1 with why */
 int net_update_interface(struct agent *a, const json_t *req, char *why, size_t len);

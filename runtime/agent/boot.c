@@ -91,7 +91,8 @@ int agent_load_modules(struct boot_times *t, const char *group)
 		if (!strcmp(t->groups_loaded[i], group))
 			return 0;
 	if (t->ngroups_loaded < (int)(sizeof(t->groups_loaded) / sizeof(t->groups_loaded[0])))
-		snprintf(t->groups_loaded[t->ngroups_loaded++], sizeof(t->groups_loaded[0]), "%s", group);
+		snprintf(t->groups_loaded[t->ngroups_loaded++], sizeof(t->groups_loaded[0]), "%s",
+			 group);
 	if (t->modules_dirfd < 0) {
 		uname(&u);
 		snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
@@ -145,13 +146,15 @@ static void remove_tree(int dirfd, dev_t dev, bool top)
 	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (top && !strcmp(e->d_name, "lib")))
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    (top && !strcmp(e->d_name, "lib")))
 			continue;
 		struct stat st;
 		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int sub = openat(dirfd, e->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0)
 				remove_tree(sub, dev, false);
 			unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
@@ -226,12 +229,14 @@ static void write_file(const char *path, const char *text)
 int boot_mount_runtime(void)
 {
 	int rc = 0;
-	rc |= mount_one("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
+	rc |= mount_one("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			"newinstance,ptmxmode=0666,mode=0620");
 	rc |= mount_one("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 	rc |= mount_one("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	rc |= mount_one("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 	/* containers are cgroup v2 groups: freezing, limits, ps and kill-all */
-	if (mount_one("cgroup2", AGENT_CGROUP, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0) {
+	if (mount_one("cgroup2", AGENT_CGROUP, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) ==
+	    0) {
 		/* one at a time: a controller the kernel lacks must not stop the others */
 		static const char *const controllers[] = {"+cpu", "+memory", "+pids"};
 		for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++)

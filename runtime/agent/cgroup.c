@@ -93,9 +93,12 @@ int cgroup_apply(const char *dir, const json_t *resources, char *err, size_t ele
 	json_t *quota = json_object_get(cpu, "quota"), *period = json_object_get(cpu, "period");
 	if (json_is_integer(quota) || json_is_integer(period)) {
 		json_int_t q = json_is_integer(quota) ? json_integer_value(quota) : -1;
-		json_int_t p = json_is_integer(period) && json_integer_value(period) > 0 ? json_integer_value(period) : 100000;
+		json_int_t p = json_is_integer(period) && json_integer_value(period) > 0
+				   ? json_integer_value(period)
+				   : 100000;
 		if (q > 0)
-			snprintf(v, sizeof(v), "%" JSON_INTEGER_FORMAT " %" JSON_INTEGER_FORMAT, q, p);
+			snprintf(v, sizeof(v), "%" JSON_INTEGER_FORMAT " %" JSON_INTEGER_FORMAT, q,
+				 p);
 		else
 			snprintf(v, sizeof(v), "max %" JSON_INTEGER_FORMAT, p);
 		if ((rc = write_attr(dir, "cpu.max", v)) < 0) {
@@ -105,7 +108,8 @@ int cgroup_apply(const char *dir, const json_t *resources, char *err, size_t ele
 	}
 	json_t *shares = json_object_get(cpu, "shares");
 	if (json_is_integer(shares) && json_integer_value(shares) > 0) {
-		snprintf(v, sizeof(v), "%" PRIu64, shares_to_weight((uint64_t)json_integer_value(shares)));
+		snprintf(v, sizeof(v), "%" PRIu64,
+			 shares_to_weight((uint64_t)json_integer_value(shares)));
 		write_attr(dir, "cpu.weight", v);
 	}
 	json_t *pids = json_object_get(json_object_get(resources, "pids"), "limit");
@@ -208,12 +212,19 @@ json_t *cgroup_stats(const char *dir)
 	char max[64] = "";
 	read_attr(dir, "memory.max", max, sizeof(max));
 	max[strcspn(max, "\n")] = '\0';
-	json_object_set_new(s, "memory_usage", json_integer((json_int_t)attr_u64(dir, "memory.current")));
-	json_object_set_new(s, "memory_limit", strcmp(max, "max") && max[0] ? json_integer(strtoll(max, NULL, 10)) : json_null());
-	json_object_set_new(s, "memory_cache", json_integer((json_int_t)keyed(dir, "memory.stat", "file")));
-	json_object_set_new(s, "cpu_usage_ns", json_integer((json_int_t)keyed(dir, "cpu.stat", "usage_usec") * 1000));
-	json_object_set_new(s, "cpu_user_ns", json_integer((json_int_t)keyed(dir, "cpu.stat", "user_usec") * 1000));
-	json_object_set_new(s, "cpu_system_ns", json_integer((json_int_t)keyed(dir, "cpu.stat", "system_usec") * 1000));
+	json_object_set_new(s, "memory_usage",
+			    json_integer((json_int_t)attr_u64(dir, "memory.current")));
+	json_object_set_new(s, "memory_limit",
+			    strcmp(max, "max") && max[0] ? json_integer(strtoll(max, NULL, 10))
+							 : json_null());
+	json_object_set_new(s, "memory_cache",
+			    json_integer((json_int_t)keyed(dir, "memory.stat", "file")));
+	json_object_set_new(s, "cpu_usage_ns",
+			    json_integer((json_int_t)keyed(dir, "cpu.stat", "usage_usec") * 1000));
+	json_object_set_new(s, "cpu_user_ns",
+			    json_integer((json_int_t)keyed(dir, "cpu.stat", "user_usec") * 1000));
+	json_object_set_new(s, "cpu_system_ns",
+			    json_integer((json_int_t)keyed(dir, "cpu.stat", "system_usec") * 1000));
 	json_object_set_new(s, "pids", json_integer((json_int_t)attr_u64(dir, "pids.current")));
 	return s;
 }

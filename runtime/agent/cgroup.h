@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-char *cgroup_create(const char *id);  /* its directory (malloc'd), or NULL */
+char *cgroup_create(const char *id); /* its directory (malloc'd), or NULL */
 int cgroup_apply(const char *dir, const json_t *resources, char *err, size_t elen);
 size_t cgroup_pids(const char *dir, pid_t **out);
 int cgroup_signal(const char *dir, int sig); /* how many were signalled */

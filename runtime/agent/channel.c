@@ -76,7 +76,8 @@ static int open_serial(struct channel *c, const struct boot_options *o)
 			}
 		}
 		if (!warned && agent_uptime_ms() - t0 > 5000) {
-			log_warn("no virtio-serial port named '%s' yet; still looking", o->port_name);
+			log_warn("no virtio-serial port named '%s' yet; still looking",
+				 o->port_name);
 			warned = true;
 		}
 		sleep_ms(2);
@@ -91,7 +92,8 @@ static int open_serial(struct channel *c, const struct boot_options *o)
 
 static int open_vsock(struct channel *c, const struct boot_options *o)
 {
-	struct sockaddr_vm addr = {.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = o->vsock_port};
+	struct sockaddr_vm addr = {
+	    .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = o->vsock_port};
 	c->listen_fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->listen_fd < 0 || bind(c->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
 	    listen(c->listen_fd, 4) < 0) {

@@ -125,7 +125,9 @@ void process_on_status(struct agent *a, struct process *p)
 	if (n == 1 && msg[0] == 'R') { /* a container's init, prepared */
 		c->status = C_CREATED;
 		if (pending)
-			respond_ok(a, pending, json_pack("{s:i, s:i, s:b}", "pid", p->pid, "stream", p->stream, "terminal", p->terminal));
+			respond_ok(a, pending,
+				   json_pack("{s:i, s:i, s:b}", "pid", p->pid, "stream", p->stream,
+					     "terminal", p->terminal));
 		json_decref(pending);
 		return;
 	}
@@ -136,7 +138,8 @@ void process_on_status(struct agent *a, struct process *p)
 	if (n > 0 && msg[0] == 'E') {
 		msg[n] = '\0';
 		const char *why = msg + 1;
-		log_info("%s%s%s: %s", c ? c->id : "", p->exec_id ? "/" : "", p->exec_id ? p->exec_id : "", why);
+		log_info("%s%s%s: %s", c ? c->id : "", p->exec_id ? "/" : "",
+			 p->exec_id ? p->exec_id : "", why);
 		if (pending)
 			respond_error(a, pending, "exec", "%s", why);
 		json_decref(pending);
@@ -154,7 +157,9 @@ void process_on_status(struct agent *a, struct process *p)
 	/* execve succeeded (or the child died before saying anything) */
 	if (p->exited && !(c && p == c->init && c->status == C_RUNNING)) {
 		if (pending)
-			respond_error(a, pending, "exec", "the process exited before it started (status %d)", p->exit_status);
+			respond_error(a, pending, "exec",
+				      "the process exited before it started (status %d)",
+				      p->exit_status);
 		json_decref(pending);
 		if (p != c->init) {
 			p->failed = true;
@@ -169,7 +174,9 @@ void process_on_status(struct agent *a, struct process *p)
 		if (p == c->init)
 			respond_ok(a, pending, NULL);
 		else
-			respond_ok(a, pending, json_pack("{s:i, s:i, s:b}", "pid", p->pid, "stream", p->stream, "terminal", p->terminal));
+			respond_ok(a, pending,
+				   json_pack("{s:i, s:i, s:b}", "pid", p->pid, "stream", p->stream,
+					     "terminal", p->terminal));
 	}
 	json_decref(pending);
 }

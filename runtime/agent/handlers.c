@@ -38,8 +38,8 @@ void respond_error(struct agent *a, json_t *id, const char *code, const char *fm
 	va_end(ap);
 	log_debug("request failed (%s): %s", code, msg);
 	channel_send_json(&a->ch, FRAME_RESPONSE,
-			  json_pack("{s:O, s:b, s:s, s:s}", "id", id ? id : json_null(), "ok", 0, "code", code,
-				    "error", msg));
+			  json_pack("{s:O, s:b, s:s, s:s}", "id", id ? id : json_null(), "ok", 0,
+				    "code", code, "error", msg));
 }
 
 /* ---- argument helpers --------------------------------------------------- */
@@ -56,7 +56,8 @@ static const char *str_arg(struct req *r, const char *key, bool required)
 	if (!v && !required)
 		return NULL;
 	if (!json_is_string(v) || !*json_string_value(v)) {
-		respond_error(r->a, r->id, "invalid", "%s: '%s' must be a non-empty string", r->op, key);
+		respond_error(r->a, r->id, "invalid", "%s: '%s' must be a non-empty string", r->op,
+			      key);
 		return NULL;
 	}
 	return json_string_value(v);
@@ -86,9 +87,9 @@ static struct process *process_arg(struct req *r, struct container **cp)
 	}
 	struct process *p = process_find(r->a, c, exec_id);
 	if (!p)
-		respond_error(r->a, r->id, "not_found", "%s: container '%s' has no %s%s%s", r->op, c->id,
-			      exec_id && *exec_id ? "process '" : "process", exec_id && *exec_id ? exec_id : "",
-			      exec_id && *exec_id ? "'" : "");
+		respond_error(r->a, r->id, "not_found", "%s: container '%s' has no %s%s%s", r->op,
+			      c->id, exec_id && *exec_id ? "process '" : "process",
+			      exec_id && *exec_id ? exec_id : "", exec_id && *exec_id ? "'" : "");
 	if (cp)
 		*cp = c;
 	return p;
@@ -110,7 +111,8 @@ static void op_create_sandbox(struct req *r)
 	}
 	const char *hostname = str_arg(r, "hostname", false);
 	if (hostname && sethostname(hostname, strlen(hostname)) < 0) {
-		respond_error(a, r->id, "invalid", "create_sandbox: hostname '%s': %s", hostname, strerror(errno));
+		respond_error(a, r->id, "invalid", "create_sandbox: hostname '%s': %s", hostname,
+			      strerror(errno));
 		return;
 	}
 	json_t *share = json_object_get(r->j, "share");
@@ -119,7 +121,8 @@ static void op_create_sandbox(struct req *r)
 		const char *tag = json_string_value(json_object_get(share, "tag"));
 		json_t *msize = json_object_get(share, "msize");
 		if (!type || !tag || !*tag) {
-			respond_error(a, r->id, "invalid", "create_sandbox: 'share' needs 'type' and 'tag'");
+			respond_error(a, r->id, "invalid",
+				      "create_sandbox: 'share' needs 'type' and 'tag'");
 			return;
 		}
 		int rc;
@@ -130,19 +133,27 @@ static void op_create_sandbox(struct req *r)
 			char opts[128];
 			json_int_t ms = json_is_integer(msize) ? json_integer_value(msize) : 8192;
 			if (ms < 4096 || ms > 16 * 1024 * 1024) {
-				respond_error(a, r->id, "invalid", "create_sandbox: msize %lld out of range", (long long)ms);
+				respond_error(a, r->id, "invalid",
+					      "create_sandbox: msize %lld out of range",
+					      (long long)ms);
 				return;
 			}
-			snprintf(opts, sizeof(opts), "trans=virtio,version=9p2000.L,cache=mmap,msize=%lld", (long long)ms);
+			snprintf(opts, sizeof(opts),
+				 "trans=virtio,version=9p2000.L,cache=mmap,msize=%lld",
+				 (long long)ms);
 			rc = mount(tag, AGENT_SHARED, "9p", MS_NODEV, opts);
 		} else if (!strcmp(type, "virtio-fs") || !strcmp(type, "virtiofs")) {
 			rc = mount(tag, AGENT_SHARED, "virtiofs", MS_NODEV, NULL);
 		} else {
-			respond_error(a, r->id, "invalid", "create_sandbox: unknown share type '%s' (virtio-9p, virtio-fs)", type);
+			respond_error(
+			    a, r->id, "invalid",
+			    "create_sandbox: unknown share type '%s' (virtio-9p, virtio-fs)", type);
 			return;
 		}
 		if (rc < 0) {
-			respond_error(a, r->id, "mount", "create_sandbox: mount the %s share '%s': %s", type, tag, strerror(errno));
+			respond_error(a, r->id, "mount",
+				      "create_sandbox: mount the %s share '%s': %s", type, tag,
+				      strerror(errno));
 			return;
 		}
 		free(a->share_mount);
@@ -189,7 +200,8 @@ static pid_t join_arg(struct req *r, const char *ns, bool *bad)
 		return 0;
 	struct container *c = container_find(r->a, id);
 	if (!c || !c->init || c->init->exited) {
-		respond_error(r->a, r->id, "not_found", "create_container: cannot share the %s namespace of '%s': %s", ns, id,
+		respond_error(r->a, r->id, "not_found",
+			      "create_container: cannot share the %s namespace of '%s': %s", ns, id,
 			      c ? "it is not running" : "no such container");
 		*bad = true;
 		return 0;
@@ -203,7 +215,7 @@ static bool spec_lists_namespace(const json_t *spec, const char *type)
 {
 	size_t i;
 	json_t *ns;
-	json_array_foreach(json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
+	json_array_foreach (json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
 		const char *t = json_string_value(json_object_get(ns, "type"));
 		if (t && !strcmp(t, type))
 			return true;
@@ -219,26 +231,33 @@ static void op_create_container(struct req *r)
 	if (!id || !rootfs_rel)
 		return;
 	if (!oci_valid_id(id)) {
-		respond_error(a, r->id, "invalid", "create_container: invalid container id '%s'", id);
+		respond_error(a, r->id, "invalid", "create_container: invalid container id '%s'",
+			      id);
 		return;
 	}
 	if (container_find(a, id)) {
-		respond_error(a, r->id, "exists", "create_container: container '%s' exists already", id);
+		respond_error(a, r->id, "exists", "create_container: container '%s' exists already",
+			      id);
 		return;
 	}
 	json_t *spec = json_object_get(r->j, "spec");
 	if (!json_is_object(spec)) {
-		respond_error(a, r->id, "invalid", "create_container: 'spec' must be an OCI runtime spec object");
+		respond_error(a, r->id, "invalid",
+			      "create_container: 'spec' must be an OCI runtime spec object");
 		return;
 	}
 	char rootfs[4096];
 	if (rootfs_rel[0] == '/') {
 		snprintf(rootfs, sizeof(rootfs), "%s", rootfs_rel);
 	} else if (!safe_relative(rootfs_rel)) {
-		respond_error(a, r->id, "invalid", "create_container: rootfs '%s' leaves the shared directory", rootfs_rel);
+		respond_error(a, r->id, "invalid",
+			      "create_container: rootfs '%s' leaves the shared directory",
+			      rootfs_rel);
 		return;
 	} else if (!a->share_mount) {
-		respond_error(a, r->id, "state", "create_container: no shared directory (create_sandbox with a share first)");
+		respond_error(
+		    a, r->id, "state",
+		    "create_container: no shared directory (create_sandbox with a share first)");
 		return;
 	} else {
 		snprintf(rootfs, sizeof(rootfs), "%s/%s", a->share_mount, rootfs_rel);
@@ -267,7 +286,8 @@ static void op_create_container(struct req *r)
 	c->spec = json_incref(spec);
 	c->cgroup = cgroup_create(id);
 	char why[1024] = "";
-	if (cgroup_apply(c->cgroup, json_object_get(json_object_get(spec, "linux"), "resources"), why, sizeof(why)) < 0) {
+	if (cgroup_apply(c->cgroup, json_object_get(json_object_get(spec, "linux"), "resources"),
+			 why, sizeof(why)) < 0) {
 		respond_error(a, r->id, "invalid", "create_container: %s", why);
 		oci_process_free(&sr.proc);
 		container_free(a, c);
@@ -304,7 +324,8 @@ static void op_start_container(struct req *r)
 	if (!c)
 		return;
 	if (c->status != C_CREATED || c->start_fd < 0 || !c->init) {
-		respond_error(r->a, r->id, "state", "start_container: container '%s' is %s, not created", c->id,
+		respond_error(r->a, r->id, "state",
+			      "start_container: container '%s' is %s, not created", c->id,
 			      container_status_name(c->status));
 		return;
 	}
@@ -327,12 +348,14 @@ static void op_exec_process(struct req *r)
 	if (!c || !exec_id)
 		return;
 	if (process_find(a, c, exec_id)) {
-		respond_error(a, r->id, "exists", "exec_process: container '%s' has a process '%s' already", c->id, exec_id);
+		respond_error(a, r->id, "exists",
+			      "exec_process: container '%s' has a process '%s' already", c->id,
+			      exec_id);
 		return;
 	}
 	if ((c->status != C_RUNNING && c->status != C_PAUSED) || !c->init || c->init->exited) {
-		respond_error(a, r->id, "state", "exec_process: container '%s' is %s, not running", c->id,
-			      container_status_name(c->status));
+		respond_error(a, r->id, "state", "exec_process: container '%s' is %s, not running",
+			      c->id, container_status_name(c->status));
 		return;
 	}
 	struct spawn_request sr = {0};
@@ -365,15 +388,19 @@ static void op_signal_process(struct req *r)
 	if (!p)
 		return;
 	json_t *sig = json_object_get(r->j, "signal");
-	if (!json_is_integer(sig) || json_integer_value(sig) <= 0 || json_integer_value(sig) >= 65) {
-		respond_error(r->a, r->id, "invalid", "signal_process: 'signal' must be a signal number");
+	if (!json_is_integer(sig) || json_integer_value(sig) <= 0 ||
+	    json_integer_value(sig) >= 65) {
+		respond_error(r->a, r->id, "invalid",
+			      "signal_process: 'signal' must be a signal number");
 		return;
 	}
 	int s = (int)json_integer_value(sig);
 	if (json_is_true(json_object_get(r->j, "all")) && p == c->init) {
 		int n = cgroup_signal(c->cgroup, s);
 		if (!n && (p->exited || kill(p->pid, s) < 0)) {
-			respond_error(r->a, r->id, "state", "signal_process: container '%s' has no running process", c->id);
+			respond_error(r->a, r->id, "state",
+				      "signal_process: container '%s' has no running process",
+				      c->id);
 			return;
 		}
 	} else if (p->exited || kill(p->pid, s) < 0) {
@@ -400,11 +427,14 @@ static void op_resize_tty(struct req *r)
 		return;
 	json_t *rows = json_object_get(r->j, "rows"), *cols = json_object_get(r->j, "cols");
 	if (!json_is_integer(rows) || !json_is_integer(cols) || json_integer_value(rows) <= 0 ||
-	    json_integer_value(cols) <= 0 || json_integer_value(rows) > 65535 || json_integer_value(cols) > 65535) {
-		respond_error(r->a, r->id, "invalid", "resize_tty: 'rows' and 'cols' must be 1..65535");
+	    json_integer_value(cols) <= 0 || json_integer_value(rows) > 65535 ||
+	    json_integer_value(cols) > 65535) {
+		respond_error(r->a, r->id, "invalid",
+			      "resize_tty: 'rows' and 'cols' must be 1..65535");
 		return;
 	}
-	int rc = process_resize(p, (unsigned short)json_integer_value(rows), (unsigned short)json_integer_value(cols));
+	int rc = process_resize(p, (unsigned short)json_integer_value(rows),
+				(unsigned short)json_integer_value(cols));
 	if (rc < 0) {
 		respond_error(r->a, r->id, rc == -ENOTTY ? "state" : "internal", "resize_tty: %s",
 			      rc == -ENOTTY ? "the process has no terminal" : strerror(-rc));
@@ -431,12 +461,14 @@ static json_t *proc_info(pid_t pid)
 	long ppid = 0;
 	if (sscanf(close_ + 2, "%c %ld", &state, &ppid) != 2)
 		return NULL;
-	json_t *o = json_pack("{s:i, s:i, s:s, s:s#}", "pid", pid, "ppid", (int)ppid, "comm", open + 1, "state", &state, 1);
+	json_t *o = json_pack("{s:i, s:i, s:s, s:s#}", "pid", pid, "ppid", (int)ppid, "comm",
+			      open + 1, "state", &state, 1);
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	if ((f = fopen(path, "re"))) {
 		while (fgets(buf, sizeof(buf), f))
 			if (!strncmp(buf, "Uid:", 4)) {
-				json_object_set_new(o, "uid", json_integer(strtol(buf + 4, NULL, 10)));
+				json_object_set_new(o, "uid",
+						    json_integer(strtol(buf + 4, NULL, 10)));
 				break;
 			}
 		fclose(f);
@@ -474,8 +506,8 @@ static void op_ps(struct req *r)
 
 static json_t *process_json(const struct process *p)
 {
-	json_t *o = json_pack("{s:i, s:i, s:b, s:b}", "pid", p->pid, "stream", p->stream, "terminal", p->terminal,
-			      "exited", p->exited);
+	json_t *o = json_pack("{s:i, s:i, s:b, s:b}", "pid", p->pid, "stream", p->stream,
+			      "terminal", p->terminal, "exited", p->exited);
 	if (p->exec_id)
 		json_object_set_new(o, "exec_id", json_string(p->exec_id));
 	if (p->exited)
@@ -487,7 +519,8 @@ static void op_list_containers(struct req *r)
 {
 	json_t *list = json_array();
 	for (struct container *c = r->a->containers; c; c = c->next) {
-		json_t *o = json_pack("{s:s, s:s}", "id", c->id, "status", container_status_name(c->status));
+		json_t *o = json_pack("{s:s, s:s}", "id", c->id, "status",
+				      container_status_name(c->status));
 		if (c->init)
 			json_object_set_new(o, "init", process_json(c->init));
 		json_t *execs = json_array();
@@ -515,8 +548,9 @@ static void op_pause(struct req *r, bool pause)
 	if (!c)
 		return;
 	if (c->status != (pause ? C_RUNNING : C_PAUSED)) {
-		respond_error(r->a, r->id, "state", "%s: container '%s' is %s, not %s", r->op, c->id,
-			      container_status_name(c->status), pause ? "running" : "paused");
+		respond_error(r->a, r->id, "state", "%s: container '%s' is %s, not %s", r->op,
+			      c->id, container_status_name(c->status),
+			      pause ? "running" : "paused");
 		return;
 	}
 	int rc = cgroup_freeze(c->cgroup, pause);
@@ -586,26 +620,26 @@ static const struct {
 	const char *name;
 	void (*fn)(struct req *r);
 } ops[] = {
-	{"ping", op_ping},
-	{"create_sandbox", op_create_sandbox},
-	{"destroy_sandbox", op_destroy_sandbox},
-	{"create_container", op_create_container},
-	{"start_container", op_start_container},
-	{"exec_process", op_exec_process},
-	{"signal_process", op_signal_process},
-	{"wait_process", op_wait_process},
-	{"resize_tty", op_resize_tty},
-	{"ps", op_ps},
-	{"list_containers", op_list_containers},
-	{"remove_container", op_remove_container},
-	{"pause_container", op_pause_container},
-	{"resume_container", op_resume_container},
-	{"update_container", op_update_container},
-	{"stats_container", op_stats_container},
-	{"update_interface", op_update_interface},
-	{"update_routes", op_update_routes},
-	{"online_resources", op_online_resources},
-	{"shutdown", op_shutdown},
+    {"ping", op_ping},
+    {"create_sandbox", op_create_sandbox},
+    {"destroy_sandbox", op_destroy_sandbox},
+    {"create_container", op_create_container},
+    {"start_container", op_start_container},
+    {"exec_process", op_exec_process},
+    {"signal_process", op_signal_process},
+    {"wait_process", op_wait_process},
+    {"resize_tty", op_resize_tty},
+    {"ps", op_ps},
+    {"list_containers", op_list_containers},
+    {"remove_container", op_remove_container},
+    {"pause_container", op_pause_container},
+    {"resume_container", op_resume_container},
+    {"update_container", op_update_container},
+    {"stats_container", op_stats_container},
+    {"update_interface", op_update_interface},
+    {"update_routes", op_update_routes},
+    {"online_resources", op_online_resources},
+    {"shutdown", op_shutdown},
 };
 
 void handle_request(struct agent *a, json_t *j)

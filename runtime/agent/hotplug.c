@@ -12,7 +12,8 @@
 
 /* Online what is offline under dir (cpuN/online "0" or memoryN/state
  * "offline"); returns how many are online afterwards. */
-static int online_all(const char *dir, const char *prefix, const char *file, const char *off, const char *on)
+static int online_all(const char *dir, const char *prefix, const char *file, const char *off,
+		      const char *on)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -63,7 +64,8 @@ json_t *hotplug_online(const json_t *req)
 	int cpus = 0, blocks = 0;
 	for (int i = 0; i < 300; i++) {
 		cpus = online_all("/sys/devices/system/cpu", "cpu", "online", "0", "1");
-		blocks = online_all("/sys/devices/system/memory", "memory", "state", "offline", "online");
+		blocks = online_all("/sys/devices/system/memory", "memory", "state", "offline",
+				    "online");
 		if (cpus >= want_cpus && (long)blocks * bmib >= want_mib)
 			break;
 		struct timespec ts = {0, 10 * 1000000L};

@@ -37,8 +37,8 @@ void agent_log(enum log_level level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	char line[1200];
-	int n = snprintf(line, sizeof(line), "kata-agent[%.3f] %s: %s\n", agent_uptime_ms() / 1000.0,
-			 names[level], msg);
+	int n = snprintf(line, sizeof(line), "kata-agent[%.3f] %s: %s\n",
+			 agent_uptime_ms() / 1000.0, names[level], msg);
 	if (n > (int)sizeof(line) - 1)
 		n = (int)sizeof(line) - 1;
 	/* one write per line, so lines never interleave with the kernel's */

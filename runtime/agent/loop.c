@@ -118,13 +118,15 @@ static void on_hello(struct agent *a, const struct frame *f)
 	struct utsname u;
 	uname(&u);
 	a->ch.hello_done = true;
-	channel_send_json(&a->ch, FRAME_HELLO,
-			  json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:{s:f, s:f, s:f, s:f, s:i, s:i}}", "version",
-				    PROTO_VERSION, "role", "agent", "agent_version", kc_version, "kernel",
-				    u.release, "max_data", PROTO_MAX_DATA, "window", PROTO_DEFAULT_WINDOW, "boot",
-				    "init_ms", a->times.start_ms, "modules_ms", a->times.boot_modules_ms, "ready_ms",
-				    a->times.ready_ms, "modules_total_ms", a->times.modules_ms, "modules",
-				    a->times.modules_loaded, "modules_failed", a->times.modules_failed));
+	channel_send_json(
+	    &a->ch, FRAME_HELLO,
+	    json_pack("{s:i, s:s, s:s, s:s, s:i, s:i, s:{s:f, s:f, s:f, s:f, s:i, s:i}}", "version",
+		      PROTO_VERSION, "role", "agent", "agent_version", kc_version, "kernel",
+		      u.release, "max_data", PROTO_MAX_DATA, "window", PROTO_DEFAULT_WINDOW, "boot",
+		      "init_ms", a->times.start_ms, "modules_ms", a->times.boot_modules_ms,
+		      "ready_ms", a->times.ready_ms, "modules_total_ms", a->times.modules_ms,
+		      "modules", a->times.modules_loaded, "modules_failed",
+		      a->times.modules_failed));
 	log_debug("handshake done at %.1f ms", agent_uptime_ms());
 }
 
@@ -132,9 +134,7 @@ static void on_frame(struct agent *a, struct frame *f)
 {
 	char why[256];
 	switch (f->type) {
-	case FRAME_HELLO:
-		on_hello(a, f);
-		return;
+	case FRAME_HELLO: on_hello(a, f); return;
 	case FRAME_REQUEST: {
 		json_t *req = frame_json(f, why, sizeof(why));
 		if (!req) {
@@ -142,10 +142,12 @@ static void on_frame(struct agent *a, struct frame *f)
 			return;
 		}
 		if (!a->ch.hello_done) {
-			respond_error(a, json_object_get(req, "id"), "protocol", "HELLO first: no handshake on this connection");
+			respond_error(a, json_object_get(req, "id"), "protocol",
+				      "HELLO first: no handshake on this connection");
 		} else {
 			if (a->opts.debug_console)
-				log_info("request: %.*s", (int)(f->len > 400 ? 400 : f->len), (const char *)f->payload);
+				log_info("request: %.*s", (int)(f->len > 400 ? 400 : f->len),
+					 (const char *)f->payload);
 			handle_request(a, req);
 		}
 		json_decref(req);
@@ -155,17 +157,19 @@ static void on_frame(struct agent *a, struct frame *f)
 	case FRAME_CLOSE:
 	case FRAME_WINDOW:
 		if (!a->ch.hello_done) {
-			channel_send_error(&a->ch, f->stream, "HELLO first: no handshake on this connection");
+			channel_send_error(&a->ch, f->stream,
+					   "HELLO first: no handshake on this connection");
 			return;
 		}
 		process_on_frame(a, f);
 		return;
 	case FRAME_ERROR:
-		log_warn("host reports on stream %u: %.*s", f->stream, (int)(f->len > 300 ? 300 : f->len),
-			 (const char *)f->payload);
+		log_warn("host reports on stream %u: %.*s", f->stream,
+			 (int)(f->len > 300 ? 300 : f->len), (const char *)f->payload);
 		return;
 	default:
-		channel_send_error(&a->ch, f->stream, "unexpected %s frame from the host", frame_type_name(f->type));
+		channel_send_error(&a->ch, f->stream, "unexpected %s frame from the host",
+				   frame_type_name(f->type));
 		return;
 	}
 }
@@ -257,12 +261,8 @@ static void on_signal(struct agent *a)
 	struct signalfd_siginfo si;
 	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
-		case SIGCHLD:
-			reap_children(a);
-			break;
-		case SIGIO:
-			channel_try_again(a);
-			break;
+		case SIGCHLD: reap_children(a); break;
+		case SIGIO: channel_try_again(a); break;
 		case SIGTERM:
 		case SIGINT:
 		case SIGPWR:
@@ -340,27 +340,13 @@ void agent_loop(struct agent *a)
 				if (e & (EPOLLIN | EPOLLHUP | EPOLLERR) && a->ch.fd >= 0)
 					on_channel_readable(a);
 				break;
-			case EV_LISTEN:
-				on_accept(a);
-				break;
-			case EV_SIGNAL:
-				on_signal(a);
-				break;
-			case EV_TIMER:
-				on_timer(a);
-				break;
-			case EV_STDOUT:
-				process_on_output(a, t->owner, FD_STDOUT);
-				break;
-			case EV_STDERR:
-				process_on_output(a, t->owner, FD_STDERR);
-				break;
-			case EV_STDIN:
-				process_on_stdin_writable(a, t->owner);
-				break;
-			case EV_STATUS:
-				process_on_status(a, t->owner);
-				break;
+			case EV_LISTEN: on_accept(a); break;
+			case EV_SIGNAL: on_signal(a); break;
+			case EV_TIMER: on_timer(a); break;
+			case EV_STDOUT: process_on_output(a, t->owner, FD_STDOUT); break;
+			case EV_STDERR: process_on_output(a, t->owner, FD_STDERR); break;
+			case EV_STDIN: process_on_stdin_writable(a, t->owner); break;
+			case EV_STATUS: process_on_status(a, t->owner); break;
 			}
 		}
 		/* frames queued by any handler go out now, or when the channel drains */

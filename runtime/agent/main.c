@@ -13,11 +13,14 @@
 int main(int argc, char **argv)
 {
 	if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
-		printf("kata-agent %s (commit %s, protocol %d)\n", kc_version, kc_commit, PROTO_VERSION);
+		printf("kata-agent %s (commit %s, protocol %d)\n", kc_version, kc_commit,
+		       PROTO_VERSION);
 		return 0;
 	}
 	if (getpid() != 1) {
-		fprintf(stderr, "kata-agent: runs as PID 1 (/init) of the guest image; see kata-agent(8)\n");
+		fprintf(
+		    stderr,
+		    "kata-agent: runs as PID 1 (/init) of the guest image; see kata-agent(8)\n");
 		return 2;
 	}
 	static struct agent a;
@@ -43,8 +46,9 @@ int main(int argc, char **argv)
 	}
 	a.times.ready_ms = agent_uptime_ms();
 	a.times.boot_modules_ms = a.times.modules_ms;
-	log_info("ready in %.1f ms (modules %.1f ms, %d loaded, %d failed)", a.times.ready_ms - a.times.start_ms,
-		 a.times.modules_ms, a.times.modules_loaded, a.times.modules_failed);
+	log_info("ready in %.1f ms (modules %.1f ms, %d loaded, %d failed)",
+		 a.times.ready_ms - a.times.start_ms, a.times.modules_ms, a.times.modules_loaded,
+		 a.times.modules_failed);
 	agent_loop(&a);
 	agent_poweroff(&a);
 }

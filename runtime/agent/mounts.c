@@ -22,7 +22,8 @@
 
 static int openat2_in_root(int rootfd, const char *path, int flags)
 {
-	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 }
 
@@ -50,7 +51,9 @@ static int make_in_root(int rootfd, const char *path, bool file, char *err, size
 		/* "." and ".." are left to the resolution, which keeps them inside */
 		if (strcmp(comp, ".") && strcmp(comp, "..")) {
 			if (last && file) {
-				int fd = openat(dirfd, comp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+				int fd = openat(
+				    dirfd, comp,
+				    O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
 				if (fd >= 0)
 					close(fd);
 			} else {
@@ -67,7 +70,8 @@ static int make_in_root(int rootfd, const char *path, bool file, char *err, size
 		dirfd = openat2_in_root(rootfd, prefix, O_PATH | O_DIRECTORY);
 	}
 	if (dirfd < 0)
-		return fail(err, len, "mount destination %s: %s: %s", path, prefix, strerror(errno));
+		return fail(err, len, "mount destination %s: %s: %s", path, prefix,
+			    strerror(errno));
 	close(dirfd);
 	int fd = openat2_in_root(rootfd, path, O_PATH);
 	if (fd < 0)
@@ -80,28 +84,40 @@ static const struct {
 	bool clear;
 	unsigned long flag;
 } mount_flags[] = {
-	{"ro", false, MS_RDONLY},          {"rw", true, MS_RDONLY},
-	{"nosuid", false, MS_NOSUID},      {"suid", true, MS_NOSUID},
-	{"nodev", false, MS_NODEV},        {"dev", true, MS_NODEV},
-	{"noexec", false, MS_NOEXEC},      {"exec", true, MS_NOEXEC},
-	{"sync", false, MS_SYNCHRONOUS},   {"async", true, MS_SYNCHRONOUS},
-	{"dirsync", false, MS_DIRSYNC},    {"remount", false, MS_REMOUNT},
-	{"mand", false, MS_MANDLOCK},      {"nomand", true, MS_MANDLOCK},
-	{"atime", true, MS_NOATIME},       {"noatime", false, MS_NOATIME},
-	{"diratime", true, MS_NODIRATIME}, {"nodiratime", false, MS_NODIRATIME},
-	{"bind", false, MS_BIND},          {"rbind", false, MS_BIND | MS_REC},
-	{"relatime", false, MS_RELATIME},  {"norelatime", true, MS_RELATIME},
-	{"strictatime", false, MS_STRICTATIME}, {"nostrictatime", true, MS_STRICTATIME},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"nosuid", false, MS_NOSUID},
+    {"suid", true, MS_NOSUID},
+    {"nodev", false, MS_NODEV},
+    {"dev", true, MS_NODEV},
+    {"noexec", false, MS_NOEXEC},
+    {"exec", true, MS_NOEXEC},
+    {"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},
+    {"dirsync", false, MS_DIRSYNC},
+    {"remount", false, MS_REMOUNT},
+    {"mand", false, MS_MANDLOCK},
+    {"nomand", true, MS_MANDLOCK},
+    {"atime", true, MS_NOATIME},
+    {"noatime", false, MS_NOATIME},
+    {"diratime", true, MS_NODIRATIME},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"bind", false, MS_BIND},
+    {"rbind", false, MS_BIND | MS_REC},
+    {"relatime", false, MS_RELATIME},
+    {"norelatime", true, MS_RELATIME},
+    {"strictatime", false, MS_STRICTATIME},
+    {"nostrictatime", true, MS_STRICTATIME},
 };
 
 static const struct {
 	const char *name;
 	unsigned long flag;
 } propagation[] = {
-	{"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
-	{"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
-	{"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
-	{"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+    {"private", MS_PRIVATE},	   {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},	   {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},	   {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
 struct mount_opts {
@@ -114,7 +130,7 @@ static void parse_options(const json_t *opts, struct mount_opts *m)
 	memset(m, 0, sizeof(*m));
 	size_t i;
 	json_t *v;
-	json_array_foreach(opts, i, v) {
+	json_array_foreach (opts, i, v) {
 		const char *o = json_string_value(v);
 		if (!o)
 			continue;
@@ -133,8 +149,8 @@ static void parse_options(const json_t *opts, struct mount_opts *m)
 				known = true;
 			}
 		/* the host's SELinux or idmap options mean nothing in the guest */
-		if (!known && strncmp(o, "context=", 8) && strcmp(o, "tmpcopyup") && strncmp(o, "idmap", 5) &&
-		    strcmp(o, "z") && strcmp(o, "Z") && strcmp(o, "U")) {
+		if (!known && strncmp(o, "context=", 8) && strcmp(o, "tmpcopyup") &&
+		    strncmp(o, "idmap", 5) && strcmp(o, "z") && strcmp(o, "Z") && strcmp(o, "U")) {
 			size_t l = strlen(m->data);
 			snprintf(m->data + l, sizeof(m->data) - l, "%s%s", l ? "," : "", o);
 		}
@@ -157,16 +173,19 @@ bool safe_relative(const char *s)
 
 /* The source of a bind mount: relative to the host share, or a guest path
  * (the sandbox's own directories). */
-static int bind_source(const char *src, const char *share, char *out, size_t len, char *err, size_t elen)
+static int bind_source(const char *src, const char *share, char *out, size_t len, char *err,
+		       size_t elen)
 {
 	if (src[0] == '/') {
 		snprintf(out, len, "%s", src);
 		return 0;
 	}
 	if (!share)
-		return fail(err, elen, "bind mount source %s: the sandbox has no shared directory", src);
+		return fail(err, elen, "bind mount source %s: the sandbox has no shared directory",
+			    src);
 	if (!safe_relative(src))
-		return fail(err, elen, "bind mount source %s: must stay inside the shared directory", src);
+		return fail(err, elen,
+			    "bind mount source %s: must stay inside the shared directory", src);
 	snprintf(out, len, "%s/%s", share, src);
 	return 0;
 }
@@ -192,7 +211,8 @@ static int do_mount(int rootfd, const char *share, const json_t *m, char *err, s
 		if (bind_source(src, share, source, sizeof(source), err, elen) < 0)
 			return -1;
 		if (stat(source, &st) < 0)
-			return fail(err, elen, "mount %s: source %s: %s", dest, src, strerror(errno));
+			return fail(err, elen, "mount %s: source %s: %s", dest, src,
+				    strerror(errno));
 		file = !S_ISDIR(st.st_mode);
 	} else {
 		snprintf(source, sizeof(source), "%s", src ? src : (type ? type : "none"));
@@ -210,13 +230,15 @@ static int do_mount(int rootfd, const char *share, const json_t *m, char *err, s
 	char target[64];
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 	unsigned long first = bind ? (o.flags & (MS_BIND | MS_REC)) : (o.flags & ~MS_REMOUNT);
-	int rc = mount(source, target, bind ? NULL : type, first, bind ? NULL : (o.data[0] ? o.data : NULL));
+	int rc = mount(source, target, bind ? NULL : type, first,
+		       bind ? NULL : (o.data[0] ? o.data : NULL));
 	if (rc < 0 && !bind && type && !strcmp(type, "sysfs") && errno == EPERM)
 		rc = 0; /* sysfs in a restricted namespace: leave the directory */
 	if (rc < 0) {
 		int e = errno;
 		close(fd);
-		return fail(err, elen, "mount %s on %s (%s): %s", src ? src : "", dest, type ? type : "bind", strerror(e));
+		return fail(err, elen, "mount %s on %s (%s): %s", src ? src : "", dest,
+			    type ? type : "bind", strerror(e));
 	}
 	/* the fd names what was covered: remount and propagation act on the
 	 * new mount, reached by resolving the destination again */
@@ -250,11 +272,12 @@ static int spec_devices(int rootfd, const json_t *devices, char *err, size_t ele
 {
 	size_t i;
 	json_t *d;
-	json_array_foreach(devices, i, d) {
+	json_array_foreach (devices, i, d) {
 		const char *path = json_string_value(json_object_get(d, "path"));
 		const char *type = json_string_value(json_object_get(d, "type"));
 		if (!path || path[0] != '/' || !path[1])
-			return fail(err, elen, "linux.devices[%zu].path: an absolute path is required", i);
+			return fail(err, elen,
+				    "linux.devices[%zu].path: an absolute path is required", i);
 		mode_t kind;
 		if (type && (!strcmp(type, "c") || !strcmp(type, "u")))
 			kind = S_IFCHR;
@@ -263,17 +286,23 @@ static int spec_devices(int rootfd, const json_t *devices, char *err, size_t ele
 		else if (type && !strcmp(type, "p"))
 			kind = S_IFIFO;
 		else
-			return fail(err, elen, "linux.devices[%zu].type: '%s' is not c, b, u or p", i, type ? type : "");
+			return fail(err, elen, "linux.devices[%zu].type: '%s' is not c, b, u or p",
+				    i, type ? type : "");
 		json_t *jmaj = json_object_get(d, "major"), *jmin = json_object_get(d, "minor");
-		if (kind != S_IFIFO && (!json_is_integer(jmaj) || !json_is_integer(jmin) || json_integer_value(jmaj) < 0 ||
-					json_integer_value(jmin) < 0))
-			return fail(err, elen, "linux.devices[%zu] (%s): major and minor numbers are required", i, path);
+		if (kind != S_IFIFO &&
+		    (!json_is_integer(jmaj) || !json_is_integer(jmin) ||
+		     json_integer_value(jmaj) < 0 || json_integer_value(jmin) < 0))
+			return fail(err, elen,
+				    "linux.devices[%zu] (%s): major and minor numbers are required",
+				    i, path);
 		json_t *jmode = json_object_get(d, "fileMode");
-		mode_t perm = json_is_integer(jmode) ? (mode_t)json_integer_value(jmode) & 07777 : 0666;
+		mode_t perm =
+		    json_is_integer(jmode) ? (mode_t)json_integer_value(jmode) & 07777 : 0666;
 		uid_t uid = (uid_t)json_integer_value(json_object_get(d, "uid"));
 		gid_t gid = (gid_t)json_integer_value(json_object_get(d, "gid"));
 		dev_t rdev = kind == S_IFIFO ? 0
-					     : makedev((unsigned)json_integer_value(jmaj), (unsigned)json_integer_value(jmin));
+					     : makedev((unsigned)json_integer_value(jmaj),
+						       (unsigned)json_integer_value(jmin));
 
 		/* its directory, made and resolved inside the root */
 		char dir[4096];
@@ -281,7 +310,8 @@ static int spec_devices(int rootfd, const json_t *devices, char *err, size_t ele
 		char *slash = strrchr(dir, '/');
 		const char *base = path + (slash - dir) + 1;
 		if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-			return fail(err, elen, "linux.devices[%zu].path: '%s' does not name a file", i, path);
+			return fail(err, elen, "linux.devices[%zu].path: '%s' does not name a file",
+				    i, path);
 		*slash = '\0';
 		int dirfd = make_in_root(rootfd, *dir ? dir : "/", false, err, elen);
 		if (dirfd < 0)
@@ -338,11 +368,13 @@ static void default_devices(int rootfd, const char *console)
 	if (dev < 0)
 		return;
 	static const char *const links[][2] = {
-		{"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
-		{"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},         {"/proc/kcore", "core"},
+	    {"/proc/self/fd", "fd"},	   {"/proc/self/fd/0", "stdin"},
+	    {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+	    {"pts/ptmx", "ptmx"},	   {"/proc/kcore", "core"},
 	};
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno == EEXIST && !strcmp(links[i][1], "ptmx")) {
+		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno == EEXIST &&
+		    !strcmp(links[i][1], "ptmx")) {
 			/* an image's /dev/ptmx node would open the guest's pty instance */
 			unlinkat(dev, "ptmx", 0);
 			if (symlinkat(links[i][0], dev, links[i][1]) < 0)
@@ -355,7 +387,7 @@ static void mask_paths(const json_t *paths)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(paths, i, v) {
+	json_array_foreach (paths, i, v) {
 		const char *p = json_string_value(v);
 		struct stat st;
 		if (!p || stat(p, &st) < 0)
@@ -371,16 +403,17 @@ static void readonly_paths(const json_t *paths)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(paths, i, v) {
+	json_array_foreach (paths, i, v) {
 		const char *p = json_string_value(v);
 		if (!p || mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0)
 			continue;
-		mount(NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		mount(NULL, p, NULL,
+		      MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	}
 }
 
-int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, const char *console, char *err,
-		 size_t elen)
+int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, const char *console,
+		 char *err, size_t elen)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fail(err, elen, "make mounts private: %s", strerror(errno));
@@ -395,7 +428,7 @@ int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, cons
 	size_t i;
 	json_t *m;
 	bool dev_mounted = false;
-	json_array_foreach(mounts, i, m) {
+	json_array_foreach (mounts, i, m) {
 		if (do_mount(rootfd, share, m, err, elen) < 0) {
 			close(rootfd);
 			return -1;
@@ -404,7 +437,8 @@ int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, cons
 		if (dest && !strcmp(dest, "/dev"))
 			dev_mounted = true;
 	}
-	if (spec_devices(rootfd, json_object_get(json_object_get(spec, "linux"), "devices"), err, elen) < 0) {
+	if (spec_devices(rootfd, json_object_get(json_object_get(spec, "linux"), "devices"), err,
+			 elen) < 0) {
 		close(rootfd);
 		return -1;
 	}
@@ -426,7 +460,8 @@ int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, cons
 	}
 	int rc = fchdir(oldroot);
 	close(oldroot);
-	if (rc < 0 || mount(NULL, ".", NULL, MS_REC | MS_SLAVE, NULL) < 0 || umount2(".", MNT_DETACH) < 0)
+	if (rc < 0 || mount(NULL, ".", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    umount2(".", MNT_DETACH) < 0)
 		return fail(err, elen, "detach the old root: %s", strerror(errno));
 	if (chdir("/") < 0)
 		return fail(err, elen, "chdir /: %s", strerror(errno));

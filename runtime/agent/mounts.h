@@ -9,8 +9,8 @@
 /* In the child, in its new mount namespace: mount what the OCI spec asks
  * onto rootfs (bind sources relative to share), add /dev's nodes (console:
  * the terminal to show as /dev/console, or NULL), pivot_root into it. */
-int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, const char *console, char *err,
-		 size_t elen);
+int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, const char *console,
+		 char *err, size_t elen);
 
 /* A non-empty relative path with no ".." component: it names something
  * under the directory it is taken from (the host share). */

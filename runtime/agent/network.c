@@ -53,7 +53,8 @@ static int parse_addr(const char *s, int *family, unsigned char *out)
 	return -1;
 }
 
-static int link_set(int fd, int index, const char *name, unsigned mtu, bool up, struct kc_error *err)
+static int link_set(int fd, int index, const char *name, unsigned mtu, bool up,
+		    struct kc_error *err)
 {
 	struct nl_msg m;
 	struct ifinfomsg *ifi = nl_msg_init(&m, RTM_NEWLINK, 0, sizeof(*ifi));
@@ -102,7 +103,7 @@ int net_update_interface(struct agent *a, const json_t *req, char *why, size_t l
 		rc = -1;
 	size_t i;
 	json_t *ad;
-	json_array_foreach(json_object_get(req, "addresses"), i, ad) {
+	json_array_foreach (json_object_get(req, "addresses"), i, ad) {
 		if (rc < 0)
 			break;
 		const char *s = json_string_value(json_object_get(ad, "address"));
@@ -115,7 +116,8 @@ int net_update_interface(struct agent *a, const json_t *req, char *why, size_t l
 			break;
 		}
 		struct nl_msg m;
-		struct ifaddrmsg *ifa = nl_msg_init(&m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, sizeof(*ifa));
+		struct ifaddrmsg *ifa =
+		    nl_msg_init(&m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE, sizeof(*ifa));
 		ifa->ifa_family = (unsigned char)family;
 		ifa->ifa_prefixlen = (unsigned char)prefix;
 		ifa->ifa_index = (unsigned)index;
@@ -162,8 +164,9 @@ static int add_route(int fd, const json_t *r, struct kc_error *err)
 	rt->rtm_protocol = RTPROT_BOOT;
 	rt->rtm_type = RTN_UNICAST;
 	rt->rtm_dst_len = (unsigned char)dlen;
-	rt->rtm_scope = (unsigned char)(json_is_integer(json_object_get(r, "scope")) ? json_integer_value(json_object_get(r, "scope"))
-										       : RT_SCOPE_UNIVERSE);
+	rt->rtm_scope = (unsigned char)(json_is_integer(json_object_get(r, "scope"))
+					    ? json_integer_value(json_object_get(r, "scope"))
+					    : RT_SCOPE_UNIVERSE);
 	if (dlen)
 		nl_put(&m, RTA_DST, dbin, (size_t)alen);
 	if (gw && parse_addr(gw, &f, gbin) > 0)
@@ -173,7 +176,8 @@ static int add_route(int fd, const json_t *r, struct kc_error *err)
 	if (dev) {
 		unsigned idx = if_nametoindex(dev);
 		if (!idx)
-			return kc_error_set(err, 0, "route to %s: no device %s", dest ? dest : "default", dev);
+			return kc_error_set(err, 0, "route to %s: no device %s",
+					    dest ? dest : "default", dev);
 		nl_put_u32(&m, RTA_OIF, idx);
 	}
 	if (nl_talk(fd, &m, err) < 0)
@@ -196,7 +200,7 @@ int net_update_routes(struct agent *a, const json_t *req, char *why, size_t len)
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		size_t i;
 		json_t *r;
-		json_array_foreach(json_object_get(req, "routes"), i, r) {
+		json_array_foreach (json_object_get(req, "routes"), i, r) {
 			bool has_gw = json_object_get(r, "gateway") != NULL;
 			if (has_gw != (pass == 1))
 				continue;

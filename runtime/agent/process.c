@@ -18,7 +18,8 @@
 
 #define CREDIT_CAP (1ULL << 40)
 
-struct process *process_new(struct agent *a, struct container *c, const char *exec_id, bool terminal)
+struct process *process_new(struct agent *a, struct container *c, const char *exec_id,
+			    bool terminal)
 {
 	struct process *p = xcalloc(1, sizeof(*p));
 	p->c = c;
@@ -137,8 +138,11 @@ void process_on_output(struct agent *a, struct process *p, int fd_index)
 		return;
 	unsigned char buf[PROTO_HEADER + PROTO_MAX_DATA];
 	/* a few reads per wake-up keeps other streams fair */
-	for (int rounds = 0; rounds < 4 && p->out_credit[fd_index] > 0 && !channel_congested(&a->ch); rounds++) {
-		size_t want = p->out_credit[fd_index] < PROTO_MAX_DATA ? (size_t)p->out_credit[fd_index] : PROTO_MAX_DATA;
+	for (int rounds = 0;
+	     rounds < 4 && p->out_credit[fd_index] > 0 && !channel_congested(&a->ch); rounds++) {
+		size_t want = p->out_credit[fd_index] < PROTO_MAX_DATA
+				  ? (size_t)p->out_credit[fd_index]
+				  : PROTO_MAX_DATA;
 		ssize_t n = read(*fd, buf + PROTO_HEADER, want);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -209,7 +213,8 @@ static void on_stdin_data(struct agent *a, struct process *p, const struct frame
 		return;
 	}
 	if (f->len > p->in_credit) {
-		channel_send_error(&a->ch, p->stream, "stdin window exceeded: %u bytes sent, %zu granted", f->len,
+		channel_send_error(&a->ch, p->stream,
+				   "stdin window exceeded: %u bytes sent, %zu granted", f->len,
 				   p->in_credit);
 		return;
 	}
@@ -242,8 +247,12 @@ void process_on_frame(struct agent *a, const struct frame *f)
 			 * of file means to it is its EOF character (^D) */
 			if (p->in_fd >= 0) {
 				struct termios t;
-				unsigned char eof = tcgetattr(p->in_fd, &t) == 0 && t.c_cc[VEOF] ? t.c_cc[VEOF] : 4;
-				struct frame ef = {.stream = f->stream, .type = FRAME_DATA, .flags = FD_STDIN, .len = 1,
+				unsigned char eof =
+				    tcgetattr(p->in_fd, &t) == 0 && t.c_cc[VEOF] ? t.c_cc[VEOF] : 4;
+				struct frame ef = {.stream = f->stream,
+						   .type = FRAME_DATA,
+						   .flags = FD_STDIN,
+						   .len = 1,
 						   .payload = &eof};
 				p->in_credit += 1;
 				on_stdin_data(a, p, &ef);
@@ -256,7 +265,8 @@ void process_on_frame(struct agent *a, const struct frame *f)
 		break;
 	case FRAME_WINDOW:
 		if (f->flags == FD_STDIN) {
-			channel_send_error(&a->ch, f->stream, "stdin credit is granted by the agent, not to it");
+			channel_send_error(&a->ch, f->stream,
+					   "stdin credit is granted by the agent, not to it");
 		} else {
 			uint64_t c = p->out_credit[f->flags] + frame_window_credit(f);
 			p->out_credit[f->flags] = c > CREDIT_CAP ? CREDIT_CAP : c;
@@ -285,8 +295,10 @@ static void want(struct agent *a, int fd, uint32_t *reg, uint32_t events, struct
 void process_update_events(struct agent *a, struct process *p)
 {
 	bool can_send = a->ch.connected && a->ch.hello_done && !channel_congested(&a->ch);
-	want(a, p->out_fd, &p->ev_out, can_send && p->out_credit[FD_STDOUT] ? EPOLLIN : 0, &p->tag_out);
-	want(a, p->err_fd, &p->ev_err, can_send && p->out_credit[FD_STDERR] ? EPOLLIN : 0, &p->tag_err);
+	want(a, p->out_fd, &p->ev_out, can_send && p->out_credit[FD_STDOUT] ? EPOLLIN : 0,
+	     &p->tag_out);
+	want(a, p->err_fd, &p->ev_err, can_send && p->out_credit[FD_STDERR] ? EPOLLIN : 0,
+	     &p->tag_err);
 	want(a, p->in_fd, &p->ev_in, byteq_pending(&p->in) ? EPOLLOUT : 0, &p->tag_in);
 }
 
@@ -301,7 +313,7 @@ void process_check_waiters(struct agent *a, struct process *p)
 		return;
 	size_t i;
 	json_t *id;
-	json_array_foreach(p->waiters, i, id) {
+	json_array_foreach (p->waiters, i, id) {
 		json_t *body = json_pack("{s:i}", "exit_status", p->exit_status);
 		if (p->term_signal)
 			json_object_set_new(body, "signal", json_integer(p->term_signal));

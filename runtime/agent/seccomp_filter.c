@@ -88,8 +88,7 @@ static int add_rules(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32
 	unsigned ncmp = 0;
 	size_t i;
 	json_t *arg;
-	json_array_foreach(json_object_get(rule, "args"), i, arg)
-	{
+	json_array_foreach (json_object_get(rule, "args"), i, arg) {
 		enum scmp_compare op;
 		json_int_t index = json_integer_value(json_object_get(arg, "index"));
 		const char *oname = json_string_value(json_object_get(arg, "op"));
@@ -105,8 +104,7 @@ static int add_rules(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32
 		};
 	}
 	json_t *name;
-	json_array_foreach(json_object_get(rule, "names"), i, name)
-	{
+	json_array_foreach (json_object_get(rule, "names"), i, name) {
 		const char *n = json_string_value(name);
 		int nr = n ? seccomp_syscall_resolve_name(n) : __NR_SCMP_ERROR;
 		if (nr == __NR_SCMP_ERROR)
@@ -137,8 +135,7 @@ int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
 	int rc = 0;
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(profile, "architectures"), i, v)
-	{
+	json_array_foreach (json_object_get(profile, "architectures"), i, v) {
 		uint32_t arch = parse_arch(json_string_value(v));
 		if (!arch) {
 			rc = fail(err, elen, "linux.seccomp.architectures[%zu]: '%s' is unknown", i,
@@ -152,8 +149,7 @@ int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
 			goto out;
 		}
 	}
-	json_array_foreach(json_object_get(profile, "flags"), i, v)
-	{
+	json_array_foreach (json_object_get(profile, "flags"), i, v) {
 		const char *f = json_string_value(v);
 		if (f && !strcmp(f, "SECCOMP_FILTER_FLAG_LOG"))
 			seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
@@ -161,8 +157,9 @@ int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
 			seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
 		/* SECCOMP_FILTER_FLAG_TSYNC: one thread here, nothing to sync */
 	}
-	json_array_foreach(json_object_get(profile, "syscalls"), i,
-			   v) if ((rc = add_rules(ctx, v, i, def, err, elen)) < 0) goto out;
+	json_array_foreach (json_object_get(profile, "syscalls"), i, v)
+		if ((rc = add_rules(ctx, v, i, def, err, elen)) < 0)
+			goto out;
 	*filter = ctx;
 	return 0;
 out:

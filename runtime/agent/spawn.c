@@ -41,11 +41,12 @@
 #include "strbuf.h"
 
 #define STATUS_FD 3
-#define START_FD 4
+#define START_FD  4
 
 /* ---- child -------------------------------------------------------------- */
 
-static void child_fail(int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+static void child_fail(int code, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 2, 3)));
 static void child_fail(int code, const char *fmt, ...)
 {
 	char msg[1024] = "E";
@@ -84,7 +85,8 @@ static const char *find_executable(const char *name, char *const *envp, char *bu
 {
 	if (strchr(name, '/')) {
 		if (access(name, F_OK) < 0)
-			child_fail(127, "exec: \"%s\": stat %s: no such file or directory", name, name);
+			child_fail(127, "exec: \"%s\": stat %s: no such file or directory", name,
+				   name);
 		return name;
 	}
 	const char *path = oci_env_get(envp, "PATH");
@@ -124,7 +126,8 @@ static char **with_home(char **envp, uid_t uid)
 			for (char *t = strsep(&s, ":"); t && n < 7; t = strsep(&s, ":"))
 				fields[n++] = t;
 			(void)save;
-			if (n >= 6 && fields[2] && (uid_t)strtoul(fields[2], NULL, 10) == uid && fields[5][0]) {
+			if (n >= 6 && fields[2] && (uid_t)strtoul(fields[2], NULL, 10) == uid &&
+			    fields[5][0]) {
 				snprintf(home, sizeof(home), "%s", fields[5]);
 				break;
 			}
@@ -171,8 +174,10 @@ static void apply_credentials(const struct oci_process *p)
 	int top = p->has_caps ? last_cap() : 0;
 	if (p->has_caps) {
 		for (int c = 0; c <= top; c++)
-			if (!(p->cap_bounding & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-				child_fail(1, "drop capability %d from the bounding set: %s", c, strerror(errno));
+			if (!(p->cap_bounding & (1ULL << c)) &&
+			    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+				child_fail(1, "drop capability %d from the bounding set: %s", c,
+					   strerror(errno));
 		prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
 	}
 	if (setgroups(p->ngids, p->gids) < 0)
@@ -184,9 +189,10 @@ static void apply_credentials(const struct oci_process *p)
 	if (p->has_caps) {
 		struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 		struct __user_cap_data_struct data[2] = {
-			{(uint32_t)p->cap_effective, (uint32_t)p->cap_permitted, (uint32_t)p->cap_inheritable},
-			{(uint32_t)(p->cap_effective >> 32), (uint32_t)(p->cap_permitted >> 32),
-			 (uint32_t)(p->cap_inheritable >> 32)},
+		    {(uint32_t)p->cap_effective, (uint32_t)p->cap_permitted,
+		     (uint32_t)p->cap_inheritable},
+		    {(uint32_t)(p->cap_effective >> 32), (uint32_t)(p->cap_permitted >> 32),
+		     (uint32_t)(p->cap_inheritable >> 32)},
 		};
 		if (syscall(SYS_capset, &hdr, data) < 0)
 			child_fail(1, "capset: %s", strerror(errno));
@@ -281,14 +287,17 @@ static void child_run(struct agent *a, struct spawn_request *r)
 		if (unshare(CLONE_NEWCGROUP) < 0)
 			child_fail(1, "cgroup namespace: %s", strerror(errno));
 		char err[1024];
-		if (rootfs_setup(r->spec, r->rootfs, r->share, p->terminal ? r->pty_name : NULL, err, sizeof(err)) < 0)
+		if (rootfs_setup(r->spec, r->rootfs, r->share, p->terminal ? r->pty_name : NULL,
+				 err, sizeof(err)) < 0)
 			child_fail(1, "%s", err);
 		const char *hostname = json_string_value(json_object_get(r->spec, "hostname"));
-		if (hostname && *hostname && !r->join_uts && sethostname(hostname, strlen(hostname)) < 0)
+		if (hostname && *hostname && !r->join_uts &&
+		    sethostname(hostname, strlen(hostname)) < 0)
 			child_fail(1, "sethostname %s: %s", hostname, strerror(errno));
 		const char *key;
 		json_t *val;
-		json_object_foreach(json_object_get(json_object_get(r->spec, "linux"), "sysctl"), key, val) {
+		json_object_foreach (json_object_get(json_object_get(r->spec, "linux"), "sysctl"),
+				     key, val) {
 			char path[512];
 			snprintf(path, sizeof(path), "/proc/sys/%s", key);
 			for (char *c = path + 10; *c; c++)
@@ -315,7 +324,8 @@ static void child_run(struct agent *a, struct spawn_request *r)
 	if (chdir(p->cwd) < 0) {
 		mkdir_p(p->cwd);
 		if (chdir(p->cwd) < 0)
-			child_fail(1, "chdir to cwd (\"%s\") set in config.json failed: %s", p->cwd, strerror(errno));
+			child_fail(1, "chdir to cwd (\"%s\") set in config.json failed: %s", p->cwd,
+				   strerror(errno));
 	}
 	char **envp = with_home(p->envp, p->uid);
 	char pathbuf[4096];
@@ -389,7 +399,8 @@ static int make_stdio(struct spawn_request *r, struct process *p, char *err, siz
 {
 	if (r->proc.terminal) {
 		int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, r->pty_name, sizeof(r->pty_name))) {
+		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 ||
+		    ptsname_r(m, r->pty_name, sizeof(r->pty_name))) {
 			snprintf(err, elen, "terminal: %s", strerror(errno));
 			if (m >= 0)
 				close(m);
@@ -462,7 +473,8 @@ static pid_t fork_in_pid_ns(pid_t join, bool fresh, char *err, size_t elen)
 		snprintf(path, sizeof(path), "/proc/%d/ns/pid", join);
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) {
-			snprintf(err, elen, "pid namespace of process %d: %s", join, strerror(errno));
+			snprintf(err, elen, "pid namespace of process %d: %s", join,
+				 strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			close(self);
@@ -484,7 +496,9 @@ static pid_t fork_in_pid_ns(pid_t join, bool fresh, char *err, size_t elen)
 		close(self);
 	}
 	if (pid < 0)
-		snprintf(err, elen, "fork: %s", fork_errno == ENOMEM ? "the container's processes are gone" : strerror(fork_errno));
+		snprintf(err, elen, "fork: %s",
+			 fork_errno == ENOMEM ? "the container's processes are gone"
+					      : strerror(fork_errno));
 	return pid;
 }
 
@@ -504,8 +518,9 @@ int spawn_process(struct agent *a, struct spawn_request *r, char *err, size_t el
 	r->status_w = st[1];
 	r->start_r = start[0];
 
-	pid_t pid = r->is_init ? fork_in_pid_ns(r->join_pid, !r->join_pid && !r->agent_pid_ns, err, elen)
-			       : fork_in_pid_ns(r->target_pid, false, err, elen);
+	pid_t pid = r->is_init
+			? fork_in_pid_ns(r->join_pid, !r->join_pid && !r->agent_pid_ns, err, elen)
+			: fork_in_pid_ns(r->target_pid, false, err, elen);
 	if (pid == 0)
 		child_run(a, r);
 	close_child_ends(r);

@@ -14,7 +14,7 @@ struct spawn_request {
 	const json_t *spec;
 	const char *rootfs, *share, *cgroup;
 	pid_t join_ipc, join_uts, join_pid; /* processes whose namespaces to share, 0: new */
-	bool agent_pid_ns;                  /* the spec lists no pid namespace: the agent's (runc's rule) */
+	bool agent_pid_ns; /* the spec lists no pid namespace: the agent's (runc's rule) */
 	/* linux.seccomp of the container's spec (init and execs alike), or NULL */
 	const json_t *seccomp;
 	/* an exec: the container's init, whose namespaces it enters */

@@ -20,7 +20,7 @@
 #include "proto.h"
 #include "strbuf.h"
 
-#define MAX_CLIENTS 64
+#define MAX_CLIENTS	   64
 #define CLIENT_QUEUE_LIMIT (8u << 20) /* a client this far behind is dropped */
 
 struct conn {
@@ -115,7 +115,9 @@ static void queue_json(struct conn *c, uint32_t stream, uint8_t type, json_t *j)
 
 static void client_error(struct conn *c, json_t *id, const char *code, const char *msg)
 {
-	queue_json(c, 0, FRAME_RESPONSE, json_pack("{s:O, s:b, s:s, s:s}", "id", id ? id : json_null(), "ok", 0, "code", code, "error", msg));
+	queue_json(c, 0, FRAME_RESPONSE,
+		   json_pack("{s:O, s:b, s:s, s:s}", "id", id ? id : json_null(), "ok", 0, "code",
+			     code, "error", msg));
 }
 
 /* ---- streams ------------------------------------------------------------ */
@@ -217,7 +219,8 @@ static void from_agent(struct proxy *p, struct frame *f)
 		if (c)
 			queue_frame(c, f, f->len);
 		else
-			kc_debug("%s frame for stream %u with no client: dropped", frame_type_name(f->type), f->stream);
+			kc_debug("%s frame for stream %u with no client: dropped",
+				 frame_type_name(f->type), f->stream);
 		return;
 	}
 	char why[256];
@@ -227,8 +230,8 @@ static void from_agent(struct proxy *p, struct frame *f)
 		return;
 	}
 	if (f->type != FRAME_RESPONSE) {
-		kc_info("from the agent: %s %.*s", frame_type_name(f->type), (int)(f->len > 300 ? 300 : f->len),
-			(const char *)f->payload);
+		kc_info("from the agent: %s %.*s", frame_type_name(f->type),
+			(int)(f->len > 300 ? 300 : f->len), (const char *)f->payload);
 		json_decref(j);
 		return;
 	}
@@ -240,7 +243,8 @@ static void from_agent(struct proxy *p, struct frame *f)
 		struct conn *c = &p->clients[pd->client];
 		if (c->fd >= 0 && c->serial == pd->serial) {
 			json_t *stream = json_object_get(j, "stream");
-			if (pd->owns_stream && json_is_true(json_object_get(j, "ok")) && json_is_integer(stream))
+			if (pd->owns_stream && json_is_true(json_object_get(j, "ok")) &&
+			    json_is_integer(stream))
 				set_owner(p, (uint32_t)json_integer_value(stream), pd->client);
 			json_object_set(j, "id", pd->client_id);
 			queue_json(c, 0, FRAME_RESPONSE, json_incref(j));
@@ -265,8 +269,10 @@ static void client_request(struct proxy *p, int ci, json_t *req)
 	}
 	if (!strcmp(op, "attach_stream")) {
 		json_t *s = json_object_get(req, "stream");
-		if (!json_is_integer(s) || json_integer_value(s) <= 0 || json_integer_value(s) > 0xffffffffLL) {
-			client_error(c, id, "invalid", "attach_stream: 'stream' must be a stream number");
+		if (!json_is_integer(s) || json_integer_value(s) <= 0 ||
+		    json_integer_value(s) > 0xffffffffLL) {
+			client_error(c, id, "invalid",
+				     "attach_stream: 'stream' must be a stream number");
 			return;
 		}
 		set_owner(p, (uint32_t)json_integer_value(s), ci);
@@ -306,7 +312,9 @@ static void from_client(struct proxy *p, int ci, struct frame *f)
 		return;
 	}
 	if (!c->hello) {
-		queue_json(c, f->stream, FRAME_ERROR, json_pack("{s:s}", "error", "HELLO first: no handshake on this connection"));
+		queue_json(
+		    c, f->stream, FRAME_ERROR,
+		    json_pack("{s:s}", "error", "HELLO first: no handshake on this connection"));
 		return;
 	}
 	if (f->type == FRAME_REQUEST) {
@@ -322,14 +330,18 @@ static void from_client(struct proxy *p, int ci, struct frame *f)
 	if (f->type == FRAME_DATA || f->type == FRAME_CLOSE || f->type == FRAME_WINDOW) {
 		struct conn *owner = stream_client(p, f->stream);
 		if (owner != c) {
-			queue_json(c, f->stream, FRAME_ERROR,
-				   json_pack("{s:s}", "error", "this stream belongs to another client (attach_stream first)"));
+			queue_json(
+			    c, f->stream, FRAME_ERROR,
+			    json_pack(
+				"{s:s}", "error",
+				"this stream belongs to another client (attach_stream first)"));
 			return;
 		}
 		queue_frame(&p->agent, f, f->len);
 		return;
 	}
-	queue_json(c, f->stream, FRAME_ERROR, json_pack("{s:s}", "error", "unexpected frame from a client"));
+	queue_json(c, f->stream, FRAME_ERROR,
+		   json_pack("{s:s}", "error", "unexpected frame from a client"));
 }
 
 /* ---- connections -------------------------------------------------------- */
@@ -385,7 +397,8 @@ static int listen_on(const char *path, struct kc_error *err)
 	if (fd < 0)
 		return kc_error_set(err, errno, "socket");
 	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
+	    listen(fd, 16) < 0) {
 		int e = errno;
 		close(fd);
 		return kc_error_set(err, e, "listen on %s", path);
@@ -425,8 +438,8 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 		json_decref(p.agent_hello);
 		return -1;
 	}
-	kc_info("serving %s for the agent at %s (agent %s, kernel %s)", o->listen_socket, o->agent_socket,
-		json_string_value(json_object_get(p.agent_hello, "agent_version")),
+	kc_info("serving %s for the agent at %s (agent %s, kernel %s)", o->listen_socket,
+		o->agent_socket, json_string_value(json_object_get(p.agent_hello, "agent_version")),
 		json_string_value(json_object_get(p.agent_hello, "kernel")));
 	if (o->ready_fd >= 0) {
 		if (write(o->ready_fd, "R", 1) < 0) {
@@ -440,14 +453,16 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 		struct pollfd fds[MAX_CLIENTS + 2];
 		int map[MAX_CLIENTS + 2];
 		int n = 0;
-		fds[n] = (struct pollfd){p.agent.fd, POLLIN | (byteq_pending(&p.agent.out) ? POLLOUT : 0), 0};
+		fds[n] = (struct pollfd){p.agent.fd,
+					 POLLIN | (byteq_pending(&p.agent.out) ? POLLOUT : 0), 0};
 		map[n++] = -1;
 		fds[n] = (struct pollfd){p.listen_fd, POLLIN, 0};
 		map[n++] = -2;
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			if (p.clients[i].fd >= 0) {
 				struct conn *c = &p.clients[i];
-				fds[n] = (struct pollfd){c->fd, POLLIN | (byteq_pending(&c->out) ? POLLOUT : 0), 0};
+				fds[n] = (struct pollfd){
+				    c->fd, POLLIN | (byteq_pending(&c->out) ? POLLOUT : 0), 0};
 				map[n++] = i;
 			}
 		if (poll(fds, (nfds_t)n, -1) < 0) {
@@ -463,14 +478,17 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 			if (map[k] == -1) {
 				if ((fds[k].revents & POLLOUT) && conn_flush(&p.agent) < 0)
 					agent_gone = true;
-				if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) && read_conn(&p, &p.agent, -1) < 0)
+				if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
+				    read_conn(&p, &p.agent, -1) < 0)
 					agent_gone = true;
 			} else if (map[k] == -2) {
-				int fd = accept4(p.listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+				int fd =
+				    accept4(p.listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 				if (fd < 0)
 					continue;
 				int slot;
-				for (slot = 0; slot < MAX_CLIENTS && p.clients[slot].fd >= 0; slot++)
+				for (slot = 0; slot < MAX_CLIENTS && p.clients[slot].fd >= 0;
+				     slot++)
 					;
 				if (slot == MAX_CLIENTS) {
 					kc_warn("too many clients: one refused");
@@ -487,7 +505,8 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 					drop_client(&p, ci);
 					continue;
 				}
-				if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) && read_conn(&p, c, ci) < 0)
+				if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
+				    read_conn(&p, c, ci) < 0)
 					drop_client(&p, ci);
 			}
 		}

@@ -21,9 +21,9 @@ struct proxy_options {
 	const char *agent_socket;  /* QEMU's chardev socket */
 	const char *listen_socket; /* ours */
 	int connect_timeout_ms;
-	const char *log_path;      /* NULL: stderr */
-	const char *sandbox_id;    /* for the logs */
-	int ready_fd;              /* written to (one byte) once listening, -1 */
+	const char *log_path;	/* NULL: stderr */
+	const char *sandbox_id; /* for the logs */
+	int ready_fd;		/* written to (one byte) once listening, -1 */
 };
 
 /* Serve until the agent's channel closes: 0, or -1 with err. */

@@ -19,20 +19,27 @@
 
 static int usage(FILE *f, int rc)
 {
-	fprintf(f, "usage: kata-proxy --agent-socket PATH --listen PATH [--sandbox ID] [--log FILE]\n"
-		   "                  [--log-format text|json] [--debug] [--timeout SECONDS] [--ready-fd N]\n");
+	fprintf(f,
+		"usage: kata-proxy --agent-socket PATH --listen PATH [--sandbox ID] [--log FILE]\n"
+		"                  [--log-format text|json] [--debug] [--timeout SECONDS] "
+		"[--ready-fd N]\n");
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"agent-socket", required_argument, NULL, 'a'}, {"listen", required_argument, NULL, 'l'},
-		{"sandbox", required_argument, NULL, 's'},      {"log", required_argument, NULL, 'L'},
-		{"log-format", required_argument, NULL, 'F'},   {"debug", no_argument, NULL, 'd'},
-		{"timeout", required_argument, NULL, 't'},      {"ready-fd", required_argument, NULL, 'r'},
-		{"version", no_argument, NULL, 'V'},            {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"agent-socket", required_argument, NULL, 'a'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"sandbox", required_argument, NULL, 's'},
+	    {"log", required_argument, NULL, 'L'},
+	    {"log-format", required_argument, NULL, 'F'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"ready-fd", required_argument, NULL, 'r'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct proxy_options o = {.connect_timeout_ms = 30000, .ready_fd = -1};
 	bool json = false, debug = false;
@@ -45,7 +52,9 @@ int main(int argc, char **argv)
 		case 'L': o.log_path = optarg; break;
 		case 'F':
 			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				fprintf(stderr, "kata-proxy: --log-format: '%s' is not text or json\n", optarg);
+				fprintf(stderr,
+					"kata-proxy: --log-format: '%s' is not text or json\n",
+					optarg);
 				return 2;
 			}
 			json = !strcmp(optarg, "json");
@@ -54,7 +63,10 @@ int main(int argc, char **argv)
 		case 't': {
 			unsigned v;
 			if (parse_uint(optarg, 10, &v) < 0 || !v || v > 3600) {
-				fprintf(stderr, "kata-proxy: --timeout: '%s' is not a number of seconds (1-3600)\n", optarg);
+				fprintf(stderr,
+					"kata-proxy: --timeout: '%s' is not a number of seconds "
+					"(1-3600)\n",
+					optarg);
 				return 2;
 			}
 			o.connect_timeout_ms = (int)v * 1000;
@@ -63,7 +75,9 @@ int main(int argc, char **argv)
 		case 'r': {
 			unsigned v;
 			if (parse_uint(optarg, 10, &v) < 0 || v > 1024) {
-				fprintf(stderr, "kata-proxy: --ready-fd: '%s' is not a file descriptor\n", optarg);
+				fprintf(stderr,
+					"kata-proxy: --ready-fd: '%s' is not a file descriptor\n",
+					optarg);
 				return 2;
 			}
 			o.ready_fd = (int)v;

@@ -44,7 +44,7 @@ int console_send(const char *socket_path, int master, const char *name, struct k
 struct shim_ctx {
 	const struct shim_options *o;
 	int sigfd;
-	int tty;            /* local terminal, -1 */
+	int tty; /* local terminal, -1 */
 	unsigned short rows, cols;
 };
 
@@ -58,7 +58,8 @@ static void send_resize(struct stdio_pump *p, struct shim_ctx *s)
 	s->rows = ws.ws_row;
 	s->cols = ws.ws_col;
 	struct kc_error err = {0};
-	json_t *a = json_pack("{s:s, s:i, s:i}", "container_id", s->o->container_id, "rows", ws.ws_row, "cols", ws.ws_col);
+	json_t *a = json_pack("{s:s, s:i, s:i}", "container_id", s->o->container_id, "rows",
+			      ws.ws_row, "cols", ws.ws_col);
 	if (s->o->exec_id)
 		json_object_set_new(a, "exec_id", json_string(s->o->exec_id));
 	if (agent_client_send_request(p->ac, "resize_tty", a, &err) < 0)
@@ -79,7 +80,8 @@ static int on_signal(struct stdio_pump *p, void *ctx)
 		/* the process's stand-in: what reaches us is meant for it */
 		kc_debug("forwarding signal %u", si.ssi_signo);
 		struct kc_error err = {0};
-		json_t *a = json_pack("{s:s, s:i}", "container_id", s->o->container_id, "signal", (int)si.ssi_signo);
+		json_t *a = json_pack("{s:s, s:i}", "container_id", s->o->container_id, "signal",
+				      (int)si.ssi_signo);
 		if (s->o->exec_id)
 			json_object_set_new(a, "exec_id", json_string(s->o->exec_id));
 		if (agent_client_send_request(p->ac, "signal_process", a, &err) < 0)
@@ -95,7 +97,8 @@ int shim_run(const struct shim_options *o, struct kc_error *err)
 		return -1;
 	if (agent_client_hello(&ac, "shim", 10000, err) < 0)
 		goto fail;
-	json_t *r = agent_client_call(&ac, "attach_stream", json_pack("{s:i}", "stream", (int)o->stream), 10000, err);
+	json_t *r = agent_client_call(&ac, "attach_stream",
+				      json_pack("{s:i}", "stream", (int)o->stream), 10000, err);
 	if (!r)
 		goto fail;
 	json_decref(r);
@@ -107,7 +110,8 @@ int shim_run(const struct shim_options *o, struct kc_error *err)
 	if (o->terminal && o->console_socket) {
 		int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 		char name[64];
-		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 || ptsname_r(m, name, sizeof(name))) {
+		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 ||
+		    ptsname_r(m, name, sizeof(name))) {
 			kc_error_set(err, errno, "terminal");
 			goto fail;
 		}

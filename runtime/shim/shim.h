@@ -14,11 +14,11 @@
 struct shim_options {
 	const char *proxy_socket;
 	const char *container_id;
-	const char *exec_id;     /* NULL: the container's init */
+	const char *exec_id; /* NULL: the container's init */
 	uint32_t stream;
 	bool terminal;
 	const char *console_socket;
-	int ready_fd;            /* >= 0: written to ("R") and closed once attached */
+	int ready_fd; /* >= 0: written to ("R") and closed once attached */
 };
 
 /* The process's exit status (0-255), or -1 with err when the channel failed. */

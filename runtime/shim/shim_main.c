@@ -19,8 +19,10 @@
 
 static int usage(FILE *f, int rc)
 {
-	fprintf(f, "usage: kata-shim --proxy SOCKET --container ID [--exec-id ID] --stream N [--terminal]\n"
-		   "                 [--console-socket PATH] [--log FILE] [--log-format text|json] [--debug]\n"
+	fprintf(f, "usage: kata-shim --proxy SOCKET --container ID [--exec-id ID] --stream N "
+		   "[--terminal]\n"
+		   "                 [--console-socket PATH] [--log FILE] [--log-format text|json] "
+		   "[--debug]\n"
 		   "                 [--ready-fd N]\n");
 	return rc;
 }
@@ -28,13 +30,19 @@ static int usage(FILE *f, int rc)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"proxy", required_argument, NULL, 'p'},    {"container", required_argument, NULL, 'c'},
-		{"exec-id", required_argument, NULL, 'e'},  {"stream", required_argument, NULL, 's'},
-		{"terminal", no_argument, NULL, 't'},       {"console-socket", required_argument, NULL, 'C'},
-		{"log", required_argument, NULL, 'L'},      {"log-format", required_argument, NULL, 'F'},
-		{"debug", no_argument, NULL, 'd'},          {"ready-fd", required_argument, NULL, 'r'},
-		{"version", no_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+	    {"proxy", required_argument, NULL, 'p'},
+	    {"container", required_argument, NULL, 'c'},
+	    {"exec-id", required_argument, NULL, 'e'},
+	    {"stream", required_argument, NULL, 's'},
+	    {"terminal", no_argument, NULL, 't'},
+	    {"console-socket", required_argument, NULL, 'C'},
+	    {"log", required_argument, NULL, 'L'},
+	    {"log-format", required_argument, NULL, 'F'},
+	    {"debug", no_argument, NULL, 'd'},
+	    {"ready-fd", required_argument, NULL, 'r'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct shim_options o = {.ready_fd = -1};
 	const char *log = NULL;
@@ -48,7 +56,9 @@ int main(int argc, char **argv)
 		case 's': {
 			unsigned v;
 			if (parse_uint(optarg, 10, &v) < 0 || !v) {
-				fprintf(stderr, "kata-shim: --stream: '%s' is not a stream number\n", optarg);
+				fprintf(stderr,
+					"kata-shim: --stream: '%s' is not a stream number\n",
+					optarg);
 				return 2;
 			}
 			o.stream = v;
@@ -63,7 +73,9 @@ int main(int argc, char **argv)
 		case 'r': {
 			unsigned v;
 			if (parse_uint(optarg, 10, &v) < 0 || v > 1024) {
-				fprintf(stderr, "kata-shim: --ready-fd: '%s' is not a file descriptor\n", optarg);
+				fprintf(stderr,
+					"kata-shim: --ready-fd: '%s' is not a file descriptor\n",
+					optarg);
 				return 2;
 			}
 			o.ready_fd = (int)v;

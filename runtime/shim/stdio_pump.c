@@ -33,7 +33,8 @@ static int on_frame(struct stdio_pump *p, struct frame *f, struct kc_error *err)
 			return 0;
 		if (json_integer_value(json_object_get(j, "id")) == p->wait_id) {
 			if (!json_is_true(json_object_get(j, "ok"))) {
-				kc_error_set(err, 0, "wait: %s", json_string_value(json_object_get(j, "error")));
+				kc_error_set(err, 0, "wait: %s",
+					     json_string_value(json_object_get(j, "error")));
 				json_decref(j);
 				return -1;
 			}
@@ -73,7 +74,9 @@ static int on_frame(struct stdio_pump *p, struct frame *f, struct kc_error *err)
 		char why[256];
 		json_t *j = frame_json(f, why, sizeof(why));
 		fprintf(stderr, "agent: stream %u: %s\n", f->stream,
-			j && json_string_value(json_object_get(j, "error")) ? json_string_value(json_object_get(j, "error")) : why);
+			j && json_string_value(json_object_get(j, "error"))
+			    ? json_string_value(json_object_get(j, "error"))
+			    : why);
 		json_decref(j);
 		return 0;
 	}
@@ -106,7 +109,8 @@ int stdio_pump_run(struct stdio_pump *p, struct kc_error *err)
 	/* output flows once granted; the exit status comes as wait's answer */
 	if (agent_client_send_window(p->ac, p->stream, FD_STDOUT, PROTO_DEFAULT_WINDOW, err) < 0)
 		return -1;
-	if (!p->terminal && agent_client_send_window(p->ac, p->stream, FD_STDERR, PROTO_DEFAULT_WINDOW, err) < 0)
+	if (!p->terminal &&
+	    agent_client_send_window(p->ac, p->stream, FD_STDERR, PROTO_DEFAULT_WINDOW, err) < 0)
 		return -1;
 	json_t *args = json_pack("{s:s}", "container_id", p->container_id);
 	if (p->exec_id)

@@ -13,13 +13,14 @@ static unsigned add_vcpus_qmp(struct qmp *q, unsigned vcpus, unsigned want, stru
 	json_t *slots = qmp_execute(q, "query-hotpluggable-cpus", NULL, HOTPLUG_QMP_MS, err);
 	size_t i;
 	json_t *s;
-	json_array_foreach(slots, i, s) {
+	json_array_foreach (slots, i, s) {
 		if (added == want)
 			break;
 		if (json_object_get(s, "qom-path"))
 			continue; /* present already */
 		json_t *args = json_deep_copy(json_object_get(s, "props"));
-		json_object_set_new(args, "driver", json_string(json_string_value(json_object_get(s, "type"))));
+		json_object_set_new(args, "driver",
+				    json_string(json_string_value(json_object_get(s, "type"))));
 		char id[32];
 		snprintf(id, sizeof(id), "cpu%u", vcpus + added);
 		json_object_set_new(args, "id", json_string(id));
@@ -31,24 +32,28 @@ static unsigned add_vcpus_qmp(struct qmp *q, unsigned vcpus, unsigned want, stru
 	}
 	json_decref(slots);
 	if (added < want)
-		kc_warn("hot-plug: %u of %u vCPUs added (default_maxvcpus is the limit)", added, want);
+		kc_warn("hot-plug: %u of %u vCPUs added (default_maxvcpus is the limit)", added,
+			want);
 	return added;
 }
 
-static unsigned add_memory_qmp(struct qmp *q, unsigned memory_mib, unsigned want, struct kc_error *err)
+static unsigned add_memory_qmp(struct qmp *q, unsigned memory_mib, unsigned want,
+			       struct kc_error *err)
 {
 	unsigned mib = (want + MEMORY_BLOCK_MIB - 1) / MEMORY_BLOCK_MIB * MEMORY_BLOCK_MIB;
 	char id[32], dimm[40];
 	snprintf(id, sizeof(id), "hpmem%u", memory_mib);
 	snprintf(dimm, sizeof(dimm), "dimm%u", memory_mib);
 	json_t *r = qmp_execute(q, "object-add",
-				json_pack("{s:s, s:s, s:I}", "qom-type", "memory-backend-ram", "id", id, "size",
-					  (json_int_t)mib << 20),
+				json_pack("{s:s, s:s, s:I}", "qom-type", "memory-backend-ram", "id",
+					  id, "size", (json_int_t)mib << 20),
 				HOTPLUG_QMP_MS, err);
 	if (r) {
 		json_decref(r);
-		r = qmp_execute(q, "device_add", json_pack("{s:s, s:s, s:s}", "driver", "pc-dimm", "id", dimm, "memdev", id),
-				HOTPLUG_QMP_MS, err);
+		r = qmp_execute(
+		    q, "device_add",
+		    json_pack("{s:s, s:s, s:s}", "driver", "pc-dimm", "id", dimm, "memdev", id),
+		    HOTPLUG_QMP_MS, err);
 	}
 	if (!r) {
 		kc_warn("hot-plug: memory: %s", err->msg);

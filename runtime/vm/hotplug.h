@@ -7,7 +7,7 @@
 #include "error.h"
 
 #define MEMORY_BLOCK_MIB 128 /* the guest onlines memory in blocks of this */
-#define HOTPLUG_QMP_MS 5000
+#define HOTPLUG_QMP_MS	 5000
 
 struct hotplug_result {
 	unsigned vcpus, memory_mib; /* what was added */

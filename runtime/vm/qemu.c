@@ -39,8 +39,9 @@ void qemu_kernel_cmdline(const struct qemu_params *p, struct strbuf *out)
 {
 	/* quiet and fast: no timer or crypto self-checks, no legacy keyboard
 	 * probing; panic=-1 with -no-reboot ends QEMU when the guest dies */
-	strbuf_append(out, "console=ttyS0 quiet panic=-1 no_timer_check tsc=reliable random.trust_cpu=on"
-			   " i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog");
+	strbuf_append(out,
+		      "console=ttyS0 quiet panic=-1 no_timer_check tsc=reliable random.trust_cpu=on"
+		      " i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog");
 	/* under TCG an early calibration without this can hang (microvm) */
 	unsigned khz = strcmp(p->accel, "tcg") ? 0 : p->tsc_khz;
 	if (khz)
@@ -81,12 +82,14 @@ char **qemu_build_argv(const struct qemu_params *p)
 		add(&a, "%s", kvm ? "host" : "max");
 	add(&a, "-m");
 	if (!micro && q->memory_slots && p->host_memory_mib > p->memory_mib)
-		add(&a, "%uM,slots=%u,maxmem=%uM", p->memory_mib, q->memory_slots, p->host_memory_mib);
+		add(&a, "%uM,slots=%u,maxmem=%uM", p->memory_mib, q->memory_slots,
+		    p->host_memory_mib);
 	else
 		add(&a, "%uM", p->memory_mib);
 	add(&a, "-smp");
 	if (!micro && p->maxvcpus > p->vcpus)
-		add(&a, "%u,cores=1,threads=1,sockets=%u,maxcpus=%u", p->vcpus, p->maxvcpus, p->maxvcpus);
+		add(&a, "%u,cores=1,threads=1,sockets=%u,maxcpus=%u", p->vcpus, p->maxvcpus,
+		    p->maxvcpus);
 	else
 		add(&a, "%u", p->vcpus);
 	if (virtiofs) {
@@ -135,7 +138,8 @@ char **qemu_build_argv(const struct qemu_params *p)
 		add(&a, "-device");
 		add(&a, "virtio-serial-%s,id=serial0", bus);
 		add(&a, "-chardev");
-		add(&a, "socket,id=agent,path=%s/" QEMU_DIR "/agent.sock,server=on,wait=off", p->vm_dir);
+		add(&a, "socket,id=agent,path=%s/" QEMU_DIR "/agent.sock,server=on,wait=off",
+		    p->vm_dir);
 		add(&a, "-device");
 		add(&a, "virtserialport,bus=serial0.0,chardev=agent,name=agent.channel.0");
 	}
@@ -146,7 +150,8 @@ char **qemu_build_argv(const struct qemu_params *p)
 		add(&a, "vhost-user-fs-%s,chardev=vfs,tag=kataShared", bus);
 	} else {
 		add(&a, "-fsdev");
-		add(&a, "local,id=shared,path=%s,security_model=none,multidevs=remap", p->shared_dir);
+		add(&a, "local,id=shared,path=%s,security_model=none,multidevs=remap",
+		    p->shared_dir);
 		add(&a, "-device");
 		add(&a, "virtio-9p-%s,fsdev=shared,mount_tag=kataShared", bus);
 	}
@@ -158,7 +163,8 @@ char **qemu_build_argv(const struct qemu_params *p)
 		else if (n->fd >= 0)
 			add(&a, "tap,id=net%d,fd=%d,vhost=off", i, n->fd);
 		else
-			add(&a, "tap,id=net%d,ifname=%s,script=no,downscript=no,vhost=%s", i, n->tap, n->vhost ? "on" : "off");
+			add(&a, "tap,id=net%d,ifname=%s,script=no,downscript=no,vhost=%s", i,
+			    n->tap, n->vhost ? "on" : "off");
 		add(&a, "-device");
 		add(&a, "virtio-net-%s,netdev=net%d,mac=%s", bus, i, p->nics[i].mac);
 	}

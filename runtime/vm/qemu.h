@@ -18,20 +18,21 @@ struct qemu_nic {
 	char tap[16];
 	char mac[18];
 	bool vhost;
-	int fd, vhostfd;  /* QEMU's descriptor numbers for the tap (and vhost-net) it is given; -1: by name */
+	int fd, vhostfd; /* QEMU's descriptor numbers for the tap (and vhost-net) it is given; -1:
+			    by name */
 };
 
 struct qemu_params {
 	const struct kc_config *cfg;
-	const char *accel;        /* "kvm" or "tcg" */
-	const char *name;         /* sandbox id */
-	const char *vm_dir;       /* sockets and logs */
-	const char *shared_dir;   /* the directory shared with the guest */
+	const char *accel;	      /* "kvm" or "tcg" */
+	const char *name;	      /* sandbox id */
+	const char *vm_dir;	      /* sockets and logs */
+	const char *shared_dir;	      /* the directory shared with the guest */
 	const char *virtiofsd_socket; /* virtio-fs only */
 	unsigned vcpus, maxvcpus, memory_mib;
 	unsigned host_memory_mib; /* for maxmem (memory hot-plug) */
-	unsigned tsc_khz;         /* the host's, from the report's facts (TCG) */
-	unsigned vsock_cid;       /* 0: virtio-serial */
+	unsigned tsc_khz;	  /* the host's, from the report's facts (TCG) */
+	unsigned vsock_cid;	  /* 0: virtio-serial */
 	const struct qemu_nic *nics;
 	int nnics;
 };

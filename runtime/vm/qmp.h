@@ -14,7 +14,8 @@ struct qmp {
 
 int qmp_connect(struct qmp *q, const char *path, int timeout_ms, struct kc_error *err);
 /* Execute; the "return" value (new reference), or NULL with QEMU's error. */
-json_t *qmp_execute(struct qmp *q, const char *command, json_t *args, int timeout_ms, struct kc_error *err);
+json_t *qmp_execute(struct qmp *q, const char *command, json_t *args, int timeout_ms,
+		    struct kc_error *err);
 void qmp_close(struct qmp *q);
 
 #endif

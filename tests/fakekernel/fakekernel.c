@@ -45,7 +45,8 @@ __attribute__((constructor)) static void open_log(void)
 {
 	const char *log = getenv("KC_FAKE_LOG");
 	if (log && *log)
-		log_fd = (int)syscall(SYS_openat, AT_FDCWD, log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		log_fd = (int)syscall(SYS_openat, AT_FDCWD, log,
+				      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
 static bool redirected(const char *path)
@@ -63,7 +64,10 @@ static const char *redirect(const char *path, char *buf, size_t len)
 	return buf;
 }
 
-#define REAL(name) static typeof(name) *real_##name; if (!real_##name) real_##name = dlsym(RTLD_NEXT, #name)
+#define REAL(name)                                                                                 \
+	static typeof(name) *real_##name;                                                          \
+	if (!real_##name)                                                                          \
+	real_##name = dlsym(RTLD_NEXT, #name)
 
 /* The module files opened, by descriptor: finit_module names its module
  * by fd, and a process confined to the fixture has no /proc to ask. */
@@ -184,16 +188,20 @@ static int injected_errno(const char *name)
 {
 	const char *spec = getenv("KC_FAKE_MODULES");
 	size_t nl = strlen(name);
-	static const struct { const char *n; int e; } names[] = {
-		{"EEXIST", EEXIST}, {"ENOENT", ENOENT}, {"EPERM", EPERM}, {"EINVAL", EINVAL},
-		{"ENODEV", ENODEV}, {"EBUSY", EBUSY}, {"ENOEXEC", ENOEXEC},
+	static const struct {
+		const char *n;
+		int e;
+	} names[] = {
+	    {"EEXIST", EEXIST}, {"ENOENT", ENOENT}, {"EPERM", EPERM},	  {"EINVAL", EINVAL},
+	    {"ENODEV", ENODEV}, {"EBUSY", EBUSY},   {"ENOEXEC", ENOEXEC},
 	};
 	for (const char *p = spec; p && *p;) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		if (len > nl && !strncmp(p, name, nl) && p[nl] == '=') {
 			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-				if (strlen(names[i].n) == len - nl - 1 && !strncmp(p + nl + 1, names[i].n, len - nl - 1))
+				if (strlen(names[i].n) == len - nl - 1 &&
+				    !strncmp(p + nl + 1, names[i].n, len - nl - 1))
 					return names[i].e;
 			return EINVAL;
 		}
@@ -205,11 +213,11 @@ static int injected_errno(const char *name)
 static const struct {
 	const char *module, *line;
 } device_of[] = {
-	{"kvm_intel", "/dev/kvm c 10:232 0660 root kvm rw"},
-	{"kvm_amd", "/dev/kvm c 10:232 0660 root kvm rw"},
-	{"vhost_net", "/dev/vhost-net c 10:238 0600 root root rw"},
-	{"vhost_vsock", "/dev/vhost-vsock c 10:241 0600 root root rw"},
-	{"vfio", "/dev/vfio/vfio c 10:196 0666 root root rw"},
+    {"kvm_intel", "/dev/kvm c 10:232 0660 root kvm rw"},
+    {"kvm_amd", "/dev/kvm c 10:232 0660 root kvm rw"},
+    {"vhost_net", "/dev/vhost-net c 10:238 0600 root root rw"},
+    {"vhost_vsock", "/dev/vhost-vsock c 10:241 0600 root root rw"},
+    {"vfio", "/dev/vfio/vfio c 10:196 0666 root root rw"},
 };
 
 static void bring_devices(const char *root, const char *name)
@@ -227,9 +235,12 @@ static void bring_devices(const char *root, const char *name)
 		if (!strncmp(name, "kvm_", 4)) {
 			snprintf(path, sizeof(path), "%s/.kata-check/kvm", root);
 			if (access(path, F_OK) != 0)
-				put_file(path, "open=ok\napi_version=12\ncreate_vm=ok\ncap.irqchip=1\n"
-					       "cap.user-memory=1\ncap.ioeventfd=1\ncap.irqfd=1\ncap.max-vcpus=1024\n"
-					       "cap.nr-memslots=32764\nsmoke=ok: fake kernel\n", false);
+				put_file(path,
+					 "open=ok\napi_version=12\ncreate_vm=ok\ncap.irqchip=1\n"
+					 "cap.user-memory=1\ncap.ioeventfd=1\ncap.irqfd=1\ncap.max-"
+					 "vcpus=1024\n"
+					 "cap.nr-memslots=32764\nsmoke=ok: fake kernel\n",
+					 false);
 		}
 	}
 	if (!strcmp(name, "vfio_pci")) {
@@ -265,7 +276,8 @@ static int fake_load(const char *name, const char *args)
 	/* "nested=1 x=y" become parameters */
 	char copy[1024];
 	snprintf(copy, sizeof(copy), "%s", args ? args : "");
-	for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+	for (char *save = NULL, *t = strtok_r(copy, " ", &save); t;
+	     t = strtok_r(NULL, " ", &save)) {
 		char *eq = strchr(t, '=');
 		if (!eq)
 			continue;
@@ -413,7 +425,8 @@ static void pci_write(const char *path, const char *buf, size_t n)
 		drv[strcspn(drv, "\n")] = '\0';
 		if (!drv[0] || !strcmp(drv, "(null)")) {
 			/* no override: the device's natural driver, as the fixture says */
-			snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/fake_default_driver", root, bdf);
+			snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/fake_default_driver",
+				 root, bdf);
 			f = fopen(p, "r");
 			drv[0] = '\0';
 			if (f) {

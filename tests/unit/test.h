@@ -79,8 +79,8 @@ static inline struct device_fact *fb_device(struct host_facts *f, const char *pa
 
 static inline void fb_kvm_ok(struct host_facts *f)
 {
-	static const char *const caps[] = {"irqchip", "user-memory", "ioeventfd", "irqfd",
-					   "nr-vcpus", "max-vcpus", "nr-memslots"};
+	static const char *const caps[] = {"irqchip",  "user-memory", "ioeventfd",  "irqfd",
+					   "nr-vcpus", "max-vcpus",   "nr-memslots"};
 	struct kvm_facts *k = &f->kvm;
 	k->source = SRC_LIVE;
 	k->attempted = true;
@@ -90,7 +90,8 @@ static inline void fb_kvm_ok(struct host_facts *f)
 	k->create_vm_errno = 0;
 	k->ncaps = 0;
 	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
-		k->caps[k->ncaps++] = (struct kvm_cap_fact){caps[i], strcmp(caps[i], "max-vcpus") ? 64 : 1024};
+		k->caps[k->ncaps++] =
+		    (struct kvm_cap_fact){caps[i], strcmp(caps[i], "max-vcpus") ? 64 : 1024};
 	k->smoke = SMOKE_OK;
 	str_copy(k->smoke_detail, sizeof(k->smoke_detail), "test");
 }
@@ -115,7 +116,7 @@ static inline struct host_facts *fb_intel_ready(void)
 	f->cpu.cpuinfo_processors = 8;
 	f->cpu.cpuinfo_flags = xstrdup("fpu lm vmx sse4_1 sse4_2");
 	for (const char *const *m = (const char *const[]){"kvm", "kvm_intel", "vhost", "vhost_net",
-							   "vhost_vsock", "vsock", "tun", NULL};
+							  "vhost_vsock", "vsock", "tun", NULL};
 	     *m; m++)
 		fb_module(f, *m, MOD_LOADED);
 	fb_module(f, "kvm_amd", MOD_AVAILABLE);
@@ -164,12 +165,13 @@ static inline const struct report_item *fb_item(const struct report *r, const ch
 	return it;
 }
 
-#define assert_level(r, id, lvl) assert_string_equal(level_name(fb_item(r, id)->level), level_name(lvl))
-#define assert_contains(hay, needle)                                                       \
-	do {                                                                               \
-		const char *h_ = (hay);                                                    \
-		if (!h_ || !strstr(h_, (needle)))                                          \
-			fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle)); \
+#define assert_level(r, id, lvl)                                                                   \
+	assert_string_equal(level_name(fb_item(r, id)->level), level_name(lvl))
+#define assert_contains(hay, needle)                                                               \
+	do {                                                                                       \
+		const char *h_ = (hay);                                                            \
+		if (!h_ || !strstr(h_, (needle)))                                                  \
+			fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", (needle));      \
 	} while (0)
 
 #endif

@@ -129,11 +129,11 @@ static void refusal_names_the_first_kvm_failure(void **state)
 static void toml_writer_round_trips(void **state)
 {
 	(void)state;
-	json_t *doc = json_pack("{s:{s:s}, s:{s:i, s:b, s:[s,s], s:{s:s}, s:f}, s:[{s:s}, {s:s}], s:n, s:{s:s}}",
-				"Meta", "Version", "1.0.25",
-				"Runtime", "Count", 3, "Debug", 1, "List", "a", "b\"q", "Config", "Path", "/x y", "Ratio", 1.5,
-				"Adaptation", "Key", "k1", "Key", "k2",
-				"Skipped", "weird key", "Value", "line\nbreak\ttab");
+	json_t *doc = json_pack(
+	    "{s:{s:s}, s:{s:i, s:b, s:[s,s], s:{s:s}, s:f}, s:[{s:s}, {s:s}], s:n, s:{s:s}}",
+	    "Meta", "Version", "1.0.25", "Runtime", "Count", 3, "Debug", 1, "List", "a", "b\"q",
+	    "Config", "Path", "/x y", "Ratio", 1.5, "Adaptation", "Key", "k1", "Key", "k2",
+	    "Skipped", "weird key", "Value", "line\nbreak\ttab");
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&text, &len);
@@ -163,11 +163,11 @@ static void toml_writer_round_trips(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ready_host_changes_nothing),
-		cmocka_unit_test(missing_nodes_turn_features_off),
-		cmocka_unit_test(kvm_required_but_unusable_is_refused),
-		cmocka_unit_test(refusal_names_the_first_kvm_failure),
-		cmocka_unit_test(toml_writer_round_trips),
+	    cmocka_unit_test(ready_host_changes_nothing),
+	    cmocka_unit_test(missing_nodes_turn_features_off),
+	    cmocka_unit_test(kvm_required_but_unusable_is_refused),
+	    cmocka_unit_test(refusal_names_the_first_kvm_failure),
+	    cmocka_unit_test(toml_writer_round_trips),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,8 +20,8 @@
 #include "fdmount.h"
 #include "fs.h"
 
-static char top[256];    /* holds tree/ and outside/ */
-static char tree[300];   /* the directory we resolve beneath */
+static char top[256];  /* holds tree/ and outside/ */
+static char tree[300]; /* the directory we resolve beneath */
 static char outside[300];
 static int treefd = -1;
 
@@ -45,12 +45,13 @@ static int setup(void **state)
 	snprintf(tree, sizeof(tree), "%s/tree", top);
 	snprintf(outside, sizeof(outside), "%s/outside", top);
 	char cmd[2048];
-	snprintf(cmd, sizeof(cmd),
-		 "set -e; cd %s; mkdir -p tree/dir/sub outside; echo secret > outside/secret;"
-		 " echo inside > tree/dir/file; echo root-file > tree/file;"
-		 " ln -s dir tree/rel-dir; ln -s ../../outside tree/dir/up-out; ln -s %s tree/abs-out;"
-		 " ln -s /dir/file tree/abs-in; mkfifo tree/fifo",
-		 top, outside);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "set -e; cd %s; mkdir -p tree/dir/sub outside; echo secret > outside/secret;"
+	    " echo inside > tree/dir/file; echo root-file > tree/file;"
+	    " ln -s dir tree/rel-dir; ln -s ../../outside tree/dir/up-out; ln -s %s tree/abs-out;"
+	    " ln -s /dir/file tree/abs-in; mkfifo tree/fifo",
+	    top, outside);
 	if (system(cmd) != 0)
 		return -1;
 	treefd = open(tree, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -165,7 +166,8 @@ static void special_files(void **state)
 	assert_null(read_at("dir", BENEATH_STRICT, &rc));
 	assert_int_equal(rc, -EISDIR);
 	char *s = NULL;
-	assert_int_equal(beneath_read_file(treefd, "dir/file", BENEATH_STRICT, 3, &s, NULL), -EFBIG);
+	assert_int_equal(beneath_read_file(treefd, "dir/file", BENEATH_STRICT, 3, &s, NULL),
+			 -EFBIG);
 	assert_null(s);
 }
 
@@ -208,14 +210,17 @@ static void atomic_writes(void **state)
 {
 	(void)state;
 	struct kc_error err = {0};
-	assert_int_equal(beneath_write_atomic(treefd, "dir/new", "one", 3, 0640, BENEATH_STRICT, &err), 0);
+	assert_int_equal(
+	    beneath_write_atomic(treefd, "dir/new", "one", 3, 0640, BENEATH_STRICT, &err), 0);
 	int rc;
 	char *s = read_at("dir/new", BENEATH_STRICT, &rc);
 	assert_string_equal(s, "one");
 	free(s);
 	/* a symlink at the target is replaced, never written through */
 	assert_int_equal(symlinkat("../../outside/secret", treefd, "dir/link-target"), 0);
-	assert_int_equal(beneath_write_atomic(treefd, "dir/link-target", "two", 3, 0640, BENEATH_STRICT, &err), 0);
+	assert_int_equal(
+	    beneath_write_atomic(treefd, "dir/link-target", "two", 3, 0640, BENEATH_STRICT, &err),
+	    0);
 	char p[600];
 	snprintf(p, sizeof(p), "%s/secret", outside);
 	char *o = NULL;
@@ -223,7 +228,8 @@ static void atomic_writes(void **state)
 	assert_string_equal(o, "secret\n");
 	free(o);
 	/* nor through a symlinked directory */
-	assert_true(beneath_write_atomic(treefd, "dir/up-out/secret", "x", 1, 0640, BENEATH_STRICT, &err) < 0);
+	assert_true(beneath_write_atomic(treefd, "dir/up-out/secret", "x", 1, 0640, BENEATH_STRICT,
+					 &err) < 0);
 	assert_int_equal(err.errnum, ELOOP);
 	/* no temporary file is left behind */
 	sh("test -z \"$(ls -A %s/dir | grep tmp-)\"", tree);
@@ -234,7 +240,8 @@ static void atomic_writes(void **state)
 static void removal(void **state)
 {
 	(void)state;
-	sh("set -e; cd %s; mkdir -p victim/d/e; echo x > victim/d/e/f; ln -s %s victim/out; ln -s %s/secret victim/d/sec",
+	sh("set -e; cd %s; mkdir -p victim/d/e; echo x > victim/d/e/f; ln -s %s victim/out; ln -s "
+	   "%s/secret victim/d/sec",
 	   tree, outside, outside);
 	assert_int_equal(beneath_remove_tree(treefd, "victim"), 0);
 	sh("test ! -e %s/victim && test -f %s/secret", tree, outside);
@@ -254,14 +261,16 @@ static void *swapper(void *arg)
 {
 	(void)arg;
 	while (atomic_load(&racing))
-		syscall(SYS_renameat2, treefd, "race", treefd, "race-link", 2 /* RENAME_EXCHANGE */);
+		syscall(SYS_renameat2, treefd, "race", treefd, "race-link",
+			2 /* RENAME_EXCHANGE */);
 	return NULL;
 }
 
 static void swapped_symlink(void **state)
 {
 	(void)state;
-	sh("set -e; cd %s; mkdir -p race; echo inside > race/secret; ln -s %s race-link", tree, outside);
+	sh("set -e; cd %s; mkdir -p race; echo inside > race/secret; ln -s %s race-link", tree,
+	   outside);
 	atomic_store(&racing, true);
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, swapper, NULL), 0);
@@ -291,7 +300,8 @@ static void swapped_symlink(void **state)
 				rmdir(p);
 			}
 			if (beneath_unlink(treefd, "race/made", AT_REMOVEDIR, BENEATH_STRICT) < 0)
-				beneath_unlink(treefd, "race-link/made", AT_REMOVEDIR, BENEATH_STRICT);
+				beneath_unlink(treefd, "race-link/made", AT_REMOVEDIR,
+					       BENEATH_STRICT);
 		}
 	}
 	atomic_store(&racing, false);
@@ -318,7 +328,8 @@ static void mounts_on_handles(void **state)
 	int m = fd_bind_mount(src, dst, "mdst", false);
 	assert_true(m >= 0);
 	assert_true(fd_is_mount_point(dst, "mdst"));
-	assert_int_equal(fd_mount_setattr(m, MS_RDONLY | MS_NOSUID | MS_NODEV, MS_PRIVATE, false), 0);
+	assert_int_equal(fd_mount_setattr(m, MS_RDONLY | MS_NOSUID | MS_NODEV, MS_PRIVATE, false),
+			 0);
 	int rc;
 	char *s = read_at("mdst/f", BENEATH_STRICT, &rc);
 	assert_string_equal(s, "src\n");
@@ -343,7 +354,8 @@ static void mounts_on_handles(void **state)
 	assert_true(m >= 0);
 	close(m);
 	assert_int_equal(beneath_remove_tree(treefd, "mtree"), -EBUSY);
-	sh("test -f %s/msrc/g && test -f %s/mtree/in/g && test ! -e %s/mtree/other", tree, tree, tree);
+	sh("test -f %s/msrc/g && test -f %s/mtree/in/g && test ! -e %s/mtree/other", tree, tree,
+	   tree);
 	assert_int_equal(fd_umount_at(mt, "in"), 0);
 	close(mt);
 	assert_int_equal(beneath_remove_tree(treefd, "mtree"), 0);
@@ -357,9 +369,9 @@ static void mounts_on_handles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(strict_mode),     BOTH(symlinks_mode),   BOTH(in_root_mode),
-		BOTH(special_files),   BOTH(make_directories), BOTH(atomic_writes),
-		BOTH(removal),         BOTH(swapped_symlink), cmocka_unit_test(mounts_on_handles),
+	    BOTH(strict_mode),	 BOTH(symlinks_mode),	 BOTH(in_root_mode),
+	    BOTH(special_files), BOTH(make_directories), BOTH(atomic_writes),
+	    BOTH(removal),	 BOTH(swapped_symlink),	 cmocka_unit_test(mounts_on_handles),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -8,7 +8,8 @@
 static struct cli_opt *fresh(void)
 {
 	static struct cli_opt opts[] = {
-		{"bundle", 'b', true}, {"detach", 'd', false}, {"env", 'e', true}, {"tty", 't', false}, {NULL, 0, false},
+	    {"bundle", 'b', true}, {"detach", 'd', false}, {"env", 'e', true},
+	    {"tty", 't', false},   {NULL, 0, false},
 	};
 	for (struct cli_opt *o = opts; o->name; o++)
 		o->set = false, o->value = NULL, o->nvalues = 0;
@@ -32,7 +33,8 @@ static void forms_of_a_value(void **state)
 	o = fresh();
 	assert_int_equal(parse(o, &err, 3, a2), 2);
 	assert_string_equal(cli_str(o, "bundle"), "/b2");
-	char *a3[] = {(char *)"create", (char *)"-bundle", (char *)"/b3", (char *)"-b", (char *)"/b4", (char *)"id"};
+	char *a3[] = {(char *)"create", (char *)"-bundle", (char *)"/b3",
+		      (char *)"-b",	(char *)"/b4",	   (char *)"id"};
 	o = fresh();
 	assert_int_equal(parse(o, &err, 6, a3), 5);
 	/* the last one wins, as in runc */
@@ -44,7 +46,9 @@ static void booleans_and_repeats(void **state)
 {
 	(void)state;
 	struct kc_error err = {0};
-	char *a[] = {(char *)"exec", (char *)"-d", (char *)"--tty=false", (char *)"-e", (char *)"A=1", (char *)"--env", (char *)"B=2", (char *)"--env=C=3", (char *)"id", (char *)"sh"};
+	char *a[] = {(char *)"exec", (char *)"-d",    (char *)"--tty=false", (char *)"-e",
+		     (char *)"A=1",  (char *)"--env", (char *)"B=2",	     (char *)"--env=C=3",
+		     (char *)"id",   (char *)"sh"};
 	struct cli_opt *o = fresh();
 	assert_int_equal(parse(o, &err, 10, a), 8);
 	assert_true(cli_bool(o, "detach"));
@@ -111,9 +115,9 @@ static void one_id(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(forms_of_a_value),   cmocka_unit_test(booleans_and_repeats),
-		cmocka_unit_test(the_end_of_flags),   cmocka_unit_test(errors_name_the_flag),
-		cmocka_unit_test(one_id),
+	    cmocka_unit_test(forms_of_a_value), cmocka_unit_test(booleans_and_repeats),
+	    cmocka_unit_test(the_end_of_flags), cmocka_unit_test(errors_name_the_flag),
+	    cmocka_unit_test(one_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,20 +42,25 @@ static void kata1_file_loads_without_warnings(void **state)
 	struct kc_config c;
 	struct kc_error err = {0};
 	static const char text[] =
-		"[hypervisor.qemu]\npath = \"/usr/bin/qemu-lite-system-x86_64\"\nkernel = \"/k\"\n"
-		"initrd = \"/i\"\nimage = \"\"\nmachine_type = \"pc\"\nkernel_params = \"\"\nfirmware = \"\"\n"
-		"machine_accelerators=\"\"\ndefault_vcpus = -1\ndefault_maxvcpus = 0\ndefault_bridges = 1\n"
-		"default_memory = 2048\ndisable_block_device_use = false\nshared_fs = \"virtio-9p\"\n"
-		"virtio_fs_daemon = \"/usr/bin/virtiofsd\"\nvirtio_fs_cache_size = 1024\n"
-		"virtio_fs_extra_args = [\"-o\", \"x\"]\nvirtio_fs_cache = \"always\"\n"
-		"block_device_driver = \"virtio-scsi\"\nenable_iothreads = false\nenable_debug = true\n"
-		"use_vsock = true\ndisable_vhost_net = true\nhotplug_vfio_on_root_bus = true\npcie_root_port = 2\n"
-		"entropy_source = \"/dev/urandom\"\nenable_annotations = [\"default_vcpus\"]\n"
-		"valid_hypervisor_paths = [\"/usr/bin/qemu-*\"]\n"
-		"[factory]\nenable_template = false\n[proxy.kata]\npath = \"/p\"\nenable_debug = true\n"
-		"[shim.kata]\npath = \"/s\"\n[agent.kata]\nenable_tracing = false\nkernel_modules = [\"e1000\"]\n"
-		"[netmon]\npath = \"/n\"\n[runtime]\nenable_debug = true\ninternetworking_model=\"macvtap\"\n"
-		"disable_guest_seccomp=true\nsandbox_cgroup_only=true\nexperimental=[]\n";
+	    "[hypervisor.qemu]\npath = \"/usr/bin/qemu-lite-system-x86_64\"\nkernel = \"/k\"\n"
+	    "initrd = \"/i\"\nimage = \"\"\nmachine_type = \"pc\"\nkernel_params = \"\"\nfirmware "
+	    "= \"\"\n"
+	    "machine_accelerators=\"\"\ndefault_vcpus = -1\ndefault_maxvcpus = 0\ndefault_bridges "
+	    "= 1\n"
+	    "default_memory = 2048\ndisable_block_device_use = false\nshared_fs = \"virtio-9p\"\n"
+	    "virtio_fs_daemon = \"/usr/bin/virtiofsd\"\nvirtio_fs_cache_size = 1024\n"
+	    "virtio_fs_extra_args = [\"-o\", \"x\"]\nvirtio_fs_cache = \"always\"\n"
+	    "block_device_driver = \"virtio-scsi\"\nenable_iothreads = false\nenable_debug = true\n"
+	    "use_vsock = true\ndisable_vhost_net = true\nhotplug_vfio_on_root_bus = "
+	    "true\npcie_root_port = 2\n"
+	    "entropy_source = \"/dev/urandom\"\nenable_annotations = [\"default_vcpus\"]\n"
+	    "valid_hypervisor_paths = [\"/usr/bin/qemu-*\"]\n"
+	    "[factory]\nenable_template = false\n[proxy.kata]\npath = \"/p\"\nenable_debug = true\n"
+	    "[shim.kata]\npath = \"/s\"\n[agent.kata]\nenable_tracing = false\nkernel_modules = "
+	    "[\"e1000\"]\n"
+	    "[netmon]\npath = \"/n\"\n[runtime]\nenable_debug = "
+	    "true\ninternetworking_model=\"macvtap\"\n"
+	    "disable_guest_seccomp=true\nsandbox_cgroup_only=true\nexperimental=[]\n";
 	assert_int_equal(load(&c, text, &err), 0);
 	assert_int_equal(c.warnings.n, 0);
 	assert_int_equal(c.hypervisor.default_vcpus, -1);
@@ -76,13 +81,21 @@ static void unknown_keys_warn_with_lines(void **state)
 	(void)state;
 	struct kc_config c;
 	struct kc_error err = {0};
-	assert_int_equal(load(&c, "top = 2\n[hypervisor.qemu]\npath = \"/q\"\nnew_option = 1\n[runtime]\nfoo = true\n"
-				  "[brand_new_section]\nx = 1\n", &err), 0);
+	assert_int_equal(
+	    load(
+		&c,
+		"top = 2\n[hypervisor.qemu]\npath = \"/q\"\nnew_option = 1\n[runtime]\nfoo = true\n"
+		"[brand_new_section]\nx = 1\n",
+		&err),
+	    0);
 	assert_int_equal(c.warnings.n, 4);
 	assert_string_equal(c.warnings.v[0], "test.toml:1: unknown key 'top' (ignored)");
-	assert_string_equal(c.warnings.v[1], "test.toml:4: unknown key 'new_option' in [hypervisor.qemu] (ignored)");
-	assert_string_equal(c.warnings.v[2], "test.toml:6: unknown key 'foo' in [runtime] (ignored)");
-	assert_string_equal(c.warnings.v[3], "test.toml:7: unknown section 'brand_new_section' (ignored)");
+	assert_string_equal(c.warnings.v[1],
+			    "test.toml:4: unknown key 'new_option' in [hypervisor.qemu] (ignored)");
+	assert_string_equal(c.warnings.v[2],
+			    "test.toml:6: unknown key 'foo' in [runtime] (ignored)");
+	assert_string_equal(c.warnings.v[3],
+			    "test.toml:7: unknown section 'brand_new_section' (ignored)");
 	assert_string_equal(c.hypervisor.path, "/q");
 	config_free(&c);
 }
@@ -93,20 +106,29 @@ static void wrong_types_are_errors(void **state)
 	static const struct {
 		const char *text, *msg;
 	} cases[] = {
-		{"[hypervisor.qemu]\n\ndefault_memory = \"2048\"\n",
-		 "test.toml:3:1: [hypervisor.qemu] default_memory: expected a non-negative integer, found a string"},
-		{"[hypervisor.qemu]\npath = 5\n", "test.toml:2:1: [hypervisor.qemu] path: expected a string, found an integer"},
-		{"[runtime]\nenable_debug = \"yes\"\n", "[runtime] enable_debug: expected a boolean (true or false), found a string"},
-		{"[hypervisor.qemu]\ndefault_memory = -1\n", "default_memory: -1 is out of range (0 to 4294967295)"},
-		{"[hypervisor.qemu]\ndefault_vcpus = 4294967296\n", "default_vcpus: 4294967296 is out of range"},
-		{"[hypervisor.qemu]\nenable_annotations = \"x\"\n", "expected an array of strings, found a string"},
-		{"[hypervisor.qemu]\nenable_annotations = [\"a\", 2]\n", "test.toml:2:28: [hypervisor.qemu] enable_annotations: element 2: expected a string, found integer"},
-		{"[hypervisor.qemu]\npath = \"a\\u0000b\"\n", "a NUL character is not allowed"},
-		{"[hypervisor.firecracker]\npath = \"/fc\"\n", "test.toml:1: [hypervisor.firecracker]: this runtime supports only [hypervisor.qemu]"},
-		{"[proxy.cc]\n", "[proxy.cc]: unknown proxy type (supported: kata)"},
-		{"hypervisor = 1\n", "[hypervisor] must be a table, found integer"},
-		{"runtime = [1]\n", "[runtime] must be a table, found array"},
-		{"[hypervisor.qemu\n", "test.toml:1:17: expected ']' to close the table header"},
+	    {"[hypervisor.qemu]\n\ndefault_memory = \"2048\"\n",
+	     "test.toml:3:1: [hypervisor.qemu] default_memory: expected a non-negative integer, "
+	     "found a string"},
+	    {"[hypervisor.qemu]\npath = 5\n",
+	     "test.toml:2:1: [hypervisor.qemu] path: expected a string, found an integer"},
+	    {"[runtime]\nenable_debug = \"yes\"\n",
+	     "[runtime] enable_debug: expected a boolean (true or false), found a string"},
+	    {"[hypervisor.qemu]\ndefault_memory = -1\n",
+	     "default_memory: -1 is out of range (0 to 4294967295)"},
+	    {"[hypervisor.qemu]\ndefault_vcpus = 4294967296\n",
+	     "default_vcpus: 4294967296 is out of range"},
+	    {"[hypervisor.qemu]\nenable_annotations = \"x\"\n",
+	     "expected an array of strings, found a string"},
+	    {"[hypervisor.qemu]\nenable_annotations = [\"a\", 2]\n",
+	     "test.toml:2:28: [hypervisor.qemu] enable_annotations: element 2: expected a string, "
+	     "found integer"},
+	    {"[hypervisor.qemu]\npath = \"a\\u0000b\"\n", "a NUL character is not allowed"},
+	    {"[hypervisor.firecracker]\npath = \"/fc\"\n",
+	     "test.toml:1: [hypervisor.firecracker]: this runtime supports only [hypervisor.qemu]"},
+	    {"[proxy.cc]\n", "[proxy.cc]: unknown proxy type (supported: kata)"},
+	    {"hypervisor = 1\n", "[hypervisor] must be a table, found integer"},
+	    {"runtime = [1]\n", "[runtime] must be a table, found array"},
+	    {"[hypervisor.qemu\n", "test.toml:1:17: expected ']' to close the table header"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct kc_config c;
@@ -124,8 +146,11 @@ static void values_and_normalisation(void **state)
 	struct kc_error err = {0};
 	struct strlist notes = {0};
 
-	assert_int_equal(load(&c, "[hypervisor.qemu]\ndefault_vcpus = 64\ndefault_maxvcpus = 0\n"
-				  "default_memory = 0\ndefault_bridges = 9\nmemory_slots = 0\n", &err), 0);
+	assert_int_equal(load(&c,
+			      "[hypervisor.qemu]\ndefault_vcpus = 64\ndefault_maxvcpus = 0\n"
+			      "default_memory = 0\ndefault_bridges = 9\nmemory_slots = 0\n",
+			      &err),
+			 0);
 	assert_int_equal(config_check_values(&c, 4, &notes, &err), 0);
 	assert_int_equal(c.hypervisor.default_vcpus, 4);
 	assert_int_equal(c.hypervisor.default_maxvcpus, 4);
@@ -145,18 +170,24 @@ static void values_and_normalisation(void **state)
 	static const struct {
 		const char *text, *msg;
 	} bad[] = {
-		{"[hypervisor.qemu]\nblock_device_driver = \"ide\"\n",
-		 "test.toml:2: [hypervisor.qemu] block_device_driver: 'ide' is not one of: virtio-scsi virtio-blk"},
-		{"[hypervisor.qemu]\nshared_fs = \"nfs\"\n", "'nfs' is not one of: virtio-9p virtio-fs"},
-		{"[hypervisor.qemu]\naccel = \"xen\"\n", "'xen' is not one of: kvm tcg auto"},
-		{"[hypervisor.qemu]\nimage = \"/img\"\n", "image and initrd are both set"},
-		{"[hypervisor.qemu]\ninitrd = \"\"\n", "neither image nor initrd is set"},
-		{"[hypervisor.qemu]\nshared_fs = \"virtio-fs\"\nvirtio_fs_daemon = \"\"\n", "needs the path of virtiofsd"},
-		{"[hypervisor.qemu]\nmsize_9p = 100\n", "msize_9p: 100 is out of range"},
-		{"[runtime]\ninternetworking_model = \"magic\"\n", "'magic' is not one of"},
-		{"[runtime]\ndisable_new_netns = true\n[netmon]\nenable_netmon = true\n", "cannot be combined with [netmon] enable_netmon"},
-		{"[runtime]\ndisable_new_netns = true\ninternetworking_model = \"macvtap\"\n", "not \"macvtap\""},
-		{"[agent.kata]\ntrace_mode = \"sometimes\"\n", "'sometimes' is not one of: dynamic static"},
+	    {"[hypervisor.qemu]\nblock_device_driver = \"ide\"\n",
+	     "test.toml:2: [hypervisor.qemu] block_device_driver: 'ide' is not one of: virtio-scsi "
+	     "virtio-blk"},
+	    {"[hypervisor.qemu]\nshared_fs = \"nfs\"\n",
+	     "'nfs' is not one of: virtio-9p virtio-fs"},
+	    {"[hypervisor.qemu]\naccel = \"xen\"\n", "'xen' is not one of: kvm tcg auto"},
+	    {"[hypervisor.qemu]\nimage = \"/img\"\n", "image and initrd are both set"},
+	    {"[hypervisor.qemu]\ninitrd = \"\"\n", "neither image nor initrd is set"},
+	    {"[hypervisor.qemu]\nshared_fs = \"virtio-fs\"\nvirtio_fs_daemon = \"\"\n",
+	     "needs the path of virtiofsd"},
+	    {"[hypervisor.qemu]\nmsize_9p = 100\n", "msize_9p: 100 is out of range"},
+	    {"[runtime]\ninternetworking_model = \"magic\"\n", "'magic' is not one of"},
+	    {"[runtime]\ndisable_new_netns = true\n[netmon]\nenable_netmon = true\n",
+	     "cannot be combined with [netmon] enable_netmon"},
+	    {"[runtime]\ndisable_new_netns = true\ninternetworking_model = \"macvtap\"\n",
+	     "not \"macvtap\""},
+	    {"[agent.kata]\ntrace_mode = \"sometimes\"\n",
+	     "'sometimes' is not one of: dynamic static"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		kc_error_clear(&err);
@@ -172,7 +203,8 @@ static void key_table_is_complete(void **state)
 	(void)state;
 	/* every key resolves to itself, and names are unique per section */
 	for (size_t i = 0; i < n_config_keys; i++) {
-		assert_ptr_equal(config_key_find(config_keys[i].section, config_keys[i].name), &config_keys[i]);
+		assert_ptr_equal(config_key_find(config_keys[i].section, config_keys[i].name),
+				 &config_keys[i]);
 		assert_true(config_keys[i].offset < sizeof(struct kc_config));
 	}
 	assert_null(config_key_find("hypervisor.qemu", "no_such_key"));
@@ -207,7 +239,8 @@ static void every_key_is_documented(void **state)
 		snprintf(needle, sizeof(needle), ".BR %s \"", config_keys[i].name);
 		char *sec = strstr(page, section);
 		if (!strstr(page, needle) || !sec)
-			fail_msg("configuration.toml(5) does not document [%s] %s", section, config_keys[i].name);
+			fail_msg("configuration.toml(5) does not document [%s] %s", section,
+				 config_keys[i].name);
 	}
 	free(page);
 }
@@ -215,14 +248,14 @@ static void every_key_is_documented(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),
-		cmocka_unit_test(source_is_named),
-		cmocka_unit_test(kata1_file_loads_without_warnings),
-		cmocka_unit_test(unknown_keys_warn_with_lines),
-		cmocka_unit_test(wrong_types_are_errors),
-		cmocka_unit_test(values_and_normalisation),
-		cmocka_unit_test(key_table_is_complete),
-		cmocka_unit_test(every_key_is_documented),
+	    cmocka_unit_test(defaults),
+	    cmocka_unit_test(source_is_named),
+	    cmocka_unit_test(kata1_file_loads_without_warnings),
+	    cmocka_unit_test(unknown_keys_warn_with_lines),
+	    cmocka_unit_test(wrong_types_are_errors),
+	    cmocka_unit_test(values_and_normalisation),
+	    cmocka_unit_test(key_table_is_complete),
+	    cmocka_unit_test(every_key_is_documented),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

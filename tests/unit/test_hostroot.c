@@ -122,9 +122,9 @@ static void hostile_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(open_errors),
-		cmocka_unit_test(reads_inside_root),
-		cmocka_unit_test(hostile_files),
+	    cmocka_unit_test(open_errors),
+	    cmocka_unit_test(reads_inside_root),
+	    cmocka_unit_test(hostile_files),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

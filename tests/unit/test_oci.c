@@ -22,15 +22,18 @@ static void full_process(void **state)
 	(void)state;
 	struct oci_process p;
 	struct kc_error err = {0};
-	assert_int_equal(parse("{\"args\":[\"sh\",\"-c\",\"x\"],\"env\":[\"PATH=/bin\",\"A=b\"],\"cwd\":\"/tmp\","
-			       "\"terminal\":true,\"consoleSize\":{\"height\":30,\"width\":100},"
-			       "\"user\":{\"uid\":1000,\"gid\":100,\"umask\":18,\"additionalGids\":[5,6]},"
-			       "\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_NOT_YET\"],\"effective\":[\"CAP_CHOWN\"]},"
-			       "\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":2048,\"soft\":1024},"
-			       "{\"type\":\"RLIMIT_NOFILE\",\"hard\":4096,\"soft\":4096}],"
-			       "\"noNewPrivileges\":true,\"oomScoreAdj\":-500}",
-			       &p, &err),
-			 0);
+	assert_int_equal(
+	    parse(
+		"{\"args\":[\"sh\",\"-c\",\"x\"],\"env\":[\"PATH=/bin\",\"A=b\"],\"cwd\":\"/tmp\","
+		"\"terminal\":true,\"consoleSize\":{\"height\":30,\"width\":100},"
+		"\"user\":{\"uid\":1000,\"gid\":100,\"umask\":18,\"additionalGids\":[5,6]},"
+		"\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_NOT_YET\"],\"effective\":["
+		"\"CAP_CHOWN\"]},"
+		"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":2048,\"soft\":1024},"
+		"{\"type\":\"RLIMIT_NOFILE\",\"hard\":4096,\"soft\":4096}],"
+		"\"noNewPrivileges\":true,\"oomScoreAdj\":-500}",
+		&p, &err),
+	    0);
 	assert_string_equal(p.argv[2], "x");
 	assert_null(p.argv[3]);
 	assert_string_equal(oci_env_get(p.envp, "A"), "b");
@@ -82,20 +85,24 @@ static void errors_name_the_field(void **state)
 {
 	(void)state;
 	const char *cases[][2] = {
-		{"[]", "process: must be an object"},
-		{"{}", "process.args: missing"},
-		{"{\"args\":[]}", "process.args: must not be empty"},
-		{"{\"args\":[1]}", "process.args[0]: must be a string"},
-		{"{\"args\":[\"\"]}", "process.args[0]: must not be empty"},
-		{"{\"args\":[\"a\"],\"env\":\"x\"}", "process.env: must be an array"},
-		{"{\"args\":[\"a\"],\"cwd\":\"rel\"}", "process.cwd: 'rel' is not an absolute path"},
-		{"{\"args\":[\"a\"],\"terminal\":1}", "process.terminal: must be true or false"},
-		{"{\"args\":[\"a\"],\"user\":{\"uid\":-1}}", "process.user.uid: must be an integer"},
-		{"{\"args\":[\"a\"],\"user\":{\"additionalGids\":[\"x\"]}}", "process.user.additionalGids[0]"},
-		{"{\"args\":[\"a\"],\"capabilities\":{\"bounding\":[1]}}", "process.capabilities.bounding[0]"},
-		{"{\"args\":[\"a\"],\"rlimits\":[{\"type\":\"RLIMIT_NOPE\",\"hard\":1,\"soft\":1}]}", "unknown rlimit 'RLIMIT_NOPE'"},
-		{"{\"args\":[\"a\"],\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1,\"soft\":2}]}", "soft limit above the hard limit"},
-		{"{\"args\":[\"a\"],\"oomScoreAdj\":5000}", "process.oomScoreAdj"},
+	    {"[]", "process: must be an object"},
+	    {"{}", "process.args: missing"},
+	    {"{\"args\":[]}", "process.args: must not be empty"},
+	    {"{\"args\":[1]}", "process.args[0]: must be a string"},
+	    {"{\"args\":[\"\"]}", "process.args[0]: must not be empty"},
+	    {"{\"args\":[\"a\"],\"env\":\"x\"}", "process.env: must be an array"},
+	    {"{\"args\":[\"a\"],\"cwd\":\"rel\"}", "process.cwd: 'rel' is not an absolute path"},
+	    {"{\"args\":[\"a\"],\"terminal\":1}", "process.terminal: must be true or false"},
+	    {"{\"args\":[\"a\"],\"user\":{\"uid\":-1}}", "process.user.uid: must be an integer"},
+	    {"{\"args\":[\"a\"],\"user\":{\"additionalGids\":[\"x\"]}}",
+	     "process.user.additionalGids[0]"},
+	    {"{\"args\":[\"a\"],\"capabilities\":{\"bounding\":[1]}}",
+	     "process.capabilities.bounding[0]"},
+	    {"{\"args\":[\"a\"],\"rlimits\":[{\"type\":\"RLIMIT_NOPE\",\"hard\":1,\"soft\":1}]}",
+	     "unknown rlimit 'RLIMIT_NOPE'"},
+	    {"{\"args\":[\"a\"],\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1,\"soft\":2}]}",
+	     "soft limit above the hard limit"},
+	    {"{\"args\":[\"a\"],\"oomScoreAdj\":5000}", "process.oomScoreAdj"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct oci_process p;
@@ -131,10 +138,10 @@ static void signals_and_ids(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(full_process),
-		cmocka_unit_test(defaults),
-		cmocka_unit_test(errors_name_the_field),
-		cmocka_unit_test(signals_and_ids),
+	    cmocka_unit_test(full_process),
+	    cmocka_unit_test(defaults),
+	    cmocka_unit_test(errors_name_the_field),
+	    cmocka_unit_test(signals_and_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,17 +16,17 @@
 #include "resources.h"
 
 static const char intel_dump[] =
-	"CPU:\n"
-	"   0x00000000 0x00: eax=0x0000001b ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n"
-	"   0x00000001 0x00: eax=0x000606a6 ebx=0x00100800 ecx=0x7ffafbbf edx=0xbfebfbff\n"
-	"   0x00000004 0x01: eax=0x1c004122 ebx=0x01c0003f ecx=0x0000003f edx=0x00000000\n"
-	"   0x80000000 0x00: eax=0x80000008 ebx=0x00000000 ecx=0x00000000 edx=0x00000000\n"
-	"   0x80000001 0x00: eax=0x00000000 ebx=0x00000000 ecx=0x00000121 edx=0x2c100800\n"
-	"   0x80000002 0x00: eax=0x65746e49 ebx=0x2952286c ecx=0x6f655820 edx=0x2952286e\n"
-	"   0x80000003 0x00: eax=0x6c6f4720 ebx=0x33362064 ecx=0x43203833 edx=0x40205550\n"
-	"   0x80000004 0x00: eax=0x302e3220 ebx=0x7a484730 ecx=0x00000000 edx=0x00000000\n"
-	"CPU 1:\n"
-	"   0x00000000 0x00: eax=0x00000000 ebx=0x00000000 ecx=0x00000000 edx=0x00000000\n";
+    "CPU:\n"
+    "   0x00000000 0x00: eax=0x0000001b ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n"
+    "   0x00000001 0x00: eax=0x000606a6 ebx=0x00100800 ecx=0x7ffafbbf edx=0xbfebfbff\n"
+    "   0x00000004 0x01: eax=0x1c004122 ebx=0x01c0003f ecx=0x0000003f edx=0x00000000\n"
+    "   0x80000000 0x00: eax=0x80000008 ebx=0x00000000 ecx=0x00000000 edx=0x00000000\n"
+    "   0x80000001 0x00: eax=0x00000000 ebx=0x00000000 ecx=0x00000121 edx=0x2c100800\n"
+    "   0x80000002 0x00: eax=0x65746e49 ebx=0x2952286c ecx=0x6f655820 edx=0x2952286e\n"
+    "   0x80000003 0x00: eax=0x6c6f4720 ebx=0x33362064 ecx=0x43203833 edx=0x40205550\n"
+    "   0x80000004 0x00: eax=0x302e3220 ebx=0x7a484730 ecx=0x00000000 edx=0x00000000\n"
+    "CPU 1:\n"
+    "   0x00000000 0x00: eax=0x00000000 ebx=0x00000000 ecx=0x00000000 edx=0x00000000\n";
 
 static void cpuid_dump_intel(void **state)
 {
@@ -63,18 +63,19 @@ static void cpuid_vendors_and_hypervisors(void **state)
 		uint32_t ebx, edx, ecx;
 		enum cpu_vendor vendor;
 	} v[] = {
-		{0x68747541, 0x69746e65, 0x444d4163, VENDOR_AMD},     /* AuthenticAMD */
-		{0x6f677948, 0x6e65476e, 0x656e6975, VENDOR_HYGON},   /* HygonGenuine */
-		{0x68532020, 0x68676e61, 0x20206961, VENDOR_ZHAOXIN}, /* "  Shanghai  " */
-		{0x20414956, 0x20414956, 0x20414956, VENDOR_OTHER},   /* "VIA VIA VIA " */
+	    {0x68747541, 0x69746e65, 0x444d4163, VENDOR_AMD},	  /* AuthenticAMD */
+	    {0x6f677948, 0x6e65476e, 0x656e6975, VENDOR_HYGON},	  /* HygonGenuine */
+	    {0x68532020, 0x68676e61, 0x20206961, VENDOR_ZHAOXIN}, /* "  Shanghai  " */
+	    {0x20414956, 0x20414956, 0x20414956, VENDOR_OTHER},	  /* "VIA VIA VIA " */
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		struct cpu_facts c = {0};
 		c.cpuid[c.ncpuid++] = (struct cpuid_leaf){0, 0, 1, v[i].ebx, v[i].ecx, v[i].edx};
 		/* AMD family 0x19 model 0x11: base family 0xf + extended 0xa */
 		c.cpuid[c.ncpuid++] = (struct cpuid_leaf){1, 0, 0x00a10f11, 0, 1u << 31, 0};
-		c.cpuid[c.ncpuid++] = (struct cpuid_leaf){0x40000000, 0, 0x40000001, 0x7263694d,
-							   0x666f736f, 0x76482074}; /* "Microsoft Hv" */
+		c.cpuid[c.ncpuid++] =
+		    (struct cpuid_leaf){0x40000000, 0,		0x40000001,
+					0x7263694d, 0x666f736f, 0x76482074}; /* "Microsoft Hv" */
 		cpu_decode_cpuid(&c);
 		assert_int_equal(c.vendor, v[i].vendor);
 		assert_int_equal(c.family, 0x19);
@@ -91,22 +92,26 @@ static void cpuid_dump_errors(void **state)
 	(void)state;
 	struct cpu_facts c = {0};
 	char err[128] = "";
-	assert_int_equal(cpuid_parse_dump("CPU:\n   0x00000000 0x00: eax=zz\n", &c, err, sizeof(err)), -1);
+	assert_int_equal(
+	    cpuid_parse_dump("CPU:\n   0x00000000 0x00: eax=zz\n", &c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "line 2"));
 	assert_int_equal(cpuid_parse_dump("", &c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no leaf 0x00000000"));
-	assert_int_equal(cpuid_parse_dump("   0x00000000 0x00: eax=0x1 ebx=0x2 ecx=0x3 edx=0x4 trailing\n",
-					  &c, err, sizeof(err)), -1);
+	assert_int_equal(
+	    cpuid_parse_dump("   0x00000000 0x00: eax=0x1 ebx=0x2 ecx=0x3 edx=0x4 trailing\n", &c,
+			     err, sizeof(err)),
+	    -1);
 }
 
 static void cpuinfo_x86_and_flags(void **state)
 {
 	(void)state;
 	struct cpu_facts c = {0};
-	cpu_parse_cpuinfo("processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n"
-			  "model name\t: Xeon\nflags\t\t: fpu vme vmx lm sse4_1\n\n"
-			  "processor\t: 1\nvendor_id\t: GenuineIntel\nflags\t\t: fpu\n",
-			  &c);
+	cpu_parse_cpuinfo(
+	    "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n"
+	    "model name\t: Xeon\nflags\t\t: fpu vme vmx lm sse4_1\n\n"
+	    "processor\t: 1\nvendor_id\t: GenuineIntel\nflags\t\t: fpu\n",
+	    &c);
 	assert_true(c.cpuinfo_parsed);
 	assert_int_equal(c.cpuinfo_processors, 2);
 	assert_string_equal(c.vendor_id, "GenuineIntel");
@@ -122,15 +127,19 @@ static void cpuinfo_other_architectures(void **state)
 {
 	(void)state;
 	struct cpu_facts a = {0}, p = {0}, s = {0};
-	cpu_parse_cpuinfo("processor\t: 0\nFeatures\t: fp asimd\nCPU implementer\t: 0x41\nCPU part\t: 0xd0c\n", &a);
+	cpu_parse_cpuinfo(
+	    "processor\t: 0\nFeatures\t: fp asimd\nCPU implementer\t: 0x41\nCPU part\t: 0xd0c\n",
+	    &a);
 	assert_string_equal(a.cpu_implementer, "0x41");
 	assert_string_equal(a.cpu_part, "0xd0c");
 	assert_int_equal(cpu_flag_in_cpuinfo(&a, "asimd"), TRI_YES);
-	cpu_parse_cpuinfo("processor\t: 0\ncpu\t\t: POWER9 (raw), altivec supported\nplatform\t: PowerNV\n", &p);
+	cpu_parse_cpuinfo(
+	    "processor\t: 0\ncpu\t\t: POWER9 (raw), altivec supported\nplatform\t: PowerNV\n", &p);
 	assert_string_equal(p.ppc_platform, "PowerNV");
 	assert_string_equal(p.model_name, "POWER9 (raw), altivec supported");
 	cpu_parse_cpuinfo("vendor_id       : IBM/S390\n# processors    : 4\n"
-			  "features\t: esan3 zarch stfle sie\nprocessor 0: version = FF\n", &s);
+			  "features\t: esan3 zarch stfle sie\nprocessor 0: version = FF\n",
+			  &s);
 	assert_string_equal(s.vendor_id, "IBM/S390");
 	assert_int_equal(cpu_flag_in_cpuinfo(&s, "sie"), TRI_YES);
 	free(a.cpuinfo_flags);
@@ -146,11 +155,13 @@ static void cpuinfo_other_architectures(void **state)
 static void kernel_config(void **state)
 {
 	(void)state;
-	struct kconfig_query q[] = {{"CONFIG_KVM", 0}, {"CONFIG_KVM_INTEL", 0}, {"CONFIG_VHOST", 0},
-				    {"CONFIG_TUN", 0}, {"CONFIG_MODULES", 0}, {"CONFIG_NR_CPUS", 0}};
-	kconfig_scan("CONFIG_KVM=y\nCONFIG_KVM_INTEL=m\n# CONFIG_VHOST is not set\nCONFIG_NR_CPUS=64\n"
-		     "CONFIG_KVM_INTELX=y\n",
-		     q, 6);
+	struct kconfig_query q[] = {{"CONFIG_KVM", 0},	   {"CONFIG_KVM_INTEL", 0},
+				    {"CONFIG_VHOST", 0},   {"CONFIG_TUN", 0},
+				    {"CONFIG_MODULES", 0}, {"CONFIG_NR_CPUS", 0}};
+	kconfig_scan(
+	    "CONFIG_KVM=y\nCONFIG_KVM_INTEL=m\n# CONFIG_VHOST is not set\nCONFIG_NR_CPUS=64\n"
+	    "CONFIG_KVM_INTELX=y\n",
+	    q, 6);
 	assert_int_equal(q[0].value, 'y');
 	assert_int_equal(q[1].value, 'm');
 	assert_int_equal(q[2].value, 'n');
@@ -186,8 +197,11 @@ static void kernel_config_gz(void **state)
 	struct host_root root;
 	struct kc_error err = {0};
 	assert_int_equal(host_root_open(&root, dir, &err), 0);
-	struct kconfig_query q[] = {{"CONFIG_MODULES", 0}, {"CONFIG_VHOST_NET", 0},
-				    {"CONFIG_VHOST_VSOCK", 0}, {"CONFIG_KVM", 0}, {"CONFIG_TUN", 0}};
+	struct kconfig_query q[] = {{"CONFIG_MODULES", 0},
+				    {"CONFIG_VHOST_NET", 0},
+				    {"CONFIG_VHOST_VSOCK", 0},
+				    {"CONFIG_KVM", 0},
+				    {"CONFIG_TUN", 0}};
 	assert_int_equal(kconfig_lookup(&root, "6.1.0-test", q, 5, src, sizeof(src)), 0);
 	assert_string_equal(src, "/proc/config.gz");
 	assert_int_equal(q[0].value, 'y');
@@ -227,8 +241,11 @@ static void kvm_recording(void **state)
 	assert_int_equal(k.api_version, -1);
 
 	memset(&k, 0, sizeof(k));
-	assert_int_equal(kvm_parse_recording("open=ok\napi_version=12\ncreate_vm=EBUSY\ncap.irqchip=1\n"
-					     "smoke=failed: timed out\n", &k), 0);
+	assert_int_equal(
+	    kvm_parse_recording("open=ok\napi_version=12\ncreate_vm=EBUSY\ncap.irqchip=1\n"
+				"smoke=failed: timed out\n",
+				&k),
+	    0);
 	assert_int_equal(k.create_vm_errno, EBUSY);
 	assert_int_equal(facts_kvm_cap(&k, "irqchip"), 1);
 	assert_int_equal(facts_kvm_cap(&k, "irqfd"), -1);
@@ -236,7 +253,8 @@ static void kvm_recording(void **state)
 	assert_string_equal(k.smoke_detail, "timed out");
 
 	const char *bad[] = {"open=EWHATEVER\n", "api_version=twelve\n", "cap.nosuch=1\n",
-			     "cap.irqchip=-5\n", "smoke=maybe\n", "no equals sign\n", "frobnicate=1\n"};
+			     "cap.irqchip=-5\n", "smoke=maybe\n",	 "no equals sign\n",
+			     "frobnicate=1\n"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&k, 0, sizeof(k));
 		assert_int_equal(kvm_parse_recording(bad[i], &k), -1);
@@ -249,9 +267,11 @@ static void devices_recording(void **state)
 	(void)state;
 	struct devices_facts df = {0};
 	df.devs[0] = (struct device_fact){.path = "/dev/kvm", .stat_errno = ENOENT, .access = -1};
-	df.devs[1] = (struct device_fact){.path = "/dev/net/tun", .stat_errno = ENOENT, .access = -1};
+	df.devs[1] =
+	    (struct device_fact){.path = "/dev/net/tun", .stat_errno = ENOENT, .access = -1};
 	df.n = 2;
-	assert_int_equal(devices_parse_recording("# comment\n/dev/kvm c 10:232 0660 root kvm r-\n", &df), 0);
+	assert_int_equal(
+	    devices_parse_recording("# comment\n/dev/kvm c 10:232 0660 root kvm r-\n", &df), 0);
 	assert_true(df.devs[0].present);
 	assert_int_equal(df.devs[0].minor, 232);
 	assert_int_equal(df.devs[0].mode, 0660);
@@ -259,9 +279,10 @@ static void devices_recording(void **state)
 	assert_int_equal(df.devs[0].access, R_OK);
 	assert_false(df.devs[1].present);
 
-	const char *bad[] = {"/dev/kvm x 10:232 0660 root kvm rw\n", "/dev/kvm c 10-232 0660 root kvm rw\n",
-			     "/dev/kvm c 10:232 0999 root kvm rw\n", "/dev/kvm c 10:232 0660 root kvm rwx\n",
-			     "/dev/kvm c 10:232 0660 root\n", "/dev/kvm c 10:232 0660 root kvm rw extra\n"};
+	const char *bad[] = {
+	    "/dev/kvm x 10:232 0660 root kvm rw\n", "/dev/kvm c 10-232 0660 root kvm rw\n",
+	    "/dev/kvm c 10:232 0999 root kvm rw\n", "/dev/kvm c 10:232 0660 root kvm rwx\n",
+	    "/dev/kvm c 10:232 0660 root\n",	    "/dev/kvm c 10:232 0660 root kvm rw extra\n"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		df.record_error[0] = '\0';
 		assert_int_equal(devices_parse_recording(bad[i], &df), -1);
@@ -285,7 +306,8 @@ static void meminfo_and_cpu_lists(void **state)
 {
 	(void)state;
 	struct resource_facts r = {0};
-	resources_parse_meminfo("MemTotal:  1000 kB\nMemAvailable: 500 kB\nHugePages_Total: 4\nbogus\n", &r);
+	resources_parse_meminfo(
+	    "MemTotal:  1000 kB\nMemAvailable: 500 kB\nHugePages_Total: 4\nbogus\n", &r);
 	assert_true(r.mem_known);
 	assert_int_equal(r.mem_total_kib, 1000);
 	assert_int_equal(r.mem_available_kib, 500);
@@ -350,18 +372,18 @@ static void strict_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(cpuid_dump_intel),
-		cmocka_unit_test(cpuid_vendors_and_hypervisors),
-		cmocka_unit_test(cpuid_dump_errors),
-		cmocka_unit_test(cpuinfo_x86_and_flags),
-		cmocka_unit_test(cpuinfo_other_architectures),
-		cmocka_unit_test(kernel_config),
-		cmocka_unit_test(kernel_config_gz),
-		cmocka_unit_test(kvm_recording),
-		cmocka_unit_test(devices_recording),
-		cmocka_unit_test(errno_names),
-		cmocka_unit_test(meminfo_and_cpu_lists),
-		cmocka_unit_test(strict_helpers),
+	    cmocka_unit_test(cpuid_dump_intel),
+	    cmocka_unit_test(cpuid_vendors_and_hypervisors),
+	    cmocka_unit_test(cpuid_dump_errors),
+	    cmocka_unit_test(cpuinfo_x86_and_flags),
+	    cmocka_unit_test(cpuinfo_other_architectures),
+	    cmocka_unit_test(kernel_config),
+	    cmocka_unit_test(kernel_config_gz),
+	    cmocka_unit_test(kvm_recording),
+	    cmocka_unit_test(devices_recording),
+	    cmocka_unit_test(errno_names),
+	    cmocka_unit_test(meminfo_and_cpu_lists),
+	    cmocka_unit_test(strict_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,7 +18,8 @@ static void append(struct strbuf *sb, unsigned char *frame, size_t len)
 	free(frame);
 }
 
-static void raw_header(struct strbuf *sb, uint32_t len, uint32_t stream, uint8_t type, uint8_t flags)
+static void raw_header(struct strbuf *sb, uint32_t len, uint32_t stream, uint8_t type,
+		       uint8_t flags)
 {
 	unsigned char h[PROTO_HEADER];
 	frame_encode_header(h, stream, type, flags, len);
@@ -30,7 +31,8 @@ static void header_layout(void **state)
 	(void)state;
 	unsigned char h[PROTO_HEADER];
 	frame_encode_header(h, 0x01020304, FRAME_DATA, FD_STDERR, 0x00000a0b);
-	const unsigned char want[PROTO_HEADER] = {0, 0, 0x0a, 0x0b, 1, 2, 3, 4, FRAME_DATA, FD_STDERR, 0, 0};
+	const unsigned char want[PROTO_HEADER] = {0, 0, 0x0a,	    0x0b,      1, 2,
+						  3, 4, FRAME_DATA, FD_STDERR, 0, 0};
 	assert_memory_equal(h, want, sizeof(want));
 }
 
@@ -61,7 +63,8 @@ static void decode_any_chunking(void **state)
 			size_t take = sb.len - off < chunks[c] ? sb.len - off : chunks[c];
 			frame_decoder_feed(&d, sb.s + off, take);
 			enum decode_result r;
-			while ((r = frame_decode(&d, &f[got], NULL, why, sizeof(why))) == DECODE_FRAME)
+			while ((r = frame_decode(&d, &f[got], NULL, why, sizeof(why))) ==
+			       DECODE_FRAME)
 				got++;
 			assert_int_equal(r, DECODE_NONE);
 		}
@@ -98,13 +101,13 @@ static void reject_and_resync(void **state)
 		const char *why;
 		uint32_t bad_stream;
 	} bad[] = {
-		{4, 5, 99, 0, "unknown frame type", 5},
-		{PROTO_MAX_DATA + 1, 5, FRAME_DATA, FD_STDOUT, "frame too large", 5},
-		{3, 5, FRAME_WINDOW, FD_STDIN, "malformed WINDOW frame", 5},
-		{8, 5, FRAME_CLOSE, FD_STDIN, "malformed frame", 5},
-		{2, 9, FRAME_REQUEST, 0, "control frame outside stream 0", 9},
-		{2, 0, FRAME_DATA, FD_STDOUT, "stdio frame on stream 0", 0},
-		{2, 4, FRAME_DATA, 7, "bad fd in flags", 4},
+	    {4, 5, 99, 0, "unknown frame type", 5},
+	    {PROTO_MAX_DATA + 1, 5, FRAME_DATA, FD_STDOUT, "frame too large", 5},
+	    {3, 5, FRAME_WINDOW, FD_STDIN, "malformed WINDOW frame", 5},
+	    {8, 5, FRAME_CLOSE, FD_STDIN, "malformed frame", 5},
+	    {2, 9, FRAME_REQUEST, 0, "control frame outside stream 0", 9},
+	    {2, 0, FRAME_DATA, FD_STDOUT, "stdio frame on stream 0", 0},
+	    {2, 4, FRAME_DATA, 7, "bad fd in flags", 4},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct strbuf sb = STRBUF_INIT;
@@ -123,7 +126,8 @@ static void reject_and_resync(void **state)
 		struct frame f;
 		char why[128] = "";
 		uint32_t bad_stream = 12345;
-		assert_int_equal(frame_decode(&d, &f, &bad_stream, why, sizeof(why)), DECODE_REJECTED);
+		assert_int_equal(frame_decode(&d, &f, &bad_stream, why, sizeof(why)),
+				 DECODE_REJECTED);
 		assert_non_null(strstr(why, bad[i].why));
 		assert_int_equal(bad_stream, bad[i].bad_stream);
 		assert_int_equal(frame_decode(&d, &f, &bad_stream, why, sizeof(why)), DECODE_NONE);
@@ -187,9 +191,9 @@ static void json_payloads(void **state)
 	char why[128];
 	struct frame f = {.stream = 0, .type = FRAME_REQUEST};
 	const char *cases[][2] = {
-		{"{\"id\":1", "malformed JSON in REQUEST frame"},
-		{"[1,2]", "REQUEST frame is not a JSON object"},
-		{"{\"a\":1,\"a\":2}", "malformed JSON"},
+	    {"{\"id\":1", "malformed JSON in REQUEST frame"},
+	    {"[1,2]", "REQUEST frame is not a JSON object"},
+	    {"{\"a\":1,\"a\":2}", "malformed JSON"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		f.payload = (unsigned char *)cases[i][0];
@@ -232,14 +236,10 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(header_layout),
-		cmocka_unit_test(decode_any_chunking),
-		cmocka_unit_test(reject_and_resync),
-		cmocka_unit_test(huge_length_not_buffered),
-		cmocka_unit_test(truncated_frame_waits),
-		cmocka_unit_test(json_payloads),
-		cmocka_unit_test(hello_versions),
-		cmocka_unit_test(write_all_pipe),
+	    cmocka_unit_test(header_layout),	     cmocka_unit_test(decode_any_chunking),
+	    cmocka_unit_test(reject_and_resync),     cmocka_unit_test(huge_length_not_buffered),
+	    cmocka_unit_test(truncated_frame_waits), cmocka_unit_test(json_payloads),
+	    cmocka_unit_test(hello_versions),	     cmocka_unit_test(write_all_pipe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,17 +35,17 @@ static int teardown(void **state)
 static struct qemu_params params(const char *accel)
 {
 	return (struct qemu_params){
-		.cfg = &cfg,
-		.accel = accel,
-		.name = "sb1",
-		.vm_dir = "/run/kata-containers/.vm/0123456789abcdef",
-		.shared_dir = "/run/kata-containers/.vm/0123456789abcdef/shared",
-		.virtiofsd_socket = "/run/kata-containers/.vm/0123456789abcdef/vfsd.sock",
-		.vcpus = 1,
-		.maxvcpus = 4,
-		.memory_mib = 2048,
-		.host_memory_mib = 16384,
-		.tsc_khz = 2600000,
+	    .cfg = &cfg,
+	    .accel = accel,
+	    .name = "sb1",
+	    .vm_dir = "/run/kata-containers/.vm/0123456789abcdef",
+	    .shared_dir = "/run/kata-containers/.vm/0123456789abcdef/shared",
+	    .virtiofsd_socket = "/run/kata-containers/.vm/0123456789abcdef/vfsd.sock",
+	    .vcpus = 1,
+	    .maxvcpus = 4,
+	    .memory_mib = 2048,
+	    .host_memory_mib = 16384,
+	    .tsc_khz = 2600000,
 	};
 }
 
@@ -85,12 +85,18 @@ static void tcg_q35_9p(void **state)
 	assert_non_null(strstr(after(argv, "-append", 0), " tsc_early_khz=2600000"));
 	assert_true(has(argv, "-sandbox", QEMU_SECCOMP_SANDBOX_DEFAULT));
 	/* QEMU's own files in its own directory */
-	assert_true(has(argv, "-qmp", "unix:/run/kata-containers/.vm/0123456789abcdef/qemu/qmp.sock,server=on,wait=off"));
-	assert_true(has(argv, "-chardev", "file,id=console,path=/run/kata-containers/.vm/0123456789abcdef/qemu/console.log"));
-	assert_true(has(argv, "-device", "virtserialport,bus=serial0.0,chardev=agent,name=agent.channel.0"));
+	assert_true(
+	    has(argv, "-qmp",
+		"unix:/run/kata-containers/.vm/0123456789abcdef/qemu/qmp.sock,server=on,wait=off"));
+	assert_true(
+	    has(argv, "-chardev",
+		"file,id=console,path=/run/kata-containers/.vm/0123456789abcdef/qemu/console.log"));
+	assert_true(has(argv, "-device",
+			"virtserialport,bus=serial0.0,chardev=agent,name=agent.channel.0"));
 	/* the share: the read-only view */
 	assert_true(has(argv, "-fsdev",
-			"local,id=shared,path=/run/kata-containers/.vm/0123456789abcdef/shared,security_model=none,"
+			"local,id=shared,path=/run/kata-containers/.vm/0123456789abcdef/"
+			"shared,security_model=none,"
 			"multidevs=remap"));
 	assert_true(has(argv, "-device", "virtio-9p-pci,fsdev=shared,mount_tag=kataShared"));
 	assert_null(after(argv, "-netdev", 0));
@@ -117,7 +123,8 @@ static void kvm_microvm_virtiofs_vsock(void **state)
 	assert_true(has(argv, "-global", "virtio-mmio.force-legacy=false"));
 	assert_true(has(argv, "-device", "vhost-vsock-device,id=vsock0,guest-cid=7"));
 	assert_true(has(argv, "-object", "memory-backend-memfd,id=mem,size=2048M,share=on"));
-	assert_true(has(argv, "-chardev", "socket,id=vfs,path=/run/kata-containers/.vm/0123456789abcdef/vfsd.sock"));
+	assert_true(has(argv, "-chardev",
+			"socket,id=vfs,path=/run/kata-containers/.vm/0123456789abcdef/vfsd.sock"));
 	assert_true(has(argv, "-device", "vhost-user-fs-device,chardev=vfs,tag=kataShared"));
 	assert_null(after(argv, "-fsdev", 0));
 	strv_free(argv);
@@ -133,9 +140,17 @@ static void nics_and_no_sandbox(void **state)
 	free(cfg.hypervisor.seccompsandbox);
 	cfg.hypervisor.seccompsandbox = xstrdup("");
 	struct qemu_nic nics[] = {
-		{.tap = "tap0_kata", .mac = "02:00:00:00:00:01", .vhost = false, .fd = -1, .vhostfd = -1},
-		{.tap = "tap1_kata", .mac = "02:00:00:00:00:02", .vhost = true, .fd = 3, .vhostfd = 4},
-		{.tap = "tap2_kata", .mac = "02:00:00:00:00:03", .vhost = false, .fd = 5, .vhostfd = -1},
+	    {.tap = "tap0_kata",
+	     .mac = "02:00:00:00:00:01",
+	     .vhost = false,
+	     .fd = -1,
+	     .vhostfd = -1},
+	    {.tap = "tap1_kata", .mac = "02:00:00:00:00:02", .vhost = true, .fd = 3, .vhostfd = 4},
+	    {.tap = "tap2_kata",
+	     .mac = "02:00:00:00:00:03",
+	     .vhost = false,
+	     .fd = 5,
+	     .vhostfd = -1},
 	};
 	struct qemu_params p = params("tcg");
 	p.nics = nics;
@@ -143,7 +158,8 @@ static void nics_and_no_sandbox(void **state)
 	char **argv = qemu_build_argv(&p);
 	assert_null(after(argv, "-sandbox", 0));
 	/* by name (root QEMU), or by the descriptors handed over (unprivileged) */
-	assert_string_equal(after(argv, "-netdev", 0), "tap,id=net0,ifname=tap0_kata,script=no,downscript=no,vhost=off");
+	assert_string_equal(after(argv, "-netdev", 0),
+			    "tap,id=net0,ifname=tap0_kata,script=no,downscript=no,vhost=off");
 	assert_string_equal(after(argv, "-netdev", 1), "tap,id=net1,fd=3,vhost=on,vhostfd=4");
 	assert_string_equal(after(argv, "-netdev", 2), "tap,id=net2,fd=5,vhost=off");
 	assert_true(has(argv, "-device", "virtio-net-pci,netdev=net1,mac=02:00:00:00:00:02"));
@@ -153,9 +169,9 @@ static void nics_and_no_sandbox(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(tcg_q35_9p),
-		cmocka_unit_test(kvm_microvm_virtiofs_vsock),
-		cmocka_unit_test(nics_and_no_sandbox),
+	    cmocka_unit_test(tcg_q35_9p),
+	    cmocka_unit_test(kvm_microvm_virtiofs_vsock),
+	    cmocka_unit_test(nics_and_no_sandbox),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,7 +12,8 @@ static void ready_node_is_capable(void **state)
 	fb_evaluate(f, &r);
 	for (size_t i = 0; i < r.n; i++)
 		if (r.items[i].level == LEVEL_FAIL || r.items[i].level == LEVEL_WARN)
-			fail_msg("%s: %s %s", r.items[i].id, level_name(r.items[i].level), r.items[i].summary);
+			fail_msg("%s: %s %s", r.items[i].id, level_name(r.items[i].level),
+				 r.items[i].summary);
 	assert_true(report_capable(&r, true));
 	assert_level(&r, "cpu.virt", LEVEL_PASS);
 	assert_level(&r, "kvm.guest", LEVEL_PASS);
@@ -161,7 +162,8 @@ static void smoke_guest_failure(void **state)
 	struct host_facts *f = fb_intel_ready();
 	struct report r;
 	f->kvm.smoke = SMOKE_FAILED;
-	str_copy(f->kvm.smoke_detail, sizeof(f->kvm.smoke_detail), "the guest did not stop within 1000 ms");
+	str_copy(f->kvm.smoke_detail, sizeof(f->kvm.smoke_detail),
+		 "the guest did not stop within 1000 ms");
 	fb_evaluate(f, &r);
 	assert_level(&r, "kvm.smoke", LEVEL_FAIL);
 	assert_contains(fb_item(&r, "kvm.smoke")->summary, "did not stop");
@@ -239,7 +241,8 @@ static void unrestricted_guest(void **state)
 	(void)state;
 	struct host_facts *f = fb_intel_ready();
 	struct report r;
-	str_copy(f->modules.mods[1].params[0].value, sizeof(f->modules.mods[1].params[0].value), "N");
+	str_copy(f->modules.mods[1].params[0].value, sizeof(f->modules.mods[1].params[0].value),
+		 "N");
 	fb_evaluate(f, &r);
 	assert_level(&r, "modules.kvm_intel.unrestricted_guest", LEVEL_FAIL);
 	report_free(&r);
@@ -249,10 +252,12 @@ static void unrestricted_guest(void **state)
 	assert_level(&r, "modules.kvm_intel.unrestricted_guest", LEVEL_WARN);
 	report_free(&r);
 
-	str_copy(f->modules.mods[1].params[0].value, sizeof(f->modules.mods[1].params[0].value), "maybe");
+	str_copy(f->modules.mods[1].params[0].value, sizeof(f->modules.mods[1].params[0].value),
+		 "maybe");
 	fb_evaluate(f, &r);
 	assert_level(&r, "modules.kvm_intel.unrestricted_guest", LEVEL_WARN);
-	assert_contains(fb_item(&r, "modules.kvm_intel.unrestricted_guest")->summary, "unrecognised value 'maybe'");
+	assert_contains(fb_item(&r, "modules.kvm_intel.unrestricted_guest")->summary,
+			"unrecognised value 'maybe'");
 	report_free(&r);
 	fb_free(f);
 }
@@ -326,11 +331,11 @@ static void iommu_rules(void **state)
 	struct host_facts *f = fb_intel_ready();
 	struct report r;
 	struct pci_device_fact devs[] = {
-		{"0000:00:1c.0", 0x8086, 0xa110, 0x0604, "pcieport", 5},
-		{"0000:01:00.0", 0x10de, 0x1eb8, 0x0302, "vfio-pci", 5},
-		{"0000:01:00.1", 0x10de, 0x10f8, 0x0403, "", 5},
-		{"0000:02:00.0", 0x8086, 0x1521, 0x0200, "vfio-pci", 6},
-		{"0000:02:00.1", 0x8086, 0x1521, 0x0200, "igb", 6},
+	    {"0000:00:1c.0", 0x8086, 0xa110, 0x0604, "pcieport", 5},
+	    {"0000:01:00.0", 0x10de, 0x1eb8, 0x0302, "vfio-pci", 5},
+	    {"0000:01:00.1", 0x10de, 0x10f8, 0x0403, "", 5},
+	    {"0000:02:00.0", 0x8086, 0x1521, 0x0200, "vfio-pci", 6},
+	    {"0000:02:00.1", 0x8086, 0x1521, 0x0200, "igb", 6},
 	};
 	f->iommu.acpi_dmar = true;
 	f->iommu.ngroups = 0;
@@ -350,7 +355,8 @@ static void iommu_rules(void **state)
 	/* a bridge on pcieport and a driverless function do not block */
 	assert_level(&r, "iommu.vfio.0000:01:00.0", LEVEL_PASS);
 	assert_level(&r, "iommu.vfio.0000:02:00.0", LEVEL_WARN);
-	assert_contains(fb_item(&r, "iommu.vfio.0000:02:00.0")->summary, "0000:02:00.1 is bound to igb");
+	assert_contains(fb_item(&r, "iommu.vfio.0000:02:00.0")->summary,
+			"0000:02:00.1 is bound to igb");
 	assert_string_equal(fb_item(&r, "iommu.vfio.0000:02:00.0")->fix_arg, "0000:02:00.1");
 	/* with an IOMMU, missing VFIO modules are worth a warning */
 	assert_level(&r, "modules.vfio", LEVEL_WARN);
@@ -405,7 +411,8 @@ static void other_architectures(void **state)
 
 	f->cpu.arch = ARCH_S390X;
 	free(f->cpu.cpuinfo_flags);
-	f->cpu.cpuinfo_flags = xstrdup("esan3 zarch stfle msa ldisp eimm dfp edat etf3eh highgprs te vx sie");
+	f->cpu.cpuinfo_flags =
+	    xstrdup("esan3 zarch stfle msa ldisp eimm dfp edat etf3eh highgprs te vx sie");
 	fb_evaluate(f, &r);
 	assert_level(&r, "cpu.sie", LEVEL_PASS);
 	report_free(&r);
@@ -422,26 +429,26 @@ static void other_architectures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(ready_node_is_capable),
-		cmocka_unit_test(vmx_hidden_by_firmware),
-		cmocka_unit_test(vm_without_nested),
-		cmocka_unit_test(pvm_host),
-		cmocka_unit_test(create_vm_ebusy),
-		cmocka_unit_test(non_root_without_access),
-		cmocka_unit_test(root_refused_is_a_failure),
-		cmocka_unit_test(missing_capability),
-		cmocka_unit_test(smoke_guest_failure),
-		cmocka_unit_test(module_available_offers_fix),
-		cmocka_unit_test(blacklisted_module),
-		cmocka_unit_test(tun_absent_fails),
-		cmocka_unit_test(unknown_module_with_served_node_passes),
-		cmocka_unit_test(unrestricted_guest),
-		cmocka_unit_test(unknown_vendor_is_a_warning),
-		cmocka_unit_test(hygon_uses_amd_rules),
-		cmocka_unit_test(missing_cpuinfo),
-		cmocka_unit_test(iommu_rules),
-		cmocka_unit_test(resources),
-		cmocka_unit_test(other_architectures),
+	    cmocka_unit_test(ready_node_is_capable),
+	    cmocka_unit_test(vmx_hidden_by_firmware),
+	    cmocka_unit_test(vm_without_nested),
+	    cmocka_unit_test(pvm_host),
+	    cmocka_unit_test(create_vm_ebusy),
+	    cmocka_unit_test(non_root_without_access),
+	    cmocka_unit_test(root_refused_is_a_failure),
+	    cmocka_unit_test(missing_capability),
+	    cmocka_unit_test(smoke_guest_failure),
+	    cmocka_unit_test(module_available_offers_fix),
+	    cmocka_unit_test(blacklisted_module),
+	    cmocka_unit_test(tun_absent_fails),
+	    cmocka_unit_test(unknown_module_with_served_node_passes),
+	    cmocka_unit_test(unrestricted_guest),
+	    cmocka_unit_test(unknown_vendor_is_a_warning),
+	    cmocka_unit_test(hygon_uses_amd_rules),
+	    cmocka_unit_test(missing_cpuinfo),
+	    cmocka_unit_test(iommu_rules),
+	    cmocka_unit_test(resources),
+	    cmocka_unit_test(other_architectures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
