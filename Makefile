@@ -77,7 +77,7 @@ MANPAGES := man/kata-check.1 man/kata-env.1 man/kata-dashboard.1 man/configurati
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall deps test unit bats fixtures bench fuzz check-format format image hello FORCE
+.PHONY: all clean install uninstall deps test unit bats fixtures bench fuzz check-format format lint image hello FORCE
 all: $(PROGRAMS) $(HELPERS) $(TOOLS) $(DATA) $(DEV_CONFIG)
 
 # Rebuild everything when the flags change (SANITIZE=1 after a plain build).
@@ -374,11 +374,26 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES))))
 
+# Every C file of ours, formatted as .clang-format says (Debian 12's
+# clang-format, 14), and checked by cppcheck with no finding.
+C_SOURCES = $(shell find lib check setup tui runtime tools tests/unit tests/fakekernel bench fuzz -name '*.[ch]')
+CPPCHECK_FLAGS := --quiet --enable=warning,performance,portability --std=c11 -D_GNU_SOURCE --inline-suppr \
+	--error-exitcode=1 --suppress=missingIncludeSystem --include=/usr/include/jansson.h \
+	-Ilib -Icheck -Isetup -Itui -Iruntime -Iruntime/vm -Iruntime/shim -Iruntime/agent
+
 check-format:
-	clang-format --dry-run --Werror lib/*.[ch] check/*.[ch] setup/*.[ch] tui/*.[ch] tests/unit/*.[ch]
+	@scripts/deps.sh lint
+	@echo "  FORMAT $(words $(C_SOURCES)) files"
+	$(Q)clang-format --dry-run --Werror $(C_SOURCES)
 
 format:
-	clang-format -i lib/*.[ch] check/*.[ch] setup/*.[ch] tui/*.[ch] tests/unit/*.[ch]
+	clang-format -i $(C_SOURCES)
+
+# The static analysis CI runs: zero findings.
+lint:
+	@scripts/deps.sh lint
+	@echo "  CPPCHECK lib check setup tui runtime tools"
+	$(Q)cppcheck $(CPPCHECK_FLAGS) lib check setup tui runtime tools
 
 clean:
 	rm -rf $(BUILD)

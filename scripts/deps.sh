@@ -2,7 +2,7 @@
 # Install the Debian packages the project needs. Idempotent, and quick
 # when everything is already installed (one dpkg-query).
 #
-# Usage: scripts/deps.sh [GROUP...]   groups: build test fuzz image vm (default: build test)
+# Usage: scripts/deps.sh [GROUP...]   groups: build test fuzz image vm lint (default: build test)
 set -euo pipefail
 
 declare -A groups=(
@@ -11,6 +11,7 @@ declare -A groups=(
 	[fuzz]="clang libclang-rt-14-dev"
 	[image]="cpio xz-utils kmod binutils"
 	[vm]="qemu-system-x86 busybox-static"
+	[lint]="clang-format cppcheck"
 )
 [ $# -gt 0 ] || set -- build test
 packages=()

@@ -17,7 +17,7 @@ static void text_put(struct canvas *c, int y, int x, const char *s, int max, int
 	(void)attrs;
 	if (y < 0 || y >= c->h || x >= c->w)
 		return;
-	for (int i = 0; s[i] && i < max && x + i < c->w; i++) {
+	for (int i = 0; i < max && s[i] && x + i < c->w; i++) {
 		if (x + i < 0)
 			continue;
 		unsigned char ch = (unsigned char)s[i];

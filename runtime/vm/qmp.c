@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "fs.h"
 #include "proto.h"
+#include "strbuf.h"
 
 static json_t *next_message(struct qmp *q, long long deadline, struct kc_error *err)
 {
@@ -74,7 +75,8 @@ int qmp_connect(struct qmp *q, const char *path, int timeout_ms, struct kc_error
 	return 0;
 }
 
-json_t *qmp_execute(struct qmp *q, const char *command, json_t *args, int timeout_ms, struct kc_error *err)
+json_t *qmp_execute(struct qmp *q, const char *command, json_t *args, int timeout_ms,
+		    struct kc_error *err)
 {
 	json_t *cmd = json_pack("{s:s}", "execute", command);
 	if (args)
@@ -82,7 +84,7 @@ json_t *qmp_execute(struct qmp *q, const char *command, json_t *args, int timeou
 	char *text = json_dumps(cmd, JSON_COMPACT);
 	json_decref(cmd);
 	size_t n = strlen(text);
-	text = realloc(text, n + 2);
+	text = xrealloc(text, n + 2);
 	text[n] = '\n';
 	int rc = write_all(q->fd, text, n + 1);
 	free(text);
@@ -101,7 +103,8 @@ json_t *qmp_execute(struct qmp *q, const char *command, json_t *args, int timeou
 			return ret;
 		}
 		if (error) {
-			kc_error_set(err, 0, "QMP %s: %s", command, json_string_value(json_object_get(error, "desc")));
+			kc_error_set(err, 0, "QMP %s: %s", command,
+				     json_string_value(json_object_get(error, "desc")));
 			json_decref(m);
 			return NULL;
 		}
