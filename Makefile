@@ -351,7 +351,11 @@ bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUI
 	bench/bench_guest.sh $(BUILD) 5
 	bench/bench_runtime.sh $(BUILD) 5
 
-install: all image
+# Installs what is built; it never installs packages or downloads: the
+# guest image comes from `make image` (which does), run first.
+install: all
+	@[ -f $(IMAGE) ] || { echo "make install: the guest image $(IMAGE) is not built; run \`make image\` first" \
+		"(it installs the packages it needs and downloads Debian's kernel)" >&2; exit 1; }
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(PREFIX)/share/defaults/kata-containers $(DESTDIR)$(PREFIX)/share/kata-containers
 	install -m 0644 $(IMAGE) $(wildcard $(GUEST)/vmlinux.container $(GUEST)/vmlinuz.container) \
