@@ -287,7 +287,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 	-D_GNU_SOURCE -Ilib
 FUZZ_TOML_SRC := fuzz/fuzz_toml.c lib/toml.c lib/toml_lex.c lib/toml_parse.c lib/strbuf.c lib/error.c
 
-FUZZ_PROTO_SRC := fuzz/fuzz_proto.c lib/byteq.c lib/proto.c lib/strbuf.c
+FUZZ_PROTO_SRC := fuzz/fuzz_proto.c lib/byteq.c lib/proto.c lib/strbuf.c lib/error.c
 
 $(BUILD)/fuzz/fuzz_toml: $(FUZZ_TOML_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)

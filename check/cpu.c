@@ -49,7 +49,7 @@ static void add_leaf(struct cpu_facts *cpu, uint32_t leaf, uint32_t sub, uint32_
 	cpu->cpuid[cpu->ncpuid++] = (struct cpuid_leaf){leaf, sub, a, b, c, d};
 }
 
-int cpuid_parse_dump(const char *text, struct cpu_facts *cpu, char *errbuf, size_t errlen)
+int cpuid_parse_dump(const char *text, struct cpu_facts *cpu, struct kc_error *err)
 {
 	_cleanup_free_ char *copy = xstrdup(text);
 	char *cursor = copy, *line;
@@ -72,18 +72,16 @@ int cpuid_parse_dump(const char *text, struct cpu_facts *cpu, char *errbuf, size
 		if (sscanf(t, "0x%x 0x%x: eax=0x%x ebx=0x%x ecx=0x%x edx=0x%x%n", &leaf, &sub, &a,
 			   &b, &c, &d, &used) != 6 ||
 		    t[used] != '\0') {
-			snprintf(
-			    errbuf, errlen,
+			return kc_error_set(
+			    err, 0,
 			    "line %d: expected '0xLEAF 0xSUB: eax=0x.. ebx=0x.. ecx=0x.. edx=0x..'",
 			    lineno);
-			return -1;
 		}
 		if (leaf_wanted(leaf, sub))
 			add_leaf(cpu, leaf, sub, a, b, c, d);
 	}
 	if (!facts_cpuid(cpu, 0, 0)) {
-		snprintf(errbuf, errlen, "no leaf 0x00000000 (vendor) in the dump");
-		return -1;
+		return kc_error_set(err, 0, "no leaf 0x00000000 (vendor) in the dump");
 	}
 	return 0;
 }
@@ -427,11 +425,11 @@ static void probe_cpuid(const struct host_root *root, struct cpu_facts *cpu)
 		return;
 	}
 	if (r > 0) {
-		char err[120];
-		if (cpuid_parse_dump(text, cpu, err, sizeof(err)) < 0) {
+		struct kc_error err = {0};
+		if (cpuid_parse_dump(text, cpu, &err) < 0) {
 			cpu->ncpuid = 0;
 			snprintf(cpu->cpuid_error, sizeof(cpu->cpuid_error), "%s/cpuid %s",
-				 RECORDED_DIR, err);
+				 RECORDED_DIR, err.msg);
 			return;
 		}
 		cpu->cpuid_source = SRC_RECORDED;

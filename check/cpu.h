@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "facts.h"
 #include "hostroot.h"
 
@@ -13,7 +14,7 @@ void cpu_probe(const struct host_root *root, struct cpu_facts *cpu);
 
 /* Parse a `cpuid -r` dump (first CPU only) into cpu->cpuid[]. Returns 0, or
  * -1 with "line N: ..." in errbuf. */
-int cpuid_parse_dump(const char *text, struct cpu_facts *cpu, char *errbuf, size_t errlen);
+int cpuid_parse_dump(const char *text, struct cpu_facts *cpu, struct kc_error *err);
 
 /* Fill vendor, family/model, brand and hypervisor fields from cpu->cpuid[]. */
 void cpu_decode_cpuid(struct cpu_facts *cpu);

@@ -128,14 +128,14 @@ static void decode_all(struct agent_client *c)
 {
 	for (;;) {
 		struct frame f;
-		char why[256];
+		struct kc_error why = {0};
 		uint32_t bad;
-		enum decode_result r = frame_decode(&c->dec, &f, &bad, why, sizeof(why));
+		enum decode_result r = frame_decode(&c->dec, &f, &bad, &why);
 		if (r == DECODE_NONE)
 			return;
 		if (r == DECODE_REJECTED) {
 			/* shown as an ERROR frame of that stream */
-			json_t *j = json_pack("{s:s}", "error", why);
+			json_t *j = json_pack("{s:s}", "error", why.msg);
 			char *text = json_dumps(j, JSON_COMPACT);
 			json_decref(j);
 			f = (struct frame){.stream = bad,
@@ -219,19 +219,19 @@ static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id,
 			if (q->stream == 0 && q->type == FRAME_ERROR && type == FRAME_HELLO) {
 				struct frame f;
 				dequeue(c, scanned, &f);
-				char why[256];
-				json_t *j = frame_json(&f, why, sizeof(why));
+				struct kc_error why = {0};
+				json_t *j = frame_json(&f, &why);
 				kc_error_set(err, 0, "agent: %s",
 					     j ? json_string_value(json_object_get(j, "error"))
-					       : why);
+					       : why.msg);
 				json_decref(j);
 				frame_free(&f);
 				return NULL;
 			}
 			if (q->stream != 0 || q->type != type)
 				continue;
-			char why[256];
-			json_t *j = frame_json(q, why, sizeof(why));
+			struct kc_error why = {0};
+			json_t *j = frame_json(q, &why);
 			if (type == FRAME_RESPONSE &&
 			    (!j || json_integer_value(json_object_get(j, "id")) != id)) {
 				json_decref(j);
@@ -241,7 +241,7 @@ static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id,
 			dequeue(c, scanned, &f);
 			frame_free(&f);
 			if (!j)
-				kc_error_set(err, 0, "agent: %s", why);
+				kc_error_set(err, 0, "agent: %s", why.msg);
 			return j;
 		}
 		int left = deadline < 0 ? -1 : (int)(deadline - monotonic_ms());
@@ -273,10 +273,10 @@ int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
 	json_t *peer = wait_control(c, FRAME_HELLO, 0, timeout_ms, err);
 	if (!peer)
 		return -1;
-	char why[256];
-	if (proto_hello_check(peer, why, sizeof(why)) < 0) {
+	struct kc_error why = {0};
+	if (proto_hello_check(peer, &why) < 0) {
 		json_decref(peer);
-		return kc_error_set(err, 0, "agent: %s", why);
+		return kc_error_set(err, 0, "agent: %s", why.msg);
 	}
 	json_decref(c->hello);
 	c->hello = peer;

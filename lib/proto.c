@@ -59,7 +59,7 @@ static size_t max_payload(uint8_t type)
 }
 
 enum decode_result frame_decode(struct frame_decoder *d, struct frame *f, uint32_t *bad_stream,
-				char *why, size_t why_len)
+				struct kc_error *err)
 {
 	memset(f, 0, sizeof(*f));
 	size_t avail = byteq_pending(&d->in);
@@ -94,8 +94,8 @@ enum decode_result frame_decode(struct frame_decoder *d, struct frame *f, uint32
 		d->rejected++;
 		if (bad_stream)
 			*bad_stream = stream;
-		if (why && why_len)
-			snprintf(why, why_len, "%s (type %u, %u bytes)", problem, type, len);
+		if (err)
+			kc_error_set(err, 0, "%s (type %u, %u bytes)", problem, type, len);
 		return DECODE_REJECTED;
 	}
 	if (avail < PROTO_HEADER + (size_t)len)
@@ -155,18 +155,18 @@ unsigned char *frame_build_window(uint32_t stream, uint8_t fd, uint32_t credit, 
 	return frame_build(stream, FRAME_WINDOW, fd, &c, 4, out_len);
 }
 
-json_t *frame_json(const struct frame *f, char *why, size_t why_len)
+json_t *frame_json(const struct frame *f, struct kc_error *err)
 {
 	json_error_t jerr;
 	json_t *j = json_loadb((const char *)f->payload, f->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j) {
-		snprintf(why, why_len, "malformed JSON in %s frame: %s", frame_type_name(f->type),
-			 jerr.text);
+		kc_error_set(err, 0, "malformed JSON in %s frame: %s", frame_type_name(f->type),
+			     jerr.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		snprintf(why, why_len, "%s frame is not a JSON object", frame_type_name(f->type));
+		kc_error_set(err, 0, "%s frame is not a JSON object", frame_type_name(f->type));
 		return NULL;
 	}
 	return j;
@@ -202,19 +202,15 @@ const char *frame_type_name(uint8_t type)
 	return "unknown";
 }
 
-int proto_hello_check(const json_t *hello, char *why, size_t why_len)
+int proto_hello_check(const json_t *hello, struct kc_error *err)
 {
 	json_t *v = json_object_get(hello, "version");
-	if (!json_is_integer(v)) {
-		snprintf(why, why_len, "HELLO without a protocol version");
-		return -1;
-	}
-	if (json_integer_value(v) != PROTO_VERSION) {
-		snprintf(why, why_len,
-			 "protocol version %lld is not supported (this side speaks %d)",
-			 (long long)json_integer_value(v), PROTO_VERSION);
-		return -1;
-	}
+	if (!json_is_integer(v))
+		return kc_error_set(err, 0, "HELLO without a protocol version");
+	if (json_integer_value(v) != PROTO_VERSION)
+		return kc_error_set(err, 0,
+				    "protocol version %lld is not supported (this side speaks %d)",
+				    (long long)json_integer_value(v), PROTO_VERSION);
 	return 0;
 }
 

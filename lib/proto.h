@@ -72,7 +72,7 @@ enum decode_result {
 
 /* Take the next frame. A rejected frame is reported once, then skipped. */
 enum decode_result frame_decode(struct frame_decoder *d, struct frame *f, uint32_t *bad_stream,
-				char *why, size_t why_len);
+				struct kc_error *err);
 void frame_free(struct frame *f);
 
 /* Encode a frame into buf (PROTO_HEADER + len bytes). */
@@ -86,7 +86,7 @@ unsigned char *frame_build_json(uint32_t stream, uint8_t type, const json_t *j, 
 unsigned char *frame_build_window(uint32_t stream, uint8_t fd, uint32_t credit, size_t *out_len);
 
 /* Parse a control frame's JSON payload; NULL with why on malformed JSON. */
-json_t *frame_json(const struct frame *f, char *why, size_t why_len);
+json_t *frame_json(const struct frame *f, struct kc_error *err);
 
 /* Write all bytes to a blocking fd (EINTR-safe). 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
@@ -97,6 +97,6 @@ const char *frame_type_name(uint8_t type);
 uint32_t frame_window_credit(const struct frame *f);
 
 /* 0 when a peer's HELLO speaks our protocol version; -1 with why. */
-int proto_hello_check(const json_t *hello, char *why, size_t why_len);
+int proto_hello_check(const json_t *hello, struct kc_error *err);
 
 #endif

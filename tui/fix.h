@@ -4,13 +4,15 @@
 #ifndef KC_FIX_H
 #define KC_FIX_H
 
-#include <stddef.h>
+#include "error.h"
 
-/* Describe the action that fixes `item` on the host at host_root_dir.
- * Returns 0 (desc filled), or -1 with why nothing can be done in desc. */
-int fix_describe(const char *host_root_dir, const char *item, char *desc, size_t len);
+/* Describe the action that fixes `item` on the host at host_root_dir:
+ * 0 and *desc (the caller frees it), or -1 with err saying why nothing
+ * can be done. They probe the host: call them from the one thread that
+ * probes. */
+int fix_describe(const char *host_root_dir, const char *item, char **desc, struct kc_error *err);
 
-/* Carry it out; result says what happened. 0 done, -1 failed. */
-int fix_run(const char *host_root_dir, const char *item, char *result, size_t len);
+/* Carry it out: 0 and *result saying what was done, or -1 with err. */
+int fix_run(const char *host_root_dir, const char *item, char **result, struct kc_error *err);
 
 #endif

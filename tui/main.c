@@ -30,6 +30,11 @@
 
 #define DEFAULT_RUNTIME_ROOT "/run/kata-containers"
 
+/* The one thread that probes the host: snapshots, and the fixes the input
+ * thread asks for (probing touches process-wide state: libpci's error
+ * jump, the KVM smoke test's SIGALRM). */
+enum fix_job { JOB_NONE, JOB_DESCRIBE, JOB_RUN };
+
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -37,9 +42,41 @@ static struct {
 	struct snapshot *ready;
 	int wake_fd;
 	const struct host_root *root;
+	const char *root_dir;
 	char runtime_root[512];
 	int period;
+	enum fix_job job;  /* asked for, not yet done */
+	enum fix_job done; /* done: its result below, for the input thread */
+	char job_item[64];
+	char *job_text; /* the description or the result */
+	struct kc_error job_err;
+	int job_rc;
 } worker = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+/* With the lock held; it is dropped while the fix probes. */
+static void worker_fix(void)
+{
+	enum fix_job job = worker.job;
+	char item[64];
+	str_copy(item, sizeof(item), worker.job_item);
+	worker.job = JOB_NONE;
+	pthread_mutex_unlock(&worker.lock);
+	char *text = NULL;
+	struct kc_error err = {0};
+	int rc = job == JOB_DESCRIBE ? fix_describe(worker.root_dir, item, &text, &err)
+				     : fix_run(worker.root_dir, item, &text, &err);
+	pthread_mutex_lock(&worker.lock);
+	free(worker.job_text);
+	worker.job_text = text;
+	worker.job_err = err;
+	worker.job_rc = rc;
+	worker.done = job;
+	/* a fix changes the host: the next snapshot shows it */
+	if (job == JOB_RUN)
+		worker.want = true;
+	ssize_t w = write(worker.wake_fd, "f", 1);
+	(void)w;
+}
 
 static int sig_pipe[2] = {-1, -1};
 static volatile sig_atomic_t curses_active;
@@ -48,7 +85,7 @@ static void *worker_run(void *arg _unused_)
 {
 	pthread_mutex_lock(&worker.lock);
 	for (;;) {
-		while (!worker.want && !worker.quit) {
+		while (!worker.want && !worker.quit && worker.job == JOB_NONE) {
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec += worker.period;
@@ -57,6 +94,10 @@ static void *worker_run(void *arg _unused_)
 		}
 		if (worker.quit)
 			break;
+		if (worker.job != JOB_NONE) {
+			worker_fix();
+			continue;
+		}
 		worker.want = false;
 		pthread_mutex_unlock(&worker.lock);
 		struct snapshot *s = snapshot_take(worker.root, worker.runtime_root);
@@ -68,6 +109,39 @@ static void *worker_run(void *arg _unused_)
 	}
 	pthread_mutex_unlock(&worker.lock);
 	return NULL;
+}
+
+static void request_fix(enum fix_job job, const char *item)
+{
+	pthread_mutex_lock(&worker.lock);
+	worker.job = job;
+	str_copy(worker.job_item, sizeof(worker.job_item), item);
+	pthread_cond_signal(&worker.cond);
+	pthread_mutex_unlock(&worker.lock);
+}
+
+/* A fix the worker finished: the prompt, or what happened. */
+static void fix_done(struct ui *u)
+{
+	pthread_mutex_lock(&worker.lock);
+	enum fix_job job = worker.done;
+	worker.done = JOB_NONE;
+	if (job == JOB_DESCRIBE && worker.job_rc < 0) {
+		snprintf(u->message, sizeof(u->message), "%s", worker.job_err.msg);
+		u->message_color = COL_WARN;
+	} else if (job == JOB_DESCRIBE) {
+		snprintf(u->confirm, sizeof(u->confirm), "Fix %s: %s? [y/N]", worker.job_item,
+			 worker.job_text);
+		str_copy(u->fix_item, sizeof(u->fix_item), worker.job_item);
+		u->confirming = true;
+		u->message[0] = '\0';
+	} else if (job == JOB_RUN) {
+		snprintf(u->message, sizeof(u->message), "%s",
+			 worker.job_rc < 0 ? worker.job_err.msg : worker.job_text);
+		u->message_color = worker.job_rc < 0 ? COL_FAIL : COL_PASS;
+		u->refreshing = true;
+	}
+	pthread_mutex_unlock(&worker.lock);
 }
 
 static void request_refresh(void)
@@ -223,6 +297,7 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 	s = snapshot_take(root, worker.runtime_root);
 	worker.wake_fd = wake[1];
 	worker.root = root;
+	worker.root_dir = root_dir;
 	if (pthread_create(&thread, NULL, worker_run, NULL) != 0) {
 		perror("kata-dashboard: thread");
 		snapshot_free(s);
@@ -267,13 +342,16 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 			while (read(wake[0], buf, sizeof(buf)) > 0)
 				;
 			pthread_mutex_lock(&worker.lock);
+			bool fixed = worker.done != JOB_NONE;
 			if (worker.ready) {
 				snapshot_free(s);
 				s = worker.ready;
 				worker.ready = NULL;
+				u->refreshing = false;
 			}
 			pthread_mutex_unlock(&worker.lock);
-			u->refreshing = false;
+			if (fixed)
+				fix_done(u);
 			redraw = true;
 		}
 		if (mon && (fds[3].revents & POLLIN) && monitor_drain(mon)) {
@@ -291,7 +369,7 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 				u->refreshing = true;
 				request_refresh();
 			} else if (cmd == CMD_ASK_FIX) {
-				char id[64], desc[512];
+				char id[64];
 				selected_item(s, u, id, sizeof(id));
 				if (!id[0]) {
 					continue;
@@ -301,26 +379,18 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 						 "kata-dashboard as root, or kata-setup.",
 						 (unsigned)geteuid());
 					u->message_color = COL_WARN;
-				} else if (fix_describe(root_dir, id, desc, sizeof(desc)) < 0) {
-					snprintf(u->message, sizeof(u->message), "%s", desc);
-					u->message_color = COL_WARN;
 				} else {
-					str_copy(u->fix_item, sizeof(u->fix_item), id);
-					snprintf(u->confirm, sizeof(u->confirm),
-						 "Fix %s: %s? [y/N]", id, desc);
-					u->confirming = true;
+					/* the worker probes; the answer comes back on wake */
+					snprintf(u->message, sizeof(u->message), "Looking at %s...",
+						 id);
+					u->message_color = COL_DIM;
+					request_fix(JOB_DESCRIBE, id);
 				}
 			} else if (cmd == CMD_RUN_FIX) {
 				snprintf(u->message, sizeof(u->message), "Fixing %s...",
 					 u->fix_item);
 				u->message_color = COL_DIM;
-				draw(&canvas, s, u);
-				char result[600];
-				int fr = fix_run(root_dir, u->fix_item, result, sizeof(result));
-				snprintf(u->message, sizeof(u->message), "%s", result);
-				u->message_color = fr < 0 ? COL_FAIL : COL_PASS;
-				u->refreshing = true;
-				request_refresh();
+				request_fix(JOB_RUN, u->fix_item);
 			}
 		}
 		if (redraw && !quit)
@@ -333,6 +403,7 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 	pthread_mutex_unlock(&worker.lock);
 	pthread_join(thread, NULL);
 	snapshot_free(worker.ready);
+	free(worker.job_text);
 	snapshot_free(s);
 	monitor_close(mon);
 	close(wake[0]);

@@ -27,8 +27,7 @@ void agent_log(enum log_level level, const char *fmt, ...) __attribute__((format
 #define log_warn(...)  agent_log(LOG_WARN, __VA_ARGS__)
 #define log_info(...)  agent_log(LOG_INFO, __VA_ARGS__)
 #define log_debug(...) agent_log(LOG_DEBUG, __VA_ARGS__)
-/* Say why into a caller's error buffer; returns -1 (for `return fail(...)`). */
-int fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 double agent_uptime_ms(void);
 
 /* ---- boot (boot.c) ------------------------------------------------------ */
@@ -184,8 +183,8 @@ void respond_error(struct agent *a, json_t *id, const char *code, const char *fm
     __attribute__((format(printf, 4, 5)));
 
 /* network.c: 0, or -1 with why */
-int net_update_interface(struct agent *a, const json_t *req, char *why, size_t len);
-int net_update_routes(struct agent *a, const json_t *req, char *why, size_t len);
+int net_update_interface(struct agent *a, const json_t *req, struct kc_error *err);
+int net_update_routes(struct agent *a, const json_t *req, struct kc_error *err);
 
 /* hotplug.c */
 json_t *hotplug_online(const json_t *req);

@@ -66,7 +66,7 @@ static uint64_t shares_to_weight(uint64_t shares)
 	return 1 + ((shares - 2) * 9999) / 262142;
 }
 
-int cgroup_apply(const char *dir, const json_t *resources, char *err, size_t elen)
+int cgroup_apply(const char *dir, const json_t *resources, struct kc_error *err)
 {
 	if (!dir || !json_is_object(resources))
 		return 0;
@@ -80,7 +80,7 @@ int cgroup_apply(const char *dir, const json_t *resources, char *err, size_t ele
 		else
 			snprintf(v, sizeof(v), "max");
 		if ((rc = write_attr(dir, "memory.max", v)) < 0) {
-			snprintf(err, elen, "memory limit %s: %s", v, strerror(-rc));
+			kc_error_set(err, 0, "memory limit %s: %s", v, strerror(-rc));
 			return -1;
 		}
 	}
@@ -102,7 +102,7 @@ int cgroup_apply(const char *dir, const json_t *resources, char *err, size_t ele
 		else
 			snprintf(v, sizeof(v), "max %" JSON_INTEGER_FORMAT, p);
 		if ((rc = write_attr(dir, "cpu.max", v)) < 0) {
-			snprintf(err, elen, "cpu quota %s: %s", v, strerror(-rc));
+			kc_error_set(err, 0, "cpu quota %s: %s", v, strerror(-rc));
 			return -1;
 		}
 	}
@@ -119,7 +119,7 @@ int cgroup_apply(const char *dir, const json_t *resources, char *err, size_t ele
 		else
 			snprintf(v, sizeof(v), "max");
 		if ((rc = write_attr(dir, "pids.max", v)) < 0) {
-			snprintf(err, elen, "pids limit %s: %s", v, strerror(-rc));
+			kc_error_set(err, 0, "pids limit %s: %s", v, strerror(-rc));
 			return -1;
 		}
 	}

@@ -2,13 +2,14 @@
 #ifndef KC_AGENT_CGROUP_H
 #define KC_AGENT_CGROUP_H
 
+#include "error.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 char *cgroup_create(const char *id); /* its directory (malloc'd), or NULL */
-int cgroup_apply(const char *dir, const json_t *resources, char *err, size_t elen);
+int cgroup_apply(const char *dir, const json_t *resources, struct kc_error *err);
 size_t cgroup_pids(const char *dir, pid_t **out);
 int cgroup_signal(const char *dir, int sig); /* how many were signalled */
 int cgroup_freeze(const char *dir, bool frozen);

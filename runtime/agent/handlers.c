@@ -285,10 +285,10 @@ static void op_create_container(struct req *r)
 	c->rootfs = xstrdup(rootfs);
 	c->spec = json_incref(spec);
 	c->cgroup = cgroup_create(id);
-	char why[1024] = "";
+	struct kc_error why = {0};
 	if (cgroup_apply(c->cgroup, json_object_get(json_object_get(spec, "linux"), "resources"),
-			 why, sizeof(why)) < 0) {
-		respond_error(a, r->id, "invalid", "create_container: %s", why);
+			 &why) < 0) {
+		respond_error(a, r->id, "invalid", "create_container: %s", why.msg);
 		oci_process_free(&sr.proc);
 		container_free(a, c);
 		return;
@@ -307,10 +307,10 @@ static void op_create_container(struct req *r)
 	sr.join_uts = join_uts;
 	sr.join_pid = join_pid;
 	sr.agent_pid_ns = !spec_lists_namespace(spec, "pid");
-	int rc = spawn_process(a, &sr, why, sizeof(why));
+	int rc = spawn_process(a, &sr, &why);
 	oci_process_free(&sr.proc);
 	if (rc < 0) {
-		respond_error(a, r->id, "internal", "create_container: %s", why);
+		respond_error(a, r->id, "internal", "create_container: %s", why.msg);
 		container_free(a, c);
 		return;
 	}
@@ -370,11 +370,11 @@ static void op_exec_process(struct req *r)
 	sr.cgroup = c->cgroup;
 	sr.target_pid = c->init->pid;
 	sr.seccomp = json_object_get(json_object_get(c->spec, "linux"), "seccomp");
-	char why[1024] = "";
-	int rc = spawn_process(a, &sr, why, sizeof(why));
+	struct kc_error why = {0};
+	int rc = spawn_process(a, &sr, &why);
 	oci_process_free(&sr.proc);
 	if (rc < 0) {
-		respond_error(a, r->id, "internal", "exec_process: %s", why);
+		respond_error(a, r->id, "internal", "exec_process: %s", why.msg);
 		process_free(a, p);
 		return;
 	}
@@ -577,9 +577,9 @@ static void op_update_container(struct req *r)
 	struct container *c = container_arg(r, "container_id");
 	if (!c)
 		return;
-	char why[512] = "";
-	if (cgroup_apply(c->cgroup, json_object_get(r->j, "resources"), why, sizeof(why)) < 0) {
-		respond_error(r->a, r->id, "invalid", "update_container: %s", why);
+	struct kc_error why = {0};
+	if (cgroup_apply(c->cgroup, json_object_get(r->j, "resources"), &why) < 0) {
+		respond_error(r->a, r->id, "invalid", "update_container: %s", why.msg);
 		return;
 	}
 	respond_ok(r->a, r->id, NULL);
@@ -595,18 +595,18 @@ static void op_stats_container(struct req *r)
 
 static void op_update_interface(struct req *r)
 {
-	char why[512];
-	if (net_update_interface(r->a, r->j, why, sizeof(why)) < 0)
-		respond_error(r->a, r->id, "network", "update_interface: %s", why);
+	struct kc_error why = {0};
+	if (net_update_interface(r->a, r->j, &why) < 0)
+		respond_error(r->a, r->id, "network", "update_interface: %s", why.msg);
 	else
 		respond_ok(r->a, r->id, NULL);
 }
 
 static void op_update_routes(struct req *r)
 {
-	char why[512];
-	if (net_update_routes(r->a, r->j, why, sizeof(why)) < 0)
-		respond_error(r->a, r->id, "network", "update_routes: %s", why);
+	struct kc_error why = {0};
+	if (net_update_routes(r->a, r->j, &why) < 0)
+		respond_error(r->a, r->id, "network", "update_routes: %s", why.msg);
 	else
 		respond_ok(r->a, r->id, NULL);
 }

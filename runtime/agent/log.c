@@ -10,15 +10,6 @@
 
 enum log_level agent_log_level = LOG_INFO;
 
-int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 double agent_uptime_ms(void)
 {
 	struct timespec ts;

@@ -102,10 +102,10 @@ static void session_end(struct agent *a, const char *why)
 
 static void on_hello(struct agent *a, const struct frame *f)
 {
-	char why[256];
-	json_t *hello = frame_json(f, why, sizeof(why));
-	if (!hello || proto_hello_check(hello, why, sizeof(why)) < 0) {
-		channel_send_error(&a->ch, 0, "%s", why);
+	struct kc_error why = {0};
+	json_t *hello = frame_json(f, &why);
+	if (!hello || proto_hello_check(hello, &why) < 0) {
+		channel_send_error(&a->ch, 0, "%s", why.msg);
 		json_decref(hello);
 		return;
 	}
@@ -132,13 +132,13 @@ static void on_hello(struct agent *a, const struct frame *f)
 
 static void on_frame(struct agent *a, struct frame *f)
 {
-	char why[256];
+	struct kc_error why = {0};
 	switch (f->type) {
 	case FRAME_HELLO: on_hello(a, f); return;
 	case FRAME_REQUEST: {
-		json_t *req = frame_json(f, why, sizeof(why));
+		json_t *req = frame_json(f, &why);
 		if (!req) {
-			channel_send_error(&a->ch, 0, "%s", why);
+			channel_send_error(&a->ch, 0, "%s", why.msg);
 			return;
 		}
 		if (!a->ch.hello_done) {
@@ -200,13 +200,13 @@ static void on_channel_readable(struct agent *a)
 		frame_decoder_feed(&c->dec, buf, (size_t)n);
 		for (;;) {
 			struct frame f;
-			char why[256];
+			struct kc_error why = {0};
 			uint32_t bad = 0;
-			enum decode_result r = frame_decode(&c->dec, &f, &bad, why, sizeof(why));
+			enum decode_result r = frame_decode(&c->dec, &f, &bad, &why);
 			if (r == DECODE_NONE)
 				break;
 			if (r == DECODE_REJECTED) {
-				channel_send_error(c, bad, "%s", why);
+				channel_send_error(c, bad, "%s", why.msg);
 				continue;
 			}
 			on_frame(a, &f);

@@ -30,7 +30,7 @@ static int openat2_in_root(int rootfd, const char *path, int flags)
 /* Create PATH (a directory, or an empty file for a file mount) inside the
  * root, parents as needed, each step resolved inside the root; return an
  * O_PATH fd for it. */
-static int make_in_root(int rootfd, const char *path, bool file, char *err, size_t len)
+static int make_in_root(int rootfd, const char *path, bool file, struct kc_error *err)
 {
 	char prefix[4096] = "";
 	int dirfd = dup(rootfd);
@@ -44,7 +44,7 @@ static int make_in_root(int rootfd, const char *path, bool file, char *err, size
 		char comp[256];
 		if (n >= sizeof(comp) || strlen(prefix) + n + 2 > sizeof(prefix)) {
 			close(dirfd);
-			return fail(err, len, "mount destination %s: name too long", path);
+			return kc_error_set(err, 0, "mount destination %s: name too long", path);
 		}
 		memcpy(comp, p, n);
 		comp[n] = '\0';
@@ -70,12 +70,12 @@ static int make_in_root(int rootfd, const char *path, bool file, char *err, size
 		dirfd = openat2_in_root(rootfd, prefix, O_PATH | O_DIRECTORY);
 	}
 	if (dirfd < 0)
-		return fail(err, len, "mount destination %s: %s: %s", path, prefix,
-			    strerror(errno));
+		return kc_error_set(err, 0, "mount destination %s: %s: %s", path, prefix,
+				    strerror(errno));
 	close(dirfd);
 	int fd = openat2_in_root(rootfd, path, O_PATH);
 	if (fd < 0)
-		return fail(err, len, "mount destination %s: %s", path, strerror(errno));
+		return kc_error_set(err, 0, "mount destination %s: %s", path, strerror(errno));
 	return fd;
 }
 
@@ -173,30 +173,30 @@ bool safe_relative(const char *s)
 
 /* The source of a bind mount: relative to the host share, or a guest path
  * (the sandbox's own directories). */
-static int bind_source(const char *src, const char *share, char *out, size_t len, char *err,
-		       size_t elen)
+static int bind_source(const char *src, const char *share, char *out, size_t len,
+		       struct kc_error *err)
 {
 	if (src[0] == '/') {
 		snprintf(out, len, "%s", src);
 		return 0;
 	}
 	if (!share)
-		return fail(err, elen, "bind mount source %s: the sandbox has no shared directory",
-			    src);
+		return kc_error_set(
+		    err, 0, "bind mount source %s: the sandbox has no shared directory", src);
 	if (!safe_relative(src))
-		return fail(err, elen,
-			    "bind mount source %s: must stay inside the shared directory", src);
+		return kc_error_set(
+		    err, 0, "bind mount source %s: must stay inside the shared directory", src);
 	snprintf(out, len, "%s/%s", share, src);
 	return 0;
 }
 
-static int do_mount(int rootfd, const char *share, const json_t *m, char *err, size_t elen)
+static int do_mount(int rootfd, const char *share, const json_t *m, struct kc_error *err)
 {
 	const char *dest = json_string_value(json_object_get(m, "destination"));
 	const char *type = json_string_value(json_object_get(m, "type"));
 	const char *src = json_string_value(json_object_get(m, "source"));
 	if (!dest || dest[0] != '/')
-		return fail(err, elen, "mount: destination must be an absolute path");
+		return kc_error_set(err, 0, "mount: destination must be an absolute path");
 	struct mount_opts o;
 	parse_options(json_object_get(m, "options"), &o);
 	if (type && !strcmp(type, "bind"))
@@ -207,12 +207,12 @@ static int do_mount(int rootfd, const char *share, const json_t *m, char *err, s
 	bool file = false;
 	if (bind) {
 		if (!src)
-			return fail(err, elen, "mount %s: bind mount without a source", dest);
-		if (bind_source(src, share, source, sizeof(source), err, elen) < 0)
+			return kc_error_set(err, 0, "mount %s: bind mount without a source", dest);
+		if (bind_source(src, share, source, sizeof(source), err) < 0)
 			return -1;
 		if (stat(source, &st) < 0)
-			return fail(err, elen, "mount %s: source %s: %s", dest, src,
-				    strerror(errno));
+			return kc_error_set(err, 0, "mount %s: source %s: %s", dest, src,
+					    strerror(errno));
 		file = !S_ISDIR(st.st_mode);
 	} else {
 		snprintf(source, sizeof(source), "%s", src ? src : (type ? type : "none"));
@@ -224,7 +224,7 @@ static int do_mount(int rootfd, const char *share, const json_t *m, char *err, s
 		snprintf(source, sizeof(source), "cgroup2");
 		o.data[0] = '\0';
 	}
-	int fd = make_in_root(rootfd, dest, file, err, elen);
+	int fd = make_in_root(rootfd, dest, file, err);
 	if (fd < 0)
 		return -1;
 	char target[64];
@@ -237,8 +237,8 @@ static int do_mount(int rootfd, const char *share, const json_t *m, char *err, s
 	if (rc < 0) {
 		int e = errno;
 		close(fd);
-		return fail(err, elen, "mount %s on %s (%s): %s", src ? src : "", dest,
-			    type ? type : "bind", strerror(e));
+		return kc_error_set(err, 0, "mount %s on %s (%s): %s", src ? src : "", dest,
+				    type ? type : "bind", strerror(e));
 	}
 	/* the fd names what was covered: remount and propagation act on the
 	 * new mount, reached by resolving the destination again */
@@ -246,19 +246,19 @@ static int do_mount(int rootfd, const char *share, const json_t *m, char *err, s
 		close(fd);
 		fd = openat2_in_root(rootfd, dest, O_PATH);
 		if (fd < 0)
-			return fail(err, elen, "mount %s: %s", dest, strerror(errno));
+			return kc_error_set(err, 0, "mount %s: %s", dest, strerror(errno));
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 	}
 	if (bind && (o.flags & ~(MS_BIND | MS_REC)) &&
 	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (o.flags & ~MS_REC), NULL) < 0) {
 		int e = errno;
 		close(fd);
-		return fail(err, elen, "remount %s: %s", dest, strerror(e));
+		return kc_error_set(err, 0, "remount %s: %s", dest, strerror(e));
 	}
 	if (o.prop && mount(NULL, target, NULL, o.prop, NULL) < 0) {
 		int e = errno;
 		close(fd);
-		return fail(err, elen, "propagation of %s: %s", dest, strerror(e));
+		return kc_error_set(err, 0, "propagation of %s: %s", dest, strerror(e));
 	}
 	close(fd);
 	return 0;
@@ -268,7 +268,7 @@ static int do_mount(int rootfd, const char *share, const json_t *m, char *err, s
  * numbers are the host's; the guest kernel has the same for the common
  * devices, and a node without a driver fails only when opened). A node the
  * image already has is replaced; one that is a mount point stays. */
-static int spec_devices(int rootfd, const json_t *devices, char *err, size_t elen)
+static int spec_devices(int rootfd, const json_t *devices, struct kc_error *err)
 {
 	size_t i;
 	json_t *d;
@@ -276,8 +276,8 @@ static int spec_devices(int rootfd, const json_t *devices, char *err, size_t ele
 		const char *path = json_string_value(json_object_get(d, "path"));
 		const char *type = json_string_value(json_object_get(d, "type"));
 		if (!path || path[0] != '/' || !path[1])
-			return fail(err, elen,
-				    "linux.devices[%zu].path: an absolute path is required", i);
+			return kc_error_set(
+			    err, 0, "linux.devices[%zu].path: an absolute path is required", i);
 		mode_t kind;
 		if (type && (!strcmp(type, "c") || !strcmp(type, "u")))
 			kind = S_IFCHR;
@@ -286,15 +286,16 @@ static int spec_devices(int rootfd, const json_t *devices, char *err, size_t ele
 		else if (type && !strcmp(type, "p"))
 			kind = S_IFIFO;
 		else
-			return fail(err, elen, "linux.devices[%zu].type: '%s' is not c, b, u or p",
-				    i, type ? type : "");
+			return kc_error_set(err, 0,
+					    "linux.devices[%zu].type: '%s' is not c, b, u or p", i,
+					    type ? type : "");
 		json_t *jmaj = json_object_get(d, "major"), *jmin = json_object_get(d, "minor");
 		if (kind != S_IFIFO &&
 		    (!json_is_integer(jmaj) || !json_is_integer(jmin) ||
 		     json_integer_value(jmaj) < 0 || json_integer_value(jmin) < 0))
-			return fail(err, elen,
-				    "linux.devices[%zu] (%s): major and minor numbers are required",
-				    i, path);
+			return kc_error_set(
+			    err, 0, "linux.devices[%zu] (%s): major and minor numbers are required",
+			    i, path);
 		json_t *jmode = json_object_get(d, "fileMode");
 		mode_t perm =
 		    json_is_integer(jmode) ? (mode_t)json_integer_value(jmode) & 07777 : 0666;
@@ -310,10 +311,10 @@ static int spec_devices(int rootfd, const json_t *devices, char *err, size_t ele
 		char *slash = strrchr(dir, '/');
 		const char *base = path + (slash - dir) + 1;
 		if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-			return fail(err, elen, "linux.devices[%zu].path: '%s' does not name a file",
-				    i, path);
+			return kc_error_set(
+			    err, 0, "linux.devices[%zu].path: '%s' does not name a file", i, path);
 		*slash = '\0';
-		int dirfd = make_in_root(rootfd, *dir ? dir : "/", false, err, elen);
+		int dirfd = make_in_root(rootfd, *dir ? dir : "/", false, err);
 		if (dirfd < 0)
 			return -1;
 		if (mknodat(dirfd, base, kind | perm, rdev) < 0 && errno == EEXIST) {
@@ -330,7 +331,8 @@ static int spec_devices(int rootfd, const json_t *devices, char *err, size_t ele
 		int e = errno;
 		close(dirfd);
 		if (rc < 0)
-			return fail(err, elen, "linux.devices[%zu] (%s): %s", i, path, strerror(e));
+			return kc_error_set(err, 0, "linux.devices[%zu] (%s): %s", i, path,
+					    strerror(e));
 	}
 	return 0;
 }
@@ -340,12 +342,12 @@ static int spec_devices(int rootfd, const json_t *devices, char *err, size_t ele
 static void default_devices(int rootfd, const char *console)
 {
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
-	char err[256];
+	struct kc_error err = {0};
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		char src[64], dst[64];
 		snprintf(src, sizeof(src), "/dev/%s", nodes[i]);
 		snprintf(dst, sizeof(dst), "/dev/%s", nodes[i]);
-		int fd = make_in_root(rootfd, dst, true, err, sizeof(err));
+		int fd = make_in_root(rootfd, dst, true, &err);
 		if (fd < 0)
 			continue;
 		char target[64];
@@ -355,7 +357,7 @@ static void default_devices(int rootfd, const char *console)
 		close(fd);
 	}
 	if (console) {
-		int fd = make_in_root(rootfd, "/dev/console", true, err, sizeof(err));
+		int fd = make_in_root(rootfd, "/dev/console", true, &err);
 		if (fd >= 0) {
 			char target[64];
 			snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
@@ -413,23 +415,23 @@ static void readonly_paths(const json_t *paths)
 }
 
 int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, const char *console,
-		 char *err, size_t elen)
+		 struct kc_error *err)
 {
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return fail(err, elen, "make mounts private: %s", strerror(errno));
+		return kc_error_set(err, 0, "make mounts private: %s", strerror(errno));
 	/* the rootfs must be a mount point to pivot into */
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return fail(err, elen, "rootfs %s: %s", rootfs, strerror(errno));
+		return kc_error_set(err, 0, "rootfs %s: %s", rootfs, strerror(errno));
 	int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return fail(err, elen, "rootfs %s: %s", rootfs, strerror(errno));
+		return kc_error_set(err, 0, "rootfs %s: %s", rootfs, strerror(errno));
 
 	const json_t *mounts = json_object_get(spec, "mounts");
 	size_t i;
 	json_t *m;
 	bool dev_mounted = false;
 	json_array_foreach (mounts, i, m) {
-		if (do_mount(rootfd, share, m, err, elen) < 0) {
+		if (do_mount(rootfd, share, m, err) < 0) {
 			close(rootfd);
 			return -1;
 		}
@@ -437,8 +439,8 @@ int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, cons
 		if (dest && !strcmp(dest, "/dev"))
 			dev_mounted = true;
 	}
-	if (spec_devices(rootfd, json_object_get(json_object_get(spec, "linux"), "devices"), err,
-			 elen) < 0) {
+	if (spec_devices(rootfd, json_object_get(json_object_get(spec, "linux"), "devices"), err) <
+	    0) {
 		close(rootfd);
 		return -1;
 	}
@@ -452,32 +454,32 @@ int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, cons
 	if (oldroot < 0 || chdir(rootfs) < 0) {
 		if (oldroot >= 0)
 			close(oldroot);
-		return fail(err, elen, "chdir %s: %s", rootfs, strerror(errno));
+		return kc_error_set(err, 0, "chdir %s: %s", rootfs, strerror(errno));
 	}
 	if (syscall(SYS_pivot_root, ".", ".") < 0) {
 		close(oldroot);
-		return fail(err, elen, "pivot_root into %s: %s", rootfs, strerror(errno));
+		return kc_error_set(err, 0, "pivot_root into %s: %s", rootfs, strerror(errno));
 	}
 	int rc = fchdir(oldroot);
 	close(oldroot);
 	if (rc < 0 || mount(NULL, ".", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
 	    umount2(".", MNT_DETACH) < 0)
-		return fail(err, elen, "detach the old root: %s", strerror(errno));
+		return kc_error_set(err, 0, "detach the old root: %s", strerror(errno));
 	if (chdir("/") < 0)
-		return fail(err, elen, "chdir /: %s", strerror(errno));
+		return kc_error_set(err, 0, "chdir /: %s", strerror(errno));
 
 	return 0;
 }
 
 /* After the sysctls: the paths the spec masks or makes read-only (which
  * include /proc/sys), and a read-only root. */
-int rootfs_finish(const json_t *spec, char *err, size_t elen)
+int rootfs_finish(const json_t *spec, struct kc_error *err)
 {
 	const json_t *linux_ = json_object_get(spec, "linux");
 	mask_paths(json_object_get(linux_, "maskedPaths"));
 	readonly_paths(json_object_get(linux_, "readonlyPaths"));
 	if (json_is_true(json_object_get(json_object_get(spec, "root"), "readonly")) &&
 	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-		return fail(err, elen, "read-only root: %s", strerror(errno));
+		return kc_error_set(err, 0, "read-only root: %s", strerror(errno));
 	return 0;
 }

@@ -70,14 +70,13 @@ static int link_set(int fd, int index, const char *name, unsigned mtu, bool up,
 }
 
 /* {"name","mac","mtu","addresses":[{"address","prefix"}]} */
-int net_update_interface(struct agent *a, const json_t *req, char *why, size_t len)
+int net_update_interface(struct agent *a, const json_t *req, struct kc_error *err)
 {
 	const char *mac = json_string_value(json_object_get(req, "mac"));
 	const char *name = json_string_value(json_object_get(req, "name"));
 	unsigned mtu = (unsigned)json_integer_value(json_object_get(req, "mtu"));
 	if (!mac || strlen(mac) != 17) {
-		snprintf(why, len, "'mac' must be a MAC address");
-		return -1;
+		return kc_error_set(err, 0, "'mac' must be a MAC address");
 	}
 	agent_load_modules(&a->times, "net");
 	char cur[IF_NAMESIZE] = "";
@@ -86,20 +85,16 @@ int net_update_interface(struct agent *a, const json_t *req, char *why, size_t l
 		nanosleep(&ts, NULL);
 	}
 	if (!cur[0]) {
-		snprintf(why, len, "no interface with MAC %s appeared in the guest", mac);
-		return -1;
+		return kc_error_set(err, 0, "no interface with MAC %s appeared in the guest", mac);
 	}
-	struct kc_error err = {0};
-	int fd = nl_open(&err);
-	if (fd < 0) {
-		snprintf(why, len, "%s", err.msg);
+	int fd = nl_open(err);
+	if (fd < 0)
 		return -1;
-	}
 	int index = (int)if_nametoindex(cur);
 	int rc = 0;
 	/* a rename needs the link down */
-	if (link_set(fd, index, NULL, 0, false, &err) < 0 ||
-	    link_set(fd, index, name && strcmp(name, cur) ? name : NULL, mtu, false, &err) < 0)
+	if (link_set(fd, index, NULL, 0, false, err) < 0 ||
+	    link_set(fd, index, name && strcmp(name, cur) ? name : NULL, mtu, false, err) < 0)
 		rc = -1;
 	size_t i;
 	json_t *ad;
@@ -111,7 +106,7 @@ int net_update_interface(struct agent *a, const json_t *req, char *why, size_t l
 		unsigned char bin[16];
 		int family, alen = s ? parse_addr(s, &family, bin) : -1;
 		if (alen < 0) {
-			kc_error_set(&err, 0, "addresses[%zu]: not an IP address", i);
+			kc_error_set(err, 0, "addresses[%zu]: not an IP address", i);
 			rc = -1;
 			break;
 		}
@@ -123,14 +118,14 @@ int net_update_interface(struct agent *a, const json_t *req, char *why, size_t l
 		ifa->ifa_index = (unsigned)index;
 		nl_put(&m, IFA_LOCAL, bin, (size_t)alen);
 		nl_put(&m, IFA_ADDRESS, bin, (size_t)alen);
-		if (nl_talk(fd, &m, &err) < 0)
+		if (nl_talk(fd, &m, err) < 0)
 			rc = -1;
 	}
-	if (rc == 0 && link_set(fd, index, NULL, 0, true, &err) < 0)
+	if (rc == 0 && link_set(fd, index, NULL, 0, true, err) < 0)
 		rc = -1;
 	close(fd);
 	if (rc < 0)
-		snprintf(why, len, "interface %s (%s): %s", name ? name : cur, mac, err.msg);
+		kc_error_wrap(err, "interface %s (%s)", name ? name : cur, mac);
 	else
 		log_info("interface %s (%s) configured", name ? name : cur, mac);
 	return rc;
@@ -187,15 +182,12 @@ static int add_route(int fd, const json_t *r, struct kc_error *err)
 
 /* {"routes":[{"dest","gateway","device","source","scope","family"}]}:
  * routes without a gateway first, so the gateways are reachable. */
-int net_update_routes(struct agent *a, const json_t *req, char *why, size_t len)
+int net_update_routes(struct agent *a, const json_t *req, struct kc_error *err)
 {
 	(void)a;
-	struct kc_error err = {0};
-	int fd = nl_open(&err);
-	if (fd < 0) {
-		snprintf(why, len, "%s", err.msg);
+	int fd = nl_open(err);
+	if (fd < 0)
 		return -1;
-	}
 	int rc = 0;
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		size_t i;
@@ -204,14 +196,12 @@ int net_update_routes(struct agent *a, const json_t *req, char *why, size_t len)
 			bool has_gw = json_object_get(r, "gateway") != NULL;
 			if (has_gw != (pass == 1))
 				continue;
-			if (add_route(fd, r, &err) < 0) {
+			if (add_route(fd, r, err) < 0) {
 				rc = -1;
 				break;
 			}
 		}
 	}
 	close(fd);
-	if (rc < 0)
-		snprintf(why, len, "%s", err.msg);
 	return rc;
 }

@@ -74,14 +74,15 @@ static uint32_t parse_arch(const char *name)
 	return seccomp_arch_resolve_name(lower);
 }
 
-static int add_rules(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_t def, char *err,
-		     size_t elen)
+static int add_rules(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32_t def,
+		     struct kc_error *err)
 {
 	uint32_t action;
 	const char *aname = json_string_value(json_object_get(rule, "action"));
 	if (parse_action(aname, json_object_get(rule, "errnoRet"), &action) < 0)
-		return fail(err, elen, "linux.seccomp.syscalls[%zu].action: '%s' is not supported",
-			    idx, aname ? aname : "");
+		return kc_error_set(err, 0,
+				    "linux.seccomp.syscalls[%zu].action: '%s' is not supported",
+				    idx, aname ? aname : "");
 	if (action == def)
 		return 0; /* what the default does anyway (libseccomp refuses it) */
 	struct scmp_arg_cmp cmps[6];
@@ -93,9 +94,9 @@ static int add_rules(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32
 		json_int_t index = json_integer_value(json_object_get(arg, "index"));
 		const char *oname = json_string_value(json_object_get(arg, "op"));
 		if (ncmp >= 6 || index < 0 || index > 5 || parse_op(oname, &op) < 0)
-			return fail(err, elen,
-				    "linux.seccomp.syscalls[%zu].args[%zu]: bad index or op '%s'",
-				    idx, i, oname ? oname : "");
+			return kc_error_set(
+			    err, 0, "linux.seccomp.syscalls[%zu].args[%zu]: bad index or op '%s'",
+			    idx, i, oname ? oname : "");
 		cmps[ncmp++] = (struct scmp_arg_cmp){
 		    .arg = (unsigned)index,
 		    .op = op,
@@ -111,13 +112,13 @@ static int add_rules(scmp_filter_ctx ctx, const json_t *rule, size_t idx, uint32
 			continue; /* not a system call of this architecture: runc skips it too */
 		int rc = seccomp_rule_add_array(ctx, action, nr, ncmp, cmps);
 		if (rc < 0)
-			return fail(err, elen, "linux.seccomp.syscalls[%zu] (%s): %s", idx, n,
-				    strerror(-rc));
+			return kc_error_set(err, 0, "linux.seccomp.syscalls[%zu] (%s): %s", idx, n,
+					    strerror(-rc));
 	}
 	return 0;
 }
 
-int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
+int seccomp_build(const json_t *profile, void **filter, struct kc_error *err)
 {
 	*filter = NULL;
 	if (!json_is_object(profile))
@@ -125,11 +126,11 @@ int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
 	uint32_t def;
 	const char *dname = json_string_value(json_object_get(profile, "defaultAction"));
 	if (parse_action(dname, json_object_get(profile, "defaultErrnoRet"), &def) < 0)
-		return fail(err, elen, "linux.seccomp.defaultAction: '%s' is not supported",
-			    dname ? dname : "");
+		return kc_error_set(err, 0, "linux.seccomp.defaultAction: '%s' is not supported",
+				    dname ? dname : "");
 	scmp_filter_ctx ctx = seccomp_init(def);
 	if (!ctx)
-		return fail(err, elen, "seccomp: cannot make a filter");
+		return kc_error_set(err, 0, "seccomp: cannot make a filter");
 	/* no_new_privileges is the process's own setting, applied before */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	int rc = 0;
@@ -138,14 +139,15 @@ int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
 	json_array_foreach (json_object_get(profile, "architectures"), i, v) {
 		uint32_t arch = parse_arch(json_string_value(v));
 		if (!arch) {
-			rc = fail(err, elen, "linux.seccomp.architectures[%zu]: '%s' is unknown", i,
-				  json_string_value(v) ? json_string_value(v) : "");
+			rc = kc_error_set(err, 0,
+					  "linux.seccomp.architectures[%zu]: '%s' is unknown", i,
+					  json_string_value(v) ? json_string_value(v) : "");
 			goto out;
 		}
 		int a = seccomp_arch_add(ctx, arch);
 		if (a < 0 && a != -EEXIST) {
-			rc = fail(err, elen, "linux.seccomp.architectures[%zu]: %s", i,
-				  strerror(-a));
+			rc = kc_error_set(err, 0, "linux.seccomp.architectures[%zu]: %s", i,
+					  strerror(-a));
 			goto out;
 		}
 	}
@@ -158,7 +160,7 @@ int seccomp_build(const json_t *profile, void **filter, char *err, size_t elen)
 		/* SECCOMP_FILTER_FLAG_TSYNC: one thread here, nothing to sync */
 	}
 	json_array_foreach (json_object_get(profile, "syscalls"), i, v)
-		if ((rc = add_rules(ctx, v, i, def, err, elen)) < 0)
+		if ((rc = add_rules(ctx, v, i, def, err)) < 0)
 			goto out;
 	*filter = ctx;
 	return 0;
@@ -167,11 +169,11 @@ out:
 	return rc;
 }
 
-int seccomp_load_filter(void *filter, char *err, size_t elen)
+int seccomp_load_filter(void *filter, struct kc_error *err)
 {
 	if (!filter)
 		return 0;
 	int rc = seccomp_load(filter);
 	seccomp_release(filter);
-	return rc < 0 ? fail(err, elen, "seccomp: load the filter: %s", strerror(-rc)) : 0;
+	return rc < 0 ? kc_error_set(err, 0, "seccomp: load the filter: %s", strerror(-rc)) : 0;
 }

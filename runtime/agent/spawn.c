@@ -286,10 +286,10 @@ static void child_run(struct agent *a, struct spawn_request *r)
 		/* after joining the cgroup: the container sees it as its root */
 		if (unshare(CLONE_NEWCGROUP) < 0)
 			child_fail(1, "cgroup namespace: %s", strerror(errno));
-		char err[1024];
+		struct kc_error err = {0};
 		if (rootfs_setup(r->spec, r->rootfs, r->share, p->terminal ? r->pty_name : NULL,
-				 err, sizeof(err)) < 0)
-			child_fail(1, "%s", err);
+				 &err) < 0)
+			child_fail(1, "%s", err.msg);
 		const char *hostname = json_string_value(json_object_get(r->spec, "hostname"));
 		if (hostname && *hostname && !r->join_uts &&
 		    sethostname(hostname, strlen(hostname)) < 0)
@@ -306,8 +306,8 @@ static void child_run(struct agent *a, struct spawn_request *r)
 			if (json_is_string(val))
 				write_text(path, json_string_value(val));
 		}
-		if (rootfs_finish(r->spec, err, sizeof(err)) < 0)
-			child_fail(1, "%s", err);
+		if (rootfs_finish(r->spec, &err) < 0)
+			child_fail(1, "%s", err.msg);
 	} else {
 		join_ns(r->target_pid, "ipc", CLONE_NEWIPC);
 		join_ns(r->target_pid, "uts", CLONE_NEWUTS);
@@ -332,10 +332,10 @@ static void child_run(struct agent *a, struct spawn_request *r)
 	const char *exe = find_executable(p->argv[0], envp, pathbuf, sizeof(pathbuf));
 
 	/* a bad profile fails here, before the container is said to be ready */
-	char serr[512];
+	struct kc_error serr = {0};
 	void *filter;
-	if (seccomp_build(r->seccomp, &filter, serr, sizeof(serr)) < 0)
-		child_fail(1, "%s", serr);
+	if (seccomp_build(r->seccomp, &filter, &serr) < 0)
+		child_fail(1, "%s", serr.msg);
 
 	if (r->is_init) {
 		if (write(STATUS_FD, "R", 1) != 1)
@@ -365,13 +365,13 @@ static void child_run(struct agent *a, struct spawn_request *r)
 	/* seccomp as runc orders it: without no_new_privileges the filter goes
 	 * on while we still hold CAP_SYS_ADMIN, before the credentials; with
 	 * it, last, so the fewest of our own calls pass through it */
-	if (!p->no_new_privileges && seccomp_load_filter(filter, serr, sizeof(serr)) < 0)
-		child_fail(1, "%s", serr);
+	if (!p->no_new_privileges && seccomp_load_filter(filter, &serr) < 0)
+		child_fail(1, "%s", serr.msg);
 	apply_credentials(p);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail(1, "no_new_privs: %s", strerror(errno));
-	if (p->no_new_privileges && seccomp_load_filter(filter, serr, sizeof(serr)) < 0)
-		child_fail(1, "%s", serr);
+	if (p->no_new_privileges && seccomp_load_filter(filter, &serr) < 0)
+		child_fail(1, "%s", serr.msg);
 	execve(exe, p->argv, envp);
 	if (errno == EACCES)
 		child_fail(126, "exec: \"%s\": permission denied", p->argv[0]);
@@ -395,20 +395,20 @@ int process_resize(struct process *p, unsigned short rows, unsigned short cols)
 	return set_winsize(p->out_fd, rows, cols) < 0 ? -errno : 0;
 }
 
-static int make_stdio(struct spawn_request *r, struct process *p, char *err, size_t elen)
+static int make_stdio(struct spawn_request *r, struct process *p, struct kc_error *err)
 {
 	if (r->proc.terminal) {
 		int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0 ||
 		    ptsname_r(m, r->pty_name, sizeof(r->pty_name))) {
-			snprintf(err, elen, "terminal: %s", strerror(errno));
+			kc_error_set(err, 0, "terminal: %s", strerror(errno));
 			if (m >= 0)
 				close(m);
 			return -1;
 		}
 		int s = open(r->pty_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (s < 0) {
-			snprintf(err, elen, "terminal %s: %s", r->pty_name, strerror(errno));
+			kc_error_set(err, 0, "terminal %s: %s", r->pty_name, strerror(errno));
 			close(m);
 			return -1;
 		}
@@ -443,7 +443,7 @@ static int make_stdio(struct spawn_request *r, struct process *p, char *err, siz
 	}
 	return 0;
 pipe_fail:
-	snprintf(err, elen, "pipes: %s", strerror(errno));
+	kc_error_set(err, 0, "pipes: %s", strerror(errno));
 	return -1;
 }
 
@@ -458,13 +458,13 @@ static void close_child_ends(struct spawn_request *r)
 }
 
 /* Enter the PID namespace the child is to be born in, fork, come back. */
-static pid_t fork_in_pid_ns(pid_t join, bool fresh, char *err, size_t elen)
+static pid_t fork_in_pid_ns(pid_t join, bool fresh, struct kc_error *err)
 {
 	int self = -1;
 	if (join || fresh) {
 		self = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 		if (self < 0) {
-			snprintf(err, elen, "own pid namespace: %s", strerror(errno));
+			kc_error_set(err, 0, "own pid namespace: %s", strerror(errno));
 			return -1;
 		}
 	}
@@ -473,8 +473,8 @@ static pid_t fork_in_pid_ns(pid_t join, bool fresh, char *err, size_t elen)
 		snprintf(path, sizeof(path), "/proc/%d/ns/pid", join);
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) {
-			snprintf(err, elen, "pid namespace of process %d: %s", join,
-				 strerror(errno));
+			kc_error_set(err, 0, "pid namespace of process %d: %s", join,
+				     strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			close(self);
@@ -482,7 +482,7 @@ static pid_t fork_in_pid_ns(pid_t join, bool fresh, char *err, size_t elen)
 		}
 		close(fd);
 	} else if (fresh && unshare(CLONE_NEWPID) < 0) {
-		snprintf(err, elen, "new pid namespace: %s", strerror(errno));
+		kc_error_set(err, 0, "new pid namespace: %s", strerror(errno));
 		close(self);
 		return -1;
 	}
@@ -496,31 +496,30 @@ static pid_t fork_in_pid_ns(pid_t join, bool fresh, char *err, size_t elen)
 		close(self);
 	}
 	if (pid < 0)
-		snprintf(err, elen, "fork: %s",
-			 fork_errno == ENOMEM ? "the container's processes are gone"
-					      : strerror(fork_errno));
+		kc_error_set(err, 0, "fork: %s",
+			     fork_errno == ENOMEM ? "the container's processes are gone"
+						  : strerror(fork_errno));
 	return pid;
 }
 
-int spawn_process(struct agent *a, struct spawn_request *r, char *err, size_t elen)
+int spawn_process(struct agent *a, struct spawn_request *r, struct kc_error *err)
 {
 	struct process *p = r->p;
 	r->child_in = r->child_out = r->child_err = r->status_w = r->start_r = -1;
-	if (make_stdio(r, p, err, elen) < 0)
+	if (make_stdio(r, p, err) < 0)
 		return -1;
 	int st[2], start[2] = {-1, -1};
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, st) < 0 ||
 	    (r->is_init && pipe2(start, O_CLOEXEC) < 0)) {
-		snprintf(err, elen, "pipes: %s", strerror(errno));
+		kc_error_set(err, 0, "pipes: %s", strerror(errno));
 		close_child_ends(r);
 		return -1;
 	}
 	r->status_w = st[1];
 	r->start_r = start[0];
 
-	pid_t pid = r->is_init
-			? fork_in_pid_ns(r->join_pid, !r->join_pid && !r->agent_pid_ns, err, elen)
-			: fork_in_pid_ns(r->target_pid, false, err, elen);
+	pid_t pid = r->is_init ? fork_in_pid_ns(r->join_pid, !r->join_pid && !r->agent_pid_ns, err)
+			       : fork_in_pid_ns(r->target_pid, false, err);
 	if (pid == 0)
 		child_run(a, r);
 	close_child_ends(r);

@@ -2,6 +2,7 @@
 #ifndef KC_AGENT_SPAWN_H
 #define KC_AGENT_SPAWN_H
 
+#include "error.h"
 #include "agent.h"
 #include "oci.h"
 
@@ -26,7 +27,7 @@ struct spawn_request {
 
 /* Fork the child and leave it preparing; its status pipe is in epoll.
  * -1 with err when nothing was started. */
-int spawn_process(struct agent *a, struct spawn_request *r, char *err, size_t elen);
+int spawn_process(struct agent *a, struct spawn_request *r, struct kc_error *err);
 int process_resize(struct process *p, unsigned short rows, unsigned short cols);
 
 #endif

@@ -223,10 +223,10 @@ static void from_agent(struct proxy *p, struct frame *f)
 				 frame_type_name(f->type), f->stream);
 		return;
 	}
-	char why[256];
-	json_t *j = frame_json(f, why, sizeof(why));
+	struct kc_error why = {0};
+	json_t *j = frame_json(f, &why);
 	if (!j) {
-		kc_warn("from the agent: %s", why);
+		kc_warn("from the agent: %s", why.msg);
 		return;
 	}
 	if (f->type != FRAME_RESPONSE) {
@@ -296,11 +296,11 @@ static void client_request(struct proxy *p, int ci, json_t *req)
 static void from_client(struct proxy *p, int ci, struct frame *f)
 {
 	struct conn *c = &p->clients[ci];
-	char why[256];
+	struct kc_error why = {0};
 	if (f->type == FRAME_HELLO) {
-		json_t *h = frame_json(f, why, sizeof(why));
-		if (!h || proto_hello_check(h, why, sizeof(why)) < 0) {
-			queue_json(c, 0, FRAME_ERROR, json_pack("{s:s}", "error", why));
+		json_t *h = frame_json(f, &why);
+		if (!h || proto_hello_check(h, &why) < 0) {
+			queue_json(c, 0, FRAME_ERROR, json_pack("{s:s}", "error", why.msg));
 			json_decref(h);
 			return;
 		}
@@ -318,9 +318,9 @@ static void from_client(struct proxy *p, int ci, struct frame *f)
 		return;
 	}
 	if (f->type == FRAME_REQUEST) {
-		json_t *req = frame_json(f, why, sizeof(why));
+		json_t *req = frame_json(f, &why);
 		if (!req) {
-			queue_json(c, 0, FRAME_ERROR, json_pack("{s:s}", "error", why));
+			queue_json(c, 0, FRAME_ERROR, json_pack("{s:s}", "error", why.msg));
 			return;
 		}
 		client_request(p, ci, req);
@@ -358,16 +358,17 @@ static int read_conn(struct proxy *p, struct conn *c, int ci)
 	frame_decoder_feed(&c->dec, buf, (size_t)n);
 	for (;;) {
 		struct frame f;
-		char why[256];
+		struct kc_error why = {0};
 		uint32_t bad = 0;
-		enum decode_result r = frame_decode(&c->dec, &f, &bad, why, sizeof(why));
+		enum decode_result r = frame_decode(&c->dec, &f, &bad, &why);
 		if (r == DECODE_NONE)
 			break;
 		if (r == DECODE_REJECTED) {
 			if (ci < 0)
-				kc_warn("from the agent: %s", why);
+				kc_warn("from the agent: %s", why.msg);
 			else
-				queue_json(c, bad, FRAME_ERROR, json_pack("{s:s}", "error", why));
+				queue_json(c, bad, FRAME_ERROR,
+					   json_pack("{s:s}", "error", why.msg));
 			continue;
 		}
 		if (ci < 0)

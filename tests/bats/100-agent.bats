@@ -229,7 +229,7 @@ garbage_frames() {
 	run bash -c "$(declare -f garbage_frames); { garbage_frames;
 		printf '\x00\x00\x00\x4d\x00\x00\x00\x00\x02\x00\x00\x00{\"id\":7,\"op\":\"create_sandbox\",\"share\":{\"type\":\"virtio-9p\",\"tag\":\"nosuchtag\"}}'; } |
 		timeout 60 $AGENTCTL -s $vm/agent.sock raw"
-	local st=$status
+	local out=$output st=$status
 	vm_stop "$vm"
 	output=$out status=$st
 	assert_success

@@ -32,8 +32,8 @@ static void cpuid_dump_intel(void **state)
 {
 	(void)state;
 	struct cpu_facts c = {0};
-	char err[128] = "";
-	assert_int_equal(cpuid_parse_dump(intel_dump, &c, err, sizeof(err)), 0);
+	struct kc_error err = {0};
+	assert_int_equal(cpuid_parse_dump(intel_dump, &c, &err), 0);
 	c.arch = ARCH_X86_64;
 	c.cpuid_source = SRC_RECORDED;
 	cpu_decode_cpuid(&c);
@@ -91,15 +91,14 @@ static void cpuid_dump_errors(void **state)
 {
 	(void)state;
 	struct cpu_facts c = {0};
-	char err[128] = "";
-	assert_int_equal(
-	    cpuid_parse_dump("CPU:\n   0x00000000 0x00: eax=zz\n", &c, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "line 2"));
-	assert_int_equal(cpuid_parse_dump("", &c, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "no leaf 0x00000000"));
+	struct kc_error err = {0};
+	assert_int_equal(cpuid_parse_dump("CPU:\n   0x00000000 0x00: eax=zz\n", &c, &err), -1);
+	assert_non_null(strstr(err.msg, "line 2"));
+	assert_int_equal(cpuid_parse_dump("", &c, &err), -1);
+	assert_non_null(strstr(err.msg, "no leaf 0x00000000"));
 	assert_int_equal(
 	    cpuid_parse_dump("   0x00000000 0x00: eax=0x1 ebx=0x2 ecx=0x3 edx=0x4 trailing\n", &c,
-			     err, sizeof(err)),
+			     &err),
 	    -1);
 }
 

@@ -58,20 +58,19 @@ static void decode_any_chunking(void **state)
 		frame_decoder_init(&d);
 		struct frame f[4];
 		int got = 0;
-		char why[128];
+		struct kc_error why = {0};
 		for (size_t off = 0; off < sb.len; off += chunks[c]) {
 			size_t take = sb.len - off < chunks[c] ? sb.len - off : chunks[c];
 			frame_decoder_feed(&d, sb.s + off, take);
 			enum decode_result r;
-			while ((r = frame_decode(&d, &f[got], NULL, why, sizeof(why))) ==
-			       DECODE_FRAME)
+			while ((r = frame_decode(&d, &f[got], NULL, &why)) == DECODE_FRAME)
 				got++;
 			assert_int_equal(r, DECODE_NONE);
 		}
 		assert_int_equal(got, 3);
 		assert_int_equal(f[0].type, FRAME_REQUEST);
 		assert_int_equal(f[0].stream, 0);
-		json_t *j = frame_json(&f[0], why, sizeof(why));
+		json_t *j = frame_json(&f[0], &why);
 		assert_non_null(j);
 		assert_string_equal(json_string_value(json_object_get(j, "op")), "ping");
 		json_decref(j);
@@ -124,19 +123,18 @@ static void reject_and_resync(void **state)
 		size_t half = sb.len / 2;
 		frame_decoder_feed(&d, sb.s, half);
 		struct frame f;
-		char why[128] = "";
+		struct kc_error why = {0};
 		uint32_t bad_stream = 12345;
-		assert_int_equal(frame_decode(&d, &f, &bad_stream, why, sizeof(why)),
-				 DECODE_REJECTED);
-		assert_non_null(strstr(why, bad[i].why));
+		assert_int_equal(frame_decode(&d, &f, &bad_stream, &why), DECODE_REJECTED);
+		assert_non_null(strstr(why.msg, bad[i].why));
 		assert_int_equal(bad_stream, bad[i].bad_stream);
-		assert_int_equal(frame_decode(&d, &f, &bad_stream, why, sizeof(why)), DECODE_NONE);
+		assert_int_equal(frame_decode(&d, &f, &bad_stream, &why), DECODE_NONE);
 		frame_decoder_feed(&d, sb.s + half, sb.len - half);
-		assert_int_equal(frame_decode(&d, &f, &bad_stream, why, sizeof(why)), DECODE_FRAME);
+		assert_int_equal(frame_decode(&d, &f, &bad_stream, &why), DECODE_FRAME);
 		assert_int_equal(f.stream, 2);
 		assert_memory_equal(f.payload, "ok", 2);
 		frame_free(&f);
-		assert_int_equal(frame_decode(&d, &f, NULL, why, sizeof(why)), DECODE_NONE);
+		assert_int_equal(frame_decode(&d, &f, NULL, &why), DECODE_NONE);
 		assert_int_equal(d.rejected, 1);
 		frame_decoder_free(&d);
 		strbuf_release(&sb);
@@ -154,9 +152,9 @@ static void huge_length_not_buffered(void **state)
 	frame_decoder_init(&d);
 	frame_decoder_feed(&d, sb.s, sb.len);
 	struct frame f;
-	char why[128];
-	assert_int_equal(frame_decode(&d, &f, NULL, why, sizeof(why)), DECODE_REJECTED);
-	assert_non_null(strstr(why, "frame too large"));
+	struct kc_error why = {0};
+	assert_int_equal(frame_decode(&d, &f, NULL, &why), DECODE_REJECTED);
+	assert_non_null(strstr(why.msg, "frame too large"));
 	char junk[4096] = {0};
 	for (int i = 0; i < 64; i++)
 		frame_decoder_feed(&d, junk, sizeof(junk));
@@ -175,10 +173,10 @@ static void truncated_frame_waits(void **state)
 	frame_decoder_init(&d);
 	frame_decoder_feed(&d, b, n - 1);
 	struct frame f;
-	char why[64];
-	assert_int_equal(frame_decode(&d, &f, NULL, why, sizeof(why)), DECODE_NONE);
+	struct kc_error why = {0};
+	assert_int_equal(frame_decode(&d, &f, NULL, &why), DECODE_NONE);
 	frame_decoder_feed(&d, b + n - 1, 1);
-	assert_int_equal(frame_decode(&d, &f, NULL, why, sizeof(why)), DECODE_FRAME);
+	assert_int_equal(frame_decode(&d, &f, NULL, &why), DECODE_FRAME);
 	assert_memory_equal(f.payload, "abcdef", 6);
 	frame_free(&f);
 	free(b);
@@ -188,7 +186,7 @@ static void truncated_frame_waits(void **state)
 static void json_payloads(void **state)
 {
 	(void)state;
-	char why[128];
+	struct kc_error why = {0};
 	struct frame f = {.stream = 0, .type = FRAME_REQUEST};
 	const char *cases[][2] = {
 	    {"{\"id\":1", "malformed JSON in REQUEST frame"},
@@ -198,23 +196,23 @@ static void json_payloads(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		f.payload = (unsigned char *)cases[i][0];
 		f.len = (uint32_t)strlen(cases[i][0]);
-		assert_null(frame_json(&f, why, sizeof(why)));
-		assert_non_null(strstr(why, cases[i][1]));
+		assert_null(frame_json(&f, &why));
+		assert_non_null(strstr(why.msg, cases[i][1]));
 	}
 }
 
 static void hello_versions(void **state)
 {
 	(void)state;
-	char why[128];
+	struct kc_error why = {0};
 	json_t *h = json_pack("{s:i}", "version", PROTO_VERSION);
-	assert_int_equal(proto_hello_check(h, why, sizeof(why)), 0);
+	assert_int_equal(proto_hello_check(h, &why), 0);
 	json_object_set_new(h, "version", json_integer(PROTO_VERSION + 1));
-	assert_int_equal(proto_hello_check(h, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "not supported"));
+	assert_int_equal(proto_hello_check(h, &why), -1);
+	assert_non_null(strstr(why.msg, "not supported"));
 	json_object_del(h, "version");
-	assert_int_equal(proto_hello_check(h, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "without a protocol version"));
+	assert_int_equal(proto_hello_check(h, &why), -1);
+	assert_non_null(strstr(why.msg, "without a protocol version"));
 	json_decref(h);
 }
 
