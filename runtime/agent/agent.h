@@ -144,6 +144,7 @@ struct agent {
 	struct process *processes;
 	struct process *graveyard;
 	uint32_t next_stream;
+	bool streams_wrapped; /* every stream number has been handed out once */
 	bool shutting_down;
 	bool poweroff_after_flush;
 };

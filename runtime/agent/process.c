@@ -25,8 +25,10 @@ struct process *process_new(struct agent *a, struct container *c, const char *ex
 	p->c = c;
 	p->exec_id = exec_id ? xstrdup(exec_id) : NULL;
 	p->stream = a->next_stream++;
-	if (!a->next_stream) /* 0 is the control stream */
+	if (!a->next_stream) { /* 0 is the control stream */
 		a->next_stream = 1;
+		a->streams_wrapped = true;
+	}
 	p->terminal = terminal;
 	p->in_fd = p->out_fd = p->err_fd = p->status_fd = -1;
 	p->in_credit = PROTO_DEFAULT_WINDOW;
@@ -227,7 +229,13 @@ void process_on_frame(struct agent *a, const struct frame *f)
 {
 	struct process *p = process_find_stream(a, f->stream);
 	if (!p) {
-		channel_send_error(&a->ch, f->stream, "no process has stream %u", f->stream);
+		/* A stream that was handed out and has ended is not the host's
+		 * mistake: credit for output it just took, or stdin's end, crosses
+		 * the exit status on the wire. Only a stream never issued is. */
+		bool ended = a->streams_wrapped || f->stream < a->next_stream;
+		if (!ended)
+			channel_send_error(&a->ch, f->stream, "no process has stream %u",
+					   f->stream);
 		return;
 	}
 	switch (f->type) {
