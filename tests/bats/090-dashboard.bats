@@ -146,7 +146,11 @@ keys() {
 	wait_for "Fix modules.kvm_amd: load kernel module kvm_amd (loads irqbypass kvm kvm_amd)? [y/N]"
 	keys n
 	wait_for "Fix cancelled."
-	keys f y
+	# the question comes from the worker; a y typed before it is asked
+	# confirms nothing
+	keys f
+	wait_for "? [y/N]"
+	keys y
 	wait_for "done: load kernel module kvm_amd"
 	wait_for "[PASS] AMD KVM (kvm_amd): loaded"
 	[ -e "$host/sys/module/kvm_amd/initstate" ]
