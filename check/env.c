@@ -77,21 +77,11 @@ static const char *go_arch(enum host_arch a)
 	}
 }
 
-json_t *env_build(const struct env_input *in)
+static json_t *runtime_section(const struct assessment *as)
 {
-	const struct assessment *as = in->a;
 	const struct kc_config *c = &as->config->cfg;
-	const struct adapt_result *adapt = as->adapted ? &as->adapt : NULL;
-	const struct qemu_config *h = &c->hypervisor;
-	const struct host_facts *f = as->facts;
 	const struct config_state *cs = as->config;
-	json_t *root = json_object(), *o, *v;
-
-	o = json_object();
-	json_object_set_new(o, "Version", json_string(ENV_FORMAT_VERSION));
-	json_object_set_new(root, "Meta", o);
-
-	o = json_object();
+	json_t *o = json_object(), *v;
 	json_object_set_new(o, "Debug", json_boolean(c->runtime.enable_debug));
 	json_object_set_new(o, "Trace", json_boolean(c->runtime.enable_tracing));
 	json_object_set_new(o, "DisableGuestSeccomp",
@@ -112,9 +102,14 @@ json_t *env_build(const struct env_input *in)
 	json_object_set_new(v, "Warnings", strlist_json(&cs->cfg.warnings));
 	json_object_set_new(v, "Adjustments", strlist_json(&cs->notes));
 	json_object_set_new(o, "Config", v);
-	json_object_set_new(root, "Runtime", o);
+	return o;
+}
 
-	o = json_object();
+static json_t *hypervisor_section(const struct env_input *in)
+{
+	const struct assessment *as = in->a;
+	const struct qemu_config *h = &as->config->cfg.hypervisor;
+	json_t *o = json_object();
 	json_object_set_new(o, "MachineType", str(h->machine_type));
 	json_object_set_new(o, "Version", binary_version(in, h->path));
 	json_object_set_new(o, "Path", str(h->path));
@@ -133,10 +128,17 @@ json_t *env_build(const struct env_input *in)
 	json_object_set_new(o, "DefaultMaxVCPUs", json_integer(h->default_maxvcpus));
 	json_object_set_new(o, "DefaultMemory", json_integer(h->default_memory));
 	json_object_set_new(o, "AcceleratorSetting", str(h->accel));
-	json_object_set_new(o, "Accelerator", str(adapt ? adapt->accel : ""));
-	json_object_set_new(root, "Hypervisor", o);
+	json_object_set_new(o, "Accelerator", str(as->adapted ? as->adapt.accel : ""));
+	json_object_set_new(o, "SeccompSandbox", str(h->seccompsandbox));
+	json_object_set_new(o, "Rootless", json_boolean(h->rootless));
+	return o;
+}
 
-	o = json_object();
+/* Image, Kernel, Initrd, Proxy, Shim, Agent and Netmon. */
+static void component_sections(json_t *root, const struct kc_config *c)
+{
+	const struct qemu_config *h = &c->hypervisor;
+	json_t *o = json_object();
 	json_object_set_new(o, "Path", str(h->image));
 	json_object_set_new(root, "Image", o);
 	o = json_object();
@@ -146,14 +148,12 @@ json_t *env_build(const struct env_input *in)
 	o = json_object();
 	json_object_set_new(o, "Path", str(h->initrd));
 	json_object_set_new(root, "Initrd", o);
-
 	o = json_object();
 	json_object_set_new(o, "Type", json_string("kataProxy"));
 	json_object_set_new(o, "Path", str(c->proxy.path));
 	json_object_set_new(o, "Debug", json_boolean(c->proxy.enable_debug));
 	json_object_set_new(o, "Version", version_object());
 	json_object_set_new(root, "Proxy", o);
-
 	o = json_object();
 	json_object_set_new(o, "Type", json_string("kataShim"));
 	json_object_set_new(o, "Version", json_string(kc_version));
@@ -161,7 +161,6 @@ json_t *env_build(const struct env_input *in)
 	json_object_set_new(o, "Debug", json_boolean(c->shim.enable_debug));
 	json_object_set_new(o, "Trace", json_boolean(c->shim.enable_tracing));
 	json_object_set_new(root, "Shim", o);
-
 	o = json_object();
 	json_object_set_new(o, "Type", json_string("kata"));
 	json_object_set_new(o, "Debug", json_boolean(c->agent.enable_debug));
@@ -169,10 +168,20 @@ json_t *env_build(const struct env_input *in)
 	json_object_set_new(o, "TraceMode", str(c->agent.trace_mode));
 	json_object_set_new(o, "TraceType", str(c->agent.trace_type));
 	json_object_set_new(root, "Agent", o);
+	o = json_object();
+	json_object_set_new(o, "Path", str(c->netmon.path));
+	json_object_set_new(o, "Debug", json_boolean(c->netmon.enable_debug));
+	json_object_set_new(o, "Enable", json_boolean(c->netmon.enable_netmon));
+	json_object_set_new(o, "Version", version_object());
+	json_object_set_new(root, "Netmon", o);
+}
 
+static json_t *host_section(const struct assessment *as)
+{
+	const struct host_facts *f = as->facts;
 	bool capable = assessment_capable(as, false);
 	const struct device_fact *vsock = facts_device(f, "/dev/vhost-vsock");
-	o = json_object();
+	json_t *o = json_object(), *v;
 	json_object_set_new(o, "Kernel", str(f->res.kernel_release));
 	json_object_set_new(o, "Architecture", json_string(go_arch(f->cpu.arch)));
 	json_object_set_new(o, "VMContainerCapable", json_boolean(capable));
@@ -199,18 +208,15 @@ json_t *env_build(const struct env_input *in)
 	}
 	json_object_set_new(v, "Problems", problems);
 	json_object_set_new(o, "Readiness", v);
-	json_object_set_new(root, "Host", o);
+	return o;
+}
 
-	o = json_object();
-	json_object_set_new(o, "Path", str(c->netmon.path));
-	json_object_set_new(o, "Debug", json_boolean(c->netmon.enable_debug));
-	json_object_set_new(o, "Enable", json_boolean(c->netmon.enable_netmon));
-	json_object_set_new(o, "Version", version_object());
-	json_object_set_new(root, "Netmon", o);
-
+/* Every adaptation with its reason; and the refusal, with every reason. */
+static void decision_sections(json_t *root, const struct assessment *as)
+{
 	json_t *adaptations = json_array();
-	for (size_t i = 0; adapt && i < adapt->n; i++) {
-		const struct adaptation *a = &adapt->changes[i];
+	for (size_t i = 0; as->adapted && i < as->adapt.n; i++) {
+		const struct adaptation *a = &as->adapt.changes[i];
 		json_t *e = json_object();
 		json_object_set_new(e, "Key", json_string(a->key));
 		json_object_set_new(e, "From", json_string(a->from));
@@ -220,15 +226,27 @@ json_t *env_build(const struct env_input *in)
 		json_array_append_new(adaptations, e);
 	}
 	json_object_set_new(root, "Adaptation", adaptations);
-	if (!as->ready) {
-		o = json_object();
-		_cleanup_free_ char *why = assessment_reasons_line(as);
-		json_object_set_new(o, "Error", json_string(why));
-		json_t *reasons = json_array();
-		for (size_t i = 0; i < as->reasons.n; i++)
-			json_array_append_new(reasons, json_string(as->reasons.v[i]));
-		json_object_set_new(o, "Reasons", reasons);
-		json_object_set_new(root, "Refusal", o);
-	}
+	if (as->ready)
+		return;
+	json_t *o = json_object();
+	_cleanup_free_ char *why = assessment_reasons_line(as);
+	json_object_set_new(o, "Error", json_string(why));
+	json_t *reasons = json_array();
+	for (size_t i = 0; i < as->reasons.n; i++)
+		json_array_append_new(reasons, json_string(as->reasons.v[i]));
+	json_object_set_new(o, "Reasons", reasons);
+	json_object_set_new(root, "Refusal", o);
+}
+
+json_t *env_build(const struct env_input *in)
+{
+	json_t *root = json_object(), *meta = json_object();
+	json_object_set_new(meta, "Version", json_string(ENV_FORMAT_VERSION));
+	json_object_set_new(root, "Meta", meta);
+	json_object_set_new(root, "Runtime", runtime_section(in->a));
+	json_object_set_new(root, "Hypervisor", hypervisor_section(in));
+	component_sections(root, &in->a->config->cfg);
+	json_object_set_new(root, "Host", host_section(in->a));
+	decision_sections(root, in->a);
 	return root;
 }

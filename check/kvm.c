@@ -143,9 +143,49 @@ static double elapsed_ms(const struct timespec *t0)
 }
 
 #if defined(__x86_64__)
-static void smoke_guest(int kvm, int vm, struct kvm_facts *kf)
+/* Real mode at 0x1000: "out 0x3f8, 'K'; hlt". NULL when the vCPU is ready
+ * to run, else the step that failed (errno says why). */
+static const char *smoke_vcpu_setup(int kvm, int vm, void *mem, int *vcpu, struct kvm_run **run,
+				    long *run_size)
 {
 	static const unsigned char code[] = {0xba, 0xf8, 0x03, 0xb0, 'K', 0xee, 0xf4};
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	memcpy(mem, code, sizeof(code));
+	struct kvm_userspace_memory_region region = {.slot = 0,
+						     .guest_phys_addr = 0x1000,
+						     .memory_size = 0x1000,
+						     .userspace_addr = (unsigned long)mem};
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return "KVM_SET_USER_MEMORY_REGION";
+	*vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	if (*vcpu < 0)
+		return "KVM_CREATE_VCPU";
+	*run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (*run_size <= 0)
+		return "KVM_GET_VCPU_MMAP_SIZE";
+	*run = mmap(NULL, (size_t)*run_size, PROT_READ | PROT_WRITE, MAP_SHARED, *vcpu, 0);
+	if (*run == MAP_FAILED)
+		return "mmap kvm_run";
+	if (ioctl(*vcpu, KVM_GET_SREGS, &sregs) < 0)
+		return "KVM_GET_SREGS";
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	if (ioctl(*vcpu, KVM_SET_SREGS, &sregs) < 0)
+		return "KVM_SET_SREGS";
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = 0x1000;
+	regs.rflags = 0x2;
+	if (ioctl(*vcpu, KVM_SET_REGS, &regs) < 0)
+		return "KVM_SET_REGS";
+	return NULL;
+}
+
+/* Runs the vCPU under a timer: an I/O exit with 'K', then HLT, is a pass. */
+static void smoke_run(int vcpu, struct kvm_run *run, const struct timespec *t0,
+		      struct kvm_facts *kf)
+{
 	struct sigaction sa = {.sa_handler = smoke_on_alarm}, old_sa;
 	/* Aimed at this thread: the probe may run beside others, and only a
 	 * signal to the thread inside KVM_RUN makes it return. */
@@ -153,80 +193,35 @@ static void smoke_guest(int kvm, int vm, struct kvm_facts *kf)
 	struct itimerspec its = {
 	    .it_value = {SMOKE_TIMEOUT_MS / 1000, (SMOKE_TIMEOUT_MS % 1000) * 1000000L}};
 	timer_t timer;
-	bool timer_armed = false;
-	struct kvm_userspace_memory_region region;
-	struct kvm_run *run = MAP_FAILED;
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
-	struct timespec t0;
-	_cleanup_close_ int vcpu = -1;
-	void *mem = MAP_FAILED;
-	long run_size;
 	bool saw_io = false;
-	const char *step;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	kf->smoke = SMOKE_FAILED;
-	mem = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	step = "mmap guest memory";
-	if (mem == MAP_FAILED)
-		goto fail;
-	memcpy(mem, code, sizeof(code));
-	region = (struct kvm_userspace_memory_region){.slot = 0,
-						      .guest_phys_addr = 0x1000,
-						      .memory_size = 0x1000,
-						      .userspace_addr = (unsigned long)mem};
-	step = "KVM_SET_USER_MEMORY_REGION";
-	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		goto fail;
-	step = "KVM_CREATE_VCPU";
-	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	if (vcpu < 0)
-		goto fail;
-	step = "KVM_GET_VCPU_MMAP_SIZE";
-	run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (run_size <= 0)
-		goto fail;
-	step = "mmap kvm_run";
-	run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-	if (run == MAP_FAILED)
-		goto fail;
-	step = "KVM_GET_SREGS";
-	if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0)
-		goto fail;
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	step = "KVM_SET_SREGS";
-	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0)
-		goto fail;
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = 0x1000;
-	regs.rflags = 0x2;
-	step = "KVM_SET_REGS";
-	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0)
-		goto fail;
 
 	smoke_alarm = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, &old_sa);
 	sev._sigev_un._tid = gettid();
-	step = "timer_create";
-	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0 ||
-	    timer_settime(timer, 0, &its, NULL) < 0) {
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0) {
+		snprintf(kf->smoke_detail, sizeof(kf->smoke_detail), "timer_create: %s",
+			 strerror(errno));
 		sigaction(SIGALRM, &old_sa, NULL);
-		goto fail;
+		return;
 	}
-	timer_armed = true;
+	if (timer_settime(timer, 0, &its, NULL) < 0) {
+		snprintf(kf->smoke_detail, sizeof(kf->smoke_detail), "timer_settime: %s",
+			 strerror(errno));
+		goto out;
+	}
 	for (int i = 0; i < 4; i++) {
-		step = "KVM_RUN";
 		int r = ioctl(vcpu, KVM_RUN, 0);
 		if (r < 0 && errno == EINTR && smoke_alarm) {
 			snprintf(kf->smoke_detail, sizeof(kf->smoke_detail),
 				 "the guest did not stop within %d ms", SMOKE_TIMEOUT_MS);
-			goto out_timer;
+			goto out;
 		}
-		if (r < 0)
-			break;
+		if (r < 0) {
+			snprintf(kf->smoke_detail, sizeof(kf->smoke_detail), "KVM_RUN: %s",
+				 strerror(errno));
+			goto out;
+		}
 		if (run->exit_reason == KVM_EXIT_IO && run->io.port == 0x3f8 &&
 		    run->io.direction == KVM_EXIT_IO_OUT &&
 		    ((char *)run)[run->io.data_offset] == 'K') {
@@ -236,27 +231,44 @@ static void smoke_guest(int kvm, int vm, struct kvm_facts *kf)
 		if (run->exit_reason == KVM_EXIT_HLT && saw_io) {
 			kf->smoke = SMOKE_OK;
 			snprintf(kf->smoke_detail, sizeof(kf->smoke_detail),
-				 "I/O exit then HLT in %.2f ms", elapsed_ms(&t0));
-			goto out_timer;
+				 "I/O exit then HLT in %.2f ms", elapsed_ms(t0));
+			goto out;
 		}
 		snprintf(kf->smoke_detail, sizeof(kf->smoke_detail),
 			 "unexpected exit reason %u (expected %s)", run->exit_reason,
 			 saw_io ? "HLT" : "an I/O exit on port 0x3f8");
-		goto out_timer;
+		goto out;
 	}
-	snprintf(kf->smoke_detail, sizeof(kf->smoke_detail), "%s: %s", step, strerror(errno));
-out_timer:
-	if (timer_armed)
-		timer_delete(timer);
-	sigaction(SIGALRM, &old_sa, NULL);
-	goto out;
-fail:
-	snprintf(kf->smoke_detail, sizeof(kf->smoke_detail), "%s: %s", step, strerror(errno));
+	snprintf(kf->smoke_detail, sizeof(kf->smoke_detail), "KVM_RUN: no HLT after four exits");
 out:
+	timer_delete(timer);
+	sigaction(SIGALRM, &old_sa, NULL);
+}
+
+static void smoke_guest(int kvm, int vm, struct kvm_facts *kf)
+{
+	struct kvm_run *run = MAP_FAILED;
+	_cleanup_close_ int vcpu = -1;
+	long run_size = 0;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kf->smoke = SMOKE_FAILED;
+	void *mem = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		snprintf(kf->smoke_detail, sizeof(kf->smoke_detail), "mmap guest memory: %s",
+			 strerror(errno));
+		return;
+	}
+	const char *step = smoke_vcpu_setup(kvm, vm, mem, &vcpu, &run, &run_size);
+	if (step)
+		snprintf(kf->smoke_detail, sizeof(kf->smoke_detail), "%s: %s", step,
+			 strerror(errno));
+	else
+		smoke_run(vcpu, run, &t0, kf);
 	if (run != MAP_FAILED)
 		munmap(run, (size_t)run_size);
-	if (mem != MAP_FAILED)
-		munmap(mem, 0x1000);
+	munmap(mem, 0x1000);
 }
 #endif
 

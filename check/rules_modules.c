@@ -66,46 +66,44 @@ static bool vendor_blocked(const struct host_facts *f)
 	       !module_present(facts_module(f, "kvm_pvm"));
 }
 
-static void rule_module(const struct host_facts *f, const struct module_row *row, struct report *r)
+/* How much a missing module matters for this row; false when what the row
+ * needs settles the item on its own (reported, or not to be reported). */
+static bool module_need(const struct host_facts *f, const struct module_row *row,
+			const struct module_facts *m, const char *id, struct report *r,
+			enum level *missing)
 {
-	const struct module_facts *m = facts_module(f, row->module);
-	enum level missing = LEVEL_FAIL;
 	const char *provider = rules_kvm_provider(f);
-	char id[64];
 	struct report_item *it;
-
-	if (!m)
-		return; /* not probed on this architecture */
-	snprintf(id, sizeof(id), "modules.%s", row->module);
+	*missing = LEVEL_FAIL;
 	switch (row->need) {
-	case NEED_REQUIRED: missing = LEVEL_FAIL; break;
-	case NEED_RECOMMENDED: missing = LEVEL_WARN; break;
+	case NEED_REQUIRED: *missing = LEVEL_FAIL; break;
+	case NEED_RECOMMENDED: *missing = LEVEL_WARN; break;
 	case NEED_PASSTHROUGH:
 		if (!rules_iommu_enabled(f) && !module_present(m)) {
 			report_add(r, id, GROUP_MODULES, LEVEL_SKIP, row->what,
 				   "not needed: this host has no enabled IOMMU for passthrough");
-			return;
+			return false;
 		}
-		missing = LEVEL_WARN;
+		*missing = LEVEL_WARN;
 		break;
 	case NEED_VENDOR: {
 		const char *vendor = rules_vendor_kvm_module(f);
 		if (!vendor || strcmp(vendor, row->module)) {
 			/* the other vendor's module: report it only when it is what runs */
 			if (!module_present(m))
-				return;
+				return false;
 			report_add(r, id, GROUP_MODULES, LEVEL_PASS, row->what, "%s",
 				   module_state_name(m->state));
-			return;
+			return false;
 		}
 		if (provider && !strcmp(provider, "kvm_pvm") && !module_present(m)) {
 			it = report_add(r, id, GROUP_MODULES, LEVEL_WARN, row->what,
 					"%s (%s); KVM is provided by kvm_pvm instead",
 					module_state_name(m->state), m->evidence);
 			report_item_remedy(it, "see 'KVM can boot the default guest'");
-			return;
+			return false;
 		}
-		missing = LEVEL_FAIL;
+		*missing = LEVEL_FAIL;
 		const char *flag = rules_virt_flag(f);
 		if (m->state == MOD_AVAILABLE && vendor_blocked(f)) {
 			/* loading it would fail: no plan, the CPU check says why */
@@ -114,11 +112,20 @@ static void rule_module(const struct host_facts *f, const struct module_row *row
 					flag);
 			report_item_detail(it, "%s", m->evidence);
 			report_item_remedy(it, "see the hardware virtualization check");
-			return;
+			return false;
 		}
 		break;
 	}
 	}
+	return true;
+}
+
+/* The module's state against what the row needs: present, or what to do. */
+static void report_module_state(const struct host_facts *f, const struct module_row *row,
+				const struct module_facts *m, const char *id, enum level missing,
+				struct report *r)
+{
+	struct report_item *it;
 
 	if (m->state == MOD_LOADED || m->state == MOD_BUILTIN) {
 		it = report_add(r, id, GROUP_MODULES, LEVEL_PASS, row->what, "%s",
@@ -180,6 +187,19 @@ static void rule_module(const struct host_facts *f, const struct module_row *row
 				   m->kconfig, m->kconfig);
 	else
 		report_item_remedy(it, "boot a kernel built with %s (=m or =y)", m->kconfig);
+}
+
+static void rule_module(const struct host_facts *f, const struct module_row *row, struct report *r)
+{
+	const struct module_facts *m = facts_module(f, row->module);
+	enum level missing;
+	char id[64];
+
+	if (!m)
+		return; /* not probed on this architecture */
+	snprintf(id, sizeof(id), "modules.%s", row->module);
+	if (module_need(f, row, m, id, r, &missing))
+		report_module_state(f, row, m, id, missing, r);
 }
 
 static void rule_param(const struct host_facts *f, struct report *r, const char *module,

@@ -98,8 +98,9 @@ static void note(struct strlist *notes, const char *fmt, ...)
 	va_end(ap);
 }
 
-int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist *notes,
-			struct kc_error *err)
+/* Values that are wrong whatever the host: out of their set or range, or
+ * combinations that cannot work. */
+static int check_values(struct kc_config *c, struct kc_error *err)
 {
 	struct qemu_config *h = &c->hypervisor;
 
@@ -153,12 +154,14 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 					   "\"tcfilter\", not \"%s\"",
 					   c->runtime.internetworking_model);
 	}
-	for (size_t i = 0; i < c->runtime.experimental.n; i++)
-		note(notes,
-		     "[runtime] experimental: feature '%s' is not known to this runtime (ignored)",
-		     c->runtime.experimental.v[i]);
+	return 0;
+}
 
-	/* Kata's normalisation */
+/* Kata's normalisation: zeroes become defaults, sizes the host's limits. */
+static void normalise(struct kc_config *c, unsigned host_cpus, struct strlist *notes)
+{
+	struct qemu_config *h = &c->hypervisor;
+
 	if (h->default_vcpus < 0 || (host_cpus && (unsigned)h->default_vcpus > host_cpus)) {
 		if (host_cpus) {
 			note(notes, "default_vcpus %d -> %u (the host's CPUs)", h->default_vcpus,
@@ -202,6 +205,19 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 		note(notes, "dial_timeout 0 -> 30 seconds (the default)");
 		c->agent.dial_timeout = 30;
 	}
+}
+
+int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist *notes,
+			struct kc_error *err)
+{
+	if (check_values(c, err) < 0)
+		return -1;
+	for (size_t i = 0; i < c->runtime.experimental.n; i++)
+		note(notes,
+		     "[runtime] experimental: feature '%s' is not known to this runtime (ignored)",
+		     c->runtime.experimental.v[i]);
+
+	normalise(c, host_cpus, notes);
 	return 0;
 }
 

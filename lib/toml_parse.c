@@ -490,13 +490,107 @@ out:
 	return ok;
 }
 
+/* Walks a header's key up to its last part, creating implicit tables on
+ * the way and entering the last table of each array of tables; the parent
+ * table, or NULL after an error. *depth grows by one per array entered. */
+static struct toml_value *header_parent(struct parser *p, const struct key *k, unsigned line,
+					unsigned col, unsigned *depth)
+{
+	struct toml_value *t = p->root;
+	char show[128];
+	for (size_t i = 0; i + 1 < k->n; i++) {
+		const struct key_part *kp = &k->parts[i];
+		const struct toml_kv *kv = NULL;
+		struct toml_value *child = tp_table_lookup(t, kp->s, kp->len, &kv);
+		if (!child) {
+			child = tp_new_value(p, TOML_TABLE, line, col);
+			child->flags = T_IMPLICIT;
+			tp_table_insert(t, kp, child);
+		} else if (child->type == TOML_ARRAY && (child->flags & A_OF_TABLES)) {
+			child = child->u.a.items[child->u.a.n - 1];
+			(*depth)++;
+		} else if (child->type != TOML_TABLE || (child->flags & T_FROZEN)) {
+			tp_fail_at(p, kp->line, kp->col,
+				   "cannot open a table under '%s': it is %s (line %u)",
+				   tp_key_show(kp, show, sizeof(show)),
+				   child->type == TOML_TABLE   ? "an inline table"
+				   : child->type == TOML_ARRAY ? "a static array"
+							       : "already a value",
+				   kv->line);
+			return NULL;
+		}
+		t = child;
+	}
+	return t;
+}
+
+/* [a.b]: defines the table, once; an implicit one becomes defined. */
+static struct toml_value *define_table(struct parser *p, struct toml_value *t,
+				       const struct key_part *last, unsigned line, unsigned col)
+{
+	char show[128];
+	const struct toml_kv *kv = NULL;
+	struct toml_value *child = tp_table_lookup(t, last->s, last->len, &kv);
+	tp_key_show(last, show, sizeof(show));
+	if (!child) {
+		child = tp_new_value(p, TOML_TABLE, line, col);
+		child->flags = T_DEFINED;
+		tp_table_insert(t, last, child);
+	} else if (child->type == TOML_TABLE && child->flags == T_IMPLICIT) {
+		child->flags = T_DEFINED;
+		child->line = line;
+		child->col = col;
+	} else if (child->type == TOML_TABLE) {
+		tp_fail_at(p, line, col, "table '%s' is already defined (%s at line %u)", show,
+			   (child->flags & T_FROZEN)   ? "as an inline table"
+			   : (child->flags & T_DOTTED) ? "by dotted keys"
+						       : "by a header",
+			   child->flags & T_DEFINED ? child->line : kv->line);
+		return NULL;
+	} else if (child->type == TOML_ARRAY && (child->flags & A_OF_TABLES)) {
+		tp_fail_at(p, line, col,
+			   "'%s' is an array of tables (line %u); write [[%s]] to add to it", show,
+			   kv->line, show);
+		return NULL;
+	} else {
+		tp_fail_at(p, line, col, "key '%s' already has a value (line %u)", show, kv->line);
+		return NULL;
+	}
+	return child;
+}
+
+/* [[a.b]]: a new table at the end of the array of tables. */
+static struct toml_value *append_table(struct parser *p, struct toml_value *t,
+				       const struct key_part *last, unsigned line, unsigned col)
+{
+	char show[128];
+	const struct toml_kv *kv = NULL;
+	struct toml_value *child = tp_table_lookup(t, last->s, last->len, &kv);
+	tp_key_show(last, show, sizeof(show));
+	if (!child) {
+		child = tp_new_value(p, TOML_ARRAY, line, col);
+		child->flags = A_OF_TABLES;
+		tp_table_insert(t, last, child);
+	} else if (child->type != TOML_ARRAY || !(child->flags & A_OF_TABLES)) {
+		tp_fail_at(p, line, col, "cannot add to '%s' with [[%s]]: it is %s (line %u)", show,
+			   show,
+			   child->type == TOML_ARRAY   ? "a static array"
+			   : child->type == TOML_TABLE ? "a table"
+						       : "already a value",
+			   kv->line);
+		return NULL;
+	}
+	struct toml_value *elem = tp_new_value(p, TOML_TABLE, line, col);
+	elem->flags = T_DEFINED;
+	tp_array_push(child, elem);
+	return elem;
+}
+
 static bool parse_header(struct parser *p)
 {
 	unsigned line = p->line, col = p->col;
 	bool aot = tp_looking_at(p, "[[");
 	struct key k = {0};
-	struct toml_value *t = p->root;
-	char show[128];
 	bool ok = false;
 
 	tp_advance(p, aot ? 2 : 1);
@@ -512,90 +606,23 @@ static bool parse_header(struct parser *p)
 
 	/* each part is a level, and each array of tables on the way one more */
 	unsigned depth = (unsigned)k.n + (aot ? 1 : 0);
-	for (size_t i = 0; i + 1 < k.n; i++) {
-		const struct key_part *kp = &k.parts[i];
-		const struct toml_kv *kv = NULL;
-		struct toml_value *child = tp_table_lookup(t, kp->s, kp->len, &kv);
-		if (!child) {
-			child = tp_new_value(p, TOML_TABLE, line, col);
-			child->flags = T_IMPLICIT;
-			tp_table_insert(t, kp, child);
-		} else if (child->type == TOML_ARRAY && (child->flags & A_OF_TABLES)) {
-			child = child->u.a.items[child->u.a.n - 1];
-			depth++;
-		} else if (child->type != TOML_TABLE || (child->flags & T_FROZEN)) {
-			tp_fail_at(p, kp->line, kp->col,
-				   "cannot open a table under '%s': it is %s (line %u)",
-				   tp_key_show(kp, show, sizeof(show)),
-				   child->type == TOML_TABLE   ? "an inline table"
-				   : child->type == TOML_ARRAY ? "a static array"
-							       : "already a value",
-				   kv->line);
-			goto out;
-		}
-		t = child;
-	}
+	struct toml_value *t = header_parent(p, &k, line, col, &depth);
+	if (!t)
+		goto out;
 	if (depth > TOML_MAX_DEPTH) {
 		tp_fail_at(p, line, col,
 			   "nested more than %d levels deep (tables, dotted keys, arrays and "
-			   "inline tables "
-			   "together)",
+			   "inline tables together)",
 			   TOML_MAX_DEPTH);
 		goto out;
 	}
 	p->current_depth = depth;
 	const struct key_part *last = &k.parts[k.n - 1];
-	const struct toml_kv *kv = NULL;
-	struct toml_value *child = tp_table_lookup(t, last->s, last->len, &kv);
-	tp_key_show(last, show, sizeof(show));
-	if (!aot) {
-		if (!child) {
-			child = tp_new_value(p, TOML_TABLE, line, col);
-			child->flags = T_DEFINED;
-			tp_table_insert(t, last, child);
-		} else if (child->type == TOML_TABLE && child->flags == T_IMPLICIT) {
-			child->flags = T_DEFINED;
-			child->line = line;
-			child->col = col;
-		} else if (child->type == TOML_TABLE) {
-			tp_fail_at(p, line, col, "table '%s' is already defined (%s at line %u)",
-				   show,
-				   (child->flags & T_FROZEN)   ? "as an inline table"
-				   : (child->flags & T_DOTTED) ? "by dotted keys"
-							       : "by a header",
-				   child->flags & T_DEFINED ? child->line : kv->line);
-			goto out;
-		} else if (child->type == TOML_ARRAY && (child->flags & A_OF_TABLES)) {
-			tp_fail_at(
-			    p, line, col,
-			    "'%s' is an array of tables (line %u); write [[%s]] to add to it", show,
-			    kv->line, show);
-			goto out;
-		} else {
-			tp_fail_at(p, line, col, "key '%s' already has a value (line %u)", show,
-				   kv->line);
-			goto out;
-		}
-		p->current = child;
-	} else {
-		if (!child) {
-			child = tp_new_value(p, TOML_ARRAY, line, col);
-			child->flags = A_OF_TABLES;
-			tp_table_insert(t, last, child);
-		} else if (child->type != TOML_ARRAY || !(child->flags & A_OF_TABLES)) {
-			tp_fail_at(p, line, col,
-				   "cannot add to '%s' with [[%s]]: it is %s (line %u)", show, show,
-				   child->type == TOML_ARRAY   ? "a static array"
-				   : child->type == TOML_TABLE ? "a table"
-							       : "already a value",
-				   kv->line);
-			goto out;
-		}
-		struct toml_value *elem = tp_new_value(p, TOML_TABLE, line, col);
-		elem->flags = T_DEFINED;
-		tp_array_push(child, elem);
-		p->current = elem;
-	}
+	struct toml_value *current =
+	    aot ? append_table(p, t, last, line, col) : define_table(p, t, last, line, col);
+	if (!current)
+		goto out;
+	p->current = current;
 	ok = true;
 out:
 	tp_key_free(&k);

@@ -19,6 +19,7 @@
 #include "runtime.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "timeouts.h"
 
 /* The container's own process, as create recorded it (the bundle may have
  * changed or gone since), for an exec given only a command line. */
@@ -113,6 +114,91 @@ static int build_process(struct cli_opt *opts, int argc, char **argv, int pos, c
 	return 0;
 }
 
+/* Only live execs are kept (a liveness probe execs every few seconds for
+ * the container's life): the state stays small. */
+static void record_exec(struct ctr *c, const char *exec_id, pid_t shim)
+{
+	json_t *execs = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach (json_object_get(c->state, "execs"), i, e) {
+		pid_t epid = (pid_t)json_integer_value(json_object_get(e, "pid"));
+		if (process_alive(epid,
+				  (uint64_t)json_integer_value(json_object_get(e, "pid_start"))))
+			json_array_append(execs, e);
+	}
+	json_array_append_new(execs, json_pack("{s:s, s:i, s:I}", "exec_id", exec_id, "pid", shim,
+					       "pid_start", (json_int_t)process_start_time(shim)));
+	json_object_set_new(c->state, "execs", execs);
+}
+
+/* The process in the guest, its shim on the host: the shim's pid. */
+static pid_t start_exec(struct rt *rt, struct ctr *c, const json_t *process, const char *console,
+			struct kc_error *err)
+{
+	bool terminal = json_is_true(json_object_get(process, "terminal"));
+	/* the shim create used (the configuration may have changed since) */
+	const char *shim_path = json_string_value(json_object_get(c->state, "shim_path"));
+	if (!shim_path)
+		return kc_error_set(
+		    err, 0,
+		    "container %s has no shim path in its state (created by an older "
+		    "kata-runtime?)",
+		    c->sd.id);
+	char exec_id[64];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(exec_id, sizeof(exec_id), "exec-%lx%05lx-%d", (long)ts.tv_sec, ts.tv_nsec / 10000,
+		 getpid());
+	struct agent_client ac;
+	if (ctr_agent(c, &ac, err) < 0)
+		return -1;
+	json_t *r = agent_client_call(&ac, "exec_process",
+				      json_pack("{s:s, s:s, s:O}", "container_id", c->sd.id,
+						"exec_id", exec_id, "process", process),
+				      AGENT_CALL_MS, err);
+	agent_client_close(&ac);
+	if (!r)
+		return -1;
+	uint32_t stream = (uint32_t)json_integer_value(json_object_get(r, "stream"));
+	json_decref(r);
+	crash_point("exec:started");
+	pid_t shim = ctr_spawn_shim(rt, c, shim_path, exec_id, stream, terminal, console, err);
+	if (shim < 0)
+		return -1;
+	record_exec(c, exec_id, shim);
+	crash_point("exec:shim");
+	if (ctr_save(c, err) < 0)
+		return -1;
+	crash_point("exec:recorded");
+	return shim;
+}
+
+/* runc's rules for a terminal and a console socket. */
+static int check_terminal(const json_t *process, bool detach, const char *console,
+			  struct kc_error *err)
+{
+	bool terminal = json_is_true(json_object_get(process, "terminal"));
+	if (terminal && detach && !console)
+		return kc_error_set(
+		    err, 0,
+		    "cannot allocate tty if runc will detach without setting console socket");
+	if (!terminal && console)
+		return kc_error_set(
+		    err, 0, "cannot use console socket if runc will not detach or allocate tty");
+	return 0;
+}
+
+/* In the foreground: the process's status is ours. */
+static int wait_shim(pid_t shim)
+{
+	int st;
+	while (waitpid(shim, &st, 0) < 0)
+		if (errno != EINTR)
+			return 255;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt opts[] = {
@@ -134,101 +220,22 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	kc_log_field("container", id);
 	bool detach = cli_bool(opts, "detach");
 	const char *console = cli_str(opts, "console-socket");
+	const char *pid_file = cli_str(opts, "pid-file");
 
 	struct ctr c;
 	if (ctr_open(rt, id, &c, err) < 0)
 		return 1;
 	json_t *process = NULL;
 	pid_t shim = -1;
-	int rc = 1;
 	const char *status = ctr_status(&c);
 	/* a process started in a frozen container would freeze before exec */
-	if (strcmp(status, "running")) {
+	if (strcmp(status, "running"))
 		kc_error_set(err, 0, "cannot exec in a %s container", status);
-		goto out;
-	}
-	if (build_process(opts, argc, argv, pos, c.state, &process, err) < 0)
-		goto out;
-	bool terminal = json_is_true(json_object_get(process, "terminal"));
-	if (terminal && detach && !console) {
-		kc_error_set(
-		    err, 0,
-		    "cannot allocate tty if runc will detach without setting console socket");
-		goto out;
-	}
-	if (!terminal && console) {
-		kc_error_set(err, 0,
-			     "cannot use console socket if runc will not detach or allocate tty");
-		goto out;
-	}
-	/* the shim create used (the configuration may have changed since) */
-	const char *recorded = json_string_value(json_object_get(c.state, "shim_path"));
-	if (!recorded) {
-		kc_error_set(err, 0,
-			     "container %s has no shim path in its state (created by an older "
-			     "kata-runtime?)",
-			     id);
-		goto out;
-	}
-	char *shim_path = xstrdup(recorded);
-
-	char exec_id[64];
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(exec_id, sizeof(exec_id), "exec-%lx%05lx-%d", (long)ts.tv_sec, ts.tv_nsec / 10000,
-		 getpid());
-	struct agent_client ac;
-	if (ctr_agent(&c, &ac, err) < 0) {
-		free(shim_path);
-		goto out;
-	}
-	json_t *r = agent_client_call(&ac, "exec_process",
-				      json_pack("{s:s, s:s, s:O}", "container_id", id, "exec_id",
-						exec_id, "process", process),
-				      30000, err);
-	agent_client_close(&ac);
-	if (!r) {
-		free(shim_path);
-		goto out;
-	}
-	uint32_t stream = (uint32_t)json_integer_value(json_object_get(r, "stream"));
-	json_decref(r);
-	crash_point("exec:started");
-	shim = ctr_spawn_shim(rt, &c, shim_path, exec_id, stream, terminal, console, err);
-	free(shim_path);
-	if (shim < 0)
-		goto out;
-	/* only live execs are kept (a liveness probe execs every few seconds
-	 * for the container's life): the state stays small */
-	json_t *execs = json_array();
-	size_t i;
-	json_t *e;
-	json_array_foreach (json_object_get(c.state, "execs"), i, e) {
-		pid_t epid = (pid_t)json_integer_value(json_object_get(e, "pid"));
-		if (process_alive(epid,
-				  (uint64_t)json_integer_value(json_object_get(e, "pid_start"))))
-			json_array_append(execs, e);
-	}
-	json_object_set_new(c.state, "execs", execs);
-	json_array_append_new(execs, json_pack("{s:s, s:i, s:I}", "exec_id", exec_id, "pid", shim,
-					       "pid_start", (json_int_t)process_start_time(shim)));
-	crash_point("exec:shim");
-	if (ctr_save(&c, err) < 0)
-		goto out;
-	crash_point("exec:recorded");
-	const char *pid_file = cli_str(opts, "pid-file");
-	if (pid_file && write_pid_file(pid_file, shim, err) < 0)
-		goto out;
-	rc = 0;
-out:
+	else if (build_process(opts, argc, argv, pos, c.state, &process, err) == 0 &&
+		 check_terminal(process, detach, console, err) == 0)
+		shim = start_exec(rt, &c, process, console, err);
+	int rc = shim > 0 && (!pid_file || write_pid_file(pid_file, shim, err) == 0) ? 0 : 1;
 	json_decref(process);
 	ctr_close(&c);
-	if (rc || detach || shim < 0)
-		return rc;
-	/* in the foreground: the process's status is ours */
-	int st;
-	while (waitpid(shim, &st, 0) < 0)
-		if (errno != EINTR)
-			return 255;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return rc || detach ? rc : wait_shim(shim);
 }

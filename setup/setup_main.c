@@ -155,65 +155,142 @@ static json_t *verdict_json(const struct assessment *as)
 	return o;
 }
 
-int kata_setup_main(int argc, char **argv)
+/* The command line into r; -1 to go on, else the exit status. */
+static int parse_args(struct setup_ctx *r, int argc, char **argv, const char **host_root_dir)
 {
-	struct setup_ctx r = {0};
-	const char *host_root_dir = "/";
 	int c;
-
-	r.prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":njqhV", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'n': r.o.dry_run = true; break;
-		case 'j': r.o.json = true; break;
-		case 'q': r.o.quiet = true; break;
-		case OPT_FORCE: r.o.force = true; break;
-		case OPT_NESTED: r.o.nested = true; break;
-		case OPT_UNDO: r.o.undo = true; break;
-		case OPT_VFIO: strlist_add(&r.o.vfio_bind, optarg); break;
-		case OPT_VFIO_RELEASE: strlist_add(&r.o.vfio_release, optarg); break;
-		case OPT_HOST_ROOT: host_root_dir = optarg; break;
-		case 'h': usage(stdout, r.prog); return 0;
-		case 'V': printf("%s %s (commit %s)\n", r.prog, kc_version, kc_commit); return 0;
+		case 'n': r->o.dry_run = true; break;
+		case 'j': r->o.json = true; break;
+		case 'q': r->o.quiet = true; break;
+		case OPT_FORCE: r->o.force = true; break;
+		case OPT_NESTED: r->o.nested = true; break;
+		case OPT_UNDO: r->o.undo = true; break;
+		case OPT_VFIO: strlist_add(&r->o.vfio_bind, optarg); break;
+		case OPT_VFIO_RELEASE: strlist_add(&r->o.vfio_release, optarg); break;
+		case OPT_HOST_ROOT: *host_root_dir = optarg; break;
+		case 'h': usage(stdout, r->prog); return 0;
+		case 'V': printf("%s %s (commit %s)\n", r->prog, kc_version, kc_commit); return 0;
 		case ':':
-			fprintf(stderr, "%s: option '%s' needs an argument\n", r.prog,
+			fprintf(stderr, "%s: option '%s' needs an argument\n", r->prog,
 				argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			fprintf(stderr, "%s: unknown option '%s'\nTry '%s --help'.\n", r.prog,
-				argv[optind - 1], r.prog);
+			fprintf(stderr, "%s: unknown option '%s'\nTry '%s --help'.\n", r->prog,
+				argv[optind - 1], r->prog);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", r.prog, argv[optind]);
+		fprintf(stderr, "%s: unexpected argument '%s'\n", r->prog, argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (r.o.undo && (r.o.nested || r.o.force || r.o.vfio_bind.n || r.o.vfio_release.n)) {
-		fprintf(stderr, "%s: --undo cannot be combined with other actions\n", r.prog);
+	if (r->o.undo && (r->o.nested || r->o.force || r->o.vfio_bind.n || r->o.vfio_release.n)) {
+		fprintf(stderr, "%s: --undo cannot be combined with other actions\n", r->prog);
 		return EXIT_USAGE;
 	}
 	/* before anything is read or touched */
-	if (!r.o.dry_run && geteuid() != 0) {
+	if (!r->o.dry_run && geteuid() != 0) {
 		fprintf(stderr,
 			"%s: changing the host needs root (uid %u); --dry-run shows the plan to "
 			"any user\n",
-			r.prog, (unsigned)geteuid());
+			r->prog, (unsigned)geteuid());
 		return EXIT_USAGE;
 	}
+	return -1;
+}
+
+/* Carries out the planned actions in order; true if any failed. */
+static bool apply_plan(struct setup_ctx *r, struct plan *p)
+{
+	size_t todo = 0;
+	for (size_t i = 0; i < p->n; i++)
+		todo += p->a[i].status == ACT_PLANNED;
+	if (todo && !r->o.json && !r->o.quiet)
+		printf("\nApplying:\n");
+	bool failed = false, kernel_changed = false;
+	for (size_t i = 0; i < p->n; i++) {
+		struct action *a = &p->a[i];
+		char desc[600];
+		if (a->status != ACT_PLANNED)
+			continue;
+		/* the configuration is adapted to the host as the loads left it */
+		if (a->kind == ACT_INSTALL_CONFIG && kernel_changed) {
+			setup_evaluate(r);
+			kernel_changed = false;
+		}
+		setup_apply_action(r, p, a);
+		kernel_changed |= (a->kind == ACT_LOAD_MODULE || a->kind == ACT_RELOAD_MODULE ||
+				   a->kind == ACT_VFIO_BIND) &&
+				  a->status == ACT_DONE;
+		failed |= a->status == ACT_FAILED;
+		if (!r->o.json && (!r->o.quiet || a->status == ACT_FAILED)) {
+			action_describe(a, desc, sizeof(desc));
+			printf("  [%s] %s: %s\n", action_status_name(a->status), desc, a->result);
+		}
+	}
+	if (todo)
+		setup_evaluate(r);
+	return failed;
+}
+
+/* --json: the verdict before, the plan and what it did, the verdict after. */
+static void print_json_result(struct setup_ctx *r, struct plan *p, json_t *before)
+{
+	json_t *doc = json_object();
+	json_object_set_new(doc, "schema_version", json_integer(1));
+	json_object_set_new(doc, "program", json_string("kata-setup"));
+	json_object_set_new(doc, "version", json_string(kc_version));
+	json_object_set_new(doc, "dry_run", json_boolean(r->o.dry_run));
+	json_object_set_new(doc, "host_root", json_string(r->root.dir));
+	json_object_set_new(doc, "before", before);
+	json_object_set_new(doc, "plan", plan_json(p));
+	json_object_set_new(doc, "kept", strlist_json(&p->notes));
+	json_object_set_new(doc, "unfixable", strlist_json(&p->unfixable));
+	if (!r->o.dry_run)
+		json_object_set_new(doc, "after", verdict_json(&r->a));
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(doc);
+}
+
+static void print_text_result(struct setup_ctx *r, struct plan *p, bool ready, bool failed)
+{
+	if (!ready) {
+		printf("\n%s:\n", r->o.dry_run ? "Problems now" : "Remaining problems");
+		for (size_t i = 0; i < r->a.report.n; i++)
+			if (r->a.report.items[i].level == LEVEL_FAIL)
+				printf("  FAIL %s: %s\n", r->a.report.items[i].id,
+				       r->a.report.items[i].summary);
+	}
+	if (failed)
+		printf("\nSome actions failed (above).\n");
+	printf("\n%s%s\n", r->o.dry_run ? "Now: " : (p->n ? "After setup: " : ""),
+	       ready ? MSG_CAPABLE : MSG_NOT_CAPABLE);
+}
+
+int kata_setup_main(int argc, char **argv)
+{
+	struct setup_ctx r = {0};
+	const char *host_root_dir = "/";
+
+	r.prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	int status = parse_args(&r, argc, argv, &host_root_dir);
+	if (status >= 0)
+		goto out_args;
 	struct kc_error err = {0};
 	if (host_root_open(&r.root, host_root_dir, &err) < 0) {
 		fprintf(stderr, "%s: --host-root: %s\n", r.prog, err.msg);
-		return EXIT_USAGE;
+		status = EXIT_USAGE;
+		goto out_args;
 	}
 
 	setup_evaluate(&r);
-	bool ready_before = assessment_capable(&r.a, false);
 	json_t *before = verdict_json(&r.a);
 	struct plan p;
-	int status = 0;
 	if (plan_build(&p, &r.o, &r.root, r.a.facts, &r.a.report, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", r.prog, err.msg);
 		status = EXIT_USAGE;
@@ -227,77 +304,21 @@ int kata_setup_main(int argc, char **argv)
 	if (!r.o.json)
 		print_plan(&r, &p);
 
-	bool failed = false;
-	if (!r.o.dry_run) {
-		size_t todo = 0;
-		for (size_t i = 0; i < p.n; i++)
-			todo += p.a[i].status == ACT_PLANNED;
-		if (todo && !r.o.json && !r.o.quiet)
-			printf("\nApplying:\n");
-		bool kernel_changed = false;
-		for (size_t i = 0; i < p.n; i++) {
-			struct action *a = &p.a[i];
-			char desc[600];
-			if (a->status != ACT_PLANNED)
-				continue;
-			/* the configuration is adapted to the host as the loads left it */
-			if (a->kind == ACT_INSTALL_CONFIG && kernel_changed) {
-				setup_evaluate(&r);
-				kernel_changed = false;
-			}
-			setup_apply_action(&r, &p, a);
-			kernel_changed |=
-			    (a->kind == ACT_LOAD_MODULE || a->kind == ACT_RELOAD_MODULE ||
-			     a->kind == ACT_VFIO_BIND) &&
-			    a->status == ACT_DONE;
-			failed |= a->status == ACT_FAILED;
-			if (!r.o.json && (!r.o.quiet || a->status == ACT_FAILED)) {
-				action_describe(a, desc, sizeof(desc));
-				printf("  [%s] %s: %s\n", action_status_name(a->status), desc,
-				       a->result);
-			}
-		}
-		if (todo)
-			setup_evaluate(&r);
-	}
+	bool failed = !r.o.dry_run && apply_plan(&r, &p);
 	bool ready = assessment_capable(&r.a, false);
 	if (r.o.json) {
-		json_t *doc = json_object();
-		json_object_set_new(doc, "schema_version", json_integer(1));
-		json_object_set_new(doc, "program", json_string("kata-setup"));
-		json_object_set_new(doc, "version", json_string(kc_version));
-		json_object_set_new(doc, "dry_run", json_boolean(r.o.dry_run));
-		json_object_set_new(doc, "host_root", json_string(r.root.dir));
-		json_object_set_new(doc, "before", before);
-		json_object_set_new(doc, "plan", plan_json(&p));
-		json_object_set_new(doc, "kept", strlist_json(&p.notes));
-		json_object_set_new(doc, "unfixable", strlist_json(&p.unfixable));
-		if (!r.o.dry_run)
-			json_object_set_new(doc, "after", verdict_json(&r.a));
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		json_decref(doc);
+		print_json_result(&r, &p, before);
 	} else {
 		json_decref(before);
-		if (!ready) {
-			printf("\n%s:\n", r.o.dry_run ? "Problems now" : "Remaining problems");
-			for (size_t i = 0; i < r.a.report.n; i++)
-				if (r.a.report.items[i].level == LEVEL_FAIL)
-					printf("  FAIL %s: %s\n", r.a.report.items[i].id,
-					       r.a.report.items[i].summary);
-		}
-		if (failed)
-			printf("\nSome actions failed (above).\n");
-		printf("\n%s%s\n", r.o.dry_run ? "Now: " : (p.n ? "After setup: " : ""),
-		       ready ? MSG_CAPABLE : MSG_NOT_CAPABLE);
+		print_text_result(&r, &p, ready, failed);
 	}
 	status = failed || !ready ? 1 : 0;
-	(void)ready_before;
 	plan_free(&p);
 out:
 	if (r.assessed)
 		assessment_free(&r.a);
 	host_root_close(&r.root);
+out_args:
 	strlist_free(&r.o.vfio_bind);
 	strlist_free(&r.o.vfio_release);
 	return status;

@@ -317,6 +317,147 @@ static json_t *id_arg(const char *key, const char *id)
 	return json_pack("{s:s}", key, id);
 }
 
+/* call OP [JSON]: one request, its answer printed as JSON. */
+static int cmd_call(struct agent_client *c, int argc, char **argv)
+{
+	struct kc_error err = {0};
+	json_t *args = NULL;
+	if (argc > 2) {
+		json_error_t je;
+		args = json_loads(argv[2], 0, &je);
+		if (!json_is_object(args)) {
+			fprintf(stderr, "agentctl: the request's JSON: %s\n",
+				args ? "not an object" : je.text);
+			json_decref(args);
+			return 2;
+		}
+	}
+	json_t *r = agent_client_call(c, argv[1], args, timeout_ms, &err);
+	if (!r) {
+		fprintf(stderr, "agentctl: %s (%s)\n", err.msg, c->last_code);
+		return 1;
+	}
+	char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+	puts(s);
+	free(s);
+	json_decref(r);
+	return 0;
+}
+
+/* create ID ... and run ID ...: run also starts it, pumps its stdio and
+ * removes it. */
+static int cmd_create(struct agent_client *c, int argc, char **argv, bool run)
+{
+	struct kc_error err = {0};
+	const char *id = argv[1];
+	struct proc_opts o;
+	json_t *args, *r;
+	bool tty = false;
+	if (parse_proc_opts(argc - 1, argv + 1, &o, &args) < 0)
+		return usage();
+	long stream = do_create(c, id, &o, args, &tty, &err);
+	json_decref(o.env);
+	json_decref(args);
+	if (stream < 0)
+		return fail(&err);
+	if (!run)
+		return 0;
+	if (!(r = agent_client_call(c, "start_container", id_arg("container_id", id), timeout_ms,
+				    &err))) {
+		fprintf(stderr, "agentctl: %s\n", err.msg);
+		json_decref(agent_client_call(c, "remove_container", id_arg("container_id", id),
+					      timeout_ms, &err));
+		return 1;
+	}
+	json_decref(r);
+	int rc = pump(c, id, NULL, stream, tty, &err);
+	if (rc < 0)
+		return fail(&err);
+	json_decref(
+	    agent_client_call(c, "remove_container", id_arg("container_id", id), timeout_ms, &err));
+	return rc;
+}
+
+static int cmd_start(struct agent_client *c, char **argv)
+{
+	struct kc_error err = {0};
+	json_t *r = agent_client_call(c, "start_container", id_arg("container_id", argv[1]),
+				      timeout_ms, &err);
+	if (!r)
+		return fail(&err);
+	json_decref(r);
+	return 0;
+}
+
+/* attach ID [EXEC]: the stdio of a process that is already there. */
+static int cmd_attach(struct agent_client *c, int argc, char **argv)
+{
+	struct kc_error err = {0};
+	const char *exec_id = argc > 2 ? argv[2] : NULL;
+	bool tty = false;
+	long stream = find_stream(c, argv[1], exec_id, &tty, &err);
+	if (stream < 0)
+		return fail(&err);
+	/* through kata-proxy, a stream's frames go to the client that claims it */
+	if (json_object_get(c->hello, "via")) {
+		json_t *r =
+		    agent_client_call(c, "attach_stream", json_pack("{s:i}", "stream", (int)stream),
+				      timeout_ms, &err);
+		if (!r)
+			return fail(&err);
+		json_decref(r);
+	}
+	int rc = pump(c, argv[1], exec_id, stream, tty, &err);
+	return rc < 0 ? fail(&err) : rc;
+}
+
+/* exec ID EXEC ...: a new process in the container, its stdio pumped. */
+static int cmd_exec(struct agent_client *c, int argc, char **argv)
+{
+	struct kc_error err = {0};
+	struct proc_opts o;
+	json_t *args;
+	if (parse_proc_opts(argc - 2, argv + 2, &o, &args) < 0)
+		return usage();
+	json_t *p = make_process(NULL, &o, args);
+	json_decref(o.env);
+	json_decref(args);
+	json_t *r = agent_client_call(
+	    c, "exec_process",
+	    json_pack("{s:s, s:s, s:o}", "container_id", argv[1], "exec_id", argv[2], "process", p),
+	    timeout_ms, &err);
+	if (!r)
+		return fail(&err);
+	long stream = (long)json_integer_value(json_object_get(r, "stream"));
+	json_decref(r);
+	int rc = pump(c, argv[1], argv[2], stream, o.tty, &err);
+	return rc < 0 ? fail(&err) : rc;
+}
+
+static int run_command(struct agent_client *c, const char *cmd, int argc, char **argv)
+{
+	struct kc_error err = {0};
+	if (!strcmp(cmd, "hello")) {
+		char *s = json_dumps(c->hello, JSON_COMPACT);
+		puts(s);
+		free(s);
+		return 0;
+	}
+	if (!strcmp(cmd, "raw"))
+		return raw(c, !(argc > 1 && !strcmp(argv[1], "-n")), &err) < 0 ? fail(&err) : 0;
+	if (!strcmp(cmd, "call") && argc >= 2)
+		return cmd_call(c, argc, argv);
+	if ((!strcmp(cmd, "create") || !strcmp(cmd, "run")) && argc >= 2)
+		return cmd_create(c, argc, argv, !strcmp(cmd, "run"));
+	if (!strcmp(cmd, "start") && argc >= 2)
+		return cmd_start(c, argv);
+	if (!strcmp(cmd, "attach") && argc >= 2)
+		return cmd_attach(c, argc, argv);
+	if (!strcmp(cmd, "exec") && argc >= 3)
+		return cmd_exec(c, argc, argv);
+	return usage();
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -341,104 +482,7 @@ int main(int argc, char **argv)
 	struct agent_client c;
 	if (connect_agent(&c, &err) < 0)
 		return fail(&err);
-	int rc = 0;
-	bool tty = false;
-	long stream;
-	json_t *r;
-
-	if (!strcmp(cmd, "hello")) {
-		char *s = json_dumps(c.hello, JSON_COMPACT);
-		puts(s);
-		free(s);
-	} else if (!strcmp(cmd, "raw")) {
-		if (raw(&c, !(argc > 1 && !strcmp(argv[1], "-n")), &err) < 0)
-			return fail(&err);
-	} else if (!strcmp(cmd, "call") && argc >= 2) {
-		json_t *args = NULL;
-		if (argc > 2) {
-			json_error_t je;
-			args = json_loads(argv[2], 0, &je);
-			if (!json_is_object(args)) {
-				fprintf(stderr, "agentctl: the request's JSON: %s\n",
-					args ? "not an object" : je.text);
-				return 2;
-			}
-		}
-		if (!(r = agent_client_call(&c, argv[1], args, timeout_ms, &err))) {
-			fprintf(stderr, "agentctl: %s (%s)\n", err.msg, c.last_code);
-			rc = 1;
-		} else {
-			char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
-			puts(s);
-			free(s);
-			json_decref(r);
-		}
-	} else if ((!strcmp(cmd, "create") || !strcmp(cmd, "run")) && argc >= 2) {
-		const char *id = argv[1];
-		struct proc_opts o;
-		json_t *args;
-		if (parse_proc_opts(argc - 1, argv + 1, &o, &args) < 0)
-			return usage();
-		stream = do_create(&c, id, &o, args, &tty, &err);
-		json_decref(o.env);
-		json_decref(args);
-		if (stream < 0)
-			return fail(&err);
-		if (!strcmp(cmd, "run")) {
-			if (!(r = agent_client_call(&c, "start_container",
-						    id_arg("container_id", id), timeout_ms,
-						    &err))) {
-				fprintf(stderr, "agentctl: %s\n", err.msg);
-				json_decref(agent_client_call(&c, "remove_container",
-							      id_arg("container_id", id),
-							      timeout_ms, &err));
-				return 1;
-			}
-			json_decref(r);
-			if ((rc = pump(&c, id, NULL, stream, tty, &err)) < 0)
-				return fail(&err);
-			json_decref(agent_client_call(
-			    &c, "remove_container", id_arg("container_id", id), timeout_ms, &err));
-		}
-	} else if (!strcmp(cmd, "start") && argc >= 2) {
-		if (!(r = agent_client_call(&c, "start_container", id_arg("container_id", argv[1]),
-					    timeout_ms, &err)))
-			return fail(&err);
-		json_decref(r);
-	} else if (!strcmp(cmd, "attach") && argc >= 2) {
-		const char *exec_id = argc > 2 ? argv[2] : NULL;
-		if ((stream = find_stream(&c, argv[1], exec_id, &tty, &err)) < 0)
-			return fail(&err);
-		/* through kata-proxy, a stream's frames go to the client that claims it */
-		if (json_object_get(c.hello, "via")) {
-			if (!(r = agent_client_call(&c, "attach_stream",
-						    json_pack("{s:i}", "stream", (int)stream),
-						    timeout_ms, &err)))
-				return fail(&err);
-			json_decref(r);
-		}
-		if ((rc = pump(&c, argv[1], exec_id, stream, tty, &err)) < 0)
-			return fail(&err);
-	} else if (!strcmp(cmd, "exec") && argc >= 3) {
-		struct proc_opts o;
-		json_t *args;
-		if (parse_proc_opts(argc - 2, argv + 2, &o, &args) < 0)
-			return usage();
-		json_t *p = make_process(NULL, &o, args);
-		json_decref(o.env);
-		json_decref(args);
-		if (!(r = agent_client_call(&c, "exec_process",
-					    json_pack("{s:s, s:s, s:o}", "container_id", argv[1],
-						      "exec_id", argv[2], "process", p),
-					    timeout_ms, &err)))
-			return fail(&err);
-		stream = (long)json_integer_value(json_object_get(r, "stream"));
-		json_decref(r);
-		if ((rc = pump(&c, argv[1], argv[2], stream, o.tty, &err)) < 0)
-			return fail(&err);
-	} else {
-		return usage();
-	}
+	int rc = run_command(&c, cmd, argc, argv);
 	agent_client_close(&c);
 	return rc;
 }

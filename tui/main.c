@@ -280,6 +280,98 @@ static void draw(struct canvas *c, const struct snapshot *s, struct ui *u)
 	refresh();
 }
 
+static void open_screen(struct canvas *canvas, bool color)
+{
+	install_signals();
+	atexit(restore_terminal);
+	initscr();
+	curses_active = 1;
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	canvas_curses_init(canvas, color && has_colors());
+}
+
+/* The worker woke us: a new snapshot, a fix's answer, or both. */
+static void take_worker_result(int wake_fd, struct snapshot **s, struct ui *u)
+{
+	char buf[64];
+	while (read(wake_fd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&worker.lock);
+	bool fixed = worker.done != JOB_NONE;
+	if (worker.ready) {
+		snapshot_free(*s);
+		*s = worker.ready;
+		worker.ready = NULL;
+		u->refreshing = false;
+	}
+	pthread_mutex_unlock(&worker.lock);
+	if (fixed)
+		fix_done(u);
+}
+
+/* f: the worker probes what fixing the selected item takes; the answer
+ * comes back on the wake pipe. */
+static void ask_fix(const struct snapshot *s, struct ui *u)
+{
+	char id[64];
+	selected_item(s, u, id, sizeof(id));
+	if (!id[0])
+		return;
+	if (!u->root) {
+		snprintf(u->message, sizeof(u->message),
+			 "Fixing needs root (you are uid %u): run kata-dashboard as root, or "
+			 "kata-setup.",
+			 (unsigned)geteuid());
+		u->message_color = COL_WARN;
+		return;
+	}
+	snprintf(u->message, sizeof(u->message), "Looking at %s...", id);
+	u->message_color = COL_DIM;
+	request_fix(JOB_DESCRIBE, id);
+}
+
+/* Every key waiting; true to quit. */
+static bool handle_keys(const struct snapshot *s, struct ui *u, bool *redraw)
+{
+	int key;
+	while ((key = getch()) != ERR) {
+		enum ui_command cmd = ui_key(u, s, key);
+		*redraw = true;
+		switch (cmd) {
+		case CMD_QUIT: return true;
+		case CMD_REFRESH:
+			u->refreshing = true;
+			request_refresh();
+			break;
+		case CMD_ASK_FIX: ask_fix(s, u); break;
+		case CMD_RUN_FIX:
+			snprintf(u->message, sizeof(u->message), "Fixing %s...", u->fix_item);
+			u->message_color = COL_DIM;
+			request_fix(JOB_RUN, u->fix_item);
+			break;
+		default: break;
+		}
+	}
+	return false;
+}
+
+static void stop_worker(pthread_t thread)
+{
+	pthread_mutex_lock(&worker.lock);
+	worker.quit = true;
+	pthread_cond_signal(&worker.cond);
+	pthread_mutex_unlock(&worker.lock);
+	pthread_join(thread, NULL);
+	snapshot_free(worker.ready);
+	free(worker.job_text);
+}
+
 static int run_interactive(struct host_root *root, const char *root_dir, struct ui *u, bool color)
 {
 	int wake[2];
@@ -305,19 +397,7 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 	}
 	if (root->live)
 		mon = monitor_open();
-
-	install_signals();
-	atexit(restore_terminal);
-	initscr();
-	curses_active = 1;
-	cbreak();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	canvas_curses_init(&canvas, color && has_colors());
+	open_screen(&canvas, color);
 	draw(&canvas, s, u);
 
 	bool quit = false;
@@ -338,20 +418,7 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 				quit = true;
 		}
 		if (fds[1].revents & POLLIN) {
-			char buf[64];
-			while (read(wake[0], buf, sizeof(buf)) > 0)
-				;
-			pthread_mutex_lock(&worker.lock);
-			bool fixed = worker.done != JOB_NONE;
-			if (worker.ready) {
-				snapshot_free(s);
-				s = worker.ready;
-				worker.ready = NULL;
-				u->refreshing = false;
-			}
-			pthread_mutex_unlock(&worker.lock);
-			if (fixed)
-				fix_done(u);
+			take_worker_result(wake[0], &s, u);
 			redraw = true;
 		}
 		if (mon && (fds[3].revents & POLLIN) && monitor_drain(mon)) {
@@ -359,51 +426,13 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 			request_refresh();
 			redraw = true;
 		}
-		int key;
-		while (!quit && (key = getch()) != ERR) {
-			enum ui_command cmd = ui_key(u, s, key);
-			redraw = true;
-			if (cmd == CMD_QUIT) {
-				quit = true;
-			} else if (cmd == CMD_REFRESH) {
-				u->refreshing = true;
-				request_refresh();
-			} else if (cmd == CMD_ASK_FIX) {
-				char id[64];
-				selected_item(s, u, id, sizeof(id));
-				if (!id[0]) {
-					continue;
-				} else if (!u->root) {
-					snprintf(u->message, sizeof(u->message),
-						 "Fixing needs root (you are uid %u): run "
-						 "kata-dashboard as root, or kata-setup.",
-						 (unsigned)geteuid());
-					u->message_color = COL_WARN;
-				} else {
-					/* the worker probes; the answer comes back on wake */
-					snprintf(u->message, sizeof(u->message), "Looking at %s...",
-						 id);
-					u->message_color = COL_DIM;
-					request_fix(JOB_DESCRIBE, id);
-				}
-			} else if (cmd == CMD_RUN_FIX) {
-				snprintf(u->message, sizeof(u->message), "Fixing %s...",
-					 u->fix_item);
-				u->message_color = COL_DIM;
-				request_fix(JOB_RUN, u->fix_item);
-			}
-		}
+		if (!quit)
+			quit = handle_keys(s, u, &redraw);
 		if (redraw && !quit)
 			draw(&canvas, s, u);
 	}
 	restore_terminal();
-	pthread_mutex_lock(&worker.lock);
-	worker.quit = true;
-	pthread_cond_signal(&worker.cond);
-	pthread_mutex_unlock(&worker.lock);
-	pthread_join(thread, NULL);
-	snapshot_free(worker.ready);
-	free(worker.job_text);
+	stop_worker(thread);
 	snapshot_free(s);
 	monitor_close(mon);
 	close(wake[0]);

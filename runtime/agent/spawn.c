@@ -239,17 +239,9 @@ static void container_terminal(bool is_init)
 		close(s);
 }
 
-static void child_run(struct agent *a, struct spawn_request *r) __attribute__((noreturn));
-static void child_run(struct agent *a, struct spawn_request *r)
+/* Only stdio 0-2, status 3 and start 4 survive: nothing else of the agent's. */
+static void child_fds(struct spawn_request *r)
 {
-	const struct oci_process *p = &r->proc;
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-
-	/* fds: stdio 0-2, status 3, start 4; nothing else of the agent's */
 	int keep[5] = {r->child_in, r->child_out, r->child_err, r->status_w, r->start_r};
 	for (int i = 0; i < 5; i++)
 		if (keep[i] >= 0)
@@ -260,61 +252,127 @@ static void child_run(struct agent *a, struct spawn_request *r)
 	int status_flags = fcntl(STATUS_FD, F_GETFD);
 	fcntl(STATUS_FD, F_SETFD, status_flags | FD_CLOEXEC);
 	syscall(SYS_close_range, 5, ~0U, 0);
-	(void)a;
+}
+
+/* The container's first process: its own namespaces, root, hostname and
+ * sysctls. */
+static void child_enter_new(struct spawn_request *r)
+{
+	const struct oci_process *p = &r->proc;
+	int flags = CLONE_NEWNS;
+	if (r->join_ipc)
+		join_ns(r->join_ipc, "ipc", CLONE_NEWIPC);
+	else
+		flags |= CLONE_NEWIPC;
+	if (r->join_uts)
+		join_ns(r->join_uts, "uts", CLONE_NEWUTS);
+	else
+		flags |= CLONE_NEWUTS;
+	if (unshare(flags) < 0)
+		child_fail(1, "new namespaces: %s", strerror(errno));
+	/* after joining the cgroup: the container sees it as its root */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(1, "cgroup namespace: %s", strerror(errno));
+	struct kc_error err = {0};
+	if (rootfs_setup(r->spec, r->rootfs, r->share, p->terminal ? r->pty_name : NULL, &err) < 0)
+		child_fail(1, "%s", err.msg);
+	const char *hostname = json_string_value(json_object_get(r->spec, "hostname"));
+	if (hostname && *hostname && !r->join_uts && sethostname(hostname, strlen(hostname)) < 0)
+		child_fail(1, "sethostname %s: %s", hostname, strerror(errno));
+	const char *key;
+	json_t *val;
+	json_object_foreach (json_object_get(json_object_get(r->spec, "linux"), "sysctl"), key,
+			     val) {
+		char path[512];
+		snprintf(path, sizeof(path), "/proc/sys/%s", key);
+		for (char *c = path + 10; *c; c++)
+			if (*c == '.')
+				*c = '/';
+		if (json_is_string(val))
+			write_text(path, json_string_value(val));
+	}
+	if (rootfs_finish(r->spec, &err) < 0)
+		child_fail(1, "%s", err.msg);
+}
+
+/* An exec: into the namespaces of the container's first process. */
+static void child_enter_existing(struct spawn_request *r)
+{
+	join_ns(r->target_pid, "ipc", CLONE_NEWIPC);
+	join_ns(r->target_pid, "uts", CLONE_NEWUTS);
+	join_ns(r->target_pid, "cgroup", CLONE_NEWCGROUP);
+	/* the mount namespace last: it moves our root into the container */
+	join_ns(r->target_pid, "mnt", CLONE_NEWNS);
+}
+
+/* The first process says it is ready and waits for start; false if the
+ * container was removed first. */
+static bool child_wait_for_start(void)
+{
+	if (write(STATUS_FD, "R", 1) != 1)
+		_exit(1);
+	char go;
+	ssize_t n;
+	do
+		n = read(START_FD, &go, 1);
+	while (n < 0 && errno == EINTR);
+	close(START_FD);
+	return n == 1;
+}
+
+/* Limits, umask, seccomp and credentials, then the program itself. */
+static void child_exec(const struct oci_process *p, void *filter, const char *exe, char **envp)
+    __attribute__((noreturn));
+static void child_exec(const struct oci_process *p, void *filter, const char *exe, char **envp)
+{
+	struct kc_error serr = {0};
+	for (size_t i = 0; i < p->nrlimits; i++)
+		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].limit) < 0)
+			child_fail(1, "setrlimit %d: %s", p->rlimits[i].resource, strerror(errno));
+	if (p->has_oom_score_adj) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+		write_text("/proc/self/oom_score_adj", v);
+	}
+	umask(p->has_umask ? p->umask : 022);
+	/* seccomp as runc orders it: without no_new_privileges the filter goes
+	 * on while we still hold CAP_SYS_ADMIN, before the credentials; with
+	 * it, last, so the fewest of our own calls pass through it */
+	if (!p->no_new_privileges && seccomp_load_filter(filter, &serr) < 0)
+		child_fail(1, "%s", serr.msg);
+	apply_credentials(p);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(1, "no_new_privs: %s", strerror(errno));
+	if (p->no_new_privileges && seccomp_load_filter(filter, &serr) < 0)
+		child_fail(1, "%s", serr.msg);
+	execve(exe, p->argv, envp);
+	if (errno == EACCES)
+		child_fail(126, "exec: \"%s\": permission denied", p->argv[0]);
+	child_fail(127, "exec: \"%s\": %s", p->argv[0], strerror(errno));
+}
+
+static void child_run(struct spawn_request *r) __attribute__((noreturn));
+static void child_run(struct spawn_request *r)
+{
+	const struct oci_process *p = &r->proc;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	child_fds(r);
 
 	if (setsid() < 0)
 		child_fail(1, "setsid: %s", strerror(errno));
-
 	if (r->cgroup) {
 		char path[512];
 		snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup);
 		write_text(path, "0");
 	}
-
-	if (r->is_init) {
-		int flags = CLONE_NEWNS;
-		if (r->join_ipc)
-			join_ns(r->join_ipc, "ipc", CLONE_NEWIPC);
-		else
-			flags |= CLONE_NEWIPC;
-		if (r->join_uts)
-			join_ns(r->join_uts, "uts", CLONE_NEWUTS);
-		else
-			flags |= CLONE_NEWUTS;
-		if (unshare(flags) < 0)
-			child_fail(1, "new namespaces: %s", strerror(errno));
-		/* after joining the cgroup: the container sees it as its root */
-		if (unshare(CLONE_NEWCGROUP) < 0)
-			child_fail(1, "cgroup namespace: %s", strerror(errno));
-		struct kc_error err = {0};
-		if (rootfs_setup(r->spec, r->rootfs, r->share, p->terminal ? r->pty_name : NULL,
-				 &err) < 0)
-			child_fail(1, "%s", err.msg);
-		const char *hostname = json_string_value(json_object_get(r->spec, "hostname"));
-		if (hostname && *hostname && !r->join_uts &&
-		    sethostname(hostname, strlen(hostname)) < 0)
-			child_fail(1, "sethostname %s: %s", hostname, strerror(errno));
-		const char *key;
-		json_t *val;
-		json_object_foreach (json_object_get(json_object_get(r->spec, "linux"), "sysctl"),
-				     key, val) {
-			char path[512];
-			snprintf(path, sizeof(path), "/proc/sys/%s", key);
-			for (char *c = path + 10; *c; c++)
-				if (*c == '.')
-					*c = '/';
-			if (json_is_string(val))
-				write_text(path, json_string_value(val));
-		}
-		if (rootfs_finish(r->spec, &err) < 0)
-			child_fail(1, "%s", err.msg);
-	} else {
-		join_ns(r->target_pid, "ipc", CLONE_NEWIPC);
-		join_ns(r->target_pid, "uts", CLONE_NEWUTS);
-		join_ns(r->target_pid, "cgroup", CLONE_NEWCGROUP);
-		/* the mount namespace last: it moves our root into the container */
-		join_ns(r->target_pid, "mnt", CLONE_NEWNS);
-	}
+	if (r->is_init)
+		child_enter_new(r);
+	else
+		child_enter_existing(r);
 	if (p->terminal) {
 		container_terminal(r->is_init);
 		if (ioctl(0, TIOCSCTTY, 0) < 0)
@@ -336,46 +394,9 @@ static void child_run(struct agent *a, struct spawn_request *r)
 	void *filter;
 	if (seccomp_build(r->seccomp, &filter, &serr) < 0)
 		child_fail(1, "%s", serr.msg);
-
-	if (r->is_init) {
-		if (write(STATUS_FD, "R", 1) != 1)
-			_exit(1);
-		char go;
-		ssize_t n;
-		do
-			n = read(START_FD, &go, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 1)
-			_exit(0); /* removed before it was started */
-		close(START_FD);
-	}
-
-	for (size_t i = 0; i < p->nrlimits; i++)
-		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].limit) < 0)
-			child_fail(1, "setrlimit %d: %s", p->rlimits[i].resource, strerror(errno));
-	if (p->has_oom_score_adj) {
-		char v[16];
-		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-		write_text("/proc/self/oom_score_adj", v);
-	}
-	if (p->has_umask)
-		umask(p->umask);
-	else
-		umask(022);
-	/* seccomp as runc orders it: without no_new_privileges the filter goes
-	 * on while we still hold CAP_SYS_ADMIN, before the credentials; with
-	 * it, last, so the fewest of our own calls pass through it */
-	if (!p->no_new_privileges && seccomp_load_filter(filter, &serr) < 0)
-		child_fail(1, "%s", serr.msg);
-	apply_credentials(p);
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		child_fail(1, "no_new_privs: %s", strerror(errno));
-	if (p->no_new_privileges && seccomp_load_filter(filter, &serr) < 0)
-		child_fail(1, "%s", serr.msg);
-	execve(exe, p->argv, envp);
-	if (errno == EACCES)
-		child_fail(126, "exec: \"%s\": permission denied", p->argv[0]);
-	child_fail(127, "exec: \"%s\": %s", p->argv[0], strerror(errno));
+	if (r->is_init && !child_wait_for_start())
+		_exit(0); /* removed before it was started */
+	child_exec(p, filter, exe, envp);
 }
 
 /* ---- agent side --------------------------------------------------------- */
@@ -521,7 +542,7 @@ int spawn_process(struct agent *a, struct spawn_request *r, struct kc_error *err
 	pid_t pid = r->is_init ? fork_in_pid_ns(r->join_pid, !r->join_pid && !r->agent_pid_ns, err)
 			       : fork_in_pid_ns(r->target_pid, false, err);
 	if (pid == 0)
-		child_run(a, r);
+		child_run(r);
 	close_child_ends(r);
 	if (pid < 0) {
 		close(st[0]);

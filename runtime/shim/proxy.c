@@ -407,6 +407,105 @@ static int listen_on(const char *path, struct kc_error *err)
 	return fd;
 }
 
+/* The one connection to the agent, and its handshake. */
+static int connect_agent(struct proxy *p, const struct proxy_options *o, struct kc_error *err)
+{
+	struct agent_client ac;
+	if (agent_client_connect(&ac, o->agent_socket, o->connect_timeout_ms, err) < 0 ||
+	    agent_client_hello(&ac, "proxy", o->connect_timeout_ms, err) < 0)
+		return kc_error_wrap(err, "agent at %s", o->agent_socket);
+	p->agent_hello = json_incref(ac.hello);
+	conn_init(&p->agent, ac.fd, 0);
+	/* anything the agent sent after its HELLO stays in order */
+	while (agent_client_has_queued(&ac)) {
+		struct frame f;
+		if (agent_client_next_frame(&ac, &f, 0, err) > 0) {
+			from_agent(p, &f);
+			frame_free(&f);
+		}
+	}
+	ac.fd = -1;
+	agent_client_close(&ac);
+	fcntl(p->agent.fd, F_SETFL, fcntl(p->agent.fd, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+static void accept_client(struct proxy *p)
+{
+	int fd = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return;
+	int slot;
+	for (slot = 0; slot < MAX_CLIENTS && p->clients[slot].fd >= 0; slot++)
+		;
+	if (slot == MAX_CLIENTS) {
+		kc_warn("too many clients: one refused");
+		close(fd);
+		return;
+	}
+	conn_init(&p->clients[slot], fd, ++p->next_serial);
+}
+
+/* One poll round over the agent, the listening socket and the clients;
+ * 1 when the agent's channel has closed, -1 on error. */
+static int serve_once(struct proxy *p, struct kc_error *err)
+{
+	struct pollfd fds[MAX_CLIENTS + 2];
+	int map[MAX_CLIENTS + 2];
+	int n = 0;
+	fds[n] =
+	    (struct pollfd){p->agent.fd, POLLIN | (byteq_pending(&p->agent.out) ? POLLOUT : 0), 0};
+	map[n++] = -1;
+	fds[n] = (struct pollfd){p->listen_fd, POLLIN, 0};
+	map[n++] = -2;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (p->clients[i].fd >= 0) {
+			struct conn *c = &p->clients[i];
+			fds[n] = (struct pollfd){
+			    c->fd, POLLIN | (byteq_pending(&c->out) ? POLLOUT : 0), 0};
+			map[n++] = i;
+		}
+	if (poll(fds, (nfds_t)n, -1) < 0)
+		return errno == EINTR ? 0 : kc_error_set(err, errno, "poll");
+	bool agent_gone = false;
+	for (int k = 0; k < n; k++) {
+		if (!fds[k].revents)
+			continue;
+		if (map[k] == -1) {
+			if ((fds[k].revents & POLLOUT) && conn_flush(&p->agent) < 0)
+				agent_gone = true;
+			if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    read_conn(p, &p->agent, -1) < 0)
+				agent_gone = true;
+		} else if (map[k] == -2) {
+			accept_client(p);
+		} else {
+			int ci = map[k];
+			struct conn *c = &p->clients[ci];
+			if (c->fd < 0)
+				continue;
+			if ((fds[k].revents & POLLOUT) && conn_flush(c) < 0) {
+				drop_client(p, ci);
+				continue;
+			}
+			if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    read_conn(p, c, ci) < 0)
+				drop_client(p, ci);
+		}
+	}
+	/* write what is queued now; the poll catches the rest */
+	if (conn_flush(&p->agent) < 0)
+		agent_gone = true;
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct conn *c = &p->clients[i];
+		if (c->fd < 0)
+			continue;
+		if (conn_flush(c) < 0 || byteq_pending(&c->out) > CLIENT_QUEUE_LIMIT)
+			drop_client(p, i);
+	}
+	return agent_gone ? 1 : 0;
+}
+
 int proxy_run(const struct proxy_options *o, struct kc_error *err)
 {
 	struct proxy p = {0};
@@ -414,25 +513,8 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		p.clients[i].fd = -1;
 
-	/* the one connection to the agent, and its handshake */
-	struct agent_client ac;
-	if (agent_client_connect(&ac, o->agent_socket, o->connect_timeout_ms, err) < 0 ||
-	    agent_client_hello(&ac, "proxy", o->connect_timeout_ms, err) < 0)
-		return kc_error_wrap(err, "agent at %s", o->agent_socket);
-	p.agent_hello = json_incref(ac.hello);
-	conn_init(&p.agent, ac.fd, 0);
-	/* anything the agent sent after its HELLO stays in order */
-	while (agent_client_has_queued(&ac)) {
-		struct frame f;
-		if (agent_client_next_frame(&ac, &f, 0, err) > 0) {
-			from_agent(&p, &f);
-			frame_free(&f);
-		}
-	}
-	ac.fd = -1;
-	agent_client_close(&ac);
-	fcntl(p.agent.fd, F_SETFL, fcntl(p.agent.fd, F_GETFL) | O_NONBLOCK);
-
+	if (connect_agent(&p, o, err) < 0)
+		return -1;
 	p.listen_fd = listen_on(o->listen_socket, err);
 	if (p.listen_fd < 0) {
 		conn_free(&p.agent);
@@ -449,82 +531,12 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 		close(o->ready_fd);
 	}
 
-	int rc = 0;
-	for (;;) {
-		struct pollfd fds[MAX_CLIENTS + 2];
-		int map[MAX_CLIENTS + 2];
-		int n = 0;
-		fds[n] = (struct pollfd){p.agent.fd,
-					 POLLIN | (byteq_pending(&p.agent.out) ? POLLOUT : 0), 0};
-		map[n++] = -1;
-		fds[n] = (struct pollfd){p.listen_fd, POLLIN, 0};
-		map[n++] = -2;
-		for (int i = 0; i < MAX_CLIENTS; i++)
-			if (p.clients[i].fd >= 0) {
-				struct conn *c = &p.clients[i];
-				fds[n] = (struct pollfd){
-				    c->fd, POLLIN | (byteq_pending(&c->out) ? POLLOUT : 0), 0};
-				map[n++] = i;
-			}
-		if (poll(fds, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = kc_error_set(err, errno, "poll");
-			break;
-		}
-		bool agent_gone = false;
-		for (int k = 0; k < n; k++) {
-			if (!fds[k].revents)
-				continue;
-			if (map[k] == -1) {
-				if ((fds[k].revents & POLLOUT) && conn_flush(&p.agent) < 0)
-					agent_gone = true;
-				if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
-				    read_conn(&p, &p.agent, -1) < 0)
-					agent_gone = true;
-			} else if (map[k] == -2) {
-				int fd =
-				    accept4(p.listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-				if (fd < 0)
-					continue;
-				int slot;
-				for (slot = 0; slot < MAX_CLIENTS && p.clients[slot].fd >= 0;
-				     slot++)
-					;
-				if (slot == MAX_CLIENTS) {
-					kc_warn("too many clients: one refused");
-					close(fd);
-					continue;
-				}
-				conn_init(&p.clients[slot], fd, ++p.next_serial);
-			} else {
-				int ci = map[k];
-				struct conn *c = &p.clients[ci];
-				if (c->fd < 0)
-					continue;
-				if ((fds[k].revents & POLLOUT) && conn_flush(c) < 0) {
-					drop_client(&p, ci);
-					continue;
-				}
-				if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
-				    read_conn(&p, c, ci) < 0)
-					drop_client(&p, ci);
-			}
-		}
-		/* write what is queued now; the poll catches the rest */
-		if (conn_flush(&p.agent) < 0)
-			agent_gone = true;
-		for (int i = 0; i < MAX_CLIENTS; i++) {
-			struct conn *c = &p.clients[i];
-			if (c->fd < 0)
-				continue;
-			if (conn_flush(c) < 0 || byteq_pending(&c->out) > CLIENT_QUEUE_LIMIT)
-				drop_client(&p, i);
-		}
-		if (agent_gone) {
-			kc_info("the agent's channel closed: the VM is gone");
-			break;
-		}
+	int rc;
+	while ((rc = serve_once(&p, err)) == 0)
+		;
+	if (rc > 0) {
+		kc_info("the agent's channel closed: the VM is gone");
+		rc = 0;
 	}
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (p.clients[i].fd >= 0)

@@ -54,6 +54,121 @@ void qemu_kernel_cmdline(const struct qemu_params *p, struct strbuf *out)
 		strbuf_appendf(out, " %s", p->cfg->hypervisor.kernel_params);
 }
 
+static bool uses_virtiofs(const struct qemu_config *q)
+{
+	return q->shared_fs && !strcmp(q->shared_fs, "virtio-fs");
+}
+
+/* The machine, accelerator, CPUs and memory (with room to hot-plug). */
+static void add_machine(struct argv_builder *a, const struct qemu_params *p, bool kvm, bool micro)
+{
+	const struct qemu_config *q = &p->cfg->hypervisor;
+	add(a, "-machine");
+	if (q->machine_accelerators && *q->machine_accelerators)
+		add(a, "%s,%s", q->machine_type, q->machine_accelerators);
+	else
+		add(a, "%s", q->machine_type);
+	add(a, "-accel");
+	/* TCG's translation cache: 32 MiB is plenty for a small guest and
+	 * keeps QEMU's memory down */
+	add(a, kvm ? "kvm" : "tcg,tb-size=32");
+	add(a, "-cpu");
+	if (q->cpu_features && *q->cpu_features)
+		add(a, "%s,%s", kvm ? "host" : "max", q->cpu_features);
+	else
+		add(a, "%s", kvm ? "host" : "max");
+	add(a, "-m");
+	if (!micro && q->memory_slots && p->host_memory_mib > p->memory_mib)
+		add(a, "%uM,slots=%u,maxmem=%uM", p->memory_mib, q->memory_slots,
+		    p->host_memory_mib);
+	else
+		add(a, "%uM", p->memory_mib);
+	add(a, "-smp");
+	if (!micro && p->maxvcpus > p->vcpus)
+		add(a, "%u,cores=1,threads=1,sockets=%u,maxcpus=%u", p->vcpus, p->maxvcpus,
+		    p->maxvcpus);
+	else
+		add(a, "%u", p->vcpus);
+	if (uses_virtiofs(q)) {
+		/* vhost-user devices need the guest's memory shared with virtiofsd */
+		add(a, "-object");
+		add(a, "memory-backend-memfd,id=mem,size=%uM,share=on", p->memory_mib);
+		add(a, "-numa");
+		add(a, "node,memdev=mem");
+	}
+}
+
+/* Firmware, our kernel and initramfs, the guest's command line. */
+static void add_boot(struct argv_builder *a, const struct qemu_params *p)
+{
+	const struct qemu_config *q = &p->cfg->hypervisor;
+	if (q->firmware && *q->firmware) {
+		add(a, "-bios");
+		add(a, "%s", q->firmware);
+	}
+	add(a, "-kernel");
+	add(a, "%s", q->kernel);
+	add(a, "-initrd");
+	add(a, "%s", q->initrd);
+	struct strbuf cmd = STRBUF_INIT;
+	qemu_kernel_cmdline(p, &cmd);
+	add(a, "-append");
+	add(a, "%s", cmd.s);
+	strbuf_release(&cmd);
+}
+
+/* The console log, QMP and the agent's channel, in QEMU's directory. */
+static void add_channels(struct argv_builder *a, const struct qemu_params *p, const char *bus)
+{
+	add(a, "-chardev");
+	add(a, "file,id=console,path=%s/" QEMU_DIR "/console.log", p->vm_dir);
+	add(a, "-serial");
+	add(a, "chardev:console");
+	add(a, "-qmp");
+	add(a, "unix:%s/" QEMU_DIR "/qmp.sock,server=on,wait=off", p->vm_dir);
+	if (p->vsock_cid) {
+		add(a, "-device");
+		add(a, "vhost-vsock-%s,id=vsock0,guest-cid=%u", bus, p->vsock_cid);
+		return;
+	}
+	add(a, "-device");
+	add(a, "virtio-serial-%s,id=serial0", bus);
+	add(a, "-chardev");
+	add(a, "socket,id=agent,path=%s/" QEMU_DIR "/agent.sock,server=on,wait=off", p->vm_dir);
+	add(a, "-device");
+	add(a, "virtserialport,bus=serial0.0,chardev=agent,name=agent.channel.0");
+}
+
+/* The share (its read-only view) by virtio-fs or 9p, and the NICs. */
+static void add_devices(struct argv_builder *a, const struct qemu_params *p, const char *bus)
+{
+	if (uses_virtiofs(&p->cfg->hypervisor)) {
+		add(a, "-chardev");
+		add(a, "socket,id=vfs,path=%s", p->virtiofsd_socket);
+		add(a, "-device");
+		add(a, "vhost-user-fs-%s,chardev=vfs,tag=kataShared", bus);
+	} else {
+		add(a, "-fsdev");
+		add(a, "local,id=shared,path=%s,security_model=none,multidevs=remap",
+		    p->shared_dir);
+		add(a, "-device");
+		add(a, "virtio-9p-%s,fsdev=shared,mount_tag=kataShared", bus);
+	}
+	for (int i = 0; i < p->nnics; i++) {
+		const struct qemu_nic *n = &p->nics[i];
+		add(a, "-netdev");
+		if (n->fd >= 0 && n->vhost && n->vhostfd >= 0)
+			add(a, "tap,id=net%d,fd=%d,vhost=on,vhostfd=%d", i, n->fd, n->vhostfd);
+		else if (n->fd >= 0)
+			add(a, "tap,id=net%d,fd=%d,vhost=off", i, n->fd);
+		else
+			add(a, "tap,id=net%d,ifname=%s,script=no,downscript=no,vhost=%s", i, n->tap,
+			    n->vhost ? "on" : "off");
+		add(a, "-device");
+		add(a, "virtio-net-%s,netdev=net%d,mac=%s", bus, i, n->mac);
+	}
+}
+
 char **qemu_build_argv(const struct qemu_params *p)
 {
 	const struct qemu_config *q = &p->cfg->hypervisor;
@@ -61,57 +176,12 @@ char **qemu_build_argv(const struct qemu_params *p)
 	bool micro = is_microvm(q->machine_type);
 	const char *bus = micro ? "device" : "pci";
 	bool kvm = !strcmp(p->accel, "kvm");
-	bool virtiofs = q->shared_fs && !strcmp(q->shared_fs, "virtio-fs");
 
 	add(&a, "%s", q->path);
 	add(&a, "-name");
 	add(&a, "sandbox-%s", p->name);
-	add(&a, "-machine");
-	if (q->machine_accelerators && *q->machine_accelerators)
-		add(&a, "%s,%s", q->machine_type, q->machine_accelerators);
-	else
-		add(&a, "%s", q->machine_type);
-	add(&a, "-accel");
-	/* TCG's translation cache: 32 MiB is plenty for a small guest and
-	 * keeps QEMU's memory down */
-	add(&a, kvm ? "kvm" : "tcg,tb-size=32");
-	add(&a, "-cpu");
-	if (q->cpu_features && *q->cpu_features)
-		add(&a, "%s,%s", kvm ? "host" : "max", q->cpu_features);
-	else
-		add(&a, "%s", kvm ? "host" : "max");
-	add(&a, "-m");
-	if (!micro && q->memory_slots && p->host_memory_mib > p->memory_mib)
-		add(&a, "%uM,slots=%u,maxmem=%uM", p->memory_mib, q->memory_slots,
-		    p->host_memory_mib);
-	else
-		add(&a, "%uM", p->memory_mib);
-	add(&a, "-smp");
-	if (!micro && p->maxvcpus > p->vcpus)
-		add(&a, "%u,cores=1,threads=1,sockets=%u,maxcpus=%u", p->vcpus, p->maxvcpus,
-		    p->maxvcpus);
-	else
-		add(&a, "%u", p->vcpus);
-	if (virtiofs) {
-		/* vhost-user devices need the guest's memory shared with virtiofsd */
-		add(&a, "-object");
-		add(&a, "memory-backend-memfd,id=mem,size=%uM,share=on", p->memory_mib);
-		add(&a, "-numa");
-		add(&a, "node,memdev=mem");
-	}
-	if (q->firmware && *q->firmware) {
-		add(&a, "-bios");
-		add(&a, "%s", q->firmware);
-	}
-	add(&a, "-kernel");
-	add(&a, "%s", q->kernel);
-	add(&a, "-initrd");
-	add(&a, "%s", q->initrd);
-	struct strbuf cmd = STRBUF_INIT;
-	qemu_kernel_cmdline(p, &cmd);
-	add(&a, "-append");
-	add(&a, "%s", cmd.s);
-	strbuf_release(&cmd);
+	add_machine(&a, p, kvm, micro);
+	add_boot(&a, p);
 	if (q->seccompsandbox && *q->seccompsandbox) {
 		add(&a, "-sandbox");
 		add(&a, "%s", q->seccompsandbox);
@@ -125,49 +195,8 @@ char **qemu_build_argv(const struct qemu_params *p)
 		add(&a, "-global");
 		add(&a, "virtio-mmio.force-legacy=false");
 	}
-	add(&a, "-chardev");
-	add(&a, "file,id=console,path=%s/" QEMU_DIR "/console.log", p->vm_dir);
-	add(&a, "-serial");
-	add(&a, "chardev:console");
-	add(&a, "-qmp");
-	add(&a, "unix:%s/" QEMU_DIR "/qmp.sock,server=on,wait=off", p->vm_dir);
-	if (p->vsock_cid) {
-		add(&a, "-device");
-		add(&a, "vhost-vsock-%s,id=vsock0,guest-cid=%u", bus, p->vsock_cid);
-	} else {
-		add(&a, "-device");
-		add(&a, "virtio-serial-%s,id=serial0", bus);
-		add(&a, "-chardev");
-		add(&a, "socket,id=agent,path=%s/" QEMU_DIR "/agent.sock,server=on,wait=off",
-		    p->vm_dir);
-		add(&a, "-device");
-		add(&a, "virtserialport,bus=serial0.0,chardev=agent,name=agent.channel.0");
-	}
-	if (virtiofs) {
-		add(&a, "-chardev");
-		add(&a, "socket,id=vfs,path=%s", p->virtiofsd_socket);
-		add(&a, "-device");
-		add(&a, "vhost-user-fs-%s,chardev=vfs,tag=kataShared", bus);
-	} else {
-		add(&a, "-fsdev");
-		add(&a, "local,id=shared,path=%s,security_model=none,multidevs=remap",
-		    p->shared_dir);
-		add(&a, "-device");
-		add(&a, "virtio-9p-%s,fsdev=shared,mount_tag=kataShared", bus);
-	}
-	for (int i = 0; i < p->nnics; i++) {
-		const struct qemu_nic *n = &p->nics[i];
-		add(&a, "-netdev");
-		if (n->fd >= 0 && n->vhost && n->vhostfd >= 0)
-			add(&a, "tap,id=net%d,fd=%d,vhost=on,vhostfd=%d", i, n->fd, n->vhostfd);
-		else if (n->fd >= 0)
-			add(&a, "tap,id=net%d,fd=%d,vhost=off", i, n->fd);
-		else
-			add(&a, "tap,id=net%d,ifname=%s,script=no,downscript=no,vhost=%s", i,
-			    n->tap, n->vhost ? "on" : "off");
-		add(&a, "-device");
-		add(&a, "virtio-net-%s,netdev=net%d,mac=%s", bus, i, p->nics[i].mac);
-	}
+	add_channels(&a, p, bus);
+	add_devices(&a, p, bus);
 	if (kvm && !micro) {
 		add(&a, "-global");
 		add(&a, "kvm-pit.lost_tick_policy=discard");
