@@ -14,8 +14,8 @@
 #define AGENT_RUN		 "/run/kata-containers"
 #define AGENT_SHARED		 AGENT_RUN "/shared/containers" /* the host share */
 #define AGENT_CGROUP		 "/sys/fs/cgroup"
-#define AGENT_DEFAULT_PORT	 "agent.channel.0"
-#define AGENT_DEFAULT_VSOCK_PORT 1024
+#define AGENT_DEFAULT_PORT	 PROTO_AGENT_PORT_NAME
+#define AGENT_DEFAULT_VSOCK_PORT PROTO_AGENT_VSOCK_PORT
 /* how long a wait may be held back for the process's last output */
 #define AGENT_OUTPUT_LINGER_MS 500
 

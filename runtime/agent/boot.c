@@ -101,7 +101,7 @@ int agent_load_modules(struct boot_times *t, const char *group)
 			return 0; /* no modules: everything is built in */
 	}
 	int lfd = openat(t->modules_dirfd, "modules.load", O_RDONLY | O_CLOEXEC);
-	FILE *f = lfd >= 0 ? fdopen(lfd, "re") : NULL;
+	_cleanup_fclose_ FILE *f = lfd >= 0 ? fdopen(lfd, "re") : NULL;
 	if (!f) {
 		if (lfd >= 0)
 			close(lfd);
@@ -116,7 +116,7 @@ int agent_load_modules(struct boot_times *t, const char *group)
 		*rel++ = '\0';
 		if (strcmp(line, group))
 			continue;
-		int fd = openat(t->modules_dirfd, rel, O_RDONLY | O_CLOEXEC);
+		_cleanup_close_ int fd = openat(t->modules_dirfd, rel, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)) {
 			log_warn("module %s: %s", rel, strerror(errno));
 			t->modules_failed++;
@@ -124,10 +124,7 @@ int agent_load_modules(struct boot_times *t, const char *group)
 		} else {
 			t->modules_loaded++;
 		}
-		if (fd >= 0)
-			close(fd);
 	}
-	fclose(f);
 	double ms = agent_uptime_ms() - t0;
 	t->modules_ms += ms;
 	log_debug("modules of %s loaded in %.1f ms", group, ms);
@@ -202,7 +199,7 @@ int boot_switch_root(void)
 
 static void loopback_up(void)
 {
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return;
 	struct ifreq ifr = {0};
@@ -212,17 +209,15 @@ static void loopback_up(void)
 		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
 			log_warn("lo up: %s", strerror(errno));
 	}
-	close(s);
 }
 
 static void write_file(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	if (write(fd, text, strlen(text)) < 0)
 		log_debug("%s: %s", path, strerror(errno));
-	close(fd);
 }
 
 /* What containers and the agent need beyond the kernel's filesystems. */

@@ -21,24 +21,20 @@ static int write_attr(const char *dir, const char *name, const char *value)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ssize_t n = write(fd, value, strlen(value));
-	int e = errno;
-	close(fd);
-	return n < 0 ? -e : 0;
+	return write(fd, value, strlen(value)) < 0 ? -errno : 0;
 }
 
 static int read_attr(const char *dir, const char *name, char *buf, size_t len)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	ssize_t n = read(fd, buf, len - 1);
-	close(fd);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
@@ -133,7 +129,7 @@ size_t cgroup_pids(const char *dir, pid_t **out)
 		return 0;
 	char path[512];
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	FILE *f = fopen(path, "re");
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	if (!f)
 		return 0;
 	size_t n = 0, cap = 0;
@@ -145,7 +141,6 @@ size_t cgroup_pids(const char *dir, pid_t **out)
 		}
 		(*out)[n++] = (pid_t)pid;
 	}
-	fclose(f);
 	return n;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "config.h"
 #include "container.h"
 #include "mounts.h"
 #include "spawn.h"
@@ -131,7 +132,8 @@ static void op_create_sandbox(struct req *r)
 			agent_load_modules(&a->times, p9 ? "9p" : "virtiofs");
 		if (p9) {
 			char opts[128];
-			json_int_t ms = json_is_integer(msize) ? json_integer_value(msize) : 8192;
+			json_int_t ms = json_is_integer(msize) ? json_integer_value(msize)
+							       : CONFIG_DEFAULT_MSIZE_9P;
 			if (ms < 4096 || ms > 16 * 1024 * 1024) {
 				respond_error(a, r->id, "invalid",
 					      "create_sandbox: msize %lld out of range",

@@ -15,7 +15,7 @@
 static int online_all(const char *dir, const char *prefix, const char *file, const char *off,
 		      const char *on)
 {
-	DIR *d = opendir(dir);
+	_cleanup_closedir_ DIR *d = opendir(dir);
 	struct dirent *e;
 	int online = 0;
 	size_t pl = strlen(prefix);
@@ -24,7 +24,7 @@ static int online_all(const char *dir, const char *prefix, const char *file, con
 			continue;
 		char path[512], v[32] = "";
 		snprintf(path, sizeof(path), "%s/%s/%s", dir, e->d_name, file);
-		int fd = open(path, O_RDWR | O_CLOEXEC);
+		_cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0) {
 			online++; /* cpu0 has no online file: always on */
 			continue;
@@ -36,10 +36,7 @@ static int online_all(const char *dir, const char *prefix, const char *file, con
 		} else if (n > 0) {
 			online++;
 		}
-		close(fd);
 	}
-	if (d)
-		closedir(d);
 	return online;
 }
 

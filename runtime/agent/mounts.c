@@ -33,7 +33,7 @@ static int openat2_in_root(int rootfd, const char *path, int flags)
 static int make_in_root(int rootfd, const char *path, bool file, struct kc_error *err)
 {
 	char prefix[4096] = "";
-	int dirfd = dup(rootfd);
+	_cleanup_close_ int dirfd = dup(rootfd);
 	const char *p = path;
 	while (dirfd >= 0) {
 		p += strspn(p, "/");
@@ -42,20 +42,16 @@ static int make_in_root(int rootfd, const char *path, bool file, struct kc_error
 			break;
 		bool last = !p[n + strspn(p + n, "/")];
 		char comp[256];
-		if (n >= sizeof(comp) || strlen(prefix) + n + 2 > sizeof(prefix)) {
-			close(dirfd);
+		if (n >= sizeof(comp) || strlen(prefix) + n + 2 > sizeof(prefix))
 			return kc_error_set(err, 0, "mount destination %s: name too long", path);
-		}
 		memcpy(comp, p, n);
 		comp[n] = '\0';
 		/* "." and ".." are left to the resolution, which keeps them inside */
 		if (strcmp(comp, ".") && strcmp(comp, "..")) {
 			if (last && file) {
-				int fd = openat(
+				_cleanup_close_ int fd = openat(
 				    dirfd, comp,
 				    O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-				if (fd >= 0)
-					close(fd);
 			} else {
 				mkdirat(dirfd, comp, 0755);
 			}
@@ -72,7 +68,6 @@ static int make_in_root(int rootfd, const char *path, bool file, struct kc_error
 	if (dirfd < 0)
 		return kc_error_set(err, 0, "mount destination %s: %s: %s", path, prefix,
 				    strerror(errno));
-	close(dirfd);
 	int fd = openat2_in_root(rootfd, path, O_PATH);
 	if (fd < 0)
 		return kc_error_set(err, 0, "mount destination %s: %s", path, strerror(errno));
@@ -224,7 +219,7 @@ static int do_mount(int rootfd, const char *share, const json_t *m, struct kc_er
 		snprintf(source, sizeof(source), "cgroup2");
 		o.data[0] = '\0';
 	}
-	int fd = make_in_root(rootfd, dest, file, err);
+	_cleanup_close_ int fd = make_in_root(rootfd, dest, file, err);
 	if (fd < 0)
 		return -1;
 	char target[64];
@@ -234,12 +229,9 @@ static int do_mount(int rootfd, const char *share, const json_t *m, struct kc_er
 		       bind ? NULL : (o.data[0] ? o.data : NULL));
 	if (rc < 0 && !bind && type && !strcmp(type, "sysfs") && errno == EPERM)
 		rc = 0; /* sysfs in a restricted namespace: leave the directory */
-	if (rc < 0) {
-		int e = errno;
-		close(fd);
+	if (rc < 0)
 		return kc_error_set(err, 0, "mount %s on %s (%s): %s", src ? src : "", dest,
-				    type ? type : "bind", strerror(e));
-	}
+				    type ? type : "bind", strerror(errno));
 	/* the fd names what was covered: remount and propagation act on the
 	 * new mount, reached by resolving the destination again */
 	if ((bind && (o.flags & ~(MS_BIND | MS_REC))) || o.prop) {
@@ -250,17 +242,10 @@ static int do_mount(int rootfd, const char *share, const json_t *m, struct kc_er
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 	}
 	if (bind && (o.flags & ~(MS_BIND | MS_REC)) &&
-	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (o.flags & ~MS_REC), NULL) < 0) {
-		int e = errno;
-		close(fd);
-		return kc_error_set(err, 0, "remount %s: %s", dest, strerror(e));
-	}
-	if (o.prop && mount(NULL, target, NULL, o.prop, NULL) < 0) {
-		int e = errno;
-		close(fd);
-		return kc_error_set(err, 0, "propagation of %s: %s", dest, strerror(e));
-	}
-	close(fd);
+	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (o.flags & ~MS_REC), NULL) < 0)
+		return kc_error_set(err, 0, "remount %s: %s", dest, strerror(errno));
+	if (o.prop && mount(NULL, target, NULL, o.prop, NULL) < 0)
+		return kc_error_set(err, 0, "propagation of %s: %s", dest, strerror(errno));
 	return 0;
 }
 
@@ -314,7 +299,7 @@ static int spec_devices(int rootfd, const json_t *devices, struct kc_error *err)
 			return kc_error_set(
 			    err, 0, "linux.devices[%zu].path: '%s' does not name a file", i, path);
 		*slash = '\0';
-		int dirfd = make_in_root(rootfd, *dir ? dir : "/", false, err);
+		_cleanup_close_ int dirfd = make_in_root(rootfd, *dir ? dir : "/", false, err);
 		if (dirfd < 0)
 			return -1;
 		if (mknodat(dirfd, base, kind | perm, rdev) < 0 && errno == EEXIST) {
@@ -328,11 +313,9 @@ static int spec_devices(int rootfd, const json_t *devices, struct kc_error *err)
 		int rc = fchmodat(dirfd, base, perm, 0);
 		if (rc == 0)
 			rc = fchownat(dirfd, base, uid, gid, AT_SYMLINK_NOFOLLOW);
-		int e = errno;
-		close(dirfd);
 		if (rc < 0)
 			return kc_error_set(err, 0, "linux.devices[%zu] (%s): %s", i, path,
-					    strerror(e));
+					    strerror(errno));
 	}
 	return 0;
 }
@@ -347,26 +330,24 @@ static void default_devices(int rootfd, const char *console)
 		char src[64], dst[64];
 		snprintf(src, sizeof(src), "/dev/%s", nodes[i]);
 		snprintf(dst, sizeof(dst), "/dev/%s", nodes[i]);
-		int fd = make_in_root(rootfd, dst, true, &err);
+		_cleanup_close_ int fd = make_in_root(rootfd, dst, true, &err);
 		if (fd < 0)
 			continue;
 		char target[64];
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 		if (mount(src, target, NULL, MS_BIND, NULL) < 0)
 			log_debug("bind %s: %s", src, strerror(errno));
-		close(fd);
 	}
 	if (console) {
-		int fd = make_in_root(rootfd, "/dev/console", true, &err);
+		_cleanup_close_ int fd = make_in_root(rootfd, "/dev/console", true, &err);
 		if (fd >= 0) {
 			char target[64];
 			snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 			if (mount(console, target, NULL, MS_BIND, NULL) < 0)
 				log_debug("bind console: %s", strerror(errno));
-			close(fd);
 		}
 	}
-	int dev = openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+	_cleanup_close_ int dev = openat2_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
 	if (dev < 0)
 		return;
 	static const char *const links[][2] = {
@@ -382,7 +363,6 @@ static void default_devices(int rootfd, const char *console)
 			if (symlinkat(links[i][0], dev, links[i][1]) < 0)
 				log_debug("/dev/ptmx: %s", strerror(errno));
 		}
-	close(dev);
 }
 
 static void mask_paths(const json_t *paths)
@@ -414,6 +394,49 @@ static void readonly_paths(const json_t *paths)
 	}
 }
 
+/* The OCI mounts, the spec's devices and /dev's usual nodes, each made
+ * inside the rootfs. */
+static int populate_rootfs(const char *rootfs, const json_t *spec, const char *share,
+			   const char *console, struct kc_error *err)
+{
+	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return kc_error_set(err, 0, "rootfs %s: %s", rootfs, strerror(errno));
+	size_t i;
+	json_t *m;
+	bool dev_mounted = false;
+	json_array_foreach (json_object_get(spec, "mounts"), i, m) {
+		if (do_mount(rootfd, share, m, err) < 0)
+			return -1;
+		const char *dest = json_string_value(json_object_get(m, "destination"));
+		if (dest && !strcmp(dest, "/dev"))
+			dev_mounted = true;
+	}
+	if (spec_devices(rootfd, json_object_get(json_object_get(spec, "linux"), "devices"), err) <
+	    0)
+		return -1;
+	if (dev_mounted || console)
+		default_devices(rootfd, console);
+	return 0;
+}
+
+/* pivot_root(".", "."): the old root is stacked on top of the new one;
+ * from inside it (fchdir) it is detached, as runc does. */
+static int pivot_into(const char *rootfs, struct kc_error *err)
+{
+	_cleanup_close_ int oldroot = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (oldroot < 0 || chdir(rootfs) < 0)
+		return kc_error_set(err, 0, "chdir %s: %s", rootfs, strerror(errno));
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return kc_error_set(err, 0, "pivot_root into %s: %s", rootfs, strerror(errno));
+	if (fchdir(oldroot) < 0 || mount(NULL, ".", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
+	    umount2(".", MNT_DETACH) < 0)
+		return kc_error_set(err, 0, "detach the old root: %s", strerror(errno));
+	if (chdir("/") < 0)
+		return kc_error_set(err, 0, "chdir /: %s", strerror(errno));
+	return 0;
+}
+
 int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, const char *console,
 		 struct kc_error *err)
 {
@@ -422,53 +445,9 @@ int rootfs_setup(const json_t *spec, const char *rootfs, const char *share, cons
 	/* the rootfs must be a mount point to pivot into */
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return kc_error_set(err, 0, "rootfs %s: %s", rootfs, strerror(errno));
-	int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return kc_error_set(err, 0, "rootfs %s: %s", rootfs, strerror(errno));
-
-	const json_t *mounts = json_object_get(spec, "mounts");
-	size_t i;
-	json_t *m;
-	bool dev_mounted = false;
-	json_array_foreach (mounts, i, m) {
-		if (do_mount(rootfd, share, m, err) < 0) {
-			close(rootfd);
-			return -1;
-		}
-		const char *dest = json_string_value(json_object_get(m, "destination"));
-		if (dest && !strcmp(dest, "/dev"))
-			dev_mounted = true;
-	}
-	if (spec_devices(rootfd, json_object_get(json_object_get(spec, "linux"), "devices"), err) <
-	    0) {
-		close(rootfd);
+	if (populate_rootfs(rootfs, spec, share, console, err) < 0)
 		return -1;
-	}
-	if (dev_mounted || console)
-		default_devices(rootfd, console);
-	close(rootfd);
-
-	/* pivot_root(".", "."): the old root is stacked on top of the new one;
-	 * from inside it (fchdir) it is detached, as runc does */
-	int oldroot = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (oldroot < 0 || chdir(rootfs) < 0) {
-		if (oldroot >= 0)
-			close(oldroot);
-		return kc_error_set(err, 0, "chdir %s: %s", rootfs, strerror(errno));
-	}
-	if (syscall(SYS_pivot_root, ".", ".") < 0) {
-		close(oldroot);
-		return kc_error_set(err, 0, "pivot_root into %s: %s", rootfs, strerror(errno));
-	}
-	int rc = fchdir(oldroot);
-	close(oldroot);
-	if (rc < 0 || mount(NULL, ".", NULL, MS_REC | MS_SLAVE, NULL) < 0 ||
-	    umount2(".", MNT_DETACH) < 0)
-		return kc_error_set(err, 0, "detach the old root: %s", strerror(errno));
-	if (chdir("/") < 0)
-		return kc_error_set(err, 0, "chdir /: %s", strerror(errno));
-
-	return 0;
+	return pivot_into(rootfs, err);
 }
 
 /* After the sysctls: the paths the spec masks or makes read-only (which

@@ -18,7 +18,7 @@
 
 static int find_by_mac(const char *mac, char *name, size_t len)
 {
-	DIR *d = opendir("/sys/class/net");
+	_cleanup_closedir_ DIR *d = opendir("/sys/class/net");
 	struct dirent *e;
 	int found = -1;
 	while (d && (e = readdir(d)) && found < 0) {
@@ -26,17 +26,14 @@ static int find_by_mac(const char *mac, char *name, size_t len)
 			continue;
 		char path[300], addr[64] = "";
 		snprintf(path, sizeof(path), "/sys/class/net/%s/address", e->d_name);
-		FILE *f = fopen(path, "re");
+		_cleanup_fclose_ FILE *f = fopen(path, "re");
 		if (!f)
 			continue;
 		if (fgets(addr, sizeof(addr), f) && !strncasecmp(addr, mac, 17)) {
 			snprintf(name, len, "%s", e->d_name);
 			found = 0;
 		}
-		fclose(f);
 	}
-	if (d)
-		closedir(d);
 	return found;
 }
 
@@ -87,7 +84,7 @@ int net_update_interface(struct agent *a, const json_t *req, struct kc_error *er
 	if (!cur[0]) {
 		return kc_error_set(err, 0, "no interface with MAC %s appeared in the guest", mac);
 	}
-	int fd = nl_open(err);
+	_cleanup_close_ int fd = nl_open(err);
 	if (fd < 0)
 		return -1;
 	int index = (int)if_nametoindex(cur);
@@ -123,7 +120,6 @@ int net_update_interface(struct agent *a, const json_t *req, struct kc_error *er
 	}
 	if (rc == 0 && link_set(fd, index, NULL, 0, true, err) < 0)
 		rc = -1;
-	close(fd);
 	if (rc < 0)
 		kc_error_wrap(err, "interface %s (%s)", name ? name : cur, mac);
 	else
@@ -185,7 +181,7 @@ static int add_route(int fd, const json_t *r, struct kc_error *err)
 int net_update_routes(struct agent *a, const json_t *req, struct kc_error *err)
 {
 	(void)a;
-	int fd = nl_open(err);
+	_cleanup_close_ int fd = nl_open(err);
 	if (fd < 0)
 		return -1;
 	int rc = 0;
@@ -202,6 +198,5 @@ int net_update_routes(struct agent *a, const json_t *req, struct kc_error *err)
 			}
 		}
 	}
-	close(fd);
 	return rc;
 }
