@@ -17,6 +17,16 @@ struct strlist {
 	size_t n;
 };
 
+/* Kata's defaults for the numbers that a zero in the file also means
+ * (config_defaults() sets them; normalisation turns a 0 into them). */
+#define CONFIG_DEFAULT_VCPUS	    1
+#define CONFIG_DEFAULT_MEMORY_MIB   2048
+#define CONFIG_DEFAULT_MEMORY_SLOTS 10
+#define CONFIG_DEFAULT_BRIDGES	    1
+#define CONFIG_DEFAULT_MSIZE_9P	    8192
+#define CONFIG_DEFAULT_DIAL_TIMEOUT 30	 /* seconds */
+#define CONFIG_DEFAULT_VIRTIOFS_DAX 1024 /* MiB */
+
 /* QEMU's own seccomp filter: no obsolete system calls, no privilege
  * changes, no new processes, no scheduler or resource control. */
 #define QEMU_SECCOMP_SANDBOX_DEFAULT                                                               \

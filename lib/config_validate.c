@@ -14,12 +14,11 @@
 #include "strbuf.h"
 #include "strutil.h"
 
-#define MIN_MEMORY_MIB	   256
-#define DEFAULT_MEMORY_MIB 2048
-#define MAX_BRIDGES	   5
-#define MAX_QEMU_VCPUS	   240 /* QEMU's limit for the machine types used */
-#define MSIZE_9P_MIN	   4096
-#define MSIZE_9P_MAX	   (1024 * 1024)
+#define MIN_MEMORY_MIB 256
+#define MAX_BRIDGES    5
+#define MAX_QEMU_VCPUS 240 /* QEMU's limit for the machine types used */
+#define MSIZE_9P_MIN   4096
+#define MSIZE_9P_MAX   (1024 * 1024)
 
 static const struct {
 	const char *section, *key;
@@ -169,8 +168,8 @@ static void normalise(struct kc_config *c, unsigned host_cpus, struct strlist *n
 			h->default_vcpus = (int32_t)host_cpus;
 		}
 	} else if (h->default_vcpus == 0) {
-		note(notes, "default_vcpus 0 -> 1 (the default)");
-		h->default_vcpus = 1;
+		note(notes, "default_vcpus 0 -> %d (the default)", CONFIG_DEFAULT_VCPUS);
+		h->default_vcpus = CONFIG_DEFAULT_VCPUS;
 	}
 	unsigned maxv = h->default_maxvcpus;
 	if (host_cpus && (maxv == 0 || maxv > host_cpus))
@@ -184,26 +183,27 @@ static void normalise(struct kc_config *c, unsigned host_cpus, struct strlist *n
 	}
 	if (h->default_memory < MIN_MEMORY_MIB) {
 		note(notes, "default_memory %u -> %u MiB (below the %u MiB minimum)",
-		     h->default_memory, DEFAULT_MEMORY_MIB, MIN_MEMORY_MIB);
-		h->default_memory = DEFAULT_MEMORY_MIB;
+		     h->default_memory, CONFIG_DEFAULT_MEMORY_MIB, MIN_MEMORY_MIB);
+		h->default_memory = CONFIG_DEFAULT_MEMORY_MIB;
 	}
 	if (h->memory_slots == 0) {
-		note(notes, "memory_slots 0 -> 10 (the default)");
-		h->memory_slots = 10;
+		note(notes, "memory_slots 0 -> %d (the default)", CONFIG_DEFAULT_MEMORY_SLOTS);
+		h->memory_slots = CONFIG_DEFAULT_MEMORY_SLOTS;
 	}
 	if (h->default_bridges == 0 || h->default_bridges > MAX_BRIDGES) {
-		unsigned b = h->default_bridges ? MAX_BRIDGES : 1;
+		unsigned b = h->default_bridges ? MAX_BRIDGES : CONFIG_DEFAULT_BRIDGES;
 		note(notes, "default_bridges %u -> %u (allowed: 1 to %d)", h->default_bridges, b,
 		     MAX_BRIDGES);
 		h->default_bridges = b;
 	}
 	if (h->msize_9p == 0) {
-		note(notes, "msize_9p 0 -> 8192 (the default)");
-		h->msize_9p = 8192;
+		note(notes, "msize_9p 0 -> %d (the default)", CONFIG_DEFAULT_MSIZE_9P);
+		h->msize_9p = CONFIG_DEFAULT_MSIZE_9P;
 	}
 	if (c->agent.dial_timeout == 0) {
-		note(notes, "dial_timeout 0 -> 30 seconds (the default)");
-		c->agent.dial_timeout = 30;
+		note(notes, "dial_timeout 0 -> %d seconds (the default)",
+		     CONFIG_DEFAULT_DIAL_TIMEOUT);
+		c->agent.dial_timeout = CONFIG_DEFAULT_DIAL_TIMEOUT;
 	}
 }
 

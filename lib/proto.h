@@ -31,6 +31,11 @@
 #define PROTO_MAX_CONTROL    (1024 * 1024) /* JSON payload */
 #define PROTO_DEFAULT_WINDOW (256 * 1024)  /* what receivers usually grant */
 
+/* Where the agent listens: the virtio-serial port QEMU names for it, or a
+ * vsock port (both can be changed on the guest's kernel command line) */
+#define PROTO_AGENT_PORT_NAME  "agent.channel.0"
+#define PROTO_AGENT_VSOCK_PORT 1024
+
 enum frame_type {
 	FRAME_HELLO = 1,    /* JSON {"version", "role", "max_data", ...} */
 	FRAME_REQUEST = 2,  /* JSON {"id", "op", ...} */

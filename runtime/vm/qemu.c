@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto.h"
 #include "strbuf.h"
 
 struct argv_builder {
@@ -136,7 +137,7 @@ static void add_channels(struct argv_builder *a, const struct qemu_params *p, co
 	add(a, "-chardev");
 	add(a, "socket,id=agent,path=%s/" QEMU_DIR "/agent.sock,server=on,wait=off", p->vm_dir);
 	add(a, "-device");
-	add(a, "virtserialport,bus=serial0.0,chardev=agent,name=agent.channel.0");
+	add(a, "virtserialport,bus=serial0.0,chardev=agent,name=" PROTO_AGENT_PORT_NAME);
 }
 
 /* The share (its read-only view) by virtio-fs or 9p, and the NICs. */
