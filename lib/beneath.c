@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "macros.h"
 #include "strbuf.h"
 
@@ -256,37 +257,9 @@ int beneath_read_file(int dirfd, const char *path, enum beneath_mode how, size_t
 {
 	_cleanup_close_ int fd =
 	    beneath_open(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, how);
-	struct strbuf sb = STRBUF_INIT;
-	struct stat st;
-	char buf[16384];
-
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			strbuf_release(&sb);
-			return -e;
-		}
-		if (n == 0)
-			break;
-		strbuf_append_len(&sb, buf, (size_t)n);
-		if (sb.len > max) {
-			strbuf_release(&sb);
-			return -EFBIG;
-		}
-	}
-	if (len)
-		*len = sb.len;
-	*out = sb.s ? strbuf_steal(&sb) : xstrdup("");
-	return 0;
+	return read_fd_regular(fd, max, out, len);
 }
 
 /* Split path into its parent (a new string, "." when none) and its last
@@ -310,14 +283,19 @@ static int split_last(const char *path, char **parent, const char **last)
 	return 0;
 }
 
-int beneath_mkdir(int dirfd, const char *path, mode_t mode, enum beneath_mode how)
+/* The directory path names an entry of (as an O_PATH handle), and the
+ * entry's name in it (inside path). */
+static int open_parent(int dirfd, const char *path, enum beneath_mode how, const char **last)
 {
 	_cleanup_free_ char *parent = NULL;
+	int r = split_last(path, &parent, last);
+	return r < 0 ? r : beneath_open_dir(dirfd, parent, how);
+}
+
+int beneath_mkdir(int dirfd, const char *path, mode_t mode, enum beneath_mode how)
+{
 	const char *last;
-	int r = split_last(path, &parent, &last);
-	if (r < 0)
-		return r;
-	_cleanup_close_ int pfd = beneath_open_dir(dirfd, parent, how);
+	_cleanup_close_ int pfd = open_parent(dirfd, path, how, &last);
 	if (pfd < 0)
 		return pfd;
 	if (mkdirat(pfd, last, mode) < 0)
@@ -410,12 +388,8 @@ int beneath_write_atomic(int dirfd, const char *path, const void *data, size_t l
 
 int beneath_unlink(int dirfd, const char *path, int flags, enum beneath_mode how)
 {
-	_cleanup_free_ char *parent = NULL;
 	const char *last;
-	int r = split_last(path, &parent, &last);
-	if (r < 0)
-		return r;
-	_cleanup_close_ int pfd = beneath_open_dir(dirfd, parent, how);
+	_cleanup_close_ int pfd = open_parent(dirfd, path, how, &last);
 	if (pfd < 0)
 		return pfd;
 	return unlinkat(pfd, last, flags) < 0 ? -errno : 0;
@@ -423,15 +397,11 @@ int beneath_unlink(int dirfd, const char *path, int flags, enum beneath_mode how
 
 int beneath_rename(int dirfd, const char *from, const char *to, enum beneath_mode how)
 {
-	_cleanup_free_ char *fparent = NULL, *tparent = NULL;
 	const char *flast, *tlast;
-	int r = split_last(from, &fparent, &flast);
-	if (r < 0 || (r = split_last(to, &tparent, &tlast)) < 0)
-		return r;
-	_cleanup_close_ int ffd = beneath_open_dir(dirfd, fparent, how);
+	_cleanup_close_ int ffd = open_parent(dirfd, from, how, &flast);
 	if (ffd < 0)
 		return ffd;
-	_cleanup_close_ int tfd = beneath_open_dir(dirfd, tparent, how);
+	_cleanup_close_ int tfd = open_parent(dirfd, to, how, &tlast);
 	if (tfd < 0)
 		return tfd;
 	return renameat(ffd, flast, tfd, tlast) < 0 ? -errno : 0;

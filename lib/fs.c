@@ -14,15 +14,12 @@
 
 #include "strbuf.h"
 
-int read_file(const char *path, size_t max, char **out, size_t *len)
+int read_fd_regular(int fd, size_t max, char **out, size_t *len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct strbuf sb = STRBUF_INIT;
 	struct stat st;
 	char buf[16384];
 
-	if (fd < 0)
-		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
@@ -46,8 +43,16 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	}
 	if (len)
 		*len = sb.len;
-	*out = strbuf_steal(&sb);
+	*out = sb.s ? strbuf_steal(&sb) : xstrdup("");
 	return 0;
+}
+
+int read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return read_fd_regular(fd, max, out, len);
 }
 
 json_t *read_json_file(const char *path, size_t max, struct kc_error *err)

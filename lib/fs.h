@@ -12,6 +12,9 @@
 /* Read a regular file whole (at most max bytes), NUL-terminated.
  * -errno on failure (-EFBIG beyond max, -EINVAL for a non-regular file). */
 int read_file(const char *path, size_t max, char **out, size_t *len);
+/* The same from an open descriptor: a regular file only (a FIFO or device
+ * is -EINVAL, a directory -EISDIR), at most max bytes (-EFBIG). */
+int read_fd_regular(int fd, size_t max, char **out, size_t *len);
 
 /* A JSON document from a regular file (a FIFO or a device in its place is
  * refused without blocking), at most max bytes; NULL with err naming the

@@ -62,6 +62,13 @@ int oci_cap_number(const char *name)
 	return -1;
 }
 
+const char *oci_cap_name(int number)
+{
+	if (number < 0 || (size_t)number >= sizeof(cap_names) / sizeof(cap_names[0]))
+		return NULL;
+	return cap_names[number];
+}
+
 static const struct {
 	const char *name;
 	int resource;

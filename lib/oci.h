@@ -48,6 +48,8 @@ void oci_process_free(struct oci_process *p);
 
 /* CAP_CHOWN -> 0 ...; -1 for an unknown name. */
 int oci_cap_number(const char *name);
+/* The capability's name, or NULL for a number this build does not know. */
+const char *oci_cap_name(int number);
 /* RLIMIT_NOFILE -> RLIMIT_NOFILE ...; -1 for an unknown name. */
 int oci_rlimit_number(const char *name);
 /* SIGKILL, KILL, 9 -> 9; -1 for an unknown signal. */

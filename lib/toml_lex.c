@@ -79,6 +79,40 @@ static bool parse_escape(struct parser *p, struct strbuf *sb)
 	       false;
 }
 
+/* At a quote character q inside a string: 1 when the string ends here, 0
+ * when the quotes belong to a multi-line string's text (up to two may
+ * precede its closing three), -1 on error. */
+static int at_quote(struct parser *p, struct strbuf *sb, char q, bool multi)
+{
+	const char two[] = {q, q};
+	size_t n = 0;
+	if (!multi) {
+		tp_advance(p, 1);
+		return 1;
+	}
+	while (tp_peek_at(p, n) == q)
+		n++;
+	if (n > 5) {
+		fail(p, "too many quotes: at most two may precede the closing %c%c%c", q, q, q);
+		return -1;
+	}
+	strbuf_append_len(sb, two, n >= 3 ? n - 3 : n);
+	tp_advance(p, n);
+	return n >= 3;
+}
+
+/* A newline inside a string: text in a multi-line one, an error otherwise. */
+static bool at_newline(struct parser *p, struct strbuf *sb, bool multi, const char *delim)
+{
+	if (!multi)
+		return fail(p, "newline in a single-line string (use %s for a multi-line string)",
+			    delim),
+		       false;
+	strbuf_putc(sb, '\n');
+	tp_skip_newline(p);
+	return true;
+}
+
 /* Basic ("...") or multi-line basic ("""...""") string. */
 bool tp_basic_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 {
@@ -95,24 +129,9 @@ bool tp_basic_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 					  multi ? "\"\"\"" : "\""),
 			       false;
 		if (c == '"') {
-			if (!multi) {
-				tp_advance(p, 1);
-				return true;
-			}
-			size_t q = 0;
-			while (tp_peek_at(p, q) == '"')
-				q++;
-			if (q >= 3) {
-				if (q > 5)
-					return fail(p, "too many quotes: at most two may precede "
-						       "the closing \"\"\""),
-					       false;
-				strbuf_append_len(sb, "\"\"", q - 3);
-				tp_advance(p, q);
-				return true;
-			}
-			strbuf_append_len(sb, "\"\"", q);
-			tp_advance(p, q);
+			int end = at_quote(p, sb, '"', multi);
+			if (end)
+				return end > 0;
 			continue;
 		}
 		if (c == '\\') {
@@ -137,12 +156,8 @@ bool tp_basic_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 			continue;
 		}
 		if (tp_at_newline(p)) {
-			if (!multi)
-				return fail(p, "newline in a single-line string (use \"\"\" for a "
-					       "multi-line string)"),
-				       false;
-			strbuf_putc(sb, '\n');
-			tp_skip_newline(p);
+			if (!at_newline(p, sb, multi, "\"\"\""))
+				return false;
 			continue;
 		}
 		if (tp_is_control(c))
@@ -169,33 +184,14 @@ bool tp_literal_string(struct parser *p, struct strbuf *sb, bool allow_multi)
 					  multi ? "'''" : "'"),
 			       false;
 		if (c == '\'') {
-			if (!multi) {
-				tp_advance(p, 1);
-				return true;
-			}
-			size_t q = 0;
-			while (tp_peek_at(p, q) == '\'')
-				q++;
-			if (q >= 3) {
-				if (q > 5)
-					return fail(p, "too many quotes: at most two may precede "
-						       "the closing '''"),
-					       false;
-				strbuf_append_len(sb, "''", q - 3);
-				tp_advance(p, q);
-				return true;
-			}
-			strbuf_append_len(sb, "''", q);
-			tp_advance(p, q);
+			int end = at_quote(p, sb, '\'', multi);
+			if (end)
+				return end > 0;
 			continue;
 		}
 		if (tp_at_newline(p)) {
-			if (!multi)
-				return fail(p, "newline in a single-line string (use ''' for a "
-					       "multi-line string)"),
-				       false;
-			strbuf_putc(sb, '\n');
-			tp_skip_newline(p);
+			if (!at_newline(p, sb, multi, "'''"))
+				return false;
 			continue;
 		}
 		if (tp_is_control(c))

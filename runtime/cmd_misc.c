@@ -52,54 +52,8 @@ int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		return 1;
 	}
 	json_t *caps = json_array();
-	for (int i = 0; i < 64; i++) {
-		/* names back from numbers */
-		static const char *const names[] = {
-		    "CAP_CHOWN",
-		    "CAP_DAC_OVERRIDE",
-		    "CAP_DAC_READ_SEARCH",
-		    "CAP_FOWNER",
-		    "CAP_FSETID",
-		    "CAP_KILL",
-		    "CAP_SETGID",
-		    "CAP_SETUID",
-		    "CAP_SETPCAP",
-		    "CAP_LINUX_IMMUTABLE",
-		    "CAP_NET_BIND_SERVICE",
-		    "CAP_NET_BROADCAST",
-		    "CAP_NET_ADMIN",
-		    "CAP_NET_RAW",
-		    "CAP_IPC_LOCK",
-		    "CAP_IPC_OWNER",
-		    "CAP_SYS_MODULE",
-		    "CAP_SYS_RAWIO",
-		    "CAP_SYS_CHROOT",
-		    "CAP_SYS_PTRACE",
-		    "CAP_SYS_PACCT",
-		    "CAP_SYS_ADMIN",
-		    "CAP_SYS_BOOT",
-		    "CAP_SYS_NICE",
-		    "CAP_SYS_RESOURCE",
-		    "CAP_SYS_TIME",
-		    "CAP_SYS_TTY_CONFIG",
-		    "CAP_MKNOD",
-		    "CAP_LEASE",
-		    "CAP_AUDIT_WRITE",
-		    "CAP_AUDIT_CONTROL",
-		    "CAP_SETFCAP",
-		    "CAP_MAC_OVERRIDE",
-		    "CAP_MAC_ADMIN",
-		    "CAP_SYSLOG",
-		    "CAP_WAKE_ALARM",
-		    "CAP_BLOCK_SUSPEND",
-		    "CAP_AUDIT_READ",
-		    "CAP_PERFMON",
-		    "CAP_BPF",
-		    "CAP_CHECKPOINT_RESTORE",
-		};
-		if (i < (int)(sizeof(names) / sizeof(names[0])))
-			json_array_append_new(caps, json_string(names[i]));
-	}
+	for (int i = 0; oci_cap_name(i); i++)
+		json_array_append_new(caps, json_string(oci_cap_name(i)));
 	json_t *f = json_pack(
 	    "{s:s, s:s, s:[s,s,s,s,s,s], s:[s,s,s,s,s,s], s:[s,s,s,s,s,s,s,s], s:{s:[s,s,s,s,s,s], "
 	    "s:o, "

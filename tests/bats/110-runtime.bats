@@ -13,8 +13,7 @@ setup() {
 
 teardown() {
 	# a failed test may leave a container: take it down so the next test starts clean
-	local id
-	for id in $(ls "$KR_ROOT" 2>/dev/null); do kr delete --force "$id" >/dev/null 2>&1 || true; done
+	teardown_runtime
 }
 
 @test "runtime: run prints from the VM and passes the exit status through" {

@@ -23,8 +23,7 @@ setup() {
 }
 
 teardown() {
-	local id
-	for id in $(ls "$KR_ROOT" 2>/dev/null); do kr delete --force "$id" >/dev/null 2>&1 || true; done
+	teardown_runtime
 	umount -l "$T/victim" 2>/dev/null || true
 }
 

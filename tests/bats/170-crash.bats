@@ -16,12 +16,7 @@ setup() {
 }
 
 teardown() {
-	local id
-	for id in $(ls "$KR_ROOT" 2>/dev/null); do kr delete --force "$id" >/dev/null 2>&1 || true; done
-	if [ -n "${NETNS:-}" ]; then
-		ip netns del "$NETNS" 2>/dev/null || true
-		ip link del "${VETH:-none}" 2>/dev/null || true
-	fi
+	teardown_runtime
 }
 
 # The crash points a successful COMMAND passes, in order (through a file:

@@ -105,6 +105,17 @@ assert_clean() {
 	return 0
 }
 
+# Whatever a failed test left: every container under $KR_ROOT deleted by
+# force, and make_netns's namespace and veth.
+teardown_runtime() {
+	local id
+	for id in $(ls "$KR_ROOT" 2>/dev/null); do kr delete --force "$id" >/dev/null 2>&1 || true; done
+	if [ -n "${NETNS:-}" ]; then
+		ip netns del "$NETNS" 2>/dev/null || true
+		ip link del "${VETH:-none}" 2>/dev/null || true
+	fi
+}
+
 # A network namespace as a CNI plugin leaves it: eth0 (a veth to the host,
 # 10.123.45.2/24, the host end 10.123.45.1) and a default route. The
 # caller's teardown removes $NETNS and $VETH.
