@@ -335,6 +335,11 @@ $(BUILD)/bench/bench_config: bench/bench_config.c $(LIBKC) $(FLAGS_STAMP)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_INC) -o $@ $< $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+$(BUILD)/bench/bench_proxy: bench/bench_proxy.c $(LIBKC) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_INC) -o $@ $< $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS)
+
 $(BUILD)/bench/bench_dashboard: bench/bench_dashboard.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
@@ -343,10 +348,12 @@ $(BUILD)/bench/bench_dashboard: bench/bench_dashboard.c $(FLAGS_STAMP)
 # Figures for the performance targets (not assertions): kata-check on this
 # host and on a fixture, medians of many runs, and peak memory; loading the
 # shipped configuration.
-bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUILD)/bench/bench_dashboard
+bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUILD)/bench/bench_dashboard \
+		$(BUILD)/bench/bench_proxy
 	$(BUILD)/bench/bench_check $(BIN)/kata-check 300 / $(BUILD)/fixtures/hosts/intel-ready
 	$(BUILD)/bench/bench_config $(BUILD)/data/configuration.toml 2000
 	$(BUILD)/bench/bench_dashboard $(BIN)/kata-dashboard /
+	$(BUILD)/bench/bench_proxy $(BIN)/kata-proxy 100000 200000
 	@$(MAKE) --no-print-directory image
 	bench/bench_guest.sh $(BUILD) 5
 	bench/bench_runtime.sh $(BUILD) 5
