@@ -3,6 +3,7 @@
 # here). Lifecycle, exec, ps, list, pause, update, hooks, logs, and bad
 # input; every test checks nothing is left behind.
 
+bats_require_minimum_version 1.5.0
 load helpers
 load runtime
 
@@ -340,6 +341,30 @@ teardown() {
 	assert_line --partial "/etc/kata-containers/configuration.toml"
 	run "$KATA_RUNTIME" no-such-command
 	assert_failure
+}
+
+@test "runtime: kata-check, kata-env and create take one decision, with the same reason" {
+	local cfg=$BATS_TEST_TMPDIR/no-kernel.toml
+	sed 's|^kernel = .*|kernel = "/nonexistent/vmlinux"|' "$DEV_CONFIG" >"$cfg"
+	local why="guest kernel (config.hypervisor.qemu.kernel): /nonexistent/vmlinux: No such file or directory"
+	# the shipped development configuration runs here: all three say so
+	run "$KC_BUILD/bin/kata-check" --json --kata-config "$DEV_CONFIG"
+	assert_success
+	jq -e '.capable and .runtime_ready and .reasons == []' <<<"$output"
+	run "$KC_BUILD/bin/kata-env" --kata-config "$DEV_CONFIG" --json
+	assert_success
+	# without its kernel, none does, and each names the same reason
+	run "$KC_BUILD/bin/kata-check" --json --kata-config "$cfg"
+	assert_equal "$status" 1
+	jq -e --arg w "$why" '(.capable | not) and (.runtime_ready | not) and (.reasons | map(startswith($w)) | any)' <<<"$output"
+	run --separate-stderr "$KC_BUILD/bin/kata-env" --json --kata-config "$cfg"
+	assert_equal "$status" 1
+	jq -e --arg w "$why" '.Refusal.Reasons | map(startswith($w)) | any' <<<"$output"
+	make_bundle "$B" true
+	KR_CONFIG=$cfg run --separate-stderr kr create --bundle "$B" nokernel
+	assert_equal "$status" 1
+	[[ "$stderr" == *"$why"* ]]
+	assert_clean nokernel
 }
 
 @test "runtime: a terminal in the foreground, under a pseudo-terminal" {
