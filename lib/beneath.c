@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -347,43 +346,7 @@ int beneath_write_atomic(int dirfd, const char *path, const void *data, size_t l
 	_cleanup_close_ int pfd = beneath_open(dirfd, parent, O_RDONLY | O_DIRECTORY, 0, how);
 	if (pfd < 0)
 		return kc_error_set(err, -pfd, "cannot write %s: its directory", path);
-	char tmp[NAME_MAX + 1];
-	int fd = -1;
-	for (int tries = 0; fd < 0 && tries < 100; tries++) {
-		unsigned rnd = 0;
-		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) < 0)
-			rnd = (unsigned)getpid() ^ (unsigned)tries * 2654435761u;
-		snprintf(tmp, sizeof(tmp), ".%.200s.tmp-%08x", last, rnd);
-		fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST)
-			return kc_error_set(err, errno, "cannot create a temporary file next to %s",
-					    path);
-	}
-	if (fd < 0)
-		return kc_error_set(err, EEXIST, "cannot create a temporary file next to %s", path);
-	const char *p = data;
-	int e = 0;
-	while (len > 0 && !e) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno != EINTR)
-			e = errno;
-		else if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		}
-	}
-	if (!e && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
-		e = errno;
-	if (close(fd) < 0 && !e)
-		e = errno;
-	if (!e && renameat(pfd, tmp, pfd, last) < 0)
-		e = errno;
-	if (e) {
-		unlinkat(pfd, tmp, 0);
-		return kc_error_set(err, e, "cannot write %s", path);
-	}
-	fsync(pfd); /* the rename itself, durable */
-	return 0;
+	return write_atomic_at(pfd, last, path, data, len, mode, err);
 }
 
 int beneath_unlink(int dirfd, const char *path, int flags, enum beneath_mode how)

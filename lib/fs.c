@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -99,47 +101,55 @@ int unix_connect_nofollow(const char *path)
 	return s;
 }
 
+int write_atomic_at(int dirfd, const char *name, const char *shown, const void *data, size_t len,
+		    mode_t mode, struct kc_error *err)
+{
+	char tmp[NAME_MAX + 1];
+	int fd = -1;
+	for (int tries = 0; fd < 0 && tries < 100; tries++) {
+		unsigned rnd = 0;
+		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) < 0)
+			rnd = (unsigned)getpid() ^ (unsigned)tries * 2654435761u;
+		snprintf(tmp, sizeof(tmp), ".%.200s.tmp-%08x", name, rnd);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			return kc_error_set(err, errno, "cannot create a temporary file next to %s",
+					    shown);
+	}
+	if (fd < 0)
+		return kc_error_set(err, EEXIST, "cannot create a temporary file next to %s",
+				    shown);
+	const char *p = data;
+	int e = 0;
+	while (len > 0 && !e) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno != EINTR)
+			e = errno;
+		else if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		}
+	}
+	if (!e && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
+		e = errno;
+	if (close(fd) < 0 && !e)
+		e = errno;
+	if (!e && renameat(dirfd, tmp, dirfd, name) < 0)
+		e = errno;
+	if (e) {
+		unlinkat(dirfd, tmp, 0);
+		return kc_error_set(err, e, "cannot write %s", shown);
+	}
+	fsync(dirfd); /* the rename itself, durable */
+	return 0;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		      struct kc_error *err)
 {
-	_cleanup_free_ char *dircopy = xstrdup(path);
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp-XXXXXX", path);
-	const char *dir = dirname(dircopy);
-	const char *p = data;
-	int fd, dfd;
-
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return kc_error_set(err, errno, "cannot create a temporary file next to %s", path);
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		goto fail;
-	/* make the rename itself durable */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-fail:;
-	int e = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return kc_error_set(err, e, "cannot write %s", path);
+	_cleanup_free_ char *dircopy = xstrdup(path), *basecopy = xstrdup(path);
+	_cleanup_close_ int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return kc_error_set(err, errno, "cannot write %s: its directory", path);
+	return write_atomic_at(dfd, basename(basecopy), path, data, len, mode, err);
 }

@@ -34,5 +34,10 @@ int unix_connect_nofollow(const char *path);
  * old or the new file, never half-written. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		      struct kc_error *err);
+/* The same for the entry name of a directory handle (shown: the path
+ * errors name). The temporary file is made with O_EXCL, so nothing in the
+ * directory is ever opened or followed but what we made. */
+int write_atomic_at(int dirfd, const char *name, const char *shown, const void *data, size_t len,
+		    mode_t mode, struct kc_error *err);
 
 #endif

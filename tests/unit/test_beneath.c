@@ -237,6 +237,30 @@ static void atomic_writes(void **state)
 	assert_int_equal(beneath_unlink(treefd, "dir/link-target", 0, BENEATH_STRICT), 0);
 }
 
+/* The plain-path writer shares the core: same guarantees, the caller's
+ * own path. */
+static void plain_atomic_write(void **state)
+{
+	(void)state;
+	struct kc_error err = {0};
+	char p[600], *s = NULL;
+	snprintf(p, sizeof(p), "%s/dir/plain", tree);
+	assert_int_equal(write_file_atomic(p, "first", 5, 0600, &err), 0);
+	assert_int_equal(write_file_atomic(p, "second", 6, 0644, &err), 0);
+	assert_int_equal(read_file(p, 100, &s, NULL), 0);
+	assert_string_equal(s, "second");
+	free(s);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	sh("test -z \"$(ls -A %s/dir | grep tmp-)\"", tree);
+	assert_int_equal(unlink(p), 0);
+	snprintf(p, sizeof(p), "%s/no-such-dir/f", tree);
+	assert_true(write_file_atomic(p, "x", 1, 0600, &err) < 0);
+	assert_int_equal(err.errnum, ENOENT);
+	assert_non_null(strstr(err.msg, p));
+}
+
 static void removal(void **state)
 {
 	(void)state;
@@ -369,9 +393,11 @@ static void mounts_on_handles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    BOTH(strict_mode),	 BOTH(symlinks_mode),	 BOTH(in_root_mode),
-	    BOTH(special_files), BOTH(make_directories), BOTH(atomic_writes),
-	    BOTH(removal),	 BOTH(swapped_symlink),	 cmocka_unit_test(mounts_on_handles),
+	    BOTH(strict_mode),	    BOTH(symlinks_mode),
+	    BOTH(in_root_mode),	    BOTH(special_files),
+	    BOTH(make_directories), BOTH(atomic_writes),
+	    BOTH(removal),	    cmocka_unit_test(plain_atomic_write),
+	    BOTH(swapped_symlink),  cmocka_unit_test(mounts_on_handles),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
