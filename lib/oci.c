@@ -54,6 +54,23 @@ static const char *const cap_names[] = {
     "CAP_CHECKPOINT_RESTORE",
 };
 
+bool oci_mount_has_option(const json_t *mount, const char *opt)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach (json_object_get(mount, "options"), i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), opt))
+			return true;
+	return false;
+}
+
+bool oci_mount_is_bind(const json_t *mount)
+{
+	const char *type = json_string_value(json_object_get(mount, "type"));
+	return (type && !strcmp(type, "bind")) || oci_mount_has_option(mount, "bind") ||
+	       oci_mount_has_option(mount, "rbind");
+}
+
 int oci_cap_number(const char *name)
 {
 	for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)

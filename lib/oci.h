@@ -46,6 +46,11 @@ struct oci_process {
 int oci_process_parse(const json_t *process, struct oci_process *out, struct kc_error *err);
 void oci_process_free(struct oci_process *p);
 
+/* A mount of config.json: does its options list hold opt? Is it a bind
+ * mount (type "bind", or a "bind" or "rbind" option, as runc reads it)? */
+bool oci_mount_has_option(const json_t *mount, const char *opt);
+bool oci_mount_is_bind(const json_t *mount);
+
 /* CAP_CHOWN -> 0 ...; -1 for an unknown name. */
 int oci_cap_number(const char *name);
 /* The capability's name, or NULL for a number this build does not know. */

@@ -86,16 +86,8 @@ static int check_bind_sources(const struct bundle *b, struct kc_error *err)
 	size_t i;
 	json_t *m;
 	json_array_foreach (json_object_get(b->spec, "mounts"), i, m) {
-		const char *type = json_string_value(json_object_get(m, "type"));
 		const char *src = json_string_value(json_object_get(m, "source"));
-		bool bind = type && !strcmp(type, "bind");
-		size_t k;
-		json_t *o;
-		json_array_foreach (json_object_get(m, "options"), k, o)
-			if (json_is_string(o) && (!strcmp(json_string_value(o), "bind") ||
-						  !strcmp(json_string_value(o), "rbind")))
-				bind = true;
-		if (!bind)
+		if (!oci_mount_is_bind(m))
 			continue;
 		if (!src || src[0] != '/')
 			return kc_error_set(

@@ -14,6 +14,7 @@
 #include "beneath.h"
 #include "fdmount.h"
 #include "log.h"
+#include "oci.h"
 #include "strbuf.h"
 
 /* Host-side flags of everything the guest reaches: what the guest makes
@@ -73,22 +74,6 @@ void share_teardown(int vmfd)
 
 /* ---- one container -------------------------------------------------------- */
 
-static bool has_option(const json_t *m, const char *opt)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach (json_object_get(m, "options"), i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), opt))
-			return true;
-	return false;
-}
-
-static bool is_bind(const json_t *m)
-{
-	const char *type = json_string_value(json_object_get(m, "type"));
-	return (type && !strcmp(type, "bind")) || has_option(m, "bind") || has_option(m, "rbind");
-}
-
 /* Bind src (a handle) onto a new entry name in dir: a directory or an
  * empty file, as src is. The host's side is read-only when ro. */
 static int bind_onto(int src, int dir, const char *name, bool recursive, bool ro,
@@ -136,7 +121,7 @@ static int share_mounts(int cfd, const char *id, json_t *mounts, struct kc_error
 	size_t i;
 	json_t *m;
 	json_array_foreach (mounts, i, m) {
-		if (!is_bind(m))
+		if (!oci_mount_is_bind(m))
 			continue;
 		const char *dest = json_string_value(json_object_get(m, "destination"));
 		const char *src = json_string_value(json_object_get(m, "source"));
@@ -179,8 +164,8 @@ static int share_mounts(int cfd, const char *id, json_t *mounts, struct kc_error
 		base = base && base[1] && strcmp(base + 1, ".") && strcmp(base + 1, "..") ? base + 1
 											  : "root";
 		_cleanup_close_ int sfd = open_source(src, err);
-		if (sfd < 0 || bind_onto(sfd, idir, base, has_option(m, "rbind"),
-					 has_option(m, "ro"), err) < 0)
+		if (sfd < 0 || bind_onto(sfd, idir, base, oci_mount_has_option(m, "rbind"),
+					 oci_mount_has_option(m, "ro"), err) < 0)
 			return kc_error_wrap(err, "mounts[%zu] (%s)", i, dest ? dest : "?");
 		struct strbuf rel = STRBUF_INIT;
 		strbuf_appendf(&rel, "%s/mounts/%zu/%s", id, i, base);

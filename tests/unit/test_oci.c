@@ -135,13 +135,36 @@ static void signals_and_ids(void **state)
 	assert_int_equal(oci_rlimit_number("RLIMIT_NOFILE"), RLIMIT_NOFILE);
 }
 
+/* Bind mounts as runc reads them: by type, or by a bind/rbind option. */
+static void bind_mounts(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *json;
+		bool bind, ro;
+	} cases[] = {
+	    {"{\"type\":\"bind\",\"source\":\"/a\"}", true, false},
+	    {"{\"type\":\"none\",\"options\":[\"rbind\",\"ro\"]}", true, true},
+	    {"{\"options\":[\"bind\"]}", true, false},
+	    {"{\"type\":\"tmpfs\",\"options\":[\"nosuid\",\"ro\"]}", false, true},
+	    {"{\"type\":\"proc\",\"options\":[5,\"rw\"]}", false, false},
+	    {"{}", false, false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *m = json_loads(cases[i].json, 0, NULL);
+		assert_non_null(m);
+		assert_int_equal(oci_mount_is_bind(m), cases[i].bind);
+		assert_int_equal(oci_mount_has_option(m, "ro"), cases[i].ro);
+		json_decref(m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(full_process),
-	    cmocka_unit_test(defaults),
-	    cmocka_unit_test(errors_name_the_field),
-	    cmocka_unit_test(signals_and_ids),
+	    cmocka_unit_test(full_process),	     cmocka_unit_test(defaults),
+	    cmocka_unit_test(errors_name_the_field), cmocka_unit_test(signals_and_ids),
+	    cmocka_unit_test(bind_mounts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
