@@ -173,14 +173,12 @@ out:
 	return rc;
 }
 
-/* The pod's interfaces, plumbed to taps before QEMU opens them: recorded
- * (with the taps' names) first. */
-static int step_network(struct create_ctx *x, struct qemu_nic *nics, int *nnics,
-			struct kc_error *err)
+/* The pod's interfaces in the namespace the spec names, plumbed to taps
+ * before QEMU opens them: recorded (with the taps' names) first. */
+static int step_network(struct create_ctx *x, enum netns_mode mode, const char *netns,
+			struct qemu_nic *nics, int *nnics, struct kc_error *err)
 {
 	const struct kc_config *cfg = x->rc.cfg;
-	const char *netns = NULL;
-	enum netns_mode mode = bundle_netns(x->b.spec, &netns);
 	const char *model = cfg->runtime.internetworking_model;
 	*nnics = 0;
 	if (mode != NETNS_PATH || (model && !strcmp(model, "none")))
@@ -249,10 +247,10 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 {
 	struct qemu_nic nics[NET_MAX_IFACES];
 	int nnics;
-	if (step_network(x, nics, &nnics, err) < 0)
-		return -1;
 	const char *netns_path = NULL;
 	enum netns_mode netns_mode = bundle_netns(x->b.spec, &netns_path);
+	if (step_network(x, netns_mode, netns_path, nics, &nnics, err) < 0)
+		return -1;
 	if (netns_mode == NETNS_NEW && x->rc.cfg->runtime.disable_new_netns)
 		netns_mode = NETNS_HOST;
 	unsigned vcpus, mem;
