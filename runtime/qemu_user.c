@@ -60,11 +60,26 @@ int qemu_user_claim(const char *vm_name, uid_t *uid, struct kc_error *err)
 			    QEMU_UID_COUNT);
 }
 
-void qemu_user_release(const char *vm_name)
+/* Unlink the claim name if it is vm_name's. */
+static void release_if_owner(int dir, const char *name, const char *vm_name)
+{
+	_cleanup_free_ char *owner = NULL;
+	if (beneath_read_file(dir, name, BENEATH_STRICT, 64, &owner, NULL) == 0 &&
+	    !strcmp(owner, vm_name))
+		unlinkat(dir, name, 0);
+}
+
+void qemu_user_release(const char *vm_name, uid_t uid)
 {
 	_cleanup_close_ int dir = open_uids(false);
 	if (dir < 0)
 		return;
+	if (uid) {
+		char name[16];
+		snprintf(name, sizeof(name), "%u", (unsigned)uid);
+		release_if_owner(dir, name, vm_name);
+		return;
+	}
 	int dfd = dup(dir);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 	if (!d) {
@@ -74,12 +89,8 @@ void qemu_user_release(const char *vm_name)
 	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		_cleanup_free_ char *owner = NULL;
-		if (beneath_read_file(dir, e->d_name, BENEATH_STRICT, 64, &owner, NULL) == 0 &&
-		    !strcmp(owner, vm_name))
-			unlinkat(dir, e->d_name, 0);
+		if (e->d_name[0] != '.')
+			release_if_owner(dir, e->d_name, vm_name);
 	}
 	closedir(d);
 }

@@ -16,7 +16,9 @@
 
 /* Claim a free uid for the sandbox whose VM directory is named vm_name. */
 int qemu_user_claim(const char *vm_name, uid_t *uid, struct kc_error *err);
-/* Release every uid claimed for vm_name (after a crash, whatever it was). */
-void qemu_user_release(const char *vm_name);
+/* Release the uid claimed for vm_name: the one the sandbox recorded
+ * (uid), or, when it recorded none (a crash between the claim and the
+ * record), every one claimed for that name. */
+void qemu_user_release(const char *vm_name, uid_t uid);
 
 #endif

@@ -622,7 +622,7 @@ void sandbox_stop(struct sandbox *sb)
 		process_stop(sb->virtiofsd_pid, sb->virtiofsd_start, 500);
 	stop_stragglers(sb);
 	if (vm_dir_base(sb->vm_dir))
-		qemu_user_release(vm_dir_base(sb->vm_dir));
+		qemu_user_release(vm_dir_base(sb->vm_dir), sb->qemu_uid);
 	if (vmfd < 0)
 		return;
 	share_teardown(vmfd);

@@ -95,6 +95,22 @@ status_field() {
 	assert_clean "$SID"
 }
 
+@test "rootless: a create killed before its record names QEMU's user still releases it" {
+	make_bundle "$T/b" sleep 1000
+	local p rc
+	# the uid is claimed, QEMU runs as it, but the state knows no uid yet
+	for p in create:qemu-spawned create:booted; do
+		rc=0
+		KATA_RUNTIME_CRASH=$p kr create --bundle "$T/b" "$SID" </dev/null >"$T/out" 2>&1 || rc=$?
+		[ "$rc" -eq 137 ] || { echo "at $p: $rc: $(cat "$T/out")" >&2; return 1; }
+		[ -n "$(ls -A /run/kata-containers/.vm/.uids)" ]
+		run kr delete --force "$SID"
+		assert_success
+		[ -z "$(ls -A /run/kata-containers/.vm/.uids 2>/dev/null)" ] || { echo "after $p: uid left" >&2; return 1; }
+		assert_clean "$SID"
+	done
+}
+
 @test "rootless: refused with virtio-9p, naming the key" {
 	sed -i 's|^shared_fs = .*|shared_fs = "virtio-9p"|' "$RL_CONFIG"
 	make_bundle "$T/b" true
