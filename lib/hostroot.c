@@ -241,6 +241,17 @@ int host_rename(const struct host_root *root, const char *from, const char *to)
 	return beneath_rename(root->fd, from, to, BENEATH_IN_ROOT);
 }
 
+/* One write to /proc/self/NAME; what the kernel refuses shows in the
+ * chroot that follows. */
+static void write_proc_self(const char *name, const char *text)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0)
+		(void)!write(fd, text, strlen(text));
+}
+
 /* In the child: make the root our "/". As root a chroot is enough; as
  * anyone else, a user namespace of our own gives us the right to it. */
 static int enter_root(int rootfd)
@@ -256,23 +267,11 @@ static int enter_root(int rootfd)
 	if (unshare(CLONE_NEWUSER) < 0)
 		return -EPERM;
 	char map[64];
-	int fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)!write(fd, "deny", 4);
-		close(fd);
-	}
+	write_proc_self("setgroups", "deny");
 	snprintf(map, sizeof(map), "%u %u 1", (unsigned)uid, (unsigned)uid);
-	fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)!write(fd, map, strlen(map));
-		close(fd);
-	}
+	write_proc_self("uid_map", map);
 	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
-	fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		(void)!write(fd, map, strlen(map));
-		close(fd);
-	}
+	write_proc_self("gid_map", map);
 	if (chroot(".") < 0)
 		return -errno;
 	return chdir("/") < 0 ? -errno : 0;
