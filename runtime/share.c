@@ -210,6 +210,33 @@ json_t *share_container(int vmfd, const char *id, int rootfs_fd, const json_t *s
 	return g;
 }
 
+/* A directory entry of ours, for reading: never through a symlink. */
+static DIR *open_dir_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d && fd >= 0)
+		close(fd);
+	return d;
+}
+
+/* Unmount the bind mount in mounts/INDEX/ (share_mounts makes one there). */
+static int umount_bind_points(int mounts_fd, const char *id, const char *index,
+			      struct kc_error *err)
+{
+	_cleanup_closedir_ DIR *d = open_dir_at(mounts_fd, index);
+	struct dirent *e;
+	int rc = 0, r;
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((r = fd_umount_at(dirfd(d), e->d_name)) < 0 && !rc)
+			rc = kc_error_set(err, -r, "unmount %s/mounts/%s/%s in the share", id,
+					  index, e->d_name);
+	}
+	return rc;
+}
+
 int unshare_container(int vmfd, const char *id, struct kc_error *err)
 {
 	_cleanup_close_ int mfd = beneath_open_dir(vmfd, "mounts", BENEATH_STRICT);
@@ -222,31 +249,16 @@ int unshare_container(int vmfd, const char *id, struct kc_error *err)
 	int rc = 0, r;
 	if ((r = fd_umount_at(cfd, "rootfs")) < 0)
 		rc = kc_error_set(err, -r, "unmount %s/rootfs in the share", id);
-	int md = openat(cfd, "mounts", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = md >= 0 ? fdopendir(md) : NULL;
+	_cleanup_closedir_ DIR *d = open_dir_at(cfd, "mounts");
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		_cleanup_close_ int idir =
-		    openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		DIR *id2 = idir >= 0 ? fdopendir(idir) : NULL;
-		if (id2)
-			idir = -1; /* the DIR owns it */
-		struct dirent *n;
-		while (id2 && (n = readdir(id2)))
-			if (strcmp(n->d_name, ".") && strcmp(n->d_name, ".."))
-				if ((r = fd_umount_at(dirfd(id2), n->d_name)) < 0 && !rc)
-					rc = kc_error_set(err, -r,
-							  "unmount %s/mounts/%s/%s in the share",
-							  id, e->d_name, n->d_name);
-		if (id2)
-			closedir(id2);
+		struct kc_error e2 = {0};
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    umount_bind_points(dirfd(d), id, e->d_name, &e2) < 0 && !rc) {
+			*err = e2; /* the first failure is the one told */
+			rc = -1;
+		}
 	}
-	if (d)
-		closedir(d);
-	else if (md >= 0)
-		close(md);
 	/* what is left are the mount points we made (and never anything on a
 	 * mount that refused to go) */
 	if ((r = beneath_remove_tree(mfd, id)) < 0 && !rc)
