@@ -60,11 +60,11 @@ int cmd_create(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	if (parse_create(argc, argv, &a, err) < 0)
 		return 1;
 	kc_log_field("container", a.id);
-	pid_t shim;
-	return create_container(rt, &a, &shim, err) < 0 ? 1 : 0;
+	struct create_result res;
+	return create_container(rt, &a, &res, err) < 0 ? 1 : 0;
 }
 
-static int do_start(struct rt *rt, const char *id, struct kc_error *err)
+int ctr_start(struct rt *rt, const char *id, struct kc_error *err)
 {
 	struct ctr c;
 	if (ctr_open(rt, id, &c, err) < 0)
@@ -125,7 +125,7 @@ int cmd_start(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "start", err);
 	if (!id)
 		return 1;
-	return do_start(rt, id, err) < 0 ? 1 : 0;
+	return ctr_start(rt, id, err) < 0 ? 1 : 0;
 }
 
 int cmd_run(struct rt *rt, int argc, char **argv, struct kc_error *err)
@@ -144,10 +144,11 @@ int cmd_run(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		sigaddset(&mask, fwd[i]);
 	if (!detach)
 		sigprocmask(SIG_BLOCK, &mask, &old);
-	pid_t shim;
-	if (create_container(rt, &a, &shim, err) < 0)
+	struct create_result res;
+	if (create_container(rt, &a, &res, err) < 0)
 		return 1;
-	if (do_start(rt, a.id, err) < 0) {
+	pid_t shim = res.shim;
+	if (ctr_start(rt, a.id, err) < 0) {
 		struct ctr c;
 		if (ctr_open(rt, a.id, &c, err) == 0) {
 			ctr_destroy(rt, &c, true);

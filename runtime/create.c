@@ -64,7 +64,9 @@ static int step_bundle(struct create_ctx *x, struct kc_error *err)
 		return -1;
 	json_t *process = json_object_get(x->b.spec, "process");
 	x->terminal = json_is_true(json_object_get(process, "terminal"));
-	if (x->terminal && !x->a->console_socket && !x->a->foreground)
+	/* runc's rules for where the terminal goes; a carried process's
+	 * terminal stays in the guest, its stream carried by the shim v2 */
+	if (x->terminal && !x->a->console_socket && !x->a->foreground && !x->a->carried)
 		return kc_error_set(
 		    err, 0,
 		    "cannot allocate tty if runc will detach without setting console socket");
@@ -331,11 +333,16 @@ static int step_container(struct create_ctx *x, struct kc_error *err)
 
 static int step_shim(struct create_ctx *x, struct kc_error *err)
 {
-	x->shim = ctr_spawn_shim(x->rt, &x->c, x->rc.cfg->shim.path, NULL, x->stream, x->terminal,
-				 x->a->console_socket, err);
-	if (x->shim < 0)
-		return -1;
-	crash_point("create:shim-started");
+	if (x->a->carried) {
+		x->shim = getpid();
+		json_object_set_new(x->c.state, "carrier", json_true());
+	} else {
+		x->shim = ctr_spawn_shim(x->rt, &x->c, x->rc.cfg->shim.path, NULL, x->stream,
+					 x->terminal, x->a->console_socket, err);
+		if (x->shim < 0)
+			return -1;
+		crash_point("create:shim-started");
+	}
 	json_object_set_new(x->c.state, "pid", json_integer(x->shim));
 	json_object_set_new(x->c.state, "pid_start",
 			    json_integer((json_int_t)process_start_time(x->shim)));
@@ -389,7 +396,7 @@ static void report_timing(const struct create_ctx *x)
 static void undo(struct create_ctx *x)
 {
 	kc_debug("create %s failed: tearing down what it made", x->a->id);
-	if (x->shim > 0)
+	if (x->shim > 0 && !x->a->carried)
 		process_stop(x->shim, process_start_time(x->shim), 0);
 	if (!x->c.state) {
 		state_remove(&x->c.sd);
@@ -398,7 +405,8 @@ static void undo(struct create_ctx *x)
 	ctr_destroy(x->rt, &x->c, true);
 }
 
-int create_container(struct rt *rt, const struct create_args *a, pid_t *shim, struct kc_error *err)
+int create_container(struct rt *rt, const struct create_args *a, struct create_result *out,
+		     struct kc_error *err)
 {
 	struct create_ctx x = {.rt = rt, .a = a, .shim = -1, .t0 = monotonic_ms()};
 	x.c.sd.fd = x.c.sd.rootfd = -1;
@@ -422,7 +430,9 @@ int create_container(struct rt *rt, const struct create_args *a, pid_t *shim, st
 		rc = step_pid_file(&x, err);
 	if (rc == 0) {
 		report_timing(&x);
-		*shim = x.shim;
+		out->shim = x.shim;
+		out->stream = x.stream;
+		out->terminal = x.terminal;
 	} else if (x.have_state) {
 		undo(&x);
 	}

@@ -7,6 +7,7 @@
 #define KC_CREATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -15,9 +16,19 @@
 struct create_args {
 	const char *id, *bundle, *console_socket, *pid_file;
 	bool foreground; /* run without --detach: a terminal may be ours */
+	/* containerd-shim-kata-v2 carries the process itself (no kata-shim):
+	 * the state names the carrier, which is never stopped by a teardown */
+	bool carried;
 };
 
-/* Create the container; its shim's pid in *shim. */
-int create_container(struct rt *rt, const struct create_args *a, pid_t *shim, struct kc_error *err);
+struct create_result {
+	pid_t shim;	 /* the process's stand-in (the carrier when carried) */
+	uint32_t stream; /* the process's stream on the agent channel */
+	bool terminal;
+};
+
+/* Create the container. */
+int create_container(struct rt *rt, const struct create_args *a, struct create_result *out,
+		     struct kc_error *err);
 
 #endif

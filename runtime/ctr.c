@@ -266,6 +266,9 @@ static void stop_shims(struct ctr *c)
 {
 	uint64_t start;
 	pid_t pid = state_pid(c->state, "pid", &start);
+	/* containerd-shim-kata-v2 carries the process: it is not ours to stop */
+	if (json_is_true(json_object_get(c->state, "carrier")))
+		pid = 0;
 	/* a shim whose process was killed exits by itself, soon */
 	if (pid > 0 && !process_wait_gone(pid, start, SHIM_EXIT_MS))
 		process_stop(pid, start, 0);

@@ -49,6 +49,8 @@ int ctr_agent_running(struct ctr *c, struct agent_client *ac, struct kc_error *e
 /* Tear down: remove it in the guest, stop its shims, unshare its files,
  * stop the VM when it is its own sandbox, poststop hooks, the state. */
 void ctr_destroy(struct rt *rt, struct ctr *c, bool force);
+/* Start a created container's process in the guest (runc's start). */
+int ctr_start(struct rt *rt, const char *id, struct kc_error *err);
 
 /* The shim for a process: a child of ours, in the sandbox's netns, with
  * our stdio. */
