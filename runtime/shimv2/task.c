@@ -1,0 +1,560 @@
+/* The task service: containerd's calls on the runtime's own code. Every
+ * lifecycle step runs under s->lock (the runtime's code is not meant for
+ * two threads at once); only the stdio carriers run beside it. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent_client.h"
+#include "create.h"
+#include "github.com/containerd/containerd/api/events/task.pb-c.h"
+#include "github.com/containerd/containerd/runtime/v2/task/shim.pb-c.h"
+#include "log.h"
+#include "oci.h"
+#include "shimv2.h"
+#include "strbuf.h"
+
+/* gRPC's status codes: containerd turns them into its errdefs */
+enum {
+	OK = 0,
+	INVALID = 3,
+	NOT_FOUND = 5,
+	EXISTS = 6,
+	PRECONDITION = 9,
+	UNIMPLEMENTED = 12,
+	INTERNAL = 13,
+};
+
+#define PROCESS_TYPE_URL "types.containerd.io/opencontainers/runtime-spec/1/Process"
+
+static void now_ts(Google__Protobuf__Timestamp *t, const struct timespec *at)
+{
+	struct timespec ts;
+	if (!at || !at->tv_sec) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		at = &ts;
+	}
+	t->seconds = at->tv_sec;
+	t->nanos = (int32_t)at->tv_nsec;
+}
+
+/* The message in err, the status code as the value. */
+#define FAIL(code, ...) (kc_error_set(err, 0, __VA_ARGS__), (code))
+
+/* ---- the runtime's side ---------------------------------------------------- */
+
+void v2_record_stopped(struct v2shim *s, const char *id)
+{
+	struct ctr c;
+	struct kc_error err = {0};
+	if (ctr_open(&s->rt, id, &c, &err) < 0)
+		return;
+	json_object_set_new(c.state, "status", json_string("stopped"));
+	if (ctr_save(&c, &err) < 0)
+		kc_warn("%s: %s", id, err.msg);
+	ctr_close(&c);
+}
+
+char *v2_proxy_socket(struct v2shim *s, const char *id, struct kc_error *err)
+{
+	struct ctr c;
+	if (ctr_open(&s->rt, id, &c, err) < 0)
+		return NULL;
+	char *path = NULL;
+	if (!c.have_sandbox)
+		kc_error_set(err, 0, "container %s has no sandbox", id);
+	else
+		path = xasprintf("%s/proxy.sock", c.sb.vm_dir);
+	ctr_close(&c);
+	return path;
+}
+
+/* One agent call for a container, through its sandbox's proxy. */
+static json_t *agent_call(struct v2shim *s, const char *id, const char *op, json_t *args,
+			  char code[32], struct kc_error *err)
+{
+	struct ctr c;
+	if (ctr_open(&s->rt, id, &c, err) < 0) {
+		json_decref(args);
+		return NULL;
+	}
+	struct agent_client ac;
+	json_t *r = NULL;
+	if (ctr_agent(&c, &ac, err) == 0) {
+		r = agent_client_call(&ac, op, args, 10000, err);
+		args = NULL;
+		if (code)
+			snprintf(code, 32, "%s", ac.last_code);
+		agent_client_close(&ac);
+	}
+	json_decref(args);
+	ctr_close(&c);
+	return r;
+}
+
+/* ---- the calls --------------------------------------------------------------- */
+
+static int do_create(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__CreateTaskRequest *r = in;
+	if (!oci_valid_id(r->id))
+		return FAIL(INVALID, "invalid container id '%s'", r->id);
+	if (v2_proc_find(s, r->id, NULL))
+		return FAIL(EXISTS, "container %s already exists", r->id);
+	if (r->checkpoint && *r->checkpoint)
+		return FAIL(UNIMPLEMENTED, "checkpoints cannot be restored into a VM");
+	if (r->n_rootfs &&
+	    v2_mount_rootfs(r->bundle, (void *const *)r->rootfs, r->n_rootfs, err) < 0)
+		return INTERNAL;
+	struct create_args a = {.id = r->id, .bundle = r->bundle, .carried = true};
+	struct create_result res;
+	kc_log_field("container", r->id);
+	if (create_container(&s->rt, &a, &res, err) < 0) {
+		if (r->n_rootfs)
+			v2_umount_rootfs(r->bundle);
+		return strstr(err->msg, "exists") ? EXISTS : INTERNAL;
+	}
+	struct v2proc *p = v2_proc_add(s, r->id, NULL);
+	if (!p)
+		return FAIL(INTERNAL, "out of memory");
+	p->bundle = strdup(r->bundle);
+	p->stdin_path = strdup(r->stdin);
+	p->stdout_path = strdup(r->stdout);
+	p->stderr_path = strdup(r->stderr);
+	p->terminal = res.terminal;
+	p->stream = res.stream;
+	p->rootfs_mounted = r->n_rootfs > 0;
+	p->status = V2_CREATED;
+	if (v2_proc_carry(s, p, err) < 0) {
+		struct ctr c;
+		struct kc_error e2 = {0};
+		if (ctr_open(&s->rt, r->id, &c, &e2) == 0) {
+			ctr_destroy(&s->rt, &c, true);
+			ctr_close(&c);
+		}
+		if (p->rootfs_mounted)
+			v2_umount_rootfs(r->bundle);
+		v2_proc_remove(s, p);
+		return INTERNAL;
+	}
+	Containerd__Task__V2__CreateTaskResponse *resp = malloc(sizeof(*resp));
+	containerd__task__v2__create_task_response__init(resp);
+	resp->pid = (uint32_t)getpid();
+	*out = resp;
+
+	Containerd__Events__TaskCreate ev = CONTAINERD__EVENTS__TASK_CREATE__INIT;
+	Containerd__Events__TaskIO io = CONTAINERD__EVENTS__TASK_IO__INIT;
+	io.stdin = r->stdin, io.stdout = r->stdout, io.stderr = r->stderr;
+	io.terminal = res.terminal;
+	ev.container_id = r->id, ev.bundle = r->bundle, ev.io = &io, ev.pid = resp->pid;
+	v2_publish(s, "/tasks/create", &ev);
+	return OK;
+}
+
+static int start_exec(struct v2shim *s, struct v2proc *p, struct kc_error *err)
+{
+	json_t *r = agent_call(s, p->id, "exec_process",
+			       json_pack("{s:s, s:s, s:O}", "container_id", p->id, "exec_id",
+					 p->exec_id, "process", p->spec),
+			       NULL, err);
+	if (!r)
+		return -1;
+	p->stream = (uint32_t)json_integer_value(json_object_get(r, "stream"));
+	json_decref(r);
+	return v2_proc_carry(s, p, err);
+}
+
+static int do_start(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__StartRequest *r = in;
+	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	if (!p)
+		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+	if (p->status != V2_CREATED)
+		return FAIL(PRECONDITION, "process %s %s is not in the created state", r->id,
+			    r->exec_id);
+	if (p->exec_id ? start_exec(s, p, err) < 0 : ctr_start(&s->rt, p->id, err) < 0)
+		return INTERNAL;
+	p->status = V2_RUNNING;
+	Containerd__Task__V2__StartResponse *resp = malloc(sizeof(*resp));
+	containerd__task__v2__start_response__init(resp);
+	resp->pid = (uint32_t)getpid();
+	*out = resp;
+	if (p->exec_id) {
+		Containerd__Events__TaskExecStarted ev =
+		    CONTAINERD__EVENTS__TASK_EXEC_STARTED__INIT;
+		ev.container_id = p->id, ev.exec_id = p->exec_id, ev.pid = resp->pid;
+		v2_publish(s, "/tasks/exec-started", &ev);
+	} else {
+		Containerd__Events__TaskStart ev = CONTAINERD__EVENTS__TASK_START__INIT;
+		ev.container_id = p->id, ev.pid = resp->pid;
+		v2_publish(s, "/tasks/start", &ev);
+	}
+	return OK;
+}
+
+/* A stopped process leaves the table; the init takes its container (and,
+ * the last of a pod, the VM) with it. */
+static int do_delete(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__DeleteRequest *r = in;
+	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	if (!p)
+		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+	if (p->exec_id && p->status == V2_RUNNING)
+		return FAIL(PRECONDITION, "exec %s of %s is still running", r->exec_id, r->id);
+	if (!p->exec_id) {
+		for (struct v2proc *q = s->procs; q; q = q->next)
+			if (q != p && !strcmp(q->id, p->id) && q->status == V2_RUNNING)
+				return FAIL(PRECONDITION, "container %s still has exec %s running",
+					    r->id, q->exec_id);
+		if (p->status == V2_RUNNING || p->status == V2_PAUSED)
+			return FAIL(PRECONDITION, "container %s is still running", r->id);
+		struct ctr c;
+		if (ctr_open(&s->rt, p->id, &c, err) == 0) {
+			ctr_destroy(&s->rt, &c, true);
+			ctr_close(&c);
+		}
+		/* a created process never started: its carrier ends with the VM */
+		pthread_mutex_unlock(&s->lock);
+		v2_proc_join(p);
+		pthread_mutex_lock(&s->lock);
+		if (p->rootfs_mounted)
+			v2_umount_rootfs(p->bundle);
+		/* the container's execs go with it */
+		for (struct v2proc *q = s->procs, *next; q; q = next) {
+			next = q->next;
+			if (q != p && !strcmp(q->id, p->id)) {
+				pthread_mutex_unlock(&s->lock);
+				v2_proc_join(q);
+				pthread_mutex_lock(&s->lock);
+				v2_proc_remove(s, q);
+			}
+		}
+	} else {
+		pthread_mutex_unlock(&s->lock);
+		v2_proc_join(p);
+		pthread_mutex_lock(&s->lock);
+	}
+	Containerd__Task__V2__DeleteResponse *resp =
+	    calloc(1, sizeof(*resp) + sizeof(Google__Protobuf__Timestamp));
+	containerd__task__v2__delete_response__init(resp);
+	Google__Protobuf__Timestamp *t = (Google__Protobuf__Timestamp *)(resp + 1);
+	google__protobuf__timestamp__init(t);
+	now_ts(t, &p->exited_at);
+	resp->exited_at = t;
+	resp->pid = (uint32_t)getpid();
+	resp->exit_status = p->status == V2_STOPPED ? (uint32_t)p->exit_status : 137;
+	*out = resp;
+	if (!p->exec_id) {
+		Containerd__Events__TaskDelete ev = CONTAINERD__EVENTS__TASK_DELETE__INIT;
+		ev.container_id = p->id, ev.id = p->id, ev.pid = resp->pid;
+		ev.exit_status = resp->exit_status, ev.exited_at = t;
+		v2_publish(s, "/tasks/delete", &ev);
+	}
+	v2_proc_remove(s, p);
+	pthread_cond_broadcast(&s->changed);
+	return OK;
+}
+
+static int do_exec(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__ExecProcessRequest *r = in;
+	struct v2proc *init = v2_proc_find(s, r->id, NULL);
+	if (!init)
+		return FAIL(NOT_FOUND, "container %s does not exist", r->id);
+	if (init->status != V2_RUNNING)
+		return FAIL(PRECONDITION, "cannot exec in container %s: it is not running", r->id);
+	if (!r->exec_id || !oci_valid_id(r->exec_id))
+		return FAIL(INVALID, "invalid exec id '%s'", r->exec_id ?: "");
+	if (v2_proc_find(s, r->id, r->exec_id))
+		return FAIL(EXISTS, "exec %s already exists in %s", r->exec_id, r->id);
+	if (!r->spec || !r->spec->type_url || strcmp(r->spec->type_url, PROCESS_TYPE_URL))
+		return FAIL(INVALID, "exec %s: the spec is not an OCI process (%s)", r->exec_id,
+			    r->spec && r->spec->type_url ? r->spec->type_url : "none");
+	json_error_t je;
+	json_t *spec = json_loadb((const char *)r->spec->value.data, r->spec->value.len, 0, &je);
+	struct oci_process check;
+	if (!spec || oci_process_parse(spec, &check, err) < 0) {
+		if (!spec)
+			kc_error_set(err, 0, "%s", je.text);
+		json_decref(spec);
+		return kc_error_wrap(err, "exec %s: the process", r->exec_id), INVALID;
+	}
+	oci_process_free(&check);
+	struct v2proc *p = v2_proc_add(s, r->id, r->exec_id);
+	if (!p) {
+		json_decref(spec);
+		return FAIL(INTERNAL, "out of memory");
+	}
+	p->spec = spec;
+	p->terminal = r->terminal || json_is_true(json_object_get(spec, "terminal"));
+	json_object_set_new(spec, "terminal", json_boolean(p->terminal));
+	p->stdin_path = strdup(r->stdin);
+	p->stdout_path = strdup(r->stdout);
+	p->stderr_path = strdup(r->stderr);
+	p->status = V2_CREATED;
+	*out = NULL;
+	Containerd__Events__TaskExecAdded ev = CONTAINERD__EVENTS__TASK_EXEC_ADDED__INIT;
+	ev.container_id = p->id, ev.exec_id = p->exec_id;
+	v2_publish(s, "/tasks/exec-added", &ev);
+	return OK;
+}
+
+static int do_state(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__StateRequest *r = in;
+	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	if (!p)
+		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+	Containerd__Task__V2__StateResponse *resp =
+	    calloc(1, sizeof(*resp) + sizeof(Google__Protobuf__Timestamp));
+	containerd__task__v2__state_response__init(resp);
+	static const Containerd__V1__Types__Status map[] = {
+	    [V2_CREATED] = CONTAINERD__V1__TYPES__STATUS__CREATED,
+	    [V2_RUNNING] = CONTAINERD__V1__TYPES__STATUS__RUNNING,
+	    [V2_PAUSED] = CONTAINERD__V1__TYPES__STATUS__PAUSED,
+	    [V2_STOPPED] = CONTAINERD__V1__TYPES__STATUS__STOPPED,
+	};
+	resp->id = p->id;
+	resp->exec_id = (char *)(p->exec_id ?: "");
+	struct v2proc *init = v2_proc_find(s, r->id, NULL);
+	resp->bundle = (char *)(init && init->bundle ? init->bundle : "");
+	resp->pid = (uint32_t)getpid();
+	resp->status = map[p->status];
+	resp->stdin = (char *)(p->stdin_path ?: "");
+	resp->stdout = (char *)(p->stdout_path ?: "");
+	resp->stderr = (char *)(p->stderr_path ?: "");
+	resp->terminal = p->terminal;
+	if (p->status == V2_STOPPED) {
+		Google__Protobuf__Timestamp *t = (Google__Protobuf__Timestamp *)(resp + 1);
+		google__protobuf__timestamp__init(t);
+		now_ts(t, &p->exited_at);
+		resp->exited_at = t;
+		resp->exit_status = (uint32_t)p->exit_status;
+	}
+	*out = resp;
+	return OK;
+}
+
+static int do_kill(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__KillRequest *r = in;
+	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	if (!p)
+		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+	*out = NULL;
+	if (p->status == V2_STOPPED) {
+		/* runc: signalling what is gone is "not found", but --all of a
+		 * stopped container has nothing left to do */
+		if (r->all)
+			return OK;
+		return FAIL(NOT_FOUND, "process already finished");
+	}
+	if (p->status == V2_CREATED && p->exec_id)
+		return FAIL(PRECONDITION, "exec %s has not started", p->exec_id);
+	json_t *args = json_pack("{s:s, s:i, s:b}", "container_id", p->id, "signal", (int)r->signal,
+				 "all", r->all);
+	if (p->exec_id)
+		json_object_set_new(args, "exec_id", json_string(p->exec_id));
+	char code[32] = "";
+	json_t *res = agent_call(s, p->id, "signal_process", args, code, err);
+	if (!res)
+		return !strcmp(code, "state")
+			   ? (kc_error_set(err, 0, "process already finished"), NOT_FOUND)
+			   : INTERNAL;
+	json_decref(res);
+	return OK;
+}
+
+static int do_resize(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__ResizePtyRequest *r = in;
+	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	if (!p)
+		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+	*out = NULL;
+	if (!p->terminal)
+		return OK;
+	json_t *args = json_pack("{s:s, s:i, s:i}", "container_id", p->id, "rows", (int)r->height,
+				 "cols", (int)r->width);
+	if (p->exec_id)
+		json_object_set_new(args, "exec_id", json_string(p->exec_id));
+	json_t *res = agent_call(s, p->id, "resize_tty", args, NULL, err);
+	if (!res)
+		return INTERNAL;
+	json_decref(res);
+	return OK;
+}
+
+static int do_close_io(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__CloseIORequest *r = in;
+	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	if (!p)
+		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+	if (r->stdin)
+		v2_proc_close_stdin(p);
+	*out = NULL;
+	return OK;
+}
+
+static int do_wait(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__WaitRequest *r = in;
+	struct v2proc *p;
+	while ((p = v2_proc_find(s, r->id, r->exec_id)) && p->status != V2_STOPPED)
+		pthread_cond_wait(&s->changed, &s->lock);
+	if (!p)
+		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+	Containerd__Task__V2__WaitResponse *resp =
+	    calloc(1, sizeof(*resp) + sizeof(Google__Protobuf__Timestamp));
+	containerd__task__v2__wait_response__init(resp);
+	Google__Protobuf__Timestamp *t = (Google__Protobuf__Timestamp *)(resp + 1);
+	google__protobuf__timestamp__init(t);
+	now_ts(t, &p->exited_at);
+	resp->exited_at = t;
+	resp->exit_status = (uint32_t)p->exit_status;
+	*out = resp;
+	return OK;
+}
+
+static int pause_resume(struct v2shim *s, const char *id, bool pause, struct kc_error *err)
+{
+	struct v2proc *p = v2_proc_find(s, id, NULL);
+	if (!p)
+		return FAIL(NOT_FOUND, "container %s does not exist", id);
+	char *argv[] = {(char *)(pause ? "pause" : "resume"), (char *)id, NULL};
+	if ((pause ? cmd_pause : cmd_resume)(&s->rt, 2, argv, err))
+		return PRECONDITION;
+	p->status = pause ? V2_PAUSED : V2_RUNNING;
+	if (pause) {
+		Containerd__Events__TaskPaused ev = CONTAINERD__EVENTS__TASK_PAUSED__INIT;
+		ev.container_id = (char *)id;
+		v2_publish(s, "/tasks/paused", &ev);
+	} else {
+		Containerd__Events__TaskResumed ev = CONTAINERD__EVENTS__TASK_RESUMED__INIT;
+		ev.container_id = (char *)id;
+		v2_publish(s, "/tasks/resumed", &ev);
+	}
+	return OK;
+}
+
+static int do_pause(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	*out = NULL;
+	return pause_resume(s, ((const Containerd__Task__V2__PauseRequest *)in)->id, true, err);
+}
+
+static int do_resume(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	*out = NULL;
+	return pause_resume(s, ((const Containerd__Task__V2__ResumeRequest *)in)->id, false, err);
+}
+
+/* The processes as the host sees them: the shim stands for all of them
+ * (as Kata's shim v2 answers with the hypervisor's pid). */
+static int do_pids(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__PidsRequest *r = in;
+	if (!v2_proc_find(s, r->id, NULL))
+		return FAIL(NOT_FOUND, "container %s does not exist", r->id);
+	struct pids_resp {
+		Containerd__Task__V2__PidsResponse resp;
+		Containerd__V1__Types__ProcessInfo info, *list[1];
+	} *pr = calloc(1, sizeof(*pr));
+	containerd__task__v2__pids_response__init(&pr->resp);
+	containerd__v1__types__process_info__init(&pr->info);
+	pr->info.pid = (uint32_t)getpid();
+	pr->list[0] = &pr->info;
+	pr->resp.n_processes = 1;
+	pr->resp.processes = pr->list;
+	*out = pr;
+	return OK;
+}
+
+static int do_connect(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	(void)s, (void)in, (void)err;
+	Containerd__Task__V2__ConnectResponse *resp = malloc(sizeof(*resp));
+	containerd__task__v2__connect_response__init(resp);
+	resp->shim_pid = resp->task_pid = (uint32_t)getpid();
+	resp->version = (char *)KC_VERSION;
+	*out = resp;
+	return OK;
+}
+
+/* containerd asks after each task's delete; the daemon goes when it has
+ * nothing left to carry. */
+static int do_shutdown(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__ShutdownRequest *r = in;
+	(void)err;
+	*out = NULL;
+	if (s->procs && !r->now)
+		return OK;
+	s->shutdown = true;
+	return OK;
+}
+
+static int do_unsupported(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	(void)s, (void)in, (void)out;
+	kc_error_set(err, 0, "not supported by containerd-shim-kata-v2 yet");
+	return UNIMPLEMENTED;
+}
+
+typedef int (*handler)(struct v2shim *, const void *, void **, struct kc_error *);
+
+static const struct {
+	const char *method;
+	handler fn;
+} handlers[] = {
+    {"State", do_state},	{"Create", do_create},
+    {"Start", do_start},	{"Delete", do_delete},
+    {"Pids", do_pids},		{"Pause", do_pause},
+    {"Resume", do_resume},	{"Checkpoint", do_unsupported},
+    {"Kill", do_kill},		{"Exec", do_exec},
+    {"ResizePty", do_resize},	{"CloseIO", do_close_io},
+    {"Update", do_unsupported}, {"Wait", do_wait},
+    {"Stats", do_unsupported},	{"Connect", do_connect},
+    {"Shutdown", do_shutdown},
+};
+
+int v2_task_call(struct v2shim *s, const char *method, const uint8_t *in, size_t in_len,
+		 uint8_t **out, size_t *out_len, struct kc_error *err)
+{
+	const ProtobufCMethodDescriptor *md = protobuf_c_service_descriptor_get_method_by_name(
+	    &containerd__task__v2__task__descriptor, method);
+	handler fn = NULL;
+	for (size_t i = 0; md && i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (!strcmp(handlers[i].method, method))
+			fn = handlers[i].fn;
+	if (!fn)
+		return kc_error_set(err, 0, "method %s is not in the task service", method),
+		       UNIMPLEMENTED;
+	ProtobufCMessage *req = protobuf_c_message_unpack(md->input, NULL, in_len, in);
+	if (!req)
+		return kc_error_set(err, 0, "%s: a request that is not a %s", method,
+				    md->input->name),
+		       INVALID;
+	void *resp = NULL;
+	pthread_mutex_lock(&s->lock);
+	int code = fn(s, req, &resp, err);
+	pthread_mutex_unlock(&s->lock);
+	protobuf_c_message_free_unpacked(req, NULL);
+	*out = NULL;
+	*out_len = 0;
+	if (code)
+		return code;
+	/* the responses with no fields of their own are google.protobuf.Empty */
+	if (resp) {
+		*out_len = protobuf_c_message_get_packed_size(resp);
+		*out = malloc(*out_len ? *out_len : 1);
+		protobuf_c_message_pack(resp, *out);
+		free(resp);
+	}
+	return OK;
+}

@@ -1,0 +1,223 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# containerd-shim-kata-v2 under a real containerd (Debian's, started by
+# this file, the CRI plugin off): `ctr run --runtime io.containerd.kata.v2`
+# reaches our shim on PATH. One daemon per pod, no kata-shim per process,
+# no kata-runtime call; output, exit statuses, stdin, a terminal, exec,
+# kill, and nothing left once containerd has deleted the task - also after
+# the daemon itself was killed.
+
+load helpers
+load runtime
+
+NS=kata-v2
+
+setup_file() {
+	require_guest
+	command -v containerd >/dev/null || skip "containerd is not installed"
+	export T=$BATS_FILE_TMPDIR
+	mkdir -p "$T/rootfs" "$T/ctd"
+	busybox_rootfs "$T/rootfs"
+	local d=$T/ctd
+	# a sanitized build's reports, from the shim and what it starts (the
+	# environment goes from containerd to its shims)
+	export ASAN_OPTIONS="log_path=$T/sanitizer:${ASAN_OPTIONS:-}"
+	export UBSAN_OPTIONS="log_path=$T/sanitizer:print_stacktrace=1:${UBSAN_OPTIONS:-}"
+	cat >"$d/config.toml" <<-EOF
+	version = 2
+	root = "$d/root"
+	state = "$d/state"
+	disabled_plugins = ["io.containerd.grpc.v1.cri"]
+	[grpc]
+	  address = "$d/containerd.sock"
+	EOF
+	# containerd finds containerd-shim-kata-v2 on its PATH; the shim reads
+	# the configuration named by KATA_CONF_FILE, as kata-runtime does
+	PATH=$KC_BUILD/bin:$PATH KATA_CONF_FILE=$KC_BUILD/data/configuration-dev.toml \
+		containerd --config "$d/config.toml" </dev/null >"$d/containerd.log" 2>&1 &
+	echo $! >"$d/pid"
+	local i
+	for i in $(seq 100); do [ -S "$d/containerd.sock" ] && break; sleep 0.1; done
+	"$BATS_TEST_DIRNAME/../clients/oci-archive" "$T/rootfs" localhost/bb:latest "$T/bb-oci.tar"
+	timeout 120 ctr -a "$d/containerd.sock" -n $NS images import "$T/bb-oci.tar" >/dev/null
+}
+
+setup() {
+	require_guest
+	command -v containerd >/dev/null || skip "containerd is not installed"
+	CTR=(timeout 120 ctr -a "$T/ctd/containerd.sock" -n $NS)
+	RT=(--runtime io.containerd.kata.v2)
+}
+
+teardown_file() {
+	local d=$BATS_FILE_TMPDIR/ctd
+	[ -f "$d/pid" ] && kill "$(cat "$d/pid")" 2>/dev/null
+	sleep 0.5
+	grep -o " $BATS_FILE_TMPDIR[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+}
+
+# No daemon, VM, kata-shim, state or mount of ours is left, and no
+# sanitizer report.
+assert_v2_nothing_left() {
+	local f
+	for f in "$T"/sanitizer.*; do
+		[ -e "$f" ] || continue
+		echo "sanitizer report $f:" >&2
+		cat "$f" >&2
+		return 1
+	done
+	local i left="containerd-shim-kata-v2 .*serve|qemu-system|kata-shim|kata-proxy"
+	# QEMU and kata-proxy are re-parented to containerd (a subreaper), which
+	# reaps them a moment after they exit
+	for i in $(seq 100); do
+		pgrep -f "$left" >/dev/null || break
+		sleep 0.1
+	done
+	if pgrep -f "$left" >/dev/null; then
+		echo "processes left:" >&2
+		pgrep -af "containerd-shim-kata-v2|qemu-system|kata-shim|kata-proxy" >&2
+		return 1
+	fi
+	if [ -n "$(vm_dirs_left)" ]; then
+		echo "VM directories left: $(vm_dirs_left)" >&2
+		return 1
+	fi
+	# a container's state (the runtime's own entries start with a dot)
+	if [ -n "$(ls /run/kata-containers/shimv2/$NS 2>/dev/null)" ]; then
+		echo "state left: $(ls /run/kata-containers/shimv2/$NS)" >&2
+		return 1
+	fi
+	if [ -n "$(find /run/kata-containers/shimv2/s -type s 2>/dev/null)" ]; then
+		echo "sockets left: $(find /run/kata-containers/shimv2/s -type s)" >&2
+		return 1
+	fi
+	! grep -q " /run/kata-containers/.vm/\| $T/ctd/state/" /proc/self/mountinfo
+}
+
+@test "shim v2: ctr run prints from the VM and passes exit statuses through" {
+	run "${CTR[@]}" run --rm "${RT[@]}" localhost/bb:latest v1 echo hello
+	assert_success
+	assert_output hello
+	run "${CTR[@]}" run --rm "${RT[@]}" localhost/bb:latest v2 sh -c 'echo out; echo err >&2; exit 9'
+	assert_equal "$status" 9
+	assert_line out
+	assert_line err
+	assert_v2_nothing_left
+}
+
+@test "shim v2: one daemon stands for the pod: no kata-shim, no kata-runtime" {
+	run "${CTR[@]}" run -d "${RT[@]}" localhost/bb:latest v3 sleep 1000
+	assert_success
+	run pgrep -fc "containerd-shim-kata-v2 .*serve"
+	assert_output 1
+	run pgrep -x kata-shim
+	assert_failure
+	run pgrep -x kata-runtime
+	assert_failure
+	run "${CTR[@]}" task ls
+	assert_line --regexp '^v3 +[0-9]+ +RUNNING'
+	run "${CTR[@]}" task kill -s SIGKILL v3
+	assert_success
+	for _ in $(seq 50); do "${CTR[@]}" task ls | grep -q "v3.*STOPPED" && break; sleep 0.1; done
+	run "${CTR[@]}" task ls
+	assert_line --regexp '^v3 +[0-9]+ +STOPPED'
+	run "${CTR[@]}" task rm v3
+	assert_success
+	run "${CTR[@]}" containers rm v3
+	assert_success
+	assert_v2_nothing_left
+}
+
+@test "shim v2: stdin is piped to the process, and a terminal is the guest's" {
+	# ctr always attaches its stdin, and never closes the process's (with
+	# runc too): the process reads what it needs
+	run bash -c "printf 'line one\nline two\n' | $(printf '%q ' "${CTR[@]}") run --rm ${RT[*]} localhost/bb:latest v4 sh -c 'head -n 2; echo done'"
+	assert_success
+	assert_line "line one"
+	assert_line "line two"
+	assert_line done
+	# ctr needs a terminal of its own for -t
+	run script -qec "timeout --foreground 120 $(printf '%q ' "${CTR[@]:2}") run --rm -t ${RT[*]} localhost/bb:latest v5 tty" /dev/null
+	assert_success
+	assert_output --partial /dev/pts/0
+	assert_v2_nothing_left
+}
+
+@test "shim v2: task exec with its own status, exec stdin, kill of a finished task" {
+	run "${CTR[@]}" run -d "${RT[@]}" localhost/bb:latest v6 sleep 1000
+	assert_success
+	run "${CTR[@]}" task exec --exec-id e1 v6 sh -c 'echo in-exec; exit 4'
+	assert_equal "$status" 4
+	assert_output in-exec
+	run bash -c "echo through-exec | $(printf '%q ' "${CTR[@]}") task exec --exec-id e2 v6 head -n 1"
+	assert_success
+	assert_output through-exec
+	run "${CTR[@]}" task exec --exec-id e3 v6 /no/such/binary
+	assert_failure
+	run "${CTR[@]}" task kill -s SIGTERM v6
+	assert_success
+	for _ in $(seq 50); do "${CTR[@]}" task ls | grep -q "v6.*STOPPED" && break; sleep 0.1; done
+	# signalling a stopped task: nothing to do for --all, "not found" without
+	run "${CTR[@]}" task kill --all -s SIGKILL v6
+	assert_success
+	run "${CTR[@]}" task kill -s SIGKILL v6
+	assert_failure
+	assert_output --partial "not found"
+	run "${CTR[@]}" task rm v6
+	assert_success
+	run "${CTR[@]}" containers rm v6
+	assert_success
+	assert_v2_nothing_left
+}
+
+@test "shim v2: pause and resume" {
+	run "${CTR[@]}" run -d "${RT[@]}" localhost/bb:latest v7 sleep 1000
+	assert_success
+	run "${CTR[@]}" task pause v7
+	assert_success
+	run "${CTR[@]}" task ls
+	assert_line --regexp '^v7 +[0-9]+ +PAUSED'
+	run "${CTR[@]}" task resume v7
+	assert_success
+	run "${CTR[@]}" task ls
+	assert_line --regexp '^v7 +[0-9]+ +RUNNING'
+	run "${CTR[@]}" task rm -f v7
+	assert_success
+	run "${CTR[@]}" containers rm v7
+	assert_success
+	assert_v2_nothing_left
+}
+
+@test "shim v2: the daemon killed with -9: containerd's delete takes the VM down" {
+	run "${CTR[@]}" run -d "${RT[@]}" localhost/bb:latest v8 sleep 1000
+	assert_success
+	pkill -9 -f "containerd-shim-kata-v2 .*serve"
+	# containerd sees its shim gone, runs `containerd-shim-kata-v2 delete`
+	# and drops the task
+	for _ in $(seq 100); do "${CTR[@]}" task ls | grep -q "^v8 " || break; sleep 0.1; done
+	run "${CTR[@]}" task ls
+	refute_line --regexp '^v8 '
+	run "${CTR[@]}" containers rm v8
+	assert_success
+	assert_v2_nothing_left
+}
+
+@test "shim v2: the command line: bad flags, a missing namespace, delete of what is gone" {
+	run "$KC_BUILD/bin/containerd-shim-kata-v2" -v
+	assert_success
+	assert_output --partial "containerd-shim-kata-v2 version"
+	run "$KC_BUILD/bin/containerd-shim-kata-v2" -id x start
+	assert_equal "$status" 2
+	assert_output --partial "-namespace"
+	run "$KC_BUILD/bin/containerd-shim-kata-v2" -namespace $NS -id 'bad/id' start
+	assert_equal "$status" 2
+	run "$KC_BUILD/bin/containerd-shim-kata-v2" -namespace $NS -nonsense -id x start
+	assert_equal "$status" 2
+	assert_output --partial "unknown flag -nonsense"
+	# delete of a container that never existed: a DeleteResponse, status 0
+	mkdir -p "$BATS_TEST_TMPDIR/b/rootfs"
+	cd "$BATS_TEST_TMPDIR/b"
+	run -0 bash -c "'$KC_BUILD/bin/containerd-shim-kata-v2' -namespace $NS -address /none -id gone -bundle '$BATS_TEST_TMPDIR/b' delete | od -An -tx1 | head -1"
+	# field 2 (exit_status) = 137
+	assert_output --partial "10 89 01"
+}
