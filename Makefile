@@ -75,7 +75,7 @@ TOOLS := $(BIN)/toml-decode $(BIN)/agentctl
 # started by kata-runtime; installed beside it in libexec
 HELPERS := $(BIN)/kata-proxy $(BIN)/kata-shim
 MANPAGES := man/kata-check.1 man/kata-env.1 man/kata-dashboard.1 man/configuration.toml.5 man/kata-setup.8 \
-	man/kata-agent.8 man/kata-proxy.8 man/kata-runtime.8 man/kata-shim.8
+	man/kata-agent.8 man/kata-proxy.8 man/kata-runtime.8 man/kata-shim.8 man/containerd-shim-kata-v2.8
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -170,6 +170,36 @@ assert_v2_nothing_left() {
 	assert_v2_nothing_left
 }
 
+@test "shim v2: a pod's containers share one daemon and one VM (CRI annotations)" {
+	local sb=(--annotation io.kubernetes.cri.container-type=sandbox --annotation io.kubernetes.cri.sandbox-id=p1)
+	local member=(--annotation io.kubernetes.cri.container-type=container --annotation io.kubernetes.cri.sandbox-id=p1)
+	run "${CTR[@]}" run -d "${RT[@]}" "${sb[@]}" localhost/bb:latest p1 sleep 1000
+	assert_success
+	run "${CTR[@]}" run --rm "${RT[@]}" "${member[@]}" localhost/bb:latest p1-c1 sh -c 'echo from-member; exit 3'
+	assert_equal "$status" 3
+	assert_output from-member
+	run "${CTR[@]}" run -d "${RT[@]}" "${member[@]}" localhost/bb:latest p1-c2 sleep 1000
+	assert_success
+	run pgrep -fc "containerd-shim-kata-v2 .*serve"
+	assert_output 1
+	run pgrep -fc "qemu-system.*-name sandbox-"
+	assert_output 1
+	run "${CTR[@]}" task exec --exec-id e1 p1-c2 hostname
+	assert_success
+	# the member goes, the pod stays; then the sandbox takes the VM down
+	run "${CTR[@]}" task kill -s SIGKILL p1-c2
+	for _ in $(seq 50); do "${CTR[@]}" task ls | grep -q "p1-c2.*STOPPED" && break; sleep 0.1; done
+	run "${CTR[@]}" task rm p1-c2
+	assert_success
+	run pgrep -fc "qemu-system.*-name sandbox-"
+	assert_output 1
+	run "${CTR[@]}" task rm -f p1
+	assert_success
+	run "${CTR[@]}" containers rm p1 p1-c2
+	assert_success
+	assert_v2_nothing_left
+}
+
 @test "shim v2: pause and resume" {
 	run "${CTR[@]}" run -d "${RT[@]}" localhost/bb:latest v7 sleep 1000
 	assert_success

@@ -7,27 +7,27 @@
 
 load helpers
 
-@test "cri: containerd loads the CRI plugin with the kata runtime class handler" {
+@test "cri: the shipped snippet appended to Debian's stock config keeps runc and adds kata (shim v2) and kata-runc" {
 	command -v containerd >/dev/null || skip "containerd is not installed"
 	local d=$BATS_TEST_TMPDIR
-	# the shipped snippet, pointing at this build
-	sed "s|BinaryName = .*|BinaryName = \"$KC_BUILD/bin/kata-runtime\"|" "$KC_BUILD/data/containerd-kata.toml" >"$d/kata.toml"
+	# Debian's /etc/containerd/config.toml, pointed into this test's directory
 	cat >"$d/config.toml" <<-EOF
 	version = 2
 	root = "$d/root"
 	state = "$d/state"
 	[grpc]
 	  address = "$d/containerd.sock"
-	[plugins."io.containerd.grpc.v1.cri".containerd]
-	  default_runtime_name = "runc"
-	  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-	    runtime_type = "io.containerd.runc.v2"
-	[plugins."io.containerd.grpc.v1.cri".cni]
-	  bin_dir = "$d/cni/bin"
-	  conf_dir = "$d/cni/net.d"
+	[plugins]
+	  [plugins."io.containerd.grpc.v1.cri"]
+	    [plugins."io.containerd.grpc.v1.cri".cni]
+	      bin_dir = "$d/cni/bin"
+	      conf_dir = "$d/cni/net.d"
+	  [plugins."io.containerd.internal.v1.opt"]
+	    path = "$d/opt"
 	EOF
-	# merged as the snippet says (a plugin's section is replaced whole by an import)
-	grep -v '^version' "$d/kata.toml" >>"$d/config.toml"
+	# appended as its header says, pointing at this build
+	sed "s|BinaryName = .*|BinaryName = \"$KC_BUILD/bin/kata-runtime\"|" "$KC_BUILD/data/containerd-kata.toml" |
+		grep -v '^version' >>"$d/config.toml"
 	containerd --config "$d/config.toml" </dev/null >"$d/log" 2>&1 &
 	local pid=$!
 	for _ in $(seq 100); do [ -S "$d/containerd.sock" ] && break; sleep 0.1; done
@@ -38,10 +38,16 @@ load helpers
 	assert_line --regexp 'io\.containerd\.grpc\.v1 +cri +.* ok'
 	run containerd --config "$d/config.toml" config dump
 	assert_success
-	assert_output --partial 'runtimes.kata]'
-	assert_output --partial "BinaryName = \"$KC_BUILD/bin/kata-runtime\""
-	assert_output --partial 'runtime_type = "io.containerd.runc.v2"'
-	assert_output --partial 'pod_annotations = ["io.katacontainers.*"]'
+	local dump=$output
+	run "$KC_BUILD/bin/toml-decode" <<<"$dump"
+	assert_success
+	local rt='.plugins."io.containerd.grpc.v1.cri".containerd'
+	assert_equal "$(jq -r "$rt.default_runtime_name.value" <<<"$output")" runc
+	assert_equal "$(jq -r "$rt.runtimes.runc.runtime_type.value" <<<"$output")" io.containerd.runc.v2
+	assert_equal "$(jq -r "$rt.runtimes.kata.runtime_type.value" <<<"$output")" io.containerd.kata.v2
+	assert_equal "$(jq -r "$rt.runtimes.kata.pod_annotations[0].value" <<<"$output")" 'io.katacontainers.*'
+	assert_equal "$(jq -r "$rt.runtimes[\"kata-runc\"].runtime_type.value" <<<"$output")" io.containerd.runc.v2
+	assert_equal "$(jq -r "$rt.runtimes[\"kata-runc\"].options.BinaryName.value" <<<"$output")" "$KC_BUILD/bin/kata-runtime"
 	grep -o " $d[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 }
 
