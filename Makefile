@@ -401,6 +401,7 @@ bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUI
 	@$(MAKE) --no-print-directory image
 	bench/bench_guest.sh $(BUILD) 5
 	bench/bench_runtime.sh $(BUILD) 5
+	bench/bench_shimv2.sh $(BUILD) 5
 
 # Installs what is built; it never installs packages or downloads: the
 # guest image comes from `make image` (which does), run first.
