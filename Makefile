@@ -71,7 +71,7 @@ CURSES_CFLAGS = $(shell $(PKG_CONFIG) --cflags ncursesw)
 CURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw)
 PROGRAMS := $(BIN)/kata-check $(BIN)/kata-env $(BIN)/kata-setup $(BIN)/kata-dashboard $(BIN)/kata-runtime \
 	$(BIN)/containerd-shim-kata-v2
-TOOLS := $(BIN)/toml-decode $(BIN)/agentctl
+TOOLS := $(BIN)/toml-decode $(BIN)/agentctl $(BIN)/v2ctl
 # started by kata-runtime; installed beside it in libexec
 HELPERS := $(BIN)/kata-proxy $(BIN)/kata-shim
 MANPAGES := man/kata-check.1 man/kata-env.1 man/kata-dashboard.1 man/configuration.toml.5 man/kata-setup.8 \
@@ -232,11 +232,11 @@ PROTOS := $(CTRD)/runtime/v2/task/shim.proto $(CTRD)/api/types/mount.proto \
 	$(CTRD)/api/types/task/task.proto $(CTRD)/api/events/task.proto \
 	$(CTRD)/protobuf/plugin/fieldpath.proto gogoproto/gogo.proto google/protobuf/any.proto \
 	google/protobuf/empty.proto google/protobuf/timestamp.proto google/protobuf/descriptor.proto \
-	ttrpc.proto
+	github.com/containerd/cgroups/v2/stats/metrics.proto ttrpc.proto
 PROTO_C := $(addprefix $(PROTO_GEN)/,$(PROTOS:.proto=.pb-c.c))
 PROTO_OBJ := $(PROTO_C:$(BUILD)/gen/%.c=$(OBJ)/gen/%.o)
 LIBPROTO := $(BUILD)/lib/libkc-proto.a
-$(PROTO_GEN)/.stamp: runtime/shimv2/ttrpc.proto
+$(PROTO_GEN)/.stamp: runtime/shimv2/ttrpc.proto Makefile
 	@mkdir -p $(@D)
 	$(call say,PROTOC,$(PROTO_GEN))
 	$(Q)protoc-c -I$(GOSRC) -I$(GOSRC)/github.com/gogo/protobuf -I$(GOSRC)/github.com/gogo/protobuf/protobuf \
@@ -257,6 +257,13 @@ SHIMV2_OBJ := $(SHIMV2_SRC:%.c=$(OBJ)/%.o)
 $(OBJ)/runtime/shimv2/%.o: INC = $(RUNTIME_INC) -Iruntime/shim -Iruntime/shimv2 -I$(PROTO_GEN)
 $(SHIMV2_OBJ): $(PROTO_GEN)/.stamp
 $(BIN)/containerd-shim-kata-v2: $(SHIMV2_OBJ) $(LIBRUNTIME) $(LIBVM) $(LIBSHIM) $(LIBCHECK) $(LIBKC) $(LIBPROTO)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libprotobuf-c)
+
+$(OBJ)/tools/v2ctl.o: INC = $(ALL_INC) -I$(PROTO_GEN)
+$(OBJ)/tools/v2ctl.o: $(PROTO_GEN)/.stamp
+$(BIN)/v2ctl: $(OBJ)/tools/v2ctl.o $(LIBKC) $(LIBPROTO)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libprotobuf-c)

@@ -9,10 +9,12 @@
 
 #include "agent_client.h"
 #include "create.h"
+#include "github.com/containerd/cgroups/v2/stats/metrics.pb-c.h"
 #include "github.com/containerd/containerd/api/events/task.pb-c.h"
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb-c.h"
 #include "log.h"
 #include "oci.h"
+#include "oci_spec.h"
 #include "shimv2.h"
 #include "strbuf.h"
 
@@ -27,7 +29,8 @@ enum {
 	INTERNAL = 13,
 };
 
-#define PROCESS_TYPE_URL "types.containerd.io/opencontainers/runtime-spec/1/Process"
+#define PROCESS_TYPE_URL   "types.containerd.io/opencontainers/runtime-spec/1/Process"
+#define RESOURCES_TYPE_URL "types.containerd.io/opencontainers/runtime-spec/1/LinuxResources"
 
 static void now_ts(Google__Protobuf__Timestamp *t, const struct timespec *at)
 {
@@ -499,6 +502,93 @@ static int do_shutdown(struct v2shim *s, const void *in, void **out, struct kc_e
 	return OK;
 }
 
+/* New limits for the container: applied in the guest, to its cgroup. */
+static int do_update(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__UpdateTaskRequest *r = in;
+	*out = NULL;
+	struct v2proc *p = v2_proc_find(s, r->id, NULL);
+	if (!p)
+		return FAIL(NOT_FOUND, "container %s does not exist", r->id);
+	if (p->status == V2_STOPPED)
+		return FAIL(PRECONDITION, "container %s is not running", r->id);
+	if (!r->resources || !r->resources->type_url ||
+	    strcmp(r->resources->type_url, RESOURCES_TYPE_URL))
+		return FAIL(
+		    INVALID, "update %s: the resources are not OCI LinuxResources (%s)", r->id,
+		    r->resources && r->resources->type_url ? r->resources->type_url : "none");
+	json_error_t je;
+	json_t *res =
+	    json_loadb((const char *)r->resources->value.data, r->resources->value.len, 0, &je);
+	if (!json_is_object(res)) {
+		json_decref(res);
+		return FAIL(INVALID, "update %s: the resources: %s", r->id, je.text);
+	}
+	if (oci_resources_validate(res, "update", err) < 0) {
+		json_decref(res);
+		return INVALID;
+	}
+	json_t *ok =
+	    agent_call(s, r->id, "update_container",
+		       json_pack("{s:s, s:o}", "container_id", r->id, "resources", res), NULL, err);
+	if (!ok)
+		return INVALID;
+	json_decref(ok);
+	return OK;
+}
+
+/* The container's own cgroup figures from the guest (cgroup v2 there), as
+ * containerd's io.containerd.cgroups.v2.Metrics. */
+static int do_stats(struct v2shim *s, const void *in, void **out, struct kc_error *err)
+{
+	const Containerd__Task__V2__StatsRequest *r = in;
+	struct v2proc *p = v2_proc_find(s, r->id, NULL);
+	if (!p)
+		return FAIL(NOT_FOUND, "container %s does not exist", r->id);
+	if (p->status == V2_STOPPED)
+		return FAIL(PRECONDITION, "container %s is not running", r->id);
+	json_t *res = agent_call(s, r->id, "stats_container",
+				 json_pack("{s:s}", "container_id", r->id), NULL, err);
+	if (!res)
+		return INTERNAL;
+	json_t *st = json_object_get(res, "stats");
+#define U64(key) ((uint64_t)json_integer_value(json_object_get(st, key)))
+	Io__Containerd__Cgroups__V2__PidsStat pids = IO__CONTAINERD__CGROUPS__V2__PIDS_STAT__INIT;
+	pids.current = U64("pids");
+	Io__Containerd__Cgroups__V2__CPUStat cpu = IO__CONTAINERD__CGROUPS__V2__CPUSTAT__INIT;
+	cpu.usage_usec = U64("cpu_usage_ns") / 1000;
+	cpu.user_usec = U64("cpu_user_ns") / 1000;
+	cpu.system_usec = U64("cpu_system_ns") / 1000;
+	Io__Containerd__Cgroups__V2__MemoryStat mem =
+	    IO__CONTAINERD__CGROUPS__V2__MEMORY_STAT__INIT;
+	mem.usage = U64("memory_usage");
+	mem.file = U64("memory_cache");
+	/* no limit: what the VM has, as the kernel's "max" would read */
+	mem.usage_limit =
+	    json_is_integer(json_object_get(st, "memory_limit")) ? U64("memory_limit") : UINT64_MAX;
+#undef U64
+	json_decref(res);
+	Io__Containerd__Cgroups__V2__Metrics m = IO__CONTAINERD__CGROUPS__V2__METRICS__INIT;
+	m.pids = &pids;
+	m.cpu = &cpu;
+	m.memory = &mem;
+	size_t n = protobuf_c_message_get_packed_size(&m.base);
+	struct stats_resp {
+		Containerd__Task__V2__StatsResponse resp;
+		Google__Protobuf__Any any;
+		uint8_t value[];
+	} *sr = calloc(1, sizeof(*sr) + n);
+	containerd__task__v2__stats_response__init(&sr->resp);
+	google__protobuf__any__init(&sr->any);
+	protobuf_c_message_pack(&m.base, sr->value);
+	sr->any.type_url = (char *)m.base.descriptor->name;
+	sr->any.value.data = sr->value;
+	sr->any.value.len = n;
+	sr->resp.stats = &sr->any;
+	*out = sr;
+	return OK;
+}
+
 static int do_unsupported(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	(void)s, (void)in, (void)out;
@@ -512,14 +602,14 @@ static const struct {
 	const char *method;
 	handler fn;
 } handlers[] = {
-    {"State", do_state},	{"Create", do_create},
-    {"Start", do_start},	{"Delete", do_delete},
-    {"Pids", do_pids},		{"Pause", do_pause},
-    {"Resume", do_resume},	{"Checkpoint", do_unsupported},
-    {"Kill", do_kill},		{"Exec", do_exec},
-    {"ResizePty", do_resize},	{"CloseIO", do_close_io},
-    {"Update", do_unsupported}, {"Wait", do_wait},
-    {"Stats", do_unsupported},	{"Connect", do_connect},
+    {"State", do_state},       {"Create", do_create},
+    {"Start", do_start},       {"Delete", do_delete},
+    {"Pids", do_pids},	       {"Pause", do_pause},
+    {"Resume", do_resume},     {"Checkpoint", do_unsupported},
+    {"Kill", do_kill},	       {"Exec", do_exec},
+    {"ResizePty", do_resize},  {"CloseIO", do_close_io},
+    {"Update", do_update},     {"Wait", do_wait},
+    {"Stats", do_stats},       {"Connect", do_connect},
     {"Shutdown", do_shutdown},
 };
 

@@ -49,6 +49,16 @@ setup() {
 	RT=(--runtime io.containerd.kata.v2)
 }
 
+# What a failed test left: its tasks and containers, so the next starts clean.
+teardown() {
+	local c
+	for c in $("${CTR[@]}" containers ls -q 2>/dev/null); do
+		"${CTR[@]}" task rm -f "$c" >/dev/null 2>&1
+		"${CTR[@]}" containers rm "$c" >/dev/null 2>&1
+	done
+	return 0
+}
+
 teardown_file() {
 	local d=$BATS_FILE_TMPDIR/ctd
 	[ -f "$d/pid" ] && kill "$(cat "$d/pid")" 2>/dev/null
@@ -196,6 +206,62 @@ assert_v2_nothing_left() {
 	run "${CTR[@]}" task rm -f p1
 	assert_success
 	run "${CTR[@]}" containers rm p1 p1-c2
+	assert_success
+	assert_v2_nothing_left
+}
+
+@test "shim v2: Update sets the guest's limits; task metrics reads the container's own cgroup" {
+	run "${CTR[@]}" run -d "${RT[@]}" localhost/bb:latest v9 sleep 1000
+	assert_success
+	# ctr has no update: the call as containerd's CRI makes it
+	local sock
+	sock=$(sed 's|^unix://||' "$T/ctd/state/io.containerd.runtime.v2.task/$NS/v9/address")
+	run "$KC_BUILD/bin/v2ctl" -s "$sock" update v9 '{"memory":{"limit":67108864},"cpu":{"quota":50000,"period":100000}}'
+	assert_success
+	assert_output ok
+	run "${CTR[@]}" task metrics v9
+	assert_success
+	# the container's own figures (one process, its memory), not the VM's
+	assert_line --regexp '^pids.current +1 *$'
+	assert_line --regexp '^memory.usage_limit +67108864 *$'
+	assert_line --regexp '^cpu.usage_usec +[1-9][0-9]* *$'
+	local usage
+	usage=$(awk '$1 == "memory.usage" { print $2 }' <<<"$output")
+	[ "$usage" -gt 0 ] && [ "$usage" -lt 67108864 ]
+	run "$KC_BUILD/bin/v2ctl" -s "$sock" update v9 '{"memory":{"limit":"lots"}}'
+	assert_failure
+	assert_output --partial "error 3"
+	run "$KC_BUILD/bin/v2ctl" -s "$sock" update nosuch '{}'
+	assert_output --partial "error 5"
+	run "${CTR[@]}" task rm -f v9
+	assert_success
+	run "${CTR[@]}" containers rm v9
+	assert_success
+	assert_v2_nothing_left
+}
+
+@test "shim v2: garbage, unknown methods and oversized frames get errors; the daemon stays up" {
+	run "${CTR[@]}" run -d "${RT[@]}" localhost/bb:latest v10 sleep 1000
+	assert_success
+	local sock
+	sock=$(sed 's|^unix://||' "$T/ctd/state/io.containerd.runtime.v2.task/$NS/v10/address")
+	run bash -c "head -c 4096 /dev/urandom | '$KC_BUILD/bin/v2ctl' -s '$sock' call Create"
+	assert_failure
+	assert_output --regexp 'error (3|5|6|13):'
+	run bash -c "printf '\x0a\xff\xff\xff\xff\x0f' | '$KC_BUILD/bin/v2ctl' -s '$sock' call Kill"
+	assert_output --partial "error 3"
+	run "$KC_BUILD/bin/v2ctl" -s "$sock" call Nope </dev/null
+	assert_output --partial "error 12"
+	run "$KC_BUILD/bin/v2ctl" -s "$sock" oversized
+	assert_output --partial "error 3: message over ttrpc's 4 MiB limit"
+	run "$KC_BUILD/bin/v2ctl" -s "$sock" state nosuch
+	assert_output --partial "error 5"
+	run "$KC_BUILD/bin/v2ctl" -s "$sock" state v10
+	assert_success
+	assert_output "id=v10 status=running exit_status=0 terminal=0"
+	run "${CTR[@]}" task rm -f v10
+	assert_success
+	run "${CTR[@]}" containers rm v10
 	assert_success
 	assert_v2_nothing_left
 }
