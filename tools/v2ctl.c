@@ -142,8 +142,10 @@ static int oversized(int fd)
 	size_t n = TTRPC_MAX_MESSAGE + (1u << 20);
 	unsigned char h[TTRPC_HEADER];
 	ttrpc_encode_header(h, (uint32_t)n, 1, TTRPC_REQUEST, 0);
-	uint8_t *junk = calloc(1, n);
 	if (write(fd, h, sizeof(h)) != (ssize_t)sizeof(h))
+		return 2;
+	uint8_t *junk = calloc(1, n);
+	if (!junk)
 		return 2;
 	for (size_t done = 0; done < n;) {
 		ssize_t w = write(fd, junk + done, n - done);
