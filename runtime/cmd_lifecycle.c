@@ -55,11 +55,18 @@ int cmd_kill(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		return 1;
 	int rc = 1;
 	struct agent_client ac;
+	bool all = cli_bool(opts, "all");
+	/* runc: --all of a stopped container has nothing left to signal, and
+	 * succeeds (containerd's shim sends it after every exit) */
+	if (all && !strcmp(ctr_status(&c), "stopped")) {
+		ctr_close(&c);
+		return 0;
+	}
 	if (ctr_agent_running(&c, &ac, err) == 0) {
 		json_t *r =
 		    agent_client_call(&ac, "signal_process",
 				      json_pack("{s:s, s:i, s:b}", "container_id", id, "signal",
-						sig, "all", cli_bool(opts, "all")),
+						sig, "all", all),
 				      10000, err);
 		if (r)
 			rc = 0;
