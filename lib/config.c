@@ -212,7 +212,7 @@ void config_defaults(struct kc_config *c)
 	set_string(&c->shim.path, KC_LIBEXECDIR "/kata-shim");
 	set_string(&c->netmon.path, KC_LIBEXECDIR "/kata-netmon");
 	set_string(&c->runtime.internetworking_model, "tcfilter");
-	c->runtime.disable_guest_seccomp = true;
+	c->runtime.disable_guest_seccomp = false;
 	set_string(&c->factory.template_path, "/run/vc/vm/template");
 	set_string(&c->factory.vm_cache_endpoint, "/var/run/kata-containers/cache.sock");
 }

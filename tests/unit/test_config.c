@@ -21,7 +21,7 @@ static void defaults(void **state)
 	assert_string_equal(c.hypervisor.accel, "kvm");
 	assert_string_equal(c.hypervisor.shared_fs, "virtio-9p");
 	assert_string_equal(c.runtime.internetworking_model, "tcfilter");
-	assert_true(c.runtime.disable_guest_seccomp);
+	assert_false(c.runtime.disable_guest_seccomp);
 	assert_null(c.source);
 	config_free(&c);
 }
