@@ -63,11 +63,10 @@ int cmd_kill(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		return 0;
 	}
 	if (ctr_agent_running(&c, &ac, err) == 0) {
-		json_t *r =
-		    agent_client_call(&ac, "signal_process",
-				      json_pack("{s:s, s:i, s:b}", "container_id", id, "signal",
-						sig, "all", all),
-				      10000, err);
+		json_t *r = agent_client_call(
+		    &ac, "signal_process",
+		    json_pack("{s:s, s:i, s:b}", "container_id", id, "signal", sig, "all", all),
+		    10000, err);
 		if (r)
 			rc = 0;
 		else if (!strcmp(ac.last_code, "state"))
