@@ -412,6 +412,28 @@ static void op_signal_process(struct req *r)
 	respond_ok(r->a, r->id, NULL);
 }
 
+/* The host-side stand-in of a stream's process (its kata-shim, or the shim
+ * v2's carrier) is gone while the process runs: nobody can take its output
+ * or its exit any more - an exec whose caller gave up (ExecSync's timeout)
+ * must not outlive it. The process is killed; one that has exited is left
+ * as it is. */
+static void op_release_stream(struct req *r)
+{
+	json_t *s = json_object_get(r->j, "stream");
+	if (!json_is_integer(s) || json_integer_value(s) <= 0 ||
+	    json_integer_value(s) > 0xffffffffLL) {
+		respond_error(r->a, r->id, "invalid",
+			      "release_stream: 'stream' must be a stream number");
+		return;
+	}
+	struct process *p = process_find_stream(r->a, (uint32_t)json_integer_value(s));
+	if (p && !p->exited && p->pid > 0) {
+		log_warn("stream %u: its host side is gone; killing process %d", p->stream, p->pid);
+		kill(p->pid, SIGKILL);
+	}
+	respond_ok(r->a, r->id, NULL);
+}
+
 static void op_wait_process(struct req *r)
 {
 	struct process *p = process_arg(r, NULL);
@@ -630,6 +652,7 @@ static const struct {
     {"exec_process", op_exec_process},
     {"signal_process", op_signal_process},
     {"wait_process", op_wait_process},
+    {"release_stream", op_release_stream},
     {"resize_tty", op_resize_tty},
     {"ps", op_ps},
     {"list_containers", op_list_containers},

@@ -47,6 +47,7 @@ struct owner {
 	uint32_t stream; /* 0: a free slot */
 	int client;
 	unsigned serial;
+	bool standin; /* claimed with attach_stream: the process's host side */
 };
 
 struct owner_table {
@@ -155,7 +156,7 @@ static void owners_grow(struct owner_table *t)
 	*t = bigger;
 }
 
-static void set_owner(struct proxy *p, uint32_t stream, int client)
+static void set_owner(struct proxy *p, uint32_t stream, int client, bool standin)
 {
 	struct owner *o = owner_of(p, stream);
 	if (!o) {
@@ -171,6 +172,7 @@ static void set_owner(struct proxy *p, uint32_t stream, int client)
 	}
 	o->client = client;
 	o->serial = p->clients[client].serial;
+	o->standin = standin;
 }
 
 /* Linear probing: close the gap so later entries stay reachable. */
@@ -188,16 +190,25 @@ static void owner_remove_slot(struct owner_table *t, size_t i)
 	}
 }
 
-/* A client left: the streams it owned are forgotten. */
+/* A client left: the streams it owned are forgotten, and the processes it
+ * stood for are released - the agent kills those still running (nobody is
+ * left to take their output or exit). The agent's answer has no asker. */
 static void forget_streams_of(struct proxy *p, int client, unsigned serial)
 {
 	struct owner_table *t = &p->owners;
 	for (size_t i = 0; i < t->cap;) {
 		struct owner *o = &t->slots[i];
-		if (o->stream && o->client == client && o->serial == serial)
+		if (o->stream && o->client == client && o->serial == serial) {
+			if (o->standin)
+				queue_json(&p->agent, 0, FRAME_REQUEST,
+					   json_pack("{s:I, s:s, s:I}", "id",
+						     (json_int_t)p->next_id++, "op",
+						     "release_stream", "stream",
+						     (json_int_t)o->stream));
 			owner_remove_slot(t, i); /* slot i may now hold a moved entry: look again */
-		else
+		} else {
 			i++;
+		}
 	}
 }
 
@@ -245,7 +256,8 @@ static void from_agent(struct proxy *p, struct frame *f)
 			json_t *stream = json_object_get(j, "stream");
 			if (pd->owns_stream && json_is_true(json_object_get(j, "ok")) &&
 			    json_is_integer(stream))
-				set_owner(p, (uint32_t)json_integer_value(stream), pd->client);
+				set_owner(p, (uint32_t)json_integer_value(stream), pd->client,
+					  false);
 			json_object_set(j, "id", pd->client_id);
 			queue_json(c, 0, FRAME_RESPONSE, json_incref(j));
 		}
@@ -275,7 +287,7 @@ static void client_request(struct proxy *p, int ci, json_t *req)
 				     "attach_stream: 'stream' must be a stream number");
 			return;
 		}
-		set_owner(p, (uint32_t)json_integer_value(s), ci);
+		set_owner(p, (uint32_t)json_integer_value(s), ci, true);
 		queue_json(c, 0, FRAME_RESPONSE, json_pack("{s:O, s:b}", "id", id, "ok", 1));
 		return;
 	}

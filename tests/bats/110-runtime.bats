@@ -137,6 +137,30 @@ teardown() {
 	assert_clean e1
 }
 
+@test "runtime: a process whose kata-shim is killed dies in the guest (an abandoned exec)" {
+	make_bundle "$B" sleep 1000
+	kr run --detach --bundle "$B" a1 </dev/null >/dev/null 2>&1
+	# ExecSync's timeout: containerd kills the exec's stand-in, as runc's
+	# caller kills runc's exec
+	kr exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" a1 sleep 300 </dev/null >/dev/null 2>&1
+	run kr exec a1 sh -c 'ps -o args | grep -c "^sleep 300"'
+	assert_output 1
+	kill -9 "$(cat "$BATS_TEST_TMPDIR/exec.pid")"
+	for _ in $(seq 50); do
+		[ "$(kr exec a1 sh -c 'ps -o args | grep -c "^sleep 300"')" = 0 ] && break
+		sleep 0.1
+	done
+	run kr exec a1 sh -c 'ps -o args | grep -c "^sleep 300"'
+	assert_output 0
+	# the container's own stand-in: its process goes too, and the state says so
+	kill -9 "$(kr state a1 | jq -r .pid)"
+	for _ in $(seq 50); do [ "$(kr state a1 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+	assert_equal "$(kr state a1 | jq -r .status)" stopped
+	run kr delete a1
+	assert_success
+	assert_clean a1
+}
+
 @test "runtime: the seccomp profile applies in the guest by default, as runc applies it" {
 	local cfg=$DEV_CONFIG
 	grep -qx 'disable_guest_seccomp = false' "$cfg"
