@@ -19,6 +19,7 @@ cleanup() {
 	sleep 0.5
 	grep -o " ${work}[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	rm -rf "$work"
+	rmdir /sys/fs/cgroup/*/"$ns" 2>/dev/null || true
 }
 trap cleanup EXIT
 

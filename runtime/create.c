@@ -257,9 +257,18 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 		netns_mode = NETNS_HOST;
 	unsigned vcpus, mem;
 	size_vm(&x->rc, x->b.spec, &vcpus, &mem);
+	/* the pod's cgroup on the host: everything of the sandbox goes in it */
+	_cleanup_free_ char *cgroup = NULL;
+	const char *cgroups_path =
+	    json_string_value(json_object_get(json_object_get(x->b.spec, "linux"), "cgroupsPath"));
+	if (host_cgroup_path(cgroups_path, x->rt->systemd_cgroup, &cgroup, err) < 0)
+		return kc_error_wrap(err, "%s/config.json", x->b.dir);
 	_cleanup_free_ char *vm_dir = sandbox_vm_dir(x->rt->root, x->a->id);
 	json_object_set_new(x->c.state, "sandbox",
 			    json_pack("{s:s, s:s}", "id", x->a->id, "vm_dir", vm_dir));
+	if (cgroup)
+		json_object_set_new(json_object_get(x->c.state, "sandbox"), "cgroup",
+				    json_string(cgroup));
 	if (record(x, "create:vm-recorded", err) < 0)
 		return -1;
 	kc_info("creating sandbox %s: %s, %u vCPU, %u MiB, %s, %d NIC(s)", x->a->id, x->rc.accel,
@@ -272,7 +281,8 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 				    .netns_mode = netns_mode,
 				    .netns_path = netns_path,
 				    .nics = nics,
-				    .nnics = nnics};
+				    .nnics = nnics,
+				    .cgroup = cgroup};
 	if (sandbox_start(&x->c.sb, &sp, err) < 0)
 		return -1;
 	x->c.have_sandbox = true;

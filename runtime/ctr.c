@@ -14,6 +14,7 @@
 #include "agent_client.h"
 #include "crash.h"
 #include "daemon.h"
+#include "host_cgroup.h"
 #include "fs.h"
 #include "hooks.h"
 #include "log.h"
@@ -226,13 +227,28 @@ pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, 
 	 * with a console socket the terminal carries it all, and our stdio may
 	 * be a pipe the caller reads to its end (containerd's does) */
 	int io = console_socket ? -1 : 0;
+	/* in the pod's cgroup, with its VM */
+	int cg[HOST_CGROUP_MAX], ncg = 0;
+	if (c->sb.cgroup) {
+		ncg = host_cgroup_open_procs(c->sb.cgroup, cg, HOST_CGROUP_MAX, err);
+		if (ncg < 0) {
+			close(ready[0]);
+			close(ready[1]);
+			strbuf_release(&proxy);
+			strbuf_release(&log);
+			return -1;
+		}
+	}
 	struct spawn_opts o = {.argv = argv,
 			       .stdin_fd = io ? -1 : STDIN_FILENO,
 			       .stdout_fd = io ? -1 : STDOUT_FILENO,
 			       .stderr_fd = io ? -1 : STDERR_FILENO,
 			       .keep_fd = ready[1],
-			       .netns = c->sb.netns};
+			       .netns = c->sb.netns,
+			       .cgroup_fds = cg,
+			       .ncgroup = ncg};
 	pid_t pid = spawn_process_opts(&o, err);
+	host_cgroup_close_fds(cg, ncg);
 	close(ready[1]);
 	if (pid < 0) {
 		kc_error_wrap(err, "kata-shim %s", shim_path);

@@ -30,6 +30,10 @@ static void child(const struct spawn_opts *o, int errpipe)
 			signal(s, SIG_DFL);
 	if (o->detach || o->new_session)
 		setsid();
+	/* charged to the pod from its first instruction */
+	for (int i = 0; i < o->ncgroup; i++)
+		if (write(o->cgroup_fds[i], "0", 1) < 0)
+			goto fail;
 	int in = o->stdin_fd, out = o->stdout_fd, er = o->stderr_fd;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (in < 0)

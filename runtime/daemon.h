@@ -20,9 +20,12 @@ struct spawn_opts {
 	const int *pass_fds; /* passed as fds 4, 5, ... (3 too when keep_fd < 0) */
 	int npass;
 	const char *netns; /* a network namespace file to enter, or NULL */
-	bool detach;	   /* a daemon: its own session, re-parented away from us */
-	bool new_session;  /* setsid() without detaching */
-	bool as_user;	   /* exec as uid:gid (and supp_gid when >= 0), no new privileges */
+	/* cgroup.procs files (open for writing) the process joins before exec */
+	const int *cgroup_fds;
+	int ncgroup;
+	bool detach;	  /* a daemon: its own session, re-parented away from us */
+	bool new_session; /* setsid() without detaching */
+	bool as_user;	  /* exec as uid:gid (and supp_gid when >= 0), no new privileges */
 	uid_t uid;
 	gid_t gid;
 	long supp_gid;

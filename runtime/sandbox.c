@@ -21,6 +21,7 @@
 #include "crash.h"
 #include "daemon.h"
 #include "fdmount.h"
+#include "host_cgroup.h"
 #include "log.h"
 #include "network.h"
 #include "qemu.h"
@@ -217,6 +218,8 @@ static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct sandbox_pa
 			       .stderr_fd = -1,
 			       .keep_fd = -1,
 			       .netns = sb->netns,
+			       .cgroup_fds = sb->cg_fds,
+			       .ncgroup = sb->ncg,
 			       .detach = true};
 	sb->virtiofsd_pid = spawn_process_opts(&o, err);
 	strbuf_release(&src);
@@ -307,6 +310,8 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 			       .pass_fds = pf.fds,
 			       .npass = pf.n,
 			       .netns = sb->netns,
+			       .cgroup_fds = sb->cg_fds,
+			       .ncgroup = sb->ncg,
 			       .detach = true,
 			       .as_user = sb->qemu_uid != 0,
 			       .uid = sb->qemu_uid,
@@ -402,6 +407,8 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params
 				.stderr_fd = -1,
 				.keep_fd = ready[1],
 				.netns = sb->netns,
+				.cgroup_fds = sb->cg_fds,
+				.ncgroup = sb->ncg,
 				.detach = true};
 	sb->proxy_pid = spawn_process_opts(&po, err);
 	close(ready[1]);
@@ -473,6 +480,7 @@ static void sandbox_init(struct sandbox *sb, const struct sandbox_params *p)
 	snprintf(sb->accel, sizeof(sb->accel), "%s", p->rc->accel);
 	snprintf(sb->machine, sizeof(sb->machine), "%s", cfg->hypervisor.machine_type);
 	rfc3339_now(sb->started, sizeof(sb->started));
+	sb->cgroup = p->cgroup ? xstrdup(p->cgroup) : NULL;
 }
 
 /* In order; each step's crash point comes once it is done. */
@@ -499,15 +507,32 @@ int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_
 		return -1;
 	}
 	crash_point("create:vm-dir");
-	for (size_t i = 0; i < ARRAY_SIZE(boot_steps); i++) {
-		if (boot_steps[i].fn(sb, vmfd, p, err) < 0) {
+	/* the pod's cgroup (recorded by the caller before we were called) */
+	if (sb->cgroup) {
+		sb->ncg = host_cgroup_create(sb->cgroup, sb->cg_fds, HOST_CGROUP_MAX, err);
+		if (sb->ncg < 0) {
+			sb->ncg = 0;
 			sandbox_stop(sb);
 			sandbox_free(sb);
 			return -1;
 		}
+		crash_point("create:cgroup");
+	}
+	int rc = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(boot_steps); i++) {
+		if (boot_steps[i].fn(sb, vmfd, p, err) < 0) {
+			rc = -1;
+			break;
+		}
 		crash_point(boot_steps[i].crash_point);
 	}
-	return 0;
+	host_cgroup_close_fds(sb->cg_fds, sb->ncg);
+	sb->ncg = 0;
+	if (rc < 0) {
+		sandbox_stop(sb);
+		sandbox_free(sb);
+	}
+	return rc;
 }
 
 int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms,
@@ -623,6 +648,8 @@ void sandbox_stop(struct sandbox *sb)
 	stop_stragglers(sb);
 	if (vm_dir_base(sb->vm_dir))
 		qemu_user_release(vm_dir_base(sb->vm_dir), sb->qemu_uid);
+	/* empty now: everything of the sandbox that was in it has stopped */
+	host_cgroup_remove(sb->cgroup);
 	if (vmfd < 0)
 		return;
 	share_teardown(vmfd);

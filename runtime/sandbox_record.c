@@ -39,6 +39,8 @@ json_t *sandbox_to_json(const struct sandbox *sb)
 		json_object_set_new(j, "qemu_uid", json_integer(sb->qemu_uid));
 	if (sb->proxy_path)
 		json_object_set_new(j, "proxy_path", json_string(sb->proxy_path));
+	if (sb->cgroup)
+		json_object_set_new(j, "cgroup", json_string(sb->cgroup));
 	return j;
 }
 
@@ -57,6 +59,7 @@ int sandbox_from_json(struct sandbox *sb, const json_t *j)
 	sb->vm_dir = dup_str(j, "vm_dir");
 	sb->netns = dup_str(j, "netns");
 	sb->proxy_path = dup_str(j, "proxy_path");
+	sb->cgroup = dup_str(j, "cgroup");
 	sb->netns_created = json_is_true(json_object_get(j, "netns_created"));
 	sb->qemu_pid = (pid_t)json_integer_value(json_object_get(j, "qemu_pid"));
 	sb->qemu_start = (uint64_t)json_integer_value(json_object_get(j, "qemu_start"));
@@ -88,5 +91,6 @@ void sandbox_free(struct sandbox *sb)
 	free(sb->shared_dir);
 	free(sb->netns);
 	free(sb->proxy_path);
+	free(sb->cgroup);
 	memset(sb, 0, sizeof(*sb));
 }

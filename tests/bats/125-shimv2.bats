@@ -64,6 +64,8 @@ teardown_file() {
 	[ -f "$d/pid" ] && kill "$(cat "$d/pid")" 2>/dev/null
 	sleep 0.5
 	grep -o " $BATS_FILE_TMPDIR[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	# ctr's cgroupsPath is /NAMESPACE/ID: the namespace's level stays, as with runc
+	rmdir /sys/fs/cgroup/*/$NS 2>/dev/null || true
 }
 
 # No daemon, VM, kata-shim, state or mount of ours is left, and no
@@ -99,6 +101,12 @@ assert_v2_nothing_left() {
 	fi
 	if [ -n "$(find /run/kata-containers/shimv2/s -type s 2>/dev/null)" ]; then
 		echo "sockets left: $(find /run/kata-containers/shimv2/s -type s)" >&2
+		return 1
+	fi
+	local cgs
+	cgs=$(find /sys/fs/cgroup/*/$NS -mindepth 1 -maxdepth 1 -type d 2>/dev/null)
+	if [ -n "$cgs" ]; then
+		echo "cgroups left: $cgs" >&2
 		return 1
 	fi
 	! grep -q " /run/kata-containers/.vm/\| $T/ctd/state/" /proc/self/mountinfo

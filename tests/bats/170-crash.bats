@@ -17,6 +17,7 @@ setup() {
 
 teardown() {
 	teardown_runtime
+	rmdir /sys/fs/cgroup/*/kata-crash-"$SID" 2>/dev/null || true
 }
 
 # The crash points a successful COMMAND passes, in order (through a file:
@@ -55,8 +56,21 @@ sandbox_bundle() {
 	make_bundle "$1" sleep 1000
 	bundle_set "$1" ".annotations = {\"io.kubernetes.cri.container-type\": \"sandbox\", \"io.kubernetes.cri.sandbox-id\": \"$SID\"}
 		| .linux.namespaces = [{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},
-			{\"type\":\"network\",\"path\":\"/run/netns/$NETNS\"}]"
+			{\"type\":\"network\",\"path\":\"/run/netns/$NETNS\"}]
+		| .linux.cgroupsPath = \"/kata-crash-$SID/$SID\""
 	bundle_set "$1" ".hooks = {\"prestart\": [{\"path\": \"/bin/true\"}]}"
+}
+
+# The sandbox's host cgroup is gone from every hierarchy (its parent stays).
+assert_cgroup_clean() {
+	local h
+	for h in /sys/fs/cgroup/*/; do
+		[ -d "${h}kata-crash-$SID" ] || continue
+		if [ -e "${h}kata-crash-$SID/$SID" ]; then
+			echo "cgroup left: ${h}kata-crash-$SID/$SID" >&2
+			return 1
+		fi
+	done
 }
 
 @test "crash: create of a sandbox killed at every point, with its pod network" {
@@ -68,7 +82,7 @@ sandbox_bundle() {
 	kr delete --force "$SID"
 	assert_clean "$SID"
 	# every step of create is there, the VM's included
-	for p in create:state create:network-recorded create:network create:vm-dir create:qemu-spawned create:qemu \
+	for p in create:state create:network-recorded create:network create:vm-dir create:cgroup create:qemu-spawned create:qemu \
 		create:booted create:vm create:sandbox-record create:shared create:container create:shim-started \
 		create:created create:hooks create:pid-file; do
 		grep -qx "$p" <<<"$points" || { echo "no crash point $p in: $points" >&2; return 1; }
@@ -90,7 +104,10 @@ sandbox_bundle() {
 		[ "$status" -eq 0 ] || { echo "at $p: delete --force: $output" >&2; return 1; }
 		assert_clean "$SID" || { echo "after a crash at $p" >&2; return 1; }
 		assert_network_clean || { echo "after a crash at $p" >&2; return 1; }
+		assert_cgroup_clean || { echo "after a crash at $p" >&2; return 1; }
 	done
+	# the crash points of the sandbox's cgroup were passed: it was made
+	[ -d "/sys/fs/cgroup/memory/kata-crash-$SID" ]
 }
 
 @test "crash: create of a pod member killed at every point leaves the pod as it was" {
