@@ -426,12 +426,13 @@ install: all
 	install -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(BUILD)/data/configuration.toml $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/
-	install -m 0644 $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf $(DESTDIR)$(PREFIX)/share/kata-containers/
+	install -m 0644 $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf data/kata-runtimeclass.yaml \
+		$(DESTDIR)$(PREFIX)/share/kata-containers/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/libexec/kata-containers/,$(notdir $(HELPERS)))
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,kata-containers-initrd.img vmlinux.container vmlinuz.container containerd-kata.toml crio-kata.conf)
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,kata-containers-initrd.img vmlinux.container vmlinuz.container containerd-kata.toml crio-kata.conf kata-runtimeclass.yaml)
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES))))

@@ -57,3 +57,24 @@ load helpers
 	assert_equal "$(jq -r '.crio.runtime.runtimes.kata.runtime_path.value' <<<"$output")" "$(grep -o '/[^"]*/kata-runtime' "$KC_BUILD/data/crio-kata.conf")"
 	assert_equal "$(jq -r '.crio.runtime.runtimes.kata.runtime_type.value' <<<"$output")" oci
 }
+
+@test "cri: the RuntimeClass names a runtime both snippets define, with the pod's fixed overhead" {
+	local rc=$BATS_TEST_DIRNAME/../../data/kata-runtimeclass.yaml
+	# Debian's python3 (python3-yaml is a test dependency)
+	run /usr/bin/python3 -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' "$rc"
+	assert_success
+	local j=$output
+	assert_equal "$(jq -r .apiVersion <<<"$j")" node.k8s.io/v1
+	assert_equal "$(jq -r .kind <<<"$j")" RuntimeClass
+	local handler
+	handler=$(jq -r .handler <<<"$j")
+	# containerd's CRI and CRI-O find the handler among their runtimes
+	run "$KC_BUILD/bin/toml-decode" <"$KC_BUILD/data/containerd-kata.toml"
+	assert_equal "$(jq -r ".plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.\"$handler\".runtime_type.value" <<<"$output")" \
+		io.containerd.kata.v2
+	run "$KC_BUILD/bin/toml-decode" <"$KC_BUILD/data/crio-kata.conf"
+	assert_equal "$(jq -r ".crio.runtime.runtimes.\"$handler\".runtime_type.value" <<<"$output")" oci
+	[[ "$(jq -r .overhead.podFixed.memory <<<"$j")" =~ ^[0-9]+Mi$ ]]
+	[[ "$(jq -r .overhead.podFixed.cpu <<<"$j")" =~ ^[0-9]+m$ ]]
+	assert_equal "$(jq -r '.scheduling.nodeSelector["katacontainers.io/kata-runtime"]' <<<"$j")" true
+}
