@@ -122,6 +122,11 @@ refused() {
 	check '.linux.seccomp = {"defaultAction": "SCMP_ACT_FROB"}' "linux.seccomp.defaultAction: 'SCMP_ACT_FROB' is not a seccomp action"
 	check '.annotations = {"a": 1}' "annotations[\"a\"]: must be a string"
 	check '.ociVersion = 1' "ociVersion: must be a string"
+	# what a VM cannot share with the host is refused with the reason
+	check '.linux.namespaces |= map(select(.type != "network"))' \
+		"no network namespace: the pod would share the host's network (hostNetwork), which a VM cannot join"
+	check '.linux.namespaces |= map(select(.type != "ipc"))' \
+		"no ipc namespace: the pod would share the host's IPC (hostIPC)"
 }
 
 @test "hostile input: configuration.toml values out of range name the file, line and key" {

@@ -186,7 +186,7 @@ vms_of() {
 	grep -q 'internetworking_model = "none"' "$cfg"
 	make_netns
 	make_bundle "$T/n" sh -c 'ls /sys/class/net'
-	bundle_set "$T/n" ".linux.namespaces = [{\"type\":\"pid\"},{\"type\":\"mount\"},{\"network\":\"x\",\"type\":\"network\",\"path\":\"/run/netns/$NETNS\"}]"
+	bundle_set "$T/n" ".linux.namespaces = [{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"network\":\"x\",\"type\":\"network\",\"path\":\"/run/netns/$NETNS\"}]"
 	KR_CONFIG=$cfg run kr run --bundle "$T/n" n1
 	assert_success
 	assert_output lo
