@@ -254,17 +254,19 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 	/* what a VM cannot share with the host: refused, never silently
 	 * broken (the container would see the guest's, not the host's) */
 	if (netns_mode == NETNS_HOST)
-		return kc_error_set(err, 0,
-				    "%s/config.json: linux.namespaces has no network namespace: the "
-				    "pod would share the host's network (hostNetwork), which a VM "
-				    "cannot join - its containers would have only loopback; give "
-				    "the pod a network namespace of its own",
-				    x->b.dir);
+		return kc_error_set(
+		    err, 0,
+		    "%s/config.json: linux.namespaces has no network namespace: the "
+		    "pod would share the host's network (hostNetwork), which a VM "
+		    "cannot join - its containers would have only loopback; give "
+		    "the pod a network namespace of its own",
+		    x->b.dir);
 	if (!bundle_has_namespace(x->b.spec, "ipc"))
-		return kc_error_set(err, 0,
-				    "%s/config.json: linux.namespaces has no ipc namespace: the pod "
-				    "would share the host's IPC (hostIPC), which a VM cannot reach",
-				    x->b.dir);
+		return kc_error_set(
+		    err, 0,
+		    "%s/config.json: linux.namespaces has no ipc namespace: the pod "
+		    "would share the host's IPC (hostIPC), which a VM cannot reach",
+		    x->b.dir);
 	if (step_network(x, netns_mode, netns_path, nics, &nnics, err) < 0)
 		return -1;
 	if (netns_mode == NETNS_NEW && x->rc.cfg->runtime.disable_new_netns)
