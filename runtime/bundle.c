@@ -135,18 +135,6 @@ void bundle_free(struct bundle *b)
 	b->dirfd = b->rootfs_fd = -1;
 }
 
-bool bundle_has_namespace(const json_t *spec, const char *type)
-{
-	size_t i;
-	json_t *ns;
-	json_array_foreach (json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
-		const char *t = json_string_value(json_object_get(ns, "type"));
-		if (t && !strcmp(t, type))
-			return true;
-	}
-	return false;
-}
-
 enum netns_mode bundle_netns(const json_t *spec, const char **path)
 {
 	size_t i;

@@ -33,7 +33,5 @@ void bundle_free(struct bundle *b);
 /* The spec's network namespace: NETNS_HOST when the spec has none (the
  * host's), NETNS_NEW, or NETNS_PATH (*path set). */
 enum netns_mode bundle_netns(const json_t *spec, const char **path);
-/* The spec lists a namespace of that type (with or without a path). */
-bool bundle_has_namespace(const json_t *spec, const char *type);
 
 #endif

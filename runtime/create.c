@@ -15,6 +15,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "network.h"
+#include "oci.h"
 #include "pod.h"
 #include "qemu.h"
 #include "rtconfig.h"
@@ -261,7 +262,7 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 		    "cannot join - its containers would have only loopback; give "
 		    "the pod a network namespace of its own",
 		    x->b.dir);
-	if (!bundle_has_namespace(x->b.spec, "ipc"))
+	if (!oci_spec_has_namespace(x->b.spec, "ipc"))
 		return kc_error_set(
 		    err, 0,
 		    "%s/config.json: linux.namespaces has no ipc namespace: the pod "

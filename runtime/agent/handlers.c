@@ -211,20 +211,6 @@ static pid_t join_arg(struct req *r, const char *ns, bool *bad)
 	return c->init->pid;
 }
 
-/* Does linux.namespaces name this type? A type it does not name is
- * shared with the runtime - here the agent - as runc does on a host. */
-static bool spec_lists_namespace(const json_t *spec, const char *type)
-{
-	size_t i;
-	json_t *ns;
-	json_array_foreach (json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
-		const char *t = json_string_value(json_object_get(ns, "type"));
-		if (t && !strcmp(t, type))
-			return true;
-	}
-	return false;
-}
-
 static void op_create_container(struct req *r)
 {
 	struct agent *a = r->a;
@@ -308,7 +294,7 @@ static void op_create_container(struct req *r)
 	sr.join_ipc = join_ipc;
 	sr.join_uts = join_uts;
 	sr.join_pid = join_pid;
-	sr.agent_pid_ns = !spec_lists_namespace(spec, "pid");
+	sr.agent_pid_ns = !oci_spec_has_namespace(spec, "pid");
 	int rc = spawn_process(a, &sr, &why);
 	oci_process_free(&sr.proc);
 	if (rc < 0) {

@@ -62,7 +62,8 @@ static unsigned long long fnv(const char *s)
 	return h;
 }
 
-static int unix_socket(const char *path, bool listen_on, struct kc_error *err)
+/* The pod's listening socket. */
+static int listen_on(const char *path, struct kc_error *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -71,14 +72,10 @@ static int unix_socket(const char *path, bool listen_on, struct kc_error *err)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return kc_error_set(err, errno, "socket");
-	int rc = listen_on ? bind(fd, (struct sockaddr *)&sa, sizeof(sa))
-			   : connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	if (rc == 0 && listen_on)
-		rc = listen(fd, 64);
-	if (rc < 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0) {
 		int e = errno;
 		close(fd);
-		return kc_error_set(err, e, "%s %s", listen_on ? "listen on" : "connect to", path);
+		return kc_error_set(err, e, "listen on %s", path);
 	}
 	return fd;
 }
@@ -147,8 +144,7 @@ static int lock_sockets(struct kc_error *err)
 /* A daemon answers on the socket. */
 static bool socket_live(const char *sock)
 {
-	struct kc_error ignore = {0};
-	int fd = unix_socket(sock, false, &ignore);
+	int fd = unix_connect_nofollow(sock);
 	if (fd < 0)
 		return false;
 	close(fd);
@@ -166,7 +162,7 @@ int v2_start(const struct v2opts *o, struct kc_error *err)
 	if (!socket_live(sock)) {
 		/* a socket its daemon left when it was killed */
 		unlink(sock);
-		int lfd = unix_socket(sock, true, err);
+		int lfd = listen_on(sock, err);
 		if (lfd < 0 || spawn_daemon(o, sock, lfd, err) < 0) {
 			if (lfd >= 0)
 				close(lfd);

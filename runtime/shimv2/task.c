@@ -46,6 +46,30 @@ static void now_ts(Google__Protobuf__Timestamp *t, const struct timespec *at)
 /* The message in err, the status code as the value. */
 #define FAIL(code, ...) (kc_error_set(err, 0, __VA_ARGS__), (code))
 
+/* The process a request names, or NULL with "does not exist" in err. */
+static struct v2proc *proc_arg(struct v2shim *s, const char *id, const char *exec_id,
+			       struct kc_error *err)
+{
+	struct v2proc *p = v2_proc_find(s, id, exec_id);
+	if (!p && exec_id && *exec_id)
+		kc_error_set(err, 0, "exec %s of container %s does not exist", exec_id, id);
+	else if (!p)
+		kc_error_set(err, 0, "container %s does not exist", id);
+	return p;
+}
+
+/* A response with room for one timestamp after it (set from at, or now). */
+static void *with_stamp(size_t size, Google__Protobuf__Timestamp **t, const struct timespec *at)
+{
+	char *resp = calloc(1, size + sizeof(Google__Protobuf__Timestamp));
+	if (!resp)
+		abort();
+	*t = (Google__Protobuf__Timestamp *)(resp + size);
+	google__protobuf__timestamp__init(*t);
+	now_ts(*t, at);
+	return resp;
+}
+
 /* ---- the runtime's side ---------------------------------------------------- */
 
 void v2_record_stopped(struct v2shim *s, const char *id)
@@ -172,9 +196,9 @@ static int start_exec(struct v2shim *s, struct v2proc *p, struct kc_error *err)
 static int do_start(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	const Containerd__Task__V2__StartRequest *r = in;
-	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	struct v2proc *p = proc_arg(s, r->id, r->exec_id, err);
 	if (!p)
-		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+		return NOT_FOUND;
 	if (p->status != V2_CREATED)
 		return FAIL(PRECONDITION, "process %s %s is not in the created state", r->id,
 			    r->exec_id);
@@ -203,9 +227,9 @@ static int do_start(struct v2shim *s, const void *in, void **out, struct kc_erro
 static int do_delete(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	const Containerd__Task__V2__DeleteRequest *r = in;
-	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	struct v2proc *p = proc_arg(s, r->id, r->exec_id, err);
 	if (!p)
-		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+		return NOT_FOUND;
 	if (p->exec_id && p->status == V2_RUNNING)
 		return FAIL(PRECONDITION, "exec %s of %s is still running", r->exec_id, r->id);
 	if (!p->exec_id) {
@@ -241,12 +265,9 @@ static int do_delete(struct v2shim *s, const void *in, void **out, struct kc_err
 		v2_proc_join(p);
 		pthread_mutex_lock(&s->lock);
 	}
-	Containerd__Task__V2__DeleteResponse *resp =
-	    calloc(1, sizeof(*resp) + sizeof(Google__Protobuf__Timestamp));
+	Google__Protobuf__Timestamp *t;
+	Containerd__Task__V2__DeleteResponse *resp = with_stamp(sizeof(*resp), &t, &p->exited_at);
 	containerd__task__v2__delete_response__init(resp);
-	Google__Protobuf__Timestamp *t = (Google__Protobuf__Timestamp *)(resp + 1);
-	google__protobuf__timestamp__init(t);
-	now_ts(t, &p->exited_at);
 	resp->exited_at = t;
 	resp->pid = (uint32_t)getpid();
 	resp->exit_status = p->status == V2_STOPPED ? (uint32_t)p->exit_status : 137;
@@ -265,9 +286,9 @@ static int do_delete(struct v2shim *s, const void *in, void **out, struct kc_err
 static int do_exec(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	const Containerd__Task__V2__ExecProcessRequest *r = in;
-	struct v2proc *init = v2_proc_find(s, r->id, NULL);
+	struct v2proc *init = proc_arg(s, r->id, NULL, err);
 	if (!init)
-		return FAIL(NOT_FOUND, "container %s does not exist", r->id);
+		return NOT_FOUND;
 	if (init->status != V2_RUNNING)
 		return FAIL(PRECONDITION, "cannot exec in container %s: it is not running", r->id);
 	if (!r->exec_id || !oci_valid_id(r->exec_id))
@@ -309,11 +330,11 @@ static int do_exec(struct v2shim *s, const void *in, void **out, struct kc_error
 static int do_state(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	const Containerd__Task__V2__StateRequest *r = in;
-	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	struct v2proc *p = proc_arg(s, r->id, r->exec_id, err);
 	if (!p)
-		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
-	Containerd__Task__V2__StateResponse *resp =
-	    calloc(1, sizeof(*resp) + sizeof(Google__Protobuf__Timestamp));
+		return NOT_FOUND;
+	Google__Protobuf__Timestamp *t;
+	Containerd__Task__V2__StateResponse *resp = with_stamp(sizeof(*resp), &t, &p->exited_at);
 	containerd__task__v2__state_response__init(resp);
 	static const Containerd__V1__Types__Status map[] = {
 	    [V2_CREATED] = CONTAINERD__V1__TYPES__STATUS__CREATED,
@@ -332,9 +353,6 @@ static int do_state(struct v2shim *s, const void *in, void **out, struct kc_erro
 	resp->stderr = (char *)(p->stderr_path ?: "");
 	resp->terminal = p->terminal;
 	if (p->status == V2_STOPPED) {
-		Google__Protobuf__Timestamp *t = (Google__Protobuf__Timestamp *)(resp + 1);
-		google__protobuf__timestamp__init(t);
-		now_ts(t, &p->exited_at);
 		resp->exited_at = t;
 		resp->exit_status = (uint32_t)p->exit_status;
 	}
@@ -345,9 +363,9 @@ static int do_state(struct v2shim *s, const void *in, void **out, struct kc_erro
 static int do_kill(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	const Containerd__Task__V2__KillRequest *r = in;
-	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	struct v2proc *p = proc_arg(s, r->id, r->exec_id, err);
 	if (!p)
-		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+		return NOT_FOUND;
 	*out = NULL;
 	if (p->status == V2_STOPPED) {
 		/* runc: signalling what is gone is "not found", but --all of a
@@ -375,9 +393,9 @@ static int do_kill(struct v2shim *s, const void *in, void **out, struct kc_error
 static int do_resize(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	const Containerd__Task__V2__ResizePtyRequest *r = in;
-	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	struct v2proc *p = proc_arg(s, r->id, r->exec_id, err);
 	if (!p)
-		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+		return NOT_FOUND;
 	*out = NULL;
 	if (!p->terminal)
 		return OK;
@@ -395,9 +413,9 @@ static int do_resize(struct v2shim *s, const void *in, void **out, struct kc_err
 static int do_close_io(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	const Containerd__Task__V2__CloseIORequest *r = in;
-	struct v2proc *p = v2_proc_find(s, r->id, r->exec_id);
+	struct v2proc *p = proc_arg(s, r->id, r->exec_id, err);
 	if (!p)
-		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
+		return NOT_FOUND;
 	if (r->stdin)
 		v2_proc_close_stdin(p);
 	*out = NULL;
@@ -410,14 +428,11 @@ static int do_wait(struct v2shim *s, const void *in, void **out, struct kc_error
 	struct v2proc *p;
 	while ((p = v2_proc_find(s, r->id, r->exec_id)) && p->status != V2_STOPPED)
 		pthread_cond_wait(&s->changed, &s->lock);
-	if (!p)
-		return FAIL(NOT_FOUND, "process %s %s does not exist", r->id, r->exec_id);
-	Containerd__Task__V2__WaitResponse *resp =
-	    calloc(1, sizeof(*resp) + sizeof(Google__Protobuf__Timestamp));
+	if (!p && !proc_arg(s, r->id, r->exec_id, err))
+		return NOT_FOUND;
+	Google__Protobuf__Timestamp *t;
+	Containerd__Task__V2__WaitResponse *resp = with_stamp(sizeof(*resp), &t, &p->exited_at);
 	containerd__task__v2__wait_response__init(resp);
-	Google__Protobuf__Timestamp *t = (Google__Protobuf__Timestamp *)(resp + 1);
-	google__protobuf__timestamp__init(t);
-	now_ts(t, &p->exited_at);
 	resp->exited_at = t;
 	resp->exit_status = (uint32_t)p->exit_status;
 	*out = resp;
@@ -426,9 +441,9 @@ static int do_wait(struct v2shim *s, const void *in, void **out, struct kc_error
 
 static int pause_resume(struct v2shim *s, const char *id, bool pause, struct kc_error *err)
 {
-	struct v2proc *p = v2_proc_find(s, id, NULL);
+	struct v2proc *p = proc_arg(s, id, NULL, err);
 	if (!p)
-		return FAIL(NOT_FOUND, "container %s does not exist", id);
+		return NOT_FOUND;
 	char *argv[] = {(char *)(pause ? "pause" : "resume"), (char *)id, NULL};
 	if ((pause ? cmd_pause : cmd_resume)(&s->rt, 2, argv, err))
 		return PRECONDITION;
@@ -462,8 +477,8 @@ static int do_resume(struct v2shim *s, const void *in, void **out, struct kc_err
 static int do_pids(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	const Containerd__Task__V2__PidsRequest *r = in;
-	if (!v2_proc_find(s, r->id, NULL))
-		return FAIL(NOT_FOUND, "container %s does not exist", r->id);
+	if (!proc_arg(s, r->id, NULL, err))
+		return NOT_FOUND;
 	struct pids_resp {
 		Containerd__Task__V2__PidsResponse resp;
 		Containerd__V1__Types__ProcessInfo info, *list[1];
@@ -507,9 +522,9 @@ static int do_update(struct v2shim *s, const void *in, void **out, struct kc_err
 {
 	const Containerd__Task__V2__UpdateTaskRequest *r = in;
 	*out = NULL;
-	struct v2proc *p = v2_proc_find(s, r->id, NULL);
+	struct v2proc *p = proc_arg(s, r->id, NULL, err);
 	if (!p)
-		return FAIL(NOT_FOUND, "container %s does not exist", r->id);
+		return NOT_FOUND;
 	if (p->status == V2_STOPPED)
 		return FAIL(PRECONDITION, "container %s is not running", r->id);
 	if (!r->resources || !r->resources->type_url ||
@@ -542,9 +557,9 @@ static int do_update(struct v2shim *s, const void *in, void **out, struct kc_err
 static int do_stats(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	const Containerd__Task__V2__StatsRequest *r = in;
-	struct v2proc *p = v2_proc_find(s, r->id, NULL);
+	struct v2proc *p = proc_arg(s, r->id, NULL, err);
 	if (!p)
-		return FAIL(NOT_FOUND, "container %s does not exist", r->id);
+		return NOT_FOUND;
 	if (p->status == V2_STOPPED)
 		return FAIL(PRECONDITION, "container %s is not running", r->id);
 	json_t *res = agent_call(s, r->id, "stats_container",

@@ -113,22 +113,7 @@ ctd_start() {
 	command -v containerd >/dev/null || skip "containerd is not installed"
 	local d=$T/ctd
 	mkdir -p "$d"
-	if [ ! -S "$d/containerd.sock" ]; then
-		cat >"$d/config.toml" <<-EOF
-		version = 2
-		root = "$d/root"
-		state = "$d/state"
-		disabled_plugins = ["io.containerd.grpc.v1.cri"]
-		[grpc]
-		  address = "$d/containerd.sock"
-		EOF
-		# the runc v2 shim runs kata-runtime with containerd's environment
-		KATA_CONF_FILE=$KC_BUILD/data/configuration-dev.toml containerd --config "$d/config.toml" \
-			</dev/null >"$d/containerd.log" 2>&1 &
-		echo $! >"$d/pid"
-		local i
-		for i in $(seq 100); do [ -S "$d/containerd.sock" ] && break; sleep 0.1; done
-	fi
+	[ -S "$d/containerd.sock" ] || containerd_start "$d"
 	CTR=(timeout 120 ctr -a "$d/containerd.sock" -n kata-test)
 	"${CTR[@]}" images ls -q | grep -qx localhost/bb:latest || {
 		"$BATS_TEST_DIRNAME/../clients/oci-archive" "$T/rootfs" localhost/bb:latest "$T/bb-oci.tar"

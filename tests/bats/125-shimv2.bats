@@ -23,21 +23,7 @@ setup_file() {
 	# environment goes from containerd to its shims)
 	export ASAN_OPTIONS="log_path=$T/sanitizer:${ASAN_OPTIONS:-}"
 	export UBSAN_OPTIONS="log_path=$T/sanitizer:print_stacktrace=1:${UBSAN_OPTIONS:-}"
-	cat >"$d/config.toml" <<-EOF
-	version = 2
-	root = "$d/root"
-	state = "$d/state"
-	disabled_plugins = ["io.containerd.grpc.v1.cri"]
-	[grpc]
-	  address = "$d/containerd.sock"
-	EOF
-	# containerd finds containerd-shim-kata-v2 on its PATH; the shim reads
-	# the configuration named by KATA_CONF_FILE, as kata-runtime does
-	PATH=$KC_BUILD/bin:$PATH KATA_CONF_FILE=$KC_BUILD/data/configuration-dev.toml \
-		containerd --config "$d/config.toml" </dev/null >"$d/containerd.log" 2>&1 &
-	echo $! >"$d/pid"
-	local i
-	for i in $(seq 100); do [ -S "$d/containerd.sock" ] && break; sleep 0.1; done
+	containerd_start "$d"
 	"$BATS_TEST_DIRNAME/../clients/oci-archive" "$T/rootfs" localhost/bb:latest "$T/bb-oci.tar"
 	timeout 120 ctr -a "$d/containerd.sock" -n $NS images import "$T/bb-oci.tar" >/dev/null
 }
