@@ -215,4 +215,7 @@ teardown_file() {
 	fi
 	# podman's, containerd's and docker's mounts of this file's directories
 	grep -o " $d[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	# the managers' parent cgroups (each VM's own is gone with its sandbox;
+	# the levels above stay, as runc leaves them)
+	rmdir /sys/fs/cgroup/*/kata-test /sys/fs/cgroup/*/docker /sys/fs/cgroup/*/libpod_parent 2>/dev/null || true
 }
