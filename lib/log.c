@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@ static struct {
 	char keys[4][32], values[4][128];
 	int nfields;
 } lg = {"kata", -1, false, KC_LOG_INFO, {{0}}, {{0}}, 0};
+
+/* The fields change while other threads log (the shim v2's stdio threads). */
+static pthread_mutex_t fields_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int kc_log_init(const char *component, const char *path, bool json, enum kc_log_level level)
 {
@@ -46,16 +50,17 @@ void kc_log_set_level(enum kc_log_level level)
 
 void kc_log_field(const char *key, const char *value)
 {
+	pthread_mutex_lock(&fields_lock);
 	int i;
 	for (i = 0; i < lg.nfields && strcmp(lg.keys[i], key); i++)
 		;
-	if (i == lg.nfields) {
-		if (lg.nfields == 4)
-			return;
-		lg.nfields++;
+	if (i < lg.nfields || lg.nfields < 4) {
+		if (i == lg.nfields)
+			lg.nfields++;
+		snprintf(lg.keys[i], sizeof(lg.keys[i]), "%s", key);
+		snprintf(lg.values[i], sizeof(lg.values[i]), "%s", value ? value : "");
 	}
-	snprintf(lg.keys[i], sizeof(lg.keys[i]), "%s", key);
-	snprintf(lg.values[i], sizeof(lg.values[i]), "%s", value ? value : "");
+	pthread_mutex_unlock(&fields_lock);
 }
 
 void kc_log_close(void)
@@ -114,6 +119,7 @@ void kc_log(enum kc_log_level level, const char *fmt, ...)
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
 
 	struct strbuf sb = STRBUF_INIT;
+	pthread_mutex_lock(&fields_lock);
 	if (lg.json) {
 		json_t *o =
 		    json_pack("{s:s, s:s, s:s, s:s, s:i}", "level", names[level], "msg", msg,
@@ -133,6 +139,7 @@ void kc_log(enum kc_log_level level, const char *fmt, ...)
 			logfmt_value(&sb, lg.values[i]);
 		}
 	}
+	pthread_mutex_unlock(&fields_lock);
 	strbuf_putc(&sb, '\n');
 	int fd = lg.fd >= 0 ? lg.fd : STDERR_FILENO;
 	/* one write: lines from several processes never interleave */

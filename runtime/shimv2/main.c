@@ -94,7 +94,11 @@ static int spawn_daemon(const struct v2opts *o, const char *sock, int lfd, struc
 		setsid();
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, 0), dup2(null, 1), dup2(null, 2);
-		dup2(lfd, 3);
+		/* fd 3, inherited: dup2 onto itself would keep its close-on-exec */
+		if (lfd == 3)
+			fcntl(3, F_SETFD, 0);
+		else
+			dup2(lfd, 3);
 		const char *argv[16];
 		int k = 0;
 		argv[k++] = self;

@@ -137,7 +137,6 @@ static int do_create(struct v2shim *s, const void *in, void **out, struct kc_err
 		return INTERNAL;
 	struct create_args a = {.id = r->id, .bundle = r->bundle, .carried = true};
 	struct create_result res;
-	kc_log_field("container", r->id);
 	if (create_container(&s->rt, &a, &res, err) < 0) {
 		if (r->n_rootfs)
 			v2_umount_rootfs(r->bundle);
