@@ -409,14 +409,19 @@ void oci_process_free(struct oci_process *p)
 	memset(p, 0, sizeof(*p));
 }
 
-bool oci_spec_has_namespace(const json_t *spec, const char *type)
+const json_t *oci_spec_namespace(const json_t *spec, const char *type)
 {
 	size_t i;
 	json_t *ns;
 	json_array_foreach (json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
 		const char *t = json_string_value(json_object_get(ns, "type"));
 		if (t && !strcmp(t, type))
-			return true;
+			return ns;
 	}
-	return false;
+	return NULL;
+}
+
+bool oci_spec_has_namespace(const json_t *spec, const char *type)
+{
+	return oci_spec_namespace(spec, type) != NULL;
 }

@@ -46,9 +46,10 @@ struct oci_process {
 int oci_process_parse(const json_t *process, struct oci_process *out, struct kc_error *err);
 void oci_process_free(struct oci_process *p);
 
-/* Does the spec's linux.namespaces name this type (with or without a
- * path)? A type it does not name is shared with the runtime, as runc
- * shares it with the host. */
+/* The spec's linux.namespaces entry of this type (with or without a
+ * path), or NULL: a type it does not name is shared with the runtime, as
+ * runc shares it with the host. */
+const json_t *oci_spec_namespace(const json_t *spec, const char *type);
 bool oci_spec_has_namespace(const json_t *spec, const char *type);
 
 /* A mount of config.json: does its options list hold opt? Is it a bind

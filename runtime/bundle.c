@@ -137,19 +137,13 @@ void bundle_free(struct bundle *b)
 
 enum netns_mode bundle_netns(const json_t *spec, const char **path)
 {
-	size_t i;
-	json_t *ns;
 	*path = NULL;
-	json_array_foreach (json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns) {
-		const char *type = json_string_value(json_object_get(ns, "type"));
-		if (!type || strcmp(type, "network"))
-			continue;
-		const char *p = json_string_value(json_object_get(ns, "path"));
-		if (p && *p) {
-			*path = p;
-			return NETNS_PATH;
-		}
+	const json_t *ns = oci_spec_namespace(spec, "network");
+	if (!ns)
+		return NETNS_HOST;
+	const char *p = json_string_value(json_object_get(ns, "path"));
+	if (!p || !*p)
 		return NETNS_NEW;
-	}
-	return NETNS_HOST;
+	*path = p;
+	return NETNS_PATH;
 }
