@@ -13,6 +13,7 @@
 #include "crash.h"
 #include "daemon.h"
 #include "hooks.h"
+#include "host_cgroup.h"
 #include "log.h"
 #include "network.h"
 #include "oci.h"

@@ -218,8 +218,8 @@ static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct sandbox_pa
 			       .stderr_fd = -1,
 			       .keep_fd = -1,
 			       .netns = sb->netns,
-			       .cgroup_fds = sb->cg_fds,
-			       .ncgroup = sb->ncg,
+			       .cgroup_fds = p->cgroup_fds,
+			       .ncgroup = p->ncgroup,
 			       .detach = true};
 	sb->virtiofsd_pid = spawn_process_opts(&o, err);
 	strbuf_release(&src);
@@ -310,8 +310,8 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 			       .pass_fds = pf.fds,
 			       .npass = pf.n,
 			       .netns = sb->netns,
-			       .cgroup_fds = sb->cg_fds,
-			       .ncgroup = sb->ncg,
+			       .cgroup_fds = p->cgroup_fds,
+			       .ncgroup = p->ncgroup,
 			       .detach = true,
 			       .as_user = sb->qemu_uid != 0,
 			       .uid = sb->qemu_uid,
@@ -407,8 +407,8 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params
 				.stderr_fd = -1,
 				.keep_fd = ready[1],
 				.netns = sb->netns,
-				.cgroup_fds = sb->cg_fds,
-				.ncgroup = sb->ncg,
+				.cgroup_fds = p->cgroup_fds,
+				.ncgroup = p->ncgroup,
 				.detach = true};
 	sb->proxy_pid = spawn_process_opts(&po, err);
 	close(ready[1]);
@@ -508,26 +508,28 @@ int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_
 	}
 	crash_point("create:vm-dir");
 	/* the pod's cgroup (recorded by the caller before we were called) */
+	struct sandbox_params bp = *p;
+	int cg[HOST_CGROUP_MAX], ncg = 0;
 	if (sb->cgroup) {
-		sb->ncg = host_cgroup_create(sb->cgroup, sb->cg_fds, HOST_CGROUP_MAX, err);
-		if (sb->ncg < 0) {
-			sb->ncg = 0;
+		ncg = host_cgroup_create(sb->cgroup, cg, HOST_CGROUP_MAX, err);
+		if (ncg < 0) {
 			sandbox_stop(sb);
 			sandbox_free(sb);
 			return -1;
 		}
 		crash_point("create:cgroup");
+		bp.cgroup_fds = cg;
+		bp.ncgroup = ncg;
 	}
 	int rc = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(boot_steps); i++) {
-		if (boot_steps[i].fn(sb, vmfd, p, err) < 0) {
+		if (boot_steps[i].fn(sb, vmfd, &bp, err) < 0) {
 			rc = -1;
 			break;
 		}
 		crash_point(boot_steps[i].crash_point);
 	}
-	host_cgroup_close_fds(sb->cg_fds, sb->ncg);
-	sb->ncg = 0;
+	host_cgroup_close_fds(cg, ncg);
 	if (rc < 0) {
 		sandbox_stop(sb);
 		sandbox_free(sb);

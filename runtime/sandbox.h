@@ -13,7 +13,6 @@
 
 #include "agent_client.h"
 #include "error.h"
-#include "host_cgroup.h"
 #include "rtconfig.h"
 #include "timeouts.h"
 
@@ -37,9 +36,7 @@ struct sandbox {
 	char machine[32];
 	char started[64];
 	char *proxy_path;
-	char *cgroup;		     /* the pod's cgroup on the host (host_cgroup.h), or NULL */
-	int cg_fds[HOST_CGROUP_MAX]; /* while starting: its cgroup.procs, joined by what we spawn */
-	int ncg;
+	char *cgroup; /* the pod's cgroup on the host (host_cgroup.h), or NULL */
 	/* how long each step took, for the logs and make bench */
 	double t_qemu_ms, t_boot_ms, t_sandbox_ms;
 };
@@ -56,6 +53,10 @@ struct sandbox_params {
 	const struct qemu_nic *nics; /* taps plumbed in that namespace */
 	int nnics;
 	const char *cgroup; /* host_cgroup_path() of the spec's cgroupsPath, or NULL */
+	/* sandbox_start's own: the cgroup's cgroup.procs while it boots, which
+	 * what it spawns joins */
+	const int *cgroup_fds;
+	int ncgroup;
 };
 
 /* Boot: the VM directory (made, never taken over), the namespace, the
