@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "fs.h"
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb-c.h"
 #include "log.h"
@@ -38,18 +39,21 @@ char *v2_root(const char *ns)
 
 /* ---- start ------------------------------------------------------------------- */
 
-/* The pod the container belongs to: its sandbox's daemon serves it. */
+/* The pod the container belongs to (from the bundle, our working
+ * directory, read as create reads it): its sandbox's daemon serves it. */
 static char *group_of(const char *id, struct kc_error *err)
 {
-	json_t *spec = read_json_file("config.json", 4u << 20, err);
-	if (!spec)
+	struct bundle b;
+	if (bundle_load(&b, ".", false, err) < 0) {
+		bundle_free(&b);
 		return NULL;
+	}
 	enum pod_role role;
 	const char *sandbox = NULL;
 	char *group = NULL;
-	if (pod_role(json_object_get(spec, "annotations"), &role, &sandbox, err) == 0)
+	if (pod_role(json_object_get(b.spec, "annotations"), &role, &sandbox, err) == 0)
 		group = strdup(role == POD_CONTAINER && sandbox ? sandbox : id);
-	json_decref(spec);
+	bundle_free(&b);
 	return group;
 }
 
