@@ -3,10 +3,15 @@
  * mounted on bundle/rootfs before create, as containerd's runc shim does,
  * and unmounted after delete. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
+#include "beneath.h"
+#include "fdmount.h"
 #include "github.com/containerd/containerd/api/types/mount.pb-c.h"
 #include "log.h"
 #include "shimv2.h"
@@ -47,29 +52,66 @@ static unsigned long parse_options(char **opts, size_t n, struct strbuf *data)
 	return flags;
 }
 
+/* bundle/rootfs, resolved beneath the bundle's handle without following a
+ * symlink: a handle of what is on top there now, and the /proc/self/fd
+ * path through which mount(2) reaches it. */
+static int rootfs_target(int bundle, char path[32])
+{
+	int fd = beneath_open_dir(bundle, "rootfs", BENEATH_STRICT);
+	if (fd >= 0)
+		snprintf(path, 32, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+/* One mount of the snapshot on the rootfs: 0, or -1 with errno. */
+static int mount_one(int bundle, const Containerd__Types__Mount *m)
+{
+	struct strbuf data = STRBUF_INIT;
+	unsigned long flags = parse_options(m->options, m->n_options, &data);
+	const char *type = m->type && *m->type ? m->type : "none";
+	char target[32];
+	int t = rootfs_target(bundle, target), rc = -1;
+	if (t < 0) {
+		errno = -t;
+	} else {
+		rc = mount(m->source, target, type, flags & ~MS_RDONLY, data.s);
+		close(t);
+	}
+	/* read-only takes a second pass, on the mount just made */
+	if (rc == 0 && (flags & MS_RDONLY)) {
+		t = rootfs_target(bundle, target);
+		if (t < 0) {
+			errno = -t;
+			rc = -1;
+		} else {
+			rc =
+			    (flags & MS_BIND)
+				? mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL)
+				: mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | flags, data.s);
+			int e = errno;
+			close(t);
+			errno = e;
+		}
+	}
+	int e = errno;
+	strbuf_release(&data);
+	errno = e;
+	return rc;
+}
+
 int v2_mount_rootfs(const char *bundle, void *const *mounts, size_t n, struct kc_error *err)
 {
-	_cleanup_free_ char *target = xasprintf("%s/rootfs", bundle);
+	_cleanup_close_ int dir = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return kc_error_set(err, errno, "bundle %s", bundle);
 	for (size_t i = 0; i < n; i++) {
 		const Containerd__Types__Mount *m = mounts[i];
-		struct strbuf data = STRBUF_INIT;
-		unsigned long flags = parse_options(m->options, m->n_options, &data);
-		const char *type = m->type && *m->type ? m->type : "none";
-		int rc = mount(m->source, target, type, flags & ~MS_RDONLY, data.s);
-		int e = errno;
-		/* a read-only bind takes a second pass */
-		if (rc == 0 && (flags & MS_BIND) && (flags & MS_RDONLY))
-			rc = mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL),
-			e = errno;
-		else if (rc == 0 && (flags & MS_RDONLY))
-			rc = mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | flags, data.s),
-			e = errno;
-		strbuf_release(&data);
-		if (rc < 0) {
-			for (size_t k = 0; k < i; k++)
-				umount2(target, MNT_DETACH);
-			return kc_error_set(err, e, "mount the rootfs (%s %s) on %s", type,
-					    m->source, target);
+		if (mount_one(dir, m) < 0) {
+			int e = errno;
+			fd_umount_at(dir, "rootfs");
+			return kc_error_set(err, e, "mount the rootfs (%s %s) on %s/rootfs",
+					    m->type && *m->type ? m->type : "none", m->source,
+					    bundle);
 		}
 	}
 	return 0;
@@ -77,8 +119,10 @@ int v2_mount_rootfs(const char *bundle, void *const *mounts, size_t n, struct kc
 
 void v2_umount_rootfs(const char *bundle)
 {
-	_cleanup_free_ char *target = xasprintf("%s/rootfs", bundle);
-	/* every layer mounted there, until none is left */
-	for (int i = 0; i < 16 && umount2(target, MNT_DETACH) == 0; i++)
-		;
+	int dir = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return;
+	/* every layer mounted there */
+	fd_umount_at(dir, "rootfs");
+	close(dir);
 }
