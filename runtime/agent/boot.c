@@ -162,12 +162,38 @@ static void remove_tree(int dirfd, dev_t dev, bool top)
 	closedir(d);
 }
 
+/* Bind SRC (a file, or a directory when DIR) on DST, created with its
+ * parents, read-only. */
+static void bind_readonly(const char *src, const char *dst, bool dir)
+{
+	char parent[320];
+	snprintf(parent, sizeof(parent), "%s", dst);
+	for (char *p = parent + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(parent, 0755);
+			*p = '/';
+		}
+	if (dir) {
+		mkdir(dst, 0755);
+	} else {
+		int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (mount(src, dst, NULL, MS_BIND | (dir ? MS_REC : 0), NULL) < 0 ||
+	    mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) <
+		0)
+		log_warn("bind %s on %s: %s", src, dst, strerror(errno));
+}
+
 /* The initramfs is the kernel's rootfs, which pivot_root(2) cannot leave:
  * move everything onto a tmpfs and make that the root, as switch_root
  * does. Containers can then pivot_root away from it. */
 int boot_switch_root(void)
 {
 	struct stat root;
+	struct utsname u;
 	if (mount_one("tmpfs", "/newroot", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 		return -1;
 	static const char *const moved[] = {"/proc", "/sys", "/dev"};
@@ -179,6 +205,16 @@ int boot_switch_root(void)
 			log_error("move %s: %s", moved[i], strerror(errno));
 			return -1;
 		}
+	}
+	/* the kernel's module requests run /sbin/modprobe in this root: the
+	 * agent (modprobe.c) and the image's modules, both read-only */
+	bind_readonly("/init", "/newroot/sbin/modprobe", false);
+	if (uname(&u) == 0) {
+		char mods[300], dst[320];
+		snprintf(mods, sizeof(mods), "/lib/modules/%s", u.release);
+		snprintf(dst, sizeof(dst), "/newroot%s", mods);
+		if (access(mods, F_OK) == 0)
+			bind_readonly(mods, dst, true);
 	}
 	if (stat("/", &root) == 0) {
 		int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -237,6 +273,7 @@ int boot_mount_runtime(void)
 		for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++)
 			write_file(AGENT_CGROUP "/cgroup.subtree_control", controllers[i]);
 	}
+	write_file("/proc/sys/kernel/modprobe", "/sbin/modprobe");
 	mkdir(AGENT_RUN, 0755);
 	mkdir(AGENT_RUN "/shared", 0755);
 	mkdir(AGENT_SHARED, 0755);

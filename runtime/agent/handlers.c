@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -211,6 +212,16 @@ static pid_t join_arg(struct req *r, const char *ns, bool *bad)
 	return c->init->pid;
 }
 
+/* iptables-legacy runs modprobe for ip_tables itself, in the container,
+ * which has no modules: a process that may administer the network finds
+ * the iptables core loaded. Everything else it needs the kernel requests
+ * through /sbin/modprobe (modprobe.c). */
+static void load_netadmin_modules(struct agent *a, const struct oci_process *p)
+{
+	if (!p->has_caps || (p->cap_effective & (1ULL << CAP_NET_ADMIN)))
+		agent_load_modules(&a->times, "netadmin");
+}
+
 static void op_create_container(struct req *r)
 {
 	struct agent *a = r->a;
@@ -269,6 +280,7 @@ static void op_create_container(struct req *r)
 		respond_error(a, r->id, "invalid", "create_container: %s", err.msg);
 		return;
 	}
+	load_netadmin_modules(a, &sr.proc);
 	struct container *c = container_new(a, id);
 	c->rootfs = xstrdup(rootfs);
 	c->spec = json_incref(spec);
@@ -352,6 +364,7 @@ static void op_exec_process(struct req *r)
 		respond_error(a, r->id, "invalid", "exec_process: %s", err.msg);
 		return;
 	}
+	load_netadmin_modules(a, &sr.proc);
 	struct process *p = process_new(a, c, exec_id, sr.proc.terminal);
 	sr.c = c;
 	sr.p = p;

@@ -12,6 +12,10 @@
 
 int main(int argc, char **argv)
 {
+	/* the kernel runs us as /sbin/modprobe (boot_switch_root binds it) */
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	if (argc > 0 && !strcmp(base ? base + 1 : argv[0], "modprobe"))
+		return agent_modprobe(argc, argv);
 	if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
 		printf("kata-agent %s (commit %s, protocol %d)\n", kc_version, kc_commit,
 		       PROTO_VERSION);

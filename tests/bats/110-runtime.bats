@@ -204,6 +204,54 @@ teardown() {
 	assert_clean s3
 }
 
+@test "runtime: a container with CAP_NET_ADMIN makes bridges, veths and iptables rules; the guest loads the modules on demand" {
+	make_bundle "$B" sleep 1000
+	iptables_into_rootfs "$B/rootfs"
+	bundle_set "$B" '.process.capabilities |= with_entries(.value += ["CAP_NET_ADMIN", "CAP_NET_RAW"])'
+	kr run --detach --bundle "$B" s1 </dev/null >/dev/null 2>&1
+	# none of it is loaded at boot
+	run kr exec s1 cat /proc/modules
+	refute_output --regexp '^(bridge|veth|nf_tables|iptable_nat) '
+	# the kernel asks for rtnl-link-bridge and rtnl-link-veth
+	run kr exec s1 sh -c 'ip link add br0 type bridge && ip link add v0 type veth &&
+		brctl addif br0 v0 && ip link set br0 up && ls /sys/class/net/br0/brif && ip -o link show v0'
+	assert_success
+	assert_line v0
+	assert_output --partial 'master br0'
+	# brctl's ioctl makes the kernel ask for "bridge" itself
+	run kr exec s1 brctl addbr br1
+	assert_success
+	# iptables-legacy: the nat table and the MASQUERADE target on demand
+	run kr exec s1 iptables-legacy -t nat -A POSTROUTING -s 10.88.0.0/16 ! -o br0 -j MASQUERADE
+	assert_success
+	run kr exec s1 iptables-legacy -t nat -S POSTROUTING
+	assert_output --partial '-A POSTROUTING -s 10.88.0.0/16 ! -o br0 -j MASQUERADE'
+	# iptables-nft: nf_tables, its xt compatibility and conntrack on demand
+	run kr exec s1 iptables-nft -A INPUT -p tcp --dport 80 -m conntrack --ctstate NEW -j REJECT
+	assert_success
+	run kr exec s1 iptables-nft -S INPUT
+	assert_output --partial '-A INPUT -p tcp -m tcp --dport 80 -m conntrack --ctstate NEW -j REJECT'
+	run kr exec s1 cat /proc/modules
+	assert_line --regexp '^bridge '
+	assert_line --regexp '^veth '
+	assert_line --regexp '^iptable_nat '
+	assert_line --regexp '^xt_MASQUERADE '
+	assert_line --regexp '^nf_tables '
+	assert_line --regexp '^xt_conntrack '
+	# a name the image does not hold is an error, not a hang
+	run kr exec s1 ip link add w0 type wireguard
+	assert_failure
+	kr delete --force s1
+	# without CAP_NET_ADMIN the kernel refuses, as it does under runc
+	bundle_set "$B" '.process.capabilities |= with_entries(.value -= ["CAP_NET_ADMIN"]) |
+		.process.args = ["ip", "link", "add", "br2", "type", "bridge"]'
+	run kr run --bundle "$B" s2 </dev/null
+	assert_failure
+	assert_output --partial 'not permitted'
+	assert_clean s1
+	assert_clean s2
+}
+
 @test "runtime: OCI hooks run on the host with the state on stdin" {
 	make_bundle "$B" true
 	local h=$BATS_TEST_TMPDIR/hook

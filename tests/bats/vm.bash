@@ -30,6 +30,23 @@ busybox_rootfs() {
 	printf 'root:x:0:\nuser:x:1000:\n' >"$r/etc/group"
 }
 
+# iptables_into_rootfs DIR: Debian's iptables (legacy and nft), with the
+# libraries and extensions it loads, into a rootfs.
+iptables_into_rootfs() {
+	local r=$1 f lib xt
+	xt=$(ls -d /usr/lib/*/xtables | head -1)
+	mkdir -p "$r/usr/sbin" "$r/run" "$r$(dirname "$xt")"
+	for f in xtables-legacy-multi xtables-nft-multi; do cp /usr/sbin/$f "$r/usr/sbin/"; done
+	ln -sf xtables-legacy-multi "$r/usr/sbin/iptables-legacy"
+	ln -sf xtables-nft-multi "$r/usr/sbin/iptables-nft"
+	cp -a "$xt" "$r$xt"
+	for lib in $(ldd /usr/sbin/xtables-legacy-multi /usr/sbin/xtables-nft-multi "$xt"/*.so |
+		awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }' | sort -u); do
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
+}
+
 # vm_start DIR [MACHINE [noproxy]]: boot the image with DIR/share shared by
 # 9p; the agent's socket is DIR/agent.sock, kata-proxy's DIR/proxy.sock
 # (unless noproxy), the console log DIR/console.log.
