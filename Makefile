@@ -75,7 +75,8 @@ TOOLS := $(BIN)/toml-decode $(BIN)/agentctl $(BIN)/v2ctl
 # started by kata-runtime; installed beside it in libexec
 HELPERS := $(BIN)/kata-proxy $(BIN)/kata-shim
 MANPAGES := man/kata-check.1 man/kata-env.1 man/kata-dashboard.1 man/configuration.toml.5 man/kata-setup.8 \
-	man/kata-agent.8 man/kata-proxy.8 man/kata-runtime.8 man/kata-shim.8 man/containerd-shim-kata-v2.8
+	man/kata-agent.8 man/kata-proxy.8 man/kata-runtime.8 man/kata-shim.8 man/containerd-shim-kata-v2.8 \
+	man/kata-deploy.8
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -428,10 +429,16 @@ install: all
 	install -m 0644 $(BUILD)/data/configuration.toml $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/
 	install -m 0644 $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf data/kata-runtimeclass.yaml \
 		$(DESTDIR)$(PREFIX)/share/kata-containers/
+	install -m 0755 $(BIN)/toml-decode $(DESTDIR)$(PREFIX)/libexec/kata-containers/
+	install -d $(DESTDIR)$(PREFIX)/share/kata-containers/kata-deploy
+	install -m 0755 data/kata-deploy/kata-deploy $(DESTDIR)$(PREFIX)/share/kata-containers/kata-deploy/
+	install -m 0644 data/kata-deploy/kata-deploy.yaml data/kata-deploy/Containerfile \
+		$(DESTDIR)$(PREFIX)/share/kata-containers/kata-deploy/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/libexec/kata-containers/,$(notdir $(HELPERS)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/libexec/kata-containers/,$(notdir $(HELPERS)) toml-decode)
+	rm -rf $(DESTDIR)$(PREFIX)/share/kata-containers/kata-deploy
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,kata-containers-initrd.img vmlinux.container vmlinuz.container containerd-kata.toml crio-kata.conf kata-runtimeclass.yaml)
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))

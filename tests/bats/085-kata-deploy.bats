@@ -1,0 +1,215 @@
+#!/usr/bin/env bats
+# kata-deploy (data/kata-deploy/kata-deploy): install on a node and uninstall,
+# against fixture hosts (the fake kernel answers module loads), with
+# kubectl and the container manager's restart as stand-ins that log.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+DEPLOY=$BATS_TEST_DIRNAME/../../data/kata-deploy/kata-deploy
+
+setup() {
+	HOST=$(fixture_copy amd-unloaded)
+	export HOST KC_FAKE_ROOT=$HOST KC_FAKE_LOG=$BATS_TEST_TMPDIR/kernel.log
+	: >"$KC_FAKE_LOG"
+	# what `make install` puts under PREFIX, from this build (its PREFIX)
+	export PREFIX
+	PREFIX=$(sed -n 's|^kernel = "\(.*\)/share/kata-containers/.*|\1|p' "$KC_BUILD/data/configuration.toml")
+	export ARTIFACTS=$BATS_TEST_TMPDIR/artifacts
+	mkdir -p "$ARTIFACTS"/{bin,libexec/kata-containers,share/kata-containers/kata-deploy,share/defaults/kata-containers}
+	local p
+	for p in kata-check kata-env kata-setup kata-dashboard kata-runtime containerd-shim-kata-v2; do
+		cp "$KC_BUILD/bin/$p" "$ARTIFACTS/bin/"
+	done
+	cp "$KC_BUILD/bin/kata-proxy" "$KC_BUILD/bin/kata-shim" "$KC_BUILD/bin/toml-decode" "$ARTIFACTS/libexec/kata-containers/"
+	cp "$KC_BUILD/data/containerd-kata.toml" "$KC_BUILD/data/crio-kata.conf" "$ARTIFACTS/share/kata-containers/"
+	cp "$KC_BUILD/data/configuration.toml" "$ARTIFACTS/share/defaults/kata-containers/"
+	# the image: stand-ins (only their presence is checked; the real ones are 60 MB)
+	for p in vmlinux.container kata-containers-initrd.img; do
+		echo stand-in >"$ARTIFACTS/share/kata-containers/$p"
+	done
+	# the node: Debian's QEMU and entropy (kata-check looks for both)
+	local qemu
+	qemu=$(sed -n 's|^path = "\(/usr/bin/qemu[^"]*\)"|\1|p' "$KC_BUILD/data/configuration.toml" | head -1)
+	mkdir -p "$HOST$(dirname "$qemu")" "$HOST/dev"
+	printf '#!/bin/sh\nexit 0\n' >"$HOST$qemu"
+	chmod 755 "$HOST$qemu"
+	echo entropy >"$HOST/dev/urandom"
+	# kubectl and the restart, logged
+	LOG=$BATS_TEST_TMPDIR/calls.log
+	: >"$LOG"
+	mkdir -p "$BATS_TEST_TMPDIR/path"
+	printf '#!/bin/sh\necho "kubectl $*" >>%s\n' "$LOG" >"$BATS_TEST_TMPDIR/path/kubectl"
+	chmod 755 "$BATS_TEST_TMPDIR/path/kubectl"
+	export PATH=$BATS_TEST_TMPDIR/path:$PATH NODE_NAME=node-1 RESTART="echo restart \$1 >>$LOG"
+	# the fake kernel comes after the sanitizer runtime in sanitized builds
+	export ASAN_OPTIONS=verify_asan_link_order=0:${ASAN_OPTIONS:-} LD_PRELOAD=$KC_BUILD/tests/libfakekernel.so
+	# Debian's stock /etc/containerd/config.toml, and a runtime of the admin's
+	mkdir -p "$HOST/etc/containerd"
+	cat >"$HOST/etc/containerd/config.toml" <<-'EOF'
+	version = 2
+	# the admin's own settings
+	[plugins."io.containerd.grpc.v1.cri"]
+	  sandbox_image = "registry.k8s.io/pause:3.6"
+	[plugins."io.containerd.grpc.v1.cri".containerd]
+	  default_runtime_name = "runc"
+	  snapshotter = "overlayfs"
+	[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.gvisor]
+	  runtime_type = "io.containerd.runsc.v1"
+	EOF
+	cp "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/config.orig"
+}
+
+decode() { "$KC_BUILD/bin/toml-decode" <"$HOST/etc/containerd/config.toml"; }
+
+@test "kata-deploy: install makes the node ready, adds kata to containerd keeping its runtimes, restarts it and labels the node" {
+	run -0 "$DEPLOY" install
+	assert_output --partial "kata-setup --host-root $HOST"
+	assert_output --partial "done: pods with runtimeClassName kata run in VMs on this node"
+	# the build is under the prefix; kata-setup loaded the modules and persisted them
+	[ -x "$HOST$PREFIX/bin/kata-runtime" ]
+	[ -x "$HOST$PREFIX/libexec/kata-containers/kata-proxy" ]
+	grep -q '^load kvm_amd' "$KC_FAKE_LOG"
+	# and the node passes kata-check with what is installed
+	run -0 "$HOST$PREFIX/bin/kata-check" --host-root "$HOST"
+	[ -f "$HOST/etc/modules-load.d/kata-containers.conf" ]
+	# containerd: its runtimes and settings kept, kata and kata-runc added, valid TOML
+	run -0 decode
+	local j=$output cri='.plugins."io.containerd.grpc.v1.cri"'
+	assert_equal "$(jq -r "$cri.sandbox_image.value" <<<"$j")" registry.k8s.io/pause:3.6
+	assert_equal "$(jq -r "$cri.containerd.default_runtime_name.value" <<<"$j")" runc
+	assert_equal "$(jq -r "$cri.containerd.snapshotter.value" <<<"$j")" overlayfs
+	assert_equal "$(jq -r "$cri.containerd.runtimes.gvisor.runtime_type.value" <<<"$j")" io.containerd.runsc.v1
+	assert_equal "$(jq -r "$cri.containerd.runtimes.runc.runtime_type.value" <<<"$j")" io.containerd.runc.v2
+	assert_equal "$(jq -r "$cri.containerd.runtimes.kata.runtime_type.value" <<<"$j")" io.containerd.kata.v2
+	assert_equal "$(jq -r "$cri.containerd.runtimes[\"kata-runc\"].options.BinaryName.value" <<<"$j")" "$PREFIX/bin/kata-runtime"
+	# the original text is untouched above the marked block
+	head -n "$(wc -l <"$BATS_TEST_TMPDIR/config.orig")" "$HOST/etc/containerd/config.toml" | cmp - "$BATS_TEST_TMPDIR/config.orig"
+	run cat "$LOG"
+	assert_output "restart containerd
+kubectl label node node-1 katacontainers.io/kata-runtime=true --overwrite"
+	run -0 "$DEPLOY" status
+	assert_line manager=containerd
+}
+
+@test "kata-deploy: a second install changes nothing and does not restart containerd" {
+	run -0 "$DEPLOY" install
+	cp "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/after-first"
+	: >"$LOG"
+	run -0 "$DEPLOY" install
+	assert_output --partial "has the kata runtimes already"
+	cmp "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/after-first"
+	[ "$(grep -c '^# BEGIN kata-deploy' "$HOST/etc/containerd/config.toml")" = 1 ]
+	refute_line --partial restart
+	run cat "$LOG"
+	refute_output --partial restart
+}
+
+@test "kata-deploy: uninstall restores containerd's configuration byte for byte and takes everything away" {
+	run -0 "$DEPLOY" install
+	: >"$LOG"
+	run -0 "$DEPLOY" uninstall
+	cmp "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/config.orig"
+	[ ! -e "$HOST$PREFIX" ]
+	[ ! -e "$HOST/etc/kata-containers/configuration.toml" ]
+	[ ! -e "$HOST/etc/modules-load.d/kata-containers.conf" ]
+	[ ! -L "$HOST/usr/local/bin/containerd-shim-kata-v2" ] || [ "$PREFIX" = /usr/local ]
+	run cat "$LOG"
+	assert_output "kubectl label node node-1 katacontainers.io/kata-runtime-
+restart containerd"
+	# and again: nothing to do, not an error
+	run -0 "$DEPLOY" uninstall
+	assert_output --partial "nothing installed"
+}
+
+@test "kata-deploy: a node without a containerd config gets one, and loses it again" {
+	rm "$HOST/etc/containerd/config.toml"
+	run -0 "$DEPLOY" install
+	run -0 decode
+	assert_equal "$(jq -r '.plugins."io.containerd.grpc.v1.cri".containerd.default_runtime_name.value' <<<"$output")" runc
+	run -0 "$DEPLOY" uninstall
+	[ ! -e "$HOST/etc/containerd/config.toml" ]
+}
+
+@test "kata-deploy: a version 1 config, one defining kata already, or invalid TOML is refused unchanged" {
+	printf '[plugins.cri.containerd]\n  snapshotter = "overlayfs"\n' >"$HOST/etc/containerd/config.toml"
+	cp "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/v1"
+	run -1 "$DEPLOY" install
+	assert_output --partial "config.toml: version = 1; kata-deploy merges into version 2 files only"
+	cmp "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/v1"
+	printf 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]\n  runtime_type = "x"\n' \
+		>"$HOST/etc/containerd/config.toml"
+	run -1 "$DEPLOY" install
+	assert_output --partial "defines the runtime 'kata' already (not kata-deploy's)"
+	printf 'version = 2\n[a\n' >"$HOST/etc/containerd/config.toml"
+	run -1 "$DEPLOY" install
+	assert_output --partial "config.toml is not valid TOML; fix it first"
+	# nothing restarted or labelled; uninstall takes the rest away
+	run cat "$LOG"
+	assert_output ""
+	run -0 "$DEPLOY" uninstall
+	[ ! -e "$HOST$PREFIX" ]
+}
+
+@test "kata-deploy: CRI-O gets a drop-in of its own, removed on uninstall" {
+	rm -r "$HOST/etc/containerd"
+	mkdir -p "$HOST/etc/crio"
+	run -0 "$DEPLOY" install
+	local f=$HOST/etc/crio/crio.conf.d/50-kata.conf
+	run -0 "$KC_BUILD/bin/toml-decode" <"$f"
+	assert_equal "$(jq -r '.crio.runtime.runtimes.kata.runtime_path.value' <<<"$output")" "$PREFIX/bin/kata-runtime"
+	run cat "$LOG"
+	assert_line "restart crio"
+	run -0 "$DEPLOY" uninstall
+	[ ! -e "$f" ]
+}
+
+@test "kata-deploy: a node kata-setup cannot make ready is neither changed nor labelled" {
+	rm "$HOST/dev/kvm" 2>/dev/null || true
+	rm -rf "$HOST/dev/kvm" "$HOST/sys/module/kvm" "$HOST/sys/module/kvm_amd"
+	export KC_FAKE_MODULES=kvm_amd=19
+	run -1 "$DEPLOY" install
+	assert_output --partial "kata-setup could not make this node ready"
+	cmp "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/config.orig"
+	run cat "$LOG"
+	assert_output ""
+	run -0 "$DEPLOY" uninstall
+	[ ! -e "$HOST$PREFIX" ]
+}
+
+@test "kata-deploy: usage, a missing host, artifacts or a prefix that is not ours" {
+	run -2 "$DEPLOY"
+	assert_output --partial "kata-deploy install"
+	run -2 "$DEPLOY" frobnicate
+	HOST=/nonexistent run -1 "$DEPLOY" install
+	assert_output --partial "HOST=/nonexistent is not a directory"
+	ARTIFACTS=$BATS_TEST_TMPDIR/none run -1 "$DEPLOY" install
+	assert_output --partial "none/bin is missing"
+	mkdir -p "$HOST$PREFIX"
+	run -1 "$DEPLOY" install
+	assert_output --partial "exists and is not kata-deploy's"
+}
+
+@test "kata-deploy: the DaemonSet runs the script privileged with the node's / and its name, and uninstalls on stop" {
+	run -0 python3 - "$BATS_TEST_DIRNAME/../../data/kata-deploy/kata-deploy.yaml" <<-'EOF'
+	import sys, yaml
+	docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+	kinds = {d["kind"]: d for d in docs}
+	assert set(kinds) == {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "DaemonSet"}, kinds
+	assert kinds["ClusterRole"]["rules"] == [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "patch"]}]
+	pod = kinds["DaemonSet"]["spec"]["template"]["spec"]
+	assert pod["hostPID"] is True and pod["serviceAccountName"] == "kata-deploy"
+	c = pod["containers"][0]
+	assert c["securityContext"]["privileged"] is True
+	assert "kata-deploy install" in " ".join(c["command"])
+	assert c["lifecycle"]["preStop"]["exec"]["command"][-1] == "uninstall"
+	env = {e["name"]: e for e in c["env"]}
+	assert env["NODE_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "spec.nodeName"
+	assert env["HOST"]["value"] == "/host"
+	mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+	vols = {v["name"]: v["hostPath"]["path"] for v in pod["volumes"]}
+	assert vols[[k for k, v in mounts.items() if v == "/host"][0]] == "/"
+	print("ok")
+	EOF
+	assert_output ok
+}
