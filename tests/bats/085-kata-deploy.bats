@@ -191,7 +191,7 @@ restart containerd"
 }
 
 @test "kata-deploy: the DaemonSet runs the script privileged with the node's / and its name, and uninstalls on stop" {
-	run -0 python3 - "$BATS_TEST_DIRNAME/../../data/kata-deploy/kata-deploy.yaml" <<-'EOF'
+	run -0 /usr/bin/python3 - "$BATS_TEST_DIRNAME/../../data/kata-deploy/kata-deploy.yaml" <<-'EOF'
 	import sys, yaml
 	docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
 	kinds = {d["kind"]: d for d in docs}
