@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "fs.h"
 #include "oci_spec.h"
+#include "pod.h"
 #include "log.h"
 #include "runtime.h"
 #include "strutil.h"
@@ -317,7 +318,12 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 			json_decref(r);
 			/* recorded: what the container was last given */
 			json_object_set(c.state, "resources", res);
-			rc = ctr_save(&c, err) < 0 ? 1 : 0;
+			const char *sid = json_string_value(json_object_get(c.state, "sandbox_id"));
+			rc = ctr_save(&c, err) < 0 ||
+				     pod_update_host_limits(rt->root, sid ? sid : id, id, res,
+							    err) < 0
+				 ? 1
+				 : 0;
 		}
 	}
 	json_decref(res);

@@ -160,7 +160,10 @@ static int step_join(struct create_ctx *x, struct kc_error *err)
 	sandbox_from_json(&x->c.sb, json_object_get(rec.j, "sandbox"));
 	x->c.have_sandbox = true;
 	sbrec_add_member(&rec, x->a->id);
-	if (sbrec_save(&rec, err) < 0)
+	/* the pod's host limits grow before the VM does */
+	sbrec_set_limits(&rec, x->a->id,
+			 json_object_get(json_object_get(x->b.spec, "linux"), "resources"), false);
+	if (sbrec_save(&rec, err) < 0 || pod_apply_host_limits(&rec, err) < 0)
 		goto out;
 	crash_point("create:joined");
 	unsigned lv, lm;
@@ -313,7 +316,10 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 	if (sbrec_create(&rec, x->rt->root, &x->c.sb, net, err) < 0)
 		return -1;
 	sbrec_add_member(&rec, x->a->id);
-	int rc = sbrec_save(&rec, err);
+	sbrec_set_limits(&rec, x->a->id,
+			 json_object_get(json_object_get(x->b.spec, "linux"), "resources"),
+			 pod_is_pause(json_object_get(x->b.spec, "annotations")));
+	int rc = sbrec_save(&rec, err) < 0 || pod_apply_host_limits(&rec, err) < 0 ? -1 : 0;
 	sbrec_close(&rec);
 	if (rc < 0)
 		return -1;

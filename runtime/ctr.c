@@ -350,7 +350,9 @@ static void release_sandbox(struct rt *rt, struct ctr *c, bool force)
 			sbrec_remove(&rec);
 		} else {
 			kc_info("sandbox %s stays for %zu container(s)", sid, left);
-			sbrec_save(&rec, &err);
+			sbrec_forget_limits(&rec, c->sd.id);
+			if (sbrec_save(&rec, &err) < 0 || pod_apply_host_limits(&rec, &err) < 0)
+				kc_warn("%s", err.msg);
 		}
 		sbrec_close(&rec);
 		return;

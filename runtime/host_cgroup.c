@@ -311,3 +311,56 @@ void host_cgroup_remove(const char *path)
 		close(dir);
 	}
 }
+
+/* One controller file; a hierarchy without the controller has no such
+ * file, which is not an error. */
+static int set_one(int dir, const struct hier *h, const char *path, const char *file,
+		   const char *value, struct kc_error *err)
+{
+	int rc = write_at(dir, file, value);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return kc_error_set(err, -rc, "cgroup %s/%s/%s: cannot write '%s'", h->mount, path,
+				    file, value);
+	return 1;
+}
+
+int host_cgroup_set_limits(const char *path, const struct host_limits *l, struct kc_error *err)
+{
+	struct hier h[HOST_CGROUP_MAX];
+	int n = hierarchies(h, HOST_CGROUP_MAX);
+	char mem[32], quota[32], period[32], cpumax[64];
+	unsigned long long per = l->cpu_period ? l->cpu_period : 100000;
+	snprintf(mem, sizeof(mem), "%lld", l->memory > 0 ? l->memory : -1LL);
+	snprintf(quota, sizeof(quota), "%lld", l->cpu_quota > 0 ? l->cpu_quota : -1LL);
+	snprintf(period, sizeof(period), "%llu", per);
+	if (l->cpu_quota > 0)
+		snprintf(cpumax, sizeof(cpumax), "%lld %llu", l->cpu_quota, per);
+	else
+		snprintf(cpumax, sizeof(cpumax), "max %llu", per);
+	for (int i = 0; i < n; i++) {
+		int dir = walk(&h[i], path, false, err);
+		if (dir < 0) {
+			if (dir == -ENOENT)
+				continue; /* not made in this hierarchy */
+			return -1;
+		}
+		int rc = 0;
+		if (h[i].v2) {
+			if (set_one(dir, &h[i], path, "memory.max", l->memory > 0 ? mem : "max",
+				    err) < 0 ||
+			    set_one(dir, &h[i], path, "cpu.max", cpumax, err) < 0)
+				rc = -1;
+		} else if (set_one(dir, &h[i], path, "memory.limit_in_bytes", mem, err) < 0 ||
+			   /* the period first: a quota is checked against it */
+			   set_one(dir, &h[i], path, "cpu.cfs_period_us", period, err) < 0 ||
+			   set_one(dir, &h[i], path, "cpu.cfs_quota_us", quota, err) < 0) {
+			rc = -1;
+		}
+		close(dir);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}

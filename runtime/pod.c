@@ -73,6 +73,17 @@ int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbo
 	return 0;
 }
 
+bool pod_is_pause(const json_t *annotations)
+{
+	for (size_t i = 0; i < sizeof(role_keys) / sizeof(role_keys[0]); i++) {
+		const char *type =
+		    json_string_value(json_object_get(annotations, role_keys[i].type_key));
+		if (type && !strcmp(type, role_keys[i].sandbox_value))
+			return true;
+	}
+	return false;
+}
+
 /* ---- overrides ----------------------------------------------------------- */
 
 #define ANNOTATION_PREFIX "io.katacontainers.config.hypervisor."

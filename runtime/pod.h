@@ -20,6 +20,10 @@ enum pod_role { POD_SANDBOX, POD_CONTAINER };
 int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbox_id,
 	     struct kc_error *err);
 
+/* A pod's sandbox (pause) container, named so by an annotation (not a
+ * lone container, which is its own sandbox). */
+bool pod_is_pause(const json_t *annotations);
+
 /* Apply io.katacontainers.config.hypervisor.* annotations to cfg; each
  * must match enable_annotations (regular expressions of the base name). */
 int pod_overrides(const json_t *annotations, struct kc_config *cfg, struct kc_error *err);
@@ -61,6 +65,21 @@ void sbrec_close(struct sbrec *r);
 void sbrec_add_member(struct sbrec *r, const char *id);
 /* Remaining members after removing id. */
 size_t sbrec_remove_member(struct sbrec *r, const char *id);
+
+/* The pod's limits on the host (pod_host_limits.c): a member's memory
+ * limit and CPU quota recorded (an update's resources name only what
+ * changes), forgotten when it leaves; the pod's cgroup set to their sum
+ * plus the VM's overhead, or to no limit where a member that counts has
+ * none (the pause container counts only while alone). */
+struct host_limits;
+void sbrec_set_limits(struct sbrec *r, const char *id, const json_t *resources, bool pause);
+void sbrec_forget_limits(struct sbrec *r, const char *id);
+void sbrec_host_limits(const struct sbrec *r, struct host_limits *l);
+int pod_apply_host_limits(const struct sbrec *r, struct kc_error *err);
+/* After an update of container id: its new limits recorded in its
+ * sandbox's record and the pod's host limits set again. */
+int pod_update_host_limits(const char *root, const char *sandbox_id, const char *id,
+			   const json_t *resources, struct kc_error *err);
 
 /* Hot-plug vCPUs and memory into a running sandbox (QMP), and have the
  * guest bring them online; sb's totals are updated. */

@@ -14,6 +14,7 @@
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb-c.h"
 #include "log.h"
 #include "oci.h"
+#include "pod.h"
 #include "oci_spec.h"
 #include "shimv2.h"
 #include "strbuf.h"
@@ -544,11 +545,22 @@ static int do_update(struct v2shim *s, const void *in, void **out, struct kc_err
 	}
 	json_t *ok =
 	    agent_call(s, r->id, "update_container",
-		       json_pack("{s:s, s:o}", "container_id", r->id, "resources", res), NULL, err);
-	if (!ok)
+		       json_pack("{s:s, s:O}", "container_id", r->id, "resources", res), NULL, err);
+	if (!ok) {
+		json_decref(res);
 		return INVALID;
+	}
 	json_decref(ok);
-	return OK;
+	/* and the pod's limits on the host */
+	struct ctr c;
+	int rc = ctr_open(&s->rt, r->id, &c, err);
+	if (rc == 0) {
+		const char *sid = json_string_value(json_object_get(c.state, "sandbox_id"));
+		rc = pod_update_host_limits(s->rt.root, sid ? sid : r->id, r->id, res, err);
+		ctr_close(&c);
+	}
+	json_decref(res);
+	return rc < 0 ? INTERNAL : OK;
 }
 
 /* The container's own cgroup figures from the guest (cgroup v2 there), as

@@ -213,6 +213,12 @@ assert_v2_nothing_left() {
 	run "$KC_BUILD/bin/v2ctl" -s "$sock" update v9 '{"memory":{"limit":67108864},"cpu":{"quota":50000,"period":100000}}'
 	assert_success
 	assert_output ok
+	# and the pod's on the host (ctr's cgroupsPath is /NAMESPACE/ID): the
+	# container's plus the VM's overhead (340 MiB, 0.25 CPU)
+	if [ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ]; then
+		assert_equal "$(cat /sys/fs/cgroup/memory/$NS/v9/memory.limit_in_bytes)" $((67108864 + (340 << 20)))
+		assert_equal "$(cat /sys/fs/cgroup/cpu/$NS/v9/cpu.cfs_quota_us)" 75000
+	fi
 	run "${CTR[@]}" task metrics v9
 	assert_success
 	# the container's own figures (one process, its memory), not the VM's

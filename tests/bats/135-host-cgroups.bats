@@ -3,7 +3,9 @@
 # systemd driver's slice:prefix:name) is made in every hierarchy of this
 # host (cgroup v1 hybrid here), and QEMU, kata-proxy and the shims run in it
 # from their start; delete removes it (its parents stay, as runc leaves
-# them). A path that could leave the hierarchy is refused, naming the field.
+# them). The pod's limits (its containers' plus the VM's overhead) are set
+# on it, and follow update and members joining and leaving. A path that
+# could leave the hierarchy is refused, naming the field.
 
 load helpers
 load runtime
@@ -96,4 +98,65 @@ qemu_of() {
 		assert_clean bad1
 	done
 	[ ! -e /sys/fs/cgroup/etc ]
+}
+
+# host_limits CGROUP: "MEMORY QUOTA" as the host's v1 hierarchies hold them
+host_limits() {
+	echo "$(cat "/sys/fs/cgroup/memory/$1/memory.limit_in_bytes") $(cat "/sys/fs/cgroup/cpu/$1/cpu.cfs_quota_us")"
+}
+
+@test "host cgroups: the container's limits plus the VM's overhead bound the VM on the host; update changes them" {
+	[ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ] || skip "no cgroup v1 memory and cpu hierarchies"
+	local mib=$((1 << 20)) over=$((340 << 20))
+	make_bundle "$B" sleep 1000
+	bundle_set "$B" ".linux.cgroupsPath = \"/$P/l1\" | .linux.resources = {memory: {limit: $((256 * mib))}, cpu: {quota: 50000, period: 100000}}"
+	kr run --detach --bundle "$B" l1 </dev/null >/dev/null 2>&1
+	# 256 MiB + 340 MiB; 0.5 CPU + 0.25 CPU (data/kata-runtimeclass.yaml's overhead)
+	assert_equal "$(host_limits "$P/l1")" "$((256 * mib + over)) 75000"
+	# the container's own limit holds in the guest
+	run kr exec l1 cat /sys/fs/cgroup/memory.max
+	assert_output $((256 * mib))
+	run kr update --memory 512M --cpu-quota 150000 --cpu-period 100000 l1
+	assert_success
+	assert_equal "$(host_limits "$P/l1")" "$((512 * mib + over)) 175000"
+	run kr exec l1 cat /sys/fs/cgroup/memory.max
+	assert_output $((512 * mib))
+	# an update naming only the CPU keeps the memory limit
+	run kr update --cpu-quota 50000 l1
+	assert_success
+	assert_equal "$(host_limits "$P/l1")" "$((512 * mib + over)) 75000"
+	kr delete --force l1
+	assert_clean l1
+}
+
+@test "host cgroups: a pod's limits are its members' sum; the pause container counts only while alone" {
+	[ -d /sys/fs/cgroup/memory ] && [ -d /sys/fs/cgroup/cpu ] || skip "no cgroup v1 memory and cpu hierarchies"
+	local mib=$((1 << 20)) over=$((340 << 20)) none
+	none=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)
+	make_bundle "$B" sleep 1000
+	bundle_set "$B" ".linux.cgroupsPath = \"/$P/p1\"
+		| .annotations = {\"io.kubernetes.cri.container-type\": \"sandbox\", \"io.kubernetes.cri.sandbox-id\": \"p1\"}"
+	kr run --detach --bundle "$B" p1 </dev/null >/dev/null 2>&1
+	# kubelet gives the pause container no limits: none on the host
+	assert_equal "$(host_limits "$P/p1")" "$none -1"
+	local m
+	for m in a b; do
+		make_bundle "$BATS_TEST_TMPDIR/$m" sleep 1000
+		bundle_set "$BATS_TEST_TMPDIR/$m" ".linux.cgroupsPath = \"/$P/$m\" | .linux.resources = {memory: {limit: $((100 * mib))}, cpu: {quota: 20000, period: 100000}}
+			| .annotations = {\"io.kubernetes.cri.container-type\": \"container\", \"io.kubernetes.cri.sandbox-id\": \"p1\"}"
+		kr run --detach --bundle "$BATS_TEST_TMPDIR/$m" "$m" </dev/null >/dev/null 2>&1
+	done
+	assert_equal "$(host_limits "$P/p1")" "$((200 * mib + over)) 65000"
+	kr delete --force a
+	assert_equal "$(host_limits "$P/p1")" "$((100 * mib + over)) 45000"
+	# a member without limits: the pod has none, as Kubernetes computes it
+	make_bundle "$BATS_TEST_TMPDIR/c" sleep 1000
+	bundle_set "$BATS_TEST_TMPDIR/c" ".annotations = {\"io.kubernetes.cri.container-type\": \"container\", \"io.kubernetes.cri.sandbox-id\": \"p1\"}"
+	kr run --detach --bundle "$BATS_TEST_TMPDIR/c" c </dev/null >/dev/null 2>&1
+	assert_equal "$(host_limits "$P/p1")" "$none -1"
+	kr delete --force c
+	kr delete --force b
+	assert_equal "$(host_limits "$P/p1")" "$none -1"
+	kr delete --force p1
+	assert_clean p1 a b c
 }
