@@ -224,6 +224,11 @@ json_t *cgroup_stats(const char *dir)
 	return s;
 }
 
+unsigned long long cgroup_oom_kills(const char *dir)
+{
+	return dir ? keyed(dir, "memory.events", "oom_kill") : 0;
+}
+
 void cgroup_remove(const char *dir)
 {
 	if (!dir)

@@ -14,6 +14,8 @@ size_t cgroup_pids(const char *dir, pid_t **out);
 int cgroup_signal(const char *dir, int sig); /* how many were signalled */
 int cgroup_freeze(const char *dir, bool frozen);
 json_t *cgroup_stats(const char *dir);
+/* How many processes the OOM killer took in the group (memory.events). */
+unsigned long long cgroup_oom_kills(const char *dir);
 void cgroup_remove(const char *dir);
 
 #endif

@@ -14,6 +14,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cgroup.h"
+#include "container.h"
 #include "strbuf.h"
 
 #define CREDIT_CAP (1ULL << 40)
@@ -325,6 +327,10 @@ void process_check_waiters(struct agent *a, struct process *p)
 		json_t *body = json_pack("{s:i}", "exit_status", p->exit_status);
 		if (p->term_signal)
 			json_object_set_new(body, "signal", json_integer(p->term_signal));
+		/* the OOM killer took a process of the container (TaskOOM, and
+		 * the CRI's "OOMKilled") */
+		if (p->c && p == p->c->init && cgroup_oom_kills(p->c->cgroup))
+			json_object_set_new(body, "oom_killed", json_true());
 		respond_ok(a, id, body);
 	}
 	json_array_clear(p->waiters);

@@ -40,6 +40,7 @@ static int on_frame(struct stdio_pump *p, struct frame *f, struct kc_error *err)
 			}
 			p->exited = true;
 			p->exit_status = (int)json_integer_value(json_object_get(j, "exit_status"));
+			p->oom_killed = json_is_true(json_object_get(j, "oom_killed"));
 		}
 		json_decref(j);
 		return 0;

@@ -30,6 +30,7 @@ struct stdio_pump {
 	json_int_t wait_id;
 	bool exited;
 	int exit_status;
+	bool oom_killed; /* the guest's OOM killer took a process of the container */
 };
 
 void stdio_pump_init(struct stdio_pump *p, struct agent_client *ac, const char *container_id,

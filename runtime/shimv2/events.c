@@ -89,3 +89,10 @@ void v2_event_exit(struct v2shim *s, const struct v2proc *p)
 	ev.exited_at = &at;
 	v2_publish(s, "/tasks/exit", &ev);
 }
+
+void v2_event_oom(struct v2shim *s, const struct v2proc *p)
+{
+	Containerd__Events__TaskOOM ev = CONTAINERD__EVENTS__TASK_OOM__INIT;
+	ev.container_id = p->id;
+	v2_publish(s, "/tasks/oom", &ev);
+}

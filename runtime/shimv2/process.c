@@ -132,6 +132,9 @@ static void *carry(void *arg)
 		v2_record_stopped(s, p->id);
 	pthread_cond_broadcast(&s->changed);
 	pthread_mutex_unlock(&s->lock);
+	/* before the exit: containerd's CRI then says "OOMKilled" */
+	if (!p->exec_id && rc == 0 && c->pump.oom_killed)
+		v2_event_oom(s, p);
 	v2_event_exit(s, p);
 	free(c);
 	return NULL;

@@ -92,6 +92,8 @@ void v2_proc_join(struct v2proc *p);
  * ProtobufCMessage of containerd.events. */
 void v2_publish(struct v2shim *s, const char *topic, const void *msg);
 void v2_event_exit(struct v2shim *s, const struct v2proc *p);
+/* TaskOOM: the guest's OOM killer took a process of the container. */
+void v2_event_oom(struct v2shim *s, const struct v2proc *p);
 
 /* The runtime's side (the caller holds s->lock): the container's state
  * says stopped; the path of its sandbox's kata-proxy socket. */

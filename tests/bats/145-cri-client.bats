@@ -304,6 +304,21 @@ pod_lifecycle() {
 	pod_lifecycle kata-runc
 }
 
+@test "cri: a container the guest's OOM killer takes is OOMKilled (shim v2: TaskOOM)" {
+	run_pod kata "$(pod_config oom)"
+	new_ctr hog '["sh", "-c", "x=0123456789abcdef; while :; do x=$x$x; done"]' \
+		'.linux.resources = {memory_limit_in_bytes: 33554432}'
+	wait_exited "$CID"
+	assert_equal "$(jq -r .status.exit_code <<<"$output")" 137
+	assert_equal "$(jq -r .status.reason <<<"$output")" OOMKilled
+	# a container that ends on its own is not
+	new_ctr fine '["true"]' '.linux.resources = {memory_limit_in_bytes: 33554432}'
+	wait_exited "$CID"
+	assert_equal "$(jq -r .status.reason <<<"$output")" Completed
+	remove_pod
+	assert_pod_gone
+}
+
 @test "cri: a privileged container builds a bridge and NAT rules in the guest; hostNetwork is refused with the reason" {
 	run_pod kata "$(pod_config priv '.linux.security_context.privileged = true')"
 	new_ctr priv '["sleep", "1000"]' '.linux.security_context.privileged = true'
