@@ -284,6 +284,34 @@ assert_v2_nothing_left() {
 	assert_v2_nothing_left
 }
 
+@test "shim v2: the daemon outlives a containerd restart; containerd reconnects and gets the exit status" {
+	run "${CTR[@]}" run -d "${RT[@]}" localhost/bb:latest v7 sh -c 'sleep 8; exit 7'
+	assert_success
+	local d=$T/ctd shim
+	shim=$(pgrep -f "containerd-shim-kata-v2 .*-id v7 .*serve")
+	kill "$(cat "$d/pid")"
+	# (a zombie has no command line: setup_file's shell, its parent, may
+	# not reap it)
+	for _ in $(seq 100); do pgrep -f "containerd --config $d/config.toml" >/dev/null || break; sleep 0.1; done
+	! pgrep -f "containerd --config $d/config.toml"
+	# the pod goes on without containerd
+	kill -0 "$shim"
+	containerd_start "$d"
+	# containerd finds the shim from the address it recorded, and Wait
+	# through it ends with the container's exit
+	run "${CTR[@]}" task ls
+	assert_line --regexp '^v7 +[0-9]+ +RUNNING'
+	for _ in $(seq 150); do "${CTR[@]}" task ls | grep -q "^v7 .*STOPPED" && break; sleep 0.1; done
+	run "${CTR[@]}" task ls
+	assert_line --regexp '^v7 .*STOPPED'
+	assert_equal "$(pgrep -f "containerd-shim-kata-v2 .*-id v7 .*serve")" "$shim"
+	run "${CTR[@]}" task rm v7
+	assert_output --partial "exit code 7"
+	run "${CTR[@]}" containers rm v7
+	assert_success
+	assert_v2_nothing_left
+}
+
 @test "shim v2: the daemon killed with -9: containerd's delete takes the VM down" {
 	run "${CTR[@]}" run -d "${RT[@]}" localhost/bb:latest v8 sleep 1000
 	assert_success
