@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <malloc.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -261,6 +262,9 @@ int v2_serve(const struct v2opts *o, struct kc_error *err)
 	if (chdir("/") < 0)
 		return kc_error_set(err, errno, "chdir /");
 	signal(SIGPIPE, SIG_IGN);
+	/* one malloc arena: a thread per connection and per process must not
+	 * each hold an arena of its own (the daemon lives as long as the pod) */
+	mallopt(M_ARENA_MAX, 1);
 	struct v2shim s = {.o = *o, .listen_fd = 3};
 	s.rt.root = v2_root(o->ns);
 	s.socket_path = socket_arg ? strdup(socket_arg) : NULL;
