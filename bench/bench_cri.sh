@@ -18,7 +18,7 @@ command -v containerd >/dev/null || { echo "cri: containerd is not installed; sk
 work=$(mktemp -d)
 bridge=kcribench0
 cleanup() {
-	[ -f "$work/pid" ] && kill "$(cat "$work/pid")" 2>/dev/null
+	[ -f "$work/ctd/pid" ] && kill "$(cat "$work/ctd/pid")" 2>/dev/null
 	sleep 0.5
 	grep -o " ${work}[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	ip link del "$bridge" 2>/dev/null || true
@@ -27,39 +27,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$work/net.d" "$work/rootfs/bin" "$work/logs"
-cat >"$work/net.d/10-bench.conflist" <<-EOF
-	{"cniVersion": "0.4.0", "name": "kata-cri-bench", "plugins": [
-	  {"type": "bridge", "bridge": "$bridge", "isGateway": true, "ipMasq": false,
-	   "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.99.78.0/24"}]], "dataDir": "$work/ipam"}}]}
-EOF
-cat >"$work/config.toml" <<-EOF
-	version = 2
-	root = "$work/root"
-	state = "$work/state"
-	[grpc]
-	  address = "$work/containerd.sock"
-	[plugins."io.containerd.grpc.v1.cri"]
-	  sandbox_image = "localhost/pause:kata-bench"
-	  [plugins."io.containerd.grpc.v1.cri".cni]
-	    bin_dir = "/usr/lib/cni"
-	    conf_dir = "$work/net.d"
-EOF
-sed "s|BinaryName = .*|BinaryName = \"$build/bin/kata-runtime\"|" "$build/data/containerd-kata.toml" |
-	grep -v '^version' >>"$work/config.toml"
-PATH=$build/bin:$PATH KATA_CONF_FILE=$build/data/configuration-dev.toml \
-	containerd --config "$work/config.toml" </dev/null >"$work/containerd.log" 2>&1 &
-echo $! >"$work/pid"
-for _ in $(seq 100); do [ -S "$work/containerd.sock" ] && break; sleep 0.1; done
+mkdir -p "$work/rootfs/bin" "$work/logs"
 cp /bin/busybox "$work/rootfs/bin/"
 for a in echo sh sleep; do ln -s busybox "$work/rootfs/bin/$a"; done
-ctr=(timeout 120 ctr -a "$work/containerd.sock" -n k8s.io)
-"$top/tests/clients/oci-archive" "$work/rootfs" localhost/pause:kata-bench "$work/pause.tar" '["sleep","2147483647"]'
-"$top/tests/clients/oci-archive" "$work/rootfs" localhost/bb:latest "$work/bb.tar"
-"${ctr[@]}" images import "$work/pause.tar" >/dev/null
-"${ctr[@]}" images import "$work/bb.tar" >/dev/null
+"$top/tests/clients/cri-containerd" "$work/ctd" "$build" "$work/rootfs" "$bridge" 10.99.78
 
-/usr/bin/python3 - "$top/tests/clients/cri-client" "$work/containerd.sock" "$work/logs" "$runs" <<-'EOF'
+/usr/bin/python3 - "$top/tests/clients/cri-client" "$work/ctd/containerd.sock" "$work/logs" "$runs" <<-'EOF'
 	import importlib.machinery, importlib.util, json, os, statistics, sys, time, uuid
 	import grpc
 	loader = importlib.machinery.SourceFileLoader("cri_client", sys.argv[1])

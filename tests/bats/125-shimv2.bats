@@ -57,25 +57,8 @@ teardown_file() {
 # No daemon, VM, kata-shim, state or mount of ours is left, and no
 # sanitizer report.
 assert_v2_nothing_left() {
-	local f
-	for f in "$T"/sanitizer.*; do
-		[ -e "$f" ] || continue
-		echo "sanitizer report $f:" >&2
-		cat "$f" >&2
-		return 1
-	done
-	local i left="containerd-shim-kata-v2 .*serve|qemu-system|kata-shim|kata-proxy"
-	# QEMU and kata-proxy are re-parented to containerd (a subreaper), which
-	# reaps them a moment after they exit
-	for i in $(seq 100); do
-		pgrep -f "$left" >/dev/null || break
-		sleep 0.1
-	done
-	if pgrep -f "$left" >/dev/null; then
-		echo "processes left:" >&2
-		pgrep -af "containerd-shim-kata-v2|qemu-system|kata-shim|kata-proxy" >&2
-		return 1
-	fi
+	assert_no_sanitizer_reports "$T" &&
+		assert_no_processes "containerd-shim-kata-v2 .*serve|qemu-system|kata-shim|kata-proxy" || return 1
 	if [ -n "$(vm_dirs_left)" ]; then
 		echo "VM directories left: $(vm_dirs_left)" >&2
 		return 1

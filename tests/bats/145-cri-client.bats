@@ -22,45 +22,12 @@ setup_file() {
 	/usr/bin/python3 -c 'import grpc, websocket, google.protobuf' 2>/dev/null ||
 		skip "python3-grpcio, python3-websocket or python3-protobuf is not installed"
 	export T=$BATS_FILE_TMPDIR
-	local d=$T/ctd
-	mkdir -p "$d/net.d" "$T/rootfs" "$T/logs"
+	mkdir -p "$T/rootfs" "$T/logs"
 	export ASAN_OPTIONS="log_path=$T/sanitizer:${ASAN_OPTIONS:-}"
 	export UBSAN_OPTIONS="log_path=$T/sanitizer:print_stacktrace=1:${UBSAN_OPTIONS:-}"
-	cat >"$d/net.d/10-kata-cri-test.conflist" <<-EOF
-	{"cniVersion": "0.4.0", "name": "kata-cri-test", "plugins": [
-	  {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": false,
-	   "ipam": {"type": "host-local", "ranges": [[{"subnet": "$NET.0/24"}]], "dataDir": "$d/ipam"}}]}
-	EOF
-	cat >"$d/config.toml" <<-EOF
-	version = 2
-	root = "$d/root"
-	state = "$d/state"
-	[grpc]
-	  address = "$d/containerd.sock"
-	[plugins."io.containerd.grpc.v1.cri"]
-	  sandbox_image = "localhost/pause:kata-test"
-	  stream_server_address = "127.0.0.1"
-	  stream_server_port = "0"
-	  [plugins."io.containerd.grpc.v1.cri".cni]
-	    bin_dir = "/usr/lib/cni"
-	    conf_dir = "$d/net.d"
-	EOF
-	# the shipped snippet, appended as its header says, with this build's paths
-	sed "s|BinaryName = .*|BinaryName = \"$KC_BUILD/bin/kata-runtime\"|" "$KC_BUILD/data/containerd-kata.toml" |
-		grep -v '^version' >>"$d/config.toml"
-	PATH=$KC_BUILD/bin:$PATH KATA_CONF_FILE=$KC_BUILD/data/configuration-dev.toml \
-		containerd --config "$d/config.toml" </dev/null >"$d/containerd.log" 2>&1 &
-	echo $! >"$d/pid"
-	local i
-	for i in $(seq 100); do [ -S "$d/containerd.sock" ] && break; sleep 0.1; done
 	busybox_rootfs "$T/rootfs"
 	iptables_into_rootfs "$T/rootfs"
-	local ctr=(timeout 120 ctr -a "$d/containerd.sock" -n k8s.io)
-	"$CLIENTS/oci-archive" "$T/rootfs" localhost/pause:kata-test "$T/pause.tar" '["sleep","2147483647"]'
-	"$CLIENTS/oci-archive" "$T/rootfs" localhost/bb:latest "$T/bb.tar"
-	"${ctr[@]}" images import "$T/pause.tar" >/dev/null
-	"${ctr[@]}" images import "$T/bb.tar" >/dev/null
-	for i in $(seq 100); do cri Version >/dev/null 2>&1 && break; sleep 0.2; done
+	"$CLIENTS/cri-containerd" "$T/ctd" "$KC_BUILD" "$T/rootfs" "$BRIDGE" "$NET"
 }
 
 # What a failed test left: its pods, through the CRI as kubelet would.
@@ -170,22 +137,9 @@ remove_pod() {
 # Nothing of a removed pod is left: processes, VM directories, mounts, the
 # pod's network namespace and taps, its cgroup, sanitizer reports.
 assert_pod_gone() {
-	local f i left="containerd-shim-kata-v2 .*serve|qemu-system|kata-shim|kata-proxy|containerd-shim-runc-v2"
-	for f in "$T"/sanitizer.*; do
-		[ -e "$f" ] || continue
-		echo "sanitizer report $f:" >&2
-		cat "$f" >&2
+	assert_no_sanitizer_reports "$T" &&
+		assert_no_processes "containerd-shim-kata-v2 .*serve|qemu-system|kata-shim|kata-proxy|containerd-shim-runc-v2" ||
 		return 1
-	done
-	for i in $(seq 100); do
-		pgrep -f "$left" >/dev/null || break
-		sleep 0.1
-	done
-	if pgrep -f "$left" >/dev/null; then
-		echo "processes left:" >&2
-		pgrep -af "$left" >&2
-		return 1
-	fi
 	if [ -n "$(vm_dirs_left)" ]; then
 		echo "VM directories left: $(vm_dirs_left)" >&2
 		return 1

@@ -22,16 +22,31 @@ setup_runtime() {
 	export UBSAN_OPTIONS="log_path=$BATS_TEST_TMPDIR/sanitizer:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 }
 
-# No sanitizer report from any process of this test so far.
+# No sanitizer report from any process of this test so far (in DIR, by
+# default the test's directory).
 assert_no_sanitizer_reports() {
 	local f
-	for f in "$BATS_TEST_TMPDIR"/sanitizer.*; do
+	for f in "${1:-$BATS_TEST_TMPDIR}"/sanitizer.*; do
 		[ -e "$f" ] || continue
 		echo "sanitizer report $f:" >&2
 		cat "$f" >&2
 		return 1
 	done
 	return 0
+}
+
+# assert_no_processes PATTERN: no process matches (pgrep -f) within 10 s.
+# Under containerd, QEMU and kata-proxy are re-parented to it (a
+# subreaper), which reaps them a moment after they exit.
+assert_no_processes() {
+	local i
+	for i in $(seq 100); do
+		pgrep -f "$1" >/dev/null || return 0
+		sleep 0.1
+	done
+	echo "processes left:" >&2
+	pgrep -af "$1" >&2
+	return 1
 }
 
 # make_bundle DIR ARGS...: a bundle running ARGS (JSON strings), no terminal.
