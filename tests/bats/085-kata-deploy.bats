@@ -188,6 +188,13 @@ restart containerd"
 	mkdir -p "$HOST$PREFIX"
 	run -1 "$DEPLOY" install
 	assert_output --partial "exists and is not kata-deploy's"
+	# uninstall removes PREFIX whole: it must be a directory of its own
+	local p
+	for p in / relative /opt/../usr /opt/kata/; do
+		PREFIX=$p run -1 "$DEPLOY" uninstall
+		assert_output --partial "must be an absolute directory of its own"
+	done
+	[ -d "$HOST/etc" ]
 }
 
 @test "kata-deploy: the DaemonSet runs the script privileged with the node's / and its name, and uninstalls on stop" {
