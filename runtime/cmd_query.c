@@ -165,10 +165,12 @@ int cmd_events(struct rt *rt, int argc, char **argv, struct kc_error *err)
 					      : (unsigned)(v > 1 ? v : 1);
 	}
 	bool once = cli_bool(opts, "stats");
-	for (;;) {
+	for (bool first = true;; first = false) {
 		struct ctr c;
+		/* a container that does not exist is an error, as with runc; one
+		 * deleted while its events stream ends the stream */
 		if (ctr_open(rt, id, &c, err) < 0)
-			return once ? 1 : 0;
+			return once || first ? 1 : 0;
 		if (!strcmp(ctr_status(&c), "stopped")) {
 			ctr_close(&c);
 			if (once) {

@@ -156,7 +156,9 @@ int main(int argc, char **argv)
 		}
 		return rc;
 	}
+	/* once on stderr, as other errors are; the log file gets it too */
+	if (!kc_log_to_stderr())
+		kc_error_log("unknown command '%s'", cmd);
 	fprintf(stderr, "kata-runtime: unknown command '%s'\nTry 'kata-runtime --help'.\n", cmd);
-	kc_error_log("unknown command '%s'", cmd);
 	return 1;
 }

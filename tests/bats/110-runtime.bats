@@ -283,6 +283,20 @@ teardown() {
 	assert_output 'kata-runtime: container "nope" does not exist'
 	run jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log.json"
 	assert_output 'container "nope" does not exist'
+	# events of a container that does not exist, streamed or not: an error, as runc says
+	local ev
+	for ev in "events" "events --interval 1s" "events --stats"; do
+		run timeout 30 "$KATA_RUNTIME" --root "$KR_ROOT" $ev nope
+		assert_failure
+		assert_output 'kata-runtime: container "nope" does not exist'
+	done
+	# an unknown command: said once
+	run timeout 30 "$KATA_RUNTIME" --root "$KR_ROOT" frob
+	assert_failure
+	assert_output "kata-runtime: unknown command 'frob'
+Try 'kata-runtime --help'."
+	run timeout 30 "$KATA_RUNTIME" --root "$KR_ROOT" --log "$BATS_TEST_TMPDIR/log2.json" --log-format json frob
+	assert_equal "$(jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log2.json")" "unknown command 'frob'"
 }
 
 @test "runtime: bad bundles are refused with the file and field named" {
