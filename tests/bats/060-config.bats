@@ -211,3 +211,17 @@ config_of() {
 	run jq -r '"\(.configuration.loaded) \(.configuration.warnings | length) \(.configuration.accel)"' "$BATS_TEST_TMPDIR/r.json"
 	assert_output "true 0 auto"
 }
+
+@test "the installed configuration names only what make install installs (and QEMU's own programs)" {
+	local cfg=$KC_BUILD/data/configuration.toml prefix p
+	prefix=$(sed -n 's|^kernel = "\(.*\)/share/kata-containers/.*|\1|p' "$cfg")
+	local installed="$prefix/share/kata-containers/vmlinux.container $prefix/share/kata-containers/vmlinuz.container
+		$prefix/share/kata-containers/kata-containers-initrd.img $prefix/libexec/kata-containers/kata-proxy
+		$prefix/libexec/kata-containers/kata-shim"
+	for p in $(sed -n 's|^[a-z_]* = "\(/[^"]*\)".*|\1|p' "$cfg"); do
+		case "$p" in
+		/usr/bin/qemu-* | /usr/lib/qemu/*) continue ;; # Debian's qemu-system-x86
+		esac
+		grep -qw -- "$p" <<<"$installed" || fail "$cfg names $p, which make install does not install"
+	done
+}
