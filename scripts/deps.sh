@@ -10,7 +10,7 @@ declare -A groups=(
 	[test]="libcmocka-dev bats bats-assert bats-support jq python3-yaml kmod util-linux strace tmux socat podman containerd docker.io iptables python3-grpcio python3-protobuf protobuf-compiler python3-websocket"
 	[fuzz]="clang libclang-rt-14-dev"
 	[image]="cpio xz-utils kmod binutils"
-	[vm]="qemu-system-x86 busybox-static"
+	[vm]="qemu-system-x86 busybox-static jq"
 	[lint]="clang-format cppcheck"
 )
 [ $# -gt 0 ] || set -- build test

@@ -11,7 +11,9 @@ build=${1:-build}
 bin=$build/bin
 config=$build/data/configuration-dev.toml
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# bold headings on a terminal only
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 
 step "Installing what the build needs (Debian packages)"
 scripts/deps.sh build image vm
