@@ -55,16 +55,17 @@ int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	for (int i = 0; oci_cap_name(i); i++)
 		json_array_append_new(caps, json_string(oci_cap_name(i)));
 	json_t *f = json_pack(
-	    "{s:s, s:s, s:[s,s,s,s,s,s], s:[s,s,s,s,s,s], s:[s,s,s,s,s,s,s,s], s:{s:[s,s,s,s,s,s], "
+	    "{s:s, s:s, s:[s,s,s,s], s:[s,s,s,s,s,s], s:[s,s,s,s,s,s,s,s], s:{s:[s,s,s,s,s,s], "
 	    "s:o, "
 	    "s:{s:b, s:b}}, s:{s:s}}",
+	    /* createContainer and startContainer hooks would run in the
+	     * container's namespaces, which are in the guest: not run */
 	    "ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION, "hooks", "prestart",
-	    "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
-	    "mountOptions", "ro", "rw", "bind", "rbind", "nosuid", "nodev", "mountPropagation",
-	    "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable",
-	    "runbindable", "linux", "namespaces", "cgroup", "ipc", "mount", "network", "pid", "uts",
-	    "capabilities", caps, "cgroup", "v1", 0, "v2", 1, "annotations",
-	    "io.katacontainers.runtime", "kata-runtime (VM per sandbox)");
+	    "createRuntime", "poststart", "poststop", "mountOptions", "ro", "rw", "bind", "rbind",
+	    "nosuid", "nodev", "mountPropagation", "private", "rprivate", "shared", "rshared",
+	    "slave", "rslave", "unbindable", "runbindable", "linux", "namespaces", "cgroup", "ipc",
+	    "mount", "network", "pid", "uts", "capabilities", caps, "cgroup", "v1", 0, "v2", 1,
+	    "annotations", "io.katacontainers.runtime", "kata-runtime (VM per sandbox)");
 	json_dumpf(f, stdout, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(f);

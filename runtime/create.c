@@ -392,6 +392,14 @@ static int step_hooks(struct create_ctx *x, struct kc_error *err)
 	int rc = hooks_run(hooks, "prestart", st, err);
 	if (rc == 0)
 		rc = hooks_run(hooks, "createRuntime", st, err);
+	/* these run in the container's namespaces, in the guest, where a
+	 * host program cannot: said, not silently dropped (features omits them) */
+	static const char *const guest_hooks[] = {"createContainer", "startContainer"};
+	for (size_t i = 0; i < ARRAY_SIZE(guest_hooks); i++)
+		if (json_array_size(json_object_get(hooks, guest_hooks[i])))
+			kc_warn("%s/config.json: hooks.%s: not run: they would run in the "
+				"container's namespaces, which are in the VM",
+				x->b.dir, guest_hooks[i]);
 	json_decref(st);
 	crash_point("create:hooks");
 	return rc;

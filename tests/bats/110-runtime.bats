@@ -274,7 +274,18 @@ teardown() {
 	run kr create --bundle "$B" h2
 	assert_failure
 	assert_output --partial "prestart hook /bin/false failed"
-	assert_clean h1 h2
+	# hooks that would run in the container's namespaces (in the VM) are not
+	# run, and said so; features does not list them
+	bundle_set "$B" ".hooks = {createContainer: [{path: \"$h\", args: [\"hook\", \"createContainer\"]}],
+		startContainer: [{path: \"$h\", args: [\"hook\", \"startContainer\"]}]}"
+	run kr run --bundle "$B" h3
+	assert_success
+	assert_output --partial "hooks.createContainer: not run"
+	assert_output --partial "hooks.startContainer: not run"
+	[ ! -e "$h.createContainer" ] && [ ! -e "$h.startContainer" ]
+	run kr features
+	assert_equal "$(jq -c .hooks <<<"$output")" '["prestart","createRuntime","poststart","poststop"]'
+	assert_clean h1 h2 h3
 }
 
 @test "runtime: errors go to stderr and, as JSON, to --log" {
