@@ -13,8 +13,9 @@ setup() {
 	export HOST KC_FAKE_ROOT=$HOST KC_FAKE_LOG=$BATS_TEST_TMPDIR/kernel.log
 	: >"$KC_FAKE_LOG"
 	# what `make install` puts under PREFIX, from this build (its PREFIX)
-	export PREFIX
+	export PREFIX KC_BUILD_PREFIX
 	PREFIX=$(sed -n 's|^kernel = "\(.*\)/share/kata-containers/.*|\1|p' "$KC_BUILD/data/configuration.toml")
+	KC_BUILD_PREFIX=$PREFIX
 	export ARTIFACTS=$BATS_TEST_TMPDIR/artifacts
 	mkdir -p "$ARTIFACTS"/{bin,libexec/kata-containers,share/kata-containers/kata-deploy,share/defaults/kata-containers}
 	local p
@@ -120,6 +121,33 @@ restart containerd"
 	# and again: nothing to do, not an error
 	run -0 "$DEPLOY" uninstall
 	assert_output --partial "nothing installed"
+}
+
+@test "kata-deploy: the shim's link on containerd's PATH is made and removed, never someone else's" {
+	# a build for /opt/kata (this build's own prefix holds the shim itself);
+	# kata-setup, tested above, stands aside here
+	export PREFIX=/opt/kata
+	sed -i "s|\"$KC_BUILD_PREFIX|\"/opt/kata|" "$ARTIFACTS/share/defaults/kata-containers/configuration.toml"
+	printf '#!/bin/sh\nexit 0\n' >"$ARTIFACTS/bin/kata-setup"
+	local link=$HOST/usr/local/bin/containerd-shim-kata-v2
+	run -0 "$DEPLOY" install
+	assert_equal "$(readlink "$link")" /opt/kata/bin/containerd-shim-kata-v2
+	[ -x "$HOST/opt/kata/bin/containerd-shim-kata-v2" ]
+	run -0 "$DEPLOY" uninstall
+	[ ! -L "$link" ] && [ ! -e "$HOST/opt/kata" ]
+	# a link of another installation is left alone, on install and uninstall
+	mkdir -p "$HOST/usr/local/bin"
+	ln -sfn /opt/other/containerd-shim-kata-v2 "$link"
+	run -0 "$DEPLOY" install
+	assert_output --partial "is not kata-deploy's symlink: left alone"
+	run -0 "$DEPLOY" uninstall
+	assert_equal "$(readlink "$link")" /opt/other/containerd-shim-kata-v2
+	# nor is a link someone replaced ours with after install
+	rm "$link"
+	run -0 "$DEPLOY" install
+	ln -sfn /opt/other/containerd-shim-kata-v2 "$link"
+	run -0 "$DEPLOY" uninstall
+	assert_equal "$(readlink "$link")" /opt/other/containerd-shim-kata-v2
 }
 
 @test "kata-deploy: a node without a containerd config gets one, and loses it again" {
