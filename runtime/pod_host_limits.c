@@ -59,15 +59,18 @@ void sbrec_host_limits(const struct sbrec *r, struct host_limits *l)
 		if (others && json_is_true(json_object_get(m, "pause")))
 			continue;
 		counted++;
+		/* beyond a PiB or a million CPUs a limit is none (and the sums
+		 * cannot overflow) */
 		json_int_t ml = json_integer_value(json_object_get(m, "memory"));
-		if (ml > 0 && mem < (1LL << 60))
+		if (ml > 0 && ml < (1LL << 50))
 			mem += ml;
 		else
 			mem_all = false;
 		json_int_t q = json_integer_value(json_object_get(m, "quota"));
 		json_int_t p = json_integer_value(json_object_get(m, "period"));
-		if (q > 0 && quota < (1LL << 50))
-			quota += q * CPU_PERIOD / (p > 0 ? p : CPU_PERIOD);
+		long long per = p > 0 && p < (1LL << 40) ? p : CPU_PERIOD;
+		if (q > 0 && q / per < 1000000)
+			quota += (long long)((__int128)q * CPU_PERIOD / per);
 		else
 			cpu_all = false;
 	}

@@ -86,11 +86,26 @@ static void lone_container_and_updates(void **state)
 	json_decref(r.j);
 }
 
+/* Limits too large to mean anything are none, and never overflow a sum. */
+static void huge_limits(void **state)
+{
+	(void)state;
+	struct sbrec r = {.j = json_object()};
+	struct host_limits l;
+	add(&r, "a", res(INT64_MAX, INT64_MAX, 1), false);
+	add(&r, "b", res(INT64_MAX, INT64_MAX, INT64_MAX), false);
+	limits_of(&r, &l);
+	assert_int_equal(l.memory, 0);
+	assert_int_equal(l.cpu_quota, 0);
+	json_decref(r.j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(sum_plus_overhead),
 	    cmocka_unit_test(lone_container_and_updates),
+	    cmocka_unit_test(huge_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
