@@ -183,6 +183,10 @@ keys() {
 
 @test "SIGTERM and SIGINT leave the terminal restored" {
 	for sig in TERM INT; do
+		# a tmux server of its own each time: a new session right after
+		# kill-server can reach the old server while it exits
+		export TMUX_TMPDIR=$BATS_TEST_TMPDIR/$sig
+		mkdir -p "$TMUX_TMPDIR"
 		start_dash 100x30 --host-root "$FIXTURES/intel-ready"
 		pid=$(pgrep -nx kata-dashboard)
 		[ -n "$pid" ]
