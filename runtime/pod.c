@@ -36,52 +36,56 @@ static const struct {
     {"io.kubernetes.docker.type", "io.kubernetes.sandbox.id", "podsandbox", "container"},
 };
 
+/* The container type an annotation gives (the first of role_keys present),
+ * with the index of its key; NULL when none does. */
+static const char *role_type(const json_t *annotations, size_t *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(role_keys); i++) {
+		const char *type =
+		    json_string_value(json_object_get(annotations, role_keys[i].type_key));
+		if (type) {
+			*key = i;
+			return type;
+		}
+	}
+	return NULL;
+}
+
 int pod_role(const json_t *annotations, enum pod_role *role, const char **sandbox_id,
 	     struct kc_error *err)
 {
 	*role = POD_SANDBOX;
 	*sandbox_id = NULL;
-	for (size_t i = 0; i < sizeof(role_keys) / sizeof(role_keys[0]); i++) {
-		const char *type =
-		    json_string_value(json_object_get(annotations, role_keys[i].type_key));
-		if (!type)
-			continue;
-		if (!strcmp(type, role_keys[i].sandbox_value))
-			return 0;
-		if (strcmp(type, role_keys[i].container_value))
-			return kc_error_set(err, 0,
-					    "annotation %s: unknown container type '%s' (%s or %s)",
-					    role_keys[i].type_key, type, role_keys[i].sandbox_value,
-					    role_keys[i].container_value);
-		const char *sid =
-		    json_string_value(json_object_get(annotations, role_keys[i].id_key));
-		if (!sid || !*sid)
-			return kc_error_set(
-			    err, 0, "annotation %s is '%s' but %s (the sandbox's id) is missing",
-			    role_keys[i].type_key, type, role_keys[i].id_key);
-		/* it names a directory and a record of ours: an id like any other */
-		if (!oci_valid_id(sid))
-			return kc_error_set(
-			    err, 0,
-			    "annotation %s: invalid sandbox id '%s': use letters, digits and _+-. "
-			    "(not first)",
-			    role_keys[i].id_key, sid);
-		*role = POD_CONTAINER;
-		*sandbox_id = sid;
+	size_t i;
+	const char *type = role_type(annotations, &i);
+	if (!type || !strcmp(type, role_keys[i].sandbox_value))
 		return 0;
-	}
+	if (strcmp(type, role_keys[i].container_value))
+		return kc_error_set(err, 0, "annotation %s: unknown container type '%s' (%s or %s)",
+				    role_keys[i].type_key, type, role_keys[i].sandbox_value,
+				    role_keys[i].container_value);
+	const char *sid = json_string_value(json_object_get(annotations, role_keys[i].id_key));
+	if (!sid || !*sid)
+		return kc_error_set(err, 0,
+				    "annotation %s is '%s' but %s (the sandbox's id) is missing",
+				    role_keys[i].type_key, type, role_keys[i].id_key);
+	/* it names a directory and a record of ours: an id like any other */
+	if (!oci_valid_id(sid))
+		return kc_error_set(
+		    err, 0,
+		    "annotation %s: invalid sandbox id '%s': use letters, digits and "
+		    "_+-. (not first)",
+		    role_keys[i].id_key, sid);
+	*role = POD_CONTAINER;
+	*sandbox_id = sid;
 	return 0;
 }
 
 bool pod_is_pause(const json_t *annotations)
 {
-	for (size_t i = 0; i < sizeof(role_keys) / sizeof(role_keys[0]); i++) {
-		const char *type =
-		    json_string_value(json_object_get(annotations, role_keys[i].type_key));
-		if (type && !strcmp(type, role_keys[i].sandbox_value))
-			return true;
-	}
-	return false;
+	size_t i;
+	const char *type = role_type(annotations, &i);
+	return type && !strcmp(type, role_keys[i].sandbox_value);
 }
 
 /* ---- overrides ----------------------------------------------------------- */
