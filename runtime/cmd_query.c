@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "fs.h"
 #include "oci_spec.h"
-#include "pod.h"
 #include "log.h"
 #include "runtime.h"
 #include "strutil.h"
@@ -309,25 +308,7 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		json_decref(res);
 		return 1;
 	}
-	int rc = 1;
-	struct agent_client ac;
-	if (ctr_agent_running(&c, &ac, err) == 0) {
-		json_t *r = agent_client_call(
-		    &ac, "update_container",
-		    json_pack("{s:s, s:O}", "container_id", id, "resources", res), 10000, err);
-		agent_client_close(&ac);
-		if (r) {
-			json_decref(r);
-			/* recorded: what the container was last given */
-			json_object_set(c.state, "resources", res);
-			const char *sid = json_string_value(json_object_get(c.state, "sandbox_id"));
-			rc = ctr_save(&c, err) < 0 ||
-				     pod_update_host_limits(rt->root, sid ? sid : id, id, res,
-							    err) < 0
-				 ? 1
-				 : 0;
-		}
-	}
+	int rc = ctr_update(rt, &c, res, err) < 0 ? 1 : 0;
 	json_decref(res);
 	ctr_close(&c);
 	return rc;

@@ -334,6 +334,28 @@ static void unshare(struct ctr *c)
 		kc_warn("%s", err.msg);
 }
 
+int ctr_update(struct rt *rt, struct ctr *c, json_t *resources, struct kc_error *err)
+{
+	struct agent_client ac;
+	if (ctr_agent_running(c, &ac, err) < 0)
+		return -1;
+	json_t *r = agent_client_call(
+	    &ac, "update_container",
+	    json_pack("{s:s, s:O}", "container_id", c->sd.id, "resources", resources),
+	    AGENT_QUERY_MS, err);
+	agent_client_close(&ac);
+	if (!r)
+		return -1;
+	json_decref(r);
+	/* recorded: what the container was last given */
+	json_object_set(c->state, "resources", resources);
+	const char *sid = json_string_value(json_object_get(c->state, "sandbox_id"));
+	if (ctr_save(c, err) < 0 ||
+	    pod_update_host_limits(rt->root, sid ? sid : c->sd.id, c->sd.id, resources, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* The VM goes with the sandbox's last container, or with its own
  * container deleted by force; a member leaves the record. */
 static void release_sandbox(struct rt *rt, struct ctr *c, bool force)

@@ -46,6 +46,10 @@ json_t *ctr_oci_state(const struct ctr *c);
 int ctr_agent(struct ctr *c, struct agent_client *ac, struct kc_error *err);
 /* ctr_agent for a container that is not stopped ("container not running"). */
 int ctr_agent_running(struct ctr *c, struct agent_client *ac, struct kc_error *err);
+/* New limits (OCI LinuxResources) for a running container: its cgroup in
+ * the guest, recorded in its state, then its pod's limits on the host
+ * (pod_host_limits.c). kata-runtime update and the shim v2's Update. */
+int ctr_update(struct rt *rt, struct ctr *c, json_t *resources, struct kc_error *err);
 /* Tear down: remove it in the guest, stop its shims, unshare its files,
  * stop the VM when it is its own sandbox, poststop hooks, the state. */
 void ctr_destroy(struct rt *rt, struct ctr *c, bool force);

@@ -14,7 +14,6 @@
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb-c.h"
 #include "log.h"
 #include "oci.h"
-#include "pod.h"
 #include "oci_spec.h"
 #include "shimv2.h"
 #include "strbuf.h"
@@ -517,7 +516,8 @@ static int do_shutdown(struct v2shim *s, const void *in, void **out, struct kc_e
 	return OK;
 }
 
-/* New limits for the container: applied in the guest, to its cgroup. */
+/* New limits for the container: in the guest, to its cgroup, then the
+ * pod's on the host (ctr_update). */
 static int do_update(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	const Containerd__Task__V2__UpdateTaskRequest *r = in;
@@ -543,24 +543,14 @@ static int do_update(struct v2shim *s, const void *in, void **out, struct kc_err
 		json_decref(res);
 		return INVALID;
 	}
-	json_t *ok =
-	    agent_call(s, r->id, "update_container",
-		       json_pack("{s:s, s:O}", "container_id", r->id, "resources", res), NULL, err);
-	if (!ok) {
-		json_decref(res);
-		return INVALID;
-	}
-	json_decref(ok);
-	/* and the pod's limits on the host */
 	struct ctr c;
 	int rc = ctr_open(&s->rt, r->id, &c, err);
 	if (rc == 0) {
-		const char *sid = json_string_value(json_object_get(c.state, "sandbox_id"));
-		rc = pod_update_host_limits(s->rt.root, sid ? sid : r->id, r->id, res, err);
+		rc = ctr_update(&s->rt, &c, res, err);
 		ctr_close(&c);
 	}
 	json_decref(res);
-	return rc < 0 ? INTERNAL : OK;
+	return rc < 0 ? INVALID : OK;
 }
 
 /* The container's own cgroup figures from the guest (cgroup v2 there), as
