@@ -23,18 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat >"$work/config.toml" <<-CONFIG
-	version = 2
-	root = "$work/root"
-	state = "$work/state"
-	disabled_plugins = ["io.containerd.grpc.v1.cri"]
-	[grpc]
-	  address = "$work/containerd.sock"
-CONFIG
-PATH=$build/bin:$PATH KATA_CONF_FILE=$build/data/configuration-dev.toml \
-	containerd --config "$work/config.toml" </dev/null >"$work/containerd.log" 2>&1 &
-echo $! >"$work/pid"
-for _ in $(seq 100); do [ -S "$work/containerd.sock" ] && break; sleep 0.1; done
+"$top/tests/clients/containerd-start" "$work" "$build"
 ctr=(timeout 120 ctr -a "$work/containerd.sock" -n "$ns")
 mkdir -p "$work/rootfs/bin"
 cp /bin/busybox "$work/rootfs/bin/"

@@ -273,8 +273,8 @@ assert_v2_nothing_left() {
 	local d=$T/ctd shim
 	shim=$(pgrep -f "containerd-shim-kata-v2 .*-id v7 .*serve")
 	kill "$(cat "$d/pid")"
-	# (a zombie has no command line: setup_file's shell, its parent, may
-	# not reap it)
+	# (gone once no process runs with its configuration: a zombie has no
+	# command line)
 	for _ in $(seq 100); do pgrep -f "containerd --config $d/config.toml" >/dev/null || break; sleep 0.1; done
 	! pgrep -f "containerd --config $d/config.toml"
 	# the pod goes on without containerd

@@ -148,23 +148,7 @@ make_netns() {
 }
 
 # containerd_start DIR: a containerd of the caller's own, its CRI plugin
-# off, listening on DIR/containerd.sock (its pid in DIR/pid). Its PATH holds
-# this build's containerd-shim-kata-v2, and KATA_CONF_FILE the build's
-# configuration: containerd passes its environment on to its shims (and to
-# kata-runtime through the runc shim).
+# off (tests/clients/containerd-start).
 containerd_start() {
-	local d=$1 i
-	mkdir -p "$d"
-	cat >"$d/config.toml" <<-EOF
-	version = 2
-	root = "$d/root"
-	state = "$d/state"
-	disabled_plugins = ["io.containerd.grpc.v1.cri"]
-	[grpc]
-	  address = "$d/containerd.sock"
-	EOF
-	PATH=$KC_BUILD/bin:$PATH KATA_CONF_FILE=$KC_BUILD/data/configuration-dev.toml \
-		containerd --config "$d/config.toml" </dev/null >"$d/containerd.log" 2>&1 &
-	echo $! >"$d/pid"
-	for i in $(seq 100); do [ -S "$d/containerd.sock" ] && break; sleep 0.1; done
+	"$BATS_TEST_DIRNAME/../clients/containerd-start" "$1" "$KC_BUILD"
 }
