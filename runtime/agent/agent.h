@@ -50,6 +50,8 @@ void boot_parse_cmdline(const char *cmdline, struct boot_options *o);
 /* Load the image's modules of a group (transport, serial, vsock, 9p,
  * virtiofs, net) unless done already; -1 when one failed. */
 int agent_load_modules(struct boot_times *t, const char *group);
+/* Make a directory and its parents (0755), as far as they can be made. */
+void agent_mkdir_p(const char *path);
 /* The agent run as the kernel's /sbin/modprobe (modprobe.c). */
 int agent_modprobe(int argc, char **argv);
 int boot_switch_root(void);

@@ -166,17 +166,16 @@ static void remove_tree(int dirfd, dev_t dev, bool top)
  * parents, read-only. */
 static void bind_readonly(const char *src, const char *dst, bool dir)
 {
-	char parent[320];
-	snprintf(parent, sizeof(parent), "%s", dst);
-	for (char *p = parent + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(parent, 0755);
-			*p = '/';
-		}
 	if (dir) {
-		mkdir(dst, 0755);
+		agent_mkdir_p(dst);
 	} else {
+		char parent[320];
+		snprintf(parent, sizeof(parent), "%s", dst);
+		char *slash = strrchr(parent, '/');
+		if (slash && slash != parent) {
+			*slash = '\0';
+			agent_mkdir_p(parent);
+		}
 		int fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
 		if (fd >= 0)
 			close(fd);

@@ -144,7 +144,7 @@ static char **with_home(char **envp, uid_t uid)
 	return v;
 }
 
-static void mkdir_p(const char *path)
+void agent_mkdir_p(const char *path)
 {
 	char buf[4096];
 	snprintf(buf, sizeof(buf), "%s", path);
@@ -380,7 +380,7 @@ static void child_run(struct spawn_request *r)
 	}
 
 	if (chdir(p->cwd) < 0) {
-		mkdir_p(p->cwd);
+		agent_mkdir_p(p->cwd);
 		if (chdir(p->cwd) < 0)
 			child_fail(1, "chdir to cwd (\"%s\") set in config.json failed: %s", p->cwd,
 				   strerror(errno));
