@@ -431,6 +431,8 @@ install: all
 	install -m 0644 $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf data/kata-runtimeclass.yaml \
 		$(DESTDIR)$(PREFIX)/share/kata-containers/
 	install -m 0755 $(BIN)/toml-decode $(DESTDIR)$(PREFIX)/libexec/kata-containers/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 data/completion/kata-runtime $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
 	install -d $(DESTDIR)$(PREFIX)/share/kata-containers/kata-deploy
 	install -m 0755 data/kata-deploy/kata-deploy $(DESTDIR)$(PREFIX)/share/kata-containers/kata-deploy/
 	install -m 0644 data/kata-deploy/kata-deploy.yaml data/kata-deploy/Containerfile \
@@ -440,6 +442,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/libexec/kata-containers/,$(notdir $(HELPERS)) toml-decode)
 	rm -rf $(DESTDIR)$(PREFIX)/share/kata-containers/kata-deploy
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kata-runtime
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,kata-containers-initrd.img vmlinux.container vmlinuz.container containerd-kata.toml crio-kata.conf kata-runtimeclass.yaml)
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))

@@ -95,7 +95,7 @@ int kata_check_main(int argc, char **argv)
 		}
 		case OPT_NO_COLOR: color = COLOR_NEVER; break;
 		case 'h': usage(stdout, prog); return 0;
-		case 'V': printf("%s %s\n", prog, KC_VERSION); return 0;
+		case 'V': kc_print_version(prog, NULL); return 0;
 		case ':':
 			fprintf(stderr, "%s: option '%s' needs an argument\n", prog,
 				argv[optind - 1]);

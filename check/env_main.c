@@ -70,7 +70,7 @@ int kata_env_main(int argc, char **argv)
 				printf("%s\n", config_default_paths[i]);
 			return 0;
 		case 'h': usage(stdout, prog); return 0;
-		case 'V': printf("%s %s (commit %s)\n", prog, kc_version, kc_commit); return 0;
+		case 'V': kc_print_version(prog, NULL); return 0;
 		case ':':
 			fprintf(stderr, "%s: option '%s' needs an argument\n", prog,
 				argv[optind - 1]);

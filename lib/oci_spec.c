@@ -640,7 +640,9 @@ int oci_spec_validate(const json_t *spec, struct kc_error *err)
 	}
 	int rc = check_members(spec_node.sub, spec, &path, err);
 	strbuf_release(&path);
-	if (rc < 0 || check_namespaces(spec, err) < 0 || check_devices(spec, err) < 0)
+	if (rc < 0 || check_namespaces(spec, err) < 0 || check_devices(spec, err) < 0 ||
+	    oci_resources_check_guest(json_object_get(json_object_get(spec, "linux"), "resources"),
+				      "linux.resources", err) < 0)
 		return -1;
 	const char *ver = json_string_value(json_object_get(spec, "ociVersion"));
 	if (strncmp(ver, "1.", 2))
@@ -665,5 +667,19 @@ int oci_resources_validate(const json_t *resources, const char *what, struct kc_
 	strbuf_append(&path, what);
 	int rc = check_node(&resources_node, resources, &path, err);
 	strbuf_release(&path);
-	return rc;
+	return rc < 0 ? rc : oci_resources_check_guest(resources, what, err);
+}
+
+int oci_resources_check_guest(const json_t *resources, const char *what, struct kc_error *err)
+{
+	json_t *cpu = json_object_get(resources, "cpu");
+	static const char *const rt[] = {"realtimeRuntime", "realtimePeriod"};
+	for (size_t i = 0; i < 2; i++)
+		if (json_integer_value(json_object_get(cpu, rt[i])))
+			return kc_error_set(
+			    err, 0,
+			    "%s.cpu.%s: not supported: the guest's cgroup v2 has no "
+			    "real-time CPU bandwidth",
+			    what, rt[i]);
+	return 0;
 }

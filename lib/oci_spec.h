@@ -23,5 +23,9 @@
 int oci_spec_validate(const json_t *spec, struct kc_error *err);
 /* A linux.resources object alone (`update --resources`), named by what. */
 int oci_resources_validate(const json_t *resources, const char *what, struct kc_error *err);
+/* What the guest cannot do, though the spec allows it (real-time CPU
+ * bandwidth): an error naming the field. oci_resources_validate and
+ * oci_spec_validate check it too. */
+int oci_resources_check_guest(const json_t *resources, const char *what, struct kc_error *err);
 
 #endif

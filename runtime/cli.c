@@ -1,9 +1,49 @@
 /* runc-style flags (see cli.h). */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+
+static const struct cli_usage *current_usage;
+
+void cli_set_usage(const struct cli_usage *u)
+{
+	current_usage = u;
+}
+
+static int flag_column(const struct cli_opt *o, char *buf, size_t len)
+{
+	const char *arg = o->takes_value ? (o->arg ?: "VALUE") : NULL;
+	int n = snprintf(buf, len, "--%s%s%s", o->name, arg ? " " : "", arg ?: "");
+	if (o->short_name && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ", -%c%s%s", o->short_name, arg ? " " : "",
+			      arg ?: "");
+	return n;
+}
+
+void cli_print_usage(FILE *f, const struct cli_usage *u, const struct cli_opt *opts)
+{
+	fprintf(f, "Usage: kata-runtime %s%s%s%s\n", u->name,
+		opts && opts->name ? " [OPTIONS]" : "", u->args ? " " : "", u->args ?: "");
+	if (u->about)
+		fprintf(f, "\n%s\n", u->about);
+	fprintf(f, "\nOptions:\n");
+	int width = 14;
+	char col[128];
+	for (const struct cli_opt *o = opts; o && o->name; o++) {
+		int n = flag_column(o, col, sizeof(col));
+		if (n > width)
+			width = n;
+	}
+	static const char *const mark[] = {"", "", "[ignored] ", "[refused] "};
+	for (const struct cli_opt *o = opts; o && o->name; o++) {
+		flag_column(o, col, sizeof(col));
+		fprintf(f, "   %-*s  %s%s\n", width, col, mark[o->support], o->help ?: "");
+	}
+	fprintf(f, "   %-*s  %s\n", width, "--help, -h", "show this help");
+}
 
 struct cli_opt *cli_get(struct cli_opt *opts, const char *name)
 {
@@ -44,16 +84,23 @@ int cli_parse(int argc, char **argv, int start, struct cli_opt *opts, struct kc_
 	int i = start;
 	while (i < argc) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--"))
-			return i + 1;
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
 		if (a[0] != '-' || !a[1])
-			return i;
+			break;
 		const char *name = a + (a[1] == '-' ? 2 : 1);
 		const char *eq = strchr(name, '=');
 		size_t len = eq ? (size_t)(eq - name) : strlen(name);
 		struct cli_opt *o = find(opts, name, len, 0);
 		if (!o && a[1] != '-' && len == 1)
 			o = find(opts, NULL, 0, name[0]);
+		if (!o && current_usage && !eq &&
+		    ((len == 4 && !strncmp(name, "help", 4)) || (len == 1 && name[0] == 'h'))) {
+			cli_print_usage(stdout, current_usage, opts);
+			exit(0);
+		}
 		if (!o)
 			return kc_error_set(err, 0, "flag provided but not defined: -%.*s",
 					    (int)len, name);
@@ -76,6 +123,15 @@ int cli_parse(int argc, char **argv, int start, struct cli_opt *opts, struct kc_
 			o->value = eq ? eq + 1 : NULL;
 		}
 		i++;
+	}
+	for (struct cli_opt *o = opts; o->name; o++) {
+		/* --apparmor "" or --no-pivot=false ask for nothing */
+		if (!o->set || o->support < CLI_IGNORED ||
+		    (o->takes_value ? !o->value || !*o->value : !cli_bool(opts, o->name)))
+			continue;
+		if (o->support == CLI_REFUSED)
+			return kc_error_set(err, 0, "--%s: not supported: %s", o->name, o->help);
+		kc_warn("--%s: ignored: %s", o->name, o->help);
 	}
 	return i;
 }

@@ -1,25 +1,54 @@
 /* Command-line flags the way runc (urfave/cli) takes them: --name VALUE,
  * --name=VALUE, -name, single-letter -n, repeatable flags; parsing stops
- * at the first argument that is not a flag, or after "--". */
+ * at the first argument that is not a flag, or after "--". Each flag
+ * carries its help line and how far it is honoured, so `CMD --help` and
+ * what the command does cannot disagree. */
 #ifndef KC_CLI_H
 #define KC_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "error.h"
 
 #define CLI_MAX_VALUES 128
 
+enum cli_support {
+	CLI_HONOURED = 0,
+	/* accepted; nothing to do in a VM (what was asked is what happens) */
+	CLI_MOOT,
+	/* accepted with a warning naming the flag and why (help says why) */
+	CLI_IGNORED,
+	/* an error naming the flag and why */
+	CLI_REFUSED,
+};
+
 struct cli_opt {
 	const char *name;
 	char short_name; /* 0: none */
 	bool takes_value;
+	const char *arg;  /* the value's name in the help, e.g. "DIR" */
+	const char *help; /* one line; for ignored and refused flags, why */
+	enum cli_support support;
 	/* filled in */
 	bool set;
 	const char *value; /* the last one */
 	const char *values[CLI_MAX_VALUES];
 	int nvalues;
 };
+
+/* What `COMMAND --help` prints besides the flags. */
+struct cli_usage {
+	const char *name;  /* "exec" */
+	const char *args;  /* "<container-id> <command> [args...]" */
+	const char *about; /* a paragraph; may hold newlines */
+};
+
+/* The command being parsed: --help (or -h) on its line prints its usage
+ * and flags on stdout and exits 0, as runc's commands do. main sets it
+ * before it dispatches. */
+void cli_set_usage(const struct cli_usage *u);
+void cli_print_usage(FILE *f, const struct cli_usage *u, const struct cli_opt *opts);
 
 /* Parse argv[start..]; returns the index of the first positional argument
  * (argc when none), or -1 with err naming the flag. */

@@ -26,18 +26,42 @@
 #include "strbuf.h"
 #include "timeouts.h"
 
-static struct cli_opt create_opts[] = {
-    {"bundle", 'b', true},  {"console-socket", 0, true},  {"pid-file", 0, true},
-    {"no-pivot", 0, false}, {"no-new-keyring", 0, false}, {"preserve-fds", 0, true},
-    {"detach", 'd', false}, {"keep", 0, false},		  {"no-subreaper", 0, false},
-    {NULL, 0, false},
+#define CREATE_OPTS                                                                                \
+	{"bundle", 'b', true, "DIR", "the bundle's directory (default: the current one)"},         \
+	    {"console-socket", 0, true, "SOCK",                                                    \
+	     "AF_UNIX socket that receives the master of the container's terminal"},               \
+	    {"pid-file", 0, true, "FILE", "write the container's pid (its kata-shim's) here"},     \
+	    {"no-pivot",                                                                           \
+	     0,                                                                                    \
+	     false,                                                                                \
+	     NULL,                                                                                 \
+	     "the guest's container root is never on a ramdisk; pivot_root is always used",        \
+	     CLI_IGNORED},                                                                         \
+	    {"no-new-keyring",                                                                     \
+	     0,                                                                                    \
+	     false,                                                                                \
+	     NULL,                                                                                 \
+	     "the container is in a VM: it cannot share the caller's session keyring",             \
+	     CLI_IGNORED},                                                                         \
+	{                                                                                          \
+		"preserve-fds", 0, true, "N",                                                      \
+		    "only 0: file descriptors cannot cross into a VM (others: a warning)"          \
+	}
+
+static struct cli_opt create_opts[] = {CREATE_OPTS, {NULL}};
+static struct cli_opt run_opts[] = {
+    CREATE_OPTS,
+    {"detach", 'd', false, NULL, "do not wait for the container's process"},
+    {"keep", 0, false, NULL, "do not delete the container after it exits"},
+    {"no-subreaper", 0, false, NULL,
+     "the container's processes are in the VM: none is ever reparented to kata-runtime", CLI_MOOT},
+    {NULL},
 };
 
-static int parse_create(int argc, char **argv, struct create_args *a, struct kc_error *err)
+static int parse_create(int argc, char **argv, struct cli_opt *opts, struct create_args *a,
+			struct kc_error *err)
 {
-	for (struct cli_opt *o = create_opts; o->name; o++)
-		o->set = false, o->value = NULL, o->nvalues = 0;
-	int pos = cli_parse(argc, argv, 1, create_opts, err);
+	int pos = cli_parse(argc, argv, 1, opts, err);
 	if (pos < 0)
 		return -1;
 	if (pos != argc - 1)
@@ -45,11 +69,10 @@ static int parse_create(int argc, char **argv, struct create_args *a, struct kc_
 				    argv[0]);
 	memset(a, 0, sizeof(*a));
 	a->id = argv[pos];
-	a->bundle = cli_str(create_opts, "bundle") ?: ".";
-	a->console_socket = cli_str(create_opts, "console-socket");
-	a->pid_file = cli_str(create_opts, "pid-file");
-	if (cli_str(create_opts, "preserve-fds") &&
-	    strcmp(cli_str(create_opts, "preserve-fds"), "0"))
+	a->bundle = cli_str(opts, "bundle") ?: ".";
+	a->console_socket = cli_str(opts, "console-socket");
+	a->pid_file = cli_str(opts, "pid-file");
+	if (cli_str(opts, "preserve-fds") && strcmp(cli_str(opts, "preserve-fds"), "0"))
 		kc_warn("--preserve-fds: extra file descriptors cannot cross into a VM; ignored");
 	return 0;
 }
@@ -57,7 +80,7 @@ static int parse_create(int argc, char **argv, struct create_args *a, struct kc_
 int cmd_create(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct create_args a;
-	if (parse_create(argc, argv, &a, err) < 0)
+	if (parse_create(argc, argv, create_opts, &a, err) < 0)
 		return 1;
 	kc_log_field("container", a.id);
 	struct create_result res;
@@ -131,10 +154,10 @@ int cmd_start(struct rt *rt, int argc, char **argv, struct kc_error *err)
 int cmd_run(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct create_args a;
-	if (parse_create(argc, argv, &a, err) < 0)
+	if (parse_create(argc, argv, run_opts, &a, err) < 0)
 		return 1;
 	kc_log_field("container", a.id);
-	bool detach = cli_bool(create_opts, "detach"), keep = cli_bool(create_opts, "keep");
+	bool detach = cli_bool(run_opts, "detach"), keep = cli_bool(run_opts, "keep");
 	a.foreground = !detach;
 	/* while we wait, signals are the container's: the shim forwards them */
 	sigset_t mask, old;

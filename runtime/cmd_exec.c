@@ -91,6 +91,22 @@ static int build_process(struct cli_opt *opts, int argc, char **argv, int pos, c
 		if (colon)
 			json_object_set_new(u, "gid", json_integer(gid));
 	}
+	struct cli_opt *gids = cli_get(opts, "additional-gids");
+	for (int i = 0; i < gids->nvalues; i++) {
+		unsigned gid;
+		if (parse_uint(gids->values[i], 10, &gid) < 0) {
+			json_decref(p);
+			return kc_error_set(err, 0, "exec: --additional-gids '%s': not a number",
+					    gids->values[i]);
+		}
+		json_t *u = json_object_get(p, "user");
+		if (!json_is_object(u))
+			json_object_set_new(p, "user", u = json_object());
+		json_t *l = json_object_get(u, "additionalGids");
+		if (!json_is_array(l))
+			json_object_set_new(u, "additionalGids", l = json_array());
+		json_array_append_new(l, json_integer(gid));
+	}
 	struct cli_opt *caps = cli_get(opts, "cap");
 	for (int i = 0; i < caps->nvalues; i++) {
 		json_t *c = json_object_get(p, "capabilities");
@@ -202,12 +218,30 @@ static int wait_shim(pid_t shim)
 int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt opts[] = {
-	    {"console-socket", 0, true}, {"cwd", 0, true},	    {"env", 'e', true},
-	    {"tty", 't', false},	 {"user", 'u', true},	    {"additional-gids", 'g', true},
-	    {"process", 'p', true},	 {"detach", 'd', false},    {"pid-file", 0, true},
-	    {"process-label", 0, true},	 {"apparmor", 0, true},	    {"no-new-privs", 0, false},
-	    {"cap", 'c', true},		 {"preserve-fds", 0, true}, {"cgroup", 0, true},
-	    {"ignore-paused", 0, false}, {NULL, 0, false},
+	    {"console-socket", 0, true, "SOCK",
+	     "AF_UNIX socket that receives the master of the process's terminal"},
+	    {"cwd", 0, true, "DIR", "working directory in the container"},
+	    {"env", 'e', true, "K=V", "add an environment variable (repeatable)"},
+	    {"tty", 't', false, NULL, "give the process a terminal"},
+	    {"user", 'u', true, "UID[:GID]", "run as this user"},
+	    {"additional-gids", 'g', true, "GID", "add a supplementary group (repeatable)"},
+	    {"process", 'p', true, "FILE", "the process as an OCI process.json"},
+	    {"detach", 'd', false, NULL, "do not wait for the process"},
+	    {"pid-file", 0, true, "FILE", "write the process's pid (its kata-shim's) here"},
+	    {"process-label", 0, true, "LABEL", "the guest has no SELinux; the VM is the boundary",
+	     CLI_IGNORED},
+	    {"apparmor", 0, true, "PROFILE", "the guest has no AppArmor; the VM is the boundary",
+	     CLI_IGNORED},
+	    {"no-new-privs", 0, false, NULL, "set no_new_privileges for the process"},
+	    {"cap", 'c', true, "CAP", "add a capability (repeatable)"},
+	    {"preserve-fds", 0, true, "N",
+	     "only 0: file descriptors cannot cross into a VM (others: a warning)"},
+	    {"cgroup", 0, true, "[CTRL:]PATH",
+	     "the container's cgroup is in the VM; the process always joins it", CLI_REFUSED},
+	    {"ignore-paused", 0, false, NULL,
+	     "a process started in a frozen container freezes before it runs: resume it first",
+	     CLI_REFUSED},
+	    {NULL},
 	};
 	int pos = cli_parse(argc, argv, 1, opts, err);
 	if (pos < 0)
@@ -218,6 +252,8 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	}
 	const char *id = argv[pos];
 	kc_log_field("container", id);
+	if (cli_str(opts, "preserve-fds") && strcmp(cli_str(opts, "preserve-fds"), "0"))
+		kc_warn("--preserve-fds: extra file descriptors cannot cross into a VM; ignored");
 	bool detach = cli_bool(opts, "detach");
 	const char *console = cli_str(opts, "console-socket");
 	const char *pid_file = cli_str(opts, "pid-file");

@@ -34,7 +34,12 @@ int cmd_state(struct rt *rt, int argc, char **argv, struct kc_error *err)
 
 int cmd_kill(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
-	struct cli_opt opts[] = {{"all", 'a', false}, {"pid", 'p', true}, {NULL, 0, false}};
+	struct cli_opt opts[] = {
+	    {"all", 'a', false, NULL, "signal every process of the container, not only its init"},
+	    {"pid", 'p', true, "PID",
+	     "signal this process of the container (its pid in the guest)"},
+	    {NULL},
+	};
 	int pos = cli_parse(argc, argv, 1, opts, err);
 	if (pos < 0)
 		return 1;
@@ -80,7 +85,11 @@ int cmd_kill(struct rt *rt, int argc, char **argv, struct kc_error *err)
 
 int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
-	struct cli_opt opts[] = {{"force", 'f', false}, {NULL, 0, false}};
+	struct cli_opt opts[] = {
+	    {"force", 'f', false, NULL,
+	     "delete from any state (SIGKILL), also what a crash left half made"},
+	    {NULL},
+	};
 	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "delete", err);
 	if (!id)
 		return 1;

@@ -16,7 +16,12 @@
 int cmd_spec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	(void)rt;
-	struct cli_opt opts[] = {{"bundle", 'b', true}, {"rootless", 0, false}, {NULL, 0, false}};
+	struct cli_opt opts[] = {
+	    {"bundle", 'b', true, "DIR", "where to write config.json (default: here)"},
+	    {"rootless", 0, false, NULL,
+	     "kata-runtime runs as root: it has no rootless configuration", CLI_REFUSED},
+	    {NULL},
+	};
 	if (cli_parse(argc, argv, 1, opts, err) != argc) {
 		if (!err->set)
 			kc_error_set(err, 0, "spec: takes no arguments");
@@ -46,9 +51,10 @@ int cmd_spec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	(void)rt;
-	(void)argv;
-	if (argc > 1) {
-		kc_error_set(err, 0, "features: takes no arguments");
+	struct cli_opt none[] = {{NULL}};
+	if (cli_parse(argc, argv, 1, none, err) != argc) {
+		if (!err->set)
+			kc_error_set(err, 0, "features: takes no arguments");
 		return 1;
 	}
 	json_t *caps = json_array();
@@ -57,7 +63,7 @@ int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	json_t *f = json_pack(
 	    "{s:s, s:s, s:[s,s,s,s], s:[s,s,s,s,s,s], s:[s,s,s,s,s,s,s,s], s:{s:[s,s,s,s,s,s], "
 	    "s:o, "
-	    "s:{s:b, s:b}}, s:{s:s}}",
+	    "s:{s:b, s:b}, s:{s:b}, s:{s:b}, s:{s:b}}, s:{s:s}}",
 	    /* createContainer and startContainer hooks would run in the
 	     * container's namespaces, which are in the guest: not run */
 	    "ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION, "hooks", "prestart",
@@ -65,9 +71,37 @@ int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	    "nosuid", "nodev", "mountPropagation", "private", "rprivate", "shared", "rshared",
 	    "slave", "rslave", "unbindable", "runbindable", "linux", "namespaces", "cgroup", "ipc",
 	    "mount", "network", "pid", "uts", "capabilities", caps, "cgroup", "v1", 0, "v2", 1,
+	    /* the guest has no LSM and no RDT: the flags and fields are warned of or refused */
+	    "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled", 0,
 	    "annotations", "io.katacontainers.runtime", "kata-runtime (VM per sandbox)");
 	json_dumpf(f, stdout, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(f);
 	return 0;
+}
+
+/* CRIU works on the host's processes; a container's are in its VM. (QEMU's
+ * migration could save the whole VM, but not one container of a pod.) */
+static int refuse_criu(int argc, char **argv, struct kc_error *err)
+{
+	struct cli_opt none[] = {{NULL}};
+	struct kc_error ignored = {0};
+	cli_parse(argc, argv, 1, none, &ignored); /* for --help */
+	kc_error_set(err, 0,
+		     "%s: not supported: the container's processes run in a VM, where CRIU "
+		     "cannot reach them",
+		     argv[0]);
+	return 1;
+}
+
+int cmd_checkpoint(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	(void)rt;
+	return refuse_criu(argc, argv, err);
+}
+
+int cmd_restore(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	(void)rt;
+	return refuse_criu(argc, argv, err);
 }

@@ -30,7 +30,11 @@ static int format_arg(struct cli_opt *opts, bool *json, struct kc_error *err)
 
 int cmd_list(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
-	struct cli_opt opts[] = {{"format", 'f', true}, {"quiet", 'q', false}, {NULL, 0, false}};
+	struct cli_opt opts[] = {
+	    {"format", 'f', true, "table|json", "output format (default: table)"},
+	    {"quiet", 'q', false, NULL, "only the containers' ids"},
+	    {NULL},
+	};
 	bool json;
 	if (cli_parse(argc, argv, 1, opts, err) != argc || format_arg(opts, &json, err) < 0) {
 		if (!err->set)
@@ -72,7 +76,10 @@ int cmd_list(struct rt *rt, int argc, char **argv, struct kc_error *err)
 
 int cmd_ps(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
-	struct cli_opt opts[] = {{"format", 'f', true}, {NULL, 0, false}};
+	struct cli_opt opts[] = {
+	    {"format", 'f', true, "table|json", "output format (default: table)"},
+	    {NULL},
+	};
 	bool json;
 	int pos = cli_parse(argc, argv, 1, opts, err);
 	if (pos < 0 || format_arg(opts, &json, err) < 0)
@@ -146,7 +153,11 @@ static json_t *stats_event(const char *id, const json_t *s)
 
 int cmd_events(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
-	struct cli_opt opts[] = {{"stats", 0, false}, {"interval", 0, true}, {NULL, 0, false}};
+	struct cli_opt opts[] = {
+	    {"stats", 0, false, NULL, "print the figures once and exit"},
+	    {"interval", 0, true, "DURATION", "time between two reports: 5s, 500ms (default: 5s)"},
+	    {NULL},
+	};
 	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "events", err);
 	if (!id)
 		return 1;
@@ -239,15 +250,31 @@ static int parse_bytes(const char *s, int64_t *out)
 int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt opts[] = {
-	    {"resources", 'r', true},	     {"memory", 0, true},
-	    {"memory-reservation", 0, true}, {"memory-swap", 0, true},
-	    {"cpu-quota", 0, true},	     {"cpu-period", 0, true},
-	    {"cpu-share", 0, true},	     {"pids-limit", 0, true},
-	    {"cpuset-cpus", 0, true},	     {"cpuset-mems", 0, true},
-	    {"kernel-memory", 0, true},	     {"kernel-memory-tcp", 0, true},
-	    {"blkio-weight", 0, true},	     {"cpu-rt-period", 0, true},
-	    {"cpu-rt-runtime", 0, true},     {"l3-cache-schema", 0, true},
-	    {"mem-bw-schema", 0, true},	     {NULL, 0, false},
+	    {"resources", 'r', true, "FILE",
+	     "the LinuxResources to set, as JSON ('-': standard input); other flags add to it"},
+	    {"memory", 0, true, "BYTES", "memory limit (k, m, g suffixes)"},
+	    {"memory-reservation", 0, true, "BYTES", "memory soft limit (memory.low)"},
+	    {"memory-swap", 0, true, "BYTES", "memory and swap limit; -1: unlimited"},
+	    {"cpu-quota", 0, true, "USECS", "CPU time allowed in each period"},
+	    {"cpu-period", 0, true, "USECS", "CFS period (default 100000)"},
+	    {"cpu-share", 0, true, "N", "CPU weight relative to other containers"},
+	    {"pids-limit", 0, true, "N", "maximum number of processes"},
+	    {"cpuset-cpus", 0, true, "LIST", "the VM's CPUs the container may use, e.g. 0-1"},
+	    {"cpuset-mems", 0, true, "LIST", "the VM's memory nodes the container may use"},
+	    {"blkio-weight", 0, true, "N", "block I/O weight, 10 to 1000"},
+	    {"kernel-memory", 0, true, "BYTES",
+	     "cgroup v2 has no kernel memory limit (runc ignores it too)", CLI_IGNORED},
+	    {"kernel-memory-tcp", 0, true, "BYTES",
+	     "cgroup v2 has no kernel TCP memory limit (runc ignores it too)", CLI_IGNORED},
+	    {"cpu-rt-period", 0, true, "USECS",
+	     "the guest's cgroup v2 has no real-time CPU bandwidth", CLI_REFUSED},
+	    {"cpu-rt-runtime", 0, true, "USECS",
+	     "the guest's cgroup v2 has no real-time CPU bandwidth", CLI_REFUSED},
+	    {"l3-cache-schema", 0, true, "SCHEMA", "Intel RDT is not available in the VM",
+	     CLI_REFUSED},
+	    {"mem-bw-schema", 0, true, "SCHEMA", "Intel RDT is not available in the VM",
+	     CLI_REFUSED},
+	    {NULL},
 	};
 	const char *id = cli_one_id(argc, argv, cli_parse(argc, argv, 1, opts, err), "update", err);
 	if (!id)
@@ -271,33 +298,39 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	} else {
 		res = json_object();
 	}
+	enum { NUMBER, BYTES, TEXT };
 	static const struct {
 		const char *flag, *section, *key;
-		bool bytes;
+		int kind;
 	} map[] = {
-	    {"memory", "memory", "limit", true},
-	    {"memory-reservation", "memory", "reservation", true},
-	    {"memory-swap", "memory", "swap", true},
-	    {"cpu-quota", "cpu", "quota", false},
-	    {"cpu-period", "cpu", "period", false},
-	    {"cpu-share", "cpu", "shares", false},
-	    {"pids-limit", "pids", "limit", false},
+	    {"memory", "memory", "limit", BYTES},
+	    {"memory-reservation", "memory", "reservation", BYTES},
+	    {"memory-swap", "memory", "swap", BYTES},
+	    {"cpu-quota", "cpu", "quota", NUMBER},
+	    {"cpu-period", "cpu", "period", NUMBER},
+	    {"cpu-share", "cpu", "shares", NUMBER},
+	    {"cpuset-cpus", "cpu", "cpus", TEXT},
+	    {"cpuset-mems", "cpu", "mems", TEXT},
+	    {"pids-limit", "pids", "limit", NUMBER},
+	    {"blkio-weight", "blockIO", "weight", NUMBER},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		const char *v = cli_str(opts, map[i].flag);
 		if (!v)
 			continue;
-		int64_t n;
-		if (map[i].bytes ? parse_bytes(v, &n) < 0 : parse_i64(v, 10, &n) < 0) {
+		int64_t n = 0;
+		if (map[i].kind != TEXT &&
+		    (map[i].kind == BYTES ? parse_bytes(v, &n) < 0 : parse_i64(v, 10, &n) < 0)) {
 			kc_error_set(err, 0, "update: --%s: '%s' is not a%s number", map[i].flag, v,
-				     map[i].bytes ? " byte" : "");
+				     map[i].kind == BYTES ? " byte" : "");
 			json_decref(res);
 			return 1;
 		}
 		json_t *sec = json_object_get(res, map[i].section);
 		if (!sec)
 			json_object_set_new(res, map[i].section, sec = json_object());
-		json_object_set_new(sec, map[i].key, json_integer(n));
+		json_object_set_new(sec, map[i].key,
+				    map[i].kind == TEXT ? json_string(v) : json_integer(n));
 	}
 	if (oci_resources_validate(res, "update", err) < 0) {
 		json_decref(res);

@@ -18,26 +18,99 @@
 #include "runtime.h"
 #include "version.h"
 
+#define ID "<container-id>"
+
 static const struct command {
-	const char *name;
 	int (*fn)(struct rt *rt, int argc, char **argv, struct kc_error *err);
 	const char *help;
+	struct cli_usage usage;
 } commands[] = {
-    {"create", cmd_create, "create a container (boots its VM)"},
-    {"start", cmd_start, "start the process of a created container"},
-    {"run", cmd_run, "create and start a container; wait for it unless --detach"},
-    {"state", cmd_state, "print the OCI state of a container"},
-    {"kill", cmd_kill, "send a signal to the container's process (--all: to all of them)"},
-    {"delete", cmd_delete, "remove a stopped container (--force: any container)"},
-    {"exec", cmd_exec, "run one more process in a running container"},
-    {"ps", cmd_ps, "list the processes of a container"},
-    {"list", cmd_list, "list containers"},
-    {"pause", cmd_pause, "freeze a container's processes"},
-    {"resume", cmd_resume, "thaw them"},
-    {"events", cmd_events, "print a container's resource figures (--stats: once)"},
-    {"update", cmd_update, "change a container's resource limits"},
-    {"spec", cmd_spec, "write a default config.json"},
-    {"features", cmd_features, "print what this runtime supports (JSON)"},
+    {cmd_create,
+     "create a container (boots its VM)",
+     {"create", ID,
+      "Create a container from the bundle: boot its VM (or join its pod's), make the\n"
+      "container in the guest, start its kata-shim, run the prestart and createRuntime\n"
+      "hooks. Its process waits for `start`."}},
+    {cmd_start,
+     "start the process of a created container",
+     {"start", ID, "Start the process of a created container, then run the poststart hooks."}},
+    {cmd_run,
+     "create and start a container; wait for it unless --detach",
+     {"run", ID,
+      "Create and start a container. Without --detach, wait for its process, exit with\n"
+      "its status and delete the container (unless --keep)."}},
+    {cmd_state,
+     "print the OCI state of a container",
+     {"state", ID, "Print the container's OCI state as JSON."}},
+    {cmd_kill,
+     "send a signal to the container's process (--all: to all of them)",
+     {"kill", ID " [SIGNAL]",
+      "Send SIGNAL (a name with or without SIG, or a number; default SIGTERM) to the\n"
+      "container's process, through the agent in its VM."}},
+    {cmd_delete,
+     "remove a stopped container (--force: any container)",
+     {"delete", ID,
+      "Remove a created or stopped container and all it holds on the host; with the\n"
+      "pod's last container, its VM."}},
+    {cmd_exec,
+     "run one more process in a running container",
+     {"exec", ID " <command> [args...]",
+      "Run one more process in a running container, behind a kata-shim of its own.\n"
+      "Give the command, or --process FILE. In the foreground, exit with its status."}},
+    {cmd_ps,
+     "list the processes of a container",
+     {"ps", ID, "List the container's processes (their pids in the guest)."}},
+    {cmd_list, "list containers", {"list", NULL, "List the containers under --root."}},
+    {cmd_pause,
+     "freeze a container's processes",
+     {"pause", ID, "Freeze the container's processes (its cgroup in the guest)."}},
+    {cmd_resume, "thaw them", {"resume", ID, "Thaw a paused container's processes."}},
+    {cmd_events,
+     "print a container's resource figures (--stats: once)",
+     {"events", ID,
+      "Print the container's CPU, memory and pids figures as runc's stats events, from\n"
+      "its cgroup in the guest: every interval until it stops, or once with --stats."}},
+    {cmd_update,
+     "change a container's resource limits",
+     {"update", ID,
+      "Change the container's limits: its cgroup in the guest first, then its pod's\n"
+      "cgroup on the host. CPU and memory node numbers are the VM's."}},
+    {cmd_spec,
+     "write a default config.json",
+     {"spec", NULL, "Write a default OCI config.json into the bundle directory."}},
+    {cmd_features,
+     "print what this runtime supports (JSON)",
+     {"features", NULL, "Print what this runtime supports, in runc's features format."}},
+    {cmd_checkpoint,
+     "not supported: a VM's containers cannot be checkpointed by CRIU",
+     {"checkpoint", ID,
+      "Not supported: the container's processes run in a VM, where CRIU on the host\n"
+      "cannot reach them. Always fails, with status 1."}},
+    {cmd_restore,
+     "not supported: see checkpoint",
+     {"restore", ID,
+      "Not supported: there is no checkpoint to restore (see checkpoint). Always fails,\n"
+      "with status 1."}},
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static struct cli_opt global[] = {
+    {"root", 0, true, "DIR", "state directory (default " KC_DEFAULT_ROOT ")"},
+    {"log", 0, true, "FILE", "log file (default: standard error, warnings and errors only)"},
+    {"log-format", 0, true, "text|json", "log format (default text)"},
+    {"debug", 0, false, NULL, "log everything"},
+    {"kata-config", 0, true, "PATH", "configuration file (see configuration.toml(5))"},
+    {"config", 0, true, "PATH", "the same as --kata-config"},
+    {"kata-show-default-config-paths", 0, false, NULL,
+     "print where the configuration is looked for, and exit"},
+    {"systemd-cgroup", 0, false, NULL,
+     "linux.cgroupsPath is systemd's slice:prefix:name (made as cgroupfs directories)"},
+    {"rootless", 0, true, "true|false|auto",
+     "kata-runtime runs as root: nothing is rootless, whatever the value", CLI_MOOT},
+    {"criu", 0, true, "PATH", "unused: checkpoint and restore are not supported", CLI_MOOT},
+    {"version", 'v', false, NULL, "print the version"},
+    {"help", 'h', false, NULL, "show this help; COMMAND --help shows a command's"},
+    {NULL},
 };
 
 static void usage(FILE *f)
@@ -47,47 +120,30 @@ static void usage(FILE *f)
 	    "Usage: kata-runtime [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n"
 	    "An OCI runtime (runc's command line) that runs each sandbox in a virtual machine.\n\n"
 	    "Commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  %-10s %s\n  %-10s %s\n  %-10s %s\n", "kata-check",
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].usage.name, commands[i].help);
+	fprintf(f, "  %-10s %s\n  %-10s %s\n  %-10s %s\n  %-10s %s\n", "kata-check",
 		"check this host (as kata-check)", "kata-env", "show the environment (as kata-env)",
-		"version", "print the version");
-	fprintf(f,
-		"\nGlobal options:\n"
-		"  --root DIR                    state directory (default " KC_DEFAULT_ROOT ")\n"
-		"  --log FILE                    log file (default: standard error, errors only)\n"
-		"  --log-format text|json        log format (default text)\n"
-		"  --debug                       log everything\n"
-		"  --kata-config PATH            configuration file (alias --config)\n"
-		"  --kata-show-default-config-paths   print where the configuration is looked for\n"
-		"  --systemd-cgroup, --rootless  accepted for compatibility\n"
-		"  -v, --version, -h, --help\n");
+		"version", "print the version", "help", "this list, or a command's help");
+	fprintf(f, "\nGlobal options:\n");
+	for (const struct cli_opt *o = global; o->name; o++) {
+		char col[64];
+		snprintf(col, sizeof(col), "--%s%s%s%s", o->name, o->arg ? " " : "", o->arg ?: "",
+			 o->short_name == 'v'	? ", -v"
+			 : o->short_name == 'h' ? ", -h"
+						: "");
+		fprintf(f, "  %-33s %s\n", col, o->help);
+	}
 }
 
 static void print_version(void)
 {
-	printf("kata-runtime  : %s\n   commit   : %s\n   OCI specs: %s\n", kc_version, kc_commit,
-	       OCI_VERSION);
+	kc_print_version("kata-runtime", "spec: " OCI_VERSION);
 }
 
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
-	struct cli_opt global[] = {
-	    {"root", 0, true},
-	    {"log", 0, true},
-	    {"log-format", 0, true},
-	    {"debug", 0, false},
-	    {"kata-config", 0, true},
-	    {"config", 0, true},
-	    {"kata-show-default-config-paths", 0, false},
-	    {"systemd-cgroup", 0, false},
-	    {"rootless", 0, true},
-	    {"criu", 0, true},
-	    {"version", 'v', false},
-	    {"help", 'h', false},
-	    {NULL, 0, false},
-	};
 	struct kc_error err = {0};
 	/* --rootless takes a value in runc (--rootless=auto); alone it is a bool */
 	for (int i = 1; i < argc && argv[i][0] == '-'; i++)
@@ -116,9 +172,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *cmd = argv[pos];
-	if (!strcmp(cmd, "help")) {
-		usage(stdout);
-		return 0;
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "h")) {
+		if (pos + 1 >= argc) {
+			usage(stdout);
+			return 0;
+		}
+		/* `help CMD` is `CMD --help` */
+		static char help_flag[] = "--help";
+		cmd = argv[pos] = argv[pos + 1];
+		argv[pos + 1] = help_flag;
+		argc = pos + 2;
 	}
 	if (!strcmp(cmd, "kata-check") || !strcmp(cmd, "check"))
 		return kata_check_main(argc - pos, argv + pos);
@@ -144,9 +207,10 @@ int main(int argc, char **argv)
 	kc_log_init("kata-runtime", rt.log_path, rt.log_json, level);
 	kc_log_field("command", cmd);
 
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(commands[i].name, cmd))
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].usage.name, cmd))
 			continue;
+		cli_set_usage(&commands[i].usage);
 		int rc = commands[i].fn(&rt, argc - pos, argv + pos, &err);
 		if (rc == 1 && err.set) {
 			/* one line on stderr; the log file (containerd reads it) gets it too */

@@ -173,7 +173,7 @@ static int parse_args(struct setup_ctx *r, int argc, char **argv, const char **h
 		case OPT_VFIO_RELEASE: strlist_add(&r->o.vfio_release, optarg); break;
 		case OPT_HOST_ROOT: *host_root_dir = optarg; break;
 		case 'h': usage(stdout, r->prog); return 0;
-		case 'V': printf("%s %s (commit %s)\n", r->prog, kc_version, kc_commit); return 0;
+		case 'V': kc_print_version(r->prog, NULL); return 0;
 		case ':':
 			fprintf(stderr, "%s: option '%s' needs an argument\n", r->prog,
 				argv[optind - 1]);

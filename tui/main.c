@@ -481,7 +481,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'h': usage(stdout, prog); return 0;
-		case 'V': printf("%s %s (commit %s)\n", prog, kc_version, kc_commit); return 0;
+		case 'V': kc_print_version(prog, NULL); return 0;
 		case ':':
 			fprintf(stderr, "%s: option '%s' needs an argument\n", prog,
 				argv[optind - 1]);

@@ -268,7 +268,8 @@ int boot_mount_runtime(void)
 	if (mount_one("cgroup2", AGENT_CGROUP, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) ==
 	    0) {
 		/* one at a time: a controller the kernel lacks must not stop the others */
-		static const char *const controllers[] = {"+cpu", "+memory", "+pids"};
+		static const char *const controllers[] = {"+cpu", "+cpuset", "+memory", "+pids",
+							  "+io"};
 		for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++)
 			write_file(AGENT_CGROUP "/cgroup.subtree_control", controllers[i]);
 	}

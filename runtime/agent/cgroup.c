@@ -62,7 +62,7 @@ static uint64_t shares_to_weight(uint64_t shares)
 	return 1 + ((shares - 2) * 9999) / 262142;
 }
 
-int cgroup_apply(const char *dir, const json_t *resources, struct kc_error *err)
+int cgroup_apply(const char *dir, const json_t *resources, bool update, struct kc_error *err)
 {
 	if (!dir || !json_is_object(resources))
 		return 0;
@@ -107,6 +107,40 @@ int cgroup_apply(const char *dir, const json_t *resources, struct kc_error *err)
 		snprintf(v, sizeof(v), "%" PRIu64,
 			 shares_to_weight((uint64_t)json_integer_value(shares)));
 		write_attr(dir, "cpu.weight", v);
+	}
+	/* CPU and node numbers are the VM's. A spec's may be the host's (a
+	 * CPU manager's choice): one the VM lacks is a warning at create, an
+	 * error for an update that asked for it. */
+	static const struct {
+		const char *key, *file;
+	} sets[] = {{"cpus", "cpuset.cpus"}, {"mems", "cpuset.mems"}};
+	for (size_t i = 0; i < 2; i++) {
+		const char *list = json_string_value(json_object_get(cpu, sets[i].key));
+		if (!list || !*list)
+			continue;
+		rc = write_attr(dir, sets[i].file, list);
+		/* the kernel says EINVAL or ERANGE for CPUs it does not have */
+		bool foreign = rc == -EINVAL || rc == -ERANGE;
+		if (foreign && !update) {
+			log_warn("cpuset %s '%s': not the VM's; not applied", sets[i].key, list);
+		} else if (rc < 0) {
+			kc_error_set(err, 0, "cpuset %s '%s': %s%s", sets[i].key, list,
+				     foreign ? "the VM has no such CPU or memory node: " : "",
+				     strerror(-rc));
+			return -1;
+		}
+	}
+	json_t *weight = json_object_get(json_object_get(resources, "blockIO"), "weight");
+	if (json_is_integer(weight) && json_integer_value(weight) > 0) {
+		/* blkio.weight (10..1000) to io.weight (1..10000), as runc converts */
+		json_int_t w = json_integer_value(weight);
+		snprintf(v, sizeof(v), "default %" JSON_INTEGER_FORMAT,
+			 1 + (w < 10 ? 0 : w - 10) * 9999 / 990);
+		if ((rc = write_attr(dir, "io.weight", v)) < 0) {
+			kc_error_set(err, 0, "block I/O weight %" JSON_INTEGER_FORMAT ": %s", w,
+				     strerror(-rc));
+			return -1;
+		}
 	}
 	json_t *pids = json_object_get(json_object_get(resources, "pids"), "limit");
 	if (json_is_integer(pids)) {

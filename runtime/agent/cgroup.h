@@ -9,7 +9,9 @@
 #include <sys/types.h>
 
 char *cgroup_create(const char *id); /* its directory (malloc'd), or NULL */
-int cgroup_apply(const char *dir, const json_t *resources, struct kc_error *err);
+/* UPDATE: asked for by `update`, where a cpuset the VM lacks is an error
+ * (at create it is a warning: a spec's cpuset may name the host's CPUs). */
+int cgroup_apply(const char *dir, const json_t *resources, bool update, struct kc_error *err);
 size_t cgroup_pids(const char *dir, pid_t **out);
 int cgroup_signal(const char *dir, int sig); /* how many were signalled */
 int cgroup_freeze(const char *dir, bool frozen);

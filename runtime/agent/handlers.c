@@ -287,7 +287,7 @@ static void op_create_container(struct req *r)
 	c->cgroup = cgroup_create(id);
 	struct kc_error why = {0};
 	if (cgroup_apply(c->cgroup, json_object_get(json_object_get(spec, "linux"), "resources"),
-			 &why) < 0) {
+			 false, &why) < 0) {
 		respond_error(a, r->id, "invalid", "create_container: %s", why.msg);
 		oci_process_free(&sr.proc);
 		container_free(a, c);
@@ -601,7 +601,7 @@ static void op_update_container(struct req *r)
 	if (!c)
 		return;
 	struct kc_error why = {0};
-	if (cgroup_apply(c->cgroup, json_object_get(r->j, "resources"), &why) < 0) {
+	if (cgroup_apply(c->cgroup, json_object_get(r->j, "resources"), true, &why) < 0) {
 		respond_error(r->a, r->id, "invalid", "update_container: %s", why.msg);
 		return;
 	}

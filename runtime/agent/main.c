@@ -17,8 +17,9 @@ int main(int argc, char **argv)
 	if (argc > 0 && !strcmp(base ? base + 1 : argv[0], "modprobe"))
 		return agent_modprobe(argc, argv);
 	if (argc > 1 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
-		printf("kata-agent %s (commit %s, protocol %d)\n", kc_version, kc_commit,
-		       PROTO_VERSION);
+		char proto[32];
+		snprintf(proto, sizeof(proto), "protocol: %d", PROTO_VERSION);
+		kc_print_version("kata-agent", proto);
 		return 0;
 	}
 	if (getpid() != 1) {

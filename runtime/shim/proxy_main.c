@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 			o.ready_fd = (int)v;
 			break;
 		}
-		case 'V': printf("kata-proxy %s (commit %s)\n", kc_version, kc_commit); return 0;
+		case 'V': kc_print_version("kata-proxy", NULL); return 0;
 		case 'h': return usage(stdout, 0);
 		default: return usage(stderr, 2);
 		}

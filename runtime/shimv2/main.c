@@ -311,7 +311,7 @@ int main(int argc, char **argv)
 		} else if (IS("-debug")) {
 			o.debug = true;
 		} else if (IS("-v") || IS("-version")) {
-			printf("containerd-shim-kata-v2 version %s\n", KC_VERSION);
+			kc_print_version("containerd-shim-kata-v2", NULL);
 			return 0;
 		} else if (IS("-h") || IS("-help")) {
 			usage(stdout);

@@ -13,7 +13,7 @@ load helpers
 
 @test "kata-check --version prints the version" {
 	run_check 0 --version
-	assert_output --regexp '^kata-check [0-9]+\.[0-9]+\.[0-9]+'
+	assert_line --index 0 --regexp '^kata-check version [0-9]+\.[0-9]+\.[0-9]+'
 }
 
 @test "an unknown option is a usage error" {

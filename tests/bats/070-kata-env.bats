@@ -34,7 +34,8 @@ config_with_accel() {
 	assert_output --partial "--kata-show-default-config-paths"
 	assert_output --partial "Exit status: 0 printed"
 	run_cmd 0 "$KATA_ENV" --version
-	assert_output --regexp '^kata-env [0-9]+\.[0-9]+\.[0-9]+ \(commit [0-9a-f]+|unknown\)'
+	assert_line --index 0 --regexp '^kata-env version [0-9]+\.[0-9]+\.[0-9]+'
+	assert_line --index 1 --regexp '^commit: ([0-9a-f]+|unknown)$'
 	run_cmd 2 "$KATA_ENV" --bogus
 	assert_output --partial "unknown option '--bogus'"
 	run_cmd 2 "$KATA_ENV" --host-root /nonexistent
