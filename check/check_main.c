@@ -58,8 +58,9 @@ static void usage(FILE *out, const char *prog)
 	    "  -h, --help            print this help\n"
 	    "  -V, --version         print the version\n"
 	    "\n"
-	    "Exit status: 0 capable, 1 not capable (a check failed; with --strict, or warned),\n"
-	    "2 usage or internal error.\n",
+	    "Exit status: 0 capable and ready, 1 not capable (a check failed; with --strict, or\n"
+	    "warned; or kata-runtime would refuse the configuration), 2 usage or internal error,\n"
+	    "3 capable but no configuration installed yet (kata-runtime would refuse to start).\n",
 	    prog);
 }
 
@@ -130,7 +131,9 @@ int kata_check_main(int argc, char **argv)
 	struct assessment a;
 	assess(&root, &(struct assess_options){.config_path = config_path}, &a);
 
-	int status = assessment_capable(&a, ro.strict) ? EXIT_CAPABLE : EXIT_NOT_CAPABLE;
+	int status = !assessment_capable(&a, ro.strict) ? EXIT_NOT_CAPABLE
+		     : a.ready				? EXIT_CAPABLE
+							: EXIT_NOT_READY;
 	if (json) {
 		json_t *j = assessment_to_json(&a, ro.strict);
 		json_object_set_new(j, "configuration", config_to_json(a.config));

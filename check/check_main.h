@@ -9,5 +9,7 @@ int kata_check_main(int argc, char **argv);
 #define EXIT_CAPABLE	 0
 #define EXIT_NOT_CAPABLE 1
 #define EXIT_USAGE	 2
+/* capable, but kata-runtime would refuse to start: no configuration yet */
+#define EXIT_NOT_READY 3
 
 #endif

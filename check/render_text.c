@@ -1,5 +1,6 @@
 /* Text renderer: `Checking <what>: LEVEL`, the reason and remedy under each
  * problem, and Kata's own wording on the last line. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
@@ -75,20 +76,25 @@ void render_text(FILE *out, const struct assessment *a, const struct render_opti
 			continue;
 		print_item(out, it, o);
 	}
-	if (o->verbose || !capable)
-		fprintf(out, "%zu passed, %zu warnings, %zu failed, %zu skipped%s\n",
-			report_count(r, LEVEL_PASS), report_count(r, LEVEL_WARN),
-			report_count(r, LEVEL_FAIL), report_count(r, LEVEL_SKIP),
-			o->strict && report_count(r, LEVEL_WARN)
-			    ? " (--strict: warnings count as failures)"
-			    : "");
+	fprintf(out, "%zu passed, %zu warnings, %zu failed, %zu skipped%s\n",
+		report_count(r, LEVEL_PASS), report_count(r, LEVEL_WARN),
+		report_count(r, LEVEL_FAIL), report_count(r, LEVEL_SKIP),
+		o->strict && report_count(r, LEVEL_WARN) ? " (--strict: warnings count as failures)"
+							 : "");
 	/* a refusal no item above says (an adaptation kata-runtime would not make) */
 	if (!a->ready && !a->config->missing && report_capable(r, false))
 		for (size_t i = 0; i < a->reasons.n; i++)
 			fprintf(out, "kata-runtime would refuse: %s\n", a->reasons.v[i]);
-	if (o->color)
+	/* capable without a configuration: the host is, the runtime is not yet */
+	if (capable && !a->ready) {
+		char *why = assessment_reasons_line(a);
+		fprintf(out, "%s%s, " MSG_NOT_READY "%s%s\n", o->color ? C_YELLOW C_BOLD : "",
+			MSG_CAPABLE, why, o->color ? C_RESET : "");
+		free(why);
+	} else if (o->color) {
 		fprintf(out, "%s%s" C_RESET "\n", capable ? C_GREEN C_BOLD : C_RED C_BOLD,
 			capable ? MSG_CAPABLE : MSG_NOT_CAPABLE);
-	else
+	} else {
 		fprintf(out, "%s\n", capable ? MSG_CAPABLE : MSG_NOT_CAPABLE);
+	}
 }

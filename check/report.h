@@ -68,5 +68,6 @@ const char *fix_kind_name(enum fix_kind k);  /* "load-module" */
 
 #define MSG_CAPABLE	"System is capable of running Kata Containers"
 #define MSG_NOT_CAPABLE "System is not capable of running Kata Containers"
+#define MSG_NOT_READY	"but kata-runtime is not ready: "
 
 #endif

@@ -8,7 +8,8 @@ load helpers
 	for opt in --json --quiet --verbose --strict --host-root --color --no-color --version; do
 		assert_output --partial -- "$opt"
 	done
-	assert_output --partial "Exit status: 0 capable, 1 not capable"
+	assert_output --partial "Exit status: 0 capable and ready, 1 not capable"
+	assert_output --partial "3 capable but no configuration installed yet"
 }
 
 @test "kata-check --version prints the version" {
