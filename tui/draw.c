@@ -12,6 +12,21 @@
 
 #define DETAILS_LINES 8
 
+/* A row's text, cut to the columns it has: one cut short ends with "..."
+ * so that a truncated id or path never passes for a whole one. */
+static void put_cut(struct canvas *c, int y, int x, const char *s, int max, int color, int attrs)
+{
+	if (max > c->w - x)
+		max = c->w - x;
+	if (max < 4 || strnlen(s, (size_t)max + 1) <= (size_t)max) {
+		c->put(c, y, x, s, max, color, attrs);
+		return;
+	}
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%.*s...", max - 3 < 1000 ? max - 3 : 1000, s);
+	c->put(c, y, x, buf, max, color, attrs);
+}
+
 static int level_color(enum level l)
 {
 	switch (l) {
@@ -71,21 +86,30 @@ static void follow(struct ui *u, int count, int height)
 
 static void draw_header(struct canvas *c, const struct snapshot *s, const struct ui *u)
 {
-	bool capable = assessment_capable(&s->a, false);
+	bool capable = assessment_capable(&s->a, false), ready = capable && s->a.ready;
 	char host[512], right[96];
 
 	c->fill_row(c, 0, COL_TITLE, 0);
 	c->put(c, 0, 1, "kata-dashboard", 14, COL_TITLE, ATTR_BOLD);
-	c->put(c, 0, 17, capable ? MSG_CAPABLE : MSG_NOT_CAPABLE, c->w - 18,
-	       capable ? COL_PASS : COL_FAIL, ATTR_BOLD);
-	snprintf(right, sizeof(right), "%zu pass %zu warn %zu fail%s",
-		 report_count(&s->a.report, LEVEL_PASS), report_count(&s->a.report, LEVEL_WARN),
-		 report_count(&s->a.report, LEVEL_FAIL), u->refreshing ? " *" : "");
+	/* the counts always fit (a 60-column terminal has room for them and a
+	 * short verdict); the verdict is kata-check's when there is room */
+	snprintf(right, sizeof(right), "%s%zu pass %zu warn %zu fail",
+		 u->refreshing ? "refreshing... " : "", report_count(&s->a.report, LEVEL_PASS),
+		 report_count(&s->a.report, LEVEL_WARN), report_count(&s->a.report, LEVEL_FAIL));
 	int rx = c->w - (int)strlen(right) - 1;
-	if (rx > 17 + (int)strlen(MSG_NOT_CAPABLE) + 1)
-		c->put(c, 0, rx, right, (int)strlen(right), COL_TITLE, 0);
+	const char *verdict = !capable ? MSG_NOT_CAPABLE
+			      : ready  ? MSG_CAPABLE
+				       : MSG_CAPABLE ", but kata-runtime is not ready";
+	if (17 + (int)strlen(verdict) + 1 > rx)
+		verdict = !capable ? "not capable" : ready ? "capable" : "capable, not ready";
+	c->put(c, 0, 17, verdict, rx - 18,
+	       !capable ? COL_FAIL
+	       : ready	? COL_PASS
+			: COL_WARN,
+	       ATTR_BOLD);
+	c->put(c, 0, rx, right, (int)strlen(right), COL_TITLE, 0);
 	render_host_line(host, sizeof(host), s->a.facts);
-	c->put(c, 1, 1, host, c->w - 2, COL_DEFAULT, 0);
+	put_cut(c, 1, 1, host, c->w - 2, COL_DEFAULT, 0);
 }
 
 static void draw_tabs(struct canvas *c, const struct ui *u)
@@ -153,7 +177,7 @@ static void draw_checks(struct canvas *c, const struct snapshot *s, struct ui *u
 		       ATTR_BOLD | (sel ? ATTR_REVERSE : 0));
 		snprintf(line, sizeof(line), "%s: %s%s", ln->it->what, ln->it->summary,
 			 ln->it->fix != FIX_NONE ? "  (f: fix)" : "");
-		c->put(c, y, 10, line, c->w - 11, COL_DEFAULT, sel ? ATTR_REVERSE : 0);
+		put_cut(c, y, 10, line, c->w - 11, COL_DEFAULT, sel ? ATTR_REVERSE : 0);
 	}
 }
 
@@ -214,7 +238,7 @@ static void draw_vfio(struct canvas *c, const struct snapshot *s, struct ui *u, 
 			c->fill_row(c, top + 2 + row, COL_DEFAULT, ATTR_REVERSE);
 		snprintf(line, sizeof(line), "%-13s %04x:%04x %04x  %-16s %-6s ", d->bdf, d->vendor,
 			 d->device, d->class, d->driver[0] ? d->driver : "-", group);
-		c->put(c, top + 2 + row, 1, line, c->w - 2, COL_DEFAULT, sel ? ATTR_REVERSE : 0);
+		put_cut(c, top + 2 + row, 1, line, c->w - 2, COL_DEFAULT, sel ? ATTR_REVERSE : 0);
 		c->put(c, top + 2 + row, 1 + (int)strlen(line), pass, c->w - 2 - (int)strlen(line),
 		       color, sel ? ATTR_REVERSE : 0);
 	}
@@ -257,11 +281,12 @@ static void draw_sandboxes(struct canvas *c, const struct snapshot *s, struct ui
 		char pid[24], mem[24], up[24], cpus[12], id[24];
 		if (sel)
 			c->fill_row(c, top + 1 + row, COL_DEFAULT, ATTR_REVERSE);
-		snprintf(id, sizeof(id), "%.20s", sb->id);
+		/* an id cut short says so */
+		snprintf(id, sizeof(id), strlen(sb->id) > 20 ? "%.17s..." : "%s", sb->id);
 		if (sb->problem[0]) {
 			snprintf(line, sizeof(line), "%-20s unreadable: %s", id, sb->problem);
-			c->put(c, top + 1 + row, 1, line, c->w - 2, COL_WARN,
-			       sel ? ATTR_REVERSE : 0);
+			put_cut(c, top + 1 + row, 1, line, c->w - 2, COL_WARN,
+				sel ? ATTR_REVERSE : 0);
 			continue;
 		}
 		snprintf(pid, sizeof(pid), sb->qemu_pid ? "%ld%s" : "-", sb->qemu_pid,
@@ -271,9 +296,9 @@ static void draw_sandboxes(struct canvas *c, const struct snapshot *s, struct ui
 		format_uptime(sb->uptime_s, up, sizeof(up));
 		snprintf(line, sizeof(line), "%-20s %-9s %-10d %-12s %-5s %-8s %s", id, sb->status,
 			 sb->containers, pid, cpus, mem, up);
-		c->put(c, top + 1 + row, 1, line, c->w - 2,
-		       sb->qemu_pid && !sb->qemu_alive ? COL_WARN : COL_DEFAULT,
-		       sel ? ATTR_REVERSE : 0);
+		put_cut(c, top + 1 + row, 1, line, c->w - 2,
+			sb->qemu_pid && !sb->qemu_alive ? COL_WARN : COL_DEFAULT,
+			sel ? ATTR_REVERSE : 0);
 	}
 }
 
@@ -304,9 +329,10 @@ static int wrapped(struct canvas *c, int y, int x, int width, const char *label,
 	return used;
 }
 
-static void draw_details(struct canvas *c, const struct snapshot *s, struct ui *u, int top)
+static void draw_details(struct canvas *c, const struct snapshot *s, struct ui *u, int top,
+			 int lines)
 {
-	int width = c->w - 4, y = top + 1, left = DETAILS_LINES - 1;
+	int width = c->w - 4, y = top + 1, left = lines - 1;
 	c->fill_row(c, top, COL_TITLE, 0);
 	if (u->view == VIEW_CHECKS) {
 		const struct report_item *items[512];
@@ -318,7 +344,7 @@ static void draw_details(struct canvas *c, const struct snapshot *s, struct ui *
 		char title[256];
 		snprintf(title, sizeof(title), " %s  %s  (%s)", level_name(it->level), it->what,
 			 it->id);
-		c->put(c, top, 1, title, c->w - 2, COL_TITLE, ATTR_BOLD);
+		put_cut(c, top, 1, title, c->w - 2, COL_TITLE, ATTR_BOLD);
 		int k =
 		    wrapped(c, y, 2, width, "finding: ", it->summary, left, level_color(it->level));
 		y += k, left -= k;
@@ -342,7 +368,7 @@ static void draw_details(struct canvas *c, const struct snapshot *s, struct ui *
 		const struct pci_device_fact *d = &io->devs[u->selected[VIEW_VFIO]];
 		char title[128], members[1024] = "";
 		snprintf(title, sizeof(title), " %s  %04x:%04x", d->bdf, d->vendor, d->device);
-		c->put(c, top, 1, title, c->w - 2, COL_TITLE, ATTR_BOLD);
+		put_cut(c, top, 1, title, c->w - 2, COL_TITLE, ATTR_BOLD);
 		size_t o = 0;
 		for (int i = 0; i < io->ndevs && d->iommu_group >= 0; i++)
 			if (io->devs[i].iommu_group == d->iommu_group)
@@ -358,10 +384,12 @@ static void draw_details(struct canvas *c, const struct snapshot *s, struct ui *
 		wrapped(c, y, 2, width, "to pass it through: ", how, 2, COL_DIM);
 	} else if (u->view == VIEW_SANDBOXES && s->nsandboxes > 0) {
 		const struct sandbox_row *sb = &s->sandboxes[u->selected[VIEW_SANDBOXES]];
-		char title[128], where[600];
+		char title[128], where[1024];
 		snprintf(title, sizeof(title), " sandbox %s", sb->id);
-		c->put(c, top, 1, title, c->w - 2, COL_TITLE, ATTR_BOLD);
-		snprintf(where, sizeof(where), "%s/%s/state.json", s->sandbox_dir, sb->id);
+		put_cut(c, top, 1, title, c->w - 2, COL_TITLE, ATTR_BOLD);
+		const char *slash = strrchr(sb->id, '/');
+		snprintf(where, sizeof(where), "%s/%s/state.json", sb->state_dir,
+			 slash ? slash + 1 : sb->id);
 		wrapped(c, y, 2, width, "state: ", where, left, COL_DEFAULT);
 	}
 }
@@ -407,9 +435,12 @@ void ui_draw(struct canvas *c, const struct snapshot *s, struct ui *u)
 	draw_tabs(c, u);
 	int top = 4, bottom = c->h - 2;
 	int height = bottom - top + 1;
-	if (u->details && height > DETAILS_LINES + 3) {
-		height -= DETAILS_LINES;
-		draw_details(c, s, u, top + height);
+	if (u->details) {
+		/* at every size: a short terminal gets a shorter pane, and keeps
+		 * at least the selected row above it */
+		int lines = height - 2 < DETAILS_LINES ? height - 2 : DETAILS_LINES;
+		height -= lines;
+		draw_details(c, s, u, top + height, lines);
 	}
 	if (u->view == VIEW_CHECKS) {
 		const struct report_item *items[512];
@@ -428,12 +459,13 @@ void ui_draw(struct canvas *c, const struct snapshot *s, struct ui *u)
 		c->fill_row(c, y, COL_WARN, ATTR_REVERSE);
 		c->put(c, y, 1, u->confirm, c->w - 2, COL_WARN, ATTR_REVERSE | ATTR_BOLD);
 	} else if (u->message[0]) {
-		c->put(c, y, 1, u->message, c->w - 2, u->message_color, 0);
+		put_cut(c, y, 1, u->message, c->w - 2, u->message_color, 0);
 	} else {
-		c->put(c, y, 1,
-		       "j/k move  Tab/1-3 views  Enter details  / filter  f fix  r refresh  ? help "
-		       " q quit",
-		       c->w - 2, COL_DIM, 0);
+		put_cut(
+		    c, y, 1,
+		    "j/k move  Tab/1-3 views  Enter details  / filter  f fix  r refresh  ? help "
+		    " q quit",
+		    c->w - 2, COL_DIM, 0);
 	}
 	if (u->help)
 		draw_help(c);

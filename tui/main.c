@@ -401,6 +401,7 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 	draw(&canvas, s, u);
 
 	bool quit = false;
+	int quit_signal = 0;
 	while (!quit) {
 		struct pollfd fds[4] = {
 		    {.fd = STDIN_FILENO, .events = POLLIN},
@@ -415,7 +416,7 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 		if (fds[2].revents & POLLIN) {
 			char c;
 			while (read(sig_pipe[0], &c, 1) == 1)
-				quit = true;
+				quit = true, quit_signal = c;
 		}
 		if (fds[1].revents & POLLIN) {
 			take_worker_result(wake[0], &s, u);
@@ -437,7 +438,7 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 	monitor_close(mon);
 	close(wake[0]);
 	close(wake[1]);
-	return 0;
+	return quit_signal ? -quit_signal : 0;
 }
 
 int main(int argc, char **argv)
@@ -537,5 +538,12 @@ int main(int argc, char **argv)
 		status = run_interactive(&root, root_dir, &u, color);
 	}
 	host_root_close(&root);
+	if (status < 0) {
+		/* ended by a signal, terminal restored: die of it, as a shell expects
+		 * of an interrupted program (status 128 + N, 130 for Ctrl-C) */
+		signal(-status, SIG_DFL);
+		raise(-status);
+		return 128 - status;
+	}
 	return status;
 }

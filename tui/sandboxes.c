@@ -1,9 +1,12 @@
 /* The sandboxes kata-runtime is running, from its state directory (--root,
  * /run/kata-containers by default): one directory per container holding
  * state.json. A sandbox is a container whose sandbox id is its own id (or
- * that names none); the others are counted as its containers. Every field
- * is optional, and an absent, unreadable or half-written entry becomes a
- * row saying so - never a failure of the view. */
+ * that names none); the others are counted as its containers. The shim
+ * v2 keeps one such directory per containerd namespace, DIR/.shimv2/NS:
+ * its sandboxes are listed as NS/ID. Entries starting with a dot are the
+ * runtime's own (no container id starts with one) and are not sandboxes.
+ * Every field is optional, and an absent, unreadable or half-written entry
+ * becomes a row saying so - never a failure of the view. */
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -52,20 +55,18 @@ static int cmp_rows(const void *a, const void *b)
 	return strcmp(((const struct sandbox_row *)a)->id, ((const struct sandbox_row *)b)->id);
 }
 
-void sandboxes_read(const struct host_root *root, const char *dir, struct snapshot *s)
+/* One state directory's sandboxes, their ids prefixed with NS/ if NS. */
+static int read_state_dir(const struct host_root *root, const char *dir, const char *ns,
+			  struct snapshot *s)
 {
 	_cleanup_closedir_ DIR *d = NULL;
 	struct entry *entries = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 
-	str_copy(s->sandbox_dir, sizeof(s->sandbox_dir), dir);
 	d = host_opendir(root, dir);
-	if (!d) {
-		snprintf(s->sandbox_error, sizeof(s->sandbox_error), "%s: %s", dir,
-			 errno == ENOENT ? "absent (no sandbox has run yet)" : strerror(errno));
-		return;
-	}
+	if (!d)
+		return -errno;
 	while ((de = readdir(d))) {
 		char path[1024];
 		_cleanup_free_ char *text = NULL;
@@ -109,7 +110,8 @@ void sandboxes_read(const struct host_root *root, const char *dir, struct snapsh
 		    xrealloc(s->sandboxes, (size_t)(s->nsandboxes + 1) * sizeof(*s->sandboxes));
 		struct sandbox_row *row = &s->sandboxes[s->nsandboxes++];
 		memset(row, 0, sizeof(*row));
-		str_copy(row->id, sizeof(row->id), e->id);
+		snprintf(row->id, sizeof(row->id), "%s%s%s", ns ?: "", ns ? "/" : "", e->id);
+		str_copy(row->state_dir, sizeof(row->state_dir), dir);
 		row->uptime_s = -1;
 		if (!e->state) {
 			str_copy(row->problem, sizeof(row->problem), e->problem);
@@ -133,6 +135,33 @@ void sandboxes_read(const struct host_root *root, const char *dir, struct snapsh
 	for (size_t i = 0; i < n; i++)
 		json_decref(entries[i].state);
 	free(entries);
+	return 0;
+}
+
+void sandboxes_read(const struct host_root *root, const char *dir, struct snapshot *s)
+{
+	str_copy(s->sandbox_dir, sizeof(s->sandbox_dir), dir);
+	int rc = read_state_dir(root, dir, NULL, s);
+	if (rc < 0) {
+		snprintf(s->sandbox_error, sizeof(s->sandbox_error), "%s: %s", dir,
+			 rc == -ENOENT ? "absent (no sandbox has run yet)" : strerror(-rc));
+		return;
+	}
+	char v2[600];
+	snprintf(v2, sizeof(v2), "%s/.shimv2", dir);
+	_cleanup_closedir_ DIR *d = host_opendir(root, v2);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		/* ".s" holds the daemons' sockets; a containerd namespace never
+		 * starts with a dot */
+		if (de->d_name[0] == '.')
+			continue;
+		char nsdir[1024];
+		snprintf(nsdir, sizeof(nsdir), "%s/%s", v2, de->d_name);
+		struct stat st;
+		if (host_stat(root, nsdir, &st, false) == 0 && S_ISDIR(st.st_mode))
+			read_state_dir(root, nsdir, de->d_name, s);
+	}
 	if (s->nsandboxes > 1)
 		qsort(s->sandboxes, (size_t)s->nsandboxes, sizeof(*s->sandboxes), cmp_rows);
 }

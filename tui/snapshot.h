@@ -14,7 +14,8 @@
 #include "report.h"
 
 struct sandbox_row {
-	char id[80];
+	char id[80];	     /* containerd's namespace/id for the shim v2's */
+	char state_dir[600]; /* the state directory it was read from */
 	char status[24];
 	int containers;
 	long qemu_pid; /* 0 unknown */
@@ -38,7 +39,8 @@ struct snapshot {
 struct snapshot *snapshot_take(const struct host_root *root, const char *runtime_root);
 void snapshot_free(struct snapshot *s);
 
-/* Read kata-runtime's state directory (sandboxes.c). */
+/* Read kata-runtime's state directory, and the shim v2's per namespace
+ * beneath it (DIR/.shimv2/NS), as sandboxes (sandboxes.c). */
 void sandboxes_read(const struct host_root *root, const char *dir, struct snapshot *s);
 
 #endif

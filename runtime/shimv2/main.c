@@ -129,7 +129,7 @@ static char *socket_path(const struct v2opts *o, struct kc_error *err)
 	if (!group)
 		return NULL;
 	_cleanup_free_ char *key = xasprintf("%s/%s/%s", o->address, o->ns, group);
-	return xasprintf("%s/s/%016llx", SHIMV2_RUN_DIR, fnv(key));
+	return xasprintf("%s/.s/%016llx", SHIMV2_RUN_DIR, fnv(key));
 }
 
 /* The sockets' directory, locked: one start or delete at a time, so the
@@ -138,14 +138,14 @@ static int lock_sockets(struct kc_error *err)
 {
 	if (mkdir(SHIMV2_RUN_DIR, 0711) < 0 && errno != EEXIST)
 		return kc_error_set(err, errno, "%s", SHIMV2_RUN_DIR);
-	if (mkdir(SHIMV2_RUN_DIR "/s", 0711) < 0 && errno != EEXIST)
-		return kc_error_set(err, errno, "%s/s", SHIMV2_RUN_DIR);
-	int fd = open(SHIMV2_RUN_DIR "/s", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (mkdir(SHIMV2_RUN_DIR "/.s", 0711) < 0 && errno != EEXIST)
+		return kc_error_set(err, errno, "%s/.s", SHIMV2_RUN_DIR);
+	int fd = open(SHIMV2_RUN_DIR "/.s", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		return kc_error_set(err, e, "lock %s/s", SHIMV2_RUN_DIR);
+		return kc_error_set(err, e, "lock %s/.s", SHIMV2_RUN_DIR);
 	}
 	return fd;
 }

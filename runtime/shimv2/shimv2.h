@@ -18,7 +18,9 @@
 #include "error.h"
 #include "runtime.h"
 
-#define SHIMV2_RUN_DIR "/run/kata-containers/shimv2"
+/* beside kata-runtime's default root, dotted as the runtime's own entries are:
+ * no container id starts with a dot, and the dashboard reads it apart */
+#define SHIMV2_RUN_DIR "/run/kata-containers/.shimv2"
 
 struct v2opts {
 	const char *ns, *address, *publish_binary, *id, *bundle;

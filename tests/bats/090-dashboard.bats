@@ -93,10 +93,42 @@ keys() {
 	assert_line --partial "half                 unreadable: state.json line"
 	assert_line --partial "empty                unreadable: state.json: No such file or directory"
 	refute_line --partial " web "
+	# the runtime's own directories are not sandboxes; the shim v2's are, by namespace
+	mkdir -p "$state/.vm/abc" "$state/.sandboxes" "$state/.shimv2/.s" "$state/.shimv2/k8s.io/sb2" \
+		"$state/a-container-id-that-is-longer-than-its-column"
+	echo '{"id":"sb2","status":"running","sandbox_id":"sb2"}' >"$state/.shimv2/k8s.io/sb2/state.json"
+	echo '{"id":"a","status":"created"}' >"$state/a-container-id-that-is-longer-than-its-column/state.json"
+	run_cmd 0 "$DASH" --once --view sandboxes --size 110x14 --host-root "$host"
+	refute_output --partial "vm "
+	refute_output --partial "sandboxes "
+	refute_output --partial "shimv2"
+	assert_line --regexp '^ k8s\.io/sb2 +running +1 '
+	# an id cut short ends with an ellipsis
+	assert_line --regexp '^ a-container-id-th\.\.\. created '
 	# a QEMU that is gone is marked
 	rmdir "$host/proc/4242"
 	run_cmd 0 "$DASH" --once --view sandboxes --size 110x14 --host-root "$host"
 	assert_line --partial "4242 (gone)"
+}
+
+@test "--once in a 60x15 frame: the counts, a short verdict, and details with Enter" {
+	run_cmd 0 "$DASH" --once --size 60x15 --host-root "$FIXTURES/amd-unloaded"
+	assert_line --index 0 --regexp '^ kata-dashboard  not capable +[0-9]+ pass [0-9]+ warn [0-9]+ fail$'
+	# a long host line ends with an ellipsis
+	assert_line --index 1 --regexp '^ .{55}\.\.\.$'
+	# capable without a configuration: the runtime is not ready, as kata-check says
+	run_cmd 0 "$DASH" --once --size 130x15 --host-root "$FIXTURES/arm64-ready"
+	assert_line --index 0 --partial "System is capable of running Kata Containers, but kata-runtime is not ready"
+	run_cmd 0 "$DASH" --once --size 60x15 --host-root "$FIXTURES/arm64-ready"
+	assert_line --index 0 --regexp '^ kata-dashboard  capable, not ready +[0-9]+ pass'
+}
+
+@test "Enter shows the details pane at the smallest size too" {
+	start_dash 60x12 --host-root "$FIXTURES/iommu-vfio"
+	keys Enter
+	wait_for "finding: "
+	keys q
+	wait_for "EXIT=0"
 }
 
 @test "--once in a tiny frame says the terminal is too small" {
@@ -182,7 +214,7 @@ keys() {
 }
 
 @test "SIGTERM and SIGINT leave the terminal restored" {
-	for sig in TERM INT; do
+	for sig in TERM INT HUP; do
 		# a tmux server of its own each time: a new session right after
 		# kill-server can reach the old server while it exits
 		export TMUX_TMPDIR=$BATS_TEST_TMPDIR/$sig
@@ -191,10 +223,22 @@ keys() {
 		pid=$(pgrep -nx kata-dashboard)
 		[ -n "$pid" ]
 		kill -s "$sig" "$pid"
-		wait_for "EXIT=0"
+		# it dies of the signal once the terminal is restored, as a shell expects
+		wait_for "EXIT=$((128 + $(kill -l "$sig")))"
 		wait_for "MODE=icanon"
 		run screen
 		refute_output --partial "1 Checks   2 VFIO"
 		tmux kill-server
 	done
+	# Ctrl-C at the keyboard: the same, status 130
+	export TMUX_TMPDIR=$BATS_TEST_TMPDIR/keyboard
+	mkdir -p "$TMUX_TMPDIR"
+	# (the pane's shell ignores SIGINT, or it would end with the dashboard
+	# and take the pane along, as an interactive shell's child does)
+	tmux new-session -d -s "$SESSION" -x 100 -y 30 \
+		"trap '' INT; ASAN_OPTIONS=verify_asan_link_order=0 $DASH --host-root $FIXTURES/intel-ready; echo EXIT=\$?; stty -a | grep -o -- '-\\?icanon' | sed 's/^/MODE=/'; sleep 60"
+	wait_for "kata-dashboard"
+	keys C-c
+	wait_for "EXIT=130"
+	wait_for "MODE=icanon"
 }

@@ -64,12 +64,12 @@ assert_v2_nothing_left() {
 		return 1
 	fi
 	# a container's state (the runtime's own entries start with a dot)
-	if [ -n "$(ls /run/kata-containers/shimv2/$NS 2>/dev/null)" ]; then
-		echo "state left: $(ls /run/kata-containers/shimv2/$NS)" >&2
+	if [ -n "$(ls /run/kata-containers/.shimv2/$NS 2>/dev/null)" ]; then
+		echo "state left: $(ls /run/kata-containers/.shimv2/$NS)" >&2
 		return 1
 	fi
-	if [ -n "$(find /run/kata-containers/shimv2/s -type s 2>/dev/null)" ]; then
-		echo "sockets left: $(find /run/kata-containers/shimv2/s -type s)" >&2
+	if [ -n "$(find /run/kata-containers/.shimv2/.s -type s 2>/dev/null)" ]; then
+		echo "sockets left: $(find /run/kata-containers/.shimv2/.s -type s)" >&2
 		return 1
 	fi
 	local cgs

@@ -46,7 +46,7 @@ teardown_file() {
 	[ -f "$d/pid" ] && kill "$(cat "$d/pid")" 2>/dev/null
 	sleep 0.5
 	# shims containerd could not remove: their own cleanup, as containerd runs it
-	for id in $(ls /run/kata-containers/shimv2/k8s.io 2>/dev/null); do
+	for id in $(ls /run/kata-containers/.shimv2/k8s.io 2>/dev/null); do
 		(cd / && timeout 60 "$KC_BUILD/bin/containerd-shim-kata-v2" -namespace k8s.io -id "$id" -address "$d/containerd.sock" delete) >/dev/null 2>&1
 	done
 	grep -o " $BATS_FILE_TMPDIR[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
