@@ -4,10 +4,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "beneath.h"
@@ -101,6 +106,62 @@ static int check_bind_sources(const struct bundle *b, struct kc_error *err)
 	return 0;
 }
 
+/* A namespace joined by path must be one, of the kind its entry names: a
+ * pid namespace given as the cgroup one would otherwise pass unnoticed
+ * (the guest has its own namespaces; the host's path says which of the
+ * pod's to join). Opened only once it is known to be a regular file, as
+ * nsfs files are: a device or a FIFO is never opened. */
+static int check_namespace_paths(const struct bundle *b, struct kc_error *err)
+{
+	static const struct {
+		const char *type;
+		int flag;
+	} kinds[] = {
+	    {"pid", CLONE_NEWPID},	 {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
+	    {"ipc", CLONE_NEWIPC},	 {"uts", CLONE_NEWUTS},	    {"user", CLONE_NEWUSER},
+	    {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+	};
+	size_t i;
+	json_t *ns;
+	json_array_foreach (json_object_get(json_object_get(b->spec, "linux"), "namespaces"), i,
+			    ns) {
+		const char *type = json_string_value(json_object_get(ns, "type"));
+		const char *path = json_string_value(json_object_get(ns, "path"));
+		if (!type || !path || !*path)
+			continue;
+		int want = 0;
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (!strcmp(kinds[k].type, type))
+				want = kinds[k].flag;
+		struct stat st;
+		struct statfs sfs;
+		_cleanup_close_ int fd = -1;
+		const char *why = NULL;
+		if (stat(path, &st) < 0)
+			why = strerror(errno);
+		else if (!S_ISREG(st.st_mode))
+			why = "not a namespace";
+		else if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+			why = strerror(errno);
+		else if (fstatfs(fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC)
+			why = "not a namespace";
+		if (why)
+			return kc_error_set(err, 0, "%s: linux.namespaces[%zu].path: %s: %s",
+					    b->config, i, path, why);
+		int got = ioctl(fd, NS_GET_NSTYPE);
+		if (got != want) {
+			const char *name = "another kind of";
+			for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+				if (kinds[k].flag == got)
+					name = kinds[k].type;
+			return kc_error_set(
+			    err, 0, "%s: linux.namespaces[%zu].path: %s is a %s namespace, not %s",
+			    b->config, i, path, name, type);
+		}
+	}
+	return 0;
+}
+
 int bundle_load(struct bundle *b, const char *dir, bool need_process, struct kc_error *err)
 {
 	memset(b, 0, sizeof(*b));
@@ -118,6 +179,8 @@ int bundle_load(struct bundle *b, const char *dir, bool need_process, struct kc_
 		return -1;
 	if (need_process && !json_object_get(b->spec, "process"))
 		return kc_error_set(err, 0, "%s: process: missing", b->config);
+	if (check_namespace_paths(b, err) < 0)
+		return -1;
 	return check_bind_sources(b, err);
 }
 

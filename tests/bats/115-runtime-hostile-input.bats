@@ -127,6 +127,34 @@ refused() {
 		"no network namespace: the pod would share the host's network (hostNetwork), which a VM cannot join"
 	check '.linux.namespaces |= map(select(.type != "ipc"))' \
 		"no ipc namespace: the pod would share the host's IPC (hostIPC)"
+	check '.linux.resources.cpu.realtimeRuntime = 5000' \
+		"linux.resources.cpu.realtimeRuntime: not supported: the guest's cgroup v2 has no real-time CPU bandwidth"
+}
+
+@test "hostile input: a namespace joined by path is checked to be one, of its kind, for every kind" {
+	local base=$BATS_TEST_TMPDIR/base.json
+	cp "$B/config.json" "$base"
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	for kind in pid network mount ipc uts cgroup; do
+		local other=pid
+		[ "$kind" = pid ] && other=uts
+		local n
+		n=$(jq --arg k "$kind" '.linux.namespaces | map(.type) | index($k)' "$base")
+		[ "$n" != null ] || n=$(jq '.linux.namespaces | length' "$base")
+		jq --arg k "$kind" --arg p "/proc/self/ns/$other" \
+			'.linux.namespaces |= (map(select(.type != $k)) + [{"type": $k, "path": $p}])' "$base" >"$B/config.json"
+		n=$(jq --arg k "$kind" '.linux.namespaces | map(.type) | index($k)' "$B/config.json")
+		refused t1 "linux.namespaces[$n].path: /proc/self/ns/$other is a $other namespace, not $kind"
+		# a FIFO (never opened: it would block), a device, a file, nothing
+		for p in "$BATS_TEST_TMPDIR/fifo" /dev/null "$B/config.json"; do
+			jq --arg k "$kind" --arg p "$p" \
+				'.linux.namespaces |= (map(select(.type != $k)) + [{"type": $k, "path": $p}])' "$base" >"$BATS_TEST_TMPDIR/next.json"
+			mv "$BATS_TEST_TMPDIR/next.json" "$B/config.json"
+			refused t1 "linux.namespaces[$n].path: $p: not a namespace"
+		done
+		jq --arg k "$kind" '.linux.namespaces |= (map(select(.type != $k)) + [{"type": $k, "path": "/no/such/ns"}])' "$base" >"$B/config.json"
+		refused t1 "linux.namespaces[$n].path: /no/such/ns: No such file or directory"
+	done
 }
 
 @test "hostile input: configuration.toml values out of range name the file, line and key" {
