@@ -284,6 +284,13 @@ teardown() {
 	run kr create --bundle "$B" h2
 	assert_failure
 	assert_output --partial "prestart hook /bin/false failed"
+	assert_clean h2
+	# so does a pid file that cannot be written, the last step of create
+	bundle_set "$B" 'del(.hooks)'
+	run kr create --bundle "$B" --pid-file /nonexistent/dir/pid h4 </dev/null
+	assert_failure
+	assert_output --partial "/nonexistent/dir/pid"
+	assert_clean h4
 	# hooks that would run in the container's namespaces (in the VM) are not
 	# run, and said so; features does not list them
 	bundle_set "$B" ".hooks = {createContainer: [{path: \"$h\", args: [\"hook\", \"createContainer\"]}],

@@ -100,6 +100,11 @@ assert_clean() {
 			echo "state of $id left: $(ls -la "$KR_ROOT/$id")" >&2
 			return 1
 		fi
+		# a sandbox's record and its lock go with it, a failed create's too
+		if [ -e "$KR_ROOT/.sandboxes/$id.json" ] || [ -e "$KR_ROOT/.sandboxes/$id.lock" ]; then
+			echo "sandbox record of $id left: $(ls -la "$KR_ROOT/.sandboxes")" >&2
+			return 1
+		fi
 		if pgrep -f -- "sandbox-$id( |$)" >/dev/null || pgrep -f -- "--container $id( |$)" >/dev/null ||
 			pgrep -f -- "--sandbox $id( |$)" >/dev/null; then
 			echo "processes of $id left:" >&2
