@@ -72,7 +72,12 @@ teardown() {
 	bundle_set "$B" '.linux.devices = [
 		{path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 416, uid: 1, gid: 2},
 		{path: "/dev/kc/fifo", type: "p"}]'
+	mkdir -p "$BATS_TEST_TMPDIR/data-src"
+	bundle_set "$B" ".mounts += [{destination: \"/data\", type: \"bind\", source: \"$BATS_TEST_TMPDIR/data-src\", options: [\"rbind\", \"ro\"]}]"
 	kr run --detach --bundle "$B" e1 </dev/null >/dev/null 2>&1
+	# a bind mount's root, as the container's mountinfo shows it, keeps the source's name
+	run -0 kr exec e1 awk '$5 == "/data" { print $4 }' /proc/self/mountinfo
+	assert_output --regexp '/data-src$' 
 	# linux.devices: made in the container with their numbers, mode and owner
 	run kr exec e1 stat -c '%n %F %t:%T %a %u:%g' /dev/fuse /dev/kc/fifo
 	assert_success
