@@ -7,6 +7,9 @@ VERSION := $(shell cat VERSION)
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# the guest kernel and initramfs (Debian's package puts them in
+# /usr/lib/kata-containers: they are architecture-dependent)
+GUESTDIR ?= $(PREFIX)/share/kata-containers
 BUILD ?= build
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
@@ -23,8 +26,9 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wvla -Wwrite-strings -Wno-missing-field-initializers -Wno-format-truncation
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE \
-	-DKC_VERSION='"$(VERSION)"' -DKC_PREFIX='"$(PREFIX)"' $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=gnu11 $(CPPFLAGS) $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE \
+	-DKC_VERSION='"$(VERSION)"' -DKC_PREFIX='"$(PREFIX)"' \
+	-DKC_GUESTDIR='"$(GUESTDIR)"' $(PKG_CFLAGS) $(CFLAGS)
 
 # Floors (DESIGN.md): each folder and room sees only the include paths of
 # the floors below it, so an upward #include fails to build. The agent and
@@ -81,14 +85,20 @@ MANPAGES := man/kata-check.1 man/kata-env.1 man/kata-dashboard.1 man/configurati
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean install uninstall deps test unit bats fixtures bench fuzz check-format format lint image hello FORCE
+.PHONY: all clean install uninstall deps test unit bats fixtures bench fuzz check-format format lint image hello deb FORCE
 all: $(PROGRAMS) $(HELPERS) $(TOOLS) $(DATA) $(DEV_CONFIG)
 
-# Rebuild everything when the flags change (SANITIZE=1 after a plain build).
+# Rebuild everything when the flags change (SANITIZE=1 after a plain build,
+# or `make install PREFIX=/usr` after a build for /usr/local: the programs
+# carry PREFIX), and say so: never a silent rebuild.
 FLAGS_STAMP := $(BUILD)/.flags
 $(FLAGS_STAMP): FORCE
 	@mkdir -p $(@D)
-	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+	@if ! echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@; then \
+		[ ! -f $@ ] || echo "make: $(BUILD) was built with other flags or another PREFIX (now PREFIX=$(PREFIX)):" \
+			"rebuilding everything in it" >&2; \
+		echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@; \
+	fi
 
 # The source commit, in a header of its own: a new commit rebuilds version.o only.
 $(BUILD)/gen/commit.h: FORCE
@@ -151,7 +161,7 @@ $(BUILD)/data/%: data/%.in Makefile $(FLAGS_STAMP)
 $(BUILD)/data/configuration.toml: data/configuration.toml.in Makefile $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@DATADIR@|$(PREFIX)/share/kata-containers|g' \
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GUESTDIR@|$(GUESTDIR)|g' \
 		-e 's|@LIBEXECDIR@|$(PREFIX)/libexec/kata-containers|g' -e 's|@QEMUPATH@|/usr/bin/$(QEMU_BINARY)|g' \
 		-e 's|@MACHINETYPE@|$(MACHINE_TYPE)|g' $< > $@.tmp && mv $@.tmp $@
 
@@ -275,7 +285,7 @@ $(BIN)/v2ctl: $(OBJ)/tools/v2ctl.o $(LIBKC) $(LIBPROTO)
 $(DEV_CONFIG): data/configuration.toml.in Makefile $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@DATADIR@|$(abspath $(GUEST))|g' \
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GUESTDIR@|$(abspath $(GUEST))|g' \
 		-e 's|@LIBEXECDIR@|$(abspath $(BIN))|g' -e 's|@QEMUPATH@|/usr/bin/$(QEMU_BINARY)|g' \
 		-e 's|@MACHINETYPE@|$(MACHINE_TYPE)|g' $< > $@.tmp && mv $@.tmp $@
 
@@ -316,7 +326,7 @@ $(BUILD)/fixtures/.stamp: $(shell find tests/fixtures/hosts ! -type l -print 2>/
 	@touch $@
 
 deps:
-	scripts/deps.sh build test image vm
+	scripts/deps.sh build test image vm deb
 
 # The product in one command: build, check the host, run a container in a VM.
 hello:
@@ -326,10 +336,13 @@ hello:
 # runtime/agent/build-image). KERNEL=FILE [MODULES=DIR] use a kernel of your
 # own; otherwise Debian's generic kernel package is downloaded (not installed).
 IMAGE := $(GUEST)/kata-containers-initrd.img
+# where Debian's kernel package is downloaded and unpacked (a package build
+# shares build/'s)
+GUEST_CACHE ?= $(BUILD)/guest-cache
 image: $(IMAGE)
 $(IMAGE): $(GUEST)/kata-agent runtime/agent/build-image
 	@scripts/deps.sh image
-	$(Q)runtime/agent/build-image --agent $(GUEST)/kata-agent --out $(GUEST) --cache $(BUILD)/guest-cache \
+	$(Q)runtime/agent/build-image --agent $(GUEST)/kata-agent --out $(GUEST) --cache $(GUEST_CACHE) \
 		$(if $(KERNEL),--kernel $(KERNEL)) $(if $(MODULES),--modules $(MODULES))
 
 # Coverage-guided fuzzing of the parsers (clang's libFuzzer), for a bounded
@@ -418,9 +431,10 @@ install: all
 	@[ -f $(IMAGE) ] || { echo "make install: the guest image $(IMAGE) is not built; run \`make image\` first" \
 		"(it installs the packages it needs and downloads Debian's kernel)" >&2; exit 1; }
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(PREFIX)/share/defaults/kata-containers $(DESTDIR)$(PREFIX)/share/kata-containers
+		$(DESTDIR)$(PREFIX)/share/defaults/kata-containers $(DESTDIR)$(PREFIX)/share/kata-containers \
+		$(DESTDIR)$(GUESTDIR)
 	install -m 0644 $(IMAGE) $(wildcard $(GUEST)/vmlinux.container $(GUEST)/vmlinuz.container) \
-		$(DESTDIR)$(PREFIX)/share/kata-containers/
+		$(DESTDIR)$(GUESTDIR)/
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -d $(DESTDIR)$(PREFIX)/libexec/kata-containers
 	install -m 0755 $(HELPERS) $(DESTDIR)$(PREFIX)/libexec/kata-containers/
@@ -438,12 +452,23 @@ install: all
 	install -m 0644 data/kata-deploy/kata-deploy.yaml data/kata-deploy/Containerfile \
 		$(DESTDIR)$(PREFIX)/share/kata-containers/kata-deploy/
 
+# The Debian package (debian/, dpkg-buildpackage; built in build-deb/ for
+# PREFIX=/usr), checked by lintian, into build/deb/.
+deb:
+	@scripts/deps.sh build image deb
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -b -us -uc
+	@mkdir -p $(BUILD)/deb
+	mv ../kata-containers-c_$(VERSION)_*.deb ../kata-containers-c-dbgsym_$(VERSION)_*.deb \
+		../kata-containers-c_$(VERSION)_*.buildinfo ../kata-containers-c_$(VERSION)_*.changes $(BUILD)/deb/
+	lintian --fail-on error,warning $(BUILD)/deb/kata-containers-c_$(VERSION)_*.changes
+
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/libexec/kata-containers/,$(notdir $(HELPERS)) toml-decode)
 	rm -rf $(DESTDIR)$(PREFIX)/share/kata-containers/kata-deploy
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kata-runtime
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,kata-containers-initrd.img vmlinux.container vmlinuz.container containerd-kata.toml crio-kata.conf kata-runtimeclass.yaml)
+	rm -f $(addprefix $(DESTDIR)$(GUESTDIR)/,kata-containers-initrd.img vmlinux.container vmlinuz.container)
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,containerd-kata.toml crio-kata.conf kata-runtimeclass.yaml)
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES))))

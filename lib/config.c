@@ -181,8 +181,8 @@ void config_defaults(struct kc_config *c)
 	memset(c, 0, sizeof(*c));
 	struct qemu_config *h = &c->hypervisor;
 	set_string(&h->path, "/usr/bin/" KC_QEMU_BINARY);
-	set_string(&h->kernel, KC_DATADIR "/vmlinux.container");
-	set_string(&h->initrd, KC_DATADIR "/kata-containers-initrd.img");
+	set_string(&h->kernel, KC_GUESTDIR "/vmlinux.container");
+	set_string(&h->initrd, KC_GUESTDIR "/kata-containers-initrd.img");
 	set_string(&h->image, "");
 	set_string(&h->firmware, "");
 	set_string(&h->machine_type, KC_MACHINE_TYPE);

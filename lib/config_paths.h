@@ -12,6 +12,9 @@
 
 #define KC_LIBEXECDIR	  KC_PREFIX "/libexec/kata-containers"
 #define KC_DATADIR	  KC_PREFIX "/share/kata-containers"
+#ifndef KC_GUESTDIR
+#define KC_GUESTDIR KC_DATADIR
+#endif
 #define KC_CONFIG_SYSTEM  KC_SYSCONFDIR "/kata-containers/configuration.toml"
 #define KC_CONFIG_DEFAULT KC_PREFIX "/share/defaults/kata-containers/configuration.toml"
 #define KC_CONFIG_ENV	  "KATA_CONF_FILE"

@@ -2,7 +2,7 @@
 # Install the Debian packages the project needs. Idempotent, and quick
 # when everything is already installed (one dpkg-query).
 #
-# Usage: scripts/deps.sh [GROUP...]   groups: build test fuzz image vm lint (default: build test)
+# Usage: scripts/deps.sh [GROUP...]   groups: build test fuzz image vm lint deb (default: build test)
 set -euo pipefail
 
 declare -A groups=(
@@ -12,6 +12,7 @@ declare -A groups=(
 	[image]="cpio xz-utils kmod binutils"
 	[vm]="qemu-system-x86 busybox-static jq"
 	[lint]="clang-format cppcheck"
+	[deb]="debhelper dpkg-dev fakeroot lintian"
 )
 [ $# -gt 0 ] || set -- build test
 packages=()
