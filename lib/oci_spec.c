@@ -598,7 +598,30 @@ static int check_node(const struct node *n, const json_t *v, struct strbuf *path
 /* What a type check cannot see: a namespace listed twice. */
 static int check_namespaces(const json_t *spec, struct kc_error *err)
 {
-	json_t *list = json_object_get(json_object_get(spec, "linux"), "namespaces");
+	const json_t *linux_ = json_object_get(spec, "linux");
+	json_t *list = json_object_get(linux_, "namespaces");
+	/* a new user namespace needs its mappings (runc's rule), mappings need
+	 * one; the guest cannot join a host's user namespace by path */
+	const json_t *userns = oci_spec_namespace(spec, "user");
+	bool mapped = json_array_size(json_object_get(linux_, "uidMappings")) > 0 &&
+		      json_array_size(json_object_get(linux_, "gidMappings")) > 0;
+	bool any_map = json_array_size(json_object_get(linux_, "uidMappings")) > 0 ||
+		       json_array_size(json_object_get(linux_, "gidMappings")) > 0;
+	const char *upath = json_string_value(json_object_get(userns, "path"));
+	if (userns && upath && *upath)
+		return kc_error_set(err, 0,
+				    "linux.namespaces: the user namespace at %s: joining a user "
+				    "namespace by path is not supported (the container's is in the "
+				    "VM)",
+				    upath);
+	if (userns && !mapped)
+		return kc_error_set(err, 0,
+				    "linux.namespaces: a new user namespace needs "
+				    "linux.uidMappings and linux.gidMappings");
+	if (!userns && any_map)
+		return kc_error_set(err, 0,
+				    "linux.uidMappings/gidMappings: given without a user namespace "
+				    "in linux.namespaces");
 	for (size_t i = 0; i < json_array_size(list); i++)
 		for (size_t k = 0; k < i; k++) {
 			const char *a =

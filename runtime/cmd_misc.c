@@ -61,7 +61,7 @@ int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	for (int i = 0; oci_cap_name(i); i++)
 		json_array_append_new(caps, json_string(oci_cap_name(i)));
 	json_t *f = json_pack(
-	    "{s:s, s:s, s:[s,s,s,s], s:[s,s,s,s,s,s], s:[s,s,s,s,s,s,s,s], s:{s:[s,s,s,s,s,s], "
+	    "{s:s, s:s, s:[s,s,s,s], s:[s,s,s,s,s,s], s:[s,s,s,s,s,s,s,s], s:{s:[s,s,s,s,s,s,s], "
 	    "s:o, "
 	    "s:{s:b, s:b}, s:{s:b}, s:{s:b}, s:{s:b}}, s:{s:s}}",
 	    /* createContainer and startContainer hooks would run in the
@@ -70,7 +70,7 @@ int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	    "createRuntime", "poststart", "poststop", "mountOptions", "ro", "rw", "bind", "rbind",
 	    "nosuid", "nodev", "mountPropagation", "private", "rprivate", "shared", "rshared",
 	    "slave", "rslave", "unbindable", "runbindable", "linux", "namespaces", "cgroup", "ipc",
-	    "mount", "network", "pid", "uts", "capabilities", caps, "cgroup", "v1", 0, "v2", 1,
+	    "mount", "network", "pid", "user", "uts", "capabilities", caps, "cgroup", "v1", 0, "v2", 1,
 	    /* the guest has no LSM and no RDT: the flags and fields are warned of or refused */
 	    "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled", 0,
 	    "annotations", "io.katacontainers.runtime", "kata-runtime (VM per sandbox)");

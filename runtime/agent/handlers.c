@@ -273,6 +273,14 @@ static void op_create_container(struct req *r)
 	pid_t join_pid = bad ? 0 : join_arg(r, "pid", &bad);
 	if (bad)
 		return;
+	const json_t *linux_ = json_object_get(spec, "linux");
+	bool userns = oci_spec_has_namespace(spec, "user");
+	if (userns && (join_ipc || join_uts || join_pid)) {
+		respond_error(a, r->id, "invalid",
+			      "create_container: a user namespace for a container that joins "
+			      "another's namespaces is not supported");
+		return;
+	}
 
 	struct spawn_request sr = {0};
 	struct kc_error err = {0};
@@ -307,6 +315,9 @@ static void op_create_container(struct req *r)
 	sr.join_uts = join_uts;
 	sr.join_pid = join_pid;
 	sr.agent_pid_ns = !oci_spec_has_namespace(spec, "pid");
+	sr.userns = userns;
+	sr.uid_map = json_object_get(linux_, "uidMappings");
+	sr.gid_map = json_object_get(linux_, "gidMappings");
 	int rc = spawn_process(a, &sr, &why);
 	oci_process_free(&sr.proc);
 	if (rc < 0) {
@@ -370,6 +381,7 @@ static void op_exec_process(struct req *r)
 	sr.p = p;
 	sr.cgroup = c->cgroup;
 	sr.target_pid = c->init->pid;
+	sr.userns = oci_spec_has_namespace(c->spec, "user");
 	sr.seccomp = json_object_get(json_object_get(c->spec, "linux"), "seccomp");
 	struct kc_error why = {0};
 	int rc = spawn_process(a, &sr, &why);

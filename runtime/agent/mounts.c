@@ -5,6 +5,7 @@
  * paths. Runs in the child before it becomes the container's process. */
 #include "mounts.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -185,6 +187,31 @@ static int bind_source(const char *src, const char *share, char *out, size_t len
 	return 0;
 }
 
+
+/* The flags a bind remount must keep: in a user namespace the kernel locks
+ * those the mount had when the namespace was made, and refuses a remount
+ * that would clear one (runc keeps them the same way). */
+static unsigned long kept_flags(const char *path)
+{
+	struct statvfs sv;
+	if (statvfs(path, &sv) < 0)
+		return 0;
+	unsigned long f = 0;
+	if (sv.f_flag & ST_NOSUID)
+		f |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		f |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		f |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		f |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		f |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		f |= MS_RELATIME;
+	return f;
+}
+
 static int do_mount(int rootfd, const char *share, const json_t *m, struct kc_error *err)
 {
 	const char *dest = json_string_value(json_object_get(m, "destination"));
@@ -242,11 +269,54 @@ static int do_mount(int rootfd, const char *share, const json_t *m, struct kc_er
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 	}
 	if (bind && (o.flags & ~(MS_BIND | MS_REC)) &&
-	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | (o.flags & ~MS_REC), NULL) < 0)
+	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | kept_flags(target) | (o.flags & ~MS_REC),
+		  NULL) < 0)
 		return kc_error_set(err, 0, "remount %s: %s", dest, strerror(errno));
 	if (o.prop && mount(NULL, target, NULL, o.prop, NULL) < 0)
 		return kc_error_set(err, 0, "propagation of %s: %s", dest, strerror(errno));
 	return 0;
+}
+
+/* The guest's node of this kind and numbers, in /dev or a directory of
+ * it (devtmpfs; there is no udev to make /dev/char links): PATH, or -1. */
+static int find_guest_node(const char *dir, mode_t kind, dev_t rdev, char *path, size_t len,
+			   int depth)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char p[512];
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		struct stat st;
+		if (lstat(p, &st) < 0)
+			continue;
+		if ((st.st_mode & S_IFMT) == kind && st.st_rdev == rdev) {
+			snprintf(path, len, "%s", p);
+			return 0;
+		}
+		if (S_ISDIR(st.st_mode) && depth > 0 &&
+		    find_guest_node(p, kind, rdev, path, len, depth - 1) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* That node bound onto an empty file made at BASE. */
+static int bind_guest_node(int dirfd, const char *base, mode_t kind, dev_t rdev)
+{
+	char src[512];
+	if (find_guest_node("/dev", kind, rdev, src, sizeof(src), 1) < 0)
+		return -1;
+	int fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	char target[64];
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+	int rc = mount(src, target, NULL, MS_BIND, NULL);
+	close(fd);
+	return rc;
 }
 
 /* linux.devices: each node made in the container, as runc does (the
@@ -302,12 +372,25 @@ static int spec_devices(int rootfd, const json_t *devices, struct kc_error *err)
 		_cleanup_close_ int dirfd = make_in_root(rootfd, *dir ? dir : "/", false, err);
 		if (dirfd < 0)
 			return -1;
-		if (mknodat(dirfd, base, kind | perm, rdev) < 0 && errno == EEXIST) {
+		int made = mknodat(dirfd, base, kind | perm, rdev);
+		if (made < 0 && errno == EEXIST) {
 			struct stat st;
 			bool same = fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 				    (st.st_mode & S_IFMT) == kind && st.st_rdev == rdev;
 			if (!same && unlinkat(dirfd, base, 0) == 0)
 				mknodat(dirfd, base, kind | perm, rdev);
+		} else if (made < 0 && errno == EPERM && kind != S_IFIFO) {
+			/* in a user namespace no node can be made: the guest's own
+			 * node with these numbers is bound there instead, as runc
+			 * binds the host's */
+			if (bind_guest_node(dirfd, base, kind, rdev) < 0)
+				return kc_error_set(
+				    err, 0,
+				    "linux.devices[%zu] (%s): in a user namespace the guest's node "
+				    "is bound, and the guest has no %s %u:%u",
+				    i, path, kind == S_IFBLK ? "block device" : "character device",
+				    major(rdev), minor(rdev));
+			continue;
 		}
 		/* the mode without the umask, and the owner */
 		int rc = fchmodat(dirfd, base, perm, 0);
@@ -390,7 +473,9 @@ static void readonly_paths(const json_t *paths)
 		if (!p || mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0)
 			continue;
 		mount(NULL, p, NULL,
-		      MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		      MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+			  kept_flags(p),
+		      NULL);
 	}
 }
 
@@ -458,7 +543,7 @@ int rootfs_finish(const json_t *spec, struct kc_error *err)
 	mask_paths(json_object_get(linux_, "maskedPaths"));
 	readonly_paths(json_object_get(linux_, "readonlyPaths"));
 	if (json_is_true(json_object_get(json_object_get(spec, "root"), "readonly")) &&
-	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | kept_flags("/"), NULL) < 0)
 		return kc_error_set(err, 0, "read-only root: %s", strerror(errno));
 	return 0;
 }

@@ -29,9 +29,12 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -298,6 +301,10 @@ static void child_enter_new(struct spawn_request *r)
 /* An exec: into the namespaces of the container's first process. */
 static void child_enter_existing(struct spawn_request *r)
 {
+	/* first: the others are owned by it, and joining it gives the
+	 * capabilities to join them */
+	if (r->userns)
+		join_ns(r->target_pid, "user", CLONE_NEWUSER);
 	join_ns(r->target_pid, "ipc", CLONE_NEWIPC);
 	join_ns(r->target_pid, "uts", CLONE_NEWUTS);
 	join_ns(r->target_pid, "cgroup", CLONE_NEWCGROUP);
@@ -320,20 +327,33 @@ static bool child_wait_for_start(void)
 	return n == 1;
 }
 
-/* Limits, umask, seccomp and credentials, then the program itself. */
-static void child_exec(const struct oci_process *p, void *filter, const char *exe, char **envp)
-    __attribute__((noreturn));
-static void child_exec(const struct oci_process *p, void *filter, const char *exe, char **envp)
+/* Limits and the OOM score, which only the guest's root may raise: set
+ * before a process enters a user namespace (and again, unchanged, in
+ * child_exec). */
+static void apply_limits(const struct oci_process *p, pid_t pid)
 {
-	struct kc_error serr = {0};
 	for (size_t i = 0; i < p->nrlimits; i++)
-		if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].limit) < 0)
+		if (prlimit(pid, p->rlimits[i].resource, &p->rlimits[i].limit, NULL) < 0)
 			child_fail(1, "setrlimit %d: %s", p->rlimits[i].resource, strerror(errno));
 	if (p->has_oom_score_adj) {
-		char v[16];
+		char path[64], v[16];
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid ? pid : getpid());
 		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-		write_text("/proc/self/oom_score_adj", v);
+		write_text(path, v);
 	}
+}
+
+/* Limits, umask, seccomp and credentials, then the program itself. */
+static void child_exec(const struct oci_process *p, void *filter, const char *exe, char **envp,
+		       bool limits_set) __attribute__((noreturn));
+static void child_exec(const struct oci_process *p, void *filter, const char *exe, char **envp,
+		       bool limits_set)
+{
+	struct kc_error serr = {0};
+	/* in a user namespace they were set before it was entered (its root
+	 * may not raise them, nor write a /proc file the guest's root owns) */
+	if (!limits_set)
+		apply_limits(p, 0);
 	umask(p->has_umask ? p->umask : 022);
 	/* seccomp as runc orders it: without no_new_privileges the filter goes
 	 * on while we still hold CAP_SYS_ADMIN, before the credentials; with
@@ -364,11 +384,14 @@ static void child_run(struct spawn_request *r)
 
 	if (setsid() < 0)
 		child_fail(1, "setsid: %s", strerror(errno));
-	if (r->cgroup) {
+	/* a new user namespace's init was put in its cgroup by the agent */
+	if (r->cgroup && !(r->is_init && r->userns)) {
 		char path[512];
 		snprintf(path, sizeof(path), "%s/cgroup.procs", r->cgroup);
 		write_text(path, "0");
 	}
+	if (!r->is_init && r->userns)
+		apply_limits(&r->proc, 0);
 	if (r->is_init)
 		child_enter_new(r);
 	else
@@ -396,7 +419,7 @@ static void child_run(struct spawn_request *r)
 		child_fail(1, "%s", serr.msg);
 	if (r->is_init && !child_wait_for_start())
 		_exit(0); /* removed before it was started */
-	child_exec(p, filter, exe, envp);
+	child_exec(p, filter, exe, envp, r->userns);
 }
 
 /* ---- agent side --------------------------------------------------------- */
@@ -523,6 +546,116 @@ static pid_t fork_in_pid_ns(pid_t join, bool fresh, struct kc_error *err)
 	return pid;
 }
 
+/* A mapping as /proc/PID/uid_map takes it: "inside outside count" lines. */
+static int write_id_map(pid_t pid, const char *file, const json_t *map, struct kc_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	json_t *m;
+	json_array_foreach (map, i, m)
+		strbuf_appendf(&sb, "%" JSON_INTEGER_FORMAT " %" JSON_INTEGER_FORMAT
+				    " %" JSON_INTEGER_FORMAT "\n",
+			       json_integer_value(json_object_get(m, "containerID")),
+			       json_integer_value(json_object_get(m, "hostID")),
+			       json_integer_value(json_object_get(m, "size")));
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int rc = fd < 0 || write(fd, sb.s, sb.len) != (ssize_t)sb.len ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		kc_error_set(err, 0, "linux.%s: %s: %s",
+			     !strcmp(file, "uid_map") ? "uidMappings" : "gidMappings", sb.s,
+			     strerror(-rc));
+	strbuf_release(&sb);
+	return rc;
+}
+
+static int userns_child(void *arg)
+{
+	struct spawn_request *r = arg;
+	char go;
+	close(r->go_w);
+	if (read(r->go_r, &go, 1) != 1)
+		_exit(1); /* the agent gave up on it */
+	close(r->go_r);
+	/* the namespace's root: files it makes in the container are owned by
+	 * a mapped id (the kernel refuses unmapped ones) */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		child_fail(1, "user namespace: uid or gid 0 is not mapped (%s)", strerror(errno));
+	child_run(r);
+}
+
+/* A container's init in a new user namespace (and, when it has one, a new
+ * pid namespace owned by it, so that it can mount its /proc): cloned with
+ * both, then mapped, put in its cgroup and given its limits by the agent,
+ * which only then lets it go on. */
+static pid_t clone_in_userns(struct spawn_request *r, bool fresh_pid, struct kc_error *err)
+{
+	int go[2];
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return kc_error_set(err, 0, "pipe: %s", strerror(errno));
+	r->go_r = go[0];
+	r->go_w = go[1];
+	const size_t stack_size = 256 * 1024;
+	void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	pid_t pid = -1;
+	int clone_errno = ENOMEM;
+	if (stack != MAP_FAILED) {
+		/* no CLONE_VM: the child has its own copy of the stack */
+		pid = clone(userns_child, (char *)stack + stack_size,
+			    CLONE_NEWUSER | (fresh_pid ? CLONE_NEWPID : 0) | SIGCHLD, r);
+		clone_errno = errno;
+		munmap(stack, stack_size);
+	}
+	close(go[0]);
+	if (pid < 0) {
+		close(go[1]);
+		return kc_error_set(err, 0, "new user namespace: %s", strerror(clone_errno));
+	}
+	int rc = write_id_map(pid, "uid_map", r->uid_map, err);
+	if (rc == 0)
+		rc = write_id_map(pid, "gid_map", r->gid_map, err);
+	if (rc == 0 && r->cgroup) {
+		char procs[512], v[24];
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", r->cgroup);
+		snprintf(v, sizeof(v), "%d", pid);
+		int fd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, v, strlen(v)) < 0)
+			rc = kc_error_set(err, 0, "the container's cgroup: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (rc < 0) {
+		/* its read of the go pipe ends with nothing: it exits */
+		kill(pid, SIGKILL);
+		close(go[1]);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	for (size_t i = 0; i < r->proc.nrlimits; i++)
+		if (prlimit(pid, r->proc.rlimits[i].resource, &r->proc.rlimits[i].limit, NULL) < 0)
+			log_warn("container's rlimit %d: %s", r->proc.rlimits[i].resource,
+				 strerror(errno));
+	if (r->proc.has_oom_score_adj) {
+		/* the agent's own write: write_text is the child's, and fails it */
+		char path[64], adj[16];
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid);
+		snprintf(adj, sizeof(adj), "%d", r->proc.oom_score_adj);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, adj, strlen(adj)) < 0)
+			log_warn("container's oom_score_adj: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (write(go[1], "1", 1) != 1)
+		log_warn("user namespace child %d: %s", pid, strerror(errno));
+	close(go[1]);
+	return pid;
+}
+
 int spawn_process(struct agent *a, struct spawn_request *r, struct kc_error *err)
 {
 	struct process *p = r->p;
@@ -539,8 +672,10 @@ int spawn_process(struct agent *a, struct spawn_request *r, struct kc_error *err
 	r->status_w = st[1];
 	r->start_r = start[0];
 
-	pid_t pid = r->is_init ? fork_in_pid_ns(r->join_pid, !r->join_pid && !r->agent_pid_ns, err)
-			       : fork_in_pid_ns(r->target_pid, false, err);
+	bool fresh_pid = !r->join_pid && !r->agent_pid_ns;
+	pid_t pid = r->is_init && r->userns ? clone_in_userns(r, fresh_pid, err)
+		    : r->is_init		 ? fork_in_pid_ns(r->join_pid, fresh_pid, err)
+						 : fork_in_pid_ns(r->target_pid, false, err);
 	if (pid == 0)
 		child_run(r);
 	close_child_ends(r);

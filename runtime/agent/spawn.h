@@ -16,12 +16,18 @@ struct spawn_request {
 	const char *rootfs, *share, *cgroup;
 	pid_t join_ipc, join_uts, join_pid; /* processes whose namespaces to share, 0: new */
 	bool agent_pid_ns; /* the spec lists no pid namespace: the agent's (runc's rule) */
+	/* a user namespace: a container's init is born in a new one, mapped by
+	 * the agent as linux.uidMappings and gidMappings say; an exec joins
+	 * its container's */
+	bool userns;
+	const json_t *uid_map, *gid_map;
 	/* linux.seccomp of the container's spec (init and execs alike), or NULL */
 	const json_t *seccomp;
 	/* an exec: the container's init, whose namespaces it enters */
 	pid_t target_pid;
 	/* filled in by spawn_process */
 	int child_in, child_out, child_err, status_w, start_r;
+	int go_r, go_w; /* a new user namespace: the child waits for its maps */
 	char pty_name[64];
 };
 

@@ -152,6 +152,36 @@ teardown() {
 	assert_clean e1
 }
 
+@test "runtime: a user namespace with the spec's uid and gid mappings, in the guest" {
+	make_bundle "$B" sleep 1000
+	# as with runc, the rootfs belongs to the mapped range (podman and
+	# Docker's userns-remap chown it so)
+	chown -R 100000:100000 "$B/rootfs"
+	bundle_set "$B" '.linux.namespaces += [{type: "user"}] | .root.readonly = false |
+		.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
+		.linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}] |
+		.linux.devices = [{path: "/dev/kc-zero", type: "c", major: 1, minor: 5, fileMode: 438}] |
+		.process.rlimits = [{type: "RLIMIT_NOFILE", hard: 4096, soft: 2048}] | .process.oomScoreAdj = 100'
+	kr run --detach --bundle "$B" un1 </dev/null >/dev/null 2>&1
+	run -0 kr exec un1 sh -c 'id -u; cat /proc/self/uid_map /proc/self/gid_map; cat /proc/1/oom_score_adj; ulimit -n'
+	assert_equal "${lines[0]}" 0
+	assert_line --regexp '^ +0 +100000 +65536$'
+	assert_equal "$(grep -c ' 100000 ' <<<"$output")" 2
+	assert_line 100
+	assert_line 2048
+	# what its root makes is the mapped range's on the host
+	run -0 kr exec un1 touch /made-in-userns
+	assert_equal "$(stat -c %u:%g "$B/rootfs/made-in-userns")" 100000:100000
+	# no node can be made in a user namespace: the guest's is bound
+	run -0 kr exec un1 sh -c 'head -c 2 /dev/kc-zero | od -An -c'
+	assert_output --regexp '\\0 +\\0'
+	# the guest's root is not the container's: the guest's files are nobody's
+	run -0 kr exec un1 stat -c %u /dev/kc-zero
+	assert_output 65534
+	run -0 kr delete --force un1
+	assert_clean un1
+}
+
 @test "runtime: a process whose kata-shim is killed dies in the guest (an abandoned exec)" {
 	make_bundle "$B" sleep 1000
 	kr run --detach --bundle "$B" a1 </dev/null >/dev/null 2>&1

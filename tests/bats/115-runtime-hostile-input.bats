@@ -127,6 +127,11 @@ refused() {
 		"no network namespace: the pod would share the host's network (hostNetwork), which a VM cannot join"
 	check '.linux.namespaces |= map(select(.type != "ipc"))' \
 		"no ipc namespace: the pod would share the host's IPC (hostIPC)"
+	check '.linux.namespaces += [{"type": "user"}]' "a new user namespace needs linux.uidMappings and linux.gidMappings"
+	check '.linux.uidMappings = [{"containerID": 0, "hostID": 1000, "size": 1}]' \
+		"linux.uidMappings/gidMappings: given without a user namespace"
+	check '.linux.namespaces += [{"type": "user", "path": "/proc/1/ns/user"}]' \
+		"the user namespace at /proc/1/ns/user: joining a user namespace by path is not supported"
 	check '.linux.resources.cpu.realtimeRuntime = 5000' \
 		"linux.resources.cpu.realtimeRuntime: not supported: the guest's cgroup v2 has no real-time CPU bandwidth"
 }
