@@ -10,8 +10,8 @@
 #define KC_SYSCONFDIR "/etc"
 #endif
 
-#define KC_LIBEXECDIR	  KC_PREFIX "/libexec/kata-containers"
-#define KC_DATADIR	  KC_PREFIX "/share/kata-containers"
+#define KC_LIBEXECDIR KC_PREFIX "/libexec/kata-containers"
+#define KC_DATADIR    KC_PREFIX "/share/kata-containers"
 #ifndef KC_GUESTDIR
 #define KC_GUESTDIR KC_DATADIR
 #endif

@@ -70,7 +70,8 @@ int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	    "createRuntime", "poststart", "poststop", "mountOptions", "ro", "rw", "bind", "rbind",
 	    "nosuid", "nodev", "mountPropagation", "private", "rprivate", "shared", "rshared",
 	    "slave", "rslave", "unbindable", "runbindable", "linux", "namespaces", "cgroup", "ipc",
-	    "mount", "network", "pid", "user", "uts", "capabilities", caps, "cgroup", "v1", 0, "v2", 1,
+	    "mount", "network", "pid", "user", "uts", "capabilities", caps, "cgroup", "v1", 0, "v2",
+	    1,
 	    /* the guest has no LSM and no RDT: the flags and fields are warned of or refused */
 	    "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled", 0,
 	    "annotations", "io.katacontainers.runtime", "kata-runtime (VM per sandbox)");

@@ -187,7 +187,6 @@ static int bind_source(const char *src, const char *share, char *out, size_t len
 	return 0;
 }
 
-
 /* The flags a bind remount must keep: in a user namespace the kernel locks
  * those the mount had when the namespace was made, and refuses a remount
  * that would clear one (runc keeps them the same way). */
@@ -269,8 +268,8 @@ static int do_mount(int rootfd, const char *share, const json_t *m, struct kc_er
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 	}
 	if (bind && (o.flags & ~(MS_BIND | MS_REC)) &&
-	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | kept_flags(target) | (o.flags & ~MS_REC),
-		  NULL) < 0)
+	    mount(NULL, target, NULL,
+		  MS_REMOUNT | MS_BIND | kept_flags(target) | (o.flags & ~MS_REC), NULL) < 0)
 		return kc_error_set(err, 0, "remount %s: %s", dest, strerror(errno));
 	if (o.prop && mount(NULL, target, NULL, o.prop, NULL) < 0)
 		return kc_error_set(err, 0, "propagation of %s: %s", dest, strerror(errno));

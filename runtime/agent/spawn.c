@@ -553,8 +553,9 @@ static int write_id_map(pid_t pid, const char *file, const json_t *map, struct k
 	size_t i;
 	json_t *m;
 	json_array_foreach (map, i, m)
-		strbuf_appendf(&sb, "%" JSON_INTEGER_FORMAT " %" JSON_INTEGER_FORMAT
-				    " %" JSON_INTEGER_FORMAT "\n",
+		strbuf_appendf(&sb,
+			       "%" JSON_INTEGER_FORMAT " %" JSON_INTEGER_FORMAT
+			       " %" JSON_INTEGER_FORMAT "\n",
 			       json_integer_value(json_object_get(m, "containerID")),
 			       json_integer_value(json_object_get(m, "hostID")),
 			       json_integer_value(json_object_get(m, "size")));
@@ -674,8 +675,8 @@ int spawn_process(struct agent *a, struct spawn_request *r, struct kc_error *err
 
 	bool fresh_pid = !r->join_pid && !r->agent_pid_ns;
 	pid_t pid = r->is_init && r->userns ? clone_in_userns(r, fresh_pid, err)
-		    : r->is_init		 ? fork_in_pid_ns(r->join_pid, fresh_pid, err)
-						 : fork_in_pid_ns(r->target_pid, false, err);
+		    : r->is_init	    ? fork_in_pid_ns(r->join_pid, fresh_pid, err)
+					    : fork_in_pid_ns(r->target_pid, false, err);
 	if (pid == 0)
 		child_run(r);
 	close_child_ends(r);
