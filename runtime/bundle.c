@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "beneath.h"
+#include "log.h"
 #include "oci.h"
 #include "oci_spec.h"
 #include "strbuf.h"
@@ -137,12 +138,22 @@ static int check_namespace_paths(const struct bundle *b, struct kc_error *err)
 		struct statfs sfs;
 		_cleanup_close_ int fd = -1;
 		const char *why = NULL;
-		if (stat(path, &st) < 0)
+		int r = stat(path, &st);
+		if (r == 0 && S_ISREG(st.st_mode))
+			r = fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		/* a process's namespace that the kernel will not let us inspect
+		 * (ptrace's rules): its kind cannot be known, and it is only used
+		 * to name which of the pod's to join (the network namespace is
+		 * opened again, and checked by setns, when the VM starts) */
+		if (r < 0 && (errno == EACCES || errno == EPERM)) {
+			kc_debug("linux.namespaces[%zu].path: %s: %s; not checked", i, path,
+				 strerror(errno));
+			continue;
+		}
+		if (r < 0)
 			why = strerror(errno);
 		else if (!S_ISREG(st.st_mode))
 			why = "not a namespace";
-		else if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
-			why = strerror(errno);
 		else if (fstatfs(fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC)
 			why = "not a namespace";
 		if (why)
