@@ -190,6 +190,8 @@ void respond_error(struct agent *a, json_t *id, const char *code, const char *fm
 /* network.c: 0, or -1 with why */
 int net_update_interface(struct agent *a, const json_t *req, struct kc_error *err);
 int net_update_routes(struct agent *a, const json_t *req, struct kc_error *err);
+json_t *net_list_interfaces(struct kc_error *err);
+json_t *net_list_routes(struct kc_error *err);
 
 /* hotplug.c */
 json_t *hotplug_online(const json_t *req);

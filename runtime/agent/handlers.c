@@ -646,6 +646,26 @@ static void op_update_routes(struct req *r)
 		respond_ok(r->a, r->id, NULL);
 }
 
+static void op_list_interfaces(struct req *r)
+{
+	struct kc_error why = {0};
+	json_t *l = net_list_interfaces(&why);
+	if (!l)
+		respond_error(r->a, r->id, "network", "list_interfaces: %s", why.msg);
+	else
+		respond_ok(r->a, r->id, l);
+}
+
+static void op_list_routes(struct req *r)
+{
+	struct kc_error why = {0};
+	json_t *l = net_list_routes(&why);
+	if (!l)
+		respond_error(r->a, r->id, "network", "list_routes: %s", why.msg);
+	else
+		respond_ok(r->a, r->id, l);
+}
+
 static void op_online_resources(struct req *r)
 {
 	respond_ok(r->a, r->id, hotplug_online(r->j));
@@ -674,6 +694,8 @@ static const struct {
     {"stats_container", op_stats_container},
     {"update_interface", op_update_interface},
     {"update_routes", op_update_routes},
+    {"list_interfaces", op_list_interfaces},
+    {"list_routes", op_list_routes},
     {"online_resources", op_online_resources},
     {"shutdown", op_shutdown},
 };
