@@ -32,6 +32,8 @@ struct sandbox {
 	pid_t qemu_pid, proxy_pid, virtiofsd_pid;
 	uint64_t qemu_start, proxy_start, virtiofsd_start;
 	unsigned vcpus, memory_mib;
+	/* the hot-plug bridges and root ports QEMU was given (qemu.c) */
+	unsigned hotplug_bridges, hotplug_ports;
 	char accel[8];
 	char machine[32];
 	char started[64];

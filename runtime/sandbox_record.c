@@ -41,6 +41,10 @@ json_t *sandbox_to_json(const struct sandbox *sb)
 		json_object_set_new(j, "proxy_path", json_string(sb->proxy_path));
 	if (sb->cgroup)
 		json_object_set_new(j, "cgroup", json_string(sb->cgroup));
+	if (sb->hotplug_bridges || sb->hotplug_ports)
+		json_object_set_new(j, "hotplug",
+				    json_pack("{s:i, s:i}", "bridges", sb->hotplug_bridges, "ports",
+					      sb->hotplug_ports));
 	return j;
 }
 
@@ -71,6 +75,9 @@ int sandbox_from_json(struct sandbox *sb, const json_t *j)
 	sb->qemu_uid = (uid_t)json_integer_value(json_object_get(j, "qemu_uid"));
 	sb->vcpus = (unsigned)json_integer_value(json_object_get(j, "vcpus"));
 	sb->memory_mib = (unsigned)json_integer_value(json_object_get(j, "memory_mib"));
+	json_t *hp = json_object_get(j, "hotplug");
+	sb->hotplug_bridges = (unsigned)json_integer_value(json_object_get(hp, "bridges"));
+	sb->hotplug_ports = (unsigned)json_integer_value(json_object_get(hp, "ports"));
 	snprintf(sb->accel, sizeof(sb->accel), "%s",
 		 json_string_value(json_object_get(j, "accel")) ?: "");
 	snprintf(sb->machine, sizeof(sb->machine), "%s",

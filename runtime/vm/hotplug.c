@@ -1,9 +1,13 @@
 /* Hot-plug over QMP (see hotplug.h). */
 #include "hotplug.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "qmp.h"
 
@@ -76,4 +80,111 @@ int qemu_hotplug(const char *qmp_socket, unsigned vcpus, unsigned memory_mib, un
 		added->memory_mib = add_memory_qmp(&q, memory_mib, add_mem_mib, err);
 	qmp_close(&q);
 	return 0;
+}
+
+/* ---- NICs ----------------------------------------------------------------- */
+
+int qemu_nic_add(const char *qmp_socket, const char *id, int tapfd, const char *mac,
+		 unsigned bridges, unsigned ports, struct kc_error *err)
+{
+	struct qmp q;
+	if (qmp_connect(&q, qmp_socket, HOTPLUG_QMP_MS, err) < 0)
+		return kc_error_wrap(err, "hot-plug");
+	char fdname[64], netdev[64];
+	snprintf(fdname, sizeof(fdname), "fd-%s", id);
+	snprintf(netdev, sizeof(netdev), "netdev-%s", id);
+	int rc = -1;
+	json_t *r = qmp_execute_fd(&q, "getfd", json_pack("{s:s}", "fdname", fdname), tapfd,
+				   HOTPLUG_QMP_MS, err);
+	if (r) {
+		json_decref(r);
+		r = qmp_execute(&q, "netdev_add",
+				json_pack("{s:s, s:s, s:s, s:b}", "type", "tap", "id", netdev, "fd",
+					  fdname, "vhost", 0),
+				HOTPLUG_QMP_MS, err);
+	}
+	if (r) {
+		json_decref(r);
+		/* the bridges' free slots, then the free root ports: a full bridge
+		 * or an occupied port refuses the device */
+		for (unsigned k = 0; k < bridges + ports && rc < 0; k++) {
+			char bus[32];
+			if (k < bridges)
+				snprintf(bus, sizeof(bus), QEMU_HOTPLUG_BRIDGE "%u", k);
+			else
+				snprintf(bus, sizeof(bus), QEMU_HOTPLUG_PORT "%u", k - bridges);
+			r = qmp_execute(&q, "device_add",
+					json_pack("{s:s, s:s, s:s, s:s, s:s}", "driver",
+						  "virtio-net-pci", "id", id, "netdev", netdev,
+						  "mac", mac, "bus", bus),
+					HOTPLUG_QMP_MS, err);
+			if (r) {
+				json_decref(r);
+				rc = 0;
+			}
+		}
+		if (rc < 0) {
+			if (bridges + ports == 0)
+				kc_error_set(
+				    err, 0,
+				    "the VM has no hot-plug bridge or port (default_bridges, "
+				    "pcie_root_port in the configuration)");
+			json_decref(qmp_execute(&q, "netdev_del", json_pack("{s:s}", "id", netdev),
+						HOTPLUG_QMP_MS, NULL));
+		}
+	}
+	if (rc < 0)
+		kc_error_wrap(err, "hot-plug the NIC %s", mac);
+	qmp_close(&q);
+	return rc;
+}
+
+/* Whether QEMU still has the device (its unplug completes when the guest
+ * has let it go). */
+static bool has_device(struct qmp *q, const char *id)
+{
+	struct kc_error err = {0};
+	json_t *l = qmp_execute(q, "qom-list", json_pack("{s:s}", "path", "/machine/peripheral"),
+				HOTPLUG_QMP_MS, &err);
+	bool found = false;
+	size_t i;
+	json_t *e;
+	json_array_foreach (l, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "name")) ?: "", id))
+			found = true;
+	json_decref(l);
+	return found;
+}
+
+int qemu_nic_del(const char *qmp_socket, const char *id, struct kc_error *err)
+{
+	struct qmp q;
+	if (qmp_connect(&q, qmp_socket, HOTPLUG_QMP_MS, err) < 0)
+		return kc_error_wrap(err, "hot-unplug");
+	int rc = 0;
+	json_t *r =
+	    qmp_execute(&q, "device_del", json_pack("{s:s}", "id", id), HOTPLUG_QMP_MS, err);
+	if (!r && has_device(&q, id)) {
+		rc = -1;
+	} else {
+		json_decref(r);
+		/* a PCIe port gives the guest 5 s to refuse (its attention button) */
+		long long deadline = monotonic_ms() + NIC_UNPLUG_MS;
+		while (has_device(&q, id) && monotonic_ms() < deadline) {
+			struct timespec ts = {0, 100 * 1000000L};
+			nanosleep(&ts, NULL);
+		}
+		if (has_device(&q, id))
+			rc = kc_error_set(err, ETIMEDOUT,
+					  "the guest did not release the NIC in %d s",
+					  NIC_UNPLUG_MS / 1000);
+	}
+	if (rc == 0) {
+		char netdev[64];
+		snprintf(netdev, sizeof(netdev), "netdev-%s", id);
+		json_decref(qmp_execute(&q, "netdev_del", json_pack("{s:s}", "id", netdev),
+					HOTPLUG_QMP_MS, err));
+	}
+	qmp_close(&q);
+	return rc < 0 ? kc_error_wrap(err, "hot-unplug %s", id) : 0;
 }

@@ -1,4 +1,4 @@
-/* vCPUs and memory hot-plugged into a running QEMU over QMP: vCPUs into
+/* vCPUs, memory and NICs hot-plugged into a running QEMU over QMP: vCPUs into
  * the free slots QEMU lists, memory as a pc-dimm of whole guest memory
  * blocks. The guest brings them online (the caller asks the agent). */
 #ifndef KC_HOTPLUG_H
@@ -19,5 +19,21 @@ struct hotplug_result {
  * only when QMP cannot be reached. */
 int qemu_hotplug(const char *qmp_socket, unsigned vcpus, unsigned memory_mib, unsigned add_vcpus,
 		 unsigned add_mem_mib, struct hotplug_result *added, struct kc_error *err);
+
+/* The VM's hot-plug buses (qemu.c makes them): default_bridges PCI
+ * bridges, then pcie_root_port PCIe root ports (q35). */
+#define QEMU_HOTPLUG_BRIDGE "kata-bridge-"
+#define QEMU_HOTPLUG_PORT   "kata-port-"
+
+/* A NIC on a tap (its descriptor, passed to QEMU with getfd) as
+ * virtio-net-pci with that MAC, in the first free slot of the VM's
+ * BRIDGES bridges and PORTS root ports. Its QEMU id is ID; its netdev
+ * netdev-ID. vhost is not used for a hot-plugged NIC. */
+int qemu_nic_add(const char *qmp_socket, const char *id, int tapfd, const char *mac,
+		 unsigned bridges, unsigned ports, struct kc_error *err);
+/* Unplug it and wait until the guest has let it go (at most
+ * NIC_UNPLUG_MS), then remove its netdev. */
+#define NIC_UNPLUG_MS 15000
+int qemu_nic_del(const char *qmp_socket, const char *id, struct kc_error *err);
 
 #endif

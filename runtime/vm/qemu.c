@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hotplug.h"
 #include "proto.h"
 #include "strbuf.h"
 
@@ -140,6 +141,24 @@ static void add_channels(struct argv_builder *a, const struct qemu_params *p, co
 	add(a, "virtserialport,bus=serial0.0,chardev=agent,name=" PROTO_AGENT_PORT_NAME);
 }
 
+/* Buses for hot-plug (NICs from kata-network): Kata 1's default_bridges
+ * PCI bridges (SHPC, 31 slots each) on the root bus, and on q35 Kata 2's
+ * pcie_root_port root ports. microvm has no PCI. */
+static void add_hotplug_buses(struct argv_builder *a, const struct qemu_config *q)
+{
+	bool q35 = q->machine_type && strstr(q->machine_type, "q35");
+	for (unsigned i = 0; i < q->default_bridges; i++) {
+		add(a, "-device");
+		add(a, "pci-bridge,bus=%s,id=" QEMU_HOTPLUG_BRIDGE "%u,chassis_nr=%u,shpc=on",
+		    q35 ? "pcie.0" : "pci.0", i, i + 1);
+	}
+	for (unsigned i = 0; q35 && i < q->pcie_root_port; i++) {
+		add(a, "-device");
+		add(a, "pcie-root-port,bus=pcie.0,id=" QEMU_HOTPLUG_PORT "%u,chassis=%u,slot=%u", i,
+		    32 + i, i);
+	}
+}
+
 /* The share (its read-only view) by virtio-fs or 9p, and the NICs. */
 static void add_devices(struct argv_builder *a, const struct qemu_params *p, const char *bus)
 {
@@ -198,6 +217,8 @@ char **qemu_build_argv(const struct qemu_params *p)
 	}
 	add_channels(&a, p, bus);
 	add_devices(&a, p, bus);
+	if (!micro)
+		add_hotplug_buses(&a, q);
 	if (kvm && !micro) {
 		add(&a, "-global");
 		add(&a, "kvm-pit.lost_tick_policy=discard");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fdpass.h"
 #include "fs.h"
 #include "proto.h"
 #include "strbuf.h"
@@ -78,6 +79,12 @@ int qmp_connect(struct qmp *q, const char *path, int timeout_ms, struct kc_error
 json_t *qmp_execute(struct qmp *q, const char *command, json_t *args, int timeout_ms,
 		    struct kc_error *err)
 {
+	return qmp_execute_fd(q, command, args, -1, timeout_ms, err);
+}
+
+json_t *qmp_execute_fd(struct qmp *q, const char *command, json_t *args, int fd, int timeout_ms,
+		       struct kc_error *err)
+{
 	json_t *cmd = json_pack("{s:s}", "execute", command);
 	if (args)
 		json_object_set_new(cmd, "arguments", args);
@@ -86,7 +93,9 @@ json_t *qmp_execute(struct qmp *q, const char *command, json_t *args, int timeou
 	size_t n = strlen(text);
 	text = xrealloc(text, n + 2);
 	text[n] = '\n';
-	int rc = write_all(q->fd, text, n + 1);
+	/* the descriptor rides on the command's bytes (getfd, add-fd) */
+	int rc = fd < 0 ? write_all(q->fd, text, n + 1)
+			: (fd_send(q->fd, fd, text, n + 1) == (ssize_t)(n + 1) ? 0 : -errno);
 	free(text);
 	if (rc < 0)
 		return kc_error_set(err, -rc, "QMP %s", command), NULL;

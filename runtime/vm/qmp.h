@@ -16,6 +16,10 @@ int qmp_connect(struct qmp *q, const char *path, int timeout_ms, struct kc_error
 /* Execute; the "return" value (new reference), or NULL with QEMU's error. */
 json_t *qmp_execute(struct qmp *q, const char *command, json_t *args, int timeout_ms,
 		    struct kc_error *err);
+/* The same, with a file descriptor passed alongside (SCM_RIGHTS), as
+ * getfd takes one. */
+json_t *qmp_execute_fd(struct qmp *q, const char *command, json_t *args, int fd, int timeout_ms,
+		       struct kc_error *err);
 void qmp_close(struct qmp *q);
 
 #endif

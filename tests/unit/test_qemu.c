@@ -100,6 +100,22 @@ static void tcg_q35_9p(void **state)
 			"multidevs=remap"));
 	assert_true(has(argv, "-device", "virtio-9p-pci,fsdev=shared,mount_tag=kataShared"));
 	assert_null(after(argv, "-netdev", 0));
+	/* Kata 1's default: one hot-plug bridge (kata-network's NICs) */
+	assert_true(
+	    has(argv, "-device", "pci-bridge,bus=pcie.0,id=kata-bridge-0,chassis_nr=1,shpc=on"));
+	for (int n = 0; after(argv, "-device", n); n++)
+		assert_null(strstr(after(argv, "-device", n), "pcie-root-port"));
+	strv_free(argv);
+	/* and root ports, as Kata 2's pcie_root_port asks */
+	cfg.hypervisor.default_bridges = 2;
+	cfg.hypervisor.pcie_root_port = 2;
+	argv = qemu_build_argv(&p);
+	assert_true(
+	    has(argv, "-device", "pci-bridge,bus=pcie.0,id=kata-bridge-1,chassis_nr=2,shpc=on"));
+	assert_true(
+	    has(argv, "-device", "pcie-root-port,bus=pcie.0,id=kata-port-1,chassis=33,slot=1"));
+	cfg.hypervisor.default_bridges = 1;
+	cfg.hypervisor.pcie_root_port = 0;
 	strv_free(argv);
 }
 
