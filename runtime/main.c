@@ -81,6 +81,15 @@ static const struct command {
     {cmd_features,
      "print what this runtime supports (JSON)",
      {"features", NULL, "Print what this runtime supports, in runc's features format."}},
+    {cmd_kata_network,
+     "Kata 1's network hot-plug: add-iface, del-iface, list-ifaces, update-routes, list-routes",
+     {"kata-network",
+      "add-iface|del-iface|update-routes <sandbox-id> FILE|-\n"
+      "       kata-runtime kata-network list-ifaces|list-routes <sandbox-id>",
+      "Connect one more interface of the pod's network namespace to its VM (add-iface:\n"
+      "a tap and tc filters, a NIC hot-plugged into QEMU, configured in the guest), or\n"
+      "remove one (del-iface); list the guest's interfaces and routes, or replace its\n"
+      "routes. Interfaces and routes are JSON in Kata 1's forms (see kata-runtime(8))."}},
     {cmd_checkpoint,
      "not supported: a VM's containers cannot be checkpointed by CRIU",
      {"checkpoint", ID,
@@ -121,8 +130,8 @@ static void usage(FILE *f)
 	    "An OCI runtime (runc's command line) that runs each sandbox in a virtual machine.\n\n"
 	    "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].usage.name, commands[i].help);
-	fprintf(f, "  %-10s %s\n  %-10s %s\n  %-10s %s\n  %-10s %s\n", "kata-check",
+		fprintf(f, "  %-13s %s\n", commands[i].usage.name, commands[i].help);
+	fprintf(f, "  %-13s %s\n  %-13s %s\n  %-13s %s\n  %-13s %s\n", "kata-check",
 		"check this host (as kata-check)", "kata-env", "show the environment (as kata-env)",
 		"version", "print the version", "help", "this list, or a command's help");
 	fprintf(f, "\nGlobal options:\n");

@@ -156,6 +156,7 @@ complete_words() {
 	touch "$BATS_TEST_TMPDIR/bundle-file"
 	assert_equal "$(complete_words kata-runtime create --bundle "$BATS_TEST_TMPDIR/bundle-")" "$BATS_TEST_TMPDIR/bundle-dir"
 	assert_equal "$(complete_words kata-runtime exec --process "$BATS_TEST_TMPDIR/bundle-f")" "$BATS_TEST_TMPDIR/bundle-file"
+	assert_equal "$(complete_words kata-runtime kata-network list-)" "list-ifaces list-routes"
 	# a value that is not a file: nothing to offer
 	assert_equal "$(complete_words kata-runtime exec --env A)" ""
 	# container ids come from list, under the --root given
