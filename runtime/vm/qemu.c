@@ -71,9 +71,12 @@ static void add_machine(struct argv_builder *a, const struct qemu_params *p, boo
 	else
 		add(a, "%s", q->machine_type);
 	add(a, "-accel");
-	/* TCG's translation cache: 32 MiB is plenty for a small guest and
-	 * keeps QEMU's memory down */
-	add(a, kvm ? "kvm" : "tcg,tb-size=32");
+	/* TCG's translation cache, small to keep QEMU's memory down (pages
+	 * are touched as code is translated), but with room for hot-plug:
+	 * QEMU 7.2 splits it into regions, a vCPU hot-plugged once the boot
+	 * has filled them all aborts QEMU (tcg_region_initial_alloc), and
+	 * 32 MiB was filled by a boot with the hot-plug bridge's SHPC */
+	add(a, kvm ? "kvm" : "tcg,tb-size=64");
 	add(a, "-cpu");
 	if (q->cpu_features && *q->cpu_features)
 		add(a, "%s,%s", kvm ? "host" : "max", q->cpu_features);

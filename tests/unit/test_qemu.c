@@ -76,7 +76,7 @@ static void tcg_q35_9p(void **state)
 	char **argv = qemu_build_argv(&p);
 	assert_string_equal(argv[0], "/usr/bin/qemu-system-x86_64");
 	assert_true(has(argv, "-machine", "q35"));
-	assert_true(has(argv, "-accel", "tcg,tb-size=32"));
+	assert_true(has(argv, "-accel", "tcg,tb-size=64"));
 	assert_true(has(argv, "-cpu", "max"));
 	/* room for memory and vCPUs to be hot-plugged */
 	assert_true(has(argv, "-m", "2048M,slots=10,maxmem=16384M"));
