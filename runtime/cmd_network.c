@@ -442,44 +442,32 @@ static int del_iface(struct netcmd *n, const json_t *in, struct kc_error *err)
 
 /* ---- lists and routes ------------------------------------------------------ */
 
-static int list_ifaces(struct netcmd *n, struct kc_error *err)
+/* The agent's list (op's answer, under key), printed in Kata 1's form. */
+static int print_guest_list(struct netcmd *n, const char *op, const char *key,
+			    json_t *(*kata_form)(const json_t *), struct kc_error *err)
 {
-	json_t *r = agent_call(n, "list_interfaces", json_object(), err);
+	json_t *r = agent_call(n, op, json_object(), err);
 	if (!r)
 		return -1;
 	json_t *out = json_array();
 	size_t i;
-	json_t *itf;
-	json_array_foreach (json_object_get(r, "interfaces"), i, itf)
-		json_array_append_new(out, kata_interface(itf));
+	json_t *e;
+	json_array_foreach (json_object_get(r, key), i, e)
+		json_array_append_new(out, kata_form(e));
 	print_json(out);
 	json_decref(out);
 	json_decref(r);
 	return 0;
 }
 
-static json_t *guest_routes(struct netcmd *n, struct kc_error *err)
+static int list_ifaces(struct netcmd *n, struct kc_error *err)
 {
-	json_t *r = agent_call(n, "list_routes", json_object(), err);
-	if (!r)
-		return NULL;
-	json_t *out = json_array();
-	size_t i;
-	json_t *rt;
-	json_array_foreach (json_object_get(r, "routes"), i, rt)
-		json_array_append_new(out, kata_route(rt));
-	json_decref(r);
-	return out;
+	return print_guest_list(n, "list_interfaces", "interfaces", kata_interface, err);
 }
 
 static int list_routes(struct netcmd *n, struct kc_error *err)
 {
-	json_t *out = guest_routes(n, err);
-	if (!out)
-		return -1;
-	print_json(out);
-	json_decref(out);
-	return 0;
+	return print_guest_list(n, "list_routes", "routes", kata_route, err);
 }
 
 static int update_routes(struct netcmd *n, const json_t *in, struct kc_error *err)

@@ -20,6 +20,15 @@ teardown() {
 	ip link del "kv$$x" 2>/dev/null || true
 }
 
+# A running sandbox $SID in a namespace as a CNI plugin leaves it (eth0).
+pod_in_netns() {
+	make_netns
+	make_bundle "$T/sb" sleep 1000
+	bundle_set "$T/sb" ".linux.namespaces = [{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},
+		{\"type\":\"network\",\"path\":\"/run/netns/$NETNS\"}]"
+	kr run --detach --bundle "$T/sb" "$SID" </dev/null >/dev/null 2>&1
+}
+
 # A second veth into the pod's namespace: eth1, 10.200.$$%250.2/24 inside,
 # the host end .1.
 second_veth() {
@@ -32,11 +41,7 @@ second_veth() {
 }
 
 @test "kata-network: add-iface connects a new interface to a running VM; list, routes, del-iface" {
-	make_netns
-	make_bundle "$T/sb" sleep 1000
-	bundle_set "$T/sb" ".linux.namespaces = [{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},
-		{\"type\":\"network\",\"path\":\"/run/netns/$NETNS\"}]"
-	kr run --detach --bundle "$T/sb" "$SID" </dev/null >/dev/null 2>&1
+	pod_in_netns
 	second_veth
 	local mac
 	mac=$(ip -n "$NETNS" -j link show eth1 | jq -r '.[0].address')
@@ -93,11 +98,7 @@ second_veth() {
 }
 
 @test "kata-network: bad input and the wrong sandbox are refused, naming what" {
-	make_netns
-	make_bundle "$T/sb" sleep 1000
-	bundle_set "$T/sb" ".linux.namespaces = [{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},
-		{\"type\":\"network\",\"path\":\"/run/netns/$NETNS\"}]"
-	kr run --detach --bundle "$T/sb" "$SID" </dev/null >/dev/null 2>&1
+	pod_in_netns
 	run -1 kr kata-network add-iface "$SID" - <<<'{"device":"eth9"}'
 	assert_output --partial "device: no interface eth9 in the pod's network namespace"
 	run -1 kr kata-network add-iface "$SID" - <<<'{"device":"eth0"}'
