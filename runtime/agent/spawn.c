@@ -327,20 +327,39 @@ static bool child_wait_for_start(void)
 	return n == 1;
 }
 
-/* Limits and the OOM score, which only the guest's root may raise: set
- * before a process enters a user namespace (and again, unchanged, in
- * child_exec). */
-static void apply_limits(const struct oci_process *p, pid_t pid)
+/* Limits and the OOM score of PID (0: ourselves), which only the guest's
+ * root may raise: set before a process enters a user namespace (and
+ * again, unchanged, in child_exec). -1 with why. */
+static int set_limits(const struct oci_process *p, pid_t pid, char *why, size_t len)
 {
 	for (size_t i = 0; i < p->nrlimits; i++)
-		if (prlimit(pid, p->rlimits[i].resource, &p->rlimits[i].limit, NULL) < 0)
-			child_fail(1, "setrlimit %d: %s", p->rlimits[i].resource, strerror(errno));
-	if (p->has_oom_score_adj) {
-		char path[64], v[16];
-		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid ? pid : getpid());
-		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-		write_text(path, v);
-	}
+		if (prlimit(pid, p->rlimits[i].resource, &p->rlimits[i].limit, NULL) < 0) {
+			snprintf(why, len, "setrlimit %d: %s", p->rlimits[i].resource,
+				 strerror(errno));
+			return -1;
+		}
+	if (!p->has_oom_score_adj)
+		return 0;
+	char path[64], v[16];
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
+	snprintf(v, sizeof(v), "%d", p->oom_score_adj);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int rc = fd < 0 || write(fd, v, strlen(v)) < 0 ? -1 : 0;
+	if (rc < 0)
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static void apply_limits(const struct oci_process *p)
+{
+	char why[256];
+	if (set_limits(p, 0, why, sizeof(why)) < 0)
+		child_fail(1, "%s", why);
 }
 
 /* Limits, umask, seccomp and credentials, then the program itself. */
@@ -353,7 +372,7 @@ static void child_exec(const struct oci_process *p, void *filter, const char *ex
 	/* in a user namespace they were set before it was entered (its root
 	 * may not raise them, nor write a /proc file the guest's root owns) */
 	if (!limits_set)
-		apply_limits(p, 0);
+		apply_limits(p);
 	umask(p->has_umask ? p->umask : 022);
 	/* seccomp as runc orders it: without no_new_privileges the filter goes
 	 * on while we still hold CAP_SYS_ADMIN, before the credentials; with
@@ -391,7 +410,7 @@ static void child_run(struct spawn_request *r)
 		write_text(path, "0");
 	}
 	if (!r->is_init && r->userns)
-		apply_limits(&r->proc, 0);
+		apply_limits(&r->proc);
 	if (r->is_init)
 		child_enter_new(r);
 	else
@@ -636,21 +655,9 @@ static pid_t clone_in_userns(struct spawn_request *r, bool fresh_pid, struct kc_
 		waitpid(pid, NULL, 0);
 		return -1;
 	}
-	for (size_t i = 0; i < r->proc.nrlimits; i++)
-		if (prlimit(pid, r->proc.rlimits[i].resource, &r->proc.rlimits[i].limit, NULL) < 0)
-			log_warn("container's rlimit %d: %s", r->proc.rlimits[i].resource,
-				 strerror(errno));
-	if (r->proc.has_oom_score_adj) {
-		/* the agent's own write: write_text is the child's, and fails it */
-		char path[64], adj[16];
-		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid);
-		snprintf(adj, sizeof(adj), "%d", r->proc.oom_score_adj);
-		int fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, adj, strlen(adj)) < 0)
-			log_warn("container's oom_score_adj: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
+	char why[256];
+	if (set_limits(&r->proc, pid, why, sizeof(why)) < 0)
+		log_warn("container's limits: %s", why);
 	if (write(go[1], "1", 1) != 1)
 		log_warn("user namespace child %d: %s", pid, strerror(errno));
 	close(go[1]);
