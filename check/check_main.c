@@ -16,7 +16,7 @@
 #include "tty.h"
 #include "version.h"
 
-enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_HOST_ROOT, OPT_CONFIG };
+enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_HOST_ROOT, OPT_CONFIG, OPT_RELEASES };
 
 static const struct option long_options[] = {
     {"json", no_argument, NULL, 'j'},
@@ -31,6 +31,12 @@ static const struct option long_options[] = {
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
+    /* Kata 1's: no check here uses the network, so -n changes nothing;
+     * the release look-ups are refused */
+    {"no-network-checks", no_argument, NULL, 'n'},
+    {"check-version-only", no_argument, NULL, OPT_RELEASES},
+    {"only-list-releases", no_argument, NULL, OPT_RELEASES},
+    {"include-all-releases", no_argument, NULL, OPT_RELEASES},
     {NULL, 0, NULL, 0},
 };
 
@@ -55,6 +61,7 @@ static void usage(FILE *out, const char *prog)
 	    "      --color[=WHEN]    colour the output: auto (default, on a terminal), always, "
 	    "never\n"
 	    "      --no-color        same as --color=never\n"
+	    "  -n, --no-network-checks  accepted (Kata 1's): no check uses the network\n"
 	    "  -h, --help            print this help\n"
 	    "  -V, --version         print the version\n"
 	    "\n"
@@ -76,7 +83,7 @@ int kata_check_main(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jqvshV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jqvshVn", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'q': ro.quiet = true; break;
@@ -95,6 +102,13 @@ int kata_check_main(int argc, char **argv)
 			break;
 		}
 		case OPT_NO_COLOR: color = COLOR_NEVER; break;
+		case 'n': break;
+		case OPT_RELEASES:
+			fprintf(stderr,
+				"%s: %s: not supported: kata-check does not look up releases (it "
+				"never uses the network)\n",
+				prog, argv[optind - 1]);
+			return EXIT_USAGE;
 		case 'h': usage(stdout, prog); return 0;
 		case 'V': kc_print_version(prog, NULL); return 0;
 		case ':':

@@ -67,3 +67,15 @@ load helpers
 	TERM=xterm run_cmd 0 script -qec "$KATA_CHECK --host-root $FIXTURES/intel-ready" /dev/null
 	assert_output --partial $'\033['
 }
+
+@test "Kata 1's kata-check flags: -n is accepted (no check uses the network), release look-ups are refused" {
+	run_check 0 -n --host-root "$FIXTURES/intel-ready"
+	assert_line "System is capable of running Kata Containers"
+	run_check 0 --no-network-checks --verbose --strict --host-root "$FIXTURES/intel-ready"
+	for opt in --check-version-only --only-list-releases --include-all-releases; do
+		run_cmd 2 "$KATA_CHECK" "$opt"
+		assert_output "kata-check: $opt: not supported: kata-check does not look up releases (it never uses the network)"
+	done
+	# as kata-runtime's subcommand too
+	run_cmd 0 "$KC_BUILD/bin/kata-runtime" kata-check -n --host-root "$FIXTURES/intel-ready"
+}
