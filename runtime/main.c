@@ -90,6 +90,13 @@ static const struct command {
       "a tap and tc filters, a NIC hot-plugged into QEMU, configured in the guest), or\n"
       "remove one (del-iface); list the guest's interfaces and routes, or replace its\n"
       "routes. Interfaces and routes are JSON in Kata 1's forms (see kata-runtime(8))."}},
+    {cmd_kata_overhead,
+     "what a sandbox costs beyond its containers (CPU over 1 s, memory)",
+     {"kata-overhead", ID " [" ID "...]",
+      "Kata 1's command: the CPU time of the VM's processes on the host (QEMU,\n"
+      "virtiofsd, kata-proxy) minus that of the pod's containers in the guest, over one\n"
+      "second, and their resident memory minus the containers' memory. Any container\n"
+      "of the pod names it."}},
     {cmd_checkpoint,
      "not supported: a VM's containers cannot be checkpointed by CRIU",
      {"checkpoint", ID,

@@ -182,6 +182,32 @@ teardown() {
 	assert_clean un1
 }
 
+@test "runtime: kata-overhead prints what the VM costs beyond the container, in Kata 1's form" {
+	make_bundle "$B" sh -c 'x=1; while true; do x=$((x + 1)); done'
+	kr run --detach --bundle "$B" ov1 </dev/null >/dev/null 2>&1
+	run -0 kr kata-overhead ov1
+	assert_line --index 0 "Sandbox overhead for container: ov1"
+	assert_line --regexp '^cpu_overhead=-?[0-9]+\.[0-9]{6}$'
+	assert_line --regexp '^memory_overhead_bytes=[0-9]+$'
+	assert_line --regexp '^Number of available vCPUs=[0-9]+$'
+	local host guest cpu_guest
+	host=$(sed -n 's/^memory_host_bytes=//p' <<<"$output")
+	guest=$(sed -n 's/^memory_guest_bytes=//p' <<<"$output")
+	cpu_guest=$(sed -n 's/^cpu_guest=//p' <<<"$output")
+	# QEMU holds the guest's memory and more: the host's figure is the larger
+	[ "$guest" -gt 0 ] && [ "$host" -gt "$guest" ]
+	# the busy loop shows in the guest's CPU
+	awk -v c="$cpu_guest" 'BEGIN { exit !(c > 10) }'
+	run -1 kr kata-overhead
+	assert_output --partial "Missing container ID"
+	kr kill ov1 KILL
+	for _ in $(seq 50); do [ "$(kr state ov1 | jq -r .status)" = stopped ] && break; sleep 0.1; done
+	run -1 kr kata-overhead ov1
+	assert_output --partial "container with id ov1 is not running"
+	kr delete --force ov1
+	assert_clean ov1
+}
+
 @test "runtime: a process whose kata-shim is killed dies in the guest (an abandoned exec)" {
 	make_bundle "$B" sleep 1000
 	kr run --detach --bundle "$B" a1 </dev/null >/dev/null 2>&1
