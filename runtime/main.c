@@ -137,8 +137,8 @@ static void usage(FILE *f)
 	    "An OCI runtime (runc's command line) that runs each sandbox in a virtual machine.\n\n"
 	    "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-13s %s\n", commands[i].usage.name, commands[i].help);
-	fprintf(f, "  %-13s %s\n  %-13s %s\n  %-13s %s\n  %-13s %s\n", "kata-check",
+		fprintf(f, "  %-14s %s\n", commands[i].usage.name, commands[i].help);
+	fprintf(f, "  %-14s %s\n  %-14s %s\n  %-14s %s\n  %-14s %s\n", "kata-check",
 		"check this host (as kata-check)", "kata-env", "show the environment (as kata-env)",
 		"version", "print the version", "help", "this list, or a command's help");
 	fprintf(f, "\nGlobal options:\n");
@@ -193,7 +193,11 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
-		/* `help CMD` is `CMD --help` */
+		/* `help CMD` is `CMD --help`; help and version are this list's */
+		if (!strcmp(argv[pos + 1], "help") || !strcmp(argv[pos + 1], "version")) {
+			usage(stdout);
+			return 0;
+		}
 		static char help_flag[] = "--help";
 		cmd = argv[pos] = argv[pos + 1];
 		argv[pos + 1] = help_flag;
