@@ -125,9 +125,10 @@ int cli_parse(int argc, char **argv, int start, struct cli_opt *opts, struct kc_
 		i++;
 	}
 	for (struct cli_opt *o = opts; o->name; o++) {
-		/* --apparmor "" or --no-pivot=false ask for nothing */
+		/* --apparmor "", --no-pivot=false or --preserve-fds 0 ask for nothing */
 		if (!o->set || o->support < CLI_IGNORED ||
-		    (o->takes_value ? !o->value || !*o->value : !cli_bool(opts, o->name)))
+		    (o->takes_value ? !o->value || !*o->value : !cli_bool(opts, o->name)) ||
+		    (o->asks_nothing && o->value && !strcmp(o->value, o->asks_nothing)))
 			continue;
 		if (o->support == CLI_REFUSED)
 			return kc_error_set(err, 0, "--%s: not supported: %s", o->name, o->help);

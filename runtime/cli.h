@@ -30,6 +30,9 @@ struct cli_opt {
 	const char *arg;  /* the value's name in the help, e.g. "DIR" */
 	const char *help; /* one line; for ignored and refused flags, why */
 	enum cli_support support;
+	/* a value that asks for nothing: an ignored or refused flag given it
+	 * (--preserve-fds 0) is neither warned about nor refused */
+	const char *asks_nothing;
 	/* filled in */
 	bool set;
 	const char *value; /* the last one */

@@ -44,8 +44,8 @@
 	     "the container is in a VM: it cannot share the caller's session keyring",             \
 	     CLI_IGNORED},                                                                         \
 	{                                                                                          \
-		"preserve-fds", 0, true, "N",                                                      \
-		    "only 0: file descriptors cannot cross into a VM (others: a warning)"          \
+		"preserve-fds", 0, true, "N", "file descriptors cannot cross into a VM (0: none)", \
+		    CLI_IGNORED, "0"                                                               \
 	}
 
 static struct cli_opt create_opts[] = {CREATE_OPTS, {NULL}};
@@ -72,8 +72,6 @@ static int parse_create(int argc, char **argv, struct cli_opt *opts, struct crea
 	a->bundle = cli_str(opts, "bundle") ?: ".";
 	a->console_socket = cli_str(opts, "console-socket");
 	a->pid_file = cli_str(opts, "pid-file");
-	if (cli_str(opts, "preserve-fds") && strcmp(cli_str(opts, "preserve-fds"), "0"))
-		kc_warn("--preserve-fds: extra file descriptors cannot cross into a VM; ignored");
 	return 0;
 }
 

@@ -234,8 +234,8 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	     CLI_IGNORED},
 	    {"no-new-privs", 0, false, NULL, "set no_new_privileges for the process"},
 	    {"cap", 'c', true, "CAP", "add a capability (repeatable)"},
-	    {"preserve-fds", 0, true, "N",
-	     "only 0: file descriptors cannot cross into a VM (others: a warning)"},
+	    {"preserve-fds", 0, true, "N", "file descriptors cannot cross into a VM (0: none)",
+	     CLI_IGNORED, "0"},
 	    {"cgroup", 0, true, "[CTRL:]PATH",
 	     "the container's cgroup is in the VM; the process always joins it", CLI_REFUSED},
 	    {"ignore-paused", 0, false, NULL,
@@ -252,8 +252,6 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	}
 	const char *id = argv[pos];
 	kc_log_field("container", id);
-	if (cli_str(opts, "preserve-fds") && strcmp(cli_str(opts, "preserve-fds"), "0"))
-		kc_warn("--preserve-fds: extra file descriptors cannot cross into a VM; ignored");
 	bool detach = cli_bool(opts, "detach");
 	const char *console = cli_str(opts, "console-socket");
 	const char *pid_file = cli_str(opts, "pid-file");
