@@ -76,6 +76,17 @@ json_t *read_json_file(const char *path, size_t max, struct kc_error *err)
 	return j;
 }
 
+json_t *read_json_arg(const char *arg, size_t max, struct kc_error *err)
+{
+	if (strcmp(arg, "-"))
+		return read_json_file(arg, max, err);
+	json_error_t je;
+	json_t *j = json_loadf(stdin, 0, &je);
+	if (!j)
+		kc_error_set(err, 0, "standard input:%d:%d: %s", je.line, je.column, je.text);
+	return j;
+}
+
 int unix_connect_nofollow(const char *path)
 {
 	_cleanup_close_ int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);

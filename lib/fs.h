@@ -20,6 +20,8 @@ int read_fd_regular(int fd, size_t max, char **out, size_t *len);
  * refused without blocking), at most max bytes; NULL with err naming the
  * file, and the line and column of a syntax error. */
 json_t *read_json_file(const char *path, size_t max, struct kc_error *err);
+/* A command's JSON argument: read_json_file, or standard input for "-". */
+json_t *read_json_arg(const char *arg, size_t max, struct kc_error *err);
 
 /* Connect a stream socket to the unix socket at path, never through a
  * symlink in its last component (a process that owns the socket's

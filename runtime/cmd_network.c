@@ -41,21 +41,6 @@
 
 #define INPUT_MAX (1u << 20)
 
-static json_t *read_input(const char *file, struct kc_error *err)
-{
-	json_t *j;
-	if (!strcmp(file, "-")) {
-		json_error_t je;
-		j = json_loadf(stdin, 0, &je);
-		if (!j)
-			kc_error_set(err, 0, "standard input:%d:%d: %s", je.line, je.column,
-				     je.text);
-	} else {
-		j = read_json_file(file, INPUT_MAX, err);
-	}
-	return j;
-}
-
 static void print_json(json_t *j)
 {
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -533,7 +518,7 @@ int cmd_kata_network(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	const char *id = argv[pos + 1];
 	kc_log_field("container", id);
 	json_t *in = NULL;
-	if (subs[which].input && !(in = read_input(argv[pos + 2], err))) {
+	if (subs[which].input && !(in = read_json_arg(argv[pos + 2], INPUT_MAX, err))) {
 		kc_error_wrap(err, "kata-network %s", sub);
 		return 1;
 	}

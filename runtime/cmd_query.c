@@ -282,12 +282,7 @@ int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	json_t *res;
 	const char *file = cli_str(opts, "resources");
 	if (file) {
-		json_error_t je;
-		res = !strcmp(file, "-") ? json_loadf(stdin, 0, &je)
-					 : read_json_file(file, 4u << 20, err);
-		if (!strcmp(file, "-") && !res)
-			kc_error_set(err, 0, "update: standard input:%d:%d: %s", je.line, je.column,
-				     je.text);
+		res = read_json_arg(file, 4u << 20, err);
 		if (res && !json_is_object(res))
 			kc_error_set(err, 0, "update: %s: not a JSON object", file);
 		if (!json_is_object(res)) {
