@@ -27,26 +27,16 @@ struct usage {
  * process that was started (pid and start time). */
 static void add_process(pid_t pid, uint64_t start, struct usage *u)
 {
-	if (pid <= 0 || (start && !process_alive(pid, start)))
+	struct process_stat st;
+	if (pid <= 0 || process_stat(pid, &st) < 0 || st.state == 'Z' || st.state == 'X' ||
+	    (start && st.start_time != start))
 		return;
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	FILE *f = fopen(path, "re");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	if (f)
-		fclose(f);
-	buf[n] = '\0';
-	/* after the command's closing parenthesis: field 3 on; utime and
-	 * stime are fields 14 and 15 */
-	char *p = strrchr(buf, ')');
-	unsigned long long utime = 0, stime = 0;
-	if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-			&stime) == 2)
-		u->cpu_ns +=
-		    (utime + stime) * (1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+	u->cpu_ns +=
+	    (st.utime + st.stime) * (1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
+	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/statm", pid);
 	unsigned long long size, resident;
-	f = fopen(path, "re");
+	FILE *f = fopen(path, "re");
 	if (f && fscanf(f, "%llu %llu", &size, &resident) == 2)
 		u->mem_bytes += resident * (unsigned long long)sysconf(_SC_PAGESIZE);
 	if (f)

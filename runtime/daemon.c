@@ -151,30 +151,48 @@ pid_t spawn_process_opts(const struct spawn_opts *o, struct kc_error *err)
 	return target;
 }
 
-uint64_t process_start_time(pid_t pid)
+int process_stat(pid_t pid, struct process_stat *s)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return -1;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = '\0';
+	/* after the command's closing parenthesis: field 3, the state, then
+	 * space-separated fields; utime 14, stime 15, start time 22 */
 	char *p = strrchr(buf, ')');
-	if (!p)
+	if (!p || !p[1] || !p[2])
+		return -1;
+	memset(s, 0, sizeof(*s));
+	s->state = p[2];
+	p += 2;
+	for (int field = 3; *p && field <= 22; field++) {
+		uint64_t v = strtoull(p, NULL, 10);
+		if (field == 14)
+			s->utime = v;
+		else if (field == 15)
+			s->stime = v;
+		else if (field == 22)
+			s->start_time = v;
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		p++;
+	}
+	return 0;
+}
+
+uint64_t process_start_time(pid_t pid)
+{
+	struct process_stat s;
+	if (process_stat(pid, &s) < 0 || s.state == 'Z' || s.state == 'X')
 		return 0;
-	/* after ") ": state is field 3; start time is field 22 */
-	char state = p[2];
-	if (state == 'Z' || state == 'X')
-		return 0;
-	int field = 3;
-	for (p += 2; *p && field < 22; p++)
-		if (*p == ' ')
-			field++;
-	return strtoull(p, NULL, 10);
+	return s.start_time;
 }
 
 bool process_alive(pid_t pid, uint64_t start_time)

@@ -38,6 +38,13 @@ struct spawn_opts {
  * when it could not be executed. */
 pid_t spawn_process_opts(const struct spawn_opts *o, struct kc_error *err);
 
+/* What /proc/PID/stat says of a process: its state, its CPU time (user and
+ * system, in clock ticks) and its start time. 0, or -1 if it is gone. */
+struct process_stat {
+	char state;
+	uint64_t utime, stime, start_time;
+};
+int process_stat(pid_t pid, struct process_stat *s);
 /* The start time of a process (field 22 of /proc/PID/stat), 0 if gone:
  * with the pid, it names one process even after pid reuse. */
 uint64_t process_start_time(pid_t pid);
