@@ -479,10 +479,7 @@ static void sandbox_init(struct sandbox *sb, const struct sandbox_params *p)
 	sb->vsock_cid = cfg->hypervisor.use_vsock ? next_vsock_cid() : 0;
 	snprintf(sb->accel, sizeof(sb->accel), "%s", p->rc->accel);
 	snprintf(sb->machine, sizeof(sb->machine), "%s", cfg->hypervisor.machine_type);
-	/* as qemu.c lays them out */
-	bool micro = !strcmp(sb->machine, "microvm"), q35 = strstr(sb->machine, "q35") != NULL;
-	sb->hotplug_bridges = micro ? 0 : cfg->hypervisor.default_bridges;
-	sb->hotplug_ports = q35 ? cfg->hypervisor.pcie_root_port : 0;
+	qemu_hotplug_buses(&cfg->hypervisor, &sb->hotplug_bridges, &sb->hotplug_ports);
 	rfc3339_now(sb->started, sizeof(sb->started));
 	sb->cgroup = p->cgroup ? xstrdup(p->cgroup) : NULL;
 }

@@ -144,18 +144,24 @@ static void add_channels(struct argv_builder *a, const struct qemu_params *p, co
 	add(a, "virtserialport,bus=serial0.0,chardev=agent,name=" PROTO_AGENT_PORT_NAME);
 }
 
-/* Buses for hot-plug (NICs from kata-network): Kata 1's default_bridges
- * PCI bridges (SHPC, 31 slots each) on the root bus, and on q35 Kata 2's
- * pcie_root_port root ports. microvm has no PCI. */
+void qemu_hotplug_buses(const struct qemu_config *q, unsigned *bridges, unsigned *ports)
+{
+	bool q35 = q->machine_type && strstr(q->machine_type, "q35");
+	*bridges = is_microvm(q->machine_type) ? 0 : q->default_bridges;
+	*ports = q35 ? q->pcie_root_port : 0;
+}
+
 static void add_hotplug_buses(struct argv_builder *a, const struct qemu_config *q)
 {
 	bool q35 = q->machine_type && strstr(q->machine_type, "q35");
-	for (unsigned i = 0; i < q->default_bridges; i++) {
+	unsigned bridges, ports;
+	qemu_hotplug_buses(q, &bridges, &ports);
+	for (unsigned i = 0; i < bridges; i++) {
 		add(a, "-device");
 		add(a, "pci-bridge,bus=%s,id=" QEMU_HOTPLUG_BRIDGE "%u,chassis_nr=%u,shpc=on",
 		    q35 ? "pcie.0" : "pci.0", i, i + 1);
 	}
-	for (unsigned i = 0; q35 && i < q->pcie_root_port; i++) {
+	for (unsigned i = 0; i < ports; i++) {
 		add(a, "-device");
 		add(a, "pcie-root-port,bus=pcie.0,id=" QEMU_HOTPLUG_PORT "%u,chassis=%u,slot=%u", i,
 		    32 + i, i);
@@ -220,8 +226,7 @@ char **qemu_build_argv(const struct qemu_params *p)
 	}
 	add_channels(&a, p, bus);
 	add_devices(&a, p, bus);
-	if (!micro)
-		add_hotplug_buses(&a, q);
+	add_hotplug_buses(&a, q);
 	if (kvm && !micro) {
 		add(&a, "-global");
 		add(&a, "kvm-pit.lost_tick_policy=discard");

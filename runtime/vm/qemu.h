@@ -39,6 +39,10 @@ struct qemu_params {
 
 /* argv (NULL-terminated, each malloc'd); free with strv_free. */
 char **qemu_build_argv(const struct qemu_params *p);
+/* The buses for hot-plug (NICs from kata-network) the command line gives:
+ * Kata 1's default_bridges PCI bridges (SHPC) on the root bus, and on q35
+ * Kata 2's pcie_root_port root ports; microvm has no PCI. */
+void qemu_hotplug_buses(const struct qemu_config *q, unsigned *bridges, unsigned *ports);
 /* The guest kernel's command line (also shown by kata-env). */
 void qemu_kernel_cmdline(const struct qemu_params *p, struct strbuf *out);
 
