@@ -226,6 +226,37 @@ static json_t *resources_json(const struct resource_facts *r)
 	return o;
 }
 
+static json_t *msr_json(bool known, uint64_t value)
+{
+	char buf[24];
+	if (!known)
+		return json_null();
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)value);
+	return json_string(buf);
+}
+
+static json_t *firmware_json(const struct firmware_facts *fw)
+{
+	json_t *o = json_object(), *log = json_object(), *msr = json_object();
+
+	json_object_set_new(log, "source", json_string(source_name(fw->log_source)));
+	json_object_set_new(log, "error", str_or_null(fw->log_error));
+	json_object_set_new(log, "virt_disabled", str_or_null(fw->virt_disabled));
+	json_object_set_new(log, "sev", str_or_null(fw->sev));
+	json_object_set_new(log, "sev_es", str_or_null(fw->sev_es));
+	json_object_set_new(log, "sev_snp", str_or_null(fw->sev_snp));
+	json_object_set_new(log, "tdx", str_or_null(fw->tdx));
+	json_object_set_new(log, "tdx_bios", str_or_null(fw->tdx_bios));
+	json_object_set_new(o, "kernel_log", log);
+	json_object_set_new(msr, "source", json_string(source_name(fw->msr_source)));
+	json_object_set_new(msr, "error", str_or_null(fw->msr_error));
+	json_object_set_new(msr, "ia32_feature_control",
+			    msr_json(fw->feature_control_known, fw->feature_control));
+	json_object_set_new(msr, "vm_cr", msr_json(fw->vm_cr_known, fw->vm_cr));
+	json_object_set_new(o, "msr", msr);
+	return o;
+}
+
 json_t *facts_to_json(const struct host_facts *f)
 {
 	json_t *o = json_object();
@@ -238,5 +269,6 @@ json_t *facts_to_json(const struct host_facts *f)
 	json_object_set_new(o, "devices", devices_json(&f->devices));
 	json_object_set_new(o, "iommu", iommu_json(&f->iommu));
 	json_object_set_new(o, "resources", resources_json(&f->res));
+	json_object_set_new(o, "firmware", firmware_json(&f->firmware));
 	return o;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "strutil.h"
 
@@ -22,6 +23,12 @@ int recorded_read(const struct host_root *root, const char *name, char **out)
 	if (r == -ENOENT)
 		return 0;
 	return r < 0 ? r : 1;
+}
+
+bool recorded_present(const struct host_root *root)
+{
+	struct stat st;
+	return !root->live && host_stat(root, RECORDED_DIR, &st, false) == 0 && S_ISDIR(st.st_mode);
 }
 
 int errno_from_name(const char *s)

@@ -17,6 +17,10 @@
  * but cannot be read. */
 int recorded_read(const struct host_root *root, const char *name, char **out);
 
+/* The host root has a .kata-check directory: it is a recorded host, whose
+ * unrecorded answers are unknown rather than this machine's. */
+bool recorded_present(const struct host_root *root);
+
 /* "EBUSY" -> EBUSY, "0"/"ok" -> 0, "16" -> 16; -1 when not recognised. */
 int errno_from_name(const char *s);
 /* EBUSY -> "EBUSY"; 0 -> "ok"; unknown numbers as their digits. */

@@ -1,9 +1,11 @@
 /* Rules entry point and judgements shared between groups. */
 #include "rules.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cpu.h"
+#include "firmware.h"
 
 void rules_input_defaults(struct rules_input *in, const struct host_facts *f)
 {
@@ -100,4 +102,52 @@ bool rules_kvm_runs_guests(const struct host_facts *f)
 bool rules_iommu_enabled(const struct host_facts *f)
 {
 	return f->iommu.ngroups > 0;
+}
+
+enum virt_block rules_virt_block(const struct host_facts *f, char *why, size_t len)
+{
+	const struct cpu_facts *c = &f->cpu;
+	const struct firmware_facts *fw = &f->firmware;
+	const char *flag = rules_virt_flag(f);
+	char scratch[8];
+
+	if (!why) {
+		why = scratch;
+		len = sizeof(scratch);
+	}
+	why[0] = '\0';
+	/* KVM at work, or kvm_pvm (which needs no VMX/SVM), settles it */
+	if (!flag || rules_kvm_runs_guests(f) || module_present(facts_module(f, "kvm_pvm")))
+		return VIRT_AVAILABLE;
+	bool amd = !strcmp(flag, "svm");
+	if (!amd && fw->feature_control_known && (fw->feature_control & FEATURE_CONTROL_LOCKED) &&
+	    !(fw->feature_control & FEATURE_CONTROL_VMX_OUTSIDE)) {
+		snprintf(why, len,
+			 "IA32_FEATURE_CONTROL (MSR 0x3a) is 0x%llx: locked, with VMX outside SMX "
+			 "off",
+			 (unsigned long long)fw->feature_control);
+		return VIRT_FIRMWARE;
+	}
+	if (amd && fw->vm_cr_known && (fw->vm_cr & VM_CR_SVMDIS)) {
+		snprintf(why, len, "VM_CR (MSR 0xc0010114) is 0x%llx: SVMDIS is set",
+			 (unsigned long long)fw->vm_cr);
+		return VIRT_FIRMWARE;
+	}
+	enum tri in_cpuid = cpu_flag_in_cpuid(c, flag), in_info = cpu_flag_in_cpuinfo(c, flag);
+	if (fw->virt_disabled[0] && in_cpuid != TRI_NO) {
+		snprintf(why, len, "the kernel log says \"%s\"", fw->virt_disabled);
+		return VIRT_FIRMWARE;
+	}
+	if (in_cpuid == TRI_YES && in_info == TRI_NO) {
+		snprintf(why, len,
+			 "%s is in CPUID but the kernel hides it from /proc/cpuinfo, as it does "
+			 "when the firmware locks the extension off",
+			 flag);
+		return VIRT_FIRMWARE;
+	}
+	if (in_cpuid != TRI_YES && in_info != TRI_YES) {
+		snprintf(why, len, "the CPU does not offer %s", flag);
+		return VIRT_NO_FLAG;
+	}
+	return VIRT_AVAILABLE;
 }

@@ -49,6 +49,14 @@ const char *rules_kvm_provider(const struct host_facts *f);
 bool rules_kvm_runs_guests(const struct host_facts *f);
 /* Does the kernel expose IOMMU groups (passthrough possible)? */
 bool rules_iommu_enabled(const struct host_facts *f);
+/* Whether KVM's vendor module can work on this CPU. */
+enum virt_block {
+	VIRT_AVAILABLE = 0, /* as far as can be told (or not x86, or KVM already runs) */
+	VIRT_NO_FLAG,	    /* the CPU (or the hypervisor below) does not offer it */
+	VIRT_FIRMWARE,	    /* the firmware locked it off */
+};
+/* why (may be NULL) gets the evidence for anything but VIRT_AVAILABLE. */
+enum virt_block rules_virt_block(const struct host_facts *f, char *why, size_t len);
 /* The x86 virtualization flag for this vendor ("vmx"/"svm"), NULL if none. */
 const char *rules_virt_flag(const struct host_facts *f);
 

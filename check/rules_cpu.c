@@ -140,23 +140,27 @@ static void rule_virt(const struct host_facts *f, struct report *r)
 	struct report_item *it;
 
 	snprintf(what, sizeof(what), "hardware virtualization (%s, %s)", name, flag);
+	char why[200];
+	if (rules_virt_block(f, why, sizeof(why)) == VIRT_FIRMWARE) {
+		it = report_add(r, "cpu.virt", GROUP_CPU, LEVEL_FAIL, what,
+				"%s is disabled in the firmware", name);
+		report_item_detail(it, "%s", why);
+		report_item_remedy(it,
+				   "enable \"%s\" in the BIOS/UEFI setup, then power the machine "
+				   "off and on (a reboot is not always enough); loading %s fails "
+				   "until then",
+				   fw, rules_vendor_kvm_module(f));
+		return;
+	}
 	if (in_cpuid == TRI_YES && in_info != TRI_NO) {
 		report_add(r, "cpu.virt", GROUP_CPU, LEVEL_PASS, what, "%s is present", flag);
 		return;
 	}
 	if (in_cpuid == TRI_YES && in_info == TRI_NO) {
-		it = report_add(r, "cpu.virt", GROUP_CPU, kvm_ok ? LEVEL_PASS : LEVEL_FAIL, what,
-				"%s is in CPUID but the kernel hides it: disabled in the firmware",
+		/* KVM runs all the same (a lock the kernel misread, or a hypervisor's) */
+		it = report_add(r, "cpu.virt", GROUP_CPU, LEVEL_PASS, what,
+				"%s is in CPUID but hidden from /proc/cpuinfo; KVM runs guests",
 				flag);
-		report_item_detail(it,
-				   "the kernel clears %s from /proc/cpuinfo when the firmware "
-				   "locks the extension off",
-				   flag);
-		if (!kvm_ok)
-			report_item_remedy(it,
-					   "enable \"%s\" in the BIOS/UEFI setup, then power the "
-					   "machine off and on",
-					   fw);
 		return;
 	}
 	if (in_cpuid == TRI_UNKNOWN && in_info == TRI_YES) {

@@ -34,14 +34,13 @@ static const char *remedy_load_kvm(const struct host_facts *f, struct report_ite
 	const struct module_facts *m = facts_module(f, mod);
 	const struct module_facts *kvm = facts_module(f, "kvm");
 
-	const char *flag = rules_virt_flag(f);
-	if (flag && cpu_flag_in_cpuid(&f->cpu, flag) != TRI_YES &&
-	    cpu_flag_in_cpuinfo(&f->cpu, flag) != TRI_YES &&
-	    !module_present(facts_module(f, "kvm_pvm"))) {
-		report_item_remedy(it,
-				   "the CPU does not offer %s, so %s cannot load: see the "
-				   "hardware virtualization check",
-				   flag, mod);
+	enum virt_block block = rules_virt_block(f, NULL, 0);
+	if (block != VIRT_AVAILABLE) {
+		report_item_remedy(
+		    it, "%s, so %s cannot load: see the hardware virtualization check",
+		    block == VIRT_FIRMWARE ? "the firmware disables hardware virtualization"
+					   : "the CPU does not offer hardware virtualization",
+		    mod);
 		return NULL;
 	}
 	if (m && m->state == MOD_AVAILABLE) {

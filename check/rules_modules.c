@@ -56,16 +56,6 @@ static const struct device_fact *served_node(const struct host_facts *f, const c
 	return NULL;
 }
 
-/* The vendor module cannot load because the CPU lacks the extension (and
- * no kvm_pvm stands in): loading anything KVM is then pointless. */
-static bool vendor_blocked(const struct host_facts *f)
-{
-	const char *flag = rules_virt_flag(f);
-	return flag && cpu_flag_in_cpuid(&f->cpu, flag) != TRI_YES &&
-	       cpu_flag_in_cpuinfo(&f->cpu, flag) != TRI_YES &&
-	       !module_present(facts_module(f, "kvm_pvm"));
-}
-
 /* How much a missing module matters for this row; false when what the row
  * needs settles the item on its own (reported, or not to be reported). */
 static bool module_need(const struct host_facts *f, const struct module_row *row,
@@ -104,12 +94,15 @@ static bool module_need(const struct host_facts *f, const struct module_row *row
 			return false;
 		}
 		*missing = LEVEL_FAIL;
-		const char *flag = rules_virt_flag(f);
-		if (m->state == MOD_AVAILABLE && vendor_blocked(f)) {
+		enum virt_block block = rules_virt_block(f, NULL, 0);
+		if (m->state == MOD_AVAILABLE && block != VIRT_AVAILABLE) {
 			/* loading it would fail: no plan, the CPU check says why */
 			it = report_add(r, id, GROUP_MODULES, LEVEL_FAIL, row->what,
-					"available but cannot load: the CPU does not offer %s",
-					flag);
+					"available but cannot load: %s%s",
+					block == VIRT_FIRMWARE
+					    ? "the firmware disables hardware virtualization"
+					    : "the CPU does not offer ",
+					block == VIRT_FIRMWARE ? "" : rules_virt_flag(f));
 			report_item_detail(it, "%s", m->evidence);
 			report_item_remedy(it, "see the hardware virtualization check");
 			return false;
@@ -140,11 +133,13 @@ static void report_module_state(const struct host_facts *f, const struct module_
 		report_item_detail(it, "%s", m->evidence);
 		return;
 	}
-	if (m->state == MOD_AVAILABLE && !strcmp(row->module, "kvm") && vendor_blocked(f)) {
-		it = report_add(
-		    r, id, GROUP_MODULES, missing, row->what,
-		    "available, but useless here: %s cannot load (the CPU does not offer %s)",
-		    rules_vendor_kvm_module(f), rules_virt_flag(f));
+	enum virt_block block = rules_virt_block(f, NULL, 0);
+	if (m->state == MOD_AVAILABLE && !strcmp(row->module, "kvm") && block != VIRT_AVAILABLE) {
+		it = report_add(r, id, GROUP_MODULES, missing, row->what,
+				"available, but useless here: %s cannot load (%s)",
+				rules_vendor_kvm_module(f),
+				block == VIRT_FIRMWARE ? "the firmware disables it"
+						       : "the CPU does not offer it");
 		report_item_detail(it, "%s", m->evidence);
 		report_item_remedy(it, "see the hardware virtualization check");
 		return;

@@ -153,3 +153,30 @@ load helpers
 	rm -rf "$scratch"
 	[ "$a" = "$b" ]
 }
+
+@test "intel-vt-disabled: firmware with VT-x off gets the firmware remedy and no module fix" {
+	run_check 1 --verbose --host-root "$FIXTURES/intel-vt-disabled"
+	assert_line "Checking hardware virtualization (Intel VT-x, vmx): FAIL"
+	assert_output --partial "Intel VT-x is disabled in the firmware"
+	assert_output --partial 'the kernel log says "x86/cpu: VMX (outside TXT) disabled by BIOS"'
+	assert_output --partial 'enable "Intel Virtualization Technology (VT-x)" in the BIOS/UEFI setup'
+	assert_output --partial "available but cannot load: the firmware disables hardware virtualization"
+	refute_output --partial "available but not loaded"
+	refute_output --partial "modprobe kvm"
+	run check_json "$FIXTURES/intel-vt-disabled" '[.checks[] | select(.fix.action == "load-module") | .fix.target] | map(select(startswith("kvm"))) | length'
+	assert_output "0"
+	run check_json "$FIXTURES/intel-vt-disabled" '.facts.firmware.kernel_log | "\(.source) \(.virt_disabled)"'
+	assert_output "recorded x86/cpu: VMX (outside TXT) disabled by BIOS"
+}
+
+@test "amd-svm-disabled: the firmware's lock in VM_CR wins over an svm flag the kernel still shows" {
+	grep -qw svm "$FIXTURES/amd-svm-disabled/proc/cpuinfo"
+	run_check 1 --verbose --host-root "$FIXTURES/amd-svm-disabled"
+	assert_line "Checking hardware virtualization (AMD-V, svm): FAIL"
+	assert_output --partial "VM_CR (MSR 0xc0010114) is 0x18: SVMDIS is set"
+	assert_output --partial 'enable "SVM Mode (AMD-V)" in the BIOS/UEFI setup'
+	run check_json "$FIXTURES/amd-svm-disabled" '[.checks[] | select(.fix.target == "kvm_amd" or .fix.target == "kvm")] | length'
+	assert_output "0"
+	run check_json "$FIXTURES/amd-svm-disabled" '.facts.firmware.msr | "\(.source) \(.vm_cr)"'
+	assert_output "recorded 0x18"
+}

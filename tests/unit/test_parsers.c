@@ -9,6 +9,7 @@
 
 #include "cpu.h"
 #include "devices.h"
+#include "firmware.h"
 #include "hostroot.h"
 #include "kconfig.h"
 #include "kvm.h"
@@ -145,10 +146,61 @@ static void cpuinfo_other_architectures(void **state)
 	free(p.cpuinfo_flags);
 	free(s.cpuinfo_flags);
 
+	/* a POWER host with several CPUs names its platform after all of them */
+	struct cpu_facts p8 = {0};
+	cpu_parse_cpuinfo("processor\t: 0\ncpu\t\t: POWER9 (raw), altivec supported\n"
+			  "clock\t\t: 2300.000000MHz\nrevision\t: 2.2 (pvr 004e 1202)\n\n"
+			  "processor\t: 8\ncpu\t\t: POWER9 (raw), altivec supported\n"
+			  "clock\t\t: 2300.000000MHz\nrevision\t: 2.2 (pvr 004e 1202)\n\n"
+			  "timebase\t: 512000000\nplatform\t: PowerNV\nmodel\t\t: 9006-22P\n"
+			  "machine\t\t: PowerNV 9006-22P\nfirmware\t: OPAL\n",
+			  &p8);
+	assert_string_equal(p8.ppc_platform, "PowerNV");
+	assert_int_equal(p8.cpuinfo_processors, 2);
+	free(p8.cpuinfo_flags);
+
 	struct cpu_facts e = {0};
 	cpu_parse_cpuinfo("\x01\x02 garbage without colons\n\n", &e);
 	assert_false(e.cpuinfo_parsed);
 	assert_int_equal(cpu_flag_in_cpuinfo(&e, "vmx"), TRI_UNKNOWN);
+}
+
+static void firmware_log_and_msr(void **state)
+{
+	(void)state;
+	struct firmware_facts fw = {0};
+	struct kc_error err = {0};
+
+	firmware_parse_log("6,1,0,-;Linux version 6.1.0\n"
+			   "4,210,52171,-;x86/cpu: VMX (outside TXT) disabled by BIOS\n"
+			   " SUBSYSTEM=cpu\n"
+			   "[    3.1] ccp 0000:22:00.1: SEV API:1.55 build:21\n"
+			   "[    3.2] SEV supported: 410 ASIDs\n"
+			   "[    3.3] SEV-ES supported: 99 ASIDs\n"
+			   "[    3.4] SEV-SNP supported: 99 ASIDs\n"
+			   "[    3.5] virt/tdx: BIOS enabled: private KeyID range [16, 64)\n",
+			   &fw);
+	assert_string_equal(fw.virt_disabled, "x86/cpu: VMX (outside TXT) disabled by BIOS");
+	assert_string_equal(fw.sev, "SEV supported: 410 ASIDs");
+	assert_string_equal(fw.sev_es, "SEV-ES supported: 99 ASIDs");
+	assert_string_equal(fw.sev_snp, "SEV-SNP supported: 99 ASIDs");
+	assert_string_equal(fw.tdx_bios, "virt/tdx: BIOS enabled: private KeyID range [16, 64)");
+	assert_string_equal(fw.tdx, "");
+
+	memset(&fw, 0, sizeof(fw));
+	firmware_parse_log("[ 12.4] kvm: disabled by bios\n", &fw);
+	assert_string_equal(fw.virt_disabled, "kvm: disabled by bios");
+
+	memset(&fw, 0, sizeof(fw));
+	assert_int_equal(firmware_parse_msr("# rdmsr\n0x3a=0x1\n0xc0010114 = 0x18\n", &fw, &err),
+			 0);
+	assert_true(fw.feature_control_known && fw.vm_cr_known);
+	assert_int_equal(fw.feature_control, 1);
+	assert_int_equal(fw.vm_cr, 0x18);
+	assert_int_equal(firmware_parse_msr("0x3a 0x1\n", &fw, &err), -1);
+	assert_string_equal(err.msg, "line 1: expected 0xADDRESS=0xVALUE");
+	assert_int_equal(firmware_parse_msr("0x3a=zz\n", &fw, &err), -1);
+	assert_string_equal(err.msg, "line 1: bad MSR value 'zz'");
 }
 
 static void kernel_config(void **state)
@@ -376,6 +428,7 @@ int main(void)
 	    cmocka_unit_test(cpuid_dump_errors),
 	    cmocka_unit_test(cpuinfo_x86_and_flags),
 	    cmocka_unit_test(cpuinfo_other_architectures),
+	    cmocka_unit_test(firmware_log_and_msr),
 	    cmocka_unit_test(kernel_config),
 	    cmocka_unit_test(kernel_config_gz),
 	    cmocka_unit_test(kvm_recording),
