@@ -101,19 +101,29 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		snprintf(a->result, sizeof(a->result), "reloaded %s", a->target);
 		return;
 	case ACT_PERSIST_MODULES: {
+		/* the list as the loads left it, which the plan only previewed */
 		_cleanup_free_ char *content = setup_modules_load_content(r->a.facts, p, &r->o);
 		w = content ? setup_write_file(&r->root, a->target, content, &err) : 0;
 		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
+		free(a->detail);
+		a->detail = content ? setup_modules_load_list(content) : NULL;
+		if (!content)
+			snprintf(a->result, sizeof(a->result),
+				 "not written: no module it would list is loaded");
 		break;
 	}
 	case ACT_INSTALL_CONFIG: {
-		_cleanup_free_ char *content = NULL;
-		if (setup_config_content(&r->root, r->a.facts, &r->a.report, &content, &err) < 0) {
+		_cleanup_free_ char *content = NULL, *said = NULL;
+		if (setup_config_content(&r->root, r->a.facts, &r->a.report, r->o.accel, &content,
+					 &said, &err) < 0) {
 			a->status = ACT_FAILED;
 			break;
 		}
 		w = setup_write_file(&r->root, a->target, content, &err);
 		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
+		if (w >= 0 && said)
+			snprintf(a->result, sizeof(a->result), "%s; %s",
+				 w ? "written" : "already as wanted", said);
 		break;
 	}
 	case ACT_VFIO_BIND:

@@ -48,8 +48,18 @@ char *setup_modules_load_content(const struct host_facts *f, const struct plan *
 		strbuf_appendf(&sb, "%s\n", name);
 		count++;
 	}
-	if (o->vfio_bind.n) {
-		strbuf_append(&sb, "vfio_pci\n");
+	/* devices bound to vfio-pci (now, or by this run) need VFIO at boot too:
+	 * without it the binding the next boot restores has no driver to go to */
+	bool vfio = o->vfio_bind.n > 0;
+	for (int i = 0; i < f->iommu.ndevs && !vfio; i++)
+		vfio = !strcmp(f->iommu.devs[i].driver, "vfio-pci");
+	for (const char *const *m =
+		 (const char *const[]){"vfio", "vfio_iommu_type1", "vfio_pci", NULL};
+	     vfio && *m; m++) {
+		const struct module_facts *mf = facts_module(f, *m);
+		if (mf && mf->state == MOD_BUILTIN)
+			continue;
+		strbuf_appendf(&sb, "%s\n", *m);
 		count++;
 	}
 	if (!count) {
@@ -124,28 +134,97 @@ static char *set_key(const char *text, const char *section, const char *key, con
 
 /* The shipped default (from the host, else the copy built in), adapted to
  * this host, and checked by loading it back. */
-int setup_config_content(const struct host_root *root, const struct host_facts *f,
-			 const struct report *r, char **out, struct kc_error *err)
+/* What the installed configuration's accelerator will be, and what the
+ * operator must hear about it: a KVM that does not work is never turned
+ * into software emulation without saying so, and where the operator can
+ * fix KVM (the firmware), not at all unless they choose it. */
+static const char *decide_accel(const struct host_facts *f, const struct report *r,
+				const char *chosen, const char *shipped, char **said, char **why)
 {
-	_cleanup_free_ char *text = NULL;
+	const struct report_item *item = NULL;
+	bool kvm = adapt_kvm_usable(r, &item);
+	char evidence[200];
+	enum virt_block block = rules_virt_block(f, evidence, sizeof(evidence));
+	_cleanup_free_ char *problem =
+	    block == VIRT_FIRMWARE
+		? xasprintf("the firmware disables hardware virtualization (%s)", evidence)
+	    : item ? xasprintf("%s: %s (%s)", item->what, item->summary, item->id)
+		   : xstrdup("KVM cannot run the default guest");
+
+	if (chosen) {
+		*why = xstrdup("chosen with kata-setup --accel");
+		if (!strcmp(chosen, "kvm") && !kvm)
+			*said = xasprintf("accel = \"kvm\" as chosen: containers will not start "
+					  "until KVM works; %s",
+					  problem);
+		else if (strcmp(chosen, "kvm") && !kvm)
+			*said = xasprintf("accel = \"%s\" as chosen: VMs run under TCG (software "
+					  "emulation), because %s",
+					  chosen, problem);
+		else
+			*said = xasprintf("accel = \"%s\" as chosen", chosen);
+		return chosen;
+	}
+	if (kvm)
+		return NULL; /* config_adapt's "kvm" stands */
+	if (block == VIRT_FIRMWARE) {
+		*why = xasprintf("KVM is unusable: %s; enable it, or run `kata-setup --force "
+				 "--accel=auto` to accept software emulation",
+				 problem);
+		*said =
+		    xasprintf("accel = \"kvm\": containers will not start until hardware "
+			      "virtualization is enabled in the firmware (%s); "
+			      "`kata-setup --force --accel=auto` accepts software emulation (TCG) "
+			      "instead",
+			      evidence);
+		return "kvm";
+	}
+	*said = xasprintf("accel = \"%s\": KVM is unusable here (%s), so VMs run under TCG "
+			  "(software emulation: slower, and no hardware isolation); "
+			  "`kata-setup --force --accel=kvm` refuses to start them instead",
+			  shipped, problem);
+	return NULL;
+}
+
+/* The shipped default (from the host, else the copy built in), adapted to
+ * this host, and checked by loading it back. */
+int setup_config_content(const struct host_root *root, const struct host_facts *f,
+			 const struct report *r, const char *accel, char **out, char **said,
+			 struct kc_error *err)
+{
+	_cleanup_free_ char *text = NULL, *accel_why = NULL;
 	struct kc_config c;
 	struct adapt_result a = {0};
 	int rc = -1;
 
+	*said = NULL;
 	if (host_read_file(root, KC_CONFIG_DEFAULT, 1 << 20, &text, NULL) < 0)
 		text = xstrdup(default_configuration_toml);
 	config_defaults(&c);
 	if (config_load_text(&c, text, strlen(text), KC_CONFIG_DEFAULT, err) < 0 ||
 	    config_check_values(&c, f->res.cpus_online, NULL, err) < 0)
 		goto out;
+	const char *accel_to = decide_accel(f, r, accel, c.hypervisor.accel, said, &accel_why);
+	if (accel_to) {
+		/* adapt as the runtime will, with the accelerator decided */
+		free(c.hypervisor.accel);
+		c.hypervisor.accel = xstrdup(
+		    !strcmp(accel_to, "kvm") && !adapt_kvm_usable(r, NULL) ? "tcg" : accel_to);
+	}
 	if (config_adapt(&c, f, r, &a, err) < 0)
 		goto out;
+	if (accel_to) {
+		_cleanup_free_ char *value = xasprintf("\"%s\"", accel_to);
+		char *next = set_key(text, "hypervisor.qemu", "accel", value, accel_why);
+		free(text);
+		text = next;
+	}
 	for (size_t i = 0; i < a.n; i++) {
 		const char *key = strrchr(a.changes[i].key, '.') + 1;
 		/* "auto" becomes "kvm" where KVM works (hardware isolation, and a loud
 		 * failure if KVM breaks later); where it does not, "auto" stays, so
 		 * that a failure today is not locked in as software emulation */
-		if (!strcmp(key, "accel") && strcmp(a.changes[i].to, "kvm"))
+		if (!strcmp(key, "accel") && (accel_to || strcmp(a.changes[i].to, "kvm")))
 			continue;
 		const struct config_key *k = config_key_find("hypervisor.qemu", key);
 		if (!k)
@@ -176,6 +255,10 @@ int setup_config_content(const struct host_root *root, const struct host_facts *
 	*out = xasprintf("%s\n%s", SETUP_MARKER, text);
 	rc = 0;
 out:
+	if (rc < 0) {
+		free(*said);
+		*said = NULL;
+	}
 	adapt_result_free(&a);
 	config_free(&c);
 	return rc;
@@ -191,14 +274,77 @@ bool setup_file_is_ours(const struct host_root *root, const char *path)
 /* Every write, backup and removal below resolves inside the host root
  * (hostroot.h): an absolute symlink such as etc/kata-containers ->
  * /elsewhere leads to <root>/elsewhere, never out of the root. */
+/* The directories above path that do not exist yet, outermost first,
+ * space-separated ("" when all do). */
+static char *missing_dirs(const struct host_root *root, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *dir = xstrdup(path);
+	for (char *s = strchr(dir + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (!host_exists(root, dir))
+			strbuf_appendf(&sb, "%s%s", sb.len ? " " : "", dir);
+		*s = '/';
+	}
+	return strbuf_steal(&sb);
+}
+
+/* The "created" line of a file kata-setup wrote, "" when it has none. */
+static char *created_line(const char *text)
+{
+	const char *nl = strchr(text, '\n');
+	if (!nl || strncmp(nl + 1, SETUP_DIRS_PREFIX, strlen(SETUP_DIRS_PREFIX)))
+		return xstrdup("");
+	const char *end = strchr(nl + 1, '\n');
+	return end ? xstrndup(nl + 1, (size_t)(end - nl)) : xstrdup(nl + 1);
+}
+
+/* content with the "created" line after its marker line */
+static char *with_created(const char *content, const char *line)
+{
+	const char *nl = strchr(content, '\n');
+	if (!*line || !nl)
+		return xstrdup(content);
+	return xasprintf("%.*s%s%s", (int)(nl - content + 1), content, line, nl + 1);
+}
+
+/* Every write, backup and removal below resolves inside the host root
+ * (hostroot.h): an absolute symlink such as etc/kata-containers ->
+ * /elsewhere leads to <root>/elsewhere, never out of the root. */
+/* What writing content to path would leave there. */
+static char *full_content(const struct host_root *root, const char *path, const char *content,
+			  const char *current)
+{
+	_cleanup_free_ char *line = NULL;
+	/* the directories kata-setup made for the file stay recorded in it, so
+	 * that --undo can remove them */
+	if (current && setup_file_is_ours(root, path)) {
+		line = created_line(current);
+	} else {
+		_cleanup_free_ char *dirs = missing_dirs(root, path);
+		line = dirs[0] ? xasprintf("%s%s\n", SETUP_DIRS_PREFIX, dirs) : xstrdup("");
+	}
+	return with_created(content, line);
+}
+
+bool setup_file_unchanged(const struct host_root *root, const char *path, const char *content)
+{
+	_cleanup_free_ char *current = NULL, *full = NULL;
+	if (host_read_file(root, path, 1 << 20, &current, NULL) < 0)
+		return false;
+	full = full_content(root, path, content, current);
+	return !strcmp(current, full);
+}
+
 int setup_write_file(const struct host_root *root, const char *path, const char *content,
 		     struct kc_error *err)
 {
-	_cleanup_free_ char *current = NULL;
+	_cleanup_free_ char *current = NULL, *full = NULL;
 	int r;
 
 	r = host_read_file(root, path, 1 << 20, &current, NULL);
-	if (r == 0 && !strcmp(current, content))
+	full = full_content(root, path, content, r == 0 ? current : NULL);
+	if (r == 0 && !strcmp(current, full))
 		return 0;
 	if (r == 0 && !setup_file_is_ours(root, path)) {
 		/* keep the first backup: it is the file as the operator left it */
@@ -207,7 +353,7 @@ int setup_write_file(const struct host_root *root, const char *path, const char 
 		    host_write_file(root, backup, current, strlen(current), 0644, err) < 0)
 			return kc_error_wrap(err, "backing up %s", path);
 	}
-	if (host_write_file(root, path, content, strlen(content), 0644, err) < 0)
+	if (host_write_file(root, path, full, strlen(full), 0644, err) < 0)
 		return -1;
 	return 1;
 }
@@ -216,6 +362,7 @@ int setup_remove_file(const struct host_root *root, const char *path, char *what
 		      struct kc_error *err)
 {
 	_cleanup_free_ char *backup = xasprintf("%s%s", path, SETUP_BACKUP_SUFFIX);
+	_cleanup_free_ char *text = NULL, *line = NULL;
 	int r;
 
 	if (!setup_file_is_ours(root, path)) {
@@ -228,8 +375,30 @@ int setup_remove_file(const struct host_root *root, const char *path, char *what
 		snprintf(what, len, "restored the backup");
 		return 1;
 	}
+	line = host_read_file(root, path, 1 << 20, &text, NULL) == 0 ? created_line(text)
+								     : xstrdup("");
 	if ((r = host_unlink(root, path, 0)) < 0)
 		return kc_error_set(err, -r, "cannot remove %s", path);
 	snprintf(what, len, "removed");
+	if (!*line)
+		return 1;
+	/* innermost first; a directory something else now uses stays */
+	char *dirs = line + strlen(SETUP_DIRS_PREFIX), *v[16], *save = NULL;
+	int n = 0;
+	struct strbuf kept = STRBUF_INIT, gone = STRBUF_INIT;
+	for (char *d = strtok_r(dirs, " \n", &save); d && n < 16; d = strtok_r(NULL, " \n", &save))
+		v[n++] = d;
+	while (n-- > 0) {
+		if (v[n][0] != '/')
+			continue;
+		struct strbuf *sb = host_unlink(root, v[n], AT_REMOVEDIR) == 0 ? &gone : &kept;
+		strbuf_appendf(sb, "%s%s", sb->len ? ", " : "", v[n]);
+	}
+	if (gone.len)
+		snprintf(what + strlen(what), len - strlen(what), ", and the directory %s", gone.s);
+	if (kept.len)
+		snprintf(what + strlen(what), len - strlen(what), "; kept %s (not empty)", kept.s);
+	strbuf_release(&kept);
+	strbuf_release(&gone);
 	return 1;
 }

@@ -212,8 +212,17 @@ int plan_build(struct plan *p, const struct setup_options *o, const struct host_
 
 	/* an existing configuration is kept unless --force */
 	bool config_exists = host_exists(root, SETUP_CONFIG);
-	if (config_exists && o->force)
+	bool config_planned = false;
+	for (size_t i = 0; i < p->n; i++)
+		config_planned |= p->a[i].kind == ACT_INSTALL_CONFIG;
+	if (config_exists && !config_planned &&
+	    (o->force || (o->accel && setup_file_is_ours(root, SETUP_CONFIG))))
 		plan_add(p, ACT_INSTALL_CONFIG, SETUP_CONFIG, "config.file");
+	else if (config_exists && o->accel && !o->force && !setup_file_is_ours(root, SETUP_CONFIG))
+		note(&p->notes,
+		     "--accel applies to the configuration kata-setup installs; %s is the "
+		     "operator's: add --force to replace it",
+		     SETUP_CONFIG);
 	else if (config_exists && !setup_file_is_ours(root, SETUP_CONFIG))
 		note(&p->notes,
 		     "%s exists and was not written by kata-setup: kept (--force replaces it, "
@@ -233,9 +242,7 @@ int plan_build(struct plan *p, const struct setup_options *o, const struct host_
 			    err, 0,
 			    "--nested: neither kvm_intel nor kvm_amd is available on this host");
 		_cleanup_free_ char *content = setup_modprobe_content(f, o);
-		_cleanup_free_ char *current = NULL;
-		if (host_read_file(root, SETUP_MODPROBE, 65536, &current, NULL) < 0 ||
-		    strcmp(current, content)) {
+		if (!setup_file_unchanged(root, SETUP_MODPROBE, content)) {
 			struct action *a = plan_add(p, ACT_MODULE_OPTIONS, SETUP_MODPROBE, "");
 			a->detail = xasprintf("options %s nested=1", vendor);
 		}
@@ -269,24 +276,26 @@ int plan_build(struct plan *p, const struct setup_options *o, const struct host_
 	return 0;
 }
 
+char *setup_modules_load_list(const char *content)
+{
+	struct strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *copy = xstrdup(content);
+	char *cur = copy, *line;
+	while ((line = next_line(&cur)))
+		if (*line && *line != '#')
+			strbuf_appendf(&sb, "%s%s", sb.len ? " " : "", line);
+	return strbuf_steal(&sb);
+}
+
 void plan_persist(struct plan *p, const struct host_root *root, const struct host_facts *f,
 		  const struct setup_options *o)
 {
 	/* last: it lists what the (previewed) loads leave loaded */
 	_cleanup_free_ char *content = setup_modules_load_content(f, p, o);
 	if (content) {
-		_cleanup_free_ char *current = NULL;
-		if (host_read_file(root, SETUP_MODULES_LOAD, 65536, &current, NULL) < 0 ||
-		    strcmp(current, content)) {
+		if (!setup_file_unchanged(root, SETUP_MODULES_LOAD, content)) {
 			struct action *a = plan_add(p, ACT_PERSIST_MODULES, SETUP_MODULES_LOAD, "");
-			/* the list itself, for the plan: module names after the marker */
-			struct strbuf sb = STRBUF_INIT;
-			char *copy = xstrdup(content), *cur = copy, *line;
-			while ((line = next_line(&cur)))
-				if (*line && *line != '#')
-					strbuf_appendf(&sb, "%s%s", sb.len ? " " : "", line);
-			a->detail = strbuf_steal(&sb);
-			free(copy);
+			a->detail = setup_modules_load_list(content);
 		}
 	}
 }

@@ -46,6 +46,7 @@ struct plan {
 
 struct setup_options {
 	bool dry_run, json, force, undo, nested, quiet;
+	const char *accel; /* --accel: the operator's choice, NULL to let kata-setup decide */
 	struct strlist vfio_bind, vfio_release;
 };
 
@@ -57,6 +58,8 @@ struct setup_options {
 #define SETUP_MARKER                                                                               \
 	"# Installed by kata-setup (kata-containers-c); `kata-setup --undo` removes it."
 #define SETUP_BACKUP_SUFFIX ".kata-setup-backup"
+/* The second line of a file kata-setup wrote into directories it made. */
+#define SETUP_DIRS_PREFIX "# kata-setup created: "
 
 /* plan.c */
 bool setup_module_allowed(const char *module);
@@ -65,6 +68,8 @@ int plan_build(struct plan *p, const struct setup_options *o, const struct host_
 /* The boot-time module list, once the loads have been previewed. */
 void plan_persist(struct plan *p, const struct host_root *root, const struct host_facts *f,
 		  const struct setup_options *o);
+/* The module names in a modules-load.d text, space-separated. */
+char *setup_modules_load_list(const char *content);
 struct action *plan_add(struct plan *p, enum action_kind kind, const char *target,
 			const char *fixes);
 void plan_free(struct plan *p);
@@ -83,15 +88,21 @@ int module_unload(const struct host_root *root, const char *release, const char 
 char *setup_modules_load_content(const struct host_facts *f, const struct plan *p,
 				 const struct setup_options *o);
 char *setup_modprobe_content(const struct host_facts *f, const struct setup_options *o);
+/* The adapted configuration; *said (caller frees, may be NULL) is what the
+ * operator must know about it (the accelerator it leaves the node with). */
 int setup_config_content(const struct host_root *root, const struct host_facts *f,
-			 const struct report *r, char **out, struct kc_error *err);
+			 const struct report *r, const char *accel, char **out, char **said,
+			 struct kc_error *err);
 /* Write a file kata-setup owns: atomically, keeping a backup of a file it
  * did not write. Returns 1 written, 0 unchanged, -1 error. */
 int setup_write_file(const struct host_root *root, const char *path, const char *content,
 		     struct kc_error *err);
-/* Remove a file kata-setup wrote (restoring the backup). 1 removed, 0 not ours/absent. */
+/* Remove a file kata-setup wrote (restoring the backup), and the directories
+ * it made for it when they are empty. 1 removed, 0 not ours/absent. */
 int setup_remove_file(const struct host_root *root, const char *path, char *what, size_t len,
 		      struct kc_error *err);
+/* Would setup_write_file leave the file as it is? */
+bool setup_file_unchanged(const struct host_root *root, const char *path, const char *content);
 bool setup_file_is_ours(const struct host_root *root, const char *path);
 
 /* vfio.c */

@@ -17,7 +17,15 @@
 #include "strutil.h"
 #include "version.h"
 
-enum { OPT_HOST_ROOT = 256, OPT_VFIO, OPT_VFIO_RELEASE, OPT_NESTED, OPT_UNDO, OPT_FORCE };
+enum {
+	OPT_HOST_ROOT = 256,
+	OPT_VFIO,
+	OPT_VFIO_RELEASE,
+	OPT_NESTED,
+	OPT_UNDO,
+	OPT_FORCE,
+	OPT_ACCEL
+};
 
 static const struct option long_options[] = {
     {"dry-run", no_argument, NULL, 'n'},
@@ -27,6 +35,7 @@ static const struct option long_options[] = {
     {"force", no_argument, NULL, OPT_FORCE},
     {"nested", no_argument, NULL, OPT_NESTED},
     {"undo", no_argument, NULL, OPT_UNDO},
+    {"accel", required_argument, NULL, OPT_ACCEL},
     {"vfio", required_argument, NULL, OPT_VFIO},
     {"vfio-release", required_argument, NULL, OPT_VFIO_RELEASE},
     {"host-root", required_argument, NULL, OPT_HOST_ROOT},
@@ -49,6 +58,10 @@ static void usage(FILE *out, const char *prog)
 	    "  -j, --json               print the plan and the results as JSON\n"
 	    "  -q, --quiet              print only failures and the result\n"
 	    "      --force              replace an existing configuration (keeping a backup)\n"
+	    "      --accel ACCEL        the installed configuration's accelerator: kvm (refuse\n"
+	    "                           to start VMs without KVM), auto (KVM, else software\n"
+	    "                           emulation) or tcg; by default kvm where KVM works or\n"
+	    "                           the firmware disables it, else the shipped auto\n"
 	    "      --nested             enable nested virtualization (kvm_intel/kvm_amd nested=1)\n"
 	    "      --vfio BDF           bind PCI device BDF to vfio-pci (repeatable)\n"
 	    "      --vfio-release BDF   give PCI device BDF back to its previous driver\n"
@@ -58,8 +71,9 @@ static void usage(FILE *out, const char *prog)
 	    "  -h, --help               print this help\n"
 	    "  -V, --version            print the version\n"
 	    "\n"
-	    "Exit status: 0 the node is ready afterwards (with --dry-run: ready now),\n"
-	    "1 an action failed or the node is still not ready, 2 usage error.\n",
+	    "Exit status: 0 the node is ready afterwards (with --dry-run: ready now; with\n"
+	    "--undo: everything kata-setup installed is gone), 1 an action failed or the\n"
+	    "node is still not ready, 2 usage error.\n",
 	    prog);
 }
 
@@ -169,6 +183,15 @@ static int parse_args(struct setup_ctx *r, int argc, char **argv, const char **h
 		case OPT_FORCE: r->o.force = true; break;
 		case OPT_NESTED: r->o.nested = true; break;
 		case OPT_UNDO: r->o.undo = true; break;
+		case OPT_ACCEL:
+			if (strcmp(optarg, "kvm") && strcmp(optarg, "auto") &&
+			    strcmp(optarg, "tcg")) {
+				fprintf(stderr, "%s: --accel: '%s' is not one of kvm, auto, tcg\n",
+					r->prog, optarg);
+				return EXIT_USAGE;
+			}
+			r->o.accel = optarg;
+			break;
 		case OPT_VFIO: strlist_add(&r->o.vfio_bind, optarg); break;
 		case OPT_VFIO_RELEASE: strlist_add(&r->o.vfio_release, optarg); break;
 		case OPT_HOST_ROOT: *host_root_dir = optarg; break;
@@ -188,7 +211,8 @@ static int parse_args(struct setup_ctx *r, int argc, char **argv, const char **h
 		fprintf(stderr, "%s: unexpected argument '%s'\n", r->prog, argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (r->o.undo && (r->o.nested || r->o.force || r->o.vfio_bind.n || r->o.vfio_release.n)) {
+	if (r->o.undo &&
+	    (r->o.nested || r->o.force || r->o.accel || r->o.vfio_bind.n || r->o.vfio_release.n)) {
 		fprintf(stderr, "%s: --undo cannot be combined with other actions\n", r->prog);
 		return EXIT_USAGE;
 	}
@@ -312,7 +336,9 @@ int kata_setup_main(int argc, char **argv)
 		json_decref(before);
 		print_text_result(&r, &p, ready, failed);
 	}
-	status = failed || !ready ? 1 : 0;
+	/* --undo succeeds when everything it owned is gone; the node is then
+	 * as it was before kata-setup, ready or not */
+	status = failed || (!ready && !r.o.undo) ? 1 : 0;
 	plan_free(&p);
 out:
 	if (r.assessed)

@@ -48,7 +48,7 @@ tree_sum() {
 
 @test "kata-setup --help and usage errors" {
 	run_cmd 0 "$KATA_SETUP" --help
-	for opt in --dry-run --plan --json --force --nested --vfio --vfio-release --undo --host-root; do
+	for opt in --dry-run --plan --json --force --accel --nested --vfio --vfio-release --undo --host-root; do
 		assert_output --partial -- "$opt"
 	done
 	run_cmd 2 "$KATA_SETUP" --frobnicate
@@ -132,6 +132,7 @@ tree_sum() {
 	use_host amd-unloaded
 	install_runtime_files
 	KC_FAKE_MODULES=kvm_amd=EPERM setup_run 1
+	first=$output
 	assert_line --partial "[failed] load kernel module kvm_amd"
 	assert_output --partial "loading kvm_amd failed: Operation not permitted"
 	assert_line --partial "[done] load kernel module vhost_net"
@@ -142,6 +143,9 @@ tree_sum() {
 	run cat "$HOST/etc/modules-load.d/kata-containers.conf"
 	refute_line kvm_amd
 	assert_line vhost_net
+	# the [done] line lists what the file holds, not what the plan hoped for
+	listed=$(grep -v '^#' "$HOST/etc/modules-load.d/kata-containers.conf" | paste -sd ' ')
+	grep -qF "  [done] write /etc/modules-load.d/kata-containers.conf (load at boot: $listed): written" <<<"$first"
 }
 
 @test "a hand-edited configuration is kept; --force replaces it with a backup; --undo restores it" {
@@ -271,4 +275,60 @@ tree_sum() {
 	assert_output --partial "modules.index: module index unreadable in /lib/modules/5.15.0-91-generic"
 	assert_output --partial "modules.kvm_amd: cannot tell whether it is available: CONFIG_KVM_AMD=m, but the module database is unreadable"
 	refute_output --partial "load kernel module"
+}
+
+@test "firmware with VT-x off: no module load is planned, and the configuration does not fall back to TCG silently" {
+	use_host intel-vt-disabled
+	install_runtime_files
+	rm -rf "$HOST/etc/kata-containers"
+	setup_run 1
+	refute_output --partial "load kernel module kvm"
+	[ ! -s "$KC_FAKE_LOG" ]
+	assert_output --partial "cpu.virt: Intel VT-x is disabled in the firmware"
+	assert_output --partial "[done] install /etc/kata-containers/configuration.toml: written; accel = \"kvm\": containers will not start until hardware virtualization is enabled in the firmware"
+	assert_output --partial "kata-setup --force --accel=auto"
+	run grep -E '^accel =' "$HOST/etc/kata-containers/configuration.toml"
+	assert_output --partial 'accel = "kvm" # kata-setup: KVM is unusable: the firmware disables hardware virtualization'
+	# the operator's choice: software emulation, said as such
+	setup_run 0 --force --accel=auto
+	assert_output --partial 'accel = "auto" as chosen: VMs run under TCG (software emulation), because the firmware disables hardware virtualization'
+	run grep -E '^accel =' "$HOST/etc/kata-containers/configuration.toml"
+	assert_output 'accel = "auto" # kata-setup: chosen with kata-setup --accel'
+	run_cmd 2 "$KATA_SETUP" --accel=xen --dry-run
+	assert_output --partial "--accel: 'xen' is not one of kvm, auto, tcg"
+	run_cmd 2 "$KATA_SETUP" --undo --accel=kvm
+}
+
+@test "--undo removes the directories kata-setup created, keeps the ones it did not, and exits 0" {
+	use_host intel-vt-disabled
+	rm -rf "$HOST/etc/kata-containers" "$HOST/etc/modules-load.d"
+	mkdir -p "$HOST/etc/modprobe.d"
+	setup_run 1 --nested --accel=tcg
+	run sed -n 2p "$HOST/etc/kata-containers/configuration.toml"
+	assert_output "# kata-setup created: /etc/kata-containers"
+	run sed -n 2p "$HOST/etc/modules-load.d/kata-containers.conf"
+	assert_output "# kata-setup created: /etc/modules-load.d"
+	run grep -c "kata-setup created" "$HOST/etc/modprobe.d/kata-containers.conf"
+	assert_output 0
+	# a rerun leaves the record as it is
+	sums=$(tree_sum "$HOST")
+	setup_run 1 --nested --accel=tcg
+	[ "$sums" = "$(tree_sum "$HOST")" ]
+	# something else of the operator's in a directory kata-setup made stays, and so does the directory
+	echo mine >"$HOST/etc/modules-load.d/other.conf"
+	setup_run 0 --undo
+	assert_line "  [done] remove /etc/kata-containers/configuration.toml: removed, and the directory /etc/kata-containers"
+	assert_line "  [done] remove /etc/modules-load.d/kata-containers.conf: removed; kept /etc/modules-load.d (not empty)"
+	assert_line "  [done] remove /etc/modprobe.d/kata-containers.conf: removed"
+	[ ! -e "$HOST/etc/kata-containers" ]
+	[ -e "$HOST/etc/modules-load.d/other.conf" ]
+	[ -d "$HOST/etc/modprobe.d" ]
+	# nothing left to undo is not a failure either
+	setup_run 0 --undo
+}
+
+@test "devices already bound to vfio-pci get the VFIO modules loaded at boot" {
+	use_host iommu-vfio
+	setup_run 0 --dry-run
+	assert_line --regexp "write /etc/modules-load.d/kata-containers.conf \(load at boot: .*vfio vfio_iommu_type1 vfio_pci\)"
 }
