@@ -314,6 +314,12 @@ void cpu_parse_cpuinfo(const char *text, struct cpu_facts *cpu)
 			processors++;
 			continue;
 		}
+		/* POWER lists the machine after every processor block: "timebase",
+		 * "platform", "model", "machine" belong to no processor */
+		if (!strcmp(key, "platform")) {
+			str_copy(cpu->ppc_platform, sizeof(cpu->ppc_platform), val);
+			continue;
+		}
 		if (first_done)
 			continue;
 		if (!strcmp(key, "flags") || !strcmp(key, "Features") || !strcmp(key, "features")) {
@@ -329,8 +335,6 @@ void cpu_parse_cpuinfo(const char *text, struct cpu_facts *cpu)
 			str_copy(cpu->cpu_implementer, sizeof(cpu->cpu_implementer), val);
 		} else if (!strcmp(key, "CPU part")) {
 			str_copy(cpu->cpu_part, sizeof(cpu->cpu_part), val);
-		} else if (!strcmp(key, "platform")) {
-			str_copy(cpu->ppc_platform, sizeof(cpu->ppc_platform), val);
 		} else if (!strcmp(key, "cpu MHz")) {
 			double mhz = strtod(val, NULL);
 			if (mhz > 0 && mhz < 100000)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "arch_qemu.h"
 #include "qemu_binary.h"
 #include "rules.h"
 #include "strbuf.h"
@@ -26,6 +27,30 @@ static const struct {
     {"proxy.kata.path", "install kata-proxy (`make install`), or fix the path"},
     {"shim.kata.path", "install kata-shim (`make install`), or fix the path"},
 };
+
+/* A QEMU for another architecture runs guests only under emulation: an
+ * x86 configuration copied to an arm64 node, say. */
+static void qemu_arch_rule(const struct rules_input *in, struct report *r)
+{
+	const struct config_state *cs = in->config;
+	const struct arch_qemu *aq = arch_qemu_for(in->facts->cpu.arch);
+	const char *path = cs->cfg.hypervisor.path;
+	const char *base = path ? strrchr(path, '/') : NULL;
+	base = base ? base + 1 : path;
+	if (!aq || !base || !str_startswith(base, "qemu-system-") || !strcmp(base, aq->binary))
+		return;
+	struct report_item *it =
+	    report_add(r, "config.qemu_arch", GROUP_CONFIG,
+		       strcmp(cs->cfg.hypervisor.accel, "tcg") ? LEVEL_FAIL : LEVEL_WARN,
+		       "QEMU's architecture", "%s emulates another architecture than this %s host",
+		       base, in->facts->cpu.arch_name);
+	report_item_detail(it, "hypervisor.qemu.path = %s; this host's is /usr/bin/%s (machine %s)",
+			   path, aq->binary, aq->machine_type);
+	report_item_remedy(it,
+			   "use the configuration for %s (`kata-setup --force` installs one), or "
+			   "set path = \"/usr/bin/%s\" and machine_type = \"%s\"",
+			   in->facts->cpu.arch_name, aq->binary, aq->machine_type);
+}
 
 static const char *path_remedy(const struct config_path *p)
 {
@@ -127,8 +152,16 @@ void rules_config(const struct rules_input *in, struct report *r)
 		char where[512];
 		config_key_where(&cs->cfg, p->section, p->key, where, sizeof(where));
 		report_item_detail(it, "%s[%s] %s", where, p->section, p->key);
-		report_item_remedy(it, "%s", path_remedy(p));
+		const struct arch_qemu *aq = arch_qemu_for(in->facts->cpu.arch);
+		if (!strcmp(p->key, "path") && !strcmp(p->section, "hypervisor.qemu") && aq)
+			report_item_remedy(it,
+					   "install QEMU (Debian and Ubuntu: `apt-get install %s`, "
+					   "which gives /usr/bin/%s), or fix the path",
+					   aq->package, aq->binary);
+		else
+			report_item_remedy(it, "%s", path_remedy(p));
 	}
+	qemu_arch_rule(in, r);
 	qemu_sandbox_rule(cs, r);
 	if (!strcmp(cs->cfg.hypervisor.accel, "tcg"))
 		report_add(r, "config.accel", GROUP_CONFIG, LEVEL_PASS, "accelerator",

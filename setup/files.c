@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "adapt.h"
+#include "arch_qemu.h"
 #include "config_chain.h"
 #include "config_paths.h"
 #include "config_validate.h"
@@ -241,6 +242,23 @@ int setup_config_content(const struct host_root *root, const struct host_facts *
 		char *next = set_key(text, "hypervisor.qemu", key, value, why);
 		free(text);
 		text = next;
+	}
+	/* the host's QEMU, where the shipped default is another architecture's
+	 * (a configuration built for x86 would run nothing on arm64) */
+	const struct arch_qemu *aq = arch_qemu_for(f->cpu.arch);
+	const char *base = c.hypervisor.path ? strrchr(c.hypervisor.path, '/') : NULL;
+	if (aq && base && strcmp(base + 1, aq->binary)) {
+		_cleanup_free_ char *why = xasprintf("this host is %s", f->cpu.arch_name);
+		_cleanup_free_ char *path = xasprintf("\"/usr/bin/%s\"", aq->binary);
+		_cleanup_free_ char *paths = xasprintf("[%s]", path);
+		_cleanup_free_ char *machine = xasprintf("\"%s\"", aq->machine_type);
+		const char *const kv[][2] = {
+		    {"path", path}, {"valid_hypervisor_paths", paths}, {"machine_type", machine}};
+		for (size_t i = 0; i < ARRAY_SIZE(kv); i++) {
+			char *next = set_key(text, "hypervisor.qemu", kv[i][0], kv[i][1], why);
+			free(text);
+			text = next;
+		}
 	}
 	/* the result must load back cleanly */
 	struct kc_config check;

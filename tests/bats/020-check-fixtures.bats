@@ -180,3 +180,23 @@ load helpers
 	run check_json "$FIXTURES/amd-svm-disabled" '.facts.firmware.msr | "\(.source) \(.vm_cr)"'
 	assert_output "recorded 0x18"
 }
+
+@test "power9-powernv: a POWER host with many CPUs is judged by the platform line after them" {
+	run_check 3 --verbose --host-root "$FIXTURES/power9-powernv"
+	assert_line "Checking POWER platform: PASS"
+	assert_output --partial "PowerNV (bare metal): KVM-HV is possible"
+	assert_line "Checking KVM-HV for POWER (kvm_hv): PASS"
+	run check_json "$FIXTURES/power9-powernv" '.facts.cpu | "\(.arch) \(.processors)"'
+	assert_output "ppc64le 8"
+}
+
+@test "a configuration for another architecture's QEMU is refused on this host, naming the right one" {
+	host=$(fixture_copy power9-powernv)
+	mkdir -p "$host/etc/kata-containers" "$host/usr/bin"
+	cp "$FIXTURES/intel-ready/etc/kata-containers/configuration.toml" "$host/etc/kata-containers/"
+	run_check 1 --verbose --host-root "$host"
+	assert_line "Checking QEMU's architecture: FAIL"
+	assert_output --partial "qemu-system-x86_64 emulates another architecture than this ppc64le host"
+	assert_output --partial 'set path = "/usr/bin/qemu-system-ppc64" and machine_type = "pseries"'
+	assert_output --partial "apt-get install qemu-system-ppc"
+}

@@ -332,3 +332,17 @@ tree_sum() {
 	setup_run 0 --dry-run
 	assert_line --regexp "write /etc/modules-load.d/kata-containers.conf \(load at boot: .*vfio vfio_iommu_type1 vfio_pci\)"
 }
+
+@test "the configuration installed on POWER and arm64 names the host's QEMU and machine type" {
+	for spec in power9-powernv:qemu-system-ppc64:pseries arm64-ready:qemu-system-aarch64:virt; do
+		IFS=: read -r name binary machine <<<"$spec"
+		use_host "$name"
+		setup_run 1
+		run grep -E '^(path|machine_type|valid_hypervisor_paths) =' "$HOST/etc/kata-containers/configuration.toml"
+		assert_line --index 0 "path = \"/usr/bin/$binary\" # kata-setup: this host is $(cat "$HOST/proc/sys/kernel/arch")"
+		assert_line --index 1 --partial "machine_type = \"$machine\""
+		assert_line --index 2 --partial "valid_hypervisor_paths = [\"/usr/bin/$binary\"]"
+		run_check 1 --host-root "$HOST"
+		refute_output --partial "QEMU's architecture"
+	done
+}
