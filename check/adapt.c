@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "rules.h"
 #include "strutil.h"
 
 static void change(struct adapt_result *out, const char *key, const char *from, const char *to,
@@ -99,9 +100,17 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 
 	const struct report_item *it;
 	if (h->use_vsock && (it = node_item(r, "devices.vhost-vsock"))) {
+		const char *conflict = rules_vsock_conflict(f);
+		_cleanup_free_ char *because =
+		    conflict
+			? xasprintf("/dev/vhost-vsock is missing: %s owns vsock, so vhost_vsock "
+				    "cannot load; the agent channel uses virtio-serial",
+				    conflict)
+			: xstrdup("/dev/vhost-vsock is missing: the agent channel uses "
+				  "virtio-serial");
 		h->use_vsock = false;
-		change(out, "hypervisor.qemu.use_vsock", "true", "false", it,
-		       "/dev/vhost-vsock is missing: the agent channel uses virtio-serial");
+		change(out, "hypervisor.qemu.use_vsock", "true", "false",
+		       conflict ? report_find(r, "modules.vhost_vsock") : it, because);
 	}
 	if (!h->disable_vhost_net && (it = node_item(r, "devices.vhost-net"))) {
 		h->disable_vhost_net = true;

@@ -98,7 +98,7 @@ struct module_facts {
 	int nparams;
 };
 
-#define MODULES_MAX 16
+#define MODULES_MAX 24
 
 struct modules_facts {
 	char release[128];     /* kernel release the modules directory is for */

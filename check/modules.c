@@ -43,6 +43,10 @@ static const struct module_spec {
     {"vhost_net", "CONFIG_VHOST_NET", ARCH_ANY, {NULL}},
     {"vhost_vsock", "CONFIG_VHOST_VSOCK", ARCH_ANY, {NULL}},
     {"vsock", "CONFIG_VSOCKETS", ARCH_ANY, {NULL}},
+    /* other hypervisors' vsock transports: before Linux 5.5 only one host
+     * transport could be registered, and these take the place first */
+    {"vmw_vsock_vmci_transport", "CONFIG_VMWARE_VMCI_VSOCKETS", ARCH_BIT(ARCH_X86_64), {NULL}},
+    {"hv_sock", "CONFIG_HYPERV_VSOCKETS", ARCH_BIT(ARCH_X86_64), {NULL}},
     {"tun", "CONFIG_TUN", ARCH_ANY, {NULL}},
     {"vfio", "CONFIG_VFIO", ARCH_ANY, {NULL}},
     {"vfio_pci", "CONFIG_VFIO_PCI", ARCH_ANY, {NULL}},

@@ -151,3 +151,24 @@ enum virt_block rules_virt_block(const struct host_facts *f, char *why, size_t l
 	}
 	return VIRT_AVAILABLE;
 }
+
+bool rules_kernel_before(const struct host_facts *f, unsigned major, unsigned minor)
+{
+	unsigned a, b;
+	if (sscanf(f->res.kernel_release, "%u.%u", &a, &b) != 2)
+		return false;
+	return a < major || (a == major && b < minor);
+}
+
+const char *rules_vsock_conflict(const struct host_facts *f)
+{
+	static const char *const transports[] = {"vmw_vsock_vmci_transport", "hv_sock"};
+
+	/* Linux 5.5 lets a guest transport and vhost_vsock live side by side */
+	if (module_present(facts_module(f, "vhost_vsock")) || !rules_kernel_before(f, 5, 5))
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(transports); i++)
+		if (module_present(facts_module(f, transports[i])))
+			return transports[i];
+	return NULL;
+}

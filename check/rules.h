@@ -57,6 +57,12 @@ enum virt_block {
 };
 /* why (may be NULL) gets the evidence for anything but VIRT_AVAILABLE. */
 enum virt_block rules_virt_block(const struct host_facts *f, char *why, size_t len);
+/* Another hypervisor's vsock transport that keeps vhost_vsock from loading
+ * (before Linux 5.5 the first transport owned vsock): its module name, NULL
+ * when none is in the way. */
+const char *rules_vsock_conflict(const struct host_facts *f);
+/* The running kernel is older than major.minor (false when unknown). */
+bool rules_kernel_before(const struct host_facts *f, unsigned major, unsigned minor);
 /* The x86 virtualization flag for this vendor ("vmx"/"svm"), NULL if none. */
 const char *rules_virt_flag(const struct host_facts *f);
 

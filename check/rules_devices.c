@@ -69,7 +69,14 @@ static void rule_device(const struct host_facts *f, const struct device_row *row
 	}
 	it = report_add(r, row->id, GROUP_DEVICES, row->missing, row->path, "does not exist");
 	report_item_detail(it, "%s", row->why);
-	if (m && m->state == MOD_AVAILABLE) {
+	const char *conflict =
+	    spec && !strcmp(spec->module, "vhost_vsock") ? rules_vsock_conflict(f) : NULL;
+	if (conflict) {
+		report_item_remedy(it,
+				   "vhost_vsock cannot load while %s owns vsock (see the module "
+				   "check); the agent channel uses virtio-serial",
+				   conflict);
+	} else if (m && m->state == MOD_AVAILABLE) {
 		report_item_remedy(
 		    it, "it appears when %s is loaded: run `kata-setup` (or `modprobe %s`)",
 		    m->name, m->name);

@@ -184,6 +184,31 @@ static void report_module_state(const struct host_facts *f, const struct module_
 		report_item_remedy(it, "boot a kernel built with %s (=m or =y)", m->kconfig);
 }
 
+/* vhost_vsock would load but fail with EBUSY: another transport owns vsock. */
+static bool vsock_taken(const struct host_facts *f, const struct module_row *row, const char *id,
+			struct report *r)
+{
+	const char *other = rules_vsock_conflict(f);
+	if (strcmp(row->module, "vhost_vsock") || !other)
+		return false;
+	const char *who = !strcmp(other, "hv_sock") ? "a Hyper-V guest's" : "a VMware guest's";
+	struct report_item *it =
+	    report_add(r, id, GROUP_MODULES, LEVEL_WARN, row->what,
+		       "cannot load: %s vsock transport %s owns vsock (Linux %s, before 5.5)", who,
+		       other, f->res.kernel_release);
+	report_item_detail(
+	    it,
+	    "loading vhost_vsock fails with EBUSY while %s is loaded; the agent "
+	    "channel uses virtio-serial instead (kata-runtime sets use_vsock = false)",
+	    other);
+	report_item_remedy(it,
+			   "nothing is needed: virtio-serial works. For vsock, `modprobe -r %s` "
+			   "(the hypervisor's own guest channel stops) and then `modprobe "
+			   "vhost_vsock`, or boot Linux 5.5 or later",
+			   other);
+	return true;
+}
+
 static void rule_module(const struct host_facts *f, const struct module_row *row, struct report *r)
 {
 	const struct module_facts *m = facts_module(f, row->module);
@@ -193,6 +218,8 @@ static void rule_module(const struct host_facts *f, const struct module_row *row
 	if (!m)
 		return; /* not probed on this architecture */
 	snprintf(id, sizeof(id), "modules.%s", row->module);
+	if (vsock_taken(f, row, id, r))
+		return;
 	if (module_need(f, row, m, id, r, &missing))
 		report_module_state(f, row, m, id, missing, r);
 }

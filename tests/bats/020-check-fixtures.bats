@@ -200,3 +200,16 @@ load helpers
 	assert_output --partial 'set path = "/usr/bin/qemu-system-ppc64" and machine_type = "pseries"'
 	assert_output --partial "apt-get install qemu-system-ppc"
 }
+
+@test "vmware-guest: another hypervisor's vsock transport is named, with no load fix, and kata-env keeps virtio-serial for that reason" {
+	run_check 0 --verbose --host-root "$FIXTURES/vmware-guest"
+	assert_line "Checking host support for virtio-vsock (vhost_vsock): WARN"
+	assert_output --partial "cannot load: a VMware guest's vsock transport vmw_vsock_vmci_transport owns vsock (Linux 4.15.0-213-generic, before 5.5)"
+	assert_output --partial "\`modprobe -r vmw_vsock_vmci_transport\`"
+	assert_output --partial "running inside a VM (VMware)"
+	run check_json "$FIXTURES/vmware-guest" '[.checks[] | select(.fix.target == "vhost_vsock")] | length'
+	assert_output "0"
+	printf '[hypervisor.qemu]\nuse_vsock = true\n' >"$BATS_TEST_TMPDIR/vsock.toml"
+	run --separate-stderr "$KC_BUILD/bin/kata-env" --json --host-root "$FIXTURES/vmware-guest" --kata-config "$BATS_TEST_TMPDIR/vsock.toml"
+	jq -e '.Adaptation[] | select(.Key == "hypervisor.qemu.use_vsock") | .To == "false" and .ReportItem == "modules.vhost_vsock" and (.Reason | test("vmw_vsock_vmci_transport owns vsock"))' <<<"$output"
+}
