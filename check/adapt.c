@@ -134,13 +134,27 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 		change(out, "hypervisor.qemu.default_maxvcpus", a, b, report_find(r, "kvm.caps"),
 		       "KVM's maximum vCPUs per VM");
 	}
-	uint64_t total_mib = f->res.mem_total_kib / 1024;
-	if (f->res.mem_known && total_mib && h->default_memory > total_mib) {
+	struct memory_budget mem;
+	rules_memory_budget(f, !strcmp(out->accel, "tcg"), &mem);
+	if (mem.known && mem.fit_mib < GUEST_MIN_MIB)
+		return kc_error_set(err, 0,
+				    "no VM fits in this host's %llu MiB of memory (report item "
+				    "resources.memory): a guest needs %d MiB, QEMU about %llu MiB, "
+				    "and the host keeps %llu MiB",
+				    (unsigned long long)mem.total_mib, GUEST_MIN_MIB,
+				    (unsigned long long)mem.overhead_mib,
+				    (unsigned long long)mem.reserve_mib);
+	if (mem.known && h->default_memory > mem.fit_mib) {
 		snprintf(a, sizeof(a), "%u", h->default_memory);
-		snprintf(b, sizeof(b), "%llu", (unsigned long long)total_mib);
-		h->default_memory = (uint32_t)total_mib;
+		snprintf(b, sizeof(b), "%llu", (unsigned long long)mem.fit_mib);
+		h->default_memory = (uint32_t)mem.fit_mib;
+		_cleanup_free_ char *because = xasprintf(
+		    "what fits in %llu MiB with about %llu MiB for QEMU and %llu MiB kept "
+		    "for the host",
+		    (unsigned long long)mem.total_mib, (unsigned long long)mem.overhead_mib,
+		    (unsigned long long)mem.reserve_mib);
 		change(out, "hypervisor.qemu.default_memory", a, b,
-		       report_find(r, "resources.memory"), "no more memory than the host has");
+		       report_find(r, "resources.memory"), because);
 	}
 	return 0;
 }

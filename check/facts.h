@@ -207,10 +207,14 @@ struct resource_facts {
 	uint64_t mem_total_kib, mem_available_kib;
 	bool mem_known;
 	uint64_t hugepages_total, hugepages_free, hugepage_size_kib;
+	uint64_t swap_total_kib, swap_free_kib;
+	uint64_t commit_limit_kib, committed_kib; /* CommitLimit, Committed_AS */
+	int overcommit; /* vm.overcommit_memory: 0 heuristic, 1 always, 2 strict; -1 unknown */
 	enum cgroup_layout cgroup;
 	char kernel_release[128];
 	char kernel_version[160];
 	char distro_id[32], distro_version[32], distro_name[96];
+	char os_name[64]; /* os-release NAME ("Debian GNU/Linux"); distro_name is PRETTY_NAME */
 };
 
 struct host_facts {

@@ -59,6 +59,14 @@ void resources_parse_meminfo(const char *text, struct resource_facts *rf)
 			rf->hugepages_free = v;
 		else if (!strcmp(key, "Hugepagesize"))
 			rf->hugepage_size_kib = v;
+		else if (!strcmp(key, "SwapTotal"))
+			rf->swap_total_kib = v;
+		else if (!strcmp(key, "SwapFree"))
+			rf->swap_free_kib = v;
+		else if (!strcmp(key, "CommitLimit"))
+			rf->commit_limit_kib = v;
+		else if (!strcmp(key, "Committed_AS"))
+			rf->committed_kib = v;
 	}
 	rf->mem_known = total;
 }
@@ -100,6 +108,8 @@ static void read_os_release(const struct host_root *root, struct resource_facts 
 			str_copy(rf->distro_version, sizeof(rf->distro_version), v);
 		else if (!strcmp(k, "PRETTY_NAME"))
 			str_copy(rf->distro_name, sizeof(rf->distro_name), v);
+		else if (!strcmp(k, "NAME"))
+			str_copy(rf->os_name, sizeof(rf->os_name), v);
 	}
 }
 
@@ -112,6 +122,11 @@ void resources_probe(const struct host_root *root, struct resource_facts *rf)
 		rf->cpus_online = cpu_list_count(buf);
 	if (host_read_file(root, "/proc/meminfo", 1024 * 1024, &meminfo, NULL) == 0)
 		resources_parse_meminfo(meminfo, rf);
+	rf->overcommit = -1;
+	unsigned oc;
+	if (host_read_attr(root, "/proc/sys/vm/overcommit_memory", buf, sizeof(buf)) == 0 &&
+	    parse_uint(buf, 10, &oc) == 0 && oc <= 2)
+		rf->overcommit = (int)oc;
 	rf->cgroup = cgroup_layout(root);
 	if (host_read_attr(root, "/proc/sys/kernel/osrelease", buf, sizeof(buf)) == 0)
 		str_copy(rf->kernel_release, sizeof(rf->kernel_release), buf);

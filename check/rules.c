@@ -172,3 +172,40 @@ const char *rules_vsock_conflict(const struct host_facts *f)
 			return transports[i];
 	return NULL;
 }
+
+bool rules_runs_tcg(const struct host_facts *f, const char *accel)
+{
+	return accel &&
+	       (!strcmp(accel, "tcg") || (!strcmp(accel, "auto") && !rules_kvm_runs_guests(f)));
+}
+
+void rules_memory_budget(const struct host_facts *f, bool tcg, struct memory_budget *b)
+{
+	const struct resource_facts *res = &f->res;
+
+	memset(b, 0, sizeof(*b));
+	if (!res->mem_known || !res->mem_total_kib)
+		return;
+	b->known = true;
+	b->total_mib = res->mem_total_kib / 1024;
+	b->available_mib =
+	    (res->mem_available_kib ? res->mem_available_kib : res->mem_total_kib) / 1024;
+	b->overhead_mib = tcg ? QEMU_OVERHEAD_TCG_MIB : QEMU_OVERHEAD_KVM_MIB;
+	b->reserve_mib =
+	    HOST_RESERVE_MIN_MIB +
+	    (b->total_mib > HOST_RESERVE_MIN_MIB ? (b->total_mib - HOST_RESERVE_MIN_MIB) / 16 : 0);
+	uint64_t need = b->overhead_mib + b->reserve_mib;
+	b->fit_mib = b->total_mib > need ? b->total_mib - need : 0;
+	if (res->overcommit == 2 && res->commit_limit_kib) {
+		/* strict accounting: QEMU's whole guest mapping must be committable */
+		b->strict_commit = true;
+		uint64_t room = res->commit_limit_kib > res->committed_kib
+				    ? (res->commit_limit_kib - res->committed_kib) / 1024
+				    : 0;
+		b->commit_room_mib = room;
+		uint64_t fit = room > b->overhead_mib ? room - b->overhead_mib : 0;
+		if (fit < b->fit_mib)
+			b->fit_mib = fit;
+	}
+	b->fit_mib &= ~(uint64_t)31; /* whole 32 MiB steps, as memory hot-plug wants */
+}

@@ -35,29 +35,75 @@ static void rule_cpus(const struct rules_input *in, struct report *r)
 static void rule_memory(const struct rules_input *in, struct report *r)
 {
 	const struct resource_facts *res = &in->facts->res;
+	struct memory_budget b;
 	struct report_item *it;
 
-	if (!res->mem_known) {
+	rules_memory_budget(in->facts, rules_runs_tcg(in->facts, in->accel), &b);
+	if (!b.known) {
 		it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_WARN, "memory",
 				"/proc/meminfo could not be read");
 		report_item_remedy(it, "mount /proc in the host root");
 		return;
 	}
-	uint64_t avail_mib =
-	    (res->mem_available_kib ? res->mem_available_kib : res->mem_total_kib) / 1024;
-	uint64_t total_mib = res->mem_total_kib / 1024;
-	if (avail_mib < in->want_memory_mib) {
-		it = report_add(
-		    r, "resources.memory", GROUP_RESOURCES, LEVEL_WARN, "memory",
-		    "%llu MiB available, less than the %u MiB a sandbox is configured with",
-		    (unsigned long long)avail_mib, in->want_memory_mib);
+	unsigned long long total = b.total_mib, avail = b.available_mib, qemu = b.overhead_mib,
+			   keep = b.reserve_mib, fit = b.fit_mib, want = in->want_memory_mib;
+	if (b.fit_mib < GUEST_MIN_MIB) {
+		it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_FAIL, "memory",
+				"%llu MiB%s is too little for any VM", total,
+				b.strict_commit && b.commit_room_mib < total
+				    ? " (and strict overcommit accounting)"
+				    : "");
+		report_item_detail(it,
+				   "a guest needs at least %d MiB, QEMU about %llu MiB beside it, "
+				   "and the host keeps %llu MiB for itself%s",
+				   GUEST_MIN_MIB, qemu, keep,
+				   b.strict_commit ? "; vm.overcommit_memory = 2 leaves "
+						     "CommitLimit - Committed_AS to commit"
+						   : "");
+		/* the least memory whose budget fits the smallest guest */
+		unsigned long long least = total;
+		struct host_facts more = *in->facts;
+		for (struct memory_budget m = b; m.fit_mib < GUEST_MIN_MIB && least < (1ULL << 30);
+		     rules_memory_budget(&more, rules_runs_tcg(in->facts, in->accel), &m)) {
+			least += 32;
+			more.res.mem_total_kib = least * 1024;
+			more.res.commit_limit_kib += 32 * 1024;
+		}
+		report_item_remedy(it, "give the node at least %llu MiB, or run its pods with runc (no VM)",
+				   least);
+		return;
+	}
+	if (want > fit) {
+		it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_WARN, "memory",
+				"a %llu MiB VM does not fit in %llu MiB: kata-runtime sizes VMs at "
+				"%llu MiB",
+				want, total, fit);
+		report_item_detail(it,
+				   "QEMU needs about %llu MiB beside the guest, and the host keeps "
+				   "%llu MiB%s",
+				   qemu, keep,
+				   b.strict_commit ? " (vm.overcommit_memory = 2 limits it further)"
+						   : "");
+		report_item_remedy(it, "lower default_memory to %llu or less, or add memory", fit);
+		return;
+	}
+	if (avail < want + qemu) {
+		it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_WARN, "memory",
+				"%llu MiB available now, less than a %llu MiB VM and QEMU's %llu "
+				"MiB",
+				avail, want, qemu);
 		report_item_remedy(it,
 				   "free memory, or lower default_memory in configuration.toml");
 		return;
 	}
 	it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_PASS, "memory",
-			"%llu MiB available of %llu MiB", (unsigned long long)avail_mib,
-			(unsigned long long)total_mib);
+			"%llu MiB available of %llu MiB; a VM takes %llu MiB and QEMU about %llu "
+			"MiB",
+			avail, total, want, qemu);
+	if (res->swap_total_kib || b.strict_commit)
+		report_item_detail(it, "swap %llu MiB%s",
+				   (unsigned long long)res->swap_total_kib / 1024,
+				   b.strict_commit ? "; strict overcommit accounting" : "");
 	if (res->hugepages_total)
 		report_item_detail(it, "hugepages: %llu of %llu free, %llu KiB each",
 				   (unsigned long long)res->hugepages_free,

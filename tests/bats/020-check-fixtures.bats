@@ -213,3 +213,33 @@ load helpers
 	run --separate-stderr "$KC_BUILD/bin/kata-env" --json --host-root "$FIXTURES/vmware-guest" --kata-config "$BATS_TEST_TMPDIR/vsock.toml"
 	jq -e '.Adaptation[] | select(.Key == "hypervisor.qemu.use_vsock") | .To == "false" and .ReportItem == "modules.vhost_vsock" and (.Reason | test("vmw_vsock_vmci_transport owns vsock"))' <<<"$output"
 }
+
+@test "small-host: 1 CPU and 488 MiB fits no VM; kata-env refuses instead of shrinking the VM to all the memory" {
+	run_check 1 --verbose --host-root "$FIXTURES/small-host"
+	assert_line "Checking memory: FAIL"
+	assert_output --partial "488 MiB is too little for any VM"
+	assert_output --partial "a guest needs at least 256 MiB, QEMU about 160 MiB beside it, and the host keeps 270 MiB for itself"
+	assert_output --partial "give the node at least 712 MiB"
+	printf '[hypervisor.qemu]\ndefault_memory = 2048\n' >"$BATS_TEST_TMPDIR/c.toml"
+	run --separate-stderr "$KC_BUILD/bin/kata-env" --json --host-root "$FIXTURES/small-host" --kata-config "$BATS_TEST_TMPDIR/c.toml"
+	[ "$status" -eq 1 ]
+	jq -e '.Refusal.Reasons | map(test("no VM fits in this host.s 488 MiB of memory \\(report item resources.memory\\)")) | any' <<<"$output"
+}
+
+@test "a 2 GiB host: the VM is sized to leave QEMU and the host their memory; strict overcommit limits it further" {
+	host=$(fixture_copy small-host)
+	sed -i 's/^MemTotal: .*/MemTotal:        2030000 kB/; s/^MemAvailable: .*/MemAvailable:    1800000 kB/' "$host/proc/meminfo"
+	run_check 3 --verbose --host-root "$host"
+	assert_line "Checking memory: WARN"
+	assert_output --partial "a 2048 MiB VM does not fit in 1982 MiB: kata-runtime sizes VMs at 1440 MiB"
+	printf '[hypervisor.qemu]\ndefault_memory = 2048\n' >"$BATS_TEST_TMPDIR/c.toml"
+	run --separate-stderr "$KC_BUILD/bin/kata-env" --json --host-root "$host" --kata-config "$BATS_TEST_TMPDIR/c.toml"
+	jq -e '.Adaptation[] | select(.Key == "hypervisor.qemu.default_memory") | .From == "2048" and .To == "1440" and .ReportItem == "resources.memory" and (.Reason | test("kept for the host"))' <<<"$output"
+	# vm.overcommit_memory = 2: only what may still be committed counts
+	mkdir -p "$host/proc/sys/vm"
+	echo 2 >"$host/proc/sys/vm/overcommit_memory"
+	sed -i 's/^CommitLimit: .*/CommitLimit:     1500000 kB/; s/^Committed_AS: .*/Committed_AS:     600000 kB/' "$host/proc/meminfo"
+	run_check 3 --verbose --host-root "$host"
+	assert_output --partial "kata-runtime sizes VMs at 704 MiB"
+	assert_output --partial "vm.overcommit_memory = 2 limits it further"
+}

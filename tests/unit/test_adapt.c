@@ -55,7 +55,12 @@ static void missing_nodes_turn_features_off(void **state)
 	assert_false(c.hypervisor.use_vsock);
 	assert_true(c.hypervisor.disable_vhost_net);
 	assert_int_equal(c.hypervisor.default_vcpus, 8);
-	assert_int_equal(c.hypervisor.default_memory, 64 * 1024);
+	/* the guest leaves QEMU and the host their share */
+	struct memory_budget mem;
+	rules_memory_budget(f, false, &mem);
+	assert_true(mem.fit_mib >= GUEST_MIN_MIB && mem.fit_mib < mem.total_mib - mem.reserve_mib);
+	assert_int_equal(c.hypervisor.default_memory, mem.fit_mib);
+	assert_contains(a.changes[3].reason, "kept for the host");
 	assert_int_equal(a.n, 4);
 	assert_string_equal(a.changes[0].key, "hypervisor.qemu.use_vsock");
 	assert_string_equal(a.changes[0].item, "devices.vhost-vsock");
