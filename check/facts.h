@@ -92,6 +92,7 @@ struct module_facts {
 	char kconfig[40];   /* "CONFIG_VHOST_NET" */
 	char kconfig_value; /* 'y', 'm', 'n', or 0 when unknown */
 	bool blacklisted;
+	bool unindexed;	   /* the file is on disk but modules.dep does not list it */
 	char options[160]; /* "options" lines from modprobe.d, joined */
 	int refcnt;	   /* -1 when unknown */
 	struct module_param_fact params[MODULE_PARAMS_MAX];

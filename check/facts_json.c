@@ -82,6 +82,7 @@ static json_t *modules_json(const struct modules_facts *mf)
 		json_object_set_new(mo, "path", str_or_null(m->path));
 		json_object_set_new(mo, "kconfig", json_string(m->kconfig));
 		json_object_set_new(mo, "kconfig_value", str_or_null(kv));
+		json_object_set_new(mo, "unindexed", json_boolean(m->unindexed));
 		json_object_set_new(mo, "blacklisted", json_boolean(m->blacklisted));
 		json_object_set_new(mo, "options", str_or_null(m->options));
 		json_object_set_new(mo, "refcnt",

@@ -52,7 +52,7 @@ static void scan_lines(const char *text, struct kconfig_query *q, size_t n)
 void kconfig_scan(const char *text, struct kconfig_query *q, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		q[i].value = 'n';
+		q[i].value = '-';
 	scan_lines(text, q, n);
 }
 
@@ -70,7 +70,7 @@ static int scan_gz(int fd, struct kconfig_query *q, size_t n)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		q[i].value = 'n';
+		q[i].value = '-';
 	while ((r = gzread(gz, buf + keep, (unsigned)(sizeof(buf) - 1 - keep))) > 0) {
 		size_t len = keep + (size_t)r;
 		char *last_nl;

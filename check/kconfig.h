@@ -10,7 +10,10 @@
 
 struct kconfig_query {
 	const char *symbol; /* "CONFIG_KVM" */
-	char value;	    /* out: 'y', 'm', 'n' (unset or absent), 0 when no config */
+	/* out: 'y', 'm', 'n' ("# CONFIG_X is not set"), '-' when the config has
+	 * no line for it (its dependencies are off, or the config is not this
+	 * kernel's), 0 when there is no config at all */
+	char value;
 };
 
 /* Fill every query's value in one pass. Returns 0 and the source path in

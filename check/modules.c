@@ -193,6 +193,9 @@ struct kmod_lookup {
 
 struct kmod_answers {
 	bool usable; /* indexes loaded */
+	/* a module file on disk that the index does not list (depmod not run
+	 * since it was installed), relative to the modules directory */
+	char unindexed[MODULES_MAX][sizeof(((struct module_facts *)0)->path)];
 	char error[sizeof(((struct modules_facts *)0)->kmod_error)];
 	char blacklist[1024]; /* " a b c " */
 	struct kmod_lookup mods[MODULES_MAX];
@@ -244,6 +247,61 @@ static void lookup_module(const struct kmod_api *k, struct kmod_ctx *ctx, const 
 	k->module_unref_list(list);
 }
 
+/* The module name a file in the modules directory holds: "vhost-net.ko.zst"
+ * -> "vhost_net"; "" for anything that is not a module. */
+static void module_file_name(const char *file, char *name, size_t len)
+{
+	static const char *const suffixes[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
+	size_t fl = strlen(file);
+	name[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		size_t sl = strlen(suffixes[i]);
+		if (fl > sl && !strcmp(file + fl - sl, suffixes[i]) && fl - sl < len) {
+			snprintf(name, len, "%.*s", (int)(fl - sl), file);
+			underscores(name);
+			return;
+		}
+	}
+}
+
+/* Walk the modules directory for the wanted modules the index missed.
+ * Bounded: a modules tree has a few thousand files. */
+static void walk_modules(const char *dir, const char *rel, int depth,
+			 const struct kmod_questions *q, struct kmod_answers *a, int *budget)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) && --*budget > 0) {
+		char name[64], path[1024], sub[sizeof(a->unindexed[0])];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+		if (e->d_type == DT_DIR) {
+			if (depth < 8)
+				walk_modules(path, sub, depth + 1, q, a, budget);
+			continue;
+		}
+		if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
+			continue;
+		module_file_name(e->d_name, name, sizeof(name));
+		for (size_t i = 0; name[0] && i < q->n; i++)
+			if (!a->mods[i].found && !a->unindexed[i][0] && !strcmp(name, q->names[i]))
+				str_copy(a->unindexed[i], sizeof(a->unindexed[i]), sub);
+	}
+}
+
+static void find_unindexed(const struct kmod_questions *q, struct kmod_answers *a)
+{
+	int budget = 200000;
+	bool missing = false;
+	for (size_t i = 0; i < q->n; i++)
+		missing |= !a->mods[i].found;
+	if (missing)
+		walk_modules(q->modules_dir, "", 0, q, a, &budget);
+}
+
 /* In the confined child (or here, for the live host). */
 static int kmod_ask(void *arg, void *result)
 {
@@ -290,6 +348,7 @@ static int kmod_ask(void *arg, void *result)
 	for (size_t i = 0; i < q->n; i++)
 		lookup_module(k, ctx, q->modules_dir, q->names[i], &a->mods[i]);
 	k->unref(ctx);
+	find_unindexed(q, a);
 	return 0;
 }
 
@@ -327,7 +386,8 @@ static void read_params(const struct host_root *root, const struct module_spec *
 
 static void probe_one(const struct host_root *root, struct modules_facts *mf,
 		      const struct kmod_answers *a, const struct kmod_lookup *look,
-		      const char *proc_modules, const struct module_spec *spec, char kconfig_value)
+		      const char *unindexed, const char *proc_modules,
+		      const struct module_spec *spec, char kconfig_value)
 {
 	struct module_facts *m = &mf->mods[mf->n++];
 	char path[128], state[32];
@@ -390,6 +450,13 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf,
 			snprintf(m->evidence, sizeof(m->evidence),
 				 "modules.dep names %s but the file is missing", rel);
 		}
+	} else if (unindexed[0]) {
+		/* installed after the last depmod: modprobe cannot find it yet */
+		m->state = MOD_AVAILABLE;
+		m->unindexed = true;
+		str_copy(m->path, sizeof(m->path), unindexed);
+		snprintf(m->evidence, sizeof(m->evidence),
+			 "%.100s is on disk, but modules.dep does not list it", unindexed);
 	} else if (kconfig_value == 'm' && mf->modules_dir_present && !a->usable) {
 		/* the .ko may well be there: only the index to find it is missing */
 		m->state = MOD_UNKNOWN;
@@ -403,6 +470,11 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf,
 	} else if (kconfig_value == 'n') {
 		m->state = MOD_ABSENT;
 		snprintf(m->evidence, sizeof(m->evidence), "%s is not set in the kernel config",
+			 spec->kconfig);
+	} else if (kconfig_value == '-' && a->usable) {
+		m->state = MOD_ABSENT;
+		snprintf(m->evidence, sizeof(m->evidence),
+			 "not in modules.dep or on disk, and the kernel config has no %s line",
 			 spec->kconfig);
 	} else if (a->usable) {
 		m->state = MOD_ABSENT;
@@ -453,6 +525,7 @@ void modules_probe(const struct host_root *root, const char *release, enum host_
 	str_copy(mf->kmod_error, sizeof(mf->kmod_error), ka->error);
 	proc_modules = read_proc_modules(root);
 	for (size_t i = 0; i < kq.n; i++)
-		probe_one(root, mf, ka, &ka->mods[i], proc_modules, specs[i], kconfig_values[i]);
+		probe_one(root, mf, ka, &ka->mods[i], ka->unindexed[i], proc_modules, specs[i],
+			  kconfig_values[i]);
 	free(ka);
 }

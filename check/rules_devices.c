@@ -76,6 +76,12 @@ static void rule_device(const struct host_facts *f, const struct device_row *row
 				   "vhost_vsock cannot load while %s owns vsock (see the module "
 				   "check); the agent channel uses virtio-serial",
 				   conflict);
+	} else if (m && m->state == MOD_AVAILABLE && m->unindexed) {
+		report_item_remedy(
+		    it,
+		    "it appears when %s is loaded, which needs `depmod -a` first (see "
+		    "the module check)",
+		    m->name);
 	} else if (m && m->state == MOD_AVAILABLE) {
 		report_item_remedy(
 		    it, "it appears when %s is loaded: run `kata-setup` (or `modprobe %s`)",

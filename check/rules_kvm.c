@@ -43,6 +43,11 @@ static const char *remedy_load_kvm(const struct host_facts *f, struct report_ite
 		    mod);
 		return NULL;
 	}
+	if (m && m->state == MOD_AVAILABLE && m->unindexed) {
+		report_item_remedy(it, "run `depmod -a %s`, then load %s with `kata-setup`",
+				   f->modules.release, mod);
+		return NULL;
+	}
 	if (m && m->state == MOD_AVAILABLE) {
 		report_item_remedy(
 		    it, "load %s (it brings kvm): run `kata-setup`, or `modprobe %s`", mod, mod);

@@ -6,6 +6,7 @@
 #include "cpu.h"
 #include "devices.h"
 #include "rules.h"
+#include "strbuf.h"
 #include "strutil.h"
 
 enum need {
@@ -144,6 +145,17 @@ static void report_module_state(const struct host_facts *f, const struct module_
 		report_item_remedy(it, "see the hardware virtualization check");
 		return;
 	}
+	if (m->state == MOD_AVAILABLE && m->unindexed) {
+		it = report_add(r, id, GROUP_MODULES, missing, row->what,
+				"installed, but missing from the module database: modprobe cannot "
+				"find it");
+		report_item_detail(it, "%s; %s", m->evidence, row->why);
+		report_item_remedy(it,
+				   "run `depmod -a %s` (not run since the module was "
+				   "installed), then `kata-setup`",
+				   f->modules.release);
+		return;
+	}
 	if (m->state == MOD_AVAILABLE) {
 		it = report_add(r, id, GROUP_MODULES, missing, row->what,
 				"available but not loaded%s",
@@ -265,6 +277,26 @@ static void rule_param(const struct host_facts *f, struct report *r, const char 
 		: "a CPU older than Westmere cannot run the default guest; use another node");
 }
 
+/* Module files the database does not list: depmod has not run since they
+ * were installed (a kernel update that skipped it, a hand-copied .ko). */
+static void rule_stale_index(const struct host_facts *f, struct report *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (int i = 0; i < f->modules.n; i++)
+		if (f->modules.mods[i].unindexed)
+			strbuf_appendf(&sb, "%s%s", sb.len ? ", " : "", f->modules.mods[i].path);
+	if (!sb.len)
+		return;
+	struct report_item *it =
+	    report_add(r, "modules.index", GROUP_MODULES, LEVEL_WARN, "module database",
+		       "out of date: modules.dep does not "
+		       "list installed modules");
+	report_item_detail(it, "on disk but not in %s/modules.dep: %s", f->modules.modules_dir,
+			   sb.s);
+	report_item_remedy(it, "run `depmod -a %s`", f->modules.release);
+	strbuf_release(&sb);
+}
+
 void rules_modules(const struct rules_input *in, struct report *r)
 {
 	const struct host_facts *f = in->facts;
@@ -277,6 +309,7 @@ void rules_modules(const struct rules_input *in, struct report *r)
 				   "`depmod -a %s`",
 				   f->modules.release, f->modules.release);
 	}
+	rule_stale_index(f, r);
 	for (size_t i = 0; i < ARRAY_SIZE(module_rows); i++)
 		rule_module(f, &module_rows[i], r);
 	rule_param(f, r, "kvm_intel", "unrestricted_guest", "VMX unrestricted guest (kvm_intel)",

@@ -69,8 +69,9 @@ static void rule_memory(const struct rules_input *in, struct report *r)
 			more.res.mem_total_kib = least * 1024;
 			more.res.commit_limit_kib += 32 * 1024;
 		}
-		report_item_remedy(it, "give the node at least %llu MiB, or run its pods with runc (no VM)",
-				   least);
+		report_item_remedy(
+		    it, "give the node at least %llu MiB, or run its pods with runc (no VM)",
+		    least);
 		return;
 	}
 	if (want > fit) {

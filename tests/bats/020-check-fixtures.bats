@@ -243,3 +243,28 @@ load helpers
 	assert_output --partial "kata-runtime sizes VMs at 704 MiB"
 	assert_output --partial "vm.overcommit_memory = 2 limits it further"
 }
+
+@test "stale-depmod: a module on disk that modules.dep does not list gets depmod as its remedy, not 'not set'" {
+	run_check 1 --verbose --host-root "$FIXTURES/stale-depmod"
+	assert_output --partial "Checking module database: WARN"
+	assert_output --partial "on disk but not in /lib/modules/5.15.0-91-generic/modules.dep: kernel/drivers/vhost/vhost_net.ko"
+	assert_output --partial "installed, but missing from the module database: modprobe cannot find it"
+	assert_output --partial "run \`depmod -a 5.15.0-91-generic\` (not run since the module was installed), then \`kata-setup\`"
+	refute_output --partial "is not set"
+	run check_json "$FIXTURES/stale-depmod" '.facts.modules.modules.vhost_net | "\(.state) \(.unindexed) \(.kconfig_value)"'
+	assert_output "available true -"
+	run check_json "$FIXTURES/stale-depmod" '[.checks[] | select(.fix.target == "vhost_net")] | length'
+	assert_output "0"
+}
+
+@test "fedora-compressed: .ko.xz and .ko.zst modules are found and loaded through libkmod" {
+	run check_json "$FIXTURES/fedora-compressed" '[.facts.modules.modules.kvm_amd, .facts.modules.modules.vhost_net] | map("\(.state) \(.path)") | join(", ")'
+	assert_output "available kernel/arch/x86/kvm/kvm-amd.ko.xz, available kernel/drivers/vhost/vhost_net.ko.zst"
+	host=$(fixture_copy fedora-compressed)
+	export KC_FAKE_ROOT=$host KC_FAKE_LOG=$BATS_TEST_TMPDIR/kernel.log
+	ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD=$KC_BUILD/tests/libfakekernel.so run_cmd 1 "$KC_BUILD/bin/kata-setup" --host-root "$host"
+	assert_line --partial "[done] load kernel module kvm_amd"
+	assert_line --partial "[done] load kernel module vhost_net"
+	run check_json "$host" '.facts.modules.modules.vhost_net.state'
+	assert_output "loaded"
+}

@@ -216,8 +216,8 @@ static void kernel_config(void **state)
 	assert_int_equal(q[0].value, 'y');
 	assert_int_equal(q[1].value, 'm');
 	assert_int_equal(q[2].value, 'n');
-	assert_int_equal(q[3].value, 'n'); /* absent means not set */
-	assert_int_equal(q[4].value, 'n');
+	assert_int_equal(q[3].value, '-'); /* absent: no line, not "is not set" */
+	assert_int_equal(q[4].value, '-');
 	assert_int_equal(q[5].value, 'y'); /* any value means set */
 }
 
@@ -259,7 +259,7 @@ static void kernel_config_gz(void **state)
 	assert_int_equal(q[1].value, 'm');
 	assert_int_equal(q[2].value, 'n');
 	assert_int_equal(q[3].value, 'y');
-	assert_int_equal(q[4].value, 'n');
+	assert_int_equal(q[4].value, '-');
 
 	/* /boot/config-<release> wins when present; a corrupt config.gz is an error */
 	FILE *f = fopen(path, "w");
