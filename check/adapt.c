@@ -77,6 +77,12 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 		h->seccompsandbox = xstrdup("");
 	}
 	bool kvm = adapt_kvm_usable(r, &why);
+	/* a user who may not open /dev/kvm judges for kata-runtime, which is root:
+	 * KVM that could not be tested is not KVM that fails */
+	bool untested =
+	    !kvm && rules_kvm_untested_as_user(f) && !(why && why->raw_level == LEVEL_FAIL);
+	if (untested)
+		kvm = true;
 	if (!strcmp(h->accel, "kvm")) {
 		if (!kvm)
 			return kc_error_set(
@@ -89,9 +95,14 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 		str_copy(out->accel, sizeof(out->accel), "kvm");
 	} else if (!strcmp(h->accel, "auto")) {
 		str_copy(out->accel, sizeof(out->accel), kvm ? "kvm" : "tcg");
-		_cleanup_free_ char *reason = kvm   ? xstrdup("KVM can run the default guest")
-					      : why ? xasprintf("%s: %s", why->what, why->summary)
-						    : xstrdup("KVM is unusable");
+		_cleanup_free_ char *reason =
+		    untested
+			? xasprintf(
+			      "KVM as root would use it; uid %u may not open /dev/kvm to test it",
+			      (unsigned)f->euid)
+		    : kvm ? xstrdup("KVM can run the default guest")
+		    : why ? xasprintf("%s: %s", why->what, why->summary)
+			  : xstrdup("KVM is unusable");
 		change(out, "hypervisor.qemu.accel", "auto", out->accel,
 		       kvm ? report_find(r, "kvm.guest") : why, reason);
 	} else {

@@ -1,6 +1,7 @@
 /* Rules entry point and judgements shared between groups. */
 #include "rules.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -208,4 +209,10 @@ void rules_memory_budget(const struct host_facts *f, bool tcg, struct memory_bud
 			b->fit_mib = fit;
 	}
 	b->fit_mib &= ~(uint64_t)31; /* whole 32 MiB steps, as memory hot-plug wants */
+}
+
+bool rules_kvm_untested_as_user(const struct host_facts *f)
+{
+	const struct kvm_facts *k = &f->kvm;
+	return f->euid != 0 && k->attempted && (k->open_errno == EACCES || k->open_errno == EPERM);
 }

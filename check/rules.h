@@ -47,6 +47,10 @@ const char *rules_vendor_kvm_module(const struct host_facts *f);
 const char *rules_kvm_provider(const struct host_facts *f);
 /* KVM created a VM and (where we have one) ran the smoke guest. */
 bool rules_kvm_runs_guests(const struct host_facts *f);
+/* KVM could not be exercised only because this user may not open
+ * /dev/kvm: kata-runtime (root) may well use it. Judgements that need KVM
+ * to run are then "untested", not "unusable". */
+bool rules_kvm_untested_as_user(const struct host_facts *f);
 /* Does the kernel expose IOMMU groups (passthrough possible)? */
 bool rules_iommu_enabled(const struct host_facts *f);
 /* Whether KVM's vendor module can work on this CPU. */

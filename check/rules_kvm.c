@@ -147,11 +147,22 @@ static bool rule_access(const struct host_facts *f, struct report *r)
 		report_item_detail(it, "/dev/kvm is mode %04o %s:%s; kata-runtime runs as root",
 				   d ? (unsigned)d->mode : 0, d ? d->owner : "?",
 				   d ? d->group : "?");
-		report_item_remedy(it,
-				   "run kata-check as root to test KVM itself, or add this user "
-				   "to group '%s' (`usermod -aG %s USER`, then log in again)",
-				   d && d->group[0] ? d->group : "kvm",
-				   d && d->group[0] ? d->group : "kvm");
+		if (d && d->group[0] && strcmp(d->group, "root"))
+			report_item_remedy(
+			    it,
+			    "nothing for kata-runtime, which runs as root; to test KVM, "
+			    "run kata-check as root, or add this user to group '%s' "
+			    "(`usermod -aG %s USER`, then log in again)",
+			    d->group, d->group);
+		else
+			/* a root-owned node: a user needs a group of its own, never root's */
+			report_item_remedy(
+			    it,
+			    "nothing for kata-runtime, which runs as root; to test KVM, run "
+			    "kata-check as root, or give /dev/kvm to group kvm with a udev rule "
+			    "(`KERNEL==\"kvm\", GROUP=\"kvm\", MODE=\"0660\"` in "
+			    "/etc/udev/rules.d/65-kvm.rules, `groupadd -r kvm` if it is missing) "
+			    "and add this user to it (`usermod -aG kvm USER`)");
 		return false;
 	}
 	it = report_add(r, "kvm.access", GROUP_KVM, LEVEL_FAIL, "access to /dev/kvm",
@@ -292,11 +303,24 @@ static void rule_smoke(const struct host_facts *f, struct report *r)
 	}
 }
 
+/* What stopped the KVM checks, in words that stand on their own (kata-env
+ * prints them with nothing above). */
+static const struct report_item *kvm_stopper(const struct report *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct report_item *it = &r->items[i];
+		if (it->group == GROUP_KVM && (it->level == LEVEL_FAIL || it->level == LEVEL_WARN))
+			return it;
+	}
+	return NULL;
+}
+
 static void rule_default_guest(const struct host_facts *f, struct report *r)
 {
 	const char *provider = rules_kvm_provider(f);
 	const char *vendor = rules_vendor_kvm_module(f);
 	const char *what = "KVM can boot the default guest";
+	const struct report_item *stop;
 	struct report_item *it;
 
 	if (provider && !strcmp(provider, "kvm_pvm")) {
@@ -315,8 +339,20 @@ static void rule_default_guest(const struct host_facts *f, struct report *r)
 		return;
 	}
 	if (!rules_kvm_runs_guests(f)) {
-		it = report_add(r, "kvm.guest", GROUP_KVM, LEVEL_SKIP, what,
-				"KVM could not be exercised (see above)");
+		if (rules_kvm_untested_as_user(f))
+			report_add(r, "kvm.guest", GROUP_KVM, LEVEL_SKIP, what,
+				   "not tested: uid %u may not open /dev/kvm (kata-runtime runs as "
+				   "root)",
+				   (unsigned)f->euid);
+		else if ((stop = kvm_stopper(r)))
+			report_add(r, "kvm.guest", GROUP_KVM, LEVEL_SKIP, what,
+				   "KVM could not be exercised: %s %s (%s)", stop->what,
+				   stop->summary, stop->id);
+		else
+			report_add(r, "kvm.guest", GROUP_KVM, LEVEL_SKIP, what,
+				   "KVM could not be exercised: %s",
+				   f->kvm.attempted ? "not every KVM answer is known"
+						    : "no KVM answers recorded for this host root");
 		return;
 	}
 	if (f->cpu.arch == ARCH_X86_64 && !provider) {
@@ -331,6 +367,35 @@ static void rule_default_guest(const struct host_facts *f, struct report *r)
 		   provider ? " (" : "", provider ? provider : "", provider ? ")" : "");
 }
 
+/* The steps after the device, in order: each is reported, SKIP with the
+ * reason when an earlier one stopped the chain, so that every host's JSON
+ * has the same rows. */
+static const struct {
+	const char *id, *what;
+} kvm_steps[] = {
+    {"kvm.access", "access to /dev/kvm"},	  {"kvm.api", "KVM API version"},
+    {"kvm.caps", "KVM capabilities QEMU needs"},  {"kvm.create_vm", "KVM can create a VM"},
+    {"kvm.smoke", "a test guest runs under KVM"},
+};
+
+static void skip_untested(const struct host_facts *f, struct report *r)
+{
+	const char *why = "an earlier KVM check failed (see above)";
+	char buf[96];
+	if (rules_kvm_untested_as_user(f)) {
+		snprintf(buf, sizeof(buf), "uid %u may not open /dev/kvm", (unsigned)f->euid);
+		why = buf;
+	} else if (!f->kvm.attempted) {
+		why = "no KVM answers recorded for this host root";
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(kvm_steps); i++) {
+		if (report_find(r, kvm_steps[i].id))
+			continue;
+		report_add(r, kvm_steps[i].id, GROUP_KVM, LEVEL_SKIP, kvm_steps[i].what,
+			   "not tested: %s", why);
+	}
+}
+
 void rules_kvm(const struct rules_input *in, struct report *r)
 {
 	const struct host_facts *f = in->facts;
@@ -340,5 +405,6 @@ void rules_kvm(const struct rules_input *in, struct report *r)
 		if (rule_create_vm(f, r))
 			rule_smoke(f, r);
 	}
+	skip_untested(f, r);
 	rule_default_guest(f, r);
 }

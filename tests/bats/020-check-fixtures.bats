@@ -268,3 +268,48 @@ load helpers
 	run check_json "$host" '.facts.modules.modules.vhost_net.state'
 	assert_output "loaded"
 }
+
+# as_user HOST: the same host seen by uid 1000, who may not open root's nodes.
+as_user() {
+	printf 'uid=1000\nopen=EACCES\n' >"$1/.kata-check/kvm"
+	sed -i -E 's/ (06[0-9]0 root (root|kvm)) rw$/ \1 --/' "$1/.kata-check/devices"
+}
+
+# verdict HOST: exit status and every FAIL and WARN id, for comparing users.
+verdict() {
+	local json status=0
+	json=$("$KATA_CHECK" --json --host-root "$1") || status=$?
+	echo "$status $(jq -r '[.checks[] | select(.level == "fail") | .id] | join(",")' <<<"$json")"
+}
+
+@test "intel-user: a user who may not open /dev/kvm gets every KVM row as SKIP with the reason, and the same verdict as root" {
+	run_check 0 --host-root "$FIXTURES/intel-user"
+	assert_output --partial "remedy: nothing for kata-runtime, which runs as root; to test KVM, run kata-check as root, or add this user to group 'kvm'"
+	for what in "KVM API version" "KVM capabilities QEMU needs" "KVM can create a VM" "a test guest runs under KVM"; do
+		assert_line "Checking $what: SKIP"
+	done
+	assert_output --partial "not tested: uid 1000 may not open /dev/kvm"
+	# the JSON has the rows root gets
+	diff <(check_json "$FIXTURES/intel-ready" '[.checks[].id] | sort | .[]') \
+		<(check_json "$FIXTURES/intel-user" '[.checks[].id] | sort | .[]')
+	# kata-env agrees: no refusal, KVM
+	run --separate-stderr "$KC_BUILD/bin/kata-env" --json --host-root "$FIXTURES/intel-user"
+	[ "$status" -eq 0 ]
+	jq -e '.Hypervisor.Accelerator == "kvm" and .Refusal == null' <<<"$output"
+}
+
+@test "pvm-host as a user: the same verdict, CPU item and refusal as for root; the remedy names a kvm group, never root's" {
+	host=$(fixture_copy pvm-host)
+	root_verdict=$(verdict "$host")
+	root_virt=$(check_json "$host" '.checks[] | select(.id == "cpu.virt") | .level')
+	as_user "$host"
+	[ "$(verdict "$host")" = "$root_verdict" ]
+	[ "$(check_json "$host" '.checks[] | select(.id == "cpu.virt") | .level')" = "$root_virt" ]
+	run_check 1 --host-root "$host"
+	assert_output --partial "give /dev/kvm to group kvm with a udev rule"
+	refute_output --partial "group 'root'"
+	run --separate-stderr "$KC_BUILD/bin/kata-env" --json --host-root "$host"
+	[ "$status" -eq 1 ]
+	jq -e '.Refusal.Reasons | map(test("kvm.guest")) | any' <<<"$output"
+	[[ "$stderr" != *"see above"* ]]
+}
