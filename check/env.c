@@ -100,6 +100,7 @@ static json_t *runtime_section(const struct assessment *as)
 	json_object_set_new(v, "Loaded", json_boolean(cs->loaded));
 	json_object_set_new(v, "Error", str(cs->error));
 	json_object_set_new(v, "Warnings", strlist_json(&cs->cfg.warnings));
+	json_object_set_new(v, "Ignored", strlist_json(&cs->cfg.ignored));
 	json_object_set_new(v, "Adjustments", strlist_json(&cs->notes));
 	json_object_set_new(o, "Config", v);
 	return o;

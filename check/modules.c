@@ -471,11 +471,12 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf,
 		m->state = MOD_ABSENT;
 		snprintf(m->evidence, sizeof(m->evidence), "%s is not set in the kernel config",
 			 spec->kconfig);
-	} else if (kconfig_value == '-' && a->usable) {
+	} else if (kconfig_value == '-' && (a->usable || !mf->modules_dir_present)) {
+		/* no line at all: its dependencies are off, so it is not built */
 		m->state = MOD_ABSENT;
 		snprintf(m->evidence, sizeof(m->evidence),
-			 "not in modules.dep or on disk, and the kernel config has no %s line",
-			 spec->kconfig);
+			 "not built: the kernel config has no %s line%s", spec->kconfig,
+			 a->usable ? ", and no module file is installed" : "");
 	} else if (a->usable) {
 		m->state = MOD_ABSENT;
 		snprintf(m->evidence, sizeof(m->evidence),

@@ -135,6 +135,18 @@ void rules_config(const struct rules_input *in, struct report *r)
 				   cs->cfg.warnings.v[0]);
 		strbuf_release(&sb);
 	}
+	if (cs->cfg.ignored.n) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < cs->cfg.ignored.n; i++)
+			strbuf_appendf(&sb, "%s%s", i ? "; " : "", cs->cfg.ignored.v[i]);
+		it = report_add(r, "config.ignored", GROUP_CONFIG, LEVEL_WARN,
+				"settings this runtime does not act on", "%zu setting%s no effect",
+				cs->cfg.ignored.n, cs->cfg.ignored.n == 1 ? " has" : "s have");
+		report_item_detail(it, "%s", strbuf_str(&sb));
+		report_item_remedy(it, "remove them, or expect nothing from them: %s",
+				   cs->cfg.ignored.v[0]);
+		strbuf_release(&sb);
+	}
 	if (!cs->values_ok) {
 		it = report_add(r, "config.values", GROUP_CONFIG, LEVEL_FAIL,
 				"configuration values", "%s", cs->error);

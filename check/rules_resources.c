@@ -112,6 +112,31 @@ static void rule_memory(const struct rules_input *in, struct report *r)
 				   (unsigned long long)res->hugepage_size_kib);
 }
 
+/* enable_hugepages: the guest's memory must come from free huge pages. */
+static void rule_hugepages(const struct rules_input *in, struct report *r)
+{
+	const struct resource_facts *res = &in->facts->res;
+	const struct config_state *cs = in->config;
+	if (!cs || !cs->loaded || !cs->cfg.hypervisor.enable_hugepages || !res->mem_known)
+		return;
+	unsigned long long free_mib = res->hugepages_free * res->hugepage_size_kib / 1024;
+	if (free_mib >= in->want_memory_mib) {
+		report_add(r, "resources.hugepages", GROUP_RESOURCES, LEVEL_PASS, "huge pages",
+			   "%llu MiB free, for a %u MiB VM (enable_hugepages)", free_mib,
+			   in->want_memory_mib);
+		return;
+	}
+	struct report_item *it = report_add(
+	    r, "resources.hugepages", GROUP_RESOURCES, LEVEL_FAIL, "huge pages",
+	    "%llu MiB of huge pages free, less than a %u MiB VM (enable_hugepages = true)",
+	    free_mib, in->want_memory_mib);
+	report_item_remedy(
+	    it,
+	    "reserve huge pages (`sysctl vm.nr_hugepages=N`, %llu KiB each) and mount "
+	    "hugetlbfs on /dev/hugepages, or set enable_hugepages = false",
+	    (unsigned long long)(res->hugepage_size_kib ? res->hugepage_size_kib : 2048));
+}
+
 static void rule_cgroups(const struct rules_input *in, struct report *r)
 {
 	enum cgroup_layout c = in->facts->res.cgroup;
@@ -171,6 +196,7 @@ void rules_resources(const struct rules_input *in, struct report *r)
 {
 	rule_cpus(in, r);
 	rule_memory(in, r);
+	rule_hugepages(in, r);
 	rule_cgroups(in, r);
 	rule_kernel(in, r);
 }

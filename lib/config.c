@@ -67,6 +67,8 @@ const struct config_key config_keys[] = {
     Q(guest_hook_path, CFG_STRING),
     Q(enable_vhost_user_store, CFG_BOOL),
     Q(vhost_user_store_path, CFG_STRING),
+    Q(jailer_path, CFG_STRING),
+    Q(ctlpath, CFG_STRING),
     Q(enable_annotations, CFG_STRLIST),
     Q(valid_hypervisor_paths, CFG_STRLIST),
     Q(valid_virtio_fs_daemon_paths, CFG_STRLIST),
@@ -182,7 +184,7 @@ void config_defaults(struct kc_config *c)
 	struct qemu_config *h = &c->hypervisor;
 	set_string(&h->path, "/usr/bin/" KC_QEMU_BINARY);
 	set_string(&h->kernel, KC_GUESTDIR "/vmlinux.container");
-	set_string(&h->initrd, KC_GUESTDIR "/kata-containers-initrd.img");
+	set_string(&h->initrd, KC_DEFAULT_INITRD);
 	set_string(&h->image, "");
 	set_string(&h->firmware, "");
 	set_string(&h->machine_type, KC_MACHINE_TYPE);
@@ -199,6 +201,8 @@ void config_defaults(struct kc_config *c)
 	set_string(&h->file_mem_backend, "");
 	set_string(&h->guest_hook_path, "");
 	set_string(&h->vhost_user_store_path, "/var/run/kata-containers/vhost-user");
+	set_string(&h->jailer_path, "");
+	set_string(&h->ctlpath, "");
 	h->default_vcpus = CONFIG_DEFAULT_VCPUS;
 	h->default_memory = CONFIG_DEFAULT_MEMORY_MIB;
 	h->memory_slots = CONFIG_DEFAULT_MEMORY_SLOTS;
@@ -227,6 +231,7 @@ void config_free(struct kc_config *c)
 			strlist_free(field);
 	}
 	strlist_free(&c->warnings);
+	strlist_free(&c->ignored);
 	free(c->key_lines);
 	free(c->source);
 	memset(c, 0, sizeof(*c));
@@ -396,4 +401,101 @@ int config_load_text(struct kc_config *c, const char *text, size_t len, const ch
 	}
 	toml_free(doc);
 	return r;
+}
+
+/* Why a key has no effect in this runtime. */
+static const struct {
+	const char *section, *key, *why;
+} ignored_keys[] = {
+    {"hypervisor.qemu", "jailer_path", "a Firecracker setting"},
+    {"hypervisor.qemu", "ctlpath", "a Cloud Hypervisor setting"},
+    {"hypervisor.qemu", "memory_offset", "it sizes NVDIMM block devices, which are not used"},
+#define NO_BLOCK                                                                                   \
+	"container root filesystems reach the guest through the shared filesystem, never as "      \
+	"block devices"
+    {"hypervisor.qemu", "block_device_driver", NO_BLOCK},
+    {"hypervisor.qemu", "block_device_cache_set", NO_BLOCK},
+    {"hypervisor.qemu", "block_device_cache_direct", NO_BLOCK},
+    {"hypervisor.qemu", "block_device_cache_noflush", NO_BLOCK},
+    {"hypervisor.qemu", "disable_block_device_use", NO_BLOCK},
+    {"hypervisor.qemu", "enable_iothreads",
+     "iothreads serve virtio-scsi block devices, which are not used"},
+#undef NO_BLOCK
+    {"hypervisor.qemu", "virtio_fs_cache_size",
+     "no DAX window is mapped; virtio_fs_cache sets virtiofsd's caching"},
+    {"hypervisor.qemu", "enable_virtio_mem", "memory is hot-plugged as DIMMs (memory_slots)"},
+    {"hypervisor.qemu", "file_mem_backend", "guest memory is anonymous, or a memfd with virtio-fs"},
+    {"hypervisor.qemu", "enable_swap",
+     "guest memory is never locked, so the host may always swap it"},
+    {"hypervisor.qemu", "disable_nesting_checks",
+     "the runtime changes nothing when it runs nested; kata-check reports nesting"},
+    {"hypervisor.qemu", "disable_image_nvdimm",
+     "no guest image is used: the guest boots an initrd"},
+    {"hypervisor.qemu", "hotplug_vfio_on_root_bus", "no VFIO device is passed to VMs"},
+    {"hypervisor.qemu", "guest_hook_path",
+     "the guest initrd holds no OCI hooks; the spec's hooks run on the host"},
+    {"hypervisor.qemu", "enable_vhost_user_store", "vhost-user block devices are not used"},
+    {"hypervisor.qemu", "vhost_user_store_path", "vhost-user block devices are not used"},
+    {"agent.kata", "enable_tracing", "no OpenTracing in the agent; enable_debug gives its log"},
+    {"agent.kata", "trace_mode", "no OpenTracing in the agent"},
+    {"agent.kata", "trace_type", "no OpenTracing in the agent"},
+    {"agent.kata", "kernel_modules",
+     "guest modules load on demand: kata-agent is the guest kernel's modprobe"},
+    {"shim.kata", "enable_tracing", "no OpenTracing in kata-shim"},
+    {"runtime", "enable_tracing",
+     "no OpenTracing in kata-runtime; --log with --debug gives its log"},
+    {"runtime", "enable_pprof", "there is no Go runtime to profile"},
+    {"factory", "enable_template", "no VM factory yet: every VM boots cold"},
+    {"factory", "template_path", "no VM factory yet"},
+    {"factory", "vm_cache_number", "no VM cache yet: every VM boots cold"},
+    {"factory", "vm_cache_endpoint", "no VM cache yet"},
+};
+
+static bool field_is_default(const struct kc_config *c, const struct kc_config *d,
+			     const struct config_key *k)
+{
+	const void *a = (const char *)c + k->offset, *b = (const char *)d + k->offset;
+	switch (k->type) {
+	case CFG_STRING: {
+		const char *x = *(char *const *)a, *y = *(char *const *)b;
+		return !strcmp(x ? x : "", y ? y : "");
+	}
+	case CFG_BOOL: return *(const bool *)a == *(const bool *)b;
+	case CFG_INT32: return *(const int32_t *)a == *(const int32_t *)b;
+	case CFG_UINT32: return *(const uint32_t *)a == *(const uint32_t *)b;
+	case CFG_STRLIST: {
+		const struct strlist *x = a, *y = b;
+		if (x->n != y->n)
+			return false;
+		for (size_t i = 0; i < x->n; i++)
+			if (strcmp(x->v[i], y->v[i]))
+				return false;
+		return true;
+	}
+	}
+	return true;
+}
+
+void config_note_ignored(struct kc_config *c)
+{
+	struct kc_config d;
+
+	strlist_free(&c->ignored);
+	if (!c->key_lines)
+		return;
+	config_defaults(&d);
+	for (size_t i = 0; i < ARRAY_SIZE(ignored_keys); i++) {
+		const struct config_key *k =
+		    config_key_find(ignored_keys[i].section, ignored_keys[i].key);
+		if (!k || !c->key_lines[k - config_keys] || field_is_default(c, &d, k))
+			continue;
+		char where[512], *s;
+		config_key_where(c, k->section, k->name, where, sizeof(where));
+		if (asprintf(&s, "%s[%s] %s: no effect here: %s", where, k->section, k->name,
+			     ignored_keys[i].why) >= 0) {
+			strlist_add(&c->ignored, s);
+			free(s);
+		}
+	}
+	config_free(&d);
 }

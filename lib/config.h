@@ -38,8 +38,9 @@ struct qemu_config {
 	char *block_device_driver, *entropy_source, *shared_fs;
 	char *virtio_fs_daemon, *virtio_fs_cache, *file_mem_backend, *guest_hook_path;
 	char *vhost_user_store_path;
-	char *accel;	      /* ours: kvm | tcg | auto */
-	char *seccompsandbox; /* QEMU's -sandbox argument, "" for none (Kata 2's key) */
+	char *jailer_path, *ctlpath; /* Kata 1 shares them with Firecracker and Cloud Hypervisor */
+	char *accel;		     /* ours: kvm | tcg | auto */
+	char *seccompsandbox;	     /* QEMU's -sandbox argument, "" for none (Kata 2's key) */
 	struct strlist virtio_fs_extra_args, enable_annotations, valid_hypervisor_paths;
 	struct strlist valid_virtio_fs_daemon_paths, valid_file_mem_backends;
 	int32_t default_vcpus; /* < 0: all host CPUs */
@@ -98,6 +99,7 @@ struct kc_config {
 	struct factory_config factory;
 	struct netmon_config netmon;
 	struct strlist warnings; /* "FILE:LINE: unknown key ..." */
+	struct strlist ignored;	 /* "FILE:LINE: [section] key: no effect here: why" */
 	unsigned *key_lines;	 /* per config_keys[] entry: line set, 0 = default */
 };
 
@@ -111,6 +113,11 @@ int config_load_text(struct kc_config *c, const char *text, size_t len, const ch
 		     struct kc_error *err);
 
 void config_free(struct kc_config *c);
+
+/* Keys this runtime accepts but does not act on (Kata 1 files set them):
+ * each one set to other than its default goes into c->ignored, saying
+ * why. Called by config_check_values. */
+void config_note_ignored(struct kc_config *c);
 
 /* Documentation table: every key, for configuration.toml(5) and kata-env. */
 enum config_type { CFG_STRING, CFG_BOOL, CFG_INT32, CFG_UINT32, CFG_STRLIST };

@@ -15,6 +15,7 @@
 #ifndef KC_GUESTDIR
 #define KC_GUESTDIR KC_DATADIR
 #endif
+#define KC_DEFAULT_INITRD KC_GUESTDIR "/kata-containers-initrd.img"
 #define KC_CONFIG_SYSTEM  KC_SYSCONFDIR "/kata-containers/configuration.toml"
 #define KC_CONFIG_DEFAULT KC_PREFIX "/share/defaults/kata-containers/configuration.toml"
 #define KC_CONFIG_ENV	  "KATA_CONF_FILE"

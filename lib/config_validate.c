@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_paths.h"
+
 #include "strbuf.h"
 #include "strutil.h"
 
@@ -123,9 +125,27 @@ static int check_values(struct kc_config *c, struct kc_error *err)
 					   number_ranges[i].min, number_ranges[i].max,
 					   number_ranges[i].unit);
 	}
+	/* as in Kata 1, the default initrd yields to an image the file names:
+	 * only both set in the file is a conflict */
+	const struct config_key *ki = config_key_find("hypervisor.qemu", "initrd"),
+				*km = config_key_find("hypervisor.qemu", "image");
+	bool initrd_set = c->key_lines && c->key_lines[ki - config_keys],
+	     image_set = c->key_lines && c->key_lines[km - config_keys];
+	if (h->image[0] && image_set && !initrd_set) {
+		free(h->initrd);
+		h->initrd = xstrdup("");
+	}
 	if (h->image[0] && h->initrd[0])
 		return value_error(c, "hypervisor.qemu", "image", err,
 				   "image and initrd are both set; set only one of them");
+	if (h->image[0])
+		return value_error(
+		    c, "hypervisor.qemu", "image", err,
+		    "a guest image (%s) is not supported: a Kata 1 rootfs image runs "
+		    "Kata's gRPC agent, which this runtime does not speak; it boots "
+		    "an initrd with its own agent: remove image and set initrd = "
+		    "\"%s\"",
+		    h->image, KC_DEFAULT_INITRD);
 	if (!h->image[0] && !h->initrd[0])
 		return value_error(c, "hypervisor.qemu", "initrd", err,
 				   "neither image nor initrd is set; set one of them");
@@ -212,6 +232,7 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 {
 	if (check_values(c, err) < 0)
 		return -1;
+	config_note_ignored(c);
 	for (size_t i = 0; i < c->runtime.experimental.n; i++)
 		note(notes,
 		     "[runtime] experimental: feature '%s' is not known to this runtime (ignored)",

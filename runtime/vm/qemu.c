@@ -94,12 +94,27 @@ static void add_machine(struct argv_builder *a, const struct qemu_params *p, boo
 		    p->maxvcpus);
 	else
 		add(a, "%u", p->vcpus);
+	/* enable_hugepages: hugetlbfs pages, which are allocated up front;
+	 * enable_mem_prealloc: touch every page at start, for predictable
+	 * latency at the cost of density (both as Kata 1 did) */
+	bool prealloc = q->enable_mem_prealloc || q->enable_hugepages;
 	if (uses_virtiofs(q)) {
 		/* vhost-user devices need the guest's memory shared with virtiofsd */
 		add(a, "-object");
-		add(a, "memory-backend-memfd,id=mem,size=%uM,share=on", p->memory_mib);
+		add(a, "memory-backend-memfd,id=mem,size=%uM,share=on%s%s", p->memory_mib,
+		    q->enable_hugepages ? ",hugetlb=on" : "", prealloc ? ",prealloc=on" : "");
 		add(a, "-numa");
 		add(a, "node,memdev=mem");
+	} else if (q->enable_hugepages) {
+		add(a, "-object");
+		add(a,
+		    "memory-backend-file,id=mem,size=%uM,mem-path=/dev/hugepages,share=on,"
+		    "prealloc=on",
+		    p->memory_mib);
+		add(a, "-numa");
+		add(a, "node,memdev=mem");
+	} else if (prealloc) {
+		add(a, "-mem-prealloc");
 	}
 }
 
@@ -171,6 +186,14 @@ static void add_hotplug_buses(struct argv_builder *a, const struct qemu_config *
 /* The share (its read-only view) by virtio-fs or 9p, and the NICs. */
 static void add_devices(struct argv_builder *a, const struct qemu_params *p, const char *bus)
 {
+	/* the guest's entropy comes from the host source the configuration names */
+	const char *rng = p->cfg->hypervisor.entropy_source;
+	if (rng && *rng) {
+		add(a, "-object");
+		add(a, "rng-random,id=rng0,filename=%s", rng);
+		add(a, "-device");
+		add(a, "virtio-rng-%s,rng=rng0", bus);
+	}
 	if (uses_virtiofs(&p->cfg->hypervisor)) {
 		add(a, "-chardev");
 		add(a, "socket,id=vfs,path=%s", p->virtiofsd_socket);

@@ -3,6 +3,7 @@
 # each level wins over the ones below it; unusable files are named with
 # the reason; the accelerator choice shapes the verdict.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 # A host with QEMU, guest files, proxy and shim stand-ins, and no
@@ -183,7 +184,7 @@ config_of() {
 	write_config "$BATS_TEST_TMPDIR/big.toml" 999999
 	run_check 0 --host-root "$host" --kata-config "$BATS_TEST_TMPDIR/big.toml"
 	assert_line "Checking memory: WARN"
-	assert_output --partial "less than the 999999 MiB a sandbox is configured with"
+	assert_output --partial "a 999999 MiB VM does not fit in 64298 MiB: kata-runtime sizes VMs at 59872 MiB"
 }
 
 @test "accel: kvm requires KVM; auto and tcg turn a PVM host's failure into a TCG warning" {
@@ -224,4 +225,54 @@ config_of() {
 		esac
 		grep -qw -- "$p" <<<"$installed" || fail "$cfg names $p, which make install does not install"
 	done
+}
+
+# kata1_config FILE LINES...: a Kata 1 file, as Kata 1's packages shipped it
+# (image, no initrd), with more [hypervisor.qemu] lines.
+kata1_config() {
+	local file=$1
+	shift
+	{
+		printf '[hypervisor.qemu]\npath = "/usr/bin/qemu-system-x86_64"\n'
+		printf 'kernel = "/usr/share/kata-containers/vmlinux.container"\n'
+		printf '%s\n' "$@"
+		printf '[proxy.kata]\npath = "/usr/libexec/kata-containers/kata-proxy"\n'
+		printf '[shim.kata]\npath = "/usr/libexec/kata-containers/kata-shim"\n'
+	} >"$file"
+}
+
+@test "Kata 1's image = is refused by name, not as 'both set'; only image and initrd both in the file conflict" {
+	host=$(host_with_files)
+	kata1_config "$BATS_TEST_TMPDIR/k1.toml" 'image = "/usr/share/kata-containers/kata-containers.img"'
+	run_check 1 --verbose --host-root "$host" --kata-config "$BATS_TEST_TMPDIR/k1.toml"
+	assert_line "Checking configuration values: FAIL"
+	assert_output --partial "k1.toml:4: [hypervisor.qemu] image: a guest image (/usr/share/kata-containers/kata-containers.img) is not supported: a Kata 1 rootfs image runs Kata's gRPC agent, which this runtime does not speak"
+	assert_output --partial 'remove image and set initrd = "'
+	refute_output --partial "both set"
+	# kata-env refuses for the same reason, naming the report item
+	run --separate-stderr "$KC_BUILD/bin/kata-env" --json --host-root "$host" --kata-config "$BATS_TEST_TMPDIR/k1.toml"
+	[ "$status" -eq 1 ]
+	jq -e '.Refusal.Reasons | map(test("config.values.*gRPC agent")) | any' <<<"$output"
+	kata1_config "$BATS_TEST_TMPDIR/both.toml" 'image = "/i.img"' 'initrd = "/usr/share/kata-containers/kata-containers-initrd.img"'
+	run_check 1 --host-root "$host" --kata-config "$BATS_TEST_TMPDIR/both.toml"
+	assert_output --partial "image and initrd are both set; set only one of them"
+}
+
+@test "every Kata 1.x key loads: Firecracker's and Cloud Hypervisor's shared keys, and settings with no effect are named with the reason" {
+	host=$(host_with_files)
+	kata1_config "$BATS_TEST_TMPDIR/k1.toml" 'initrd = "/usr/share/kata-containers/kata-containers-initrd.img"' \
+		'jailer_path = "/usr/bin/jailer"' 'ctlpath = "/usr/bin/ch-remote"' 'enable_iothreads = true' \
+		'block_device_driver = "virtio-blk"' 'enable_swap = false' 'enable_mem_prealloc = true' \
+		'[factory]' 'enable_template = true' '[agent.kata]' 'kernel_modules = ["e1000e"]' 'enable_tracing = true'
+	run_check 0 --verbose --host-root "$host" --kata-config "$BATS_TEST_TMPDIR/k1.toml"
+	refute_output --partial "unknown key"
+	assert_line "Checking settings this runtime does not act on: WARN"
+	assert_output --partial "k1.toml:5: [hypervisor.qemu] jailer_path: no effect here: a Firecracker setting"
+	assert_output --partial "k1.toml:6: [hypervisor.qemu] ctlpath: no effect here: a Cloud Hypervisor setting"
+	assert_output --partial "[hypervisor.qemu] block_device_driver: no effect here: container root filesystems reach the guest through the shared filesystem"
+	assert_output --partial "[factory] enable_template: no effect here: no VM factory yet"
+	assert_output --partial "[agent.kata] kernel_modules: no effect here: guest modules load on demand"
+	# applied settings are not in the list; Kata 1's defaults written out are not either
+	refute_output --partial "enable_mem_prealloc: no effect"
+	refute_output --partial "enable_swap: no effect"
 }

@@ -108,12 +108,13 @@ config_with_accel() {
 	assert_output --partial "[Hypervisor]"
 }
 
-@test "Kata 1's configuration-qemu.toml layout loads with no error and no unknown-key warning" {
-	# loads, but names files this fixture does not have: kata-env says what
-	# kata-runtime would, and exits 1 as kata-check does
+@test "Kata 1's configuration-qemu.toml layout loads with no unknown-key warning; its image is refused by name" {
+	# loads, but names files this fixture does not have and a Kata 1 guest
+	# image: kata-env says what kata-runtime would, and exits 1 as kata-check does
 	run --separate-stderr "$KATA_ENV" --json --host-root "$FIXTURES/intel-ready" --kata-config "$CONFIGS/kata1-configuration-qemu.toml"
 	[ "$status" -eq 1 ]
 	echo "$output" | jq -e '.Refusal.Reasons | map(test("qemu-vanilla-system-x86_64: No such file")) | any'
+	echo "$output" | jq -e '.Refusal.Reasons | map(test("runs Kata.s gRPC agent, which this runtime does not speak")) | any'
 	echo "$output" | jq -e '.Runtime.Config.Loaded == true and (.Runtime.Config.Warnings | length) == 0'
 	echo "$output" | jq -e '.Hypervisor.MachineType == "pc" and .Image.Path == "/usr/share/kata-containers/kata-containers.img"'
 	run_cmd 1 "$KATA_CHECK" --host-root "$FIXTURES/intel-ready" --kata-config "$CONFIGS/kata1-configuration-qemu.toml"

@@ -150,6 +150,41 @@ static void kvm_microvm_virtiofs_vsock(void **state)
 	cfg.hypervisor.shared_fs = xstrdup("virtio-9p");
 }
 
+static void memory_and_entropy_settings(void **state)
+{
+	(void)state;
+	struct qemu_params p = params("kvm");
+	char **argv = qemu_build_argv(&p);
+	/* the entropy source the configuration names, to a virtio RNG */
+	assert_true(has(argv, "-object", "rng-random,id=rng0,filename=/dev/urandom"));
+	assert_true(has(argv, "-device", "virtio-rng-pci,rng=rng0"));
+	assert_null(after(argv, "-mem-prealloc", 0));
+	strv_free(argv);
+
+	cfg.hypervisor.enable_mem_prealloc = true;
+	argv = qemu_build_argv(&p);
+	assert_non_null(after(argv, "-mem-prealloc", 0) ? "" : NULL);
+	strv_free(argv);
+
+	cfg.hypervisor.enable_hugepages = true;
+	argv = qemu_build_argv(&p);
+	assert_true(has(argv, "-object",
+			"memory-backend-file,id=mem,size=2048M,mem-path=/dev/hugepages,share=on,"
+			"prealloc=on"));
+	assert_true(has(argv, "-numa", "node,memdev=mem"));
+	strv_free(argv);
+
+	free(cfg.hypervisor.shared_fs);
+	cfg.hypervisor.shared_fs = xstrdup("virtio-fs");
+	argv = qemu_build_argv(&p);
+	assert_true(has(argv, "-object",
+			"memory-backend-memfd,id=mem,size=2048M,share=on,hugetlb=on,prealloc=on"));
+	strv_free(argv);
+	free(cfg.hypervisor.shared_fs);
+	cfg.hypervisor.shared_fs = xstrdup("virtio-9p");
+	cfg.hypervisor.enable_hugepages = cfg.hypervisor.enable_mem_prealloc = false;
+}
+
 static void nics_and_no_sandbox(void **state)
 {
 	(void)state;
@@ -188,6 +223,7 @@ int main(void)
 	    cmocka_unit_test(tcg_q35_9p),
 	    cmocka_unit_test(kvm_microvm_virtiofs_vsock),
 	    cmocka_unit_test(nics_and_no_sandbox),
+	    cmocka_unit_test(memory_and_entropy_settings),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
