@@ -13,7 +13,8 @@
 #include "strutil.h"
 #include "version.h"
 
-#define ENV_FORMAT_VERSION "1.0.25" /* Kata 1's kata-env format */
+/* Kata 1.x's last kata-env format (1.0.25 is Kata 2's: no Proxy, no Shim) */
+#define ENV_FORMAT_VERSION "1.0.24"
 #define OCI_SPEC_VERSION   "1.0.2"
 
 static json_t *str(const char *s)
@@ -21,17 +22,51 @@ static json_t *str(const char *s)
 	return json_string(s ? s : "");
 }
 
-static json_t *version_object(void)
+#define UNKNOWN "<<unknown>>" /* Kata 1's word for a version it could not get */
+
+/* Kata 1's VersionInfo table from "X.Y.Z" and a commit. */
+static json_t *version_table(const char *semver, const char *commit)
 {
 	json_t *v = json_object();
 	unsigned major = 0, minor = 0, patch = 0;
-	sscanf(kc_version, "%u.%u.%u", &major, &minor, &patch);
-	json_object_set_new(v, "Semver", json_string(kc_version));
+	bool parsed = semver && sscanf(semver, "%u.%u.%u", &major, &minor, &patch) == 3;
+	json_object_set_new(v, "Semver", json_string(parsed ? semver : UNKNOWN));
 	json_object_set_new(v, "Major", json_integer(major));
 	json_object_set_new(v, "Minor", json_integer(minor));
 	json_object_set_new(v, "Patch", json_integer(patch));
-	json_object_set_new(v, "Commit", json_string(kc_commit));
+	json_object_set_new(v, "Commit", json_string(commit && *commit ? commit : UNKNOWN));
 	return v;
+}
+
+static json_t *version_object(void)
+{
+	return version_table(kc_version, kc_commit);
+}
+
+/* `binary --version` as the version table, as Kata 1 did; only for the
+ * host we run on (a binary of another root is not ours to execute). Our
+ * programs answer "NAME version X" and "commit: C". */
+static json_t *binary_version_table(const struct env_input *in, const char *path)
+{
+	char out[512];
+	int status = 0;
+	struct kc_error err = {0};
+
+	if (!in->root->live || !path || !*path)
+		return version_table(NULL, NULL);
+	const char *argv[] = {path, "--version", NULL};
+	if (run_capture(argv, 3000, out, sizeof(out), &status, &err) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return version_table(NULL, NULL);
+	char semver[64] = "", commit[64] = "", *cursor = out, *line;
+	while ((line = next_line(&cursor))) {
+		const char *v = strstr(line, " version ");
+		if (v && !semver[0])
+			sscanf(v + 9, "%63s", semver);
+		else if (str_startswith(line, "commit: "))
+			sscanf(line + 8, "%63s", commit);
+	}
+	return version_table(semver, commit);
 }
 
 /* First line of `binary --version`, as Kata shows it; only for the host we
@@ -58,6 +93,36 @@ static json_t *binary_version(const struct env_input *in, const char *path)
 	return json_string(out);
 }
 
+/* Where kata-runtime really is, as Kata 1 printed its own executable: this
+ * program when it is kata-runtime, else the kata-runtime beside it, else
+ * the one in PATH; "" when there is none. */
+static char *runtime_path(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		const char *base = strrchr(self, '/');
+		if (base && !strcmp(base + 1, "kata-runtime"))
+			return xstrdup(self);
+		_cleanup_free_ char *beside =
+		    xasprintf("%.*s/kata-runtime", (int)(base - self), self);
+		char real[4096];
+		if (access(beside, X_OK) == 0 && realpath(beside, real))
+			return xstrdup(real);
+	}
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *copy = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+	char *save = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		_cleanup_free_ char *cand = xasprintf("%s/kata-runtime", d);
+		char real[4096];
+		if (*d == '/' && access(cand, X_OK) == 0 && realpath(cand, real))
+			return xstrdup(real);
+	}
+	return xstrdup("");
+}
+
 static json_t *strlist_json(const struct strlist *l)
 {
 	json_t *a = json_array();
@@ -77,7 +142,7 @@ static const char *go_arch(enum host_arch a)
 	}
 }
 
-static json_t *runtime_section(const struct assessment *as)
+static json_t *runtime_section(const struct env_input *in, const struct assessment *as)
 {
 	const struct kc_config *c = &as->config->cfg;
 	const struct config_state *cs = as->config;
@@ -89,7 +154,11 @@ static json_t *runtime_section(const struct assessment *as)
 	json_object_set_new(o, "DisableNewNetNs", json_boolean(c->runtime.disable_new_netns));
 	json_object_set_new(o, "SandboxCgroupOnly", json_boolean(c->runtime.sandbox_cgroup_only));
 	json_object_set_new(o, "Experimental", strlist_json(&c->runtime.experimental));
-	json_object_set_new(o, "Path", json_string(KC_PREFIX "/bin/kata-runtime"));
+	/* the real path on the host we run on; for another root, where it
+	 * would be installed */
+	_cleanup_free_ char *path =
+	    in->root->live ? runtime_path() : xstrdup(KC_PREFIX "/bin/kata-runtime");
+	json_object_set_new(o, "Path", json_string(path));
 	v = json_object();
 	json_object_set_new(v, "OCI", json_string(OCI_SPEC_VERSION));
 	json_object_set_new(v, "Version", version_object());
@@ -136,7 +205,7 @@ static json_t *hypervisor_section(const struct env_input *in)
 }
 
 /* Image, Kernel, Initrd, Proxy, Shim, Agent and Netmon. */
-static void component_sections(json_t *root, const struct kc_config *c)
+static void component_sections(json_t *root, const struct env_input *in, const struct kc_config *c)
 {
 	const struct qemu_config *h = &c->hypervisor;
 	json_t *o = json_object();
@@ -153,11 +222,11 @@ static void component_sections(json_t *root, const struct kc_config *c)
 	json_object_set_new(o, "Type", json_string("kataProxy"));
 	json_object_set_new(o, "Path", str(c->proxy.path));
 	json_object_set_new(o, "Debug", json_boolean(c->proxy.enable_debug));
-	json_object_set_new(o, "Version", version_object());
+	json_object_set_new(o, "Version", binary_version_table(in, c->proxy.path));
 	json_object_set_new(root, "Proxy", o);
 	o = json_object();
 	json_object_set_new(o, "Type", json_string("kataShim"));
-	json_object_set_new(o, "Version", json_string(kc_version));
+	json_object_set_new(o, "Version", binary_version_table(in, c->shim.path));
 	json_object_set_new(o, "Path", str(c->shim.path));
 	json_object_set_new(o, "Debug", json_boolean(c->shim.enable_debug));
 	json_object_set_new(o, "Trace", json_boolean(c->shim.enable_tracing));
@@ -168,12 +237,18 @@ static void component_sections(json_t *root, const struct kc_config *c)
 	json_object_set_new(o, "Trace", json_boolean(c->agent.enable_tracing));
 	json_object_set_new(o, "TraceMode", str(c->agent.trace_mode));
 	json_object_set_new(o, "TraceType", str(c->agent.trace_type));
+	/* the agent is built with the runtime and speaks its protocol */
+	json_object_set_new(o, "Version", version_object());
 	json_object_set_new(root, "Agent", o);
+	/* Kata 1 printed Netmon for a binary it had installed; there is none
+	 * to print when it is not (this runtime ships no kata-netmon) */
+	if (!c->netmon.path || !*c->netmon.path || !host_exists(in->root, c->netmon.path))
+		return;
 	o = json_object();
 	json_object_set_new(o, "Path", str(c->netmon.path));
 	json_object_set_new(o, "Debug", json_boolean(c->netmon.enable_debug));
 	json_object_set_new(o, "Enable", json_boolean(c->netmon.enable_netmon));
-	json_object_set_new(o, "Version", version_object());
+	json_object_set_new(o, "Version", binary_version_table(in, c->netmon.path));
 	json_object_set_new(root, "Netmon", o);
 }
 
@@ -188,8 +263,8 @@ static json_t *host_section(const struct assessment *as)
 	json_object_set_new(o, "VMContainerCapable", json_boolean(capable));
 	json_object_set_new(o, "SupportVSocks", json_boolean(vsock && vsock->present));
 	v = json_object();
-	json_object_set_new(v, "Name",
-			    str(f->res.distro_name[0] ? f->res.distro_name : f->res.distro_id));
+	/* os-release NAME, as Kata 1 read it ("Ubuntu", not the PRETTY_NAME) */
+	json_object_set_new(v, "Name", str(f->res.os_name[0] ? f->res.os_name : f->res.distro_id));
 	json_object_set_new(v, "Version", str(f->res.distro_version));
 	json_object_set_new(o, "Distro", v);
 	v = json_object();
@@ -244,9 +319,9 @@ json_t *env_build(const struct env_input *in)
 	json_t *root = json_object(), *meta = json_object();
 	json_object_set_new(meta, "Version", json_string(ENV_FORMAT_VERSION));
 	json_object_set_new(root, "Meta", meta);
-	json_object_set_new(root, "Runtime", runtime_section(in->a));
+	json_object_set_new(root, "Runtime", runtime_section(in, in->a));
 	json_object_set_new(root, "Hypervisor", hypervisor_section(in));
-	component_sections(root, &in->a->config->cfg);
+	component_sections(root, in, &in->a->config->cfg);
 	json_object_set_new(root, "Host", host_section(in->a));
 	decision_sections(root, in->a);
 	return root;

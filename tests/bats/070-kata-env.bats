@@ -55,7 +55,8 @@ config_with_accel() {
 		Hypervisor.BlockDeviceDriver Hypervisor.Msize9p Hypervisor.UseVSock Image.Path Kernel.Path \
 		Kernel.Parameters Initrd.Path Proxy.Type Proxy.Path Shim.Type Shim.Path Agent.Type \
 		Host.Kernel Host.Architecture Host.VMContainerCapable Host.SupportVSocks Host.Distro.Name \
-		Host.CPU.Vendor Host.CPU.Model Netmon.Path Netmon.Enable; do
+		Host.CPU.Vendor Host.CPU.Model Proxy.Version.Semver Proxy.Version.Major Shim.Version.Semver \
+		Shim.Version.Commit Agent.Version.Semver; do
 		echo "$output" | jq -e --arg k "$key" 'getpath($k | split(".")) != null' >/dev/null ||
 			{ echo "missing $key"; return 1; }
 	done
@@ -131,4 +132,22 @@ config_with_accel() {
 	assert_output --partial "[Host]"
 	run grep -c '/dev/log' "$BATS_TEST_TMPDIR/trace"
 	assert_output "0"
+}
+
+@test "Kata 1's field shapes: format 1.0.24, version tables from the binaries, the distribution's NAME, the real runtime path, no Netmon without kata-netmon" {
+	run --separate-stderr "$KATA_ENV" --json --host-root "$FIXTURES/intel-ready"
+	jq -e '.Meta.Version == "1.0.24"' <<<"$output"
+	jq -e '.Host.Distro.Name == "Debian" and .Host.Distro.Version == "12"' <<<"$output"
+	jq -e 'has("Netmon") | not' <<<"$output"
+	# another root's binaries are never run: Kata 1's unknown version
+	jq -e '.Shim.Version == {"Semver": "<<unknown>>", "Major": 0, "Minor": 0, "Patch": 0, "Commit": "<<unknown>>"}' <<<"$output"
+	# on this host, with this build's programs: the tables come from --version
+	run --separate-stderr "$KATA_ENV" --json --kata-config "$KC_BUILD/data/configuration-dev.toml"
+	version=$(cat "$BATS_TEST_DIRNAME/../../VERSION")
+	IFS=. read -r major minor patch <<<"$version"
+	for c in Proxy Shim; do
+		jq -e --arg c "$c" --arg v "$version" --argjson ma "$major" --argjson mi "$minor" --argjson pa "$patch" \
+			'.[$c].Version | .Semver == $v and .Major == $ma and .Minor == $mi and .Patch == $pa and (.Commit | test("^[0-9a-f]+"))' <<<"$output"
+	done
+	jq -e --arg p "$(readlink -f "$KC_BUILD/bin/kata-runtime")" '.Runtime.Path == $p' <<<"$output"
 }
