@@ -28,8 +28,17 @@ static const struct cpu_feature {
 	enum reg reg;
 	unsigned bit;
 } x86_features[] = {
-    {"vmx", 0x1, ECX, 5},	 {"sse4_1", 0x1, ECX, 19},    {"hypervisor", 0x1, ECX, 31},
-    {"svm", 0x80000001, ECX, 2}, {"lm", 0x80000001, EDX, 29}, {"nx", 0x80000001, EDX, 20},
+    {"vmx", 0x1, ECX, 5},
+    {"sse4_1", 0x1, ECX, 19},
+    {"hypervisor", 0x1, ECX, 31},
+    {"svm", 0x80000001, ECX, 2},
+    {"lm", 0x80000001, EDX, 29},
+    {"nx", 0x80000001, EDX, 20},
+    /* AMD memory encryption (leaf 0x8000001f EAX) */
+    {"sme", 0x8000001f, EAX, 0},
+    {"sev", 0x8000001f, EAX, 1},
+    {"sev_es", 0x8000001f, EAX, 3},
+    {"sev_snp", 0x8000001f, EAX, 4},
 };
 
 /* Leaves worth keeping from a live CPU or a full dump. */
@@ -38,7 +47,8 @@ static bool leaf_wanted(uint32_t leaf, uint32_t subleaf)
 	if (subleaf != 0)
 		return false;
 	return leaf == 0 || leaf == 1 || leaf == 7 || leaf == 0x40000000 || leaf == 0x40000001 ||
-	       (leaf >= 0x80000000 && leaf <= 0x80000008) || leaf == 0x8000000a;
+	       (leaf >= 0x80000000 && leaf <= 0x80000008) || leaf == 0x8000000a ||
+	       leaf == 0x8000001f;
 }
 
 static void add_leaf(struct cpu_facts *cpu, uint32_t leaf, uint32_t sub, uint32_t a, uint32_t b,
@@ -107,6 +117,10 @@ static void cpuid_live(struct cpu_facts *cpu)
 	}
 	__cpuid(0x80000000, ext_max, b, c, d);
 	add_leaf(cpu, 0x80000000, 0, ext_max, b, c, d);
+	if (ext_max >= 0x8000001f) {
+		__cpuid(0x8000001f, a, b, c, d);
+		add_leaf(cpu, 0x8000001f, 0, a, b, c, d);
+	}
 	for (uint32_t l = 0x80000001; l <= 0x8000000a && l <= ext_max; l++) {
 		if (!leaf_wanted(l, 0))
 			continue;

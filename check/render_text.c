@@ -53,7 +53,8 @@ static void print_item(FILE *out, const struct report_item *it, const struct ren
 		fprintf(out, "    %s\n", it->summary);
 	if (o->verbose && it->detail && it->detail[0])
 		fprintf(out, "    %s\n", it->detail);
-	if (problem && it->remedy)
+	/* a skipped check's remedy says how to have it (confidential guests) */
+	if ((problem || it->level == LEVEL_SKIP) && it->remedy)
 		fprintf(out, "    remedy: %s\n", it->remedy);
 }
 

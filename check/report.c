@@ -120,6 +120,7 @@ static const struct {
     [GROUP_DEVICES] = {"devices", "Devices"},
     [GROUP_IOMMU] = {"iommu", "IOMMU / VFIO"},
     [GROUP_RESOURCES] = {"resources", "Resources"},
+    [GROUP_CONFIDENTIAL] = {"confidential", "Confidential guests"},
     [GROUP_CONFIG] = {"config", "Configuration"},
 };
 

@@ -36,6 +36,7 @@ void rules_evaluate(const struct rules_input *in, struct report *r)
 	rules_devices(in, r);
 	rules_iommu(in, r);
 	rules_resources(in, r);
+	rules_confidential(in, r);
 	rules_config(in, r);
 	rules_apply_accel(in, r);
 }

@@ -34,6 +34,9 @@ void rules_devices(const struct rules_input *in, struct report *r);
 void rules_iommu(const struct rules_input *in, struct report *r);
 void rules_resources(const struct rules_input *in, struct report *r);
 void rules_config(const struct rules_input *in, struct report *r);
+/* What the host offers for confidential guests (AMD SEV, Intel TDX, IBM
+ * Secure Execution): never a failure, since ordinary pods need none. */
+void rules_confidential(const struct rules_input *in, struct report *r);
 /* With accel "auto" or "tcg", what only rules out hardware virtualization
  * becomes a warning: the runtime runs the VM under TCG instead. */
 void rules_apply_accel(const struct rules_input *in, struct report *r);

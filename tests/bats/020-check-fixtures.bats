@@ -111,7 +111,7 @@ load helpers
 	assert_line "Checking /dev/kvm: FAIL"
 	run_check 0 --quiet --host-root "$FIXTURES/intel-ready"
 	# the counts line is printed whatever the verdict
-	assert_output "$(printf '35 passed, 0 warnings, 0 failed, 5 skipped\nSystem is capable of running Kata Containers')"
+	assert_output "$(printf '35 passed, 0 warnings, 0 failed, 6 skipped\nSystem is capable of running Kata Containers')"
 }
 
 @test "--verbose prints the host and every finding" {
@@ -279,7 +279,7 @@ as_user() {
 verdict() {
 	local json status=0
 	json=$("$KATA_CHECK" --json --host-root "$1") || status=$?
-	echo "$status $(jq -r '[.checks[] | select(.level == "fail") | .id] | join(",")' <<<"$json")"
+	echo "$status $(jq -r '[.checks[] | select(.level == "FAIL") | .id] | join(",")' <<<"$json")"
 }
 
 @test "intel-user: a user who may not open /dev/kvm gets every KVM row as SKIP with the reason, and the same verdict as root" {
@@ -312,4 +312,19 @@ verdict() {
 	[ "$status" -eq 1 ]
 	jq -e '.Refusal.Reasons | map(test("kvm.guest")) | any' <<<"$output"
 	[[ "$stderr" != *"see above"* ]]
+}
+
+@test "amd-sev-snp: what the host offers for confidential guests, with how to enable the rest; never a failure" {
+	run_check 3 --verbose --host-root "$FIXTURES/amd-sev-snp"
+	assert_line "Checking AMD SEV (encrypted guest memory): PASS"
+	assert_output --partial "kernel log: SEV supported: 410 ASIDs"
+	assert_line "Checking AMD SEV-ES (encrypted guest registers): PASS"
+	assert_line "Checking AMD SEV-SNP (guest memory integrity): SKIP"
+	assert_output --partial "the CPU has it, but KVM does not offer it: kvm_amd sev_snp is N"
+	assert_output --partial "remedy: enable SNP and the IOMMU in the firmware"
+	# a host without it is not less capable
+	run check_json "$FIXTURES/amd-unloaded" '[.checks[] | select(.id | startswith("confidential.")) | "\(.id)=\(.level)"] | join(" ")'
+	assert_output "confidential.sev=SKIP confidential.sev_es=SKIP confidential.sev_snp=SKIP"
+	run check_json "$FIXTURES/intel-ready" '.checks[] | select(.id == "confidential.tdx") | .level'
+	assert_output "SKIP"
 }

@@ -429,6 +429,31 @@ static void other_architectures(void **state)
 	fb_free(f);
 }
 
+static void confidential_tdx(void **state)
+{
+	(void)state;
+	struct host_facts *f = fb_intel_ready();
+	struct report r;
+
+	/* the firmware enabled TDX, KVM does not offer it yet */
+	f->firmware.log_source = SRC_RECORDED;
+	str_copy(f->firmware.tdx_bios, sizeof(f->firmware.tdx_bios),
+		 "virt/tdx: BIOS enabled: private KeyID range [16, 64)");
+	fb_evaluate(f, &r);
+	assert_level(&r, "confidential.tdx", LEVEL_SKIP);
+	assert_contains(fb_item(&r, "confidential.tdx")->summary, "kvm_intel tdx is absent");
+	assert_contains(fb_item(&r, "confidential.tdx")->remedy, "kvm_intel.tdx=1");
+	assert_true(report_capable(&r, true));
+	report_free(&r);
+
+	fb_param(f, "kvm_intel", "tdx", "Y");
+	fb_evaluate(f, &r);
+	assert_level(&r, "confidential.tdx", LEVEL_PASS);
+	assert_null(report_find(&r, "confidential.sev"));
+	report_free(&r);
+	fb_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +477,7 @@ int main(void)
 	    cmocka_unit_test(iommu_rules),
 	    cmocka_unit_test(resources),
 	    cmocka_unit_test(other_architectures),
+	    cmocka_unit_test(confidential_tdx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
