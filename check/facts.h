@@ -212,6 +212,11 @@ struct resource_facts {
 	uint64_t commit_limit_kib, committed_kib; /* CommitLimit, Committed_AS */
 	int overcommit; /* vm.overcommit_memory: 0 heuristic, 1 always, 2 strict; -1 unknown */
 	enum cgroup_layout cgroup;
+	/* controllers: v2's root cgroup.controllers, or v1's mounted hierarchies */
+	char cgroup_available[160];
+	char cgroup_subtree[160]; /* v2: cgroup.subtree_control */
+	bool cgroup_subtree_known;
+	char cgroup_disabled[160]; /* /proc/cgroups "enabled 0" (cgroup_disable=) */
 	char kernel_release[128];
 	char kernel_version[160];
 	char distro_id[32], distro_version[32], distro_name[96];

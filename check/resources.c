@@ -89,6 +89,49 @@ static enum cgroup_layout cgroup_layout(const struct host_root *root)
 	return host_exists(root, "/sys/fs/cgroup") ? CGROUP_NONE : CGROUP_UNKNOWN;
 }
 
+/* Which controllers there are, and which the root hands to its children. */
+static void cgroup_controllers(const struct host_root *root, struct resource_facts *rf)
+{
+	static const char *const v1[] = {"cpu", "cpuset", "memory", "pids", "devices", "blkio"};
+	const char *dir =
+	    rf->cgroup == CGROUP_V2 && !host_exists(root, "/sys/fs/cgroup/cgroup.controllers")
+		? "/sys/fs/cgroup/unified"
+		: "/sys/fs/cgroup";
+	char path[96];
+	_cleanup_free_ char *text = NULL;
+
+	if (rf->cgroup == CGROUP_V2) {
+		snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+		host_read_attr(root, path, rf->cgroup_available, sizeof(rf->cgroup_available));
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+		rf->cgroup_subtree_known =
+		    host_read_attr(root, path, rf->cgroup_subtree, sizeof(rf->cgroup_subtree)) == 0;
+	} else if (rf->cgroup == CGROUP_V1 || rf->cgroup == CGROUP_HYBRID) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < ARRAY_SIZE(v1); i++) {
+			snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", v1[i]);
+			if (host_exists(root, path))
+				strbuf_appendf(&sb, "%s%s", sb.len ? " " : "", v1[i]);
+		}
+		str_copy(rf->cgroup_available, sizeof(rf->cgroup_available), strbuf_str(&sb));
+		strbuf_release(&sb);
+	}
+	/* "#subsys_name hierarchy num_cgroups enabled" */
+	if (host_read_file(root, "/proc/cgroups", 64 * 1024, &text, NULL) == 0) {
+		char *cursor = text, *line;
+		struct strbuf sb = STRBUF_INIT;
+		while ((line = next_line(&cursor))) {
+			char name[32];
+			unsigned h, n, enabled;
+			if (line[0] != '#' &&
+			    sscanf(line, "%31s %u %u %u", name, &h, &n, &enabled) == 4 && !enabled)
+				strbuf_appendf(&sb, "%s%s", sb.len ? " " : "", name);
+		}
+		str_copy(rf->cgroup_disabled, sizeof(rf->cgroup_disabled), strbuf_str(&sb));
+		strbuf_release(&sb);
+	}
+}
+
 static void read_os_release(const struct host_root *root, struct resource_facts *rf)
 {
 	_cleanup_free_ char *text = NULL;
@@ -128,6 +171,7 @@ void resources_probe(const struct host_root *root, struct resource_facts *rf)
 	    parse_uint(buf, 10, &oc) == 0 && oc <= 2)
 		rf->overcommit = (int)oc;
 	rf->cgroup = cgroup_layout(root);
+	cgroup_controllers(root, rf);
 	if (host_read_attr(root, "/proc/sys/kernel/osrelease", buf, sizeof(buf)) == 0)
 		str_copy(rf->kernel_release, sizeof(rf->kernel_release), buf);
 	if (host_read_attr(root, "/proc/sys/kernel/version", buf, sizeof(buf)) == 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "strutil.h"
 
 #define MIN_KERNEL_MAJOR 4
 #define MIN_KERNEL_MINOR 14
@@ -159,6 +160,81 @@ static void rule_cgroups(const struct rules_input *in, struct report *r)
 	report_item_remedy(it, "mount cgroup2 on /sys/fs/cgroup (container managers need it)");
 }
 
+/* The controllers the runtime's host cgroups (the pod's cgroupsPath, with
+ * QEMU and its helpers in it) and the container managers rely on. */
+static const struct cgroup_row {
+	const char *name;
+	bool v1, v2;
+	const char *why;
+} cgroup_rows[] = {
+    {"cpu", true, true, "pod CPU limits on QEMU's threads"},
+    {"cpuset", true, true, "pinning a pod's VM to CPUs (kubelet's CPU manager)"},
+    {"memory", true, true, "pod memory limits on QEMU and the guest's memory"},
+    {"pids", true, true, "the pod's process limit on the host side of the VM"},
+    {"devices", true, false, "which devices the VM's processes may open"},
+    {"io", false, true, "block I/O weights and limits"},
+};
+
+static void rule_cgroup_controllers(const struct rules_input *in, struct report *r)
+{
+	const struct resource_facts *res = &in->facts->res;
+	bool v2 = res->cgroup == CGROUP_V2;
+	struct report_item *it;
+	char id[64], what[64];
+
+	if (res->cgroup != CGROUP_V1 && res->cgroup != CGROUP_HYBRID && !v2)
+		return; /* no hierarchy at all: said once, above */
+	for (size_t i = 0; i < ARRAY_SIZE(cgroup_rows); i++) {
+		const struct cgroup_row *row = &cgroup_rows[i];
+		if (v2 ? !row->v2 : !row->v1)
+			continue;
+		snprintf(id, sizeof(id), "resources.cgroup.%s", row->name);
+		snprintf(what, sizeof(what), "cgroup controller %s", row->name);
+		if (word_list_contains(res->cgroup_disabled, row->name)) {
+			it = report_add(r, id, GROUP_RESOURCES, LEVEL_WARN, what,
+					"disabled by the kernel command line: no %s", row->why);
+			report_item_remedy(
+			    it, "remove cgroup_disable=%s from the kernel command line", row->name);
+			continue;
+		}
+		if (!word_list_contains(res->cgroup_available, row->name)) {
+			it = report_add(r, id, GROUP_RESOURCES, LEVEL_WARN, what,
+					v2 ? "not available in the cgroup v2 hierarchy: no %s"
+					   : "not mounted at /sys/fs/cgroup: no %s",
+					row->why);
+			if (v2)
+				report_item_remedy(
+				    it,
+				    "boot a kernel with the %s controller, and make sure "
+				    "no cgroup v1 hierarchy holds it",
+				    row->name);
+			else
+				report_item_remedy(
+				    it,
+				    "mount it: `mkdir -p /sys/fs/cgroup/%s && mount -t "
+				    "cgroup -o %s cgroup /sys/fs/cgroup/%s`",
+				    row->name, row->name, row->name);
+			continue;
+		}
+		if (v2 && res->cgroup_subtree_known &&
+		    !word_list_contains(res->cgroup_subtree, row->name)) {
+			it = report_add(r, id, GROUP_RESOURCES, LEVEL_WARN, what,
+					"available, but not enabled for child cgroups: no %s",
+					row->why);
+			report_item_remedy(
+			    it,
+			    "`echo +%s > /sys/fs/cgroup/cgroup.subtree_control` (systemd "
+			    "and the container manager normally do it)",
+			    row->name);
+			continue;
+		}
+		report_add(r, id, GROUP_RESOURCES, LEVEL_PASS, what, "%s",
+			   v2 ? (res->cgroup_subtree_known ? "enabled for child cgroups"
+							   : "available (subtree_control unread)")
+			      : "mounted");
+	}
+}
+
 static void rule_kernel(const struct rules_input *in, struct report *r)
 {
 	const struct resource_facts *res = &in->facts->res;
@@ -198,5 +274,6 @@ void rules_resources(const struct rules_input *in, struct report *r)
 	rule_memory(in, r);
 	rule_hugepages(in, r);
 	rule_cgroups(in, r);
+	rule_cgroup_controllers(in, r);
 	rule_kernel(in, r);
 }

@@ -111,7 +111,7 @@ load helpers
 	assert_line "Checking /dev/kvm: FAIL"
 	run_check 0 --quiet --host-root "$FIXTURES/intel-ready"
 	# the counts line is printed whatever the verdict
-	assert_output "$(printf '35 passed, 0 warnings, 0 failed, 6 skipped\nSystem is capable of running Kata Containers')"
+	assert_output "$(printf '40 passed, 0 warnings, 0 failed, 6 skipped\nSystem is capable of running Kata Containers')"
 }
 
 @test "--verbose prints the host and every finding" {
@@ -327,4 +327,23 @@ verdict() {
 	assert_output "confidential.sev=SKIP confidential.sev_es=SKIP confidential.sev_snp=SKIP"
 	run check_json "$FIXTURES/intel-ready" '.checks[] | select(.id == "confidential.tdx") | .level'
 	assert_output "SKIP"
+}
+
+@test "cgroup controllers: each one the runtime's host cgroups need, on v2 (enabled in the subtree) and v1 (mounted)" {
+	host=$(fixture_copy intel-ready)
+	echo "cpu io" >"$host/sys/fs/cgroup/cgroup.subtree_control"
+	printf '#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t0\t1\t1\nmemory\t0\t1\t0\n' >"$host/proc/cgroups"
+	run_check 0 --verbose --host-root "$host"
+	assert_line "Checking cgroup controller cpu: PASS"
+	assert_line "Checking cgroup controller cpuset: WARN"
+	assert_output --partial "available, but not enabled for child cgroups: no pinning a pod's VM to CPUs"
+	assert_output --partial "echo +pids > /sys/fs/cgroup/cgroup.subtree_control"
+	assert_line "Checking cgroup controller memory: WARN"
+	assert_output --partial "disabled by the kernel command line: no pod memory limits"
+	refute_output --partial "cgroup controller devices"
+	# v1 (hybrid): the hierarchies that are mounted
+	host=$(fixture_copy pvm-host)
+	rm -rf "$host/sys/fs/cgroup/pids"
+	run check_json "$host" '[.checks[] | select(.id | startswith("resources.cgroup.")) | "\(.id)=\(.level)"] | join(" ")'
+	assert_output "resources.cgroup.cpu=PASS resources.cgroup.cpuset=PASS resources.cgroup.memory=PASS resources.cgroup.pids=WARN resources.cgroup.devices=PASS"
 }
