@@ -442,7 +442,7 @@ install: all
 	install -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(BUILD)/data/configuration.toml $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/
-	install -m 0644 $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf data/kata-runtimeclass.yaml \
+	install -m 0644 $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf data/kata-runtimeclass.yaml data/kata-check.schema.json \
 		$(DESTDIR)$(PREFIX)/share/kata-containers/
 	install -m 0755 $(BIN)/toml-decode $(DESTDIR)$(PREFIX)/libexec/kata-containers/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
@@ -468,7 +468,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/kata-containers/kata-deploy
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kata-runtime
 	rm -f $(addprefix $(DESTDIR)$(GUESTDIR)/,kata-containers-initrd.img vmlinux.container vmlinuz.container)
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,containerd-kata.toml crio-kata.conf kata-runtimeclass.yaml)
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,containerd-kata.toml crio-kata.conf kata-runtimeclass.yaml kata-check.schema.json)
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES))))

@@ -1,10 +1,13 @@
 /* struct host_facts as JSON, field for field, for `kata-check --json`. */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cpu.h"
 #include "recorded.h"
+#include "strutil.h"
 #include "render.h"
+#include "strbuf.h"
 
 static json_t *str_or_null(const char *s)
 {
@@ -199,6 +202,17 @@ static json_t *iommu_json(const struct iommu_facts *i)
 	return o;
 }
 
+/* "a b c" as ["a", "b", "c"] */
+static json_t *words_json(const char *s)
+{
+	json_t *a = json_array();
+	_cleanup_free_ char *copy = xstrdup(s);
+	char *save = NULL;
+	for (char *w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+		json_array_append_new(a, json_string(w));
+	return a;
+}
+
 static json_t *resources_json(const struct resource_facts *r)
 {
 	json_t *o = json_object(), *mem = json_object(), *os = json_object();
@@ -215,14 +229,31 @@ static json_t *resources_json(const struct resource_facts *r)
 				    json_integer((json_int_t)r->hugepages_free));
 		json_object_set_new(mem, "hugepage_size_kib",
 				    json_integer((json_int_t)r->hugepage_size_kib));
+		json_object_set_new(mem, "swap_total_kib",
+				    json_integer((json_int_t)r->swap_total_kib));
+		json_object_set_new(mem, "swap_free_kib",
+				    json_integer((json_int_t)r->swap_free_kib));
+		json_object_set_new(mem, "commit_limit_kib",
+				    json_integer((json_int_t)r->commit_limit_kib));
+		json_object_set_new(mem, "committed_kib",
+				    json_integer((json_int_t)r->committed_kib));
 	}
+	json_object_set_new(mem, "overcommit",
+			    r->overcommit >= 0 ? json_integer(r->overcommit) : json_null());
 	json_object_set_new(o, "memory", mem);
 	json_object_set_new(o, "cgroup", json_string(cgroup_layout_name(r->cgroup)));
+	json_t *cg = json_object();
+	json_object_set_new(cg, "available", words_json(r->cgroup_available));
+	json_object_set_new(cg, "subtree",
+			    r->cgroup_subtree_known ? words_json(r->cgroup_subtree) : json_null());
+	json_object_set_new(cg, "disabled", words_json(r->cgroup_disabled));
+	json_object_set_new(o, "cgroup_controllers", cg);
 	json_object_set_new(o, "kernel_release", str_or_null(r->kernel_release));
 	json_object_set_new(o, "kernel_version", str_or_null(r->kernel_version));
 	json_object_set_new(os, "id", str_or_null(r->distro_id));
 	json_object_set_new(os, "version_id", str_or_null(r->distro_version));
 	json_object_set_new(os, "pretty_name", str_or_null(r->distro_name));
+	json_object_set_new(os, "name", str_or_null(r->os_name));
 	json_object_set_new(o, "os", os);
 	return o;
 }

@@ -30,6 +30,10 @@ json_t *facts_to_json(const struct host_facts *f);
 struct config_state;
 json_t *config_to_json(const struct config_state *cs);
 
-#define REPORT_SCHEMA_VERSION 1
+/* The --json document's version, and data/kata-check.schema.json's: 1 the
+ * first; 2 every KVM row always present (SKIP with the reason), facts.firmware,
+ * the memory budget's and the cgroup controllers' facts, the confidential
+ * group. */
+#define REPORT_SCHEMA_VERSION 2
 
 #endif

@@ -7,7 +7,7 @@ set -euo pipefail
 
 declare -A groups=(
 	[build]="gcc make pkg-config libc6-dev libkmod-dev libpci-dev libudev-dev libjansson-dev zlib1g-dev libncurses-dev libseccomp-dev protobuf-c-compiler libprotobuf-c-dev golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev golang-github-gogo-protobuf-dev"
-	[test]="libcmocka-dev bats bats-assert bats-support jq python3-yaml kmod xz-utils zstd util-linux strace tmux socat podman containerd runc man-db docker.io iptables python3-grpcio python3-protobuf protobuf-compiler python3-websocket"
+	[test]="libcmocka-dev bats bats-assert bats-support jq python3-yaml python3-jsonschema kmod xz-utils zstd util-linux strace tmux socat podman containerd runc man-db docker.io iptables python3-grpcio python3-protobuf protobuf-compiler python3-websocket"
 	[fuzz]="clang libclang-rt-14-dev"
 	[image]="cpio xz-utils kmod binutils"
 	[vm]="qemu-system-x86 busybox-static jq"

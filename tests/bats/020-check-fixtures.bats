@@ -124,7 +124,7 @@ load helpers
 
 @test "--json is one document with a schema version, the verdict, the checks and the facts" {
 	run_check 1 --json --host-root "$FIXTURES/pvm-host"
-	echo "$output" | jq -e '.schema_version == 1 and .capable == false and .program == "kata-check"'
+	echo "$output" | jq -e '.schema_version == 2 and .capable == false and .program == "kata-check"'
 	echo "$output" | jq -e '.verdict == "System is not capable of running Kata Containers"'
 	echo "$output" | jq -e '.counts.fail == ([.checks[] | select(.level == "FAIL")] | length)'
 	echo "$output" | jq -e '[.checks[] | has("id","group","what","level","summary","detail","remedy","fix")] | all'
