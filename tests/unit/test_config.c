@@ -178,7 +178,8 @@ static void values_and_normalisation(void **state)
 	    {"[hypervisor.qemu]\naccel = \"xen\"\n", "'xen' is not one of: kvm tcg auto"},
 	    /* Kata 1: the default initrd gives way; the image is refused by name */
 	    {"[hypervisor.qemu]\nimage = \"/img\"\n", "runs Kata's gRPC agent"},
-	    {"[hypervisor.qemu]\nimage = \"/img\"\ninitrd = \"/i\"\n", "image and initrd are both set"},
+	    {"[hypervisor.qemu]\nimage = \"/img\"\ninitrd = \"/i\"\n",
+	     "image and initrd are both set"},
 	    {"[hypervisor.qemu]\ninitrd = \"\"\n", "neither image nor initrd is set"},
 	    {"[hypervisor.qemu]\nshared_fs = \"virtio-fs\"\nvirtio_fs_daemon = \"\"\n",
 	     "needs the path of virtiofsd"},
