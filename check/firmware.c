@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <unistd.h>
 
+#include "cpu.h"
 #include "recorded.h"
 #include "strbuf.h"
 #include "strutil.h"
@@ -49,14 +51,20 @@ void firmware_parse_log(const char *text, struct firmware_facts *fw)
 	char *cursor = copy, *line;
 
 	while ((line = next_line(&cursor))) {
-		/* /dev/kmsg: "PRI,SEQ,USEC,FLAGS;message"; dmesg: "[  0.1] message" */
+		/* /dev/kmsg: "PRI,SEQ,USEC,FLAGS;message"; dmesg: "[  0.1] message";
+		 * syslog(2): "<6>[  0.1] message" */
 		char *msg = line;
+		if (*msg == '<' && strchr(msg, '>'))
+			msg = line = strchr(msg, '>') + 1;
 		char *semi = strchr(line, ';');
 		if (semi && strspn(line, "0123456789,-c+") == (size_t)(semi - line))
 			msg = semi + 1;
 		else if (*line == '[' && strchr(line, ']'))
 			msg = strchr(line, ']') + 1;
 		msg = str_trim(msg);
+		/* every pattern names the BIOS, SEV or TDX: most lines go no further */
+		if (!strcasestr(msg, "bios") && !strcasestr(msg, "sev") && !strcasestr(msg, "tdx"))
+			continue;
 		for (size_t i = 0; i < ARRAY_SIZE(log_patterns); i++) {
 			char *field = (char *)fw + log_patterns[i].field;
 			if (!field[0] && line_matches(msg, log_patterns[i].needle)) {
@@ -102,11 +110,30 @@ int firmware_parse_msr(const char *text, struct firmware_facts *fw, struct kc_er
 	return 0;
 }
 
-/* The kernel log, record by record, without blocking at its end. Reading
- * it needs CAP_SYSLOG where kernel.dmesg_restrict is set: without it the
- * log is simply not a source. */
+/* The kernel log in one call (syslog(2)'s READ_ALL: "<6>[  0.1] message"
+ * lines), where /dev/kmsg would take a read per record. Both need
+ * CAP_SYSLOG where kernel.dmesg_restrict is set: without it the log is
+ * simply not a source. */
+static char *read_klog(void)
+{
+	int size = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	if (size <= 0 || size > (64 << 20))
+		return NULL;
+	char *buf = xmalloc((size_t)size + 1);
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 static char *read_kmsg(char *why, size_t len)
 {
+	char *all = read_klog();
+	if (all)
+		return all;
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct strbuf sb = STRBUF_INIT;
 	char rec[8192];
@@ -158,9 +185,34 @@ static void probe_msr_live(struct firmware_facts *fw, enum host_arch arch, enum 
 	close(fd);
 }
 
-void firmware_probe(const struct host_root *root, const struct cpu_facts *cpu,
+/* Reading the live kernel log costs milliseconds (the kernel formats every
+ * record): read it where it can change a judgement - a CPU that offers
+ * VT-x/AMD-V whose KVM does not run guests (a firmware lock?), an AMD CPU
+ * with SEV, an Intel CPU with total memory encryption (which TDX needs). */
+static const char *log_needed(const struct host_facts *f)
+{
+	const struct cpu_facts *c = &f->cpu;
+	const struct kvm_facts *k = &f->kvm;
+	if (c->arch != ARCH_X86_64)
+		return "not needed on this architecture";
+	bool kvm_runs = k->attempted && !k->open_errno && k->create_vm_probed &&
+			!k->create_vm_errno && (k->smoke == SMOKE_OK || k->smoke == SMOKE_SKIPPED);
+	if (!kvm_runs &&
+	    (cpu_flag_in_cpuid(c, "vmx") != TRI_NO || cpu_flag_in_cpuid(c, "svm") != TRI_NO))
+		return NULL;
+	if (cpu_flag_in_cpuid(c, "sev") == TRI_YES)
+		return NULL;
+	const struct cpuid_leaf *l7 = facts_cpuid(c, 7, 0);
+	if (c->vendor == VENDOR_INTEL && (!l7 || (l7->ecx >> 13) & 1))
+		return NULL;
+	return "not needed: KVM runs guests, and the CPU has no SEV or TME";
+}
+
+void firmware_probe(const struct host_root *root, const struct host_facts *f,
 		    struct firmware_facts *fw)
 {
+	const struct cpu_facts *cpu = &f->cpu;
+	const char *skip = NULL;
 	_cleanup_free_ char *text = NULL;
 	int r;
 
@@ -173,6 +225,8 @@ void firmware_probe(const struct host_root *root, const struct cpu_facts *cpu,
 	} else if (r < 0) {
 		snprintf(fw->log_error, sizeof(fw->log_error), "%s/kmsg: %s", RECORDED_DIR,
 			 strerror(-r));
+	} else if ((root->live || !recorded_present(root)) && (skip = log_needed(f))) {
+		snprintf(fw->log_error, sizeof(fw->log_error), "%s", skip);
 	} else if (root->live || !recorded_present(root)) {
 		/* the log is the running kernel's: the host's, for "/" and for a
 		 * DaemonSet's mount of the node */

@@ -19,7 +19,9 @@
 /* VM_CR bit 4: SVMDIS, the firmware disabled SVM */
 #define VM_CR_SVMDIS (1ULL << 4)
 
-void firmware_probe(const struct host_root *root, const struct cpu_facts *cpu,
+/* After the CPU and KVM probes: the live kernel log is read only where it
+ * can change a judgement. */
+void firmware_probe(const struct host_root *root, const struct host_facts *f,
 		    struct firmware_facts *fw);
 
 /* Parse kernel log text (dmesg's lines, or /dev/kmsg records) into fw.

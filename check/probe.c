@@ -34,5 +34,5 @@ void host_probe(const struct host_root *root, struct host_facts *f)
 	if (f->kvm.source == SRC_RECORDED || f->devices.source == SRC_RECORDED)
 		f->euid = f->kvm.recorded_uid >= 0 ? (uid_t)f->kvm.recorded_uid : 0;
 	iommu_probe(root, &f->iommu);
-	firmware_probe(root, &f->cpu, &f->firmware);
+	firmware_probe(root, f, &f->firmware);
 }
