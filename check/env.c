@@ -100,10 +100,13 @@ static char *runtime_path(void)
 {
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *base = NULL;
 	if (n > 0) {
 		self[n] = '\0';
-		const char *base = strrchr(self, '/');
-		if (base && !strcmp(base + 1, "kata-runtime"))
+		base = strrchr(self, '/');
+	}
+	if (base) {
+		if (!strcmp(base + 1, "kata-runtime"))
 			return xstrdup(self);
 		_cleanup_free_ char *beside =
 		    xasprintf("%.*s/kata-runtime", (int)(base - self), self);
