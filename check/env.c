@@ -43,20 +43,38 @@ static json_t *version_object(void)
 	return version_table(kc_version, kc_commit);
 }
 
-/* `binary --version` as the version table, as Kata 1 did; only for the
- * host we run on (a binary of another root is not ours to execute). Our
- * programs answer "NAME version X" and "commit: C". */
-static json_t *binary_version_table(const struct env_input *in, const char *path)
+/* `path --version` into out; only on the host we run on (a binary of
+ * another root is not ours to execute). 0, or -1 with why in out. */
+static int run_version(const struct env_input *in, const char *path, char *out, size_t len)
 {
-	char out[512];
 	int status = 0;
 	struct kc_error err = {0};
 
-	if (!in->root->live || !path || !*path)
-		return version_table(NULL, NULL);
+	if (!in->root->live) {
+		snprintf(out, len, "unknown (not run: the host root is not /)");
+		return -1;
+	}
 	const char *argv[] = {path, "--version", NULL};
-	if (run_capture(argv, 3000, out, sizeof(out), &status, &err) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
+	if (run_capture(argv, 3000, out, len, &status, &err) < 0) {
+		snprintf(out, len, "%s", err.msg);
+		return -1;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char first[256];
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(out, "\n"), out);
+		snprintf(out, len, "unknown (%s --version failed: %s)", path, first);
+		return -1;
+	}
+	return 0;
+}
+
+/* `binary --version` as the version table, as Kata 1 did. Our programs
+ * answer "NAME version X" and "commit: C". */
+static json_t *binary_version_table(const struct env_input *in, const char *path)
+{
+	char out[512];
+
+	if (!path || !*path || run_version(in, path, out, sizeof(out)) < 0)
 		return version_table(NULL, NULL);
 	char semver[64] = "", commit[64] = "", *cursor = out, *line;
 	while ((line = next_line(&cursor))) {
@@ -69,27 +87,12 @@ static json_t *binary_version_table(const struct env_input *in, const char *path
 	return version_table(semver, commit);
 }
 
-/* First line of `binary --version`, as Kata shows it; only for the host we
- * run on (a binary of another root is not ours to execute). */
+/* First line of `binary --version`, as Kata shows it (QEMU's). */
 static json_t *binary_version(const struct env_input *in, const char *path)
 {
 	char out[512];
-	int status = 0;
-	struct kc_error err = {0};
-
-	if (!in->root->live)
-		return json_string("unknown (not run: the host root is not /)");
-	const char *argv[] = {path, "--version", NULL};
-	if (run_capture(argv, 3000, out, sizeof(out), &status, &err) < 0)
-		return json_string(err.msg);
-	char *nl = strchr(out, '\n');
-	if (nl)
-		*nl = '\0';
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char msg[600];
-		snprintf(msg, sizeof(msg), "unknown (%s --version failed: %s)", path, out);
-		return json_string(msg);
-	}
+	if (run_version(in, path, out, sizeof(out)) == 0)
+		out[strcspn(out, "\n")] = '\0';
 	return json_string(out);
 }
 
