@@ -478,8 +478,8 @@ static void probe_one(const struct host_root *root, struct modules_facts *mf,
 		/* no line at all: its dependencies are off, so it is not built */
 		m->state = MOD_ABSENT;
 		snprintf(m->evidence, sizeof(m->evidence),
-			 "not built: the kernel config has no %s line%s", spec->kconfig,
-			 a->usable ? ", and no module file is installed" : "");
+			 "the kernel config has no %s line, so it is not built%s", spec->kconfig,
+			 a->usable ? " (and no module file is installed)" : "");
 	} else if (a->usable) {
 		m->state = MOD_ABSENT;
 		snprintf(m->evidence, sizeof(m->evidence),
