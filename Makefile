@@ -354,6 +354,10 @@ FUZZ_TOML_SRC := fuzz/fuzz_toml.c lib/toml.c lib/toml_lex.c lib/toml_parse.c lib
 
 FUZZ_PROTO_SRC := fuzz/fuzz_proto.c lib/byteq.c lib/proto.c lib/strbuf.c lib/error.c
 
+FUZZ_HOSTTEXT_SRC := fuzz/fuzz_hosttext.c check/cpu.c check/firmware.c check/resources.c \
+	check/recorded.c check/facts.c lib/strbuf.c lib/strutil.c lib/error.c lib/hostroot.c \
+	lib/beneath.c lib/fs.c
+
 $(BUILD)/fuzz/fuzz_toml: $(FUZZ_TOML_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(call say,FUZZ,$@)
@@ -364,15 +368,23 @@ $(BUILD)/fuzz/fuzz_proto: $(FUZZ_PROTO_SRC) $(wildcard lib/*.h)
 	$(call say,FUZZ,$@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $(FUZZ_PROTO_SRC) $(shell $(PKG_CONFIG) --cflags --libs jansson)
 
-# FUZZ_SECONDS is shared between the targets: the TOML parser gets two thirds.
+$(BUILD)/fuzz/fuzz_hosttext: $(FUZZ_HOSTTEXT_SRC) $(wildcard lib/*.h check/*.h)
+	@mkdir -p $(@D)
+	$(call say,FUZZ,$@)
+	$(Q)clang $(FUZZ_CFLAGS) -Icheck -o $@ $(FUZZ_HOSTTEXT_SRC) $(shell $(PKG_CONFIG) --cflags --libs jansson)
+
+# FUZZ_SECONDS is shared between the targets: the TOML parser gets half,
+# the frame decoder and the host text parsers a quarter each.
 fuzz:
 	scripts/deps.sh fuzz
-	$(MAKE) $(BUILD)/fuzz/fuzz_toml $(BUILD)/fuzz/fuzz_proto
-	@mkdir -p $(BUILD)/fuzz/corpus-toml $(BUILD)/fuzz/corpus-proto
-	$(BUILD)/fuzz/fuzz_toml -max_total_time=$$(( $(FUZZ_SECONDS) * 2 / 3 )) -max_len=4096 -timeout=10 \
+	$(MAKE) $(BUILD)/fuzz/fuzz_toml $(BUILD)/fuzz/fuzz_proto $(BUILD)/fuzz/fuzz_hosttext
+	@mkdir -p $(BUILD)/fuzz/corpus-toml $(BUILD)/fuzz/corpus-proto $(BUILD)/fuzz/corpus-hosttext
+	$(BUILD)/fuzz/fuzz_toml -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) -max_len=4096 -timeout=10 \
 		-print_final_stats=1 $(BUILD)/fuzz/corpus-toml tests/toml/valid tests/toml/invalid
-	$(BUILD)/fuzz/fuzz_proto -max_total_time=$$(( $(FUZZ_SECONDS) - $(FUZZ_SECONDS) * 2 / 3 )) \
+	$(BUILD)/fuzz/fuzz_proto -max_total_time=$$(( $(FUZZ_SECONDS) / 4 )) \
 		-max_len=8192 -timeout=10 -print_final_stats=1 $(BUILD)/fuzz/corpus-proto fuzz/seeds/proto
+	$(BUILD)/fuzz/fuzz_hosttext -max_total_time=$$(( $(FUZZ_SECONDS) / 4 )) \
+		-max_len=4096 -timeout=10 -print_final_stats=1 $(BUILD)/fuzz/corpus-hosttext
 
 unit: $(UNIT_BIN) $(BUILD)/tests/libfakekernel.so
 

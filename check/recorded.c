@@ -9,7 +9,8 @@
 
 #include "strutil.h"
 
-#define RECORDING_MAX (256 * 1024)
+/* a whole `cpuid -r` of a 256-CPU host, or a long-running host's dmesg */
+#define RECORDING_MAX (4 * 1024 * 1024)
 
 int recorded_read(const struct host_root *root, const char *name, char **out)
 {
