@@ -224,7 +224,7 @@ void firmware_probe(const struct host_root *root, const struct host_facts *f,
 		firmware_parse_log(text, fw);
 	} else if (r < 0) {
 		snprintf(fw->log_error, sizeof(fw->log_error), "%s/kmsg: %s", RECORDED_DIR,
-			 strerror(-r));
+			 r == -EINVAL ? "not a regular file" : strerror(-r));
 	} else if ((root->live || !recorded_present(root)) && (skip = log_needed(f))) {
 		snprintf(fw->log_error, sizeof(fw->log_error), "%s", skip);
 	} else if (root->live || !recorded_present(root)) {
@@ -254,7 +254,7 @@ void firmware_probe(const struct host_root *root, const struct host_facts *f,
 		}
 	} else if (r < 0) {
 		snprintf(fw->msr_error, sizeof(fw->msr_error), "%s/msr: %s", RECORDED_DIR,
-			 strerror(-r));
+			 r == -EINVAL ? "not a regular file" : strerror(-r));
 	} else if (root->live || !recorded_present(root)) {
 		probe_msr_live(fw, cpu->arch, cpu->vendor);
 	} else {

@@ -155,3 +155,20 @@ verdict_on() {
 	verdict_on --verbose --host-root "$host"
 	assert_output --partial "(Debian GNU/Linux 12 (bookworm))"
 }
+
+@test "kernel log and MSR recordings: a FIFO is not read, a bad line is named, a symlink stays in the root" {
+	host=$(fixture_copy intel-vt-disabled)
+	rm "$host/.kata-check/kmsg"
+	mkfifo "$host/.kata-check/kmsg"
+	printf '0x3a=0x1\nbogus\n' >"$host/.kata-check/msr"
+	run timeout 20 "$KATA_CHECK" --json --host-root "$host"
+	[ "$status" -eq 1 ]
+	jq -e '.facts.firmware.kernel_log.error == "/.kata-check/kmsg: not a regular file"' <<<"$output"
+	jq -e '.facts.firmware.msr | .error == "/.kata-check/msr line 2: expected 0xADDRESS=0xVALUE" and .ia32_feature_control == null' <<<"$output"
+	# without its evidence the firmware lock is still told by the hidden flag
+	jq -e '.checks[] | select(.id == "cpu.virt") | .level == "FAIL" and (.summary | test("disabled in the firmware"))' <<<"$output"
+	rm "$host/.kata-check/kmsg" "$host/.kata-check/msr"
+	ln -s /etc/shadow "$host/.kata-check/kmsg"
+	run timeout 20 "$KATA_CHECK" --json --host-root "$host"
+	jq -e '.facts.firmware.kernel_log | .source == "none" and .virt_disabled == null' <<<"$output"
+}
