@@ -138,6 +138,10 @@ static inline struct host_facts *fb_intel_ready(void)
 	f->res.mem_total_kib = 64 * 1024 * 1024;
 	f->res.mem_available_kib = 60 * 1024 * 1024;
 	f->res.cgroup = CGROUP_V2;
+	str_copy(f->res.cgroup_available, sizeof(f->res.cgroup_available),
+		 "cpuset cpu io memory hugetlb pids");
+	str_copy(f->res.cgroup_subtree, sizeof(f->res.cgroup_subtree), "cpuset cpu io memory pids");
+	f->res.cgroup_subtree_known = true;
 	str_copy(f->res.kernel_release, sizeof(f->res.kernel_release), "6.1.0-13-amd64");
 	return f;
 }
