@@ -310,7 +310,7 @@ $(BIN)/kata-env: $(OBJ)/check/env_prog.o $(LIBCHECK) $(LIBKC)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBRUNTIME) $(LIBVM) $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(LIBRUNTIME) $(LIBVM) $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_INC) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIBRUNTIME) $(LIBVM) \
