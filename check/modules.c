@@ -28,32 +28,42 @@
 static const struct module_spec {
 	const char *name;
 	const char *kconfig;
-	unsigned arches; /* ARCH_ANY or a mask of ARCH_BIT() */
+	unsigned arches;  /* ARCH_ANY or a mask of ARCH_BIT() */
+	const char *dirs; /* where the kernel's build puts the .ko (space-separated) */
 	const char *params[MODULE_PARAMS_MAX];
 } module_specs[] = {
-    {"kvm", "CONFIG_KVM", ARCH_ANY, {NULL}},
+#define KVM_DIRS                                                                                   \
+	"kernel/arch/x86/kvm kernel/arch/arm64/kvm kernel/arch/powerpc/kvm kernel/arch/s390/kvm"
+    {"kvm", "CONFIG_KVM", ARCH_ANY, KVM_DIRS, {NULL}},
     {"kvm_intel",
      "CONFIG_KVM_INTEL",
      ARCH_BIT(ARCH_X86_64),
+     KVM_DIRS,
      {"nested", "unrestricted_guest", "ept", "tdx"}},
     {"kvm_amd",
      "CONFIG_KVM_AMD",
      ARCH_BIT(ARCH_X86_64),
+     KVM_DIRS,
      {"nested", "sev", "npt", "sev_es", "sev_snp"}},
-    {"kvm_pvm", "CONFIG_KVM_PVM", ARCH_BIT(ARCH_X86_64), {NULL}},
-    {"kvm_hv", "CONFIG_KVM_BOOK3S_64_HV", ARCH_BIT(ARCH_PPC64LE), {NULL}},
-    {"vhost", "CONFIG_VHOST", ARCH_ANY, {NULL}},
-    {"vhost_net", "CONFIG_VHOST_NET", ARCH_ANY, {NULL}},
-    {"vhost_vsock", "CONFIG_VHOST_VSOCK", ARCH_ANY, {NULL}},
-    {"vsock", "CONFIG_VSOCKETS", ARCH_ANY, {NULL}},
+    {"kvm_pvm", "CONFIG_KVM_PVM", ARCH_BIT(ARCH_X86_64), KVM_DIRS, {NULL}},
+    {"kvm_hv", "CONFIG_KVM_BOOK3S_64_HV", ARCH_BIT(ARCH_PPC64LE), KVM_DIRS, {NULL}},
+#undef KVM_DIRS
+    {"vhost", "CONFIG_VHOST", ARCH_ANY, "kernel/drivers/vhost", {NULL}},
+    {"vhost_net", "CONFIG_VHOST_NET", ARCH_ANY, "kernel/drivers/vhost", {NULL}},
+    {"vhost_vsock", "CONFIG_VHOST_VSOCK", ARCH_ANY, "kernel/drivers/vhost", {NULL}},
+    {"vsock", "CONFIG_VSOCKETS", ARCH_ANY, "kernel/net/vmw_vsock", {NULL}},
     /* other hypervisors' vsock transports: before Linux 5.5 only one host
      * transport could be registered, and these take the place first */
-    {"vmw_vsock_vmci_transport", "CONFIG_VMWARE_VMCI_VSOCKETS", ARCH_BIT(ARCH_X86_64), {NULL}},
-    {"hv_sock", "CONFIG_HYPERV_VSOCKETS", ARCH_BIT(ARCH_X86_64), {NULL}},
-    {"tun", "CONFIG_TUN", ARCH_ANY, {NULL}},
-    {"vfio", "CONFIG_VFIO", ARCH_ANY, {NULL}},
-    {"vfio_pci", "CONFIG_VFIO_PCI", ARCH_ANY, {NULL}},
-    {"vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", ARCH_ANY, {NULL}},
+    {"vmw_vsock_vmci_transport",
+     "CONFIG_VMWARE_VMCI_VSOCKETS",
+     ARCH_BIT(ARCH_X86_64),
+     "kernel/net/vmw_vsock",
+     {NULL}},
+    {"hv_sock", "CONFIG_HYPERV_VSOCKETS", ARCH_BIT(ARCH_X86_64), "kernel/net/vmw_vsock", {NULL}},
+    {"tun", "CONFIG_TUN", ARCH_ANY, "kernel/drivers/net", {NULL}},
+    {"vfio", "CONFIG_VFIO", ARCH_ANY, "kernel/drivers/vfio", {NULL}},
+    {"vfio_pci", "CONFIG_VFIO_PCI", ARCH_ANY, "kernel/drivers/vfio/pci", {NULL}},
+    {"vfio_iommu_type1", "CONFIG_VFIO_IOMMU_TYPE1", ARCH_ANY, "kernel/drivers/vfio", {NULL}},
 };
 
 /* kmod's defaults (Debian keeps vendor files in /lib/modprobe.d). */
@@ -208,6 +218,7 @@ struct kmod_questions {
 	const struct kmod_api *k; /* loaded before the child starts */
 	const char *modules_dir;  /* as the host root sees it */
 	const char *names[MODULES_MAX];
+	const char *dirs[MODULES_MAX];
 	size_t n;
 };
 
@@ -250,59 +261,40 @@ static void lookup_module(const struct kmod_api *k, struct kmod_ctx *ctx, const 
 	k->module_unref_list(list);
 }
 
-/* The module name a file in the modules directory holds: "vhost-net.ko.zst"
- * -> "vhost_net"; "" for anything that is not a module. */
-static void module_file_name(const char *file, char *name, size_t len)
-{
-	static const char *const suffixes[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
-	size_t fl = strlen(file);
-	name[0] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
-		size_t sl = strlen(suffixes[i]);
-		if (fl > sl && !strcmp(file + fl - sl, suffixes[i]) && fl - sl < len) {
-			snprintf(name, len, "%.*s", (int)(fl - sl), file);
-			underscores(name);
-			return;
-		}
-	}
-}
-
-/* Walk the modules directory for the wanted modules the index missed.
- * Bounded: a modules tree has a few thousand files. */
-static void walk_modules(const char *dir, const char *rel, int depth,
-			 const struct kmod_questions *q, struct kmod_answers *a, int *budget)
-{
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *e;
-
-	while (d && (e = readdir(d)) && --*budget > 0) {
-		char name[64], path[1024], sub[sizeof(a->unindexed[0])];
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
-		if (e->d_type == DT_DIR) {
-			if (depth < 8)
-				walk_modules(path, sub, depth + 1, q, a, budget);
-			continue;
-		}
-		if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
-			continue;
-		module_file_name(e->d_name, name, sizeof(name));
-		for (size_t i = 0; name[0] && i < q->n; i++)
-			if (!a->mods[i].found && !a->unindexed[i][0] && !strcmp(name, q->names[i]))
-				str_copy(a->unindexed[i], sizeof(a->unindexed[i]), sub);
-	}
-}
-
+/* A wanted module the index missed: a file where the kernel's build puts
+ * it, or where DKMS and vendors install modules (updates/, extra/), by
+ * either spelling (kvm_intel, kvm-intel) and any compression. A few
+ * stat()s per module, where walking a distribution's module tree would
+ * cost milliseconds on every run. */
 static void find_unindexed(const struct kmod_questions *q, struct kmod_answers *a)
 {
-	int budget = 200000;
-	bool missing = false;
-	for (size_t i = 0; i < q->n; i++)
-		missing |= !a->mods[i].found;
-	if (missing)
-		walk_modules(q->modules_dir, "", 0, q, a, &budget);
+	static const char *const suffixes[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
+	for (size_t i = 0; i < q->n; i++) {
+		if (a->mods[i].found)
+			continue;
+		char dashed[64], dirs[256];
+		str_copy(dashed, sizeof(dashed), q->names[i]);
+		for (char *c = dashed; *c; c++)
+			if (*c == '_')
+				*c = '-';
+		snprintf(dirs, sizeof(dirs), "%s updates updates/dkms extra", q->dirs[i]);
+		char *save = NULL;
+		for (char *d = strtok_r(dirs, " ", &save); d && !a->unindexed[i][0];
+		     d = strtok_r(NULL, " ", &save))
+			for (int dash = 0; dash < 2 && !a->unindexed[i][0]; dash++)
+				for (size_t k = 0; k < ARRAY_SIZE(suffixes); k++) {
+					char rel[sizeof(a->unindexed[0])], path[512];
+					struct stat st;
+					snprintf(rel, sizeof(rel), "%s/%s%s", d,
+						 dash ? dashed : q->names[i], suffixes[k]);
+					snprintf(path, sizeof(path), "%s/%s", q->modules_dir, rel);
+					if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+						str_copy(a->unindexed[i], sizeof(a->unindexed[i]),
+							 rel);
+						break;
+					}
+				}
+	}
 }
 
 /* In the confined child (or here, for the live host). */
@@ -523,6 +515,7 @@ void modules_probe(const struct host_root *root, const char *release, enum host_
 			continue;
 		kconfig_values[kq.n] = q[i + 1].value;
 		specs[kq.n] = spec;
+		kq.dirs[kq.n] = spec->dirs;
 		kq.names[kq.n++] = spec->name;
 	}
 	kmod_answers_get(root, mf, &kq, ka);
