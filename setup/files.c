@@ -133,17 +133,14 @@ static char *set_key(const char *text, const char *section, const char *key, con
 	return strbuf_steal(&out);
 }
 
-/* The shipped default (from the host, else the copy built in), adapted to
- * this host, and checked by loading it back. */
 /* What the installed configuration's accelerator will be, and what the
  * operator must hear about it: a KVM that does not work is never turned
  * into software emulation without saying so, and where the operator can
  * fix KVM (the firmware), not at all unless they choose it. */
-static const char *decide_accel(const struct host_facts *f, const struct report *r,
-				const char *chosen, const char *shipped, char **said, char **why)
+static const char *decide_accel(const struct host_facts *f, bool kvm,
+				const struct report_item *item, const char *chosen,
+				const char *shipped, char **said, char **why)
 {
-	const struct report_item *item = NULL;
-	bool kvm = adapt_kvm_usable(r, &item);
 	char evidence[200];
 	enum virt_block block = rules_virt_block(f, evidence, sizeof(evidence));
 	_cleanup_free_ char *problem =
@@ -205,12 +202,14 @@ int setup_config_content(const struct host_root *root, const struct host_facts *
 	if (config_load_text(&c, text, strlen(text), KC_CONFIG_DEFAULT, err) < 0 ||
 	    config_check_values(&c, f->res.cpus_online, NULL, err) < 0)
 		goto out;
-	const char *accel_to = decide_accel(f, r, accel, c.hypervisor.accel, said, &accel_why);
+	const struct report_item *why_not = NULL;
+	bool kvm = adapt_kvm_usable(r, &why_not);
+	const char *accel_to =
+	    decide_accel(f, kvm, why_not, accel, c.hypervisor.accel, said, &accel_why);
 	if (accel_to) {
 		/* adapt as the runtime will, with the accelerator decided */
 		free(c.hypervisor.accel);
-		c.hypervisor.accel = xstrdup(
-		    !strcmp(accel_to, "kvm") && !adapt_kvm_usable(r, NULL) ? "tcg" : accel_to);
+		c.hypervisor.accel = xstrdup(!strcmp(accel_to, "kvm") && !kvm ? "tcg" : accel_to);
 	}
 	if (config_adapt(&c, f, r, &a, err) < 0)
 		goto out;
@@ -289,9 +288,6 @@ bool setup_file_is_ours(const struct host_root *root, const char *path)
 	       !strcmp(first, SETUP_MARKER);
 }
 
-/* Every write, backup and removal below resolves inside the host root
- * (hostroot.h): an absolute symlink such as etc/kata-containers ->
- * /elsewhere leads to <root>/elsewhere, never out of the root. */
 /* The directories above path that do not exist yet, outermost first,
  * space-separated ("" when all do). */
 static char *missing_dirs(const struct host_root *root, const char *path)
@@ -329,6 +325,20 @@ static char *with_created(const char *content, const char *line)
 /* Every write, backup and removal below resolves inside the host root
  * (hostroot.h): an absolute symlink such as etc/kata-containers ->
  * /elsewhere leads to <root>/elsewhere, never out of the root. */
+
+/* Does a file's text start with our marker line (as setup_file_is_ours
+ * reads it: blanks around the first line do not count)? For a file already
+ * read, without reading it again. */
+static bool text_is_ours(const char *text)
+{
+	size_t len = strlen(SETUP_MARKER);
+	text += strspn(text, " \t");
+	if (strncmp(text, SETUP_MARKER, len))
+		return false;
+	text += len + strspn(text + len, " \t\r");
+	return *text == '\n' || *text == '\0';
+}
+
 /* What writing content to path would leave there. */
 static char *full_content(const struct host_root *root, const char *path, const char *content,
 			  const char *current)
@@ -336,7 +346,7 @@ static char *full_content(const struct host_root *root, const char *path, const 
 	_cleanup_free_ char *line = NULL;
 	/* the directories kata-setup made for the file stay recorded in it, so
 	 * that --undo can remove them */
-	if (current && setup_file_is_ours(root, path)) {
+	if (current && text_is_ours(current)) {
 		line = created_line(current);
 	} else {
 		_cleanup_free_ char *dirs = missing_dirs(root, path);
@@ -364,7 +374,7 @@ int setup_write_file(const struct host_root *root, const char *path, const char 
 	full = full_content(root, path, content, r == 0 ? current : NULL);
 	if (r == 0 && !strcmp(current, full))
 		return 0;
-	if (r == 0 && !setup_file_is_ours(root, path)) {
+	if (r == 0 && !text_is_ours(current)) {
 		/* keep the first backup: it is the file as the operator left it */
 		_cleanup_free_ char *backup = xasprintf("%s%s", path, SETUP_BACKUP_SUFFIX);
 		if (!host_exists(root, backup) &&
@@ -376,6 +386,13 @@ int setup_write_file(const struct host_root *root, const char *path, const char 
 	return 1;
 }
 
+/* Is dir a proper ancestor of path ("/etc" of "/etc/a/b.conf")? */
+static bool is_ancestor(const char *dir, const char *path)
+{
+	size_t l = strlen(dir);
+	return l > 1 && !strncmp(dir, path, l) && path[l] == '/';
+}
+
 int setup_remove_file(const struct host_root *root, const char *path, char *what, size_t len,
 		      struct kc_error *err)
 {
@@ -383,7 +400,7 @@ int setup_remove_file(const struct host_root *root, const char *path, char *what
 	_cleanup_free_ char *text = NULL, *line = NULL;
 	int r;
 
-	if (!setup_file_is_ours(root, path)) {
+	if (host_read_file(root, path, 1 << 20, &text, NULL) < 0 || !text_is_ours(text)) {
 		snprintf(what, len, "not written by kata-setup: kept");
 		return 0;
 	}
@@ -393,21 +410,21 @@ int setup_remove_file(const struct host_root *root, const char *path, char *what
 		snprintf(what, len, "restored the backup");
 		return 1;
 	}
-	line = host_read_file(root, path, 1 << 20, &text, NULL) == 0 ? created_line(text)
-								     : xstrdup("");
+	line = created_line(text);
 	if ((r = host_unlink(root, path, 0)) < 0)
 		return kc_error_set(err, -r, "cannot remove %s", path);
 	snprintf(what, len, "removed");
 	if (!*line)
 		return 1;
-	/* innermost first; a directory something else now uses stays */
+	/* innermost first; a directory something else now uses stays. Only the
+	 * file's own ancestors: the line is in a file the host root can edit */
 	char *dirs = line + strlen(SETUP_DIRS_PREFIX), *v[16], *save = NULL;
 	int n = 0;
 	struct strbuf kept = STRBUF_INIT, gone = STRBUF_INIT;
 	for (char *d = strtok_r(dirs, " \n", &save); d && n < 16; d = strtok_r(NULL, " \n", &save))
 		v[n++] = d;
 	while (n-- > 0) {
-		if (v[n][0] != '/')
+		if (!is_ancestor(v[n], path))
 			continue;
 		struct strbuf *sb = host_unlink(root, v[n], AT_REMOVEDIR) == 0 ? &gone : &kept;
 		strbuf_appendf(sb, "%s%s", sb->len ? ", " : "", v[n]);

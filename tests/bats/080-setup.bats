@@ -316,7 +316,12 @@ tree_sum() {
 	[ "$sums" = "$(tree_sum "$HOST")" ]
 	# something else of the operator's in a directory kata-setup made stays, and so does the directory
 	echo mine >"$HOST/etc/modules-load.d/other.conf"
+	# the record is in a file the host root can edit: only the file's own
+	# ancestors are ever removed
+	mkdir -p "$HOST/opt/empty"
+	sed -i '2s|$| /opt/empty|' "$HOST/etc/kata-containers/configuration.toml"
 	setup_run 0 --undo
+	[ -d "$HOST/opt/empty" ]
 	assert_line "  [done] remove /etc/kata-containers/configuration.toml: removed, and the directory /etc/kata-containers"
 	assert_line "  [done] remove /etc/modules-load.d/kata-containers.conf: removed; kept /etc/modules-load.d (not empty)"
 	assert_line "  [done] remove /etc/modprobe.d/kata-containers.conf: removed"
