@@ -184,21 +184,22 @@ struct iommu_facts {
 };
 
 /* The firmware's word, from the kernel log and the MSRs it locks. */
+#define FW_LINE_MAX 160 /* each kernel log line kept */
 struct firmware_facts {
-	enum fact_source log_source; /* /dev/kmsg (live) or .kata-check/kmsg */
-	char log_error[96];	     /* why the kernel log could not be read */
-	char virt_disabled[160];     /* the kernel saying the firmware disabled VT-x/AMD-V */
-	enum fact_source msr_source; /* /dev/cpu/0/msr (live) or .kata-check/msr */
+	enum fact_source log_source;	 /* /dev/kmsg (live) or .kata-check/kmsg */
+	char log_error[96];		 /* why the kernel log could not be read */
+	char virt_disabled[FW_LINE_MAX]; /* the kernel saying the firmware disabled VT-x/AMD-V */
+	enum fact_source msr_source;	 /* /dev/cpu/0/msr (live) or .kata-check/msr */
 	char msr_error[96];
 	bool feature_control_known, vm_cr_known;
 	uint64_t feature_control; /* Intel IA32_FEATURE_CONTROL */
 	uint64_t vm_cr;		  /* AMD VM_CR */
 	/* confidential guests: the kernel's own lines about them */
-	char sev[160];	    /* "ccp ...: SEV API:1.55 build:21" / "SEV supported: 410 ASIDs" */
-	char sev_es[160];   /* "SEV-ES supported: 99 ASIDs" */
-	char sev_snp[160];  /* "SEV-SNP enabled" / "SEV-SNP supported: ..." */
-	char tdx[160];	    /* "virt/tdx: module initialized" */
-	char tdx_bios[160]; /* "virt/tdx: BIOS enabled: private KeyID range [..)" */
+	char sev[FW_LINE_MAX];	    /* "SEV supported: 410 ASIDs" */
+	char sev_es[FW_LINE_MAX];   /* "SEV-ES supported: 99 ASIDs" */
+	char sev_snp[FW_LINE_MAX];  /* "SEV-SNP enabled" / "SEV-SNP supported: ..." */
+	char tdx[FW_LINE_MAX];	    /* "virt/tdx: module initialized" */
+	char tdx_bios[FW_LINE_MAX]; /* "virt/tdx: BIOS enabled: private KeyID range [..)" */
 };
 
 enum cgroup_layout { CGROUP_UNKNOWN = 0, CGROUP_NONE, CGROUP_V1, CGROUP_HYBRID, CGROUP_V2 };

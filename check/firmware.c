@@ -11,6 +11,7 @@
 
 #include "cpu.h"
 #include "recorded.h"
+#include "rules.h"
 #include "strbuf.h"
 #include "strutil.h"
 
@@ -68,7 +69,7 @@ void firmware_parse_log(const char *text, struct firmware_facts *fw)
 		for (size_t i = 0; i < ARRAY_SIZE(log_patterns); i++) {
 			char *field = (char *)fw + log_patterns[i].field;
 			if (!field[0] && line_matches(msg, log_patterns[i].needle)) {
-				str_copy(field, 160, msg);
+				str_copy(field, FW_LINE_MAX, msg);
 				break;
 			}
 		}
@@ -192,12 +193,9 @@ static void probe_msr_live(struct firmware_facts *fw, enum host_arch arch, enum 
 static const char *log_needed(const struct host_facts *f)
 {
 	const struct cpu_facts *c = &f->cpu;
-	const struct kvm_facts *k = &f->kvm;
 	if (c->arch != ARCH_X86_64)
 		return "not needed on this architecture";
-	bool kvm_runs = k->attempted && !k->open_errno && k->create_vm_probed &&
-			!k->create_vm_errno && (k->smoke == SMOKE_OK || k->smoke == SMOKE_SKIPPED);
-	if (!kvm_runs &&
+	if (!rules_kvm_runs_guests(f) &&
 	    (cpu_flag_in_cpuid(c, "vmx") != TRI_NO || cpu_flag_in_cpuid(c, "svm") != TRI_NO))
 		return NULL;
 	if (cpu_flag_in_cpuid(c, "sev") == TRI_YES)
@@ -214,6 +212,9 @@ void firmware_probe(const struct host_root *root, const struct host_facts *f,
 	const struct cpu_facts *cpu = &f->cpu;
 	const char *skip = NULL;
 	_cleanup_free_ char *text = NULL;
+	/* the running kernel is the host's, for "/" and for a DaemonSet's mount
+	 * of the node; a recorded host has only its recordings */
+	bool running_kernel = root->live || !recorded_present(root);
 	int r;
 
 	memset(fw, 0, sizeof(*fw));
@@ -225,11 +226,9 @@ void firmware_probe(const struct host_root *root, const struct host_facts *f,
 	} else if (r < 0) {
 		snprintf(fw->log_error, sizeof(fw->log_error), "%s/kmsg: %s", RECORDED_DIR,
 			 r == -EINVAL ? "not a regular file" : strerror(-r));
-	} else if ((root->live || !recorded_present(root)) && (skip = log_needed(f))) {
+	} else if (running_kernel && (skip = log_needed(f))) {
 		snprintf(fw->log_error, sizeof(fw->log_error), "%s", skip);
-	} else if (root->live || !recorded_present(root)) {
-		/* the log is the running kernel's: the host's, for "/" and for a
-		 * DaemonSet's mount of the node */
+	} else if (running_kernel) {
 		text = read_kmsg(fw->log_error, sizeof(fw->log_error));
 		if (text) {
 			fw->log_source = SRC_LIVE;
@@ -255,7 +254,7 @@ void firmware_probe(const struct host_root *root, const struct host_facts *f,
 	} else if (r < 0) {
 		snprintf(fw->msr_error, sizeof(fw->msr_error), "%s/msr: %s", RECORDED_DIR,
 			 r == -EINVAL ? "not a regular file" : strerror(-r));
-	} else if (root->live || !recorded_present(root)) {
+	} else if (running_kernel) {
 		probe_msr_live(fw, cpu->arch, cpu->vendor);
 	} else {
 		snprintf(fw->msr_error, sizeof(fw->msr_error), "not recorded");
