@@ -146,7 +146,7 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 		       "KVM's maximum vCPUs per VM");
 	}
 	struct memory_budget mem;
-	rules_memory_budget(f, !strcmp(out->accel, "tcg"), &mem);
+	rules_memory_budget(&f->res, !strcmp(out->accel, "tcg"), &mem);
 	if (mem.known && mem.fit_mib < GUEST_MIN_MIB)
 		return kc_error_set(err, 0,
 				    "no VM fits in this host's %llu MiB of memory (report item "

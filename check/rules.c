@@ -181,10 +181,8 @@ bool rules_runs_tcg(const struct host_facts *f, const char *accel)
 	       (!strcmp(accel, "tcg") || (!strcmp(accel, "auto") && !rules_kvm_runs_guests(f)));
 }
 
-void rules_memory_budget(const struct host_facts *f, bool tcg, struct memory_budget *b)
+void rules_memory_budget(const struct resource_facts *res, bool tcg, struct memory_budget *b)
 {
-	const struct resource_facts *res = &f->res;
-
 	memset(b, 0, sizeof(*b));
 	if (!res->mem_known || !res->mem_total_kib)
 		return;

@@ -81,8 +81,8 @@ struct memory_budget {
 	bool strict_commit;	  /* vm.overcommit_memory = 2 */
 	uint64_t commit_room_mib; /* with strict_commit: CommitLimit - Committed_AS */
 };
-/* tcg: the VM runs under TCG (a larger QEMU). */
-void rules_memory_budget(const struct host_facts *f, bool tcg, struct memory_budget *b);
+/* From the memory facts alone; tcg: the VM runs under TCG (a larger QEMU). */
+void rules_memory_budget(const struct resource_facts *res, bool tcg, struct memory_budget *b);
 /* Will VMs run under TCG with this accelerator setting? */
 bool rules_runs_tcg(const struct host_facts *f, const char *accel);
 

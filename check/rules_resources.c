@@ -36,10 +36,11 @@ static void rule_cpus(const struct rules_input *in, struct report *r)
 static void rule_memory(const struct rules_input *in, struct report *r)
 {
 	const struct resource_facts *res = &in->facts->res;
+	bool tcg = rules_runs_tcg(in->facts, in->accel);
 	struct memory_budget b;
 	struct report_item *it;
 
-	rules_memory_budget(in->facts, rules_runs_tcg(in->facts, in->accel), &b);
+	rules_memory_budget(res, tcg, &b);
 	if (!b.known) {
 		it = report_add(r, "resources.memory", GROUP_RESOURCES, LEVEL_WARN, "memory",
 				"/proc/meminfo could not be read");
@@ -63,12 +64,12 @@ static void rule_memory(const struct rules_input *in, struct report *r)
 						   : "");
 		/* the least memory whose budget fits the smallest guest */
 		unsigned long long least = total;
-		struct host_facts more = *in->facts;
+		struct resource_facts more = *res;
 		for (struct memory_budget m = b; m.fit_mib < GUEST_MIN_MIB && least < (1ULL << 30);
-		     rules_memory_budget(&more, rules_runs_tcg(in->facts, in->accel), &m)) {
+		     rules_memory_budget(&more, tcg, &m)) {
 			least += 32;
-			more.res.mem_total_kib = least * 1024;
-			more.res.commit_limit_kib += 32 * 1024;
+			more.mem_total_kib = least * 1024;
+			more.commit_limit_kib += 32 * 1024;
 		}
 		report_item_remedy(
 		    it, "give the node at least %llu MiB, or run its pods with runc (no VM)",

@@ -57,7 +57,7 @@ static void missing_nodes_turn_features_off(void **state)
 	assert_int_equal(c.hypervisor.default_vcpus, 8);
 	/* the guest leaves QEMU and the host their share */
 	struct memory_budget mem;
-	rules_memory_budget(f, false, &mem);
+	rules_memory_budget(&f->res, false, &mem);
 	assert_true(mem.fit_mib >= GUEST_MIN_MIB && mem.fit_mib < mem.total_mib - mem.reserve_mib);
 	assert_int_equal(c.hypervisor.default_memory, mem.fit_mib);
 	assert_contains(a.changes[3].reason, "kept for the host");
