@@ -93,16 +93,18 @@ static enum cgroup_layout cgroup_layout(const struct host_root *root)
 static void cgroup_controllers(const struct host_root *root, struct resource_facts *rf)
 {
 	static const char *const v1[] = {"cpu", "cpuset", "memory", "pids", "devices", "blkio"};
-	const char *dir =
-	    rf->cgroup == CGROUP_V2 && !host_exists(root, "/sys/fs/cgroup/cgroup.controllers")
-		? "/sys/fs/cgroup/unified"
-		: "/sys/fs/cgroup";
 	char path[96];
 	_cleanup_free_ char *text = NULL;
 
 	if (rf->cgroup == CGROUP_V2) {
-		snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
-		host_read_attr(root, path, rf->cgroup_available, sizeof(rf->cgroup_available));
+		/* at the top, or at unified/ beside an empty v1 tree */
+		const char *dir = "/sys/fs/cgroup";
+		if (host_read_attr(root, "/sys/fs/cgroup/cgroup.controllers", rf->cgroup_available,
+				   sizeof(rf->cgroup_available)) < 0) {
+			dir = "/sys/fs/cgroup/unified";
+			host_read_attr(root, "/sys/fs/cgroup/unified/cgroup.controllers",
+				       rf->cgroup_available, sizeof(rf->cgroup_available));
+		}
 		snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 		rf->cgroup_subtree_known =
 		    host_read_attr(root, path, rf->cgroup_subtree, sizeof(rf->cgroup_subtree)) == 0;
