@@ -98,19 +98,19 @@ static void add_machine(struct argv_builder *a, const struct qemu_params *p, boo
 	 * enable_mem_prealloc: touch every page at start, for predictable
 	 * latency at the cost of density (both as Kata 1 did) */
 	bool prealloc = q->enable_mem_prealloc || q->enable_hugepages;
-	if (uses_virtiofs(q)) {
+	_cleanup_free_ char *backend = NULL;
+	if (uses_virtiofs(q))
 		/* vhost-user devices need the guest's memory shared with virtiofsd */
+		backend = xasprintf("memory-backend-memfd,id=mem,size=%uM,share=on%s%s",
+				    p->memory_mib, q->enable_hugepages ? ",hugetlb=on" : "",
+				    prealloc ? ",prealloc=on" : "");
+	else if (q->enable_hugepages)
+		backend = xasprintf("memory-backend-file,id=mem,size=%uM,mem-path=/dev/hugepages,"
+				    "share=on,prealloc=on",
+				    p->memory_mib);
+	if (backend) {
 		add(a, "-object");
-		add(a, "memory-backend-memfd,id=mem,size=%uM,share=on%s%s", p->memory_mib,
-		    q->enable_hugepages ? ",hugetlb=on" : "", prealloc ? ",prealloc=on" : "");
-		add(a, "-numa");
-		add(a, "node,memdev=mem");
-	} else if (q->enable_hugepages) {
-		add(a, "-object");
-		add(a,
-		    "memory-backend-file,id=mem,size=%uM,mem-path=/dev/hugepages,share=on,"
-		    "prealloc=on",
-		    p->memory_mib);
+		add(a, "%s", backend);
 		add(a, "-numa");
 		add(a, "node,memdev=mem");
 	} else if (prealloc) {
