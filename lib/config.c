@@ -489,13 +489,11 @@ void config_note_ignored(struct kc_config *c)
 		    config_key_find(ignored_keys[i].section, ignored_keys[i].key);
 		if (!k || !c->key_lines[k - config_keys] || field_is_default(c, &d, k))
 			continue;
-		char where[512], *s;
+		char where[512];
 		config_key_where(c, k->section, k->name, where, sizeof(where));
-		if (asprintf(&s, "%s[%s] %s: no effect here: %s", where, k->section, k->name,
-			     ignored_keys[i].why) >= 0) {
-			strlist_add(&c->ignored, s);
-			free(s);
-		}
+		_cleanup_free_ char *s = xasprintf("%s[%s] %s: no effect here: %s", where,
+						   k->section, k->name, ignored_keys[i].why);
+		strlist_add(&c->ignored, s);
 	}
 	config_free(&d);
 }
