@@ -200,6 +200,7 @@ struct firmware_facts {
 	char sev_snp[FW_LINE_MAX];  /* "SEV-SNP enabled" / "SEV-SNP supported: ..." */
 	char tdx[FW_LINE_MAX];	    /* "virt/tdx: module initialized" */
 	char tdx_bios[FW_LINE_MAX]; /* "virt/tdx: BIOS enabled: private KeyID range [..)" */
+	int s390_prot_virt_host;    /* /sys/firmware/uv/prot_virt_host: 1, 0, -1 unknown */
 };
 
 enum cgroup_layout { CGROUP_UNKNOWN = 0, CGROUP_NONE, CGROUP_V1, CGROUP_HYBRID, CGROUP_V2 };

@@ -286,6 +286,9 @@ static json_t *firmware_json(const struct firmware_facts *fw)
 			    msr_json(fw->feature_control_known, fw->feature_control));
 	json_object_set_new(msr, "vm_cr", msr_json(fw->vm_cr_known, fw->vm_cr));
 	json_object_set_new(o, "msr", msr);
+	json_object_set_new(o, "s390_prot_virt_host",
+			    fw->s390_prot_virt_host < 0 ? json_null()
+							: json_boolean(fw->s390_prot_virt_host));
 	return o;
 }
 

@@ -218,6 +218,14 @@ void firmware_probe(const struct host_root *root, const struct host_facts *f,
 	int r;
 
 	memset(fw, 0, sizeof(*fw));
+	/* s390x: the ultravisor says whether the host runs Secure Execution */
+	fw->s390_prot_virt_host = -1;
+	char uv[8];
+	unsigned v;
+	if (cpu->arch == ARCH_S390X &&
+	    host_read_attr(root, "/sys/firmware/uv/prot_virt_host", uv, sizeof(uv)) == 0 &&
+	    parse_uint(uv, 10, &v) == 0)
+		fw->s390_prot_virt_host = v != 0;
 	/* the kernel log */
 	r = recorded_read(root, "kmsg", &text);
 	if (r > 0) {

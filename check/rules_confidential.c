@@ -113,14 +113,16 @@ static void rule_tdx(const struct host_facts *f, struct report *r)
 static void rule_s390x(const struct host_facts *f, struct report *r)
 {
 	const char *what = "IBM Secure Execution";
-	enum tri uv = cpu_flag_in_cpuinfo(&f->cpu, "uv");
-	if (param_on(f, "kvm", "prot_virt") || uv == TRI_YES) {
+	int on = f->firmware.s390_prot_virt_host;
+	if (on == 1) {
 		report_add(r, "confidential.se", GROUP_CONFIDENTIAL, LEVEL_PASS, what,
-			   "available%s", uv == TRI_YES ? " (the ultravisor is present)" : "");
+			   "available: /sys/firmware/uv/prot_virt_host is 1");
 		return;
 	}
-	struct report_item *it =
-	    report_add(r, "confidential.se", GROUP_CONFIDENTIAL, LEVEL_SKIP, what, "not enabled");
+	struct report_item *it = report_add(
+	    r, "confidential.se", GROUP_CONFIDENTIAL, LEVEL_SKIP, what, "%s",
+	    on == 0 ? "not enabled: /sys/firmware/uv/prot_virt_host is 0"
+		    : "not enabled: no /sys/firmware/uv/prot_virt_host (no ultravisor support)");
 	report_item_remedy(it, "on a z15 or later, boot the host with `prot_virt=1`");
 }
 

@@ -400,6 +400,7 @@ static void other_architectures(void **state)
 	assert_null(report_find(&r, "cpu.cpuid"));
 	assert_level(&r, "kvm.smoke", LEVEL_SKIP);
 	assert_level(&r, "kvm.guest", LEVEL_PASS);
+	assert_level(&r, "confidential.none", LEVEL_SKIP);
 	assert_true(report_capable(&r, true));
 	report_free(&r);
 
@@ -418,6 +419,13 @@ static void other_architectures(void **state)
 	    xstrdup("esan3 zarch stfle msa ldisp eimm dfp edat etf3eh highgprs te vx sie");
 	fb_evaluate(f, &r);
 	assert_level(&r, "cpu.sie", LEVEL_PASS);
+	/* Secure Execution: off without the ultravisor, with how to turn it on */
+	assert_level(&r, "confidential.se", LEVEL_SKIP);
+	assert_contains(fb_item(&r, "confidential.se")->remedy, "prot_virt=1");
+	report_free(&r);
+	f->firmware.s390_prot_virt_host = 1;
+	fb_evaluate(f, &r);
+	assert_level(&r, "confidential.se", LEVEL_PASS);
 	report_free(&r);
 
 	f->cpu.arch = ARCH_OTHER;
