@@ -133,3 +133,11 @@ const char *smoke_result_name(enum smoke_result s)
 	}
 	return "not-run";
 }
+
+bool kvm_runs_guests(const struct kvm_facts *k)
+{
+	if (!k->attempted || k->open_errno || k->api_version != 12 || !k->create_vm_probed ||
+	    k->create_vm_errno)
+		return false;
+	return k->smoke == SMOKE_OK || k->smoke == SMOKE_SKIPPED;
+}

@@ -247,6 +247,10 @@ const struct device_fact *facts_device(const struct host_facts *f, const char *p
 const struct cpuid_leaf *facts_cpuid(const struct cpu_facts *c, uint32_t leaf, uint32_t subleaf);
 long facts_kvm_cap(const struct kvm_facts *k, const char *name);
 
+/* KVM opened, answered API 12, created a VM and (where we have one) ran
+ * the smoke guest: the probes' facts alone, for rules and probes alike. */
+bool kvm_runs_guests(const struct kvm_facts *k);
+
 /* Is a module usable right now (loaded or built in)? */
 bool module_present(const struct module_facts *m);
 

@@ -11,7 +11,6 @@
 
 #include "cpu.h"
 #include "recorded.h"
-#include "rules.h"
 #include "strbuf.h"
 #include "strutil.h"
 
@@ -195,7 +194,7 @@ static const char *log_needed(const struct host_facts *f)
 	const struct cpu_facts *c = &f->cpu;
 	if (c->arch != ARCH_X86_64)
 		return "not needed on this architecture";
-	if (!rules_kvm_runs_guests(f) &&
+	if (!kvm_runs_guests(&f->kvm) &&
 	    (cpu_flag_in_cpuid(c, "vmx") != TRI_NO || cpu_flag_in_cpuid(c, "svm") != TRI_NO))
 		return NULL;
 	if (cpu_flag_in_cpuid(c, "sev") == TRI_YES)

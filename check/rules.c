@@ -93,12 +93,7 @@ const char *rules_kvm_provider(const struct host_facts *f)
 
 bool rules_kvm_runs_guests(const struct host_facts *f)
 {
-	const struct kvm_facts *k = &f->kvm;
-
-	if (!k->attempted || k->open_errno || k->api_version != 12 || !k->create_vm_probed ||
-	    k->create_vm_errno)
-		return false;
-	return k->smoke == SMOKE_OK || k->smoke == SMOKE_SKIPPED;
+	return kvm_runs_guests(&f->kvm);
 }
 
 bool rules_iommu_enabled(const struct host_facts *f)
