@@ -167,6 +167,9 @@ struct pci_device_fact {
 	uint32_t class;	 /* class and subclass, as lspci -n prints them */
 	char driver[32]; /* "" when no driver is bound */
 	int iommu_group; /* -1 when none */
+	/* memory BARs in bytes: below 4 GiB, and 64-bit ones (a GPU's frame
+	 * buffer) - what the VM's PCI windows must hold when it is passed */
+	uint64_t mmio32, mmio64;
 };
 
 struct iommu_facts {

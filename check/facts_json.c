@@ -196,6 +196,8 @@ static json_t *iommu_json(const struct iommu_facts *i)
 		json_object_set_new(dev, "iommu_group",
 				    d->iommu_group >= 0 ? json_integer(d->iommu_group)
 							: json_null());
+		json_object_set_new(dev, "mmio32", json_integer((json_int_t)d->mmio32));
+		json_object_set_new(dev, "mmio64", json_integer((json_int_t)d->mmio64));
 		json_array_append_new(devs, dev);
 	}
 	json_object_set_new(o, "pci_devices", devs);

@@ -37,6 +37,20 @@ static int cmp_bdf(const void *a, const void *b)
 		      ((const struct pci_device_fact *)b)->bdf);
 }
 
+/* The memory BARs' sizes, by whether they need 64-bit addressing (the
+ * kernel's IORESOURCE flags, as sysfs' resource file gives them). */
+static void add_bar_sizes(const struct pci_dev *d, struct pci_device_fact *f)
+{
+	for (int i = 0; i < 6; i++) {
+		if (!(d->flags[i] & PCI_IORESOURCE_MEM) || !d->size[i])
+			continue;
+		if (d->flags[i] & PCI_IORESOURCE_MEM_64)
+			f->mmio64 += d->size[i];
+		else
+			f->mmio32 += d->size[i];
+	}
+}
+
 void pci_probe(const struct host_root *root, struct iommu_facts *iof)
 {
 	/* volatile: modified between setjmp and a possible longjmp */
@@ -72,8 +86,9 @@ void pci_probe(const struct host_root *root, struct iommu_facts *iof)
 	devs = xcalloc((size_t)count + 1, sizeof(*devs));
 	for (struct pci_dev *d = pacc->devices; d; d = d->next) {
 		struct pci_device_fact *f = &devs[ndevs];
-		pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_DRIVER |
-				     PCI_FILL_IOMMU_GROUP);
+		int known =
+		    pci_fill_info(d, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_DRIVER |
+					 PCI_FILL_IOMMU_GROUP | PCI_FILL_SIZES | PCI_FILL_IO_FLAGS);
 		snprintf(f->bdf, sizeof(f->bdf), "%04x:%02x:%02x.%d", d->domain, d->bus, d->dev,
 			 d->func);
 		f->vendor = d->vendor_id;
@@ -84,6 +99,8 @@ void pci_probe(const struct host_root *root, struct iommu_facts *iof)
 		const char *grp = pci_get_string_property(d, PCI_FILL_IOMMU_GROUP);
 		unsigned g;
 		f->iommu_group = grp && parse_uint(grp, 10, &g) == 0 ? (int)g : -1;
+		if ((known & PCI_FILL_SIZES) && (known & PCI_FILL_IO_FLAGS))
+			add_bar_sizes(d, f);
 		ndevs++;
 	}
 	pci_cleanup(pacc);
