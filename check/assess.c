@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pci.h"
 #include "probe.h"
 #include "rules.h"
 #include "strbuf.h"
@@ -45,6 +46,11 @@ void assess(const struct host_root *root, const struct assess_options *o, struct
 	a->facts = xcalloc(1, sizeof(*a->facts));
 	a->config = xcalloc(1, sizeof(*a->config));
 	host_probe(root, a->facts);
+	if (o && o->pci_root) {
+		free(a->facts->iommu.devs);
+		memset(&a->facts->iommu, 0, sizeof(a->facts->iommu));
+		iommu_probe(o->pci_root, &a->facts->iommu);
+	}
 	config_probe(root, o ? o->config_path : NULL, a->facts->res.cpus_online, a->config);
 	rules_input_defaults(&in, a->facts);
 	rules_input_from_config(&in, a->config);

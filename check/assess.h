@@ -18,6 +18,10 @@
 
 struct assess_options {
 	const char *config_path; /* --kata-config; NULL: the chain */
+	/* where the IOMMU and PCI facts come from, when not from the host
+	 * root (kata-runtime's test seam, KATA_RUNTIME_TEST_PCI_ROOT: a
+	 * fixture's devices on a machine without an IOMMU); NULL: the root */
+	const struct host_root *pci_root;
 };
 
 struct assessment {

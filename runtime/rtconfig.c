@@ -11,11 +11,24 @@
 int rtconfig_load(struct rtconfig *rc, const char *kata_config, struct kc_error *err)
 {
 	memset(rc, 0, sizeof(*rc));
-	struct host_root root;
+	struct host_root root, pci_root;
 	if (host_root_open(&root, "/", err) < 0)
 		return -1;
-	assess(&root, &(struct assess_options){.config_path = kata_config}, &rc->a);
+	const char *pci_dir = getenv(RTCONFIG_PCI_ROOT_ENV);
+	if (pci_dir && *pci_dir) {
+		if (host_root_open(&pci_root, pci_dir, err) < 0) {
+			host_root_close(&root);
+			return kc_error_wrap(err, "%s", RTCONFIG_PCI_ROOT_ENV);
+		}
+		rc->pci_fixture = true;
+	}
+	assess(&root,
+	       &(struct assess_options){.config_path = kata_config,
+					.pci_root = rc->pci_fixture ? &pci_root : NULL},
+	       &rc->a);
 	host_root_close(&root);
+	if (rc->pci_fixture)
+		host_root_close(&pci_root);
 	if (!rc->a.ready) {
 		_cleanup_free_ char *why = assessment_reasons_line(&rc->a);
 		const char *file = rc->a.config->src.path;
