@@ -156,29 +156,30 @@ static bool has_device(struct qmp *q, const char *id)
 	return found;
 }
 
+int qmp_device_del_wait(struct qmp *q, const char *id, int timeout_ms, struct kc_error *err)
+{
+	json_t *r = qmp_execute(q, "device_del", json_pack("{s:s}", "id", id), HOTPLUG_QMP_MS, err);
+	if (!r && has_device(q, id))
+		return -1;
+	json_decref(r);
+	/* a PCIe port gives the guest 5 s to refuse (its attention button) */
+	long long deadline = monotonic_ms() + timeout_ms;
+	while (has_device(q, id) && monotonic_ms() < deadline) {
+		struct timespec ts = {0, 100 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	if (has_device(q, id))
+		return kc_error_set(err, ETIMEDOUT, "the guest did not release %s in %d s", id,
+				    timeout_ms / 1000);
+	return 0;
+}
+
 int qemu_nic_del(const char *qmp_socket, const char *id, struct kc_error *err)
 {
 	struct qmp q;
 	if (qmp_connect(&q, qmp_socket, HOTPLUG_QMP_MS, err) < 0)
 		return kc_error_wrap(err, "hot-unplug");
-	int rc = 0;
-	json_t *r =
-	    qmp_execute(&q, "device_del", json_pack("{s:s}", "id", id), HOTPLUG_QMP_MS, err);
-	if (!r && has_device(&q, id)) {
-		rc = -1;
-	} else {
-		json_decref(r);
-		/* a PCIe port gives the guest 5 s to refuse (its attention button) */
-		long long deadline = monotonic_ms() + NIC_UNPLUG_MS;
-		while (has_device(&q, id) && monotonic_ms() < deadline) {
-			struct timespec ts = {0, 100 * 1000000L};
-			nanosleep(&ts, NULL);
-		}
-		if (has_device(&q, id))
-			rc = kc_error_set(err, ETIMEDOUT,
-					  "the guest did not release the NIC in %d s",
-					  NIC_UNPLUG_MS / 1000);
-	}
+	int rc = qmp_device_del_wait(&q, id, NIC_UNPLUG_MS, err);
 	if (rc == 0) {
 		char netdev[64];
 		snprintf(netdev, sizeof(netdev), "netdev-%s", id);

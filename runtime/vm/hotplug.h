@@ -34,6 +34,12 @@ int qemu_nic_add(const char *qmp_socket, const char *id, int tapfd, const char *
 /* Unplug it and wait until the guest has let it go (at most
  * NIC_UNPLUG_MS), then remove its netdev. */
 #define NIC_UNPLUG_MS 15000
+
+/* device_del, then wait until QEMU no longer has the device (the guest
+ * has let it go), at most timeout_ms. A device QEMU does not have is
+ * gone already: 0. */
+struct qmp;
+int qmp_device_del_wait(struct qmp *q, const char *id, int timeout_ms, struct kc_error *err);
 int qemu_nic_del(const char *qmp_socket, const char *id, struct kc_error *err);
 
 #endif

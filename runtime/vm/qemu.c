@@ -166,8 +166,33 @@ void qemu_hotplug_buses(const struct qemu_config *q, unsigned *bridges, unsigned
 	*ports = q35 ? q->pcie_root_port : 0;
 }
 
-static void add_hotplug_buses(struct argv_builder *a, const struct qemu_config *q)
+/* The least power of two at least v (and at least 2 MiB, the smallest
+ * window firmware gives a bridge). */
+static uint64_t window_size(uint64_t v)
 {
+	uint64_t w = 2ULL << 20;
+	while (w < v && w < (1ULL << 62))
+		w <<= 1;
+	return w;
+}
+
+/* A root port's reservation for devices hot-plugged later: room in the
+ * 32-bit and 64-bit windows for the largest device the host could pass
+ * (firmware sizes a port's windows at boot, from what is plugged then:
+ * an empty port gets 2 MiB, too small for a GPU's frame buffer). */
+static void port_reserve(struct strbuf *sb, const struct qemu_mmio *m)
+{
+	if (m->port_mmio32)
+		strbuf_appendf(sb, ",mem-reserve=%llu",
+			       (unsigned long long)window_size(m->port_mmio32));
+	if (m->port_mmio64)
+		strbuf_appendf(sb, ",pref64-reserve=%llu",
+			       (unsigned long long)window_size(m->port_mmio64));
+}
+
+static void add_hotplug_buses(struct argv_builder *a, const struct qemu_params *p)
+{
+	const struct qemu_config *q = &p->cfg->hypervisor;
 	bool q35 = q->machine_type && strstr(q->machine_type, "q35");
 	unsigned bridges, ports;
 	qemu_hotplug_buses(q, &bridges, &ports);
@@ -177,9 +202,46 @@ static void add_hotplug_buses(struct argv_builder *a, const struct qemu_config *
 		    q35 ? "pcie.0" : "pci.0", i, i + 1);
 	}
 	for (unsigned i = 0; i < ports; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_appendf(
+		    &sb, "pcie-root-port,bus=pcie.0,id=" QEMU_HOTPLUG_PORT "%u,chassis=%u,slot=%u",
+		    i, 32 + i, i);
+		port_reserve(&sb, &p->mmio);
 		add(a, "-device");
-		add(a, "pcie-root-port,bus=pcie.0,id=" QEMU_HOTPLUG_PORT "%u,chassis=%u,slot=%u", i,
-		    32 + i, i);
+		add(a, "%s", sb.s);
+		strbuf_release(&sb);
+	}
+}
+
+/* Host devices given at start: on q35 each behind a root port of its own
+ * (a PCIe device, as on the host, with its own windows), on pc on the
+ * root bus. The 64-bit window above RAM grows when what is plugged, and
+ * what the hot-plug ports reserve, needs more than QEMU's default. */
+static void add_vfio(struct argv_builder *a, const struct qemu_params *p)
+{
+	const struct qemu_config *q = &p->cfg->hypervisor;
+	bool q35 = q->machine_type && strstr(q->machine_type, "q35");
+	uint64_t need64 = 0;
+	for (int i = 0; i < p->nvfio; i++) {
+		const struct qemu_vfio *v = &p->vfio[i];
+		if (q35) {
+			add(a, "-device");
+			add(a, "pcie-root-port,bus=pcie.0,id=%s,chassis=%d,slot=0", v->bus, 64 + i);
+		}
+		add(a, "-device");
+		add(a, "vfio-pci,host=%s,id=%s,bus=%s", v->host, v->id, v->bus);
+		if (v->mmio64)
+			need64 += window_size(v->mmio64);
+	}
+	unsigned bridges, ports;
+	qemu_hotplug_buses(q, &bridges, &ports);
+	if (p->mmio.port_mmio64)
+		need64 += (uint64_t)ports * window_size(p->mmio.port_mmio64);
+	uint64_t hole = q35 ? QEMU_Q35_HOLE64 : QEMU_PC_HOLE64;
+	if (need64 > hole) {
+		add(a, "-global");
+		add(a, "%s.pci-hole64-size=%lluG", q35 ? "q35-pcihost" : "i440FX-pcihost",
+		    (unsigned long long)(window_size(need64) >> 30));
 	}
 }
 
@@ -249,7 +311,8 @@ char **qemu_build_argv(const struct qemu_params *p)
 	}
 	add_channels(&a, p, bus);
 	add_devices(&a, p, bus);
-	add_hotplug_buses(&a, q);
+	add_hotplug_buses(&a, p);
+	add_vfio(&a, p);
 	if (kvm && !micro) {
 		add(&a, "-global");
 		add(&a, "kvm-pit.lost_tick_policy=discard");

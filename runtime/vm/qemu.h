@@ -6,6 +6,7 @@
 #define KC_QEMU_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "strbuf.h"
@@ -22,6 +23,25 @@ struct qemu_nic {
 			    by name */
 };
 
+/* A host PCI device passed to the guest as vfio-pci (runtime/vfio.c
+ * chooses them, qemu.c and vfio_plug.c place them). */
+#define QEMU_VFIO_MAX 16
+struct qemu_vfio {
+	char host[16];		 /* its host address, "0000:03:00.0" */
+	int group;		 /* its IOMMU group */
+	char id[24];		 /* QEMU's id for it, "vfio-12-0" */
+	char bus[32];		 /* where it went: a root port of its own, pci.0, a hot-plug bus */
+	char pci_path[16];	 /* where the guest finds it: slots from the root bus, "05/00" */
+	uint64_t mmio32, mmio64; /* its memory BARs (bytes) */
+};
+
+/* The memory windows a machine needs for its PCI devices (large BARs). */
+struct qemu_mmio {
+	/* each hot-plug root port reserves room for the largest device the
+	 * host could pass (0: QEMU's default reservation) */
+	uint64_t port_mmio32, port_mmio64;
+};
+
 struct qemu_params {
 	const struct kc_config *cfg;
 	const char *accel;	      /* "kvm" or "tcg" */
@@ -35,6 +55,10 @@ struct qemu_params {
 	unsigned vsock_cid;	  /* 0: virtio-serial */
 	const struct qemu_nic *nics;
 	int nnics;
+	const struct qemu_vfio
+	    *vfio; /* cold-plugged: each on a root port of its own (q35) or pci.0 */
+	int nvfio;
+	struct qemu_mmio mmio;
 };
 
 /* argv (NULL-terminated, each malloc'd); free with strv_free. */
@@ -43,6 +67,13 @@ char **qemu_build_argv(const struct qemu_params *p);
  * Kata 1's default_bridges PCI bridges (SHPC) on the root bus, and on q35
  * Kata 2's pcie_root_port root ports; microvm has no PCI. */
 void qemu_hotplug_buses(const struct qemu_config *q, unsigned *bridges, unsigned *ports);
+/* The root port a cold-plugged device K sits on (q35). */
+#define QEMU_VFIO_PORT "kata-vfio-port-"
+/* QEMU's default 64-bit PCI window above RAM (q35; pc's is 2 GiB): what
+ * is larger gets -global ...pci-hole64-size. */
+#define QEMU_Q35_HOLE64 (32ULL << 30)
+#define QEMU_PC_HOLE64	(2ULL << 30)
+
 /* The guest kernel's command line (also shown by kata-env). */
 void qemu_kernel_cmdline(const struct qemu_params *p, struct strbuf *out);
 

@@ -217,6 +217,72 @@ static void nics_and_no_sandbox(void **state)
 	strv_free(argv);
 }
 
+/* Host devices at start: behind a root port each on q35, on the root bus
+ * on pc; hot-plug ports sized for the host's largest passable device; the
+ * 64-bit window grown past QEMU's default only when a large BAR needs it. */
+static void vfio_cold_plug_and_windows(void **state)
+{
+	(void)state;
+	struct qemu_vfio v[2] = {
+	    {.host = "0000:03:00.0",
+	     .group = 12,
+	     .id = "vfio-12-0",
+	     .bus = "kata-vfio-port-0",
+	     .mmio32 = 1 << 20},
+	    {.host = "0000:65:00.0",
+	     .group = 20,
+	     .id = "vfio-20-0",
+	     .bus = "kata-vfio-port-1",
+	     .mmio32 = 16 << 20,
+	     .mmio64 = 288ULL << 20},
+	};
+	struct qemu_params p = params("tcg");
+	p.vfio = v;
+	p.nvfio = 2;
+	cfg.hypervisor.pcie_root_port = 2;
+	p.mmio.port_mmio32 = 16 << 20;
+	p.mmio.port_mmio64 = 288ULL << 20;
+	char **argv = qemu_build_argv(&p);
+	assert_true(has(argv, "-device",
+			"pcie-root-port,bus=pcie.0,id=kata-vfio-port-0,chassis=64,slot=0"));
+	assert_true(
+	    has(argv, "-device", "vfio-pci,host=0000:03:00.0,id=vfio-12-0,bus=kata-vfio-port-0"));
+	assert_true(
+	    has(argv, "-device", "vfio-pci,host=0000:65:00.0,id=vfio-20-0,bus=kata-vfio-port-1"));
+	/* 288 MiB of 64-bit BARs: a 512 MiB window on each hot-plug port */
+	assert_true(has(argv, "-device",
+			"pcie-root-port,bus=pcie.0,id=kata-port-1,chassis=33,slot=1,"
+			"mem-reserve=16777216,pref64-reserve=536870912"));
+	/* 1.5 GiB in all: within q35's 32 GiB default */
+	assert_null(after(argv, "-global", 0));
+	strv_free(argv);
+
+	/* a 64 GiB frame buffer (an A100's): the window grows to hold it and
+	 * the ports' reservations */
+	v[1].mmio64 = 64ULL << 30;
+	p.mmio.port_mmio64 = 64ULL << 30;
+	argv = qemu_build_argv(&p);
+	assert_true(has(argv, "-global", "q35-pcihost.pci-hole64-size=256G"));
+	strv_free(argv);
+
+	/* pc: on the root bus, no root ports; its default window is 2 GiB */
+	free(cfg.hypervisor.machine_type);
+	cfg.hypervisor.machine_type = xstrdup("pc");
+	snprintf(v[0].bus, sizeof(v[0].bus), "pci.0");
+	v[1].mmio64 = 4ULL << 30;
+	p.nvfio = 2;
+	snprintf(v[1].bus, sizeof(v[1].bus), "pci.0");
+	argv = qemu_build_argv(&p);
+	assert_true(has(argv, "-device", "vfio-pci,host=0000:03:00.0,id=vfio-12-0,bus=pci.0"));
+	assert_false(has(argv, "-device",
+			 "pcie-root-port,bus=pcie.0,id=kata-vfio-port-0,chassis=64,slot=0"));
+	assert_true(has(argv, "-global", "i440FX-pcihost.pci-hole64-size=4G"));
+	strv_free(argv);
+	free(cfg.hypervisor.machine_type);
+	cfg.hypervisor.machine_type = xstrdup("q35");
+	cfg.hypervisor.pcie_root_port = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +290,7 @@ int main(void)
 	    cmocka_unit_test(kvm_microvm_virtiofs_vsock),
 	    cmocka_unit_test(nics_and_no_sandbox),
 	    cmocka_unit_test(memory_and_entropy_settings),
+	    cmocka_unit_test(vfio_cold_plug_and_windows),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
