@@ -23,6 +23,8 @@
 #include "share.h"
 #include "strbuf.h"
 #include "timeouts.h"
+#include "vfio.h"
+#include "vfio_plug.h"
 
 struct create_ctx {
 	struct rt *rt;
@@ -35,6 +37,7 @@ struct create_ctx {
 	const char *sandbox_id;
 	bool terminal;
 	json_t *guest_spec;
+	struct vfio_plan vfio; /* host devices the spec passes to the VM */
 	uint32_t stream;
 	pid_t shim;
 	long long t0, t_config, t_vm;
@@ -89,6 +92,9 @@ static int step_config(struct create_ctx *x, struct kc_error *err)
 	if (x->role == POD_SANDBOX &&
 	    pod_overrides(json_object_get(x->b.spec, "annotations"), x->rc.cfg, err) < 0)
 		return -1;
+	/* passthrough is judged before anything is made or booted */
+	if (vfio_plan_for_spec(x->b.spec, &x->rc, !x->rc.pci_fixture, &x->vfio, err) < 0)
+		return kc_error_wrap(err, "%s/config.json", x->b.dir);
 	x->t_config = monotonic_ms();
 	return 0;
 }
@@ -146,6 +152,54 @@ static void size_vm(const struct rtconfig *rc, const json_t *spec, unsigned *vcp
 	*mem += lm;
 }
 
+static char *qmp_path(const struct sandbox *sb)
+{
+	return xasprintf("%s/" QEMU_DIR "/qmp.sock", sb->vm_dir);
+}
+
+/* Where the guest finds the passed devices, asked of QEMU once they are
+ * in, and recorded. */
+static int locate_vfio(struct create_ctx *x, bool hotplugged, struct kc_error *err)
+{
+	_cleanup_free_ char *qmp = qmp_path(&x->c.sb);
+	if (qemu_vfio_locate(qmp, x->vfio.dev, x->vfio.n, err) < 0)
+		return -1;
+	for (int k = 0; k < x->vfio.n; k++)
+		kc_info("passing %s (IOMMU group %d) as %s on %s, PCI path %s in the guest",
+			x->vfio.dev[k].host, x->vfio.dev[k].group, x->vfio.dev[k].id,
+			x->vfio.dev[k].bus, x->vfio.dev[k].pci_path);
+	json_object_set_new(x->c.state, "vfio", vfio_plan_to_json(&x->vfio, hotplugged));
+	return record(x, "create:vfio-located", err);
+}
+
+/* A member's devices, hot-plugged into the pod's running VM: recorded
+ * first, so that a crash at any point leaves what delete unplugs. */
+static int hotplug_vfio(struct create_ctx *x, const struct sandbox *sb, struct kc_error *err)
+{
+	char buses[VFIO_BUSES_MAX][32];
+	const char *names[VFIO_BUSES_MAX];
+	int nb = vfio_hotplug_buses(x->rc.cfg->hypervisor.hotplug_vfio_on_root_bus, sb->machine,
+				    sb->hotplug_bridges, sb->hotplug_ports, buses, VFIO_BUSES_MAX);
+	for (int i = 0; i < nb; i++)
+		names[i] = buses[i];
+	json_object_set_new(x->c.state, "vfio", vfio_plan_to_json(&x->vfio, true));
+	if (record(x, "create:vfio-recorded", err) < 0)
+		return -1;
+	_cleanup_free_ char *qmp = qmp_path(sb);
+	if (!nb)
+		return kc_error_set(
+		    err, 0, "%s/config.json: the pod's VM has no bus to hot-plug %s onto: %s",
+		    x->b.dir, x->vfio.dev[0].host,
+		    x->rc.cfg->hypervisor.hotplug_vfio_on_root_bus
+			? "hotplug_vfio_on_root_bus on q35 needs pcie_root_port > 0"
+			: "default_bridges is 0 (or set hotplug_vfio_on_root_bus and "
+			  "pcie_root_port)");
+	if (qemu_vfio_add(qmp, x->vfio.dev, x->vfio.n, names, nb, err) < 0)
+		return -1;
+	crash_point("create:vfio-plugged");
+	return locate_vfio(x, true, err);
+}
+
 /* A pod member: the sandbox's VM, grown by the member's limits. */
 static int step_join(struct create_ctx *x, struct kc_error *err)
 {
@@ -166,6 +220,8 @@ static int step_join(struct create_ctx *x, struct kc_error *err)
 	if (sbrec_save(&rec, err) < 0 || pod_apply_host_limits(&rec, err) < 0)
 		goto out;
 	crash_point("create:joined");
+	if (x->vfio.n && hotplug_vfio(x, &rec.sb, err) < 0)
+		goto out;
 	unsigned lv, lm;
 	pod_limits(x->b.spec, &lv, &lm);
 	if ((lv || lm) && pod_hotplug(&rec.sb, lv, lm, err) == 0) {
@@ -285,6 +341,7 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 	if (host_cgroup_path(cgroups_path, x->rt->systemd_cgroup, &cgroup, err) < 0)
 		return kc_error_wrap(err, "%s/config.json", x->b.dir);
 	_cleanup_free_ char *vm_dir = sandbox_vm_dir(x->rt->root, x->a->id);
+	vfio_place_cold(&x->vfio, x->rc.cfg->hypervisor.machine_type);
 	json_object_set_new(x->c.state, "sandbox",
 			    json_pack("{s:s, s:s}", "id", x->a->id, "vm_dir", vm_dir));
 	if (cgroup)
@@ -303,10 +360,14 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 				    .netns_path = netns_path,
 				    .nics = nics,
 				    .nnics = nnics,
+				    .vfio = x->vfio.dev,
+				    .nvfio = x->vfio.n,
 				    .cgroup = cgroup};
 	if (sandbox_start(&x->c.sb, &sp, err) < 0)
 		return -1;
 	x->c.have_sandbox = true;
+	if (x->vfio.n && locate_vfio(x, false, err) < 0)
+		return -1;
 	/* for kata-dashboard and for delete: the sandbox's VM in its container's state */
 	json_object_set_new(x->c.state, "sandbox", sandbox_to_json(&x->c.sb));
 	if (record(x, "create:vm", err) < 0)
@@ -345,6 +406,7 @@ static int step_container(struct create_ctx *x, struct kc_error *err)
 	 * is not to: the VM is the boundary) */
 	if (x->rc.cfg->runtime.disable_guest_seccomp)
 		json_object_del(json_object_get(x->guest_spec, "linux"), "seccomp");
+	vfio_strip_spec(x->guest_spec);
 	struct agent_client ac;
 	if (ctr_agent(&x->c, &ac, err) < 0)
 		return -1;
@@ -355,11 +417,20 @@ static int step_container(struct create_ctx *x, struct kc_error *err)
 	strbuf_release(&rootfs);
 	if (x->role == POD_CONTAINER)
 		json_object_set_new(args, "join", pod_joins(x->b.spec, x->sandbox_id));
+	if (x->vfio.n)
+		json_object_set_new(args, "vfio", vfio_agent_devices(&x->vfio, x->b.spec));
 	json_t *r = agent_client_call(&ac, "create_container", args, AGENT_CALL_MS, err);
 	agent_client_close(&ac);
 	if (!r)
 		return kc_error_wrap(err, "create the container in the VM");
 	x->stream = (uint32_t)json_integer_value(json_object_get(r, "stream"));
+	size_t i;
+	json_t *d;
+	json_array_foreach (json_object_get(r, "vfio"), i, d) {
+		char *line = json_dumps(d, JSON_COMPACT);
+		kc_info("in the guest: %s", line ? line : "?");
+		free(line);
+	}
 	json_decref(r);
 	json_object_set_new(x->c.state, "stream", json_integer(x->stream));
 	return record(x, "create:container", err);

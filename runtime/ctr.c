@@ -23,6 +23,10 @@
 #include "share.h"
 #include "strbuf.h"
 #include "timeouts.h"
+#include "hotplug.h"
+#include "qemu.h"
+#include "vfio.h"
+#include "vfio_plug.h"
 
 /* A start that crashed between recording "starting" and "running": the
  * guest knows whether the process was started. */
@@ -356,6 +360,27 @@ int ctr_update(struct rt *rt, struct ctr *c, json_t *resources, struct kc_error 
 	return 0;
 }
 
+/* A member's hot-plugged host devices, given back by the pod's VM that
+ * stays (a VM that stops gives back everything with it). */
+static void unplug_vfio(const struct ctr *c, const struct sandbox *sb)
+{
+	const json_t *v = json_object_get(c->state, "vfio");
+	struct vfio_plan p;
+	if (!json_is_true(json_object_get(v, "hotplugged")) || vfio_plan_from_json(v, &p) < 0 ||
+	    !sandbox_vm_alive(sb))
+		return;
+	_cleanup_free_ char *qmp = xasprintf("%s/" QEMU_DIR "/qmp.sock", sb->vm_dir);
+	for (int k = 0; k < p.n; k++) {
+		struct kc_error err = {0};
+		if (qemu_device_del(qmp, p.dev[k].id, NIC_UNPLUG_MS, &err) < 0)
+			kc_warn("%s (IOMMU group %d) stays in the pod's VM: %s", p.dev[k].host,
+				p.dev[k].group, err.msg);
+		else
+			kc_info("%s (IOMMU group %d) unplugged from sandbox %s", p.dev[k].host,
+				p.dev[k].group, sb->id);
+	}
+}
+
 /* The VM goes with the sandbox's last container, or with its own
  * container deleted by force; a member leaves the record. */
 static void release_sandbox(struct rt *rt, struct ctr *c, bool force)
@@ -372,6 +397,8 @@ static void release_sandbox(struct rt *rt, struct ctr *c, bool force)
 			sbrec_remove(&rec);
 		} else {
 			kc_info("sandbox %s stays for %zu container(s)", sid, left);
+			unplug_vfio(c, &rec.sb);
+			crash_point("delete:vfio-unplugged");
 			sbrec_forget_limits(&rec, c->sd.id);
 			if (sbrec_save(&rec, &err) < 0 || pod_apply_host_limits(&rec, &err) < 0)
 				kc_warn("%s", err.msg);

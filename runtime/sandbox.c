@@ -25,6 +25,7 @@
 #include "log.h"
 #include "network.h"
 #include "qemu.h"
+#include "vfio.h"
 #include "qemu_user.h"
 #include "qmp.h"
 #include "share.h"
@@ -285,7 +286,11 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 	    .vsock_cid = sb->vsock_cid,
 	    .nics = nics,
 	    .nnics = p->nnics,
+	    .vfio = p->vfio,
+	    .nvfio = p->nvfio,
 	};
+	/* hot-plug root ports keep room for the host's largest passable device */
+	vfio_port_reserve(p->rc->facts, &qp.mmio);
 	/* room for vCPUs hot-plugged when containers with limits join */
 	unsigned maxv = cfg->hypervisor.default_maxvcpus ? cfg->hypervisor.default_maxvcpus
 							 : p->rc->facts->res.cpus_online;

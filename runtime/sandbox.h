@@ -46,6 +46,7 @@ struct sandbox {
 enum netns_mode { NETNS_HOST, NETNS_NEW, NETNS_PATH };
 
 struct qemu_nic;
+struct qemu_vfio;
 struct sandbox_params {
 	const char *id, *root;	   /* the sandbox's id, --root */
 	const struct rtconfig *rc; /* configuration, adapted to the report */
@@ -54,6 +55,8 @@ struct sandbox_params {
 	const char *netns_path;	     /* NETNS_PATH */
 	const struct qemu_nic *nics; /* taps plumbed in that namespace */
 	int nnics;
+	const struct qemu_vfio *vfio; /* host devices cold-plugged (vfio.h) */
+	int nvfio;
 	const char *cgroup; /* host_cgroup_path() of the spec's cgroupsPath, or NULL */
 	/* sandbox_start's own: the cgroup's cgroup.procs while it boots, which
 	 * what it spawns joins */
