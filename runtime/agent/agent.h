@@ -52,6 +52,11 @@ void boot_parse_cmdline(const char *cmdline, struct boot_options *o);
 int agent_load_modules(struct boot_times *t, const char *group);
 /* Make a directory and its parents (0755), as far as they can be made. */
 void agent_mkdir_p(const char *path);
+/* Passed host devices (create_container's "vfio"): each found by PCI
+ * path, its drivers loaded, its nodes added to spec's linux.devices.
+ * What was found, or NULL with err (pci.c). */
+struct kc_error;
+json_t *pci_prepare_devices(json_t *spec, const json_t *want, struct kc_error *err);
 /* The agent run as the kernel's /sbin/modprobe (modprobe.c). */
 int agent_modprobe(int argc, char **argv);
 int boot_switch_root(void);
@@ -134,6 +139,7 @@ struct container {
 	int start_fd; /* write end of the init's start pipe, -1 */
 	struct process *init;
 	json_t *spec;
+	json_t *devices_found; /* passed host devices, as found in the guest (pci.c) */
 };
 
 struct agent {

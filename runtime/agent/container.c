@@ -92,6 +92,7 @@ void container_free(struct agent *a, struct container *c)
 			break;
 		}
 	json_decref(c->spec);
+	json_decref(c->devices_found);
 	free(c->cgroup);
 	free(c->rootfs);
 	free(c->id);
@@ -124,10 +125,13 @@ void process_on_status(struct agent *a, struct process *p)
 
 	if (n == 1 && msg[0] == 'R') { /* a container's init, prepared */
 		c->status = C_CREATED;
-		if (pending)
-			respond_ok(a, pending,
-				   json_pack("{s:i, s:i, s:b}", "pid", p->pid, "stream", p->stream,
-					     "terminal", p->terminal));
+		if (pending) {
+			json_t *body = json_pack("{s:i, s:i, s:b}", "pid", p->pid, "stream",
+						 p->stream, "terminal", p->terminal);
+			if (c->devices_found && p == c->init)
+				json_object_set(body, "vfio", c->devices_found);
+			respond_ok(a, pending, body);
+		}
 		json_decref(pending);
 		return;
 	}

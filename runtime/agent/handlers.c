@@ -289,7 +289,18 @@ static void op_create_container(struct req *r)
 		return;
 	}
 	load_netadmin_modules(a, &sr.proc);
+	/* passed host devices: in the guest before the container is made */
+	json_t *found = NULL;
+	if (json_array_size(json_object_get(r->j, "vfio"))) {
+		found = pci_prepare_devices(spec, json_object_get(r->j, "vfio"), &err);
+		if (!found) {
+			respond_error(a, r->id, "not_found", "create_container: %s", err.msg);
+			oci_process_free(&sr.proc);
+			return;
+		}
+	}
 	struct container *c = container_new(a, id);
+	c->devices_found = found;
 	c->rootfs = xstrdup(rootfs);
 	c->spec = json_incref(spec);
 	c->cgroup = cgroup_create(id);
