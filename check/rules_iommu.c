@@ -104,7 +104,7 @@ static void rule_vfio_devices(const struct host_facts *f, struct report *r)
 				blocker->bdf, blocker->driver);
 		report_item_remedy(
 		    it,
-		    "bind every device of group %d to vfio-pci (`kata-setup --vfio %s`), "
+		    "bind every device of group %d to vfio-pci (`kata-setup --vfio-bind %s`), "
 		    "or move the device to a slot with its own group",
 		    d->iommu_group, blocker->bdf);
 		report_item_fix(it, FIX_VFIO_BIND, blocker->bdf);

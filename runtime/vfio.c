@@ -104,7 +104,14 @@ static int plan_group(const struct rtconfig *rc, int group, const char *entry, b
 	if (!f->iommu.pci_scanned)
 		return kc_error_set(err, 0, "%s: the host's PCI devices cannot be listed: %s",
 				    entry, f->iommu.pci_error);
+	/* the whole group first: every member the host still uses, at once */
 	int members = 0, passed = 0;
+	for (int i = 0; i < f->iommu.ndevs; i++) {
+		const struct pci_device_fact *d = &f->iommu.devs[i];
+		if (d->iommu_group == group && !is_bridge(d) && strcmp(d->driver, "pci-stub") &&
+		    !pci_driver_is_vfio(d->driver))
+			return refuse_host_drivers(f, group, entry, err);
+	}
 	for (int i = 0; i < f->iommu.ndevs; i++) {
 		const struct pci_device_fact *d = &f->iommu.devs[i];
 		if (d->iommu_group != group)
@@ -112,14 +119,11 @@ static int plan_group(const struct rtconfig *rc, int group, const char *entry, b
 		members++;
 		if (is_bridge(d) || !strcmp(d->driver, "pci-stub"))
 			continue;
-		if (!pci_driver_is_vfio(d->driver))
-			return refuse_host_drivers(f, group, entry, err);
 		char id[48];
 		snprintf(id, sizeof(id), "iommu.vfio.%s", d->bdf);
 		const struct report_item *it = report_find(r, id);
 		if (it && it->raw_level != LEVEL_PASS)
-			return kc_error_set(err, 0,
-					    "%s: %s (IOMMU group %d): %s (report item %s)%s%s",
+			return kc_error_set(err, 0, "%s: %s (IOMMU group %d): %s (report item %s)%s%s",
 					    entry, d->bdf, group, it->summary, it->id,
 					    it->remedy ? "; " : "", it->remedy ? it->remedy : "");
 		if (out->n >= QEMU_VFIO_MAX)

@@ -37,6 +37,7 @@ static const struct option long_options[] = {
     {"undo", no_argument, NULL, OPT_UNDO},
     {"accel", required_argument, NULL, OPT_ACCEL},
     {"vfio", required_argument, NULL, OPT_VFIO},
+    {"vfio-bind", required_argument, NULL, OPT_VFIO},
     {"vfio-release", required_argument, NULL, OPT_VFIO_RELEASE},
     {"host-root", required_argument, NULL, OPT_HOST_ROOT},
     {"help", no_argument, NULL, 'h'},
@@ -63,7 +64,8 @@ static void usage(FILE *out, const char *prog)
 	    "                           emulation) or tcg; by default kvm where KVM works or\n"
 	    "                           the firmware disables it, else the shipped auto\n"
 	    "      --nested             enable nested virtualization (kvm_intel/kvm_amd nested=1)\n"
-	    "      --vfio BDF           bind PCI device BDF to vfio-pci (repeatable)\n"
+	    "      --vfio-bind BDF      bind PCI device BDF to vfio-pci, for passthrough to a\n"
+	    "                           container (repeatable; --vfio BDF is the same)\n"
 	    "      --vfio-release BDF   give PCI device BDF back to its previous driver\n"
 	    "      --undo               remove what kata-setup installed and restore backups\n"
 	    "      --host-root DIR      the host's files are under DIR (modules still load into\n"

@@ -228,7 +228,7 @@ static void draw_vfio(struct canvas *c, const struct snapshot *s, struct ui *u, 
 				snprintf(pass, sizeof(pass), "%s",
 					 pci_driver_is_vfio(d->driver)
 					     ? "ready (vfio-pci)"
-					     : "possible: kata-setup --vfio");
+					     : "possible: kata-setup --vfio-bind");
 				color = COL_PASS;
 			}
 		} else {
@@ -380,7 +380,7 @@ static void draw_details(struct canvas *c, const struct snapshot *s, struct ui *
 			     COL_DEFAULT);
 		char how[160];
 		snprintf(how, sizeof(how),
-			 "kata-setup --vfio %s (binds it through driver_override)", d->bdf);
+			 "kata-setup --vfio-bind %s (binds it through driver_override)", d->bdf);
 		wrapped(c, y, 2, width, "to pass it through: ", how, 2, COL_DIM);
 	} else if (u->view == VIEW_SANDBOXES && s->nsandboxes > 0) {
 		const struct sandbox_row *sb = &s->sandboxes[u->selected[VIEW_SANDBOXES]];

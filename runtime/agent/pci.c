@@ -23,7 +23,7 @@
 #define PCI_ROOT       "/sys/devices/pci0000:00"
 #define PCI_PATH_MAX   8     /* bridges deep */
 #define PCI_APPEAR_MS  10000 /* a hot-plugged device: the guest's pciehp/SHPC announce it */
-#define PCI_DRIVER_MS  2000  /* a driver's probe, and the nodes it makes */
+#define PCI_DRIVER_MS  3000  /* a driver's probe, and the nodes it makes */
 #define PCI_WALK_DEPTH 5     /* sysfs levels below the device holding its nodes */
 
 static void sleep_ms(long ms)
