@@ -183,3 +183,30 @@ qmp_commands() {
 	kr delete --force "$SID"
 	assert_clean "$SID" "$SID-m"
 }
+
+@test "vfio: a GPU's group passes every function, and a 64 GiB frame buffer gets the windows it needs" {
+	require_guest
+	# the T4's audio function bound to vfio-pci too (kata-setup --vfio-bind
+	# 0000:65:00.1), and a frame buffer as large as an A100's
+	local host
+	host=$(fixture_copy iommu-vfio)
+	ln -sfn ../../drivers/vfio-pci "$host/sys/bus/pci/devices/0000:65:00.1/driver"
+	sed -i '2s/.*/0x0000010000000000 0x0000010fffffffff 0x000000000014220c/' "$host/sys/bus/pci/devices/0000:65:00.0/resource"
+	export KATA_RUNTIME_TEST_PCI_ROOT=$host
+	cat >"$BATS_TEST_TMPDIR/qemu" <<-SH
+		#!/bin/sh
+		exec /usr/bin/python3 $BATS_TEST_DIRNAME/../vfio/qemu-standin --log $LOG --real $(command -v qemu-system-x86_64) --swap 0000:65:00.0=serial --swap 0000:65:00.1=net -- "\$@"
+	SH
+	vfio_bundle "$BATS_TEST_TMPDIR/b" alone 20 sh -c 'ls /dev | grep vport; ls /sys/class/net | grep eth'
+	run -0 --separate-stderr kr run --bundle "$BATS_TEST_TMPDIR/b" "$SID"
+	assert_line --regexp "^vport[0-9]+p1$"
+	assert_line eth0
+	run -0 jq -r 'join(" ")' "$LOG/argv.jsonl"
+	assert_output --partial "-device vfio-pci,host=0000:65:00.0,id=vfio-20-0,bus=kata-vfio-port-0"
+	assert_output --partial "-device vfio-pci,host=0000:65:00.1,id=vfio-20-1,bus=kata-vfio-port-1"
+	# 64 GiB + 32 MiB of 64-bit BARs: a 128 GiB window for the device, and
+	# as much on each of the two hot-plug ports - past q35's 32 GiB default
+	assert_output --partial "pref64-reserve=137438953472"
+	assert_output --partial "-global q35-pcihost.pci-hole64-size=512G"
+	assert_clean "$SID"
+}
