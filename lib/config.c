@@ -431,7 +431,6 @@ static const struct {
      "the runtime changes nothing when it runs nested; kata-check reports nesting"},
     {"hypervisor.qemu", "disable_image_nvdimm",
      "no guest image is used: the guest boots an initrd"},
-    {"hypervisor.qemu", "hotplug_vfio_on_root_bus", "no VFIO device is passed to VMs"},
     {"hypervisor.qemu", "guest_hook_path",
      "the guest initrd holds no OCI hooks; the spec's hooks run on the host"},
     {"hypervisor.qemu", "enable_vhost_user_store", "vhost-user block devices are not used"},
