@@ -3,6 +3,8 @@
  * but the kernel leaves off is a WARN with the parameter to set; a device
  * already bound to vfio-pci whose group cannot be handed over is a WARN
  * naming the member in the way. */
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pci.h"
@@ -63,6 +65,29 @@ static void rule_iommu(const struct host_facts *f, struct report *r)
 				   "the IOMMU is enabled in the firmware setup");
 }
 
+/* "288 MiB", "64 GiB", or "1040 KiB" for what is not whole MiB. */
+static void bar_size(char *buf, size_t len, uint64_t bytes)
+{
+	if (bytes >= (1ULL << 30) && !(bytes & ((1ULL << 30) - 1)))
+		snprintf(buf, len, "%llu GiB", (unsigned long long)(bytes >> 30));
+	else if (bytes >= (1ULL << 20) && !(bytes & ((1ULL << 20) - 1)))
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(bytes >> 20));
+	else
+		snprintf(buf, len, "%llu KiB", (unsigned long long)((bytes + 1023) >> 10));
+}
+
+/* What the VM's PCI windows must hold for it (kata-runtime sizes them). */
+static void bar_detail(struct report_item *it, const struct pci_device_fact *d)
+{
+	char lo[24], hi[24];
+	if (!d->mmio32 && !d->mmio64)
+		return;
+	bar_size(lo, sizeof(lo), d->mmio32);
+	bar_size(hi, sizeof(hi), d->mmio64);
+	report_item_detail(it, "memory BARs: %s below 4 GiB, %s 64-bit", d->mmio32 ? lo : "none",
+			   d->mmio64 ? hi : "none");
+}
+
 static void rule_vfio_devices(const struct host_facts *f, struct report *r)
 {
 	const struct iommu_facts *i = &f->iommu;
@@ -93,10 +118,13 @@ static void rule_vfio_devices(const struct host_facts *f, struct report *r)
 			continue;
 		}
 		if (iommu_group_viable(i, d->iommu_group, &blocker)) {
-			report_add(r, id, GROUP_IOMMU, LEVEL_PASS, what,
-				   "IOMMU group %d (%d device%s) is ready for VFIO", d->iommu_group,
-				   iommu_group_size(i, d->iommu_group),
-				   iommu_group_size(i, d->iommu_group) == 1 ? "" : "s");
+			it = report_add(r, id, GROUP_IOMMU, LEVEL_PASS, what,
+					"IOMMU group %d (%d device%s) is ready for VFIO: a "
+					"container's /dev/vfio/%d passes it",
+					d->iommu_group, iommu_group_size(i, d->iommu_group),
+					iommu_group_size(i, d->iommu_group) == 1 ? "" : "s",
+					d->iommu_group);
+			bar_detail(it, d);
 			continue;
 		}
 		it = report_add(r, id, GROUP_IOMMU, LEVEL_WARN, what,
