@@ -123,7 +123,8 @@ static int plan_group(const struct rtconfig *rc, int group, const char *entry, b
 		snprintf(id, sizeof(id), "iommu.vfio.%s", d->bdf);
 		const struct report_item *it = report_find(r, id);
 		if (it && it->raw_level != LEVEL_PASS)
-			return kc_error_set(err, 0, "%s: %s (IOMMU group %d): %s (report item %s)%s%s",
+			return kc_error_set(err, 0,
+					    "%s: %s (IOMMU group %d): %s (report item %s)%s%s",
 					    entry, d->bdf, group, it->summary, it->id,
 					    it->remedy ? "; " : "", it->remedy ? it->remedy : "");
 		if (out->n >= QEMU_VFIO_MAX)
