@@ -84,6 +84,12 @@ int qemu_hotplug(const char *qmp_socket, unsigned vcpus, unsigned memory_mib, un
 
 /* ---- NICs ----------------------------------------------------------------- */
 
+void qemu_hotplug_slot(json_t *args, const char *bus)
+{
+	if (!strncmp(bus, QEMU_HOTPLUG_PORT, strlen(QEMU_HOTPLUG_PORT)))
+		json_object_set_new(args, "addr", json_string("0"));
+}
+
 int qemu_nic_add(const char *qmp_socket, const char *id, int tapfd, const char *mac,
 		 unsigned bridges, unsigned ports, struct kc_error *err)
 {
@@ -113,11 +119,11 @@ int qemu_nic_add(const char *qmp_socket, const char *id, int tapfd, const char *
 				snprintf(bus, sizeof(bus), QEMU_HOTPLUG_BRIDGE "%u", k);
 			else
 				snprintf(bus, sizeof(bus), QEMU_HOTPLUG_PORT "%u", k - bridges);
-			r = qmp_execute(&q, "device_add",
-					json_pack("{s:s, s:s, s:s, s:s, s:s}", "driver",
-						  "virtio-net-pci", "id", id, "netdev", netdev,
-						  "mac", mac, "bus", bus),
-					HOTPLUG_QMP_MS, err);
+			json_t *args =
+			    json_pack("{s:s, s:s, s:s, s:s, s:s}", "driver", "virtio-net-pci", "id",
+				      id, "netdev", netdev, "mac", mac, "bus", bus);
+			qemu_hotplug_slot(args, bus);
+			r = qmp_execute(&q, "device_add", args, HOTPLUG_QMP_MS, err);
 			if (r) {
 				json_decref(r);
 				rc = 0;

@@ -4,6 +4,8 @@
 #ifndef KC_HOTPLUG_H
 #define KC_HOTPLUG_H
 
+#include <jansson.h>
+
 #include "error.h"
 
 #define MEMORY_BLOCK_MIB 128 /* the guest onlines memory in blocks of this */
@@ -24,6 +26,11 @@ int qemu_hotplug(const char *qmp_socket, unsigned vcpus, unsigned memory_mib, un
  * bridges, then pcie_root_port PCIe root ports (q35). */
 #define QEMU_HOTPLUG_BRIDGE "kata-bridge-"
 #define QEMU_HOTPLUG_PORT   "kata-port-"
+
+/* device_add's arguments for a device on bus: on a root port, slot 0 -
+ * the only one a PCIe port's link has (QEMU would take a second device on
+ * slot 1, where the guest never looks). */
+void qemu_hotplug_slot(json_t *args, const char *bus);
 
 /* A NIC on a tap (its descriptor, passed to QEMU with getfd) as
  * virtio-net-pci with that MAC, in the first free slot of the VM's

@@ -85,23 +85,25 @@ int qemu_vfio_add(const char *qmp_socket, struct qemu_vfio *v, int n, const char
 	bool device_failed = false;
 	for (; added < n; added++) {
 		bool ok = false;
-		/* buses in order, each taking one device: the next device
-		 * starts where the last one went */
-		for (; next < nbuses && !ok; next++) {
-			json_t *r = qmp_execute(&q, "device_add",
-						json_pack("{s:s, s:s, s:s, s:s}", "driver",
-							  "vfio-pci", "host", v[added].host, "id",
-							  v[added].id, "bus", buses[next]),
-						HOTPLUG_QMP_MS, err);
+		/* the buses in order: a device goes where the last one went
+		 * while that bus takes it (a bridge has 31 slots, a root port
+		 * one), then on the next */
+		while (next < nbuses && !ok && !device_failed) {
+			json_t *args =
+			    json_pack("{s:s, s:s, s:s, s:s}", "driver", "vfio-pci", "host",
+				      v[added].host, "id", v[added].id, "bus", buses[next]);
+			qemu_hotplug_slot(args, buses[next]);
+			json_t *r = qmp_execute(&q, "device_add", args, HOTPLUG_QMP_MS, err);
 			if (r) {
 				json_decref(r);
 				snprintf(v[added].bus, sizeof(v[added].bus), "%s", buses[next]);
 				ok = true;
-			} else if (strstr(err->msg, "vfio") || strstr(err->msg, "VFIO")) {
-				/* the device's own failure, not the bus's: no
-				 * other bus would do better */
+			} else if (strstr(err->msg, v[added].host)) {
+				/* VFIO's own failure ("vfio 0000:03:00.0: ..."), not
+				 * the bus's: no other bus would do better */
 				device_failed = true;
-				break;
+			} else {
+				next++;
 			}
 		}
 		if (!ok)
