@@ -96,7 +96,8 @@ static int find_device(const char *pci_path, char *dir, size_t len, struct kc_er
 	}
 }
 
-static int read_line(const char *path, char *buf, size_t len)
+/* A sysfs attribute, whole (one read gives all of it). */
+static int read_all(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -106,6 +107,14 @@ static int read_line(const char *path, char *buf, size_t len)
 	if (n < 0)
 		return -1;
 	buf[n] = '\0';
+	return 0;
+}
+
+/* Its first line. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	if (read_all(path, buf, len) < 0)
+		return -1;
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }
@@ -167,14 +176,10 @@ static void collect(const char *dir, int depth, const char *parent, json_t *node
 	if (read_line(path, line, sizeof(line)) == 0 && sscanf(line, "%u:%u", &maj, &min) == 2) {
 		char uevent[1024] = "", *name = NULL;
 		snprintf(path, sizeof(path), "%s/uevent", dir);
-		if (read_line(path, uevent, sizeof(uevent)) == 0) {
-			/* read_line stops at the first line: read it whole */
-			int fd = open(path, O_RDONLY | O_CLOEXEC);
-			ssize_t n = fd >= 0 ? read(fd, uevent, sizeof(uevent) - 1) : -1;
-			if (fd >= 0)
-				close(fd);
-			uevent[n > 0 ? n : 0] = '\0';
+		if (read_all(path, uevent, sizeof(uevent)) == 0) {
 			char *p = strstr(uevent, "DEVNAME=");
+			while (p && p != uevent && p[-1] != '\n')
+				p = strstr(p + 1, "DEVNAME=");
 			if (p) {
 				name = p + 8;
 				name[strcspn(name, "\n")] = '\0';
