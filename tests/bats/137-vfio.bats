@@ -162,7 +162,7 @@ qmp_commands() {
 	kr run --detach --bundle "$BATS_TEST_TMPDIR/sb" "$SID" </dev/null >/dev/null 2>&1
 	run -0 --separate-stderr kr run --bundle "$BATS_TEST_TMPDIR/m" "$SID-m"
 	assert_regex "$output" "^vport[0-9]+p1$"
-	assert_equal "$(qmp_commands | head -1)" '{"execute":"device_add","arguments":{"driver":"vfio-pci","host":"0000:03:00.0","id":"vfio-12-0","bus":"kata-port-0"}}'
+	assert_equal "$(qmp_commands | head -1)" '{"execute":"device_add","arguments":{"driver":"vfio-pci","host":"0000:03:00.0","id":"vfio-12-0","bus":"kata-port-0","addr":"0"}}'
 	kr delete --force "$SID"
 	assert_clean "$SID" "$SID-m"
 }
@@ -224,4 +224,39 @@ qmp_commands() {
 	assert_output --partial "pref64-reserve=137438953472"
 	assert_output --partial "-global q35-pcihost.pci-hole64-size=512G"
 	assert_clean "$SID"
+}
+
+@test "vfio: hot-plugged groups share a bridge's slots; root ports run out with a clear error and nothing half-plugged" {
+	require_guest
+	local host
+	host=$(fixture_copy iommu-vfio)
+	ln -sfn ../../drivers/vfio-pci "$host/sys/bus/pci/devices/0000:65:00.1/driver"
+	export KATA_RUNTIME_TEST_PCI_ROOT=$host
+	vfio_bundle "$BATS_TEST_TMPDIR/sb" sandbox none sleep 1000
+	vfio_bundle "$BATS_TEST_TMPDIR/a" container 12 sleep 1000
+	vfio_bundle "$BATS_TEST_TMPDIR/g" container 20 sh -c 'ls /dev | grep -c vport; ls /sys/class/net | grep -c eth'
+	# the bridge: three devices, one bus
+	kr run --detach --bundle "$BATS_TEST_TMPDIR/sb" "$SID" </dev/null >/dev/null 2>&1
+	kr create --bundle "$BATS_TEST_TMPDIR/a" "$SID-a" >/dev/null
+	run -0 --separate-stderr kr run --bundle "$BATS_TEST_TMPDIR/g" "$SID-g"
+	assert_equal "$(qmp_commands | grep '"device_add"' | grep -c '"bus":"kata-bridge-0"')" 3
+	kr delete --force "$SID"
+	kr delete --force "$SID-a"
+	assert_clean "$SID" "$SID-a" "$SID-g"
+	# two root ports: group 12 takes one, group 20 needs two
+	: >"$LOG/qmp.jsonl"
+	use_standin serial 'hotplug_vfio_on_root_bus = true'
+	kr run --detach --bundle "$BATS_TEST_TMPDIR/sb" "$SID" </dev/null >/dev/null 2>&1
+	kr create --bundle "$BATS_TEST_TMPDIR/a" "$SID-a" >/dev/null
+	run -1 --separate-stderr kr run --bundle "$BATS_TEST_TMPDIR/g" "$SID-g"
+	assert_regex "$stderr" "hot-plug 0000:65:00.1 \(IOMMU group 20\): no free hot-plug slot for it: the VM's 2 hot-plug bus\(es\) are taken"
+	# its first function went in and came out again
+	run -0 qmp_commands
+	assert_line '{"execute":"device_add","arguments":{"driver":"vfio-pci","host":"0000:65:00.0","id":"vfio-20-0","bus":"kata-port-1","addr":"0"}}'
+	assert_line '{"execute":"device_del","arguments":{"id":"vfio-20-0"}}'
+	# the member that holds a port keeps it
+	refute_line '{"execute":"device_del","arguments":{"id":"vfio-12-0"}}'
+	kr delete --force "$SID"
+	kr delete --force "$SID-a"
+	assert_clean "$SID" "$SID-a" "$SID-g"
 }
