@@ -23,7 +23,7 @@
 #define PCI_ROOT       "/sys/devices/pci0000:00"
 #define PCI_PATH_MAX   8     /* bridges deep */
 #define PCI_APPEAR_MS  10000 /* a hot-plugged device: the guest's pciehp/SHPC announce it */
-#define PCI_DRIVER_MS  3000  /* a driver's probe, and the nodes it makes */
+#define PCI_DRIVER_MS  3000  /* drivers' probes, and the nodes they make */
 #define PCI_WALK_DEPTH 5     /* sysfs levels below the device holding its nodes */
 
 static void sleep_ms(long ms)
@@ -245,6 +245,7 @@ static void add_nodes(json_t *spec, const json_t *want, const json_t *nodes)
 json_t *pci_prepare_devices(json_t *spec, const json_t *want, struct kc_error *err)
 {
 	json_t *found = json_array();
+	double deadline = 0; /* one window for every device's driver: they probe together */
 	size_t i;
 	json_t *w;
 	json_array_foreach (want, i, w) {
@@ -260,14 +261,18 @@ json_t *pci_prepare_devices(json_t *spec, const json_t *want, struct kc_error *e
 		json_t *modules = json_array();
 		load_drivers(dir, 0, modules);
 		/* the driver's probe makes the nodes and interfaces, some while
-		 * it initializes the device: what it has made within
-		 * PCI_DRIVER_MS (a device may have neither) */
+		 * it initializes the device: what they have made within
+		 * PCI_DRIVER_MS of the first device's drivers (a device may have
+		 * neither) */
+		if (!deadline)
+			deadline = agent_uptime_ms() + PCI_DRIVER_MS;
 		json_t *nodes = json_array(), *ifaces = json_array();
-		for (int waited = 0; waited <= PCI_DRIVER_MS; waited += 20) {
+		for (;;) {
 			json_array_clear(nodes);
 			json_array_clear(ifaces);
 			collect(dir, 0, NULL, nodes, ifaces);
-			if (json_array_size(nodes) || json_array_size(ifaces))
+			if (json_array_size(nodes) || json_array_size(ifaces) ||
+			    agent_uptime_ms() >= deadline)
 				break;
 			sleep_ms(20);
 		}
