@@ -99,7 +99,14 @@ static void add_machine(struct argv_builder *a, const struct qemu_params *p, boo
 	 * latency at the cost of density (both as Kata 1 did) */
 	bool prealloc = q->enable_mem_prealloc || q->enable_hugepages;
 	_cleanup_free_ char *backend = NULL;
-	if (uses_virtiofs(q))
+	if (p->template_memory)
+		/* a VM template's memory (factory.c): the template writes it
+		 * (shared), each VM started from it maps it copy-on-write, so
+		 * the pages the guest has not written are the host's once */
+		backend = xasprintf("memory-backend-file,id=mem,size=%uM,mem-path=%s,share=%s",
+				    p->memory_mib, p->template_memory,
+				    p->template_incoming ? "off" : "on");
+	else if (uses_virtiofs(q))
 		/* vhost-user devices need the guest's memory shared with virtiofsd */
 		backend = xasprintf("memory-backend-memfd,id=mem,size=%uM,share=on%s%s",
 				    p->memory_mib, q->enable_hugepages ? ",hugetlb=on" : "",
@@ -313,6 +320,19 @@ char **qemu_build_argv(const struct qemu_params *p)
 	add_devices(&a, p, bus);
 	add_hotplug_buses(&a, p);
 	add_vfio(&a, p);
+	/* started from a template: its device state comes over QMP
+	 * (migrate-incoming), the guest resumes where the template stopped */
+	if (p->template_memory) {
+		/* a new VM generation ID in each VM started from the template:
+		 * the guest kernel reseeds its random numbers when it changes,
+		 * so that no two VMs of a template share them */
+		add(&a, "-device");
+		add(&a, "vmgenid,guid=auto");
+	}
+	if (p->template_incoming) {
+		add(&a, "-incoming");
+		add(&a, "defer");
+	}
 	if (kvm && !micro) {
 		add(&a, "-global");
 		add(&a, "kvm-pit.lost_tick_policy=discard");

@@ -55,9 +55,14 @@ struct qemu_params {
 	unsigned vsock_cid;	  /* 0: virtio-serial */
 	const struct qemu_nic *nics;
 	int nnics;
-	const struct qemu_vfio
-	    *vfio; /* cold-plugged: each on a root port of its own (q35) or pci.0 */
+	/* cold-plugged host devices: each on a root port of its own (q35) or pci.0 */
+	const struct qemu_vfio *vfio;
 	int nvfio;
+	/* VM templates (factory.c): the memory file, written by the template
+	 * (shared) or mapped copy-on-write by a VM that resumes its state
+	 * (incoming); NULL: anonymous memory */
+	const char *template_memory;
+	bool template_incoming;
 	struct qemu_mmio mmio;
 };
 

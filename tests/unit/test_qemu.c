@@ -283,6 +283,31 @@ static void vfio_cold_plug_and_windows(void **state)
 	cfg.hypervisor.pcie_root_port = 0;
 }
 
+/* A VM template's memory is a file the template writes and each VM from
+ * it maps copy-on-write; those VMs resume its state (-incoming defer) and
+ * each gets a new VM generation ID. */
+static void template_memory_and_incoming(void **state)
+{
+	(void)state;
+	struct qemu_params p = params("tcg");
+	p.template_memory = "/run/vc/vm/template/0123456789abcdef/memory";
+	char **argv = qemu_build_argv(&p);
+	assert_true(has(argv, "-object",
+			"memory-backend-file,id=mem,size=2048M,mem-path=/run/vc/vm/template/"
+			"0123456789abcdef/memory,share=on"));
+	assert_true(has(argv, "-numa", "node,memdev=mem"));
+	assert_true(has(argv, "-device", "vmgenid,guid=auto"));
+	assert_null(after(argv, "-incoming", 0));
+	strv_free(argv);
+	p.template_incoming = true;
+	argv = qemu_build_argv(&p);
+	assert_true(has(argv, "-object",
+			"memory-backend-file,id=mem,size=2048M,mem-path=/run/vc/vm/template/"
+			"0123456789abcdef/memory,share=off"));
+	assert_string_equal(after(argv, "-incoming", 0), "defer");
+	strv_free(argv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +316,7 @@ int main(void)
 	    cmocka_unit_test(nics_and_no_sandbox),
 	    cmocka_unit_test(memory_and_entropy_settings),
 	    cmocka_unit_test(vfio_cold_plug_and_windows),
+	    cmocka_unit_test(template_memory_and_incoming),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
