@@ -264,8 +264,13 @@ int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
 		memset(seed, 0, sizeof(seed));
 	for (size_t i = 0; i < sizeof(seed); i++)
 		snprintf(hex + 2 * i, 3, "%02x", seed[i]);
+	/* the host's time: a guest resumed from a VM template has the
+	 * template's, and sets its clock from this */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
 	json_t *h =
-	    json_pack("{s:i, s:s, s:s}", "version", PROTO_VERSION, "role", role, "entropy", hex);
+	    json_pack("{s:i, s:s, s:s, s:I}", "version", PROTO_VERSION, "role", role, "entropy",
+		      hex, "realtime_ns", (json_int_t)now.tv_sec * 1000000000 + now.tv_nsec);
 	int rc = send_json(c, FRAME_HELLO, h, err);
 	json_decref(h);
 	if (rc < 0)

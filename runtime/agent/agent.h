@@ -205,6 +205,7 @@ json_t *hotplug_online(const json_t *req);
 /* shutdown.c */
 void agent_poweroff(struct agent *a);
 void agent_add_entropy(const char *hex);
+void agent_set_clock(long long host_ns);
 
 /* loop.c */
 int agent_loop_init(struct agent *a);

@@ -113,6 +113,9 @@ static void on_hello(struct agent *a, const struct frame *f)
 	const char *seed = json_string_value(json_object_get(hello, "entropy"));
 	if (seed)
 		agent_add_entropy(seed);
+	json_t *rt = json_object_get(hello, "realtime_ns");
+	if (json_is_integer(rt))
+		agent_set_clock((long long)json_integer_value(rt));
 	json_decref(hello);
 
 	struct utsname u;

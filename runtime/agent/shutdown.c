@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -56,4 +57,22 @@ void agent_add_entropy(const char *hex)
 	if (ioctl(fd, RNDADDENTROPY, &e) < 0)
 		log_debug("RNDADDENTROPY: %s", strerror(errno));
 	close(fd);
+}
+
+/* The host's time (ns since the epoch), when the guest's is more than a
+ * second off: a guest resumed from a VM template wakes with the
+ * template's clock. A guest that booted keeps its own (the RTC's). */
+void agent_set_clock(long long host_ns)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	long long guest_ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+	long long off = guest_ns - host_ns;
+	if (off > -1000000000LL && off < 1000000000LL)
+		return;
+	struct timespec set = {.tv_sec = host_ns / 1000000000LL, .tv_nsec = host_ns % 1000000000LL};
+	if (clock_settime(CLOCK_REALTIME, &set) < 0)
+		log_warn("set the clock: %s", strerror(errno));
+	else
+		log_info("clock set from the host's (it was %.1f s off)", (double)off / 1e9);
 }
