@@ -2,6 +2,7 @@
 #include "create.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "share.h"
 #include "strbuf.h"
 #include "timeouts.h"
+#include "factory.h"
 #include "vfio.h"
 #include "vfio_plug.h"
 
@@ -304,6 +306,52 @@ static int configure_guest_network(struct ctr *c, const json_t *net, struct kc_e
 	return rc < 0 ? kc_error_wrap(err, "guest network") : 0;
 }
 
+/* The VM, from the factory's template when the configuration enables it
+ * and can use one (built now if missing or stale), else booted cold - as
+ * it is when starting from the template fails. A VM from the template has
+ * the template's size: what the spec's limits add is hot-plugged. */
+static int start_vm(struct create_ctx *x, struct sandbox_params *sp, struct kc_error *err)
+{
+	const struct kc_config *cfg = x->rc.cfg;
+	const char *why = NULL;
+	if (!cfg->factory.enable_template)
+		return sandbox_start(&x->c.sb, sp, err);
+	if (!factory_usable(cfg, x->vfio.n, &why)) {
+		kc_info("VM template not used: %s", why);
+		return sandbox_start(&x->c.sb, sp, err);
+	}
+	struct factory_template ft;
+	struct kc_error ferr = {0};
+	if (factory_template(&x->rc, true, &ft, &ferr) < 0) {
+		kc_warn("VM template: %s; booting cold", ferr.msg);
+		factory_template_free(&ft);
+		return sandbox_start(&x->c.sb, sp, err);
+	}
+	crash_point("create:template");
+	int fd = open(ft.state, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct sandbox_template st = {.role = TEMPLATE_CLONE, .memory = ft.memory, .state_fd = fd};
+	struct sandbox_params tp = *sp;
+	tp.tmpl = &st;
+	tp.vcpus = ft.vcpus;
+	tp.memory_mib = ft.memory_mib;
+	int rc = fd < 0 ? kc_error_set(&ferr, errno, "%s", ft.state)
+			: sandbox_start(&x->c.sb, &tp, &ferr);
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
+		kc_warn("starting from VM template %s failed: %s; booting cold", ft.key, ferr.msg);
+		factory_template_free(&ft);
+		return sandbox_start(&x->c.sb, sp, err);
+	}
+	kc_info("sandbox %s started from VM template %s", x->a->id, ft.key);
+	unsigned add_v = sp->vcpus > ft.vcpus ? sp->vcpus - ft.vcpus : 0;
+	unsigned add_m = sp->memory_mib > ft.memory_mib ? sp->memory_mib - ft.memory_mib : 0;
+	factory_template_free(&ft);
+	if ((add_v || add_m) && pod_hotplug(&x->c.sb, add_v, add_m, &ferr) < 0)
+		kc_warn("the spec's limits: %s", ferr.msg);
+	return 0;
+}
+
 /* A sandbox: its VM (recorded by its directory before it boots), then its
  * record, then the guest's network. */
 static int step_vm(struct create_ctx *x, struct kc_error *err)
@@ -363,7 +411,7 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 				    .vfio = x->vfio.dev,
 				    .nvfio = x->vfio.n,
 				    .cgroup = cgroup};
-	if (sandbox_start(&x->c.sb, &sp, err) < 0)
+	if (start_vm(x, &sp, err) < 0)
 		return -1;
 	x->c.have_sandbox = true;
 	if (x->vfio.n && locate_vfio(x, false, err) < 0)

@@ -97,6 +97,15 @@ static const struct command {
       "virtiofsd, kata-proxy) minus that of the pod's containers in the guest, over one\n"
       "second, and their resident memory minus the containers' memory. Any container\n"
       "of the pod names it."}},
+    {cmd_factory,
+     "Kata 1's VM factory: make, show or remove the VM template",
+     {"factory", "init|status|destroy",
+      "init builds the VM template for the configuration ([factory] enable_template):\n"
+      "a VM booted to a ready agent, paused, its device state saved beside its memory\n"
+      "file; VMs then start from it instead of booting. status shows the templates\n"
+      "(--json: as JSON), which one the configuration uses and what they hold; destroy\n"
+      "removes them all, and what a build that crashed left (see kata-runtime(8),\n"
+      "VM FACTORY)."}},
     {cmd_checkpoint,
      "not supported: a VM's containers cannot be checkpointed by CRIU",
      {"checkpoint", ID,

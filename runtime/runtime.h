@@ -84,6 +84,7 @@ int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err);
 int cmd_checkpoint(struct rt *rt, int argc, char **argv, struct kc_error *err);
 int cmd_kata_network(struct rt *rt, int argc, char **argv, struct kc_error *err);
 int cmd_kata_overhead(struct rt *rt, int argc, char **argv, struct kc_error *err);
+int cmd_factory(struct rt *rt, int argc, char **argv, struct kc_error *err);
 int cmd_restore(struct rt *rt, int argc, char **argv, struct kc_error *err);
 
 #endif

@@ -25,6 +25,8 @@
 #include "log.h"
 #include "network.h"
 #include "qemu.h"
+#include "hotplug.h"
+#include "template.h"
 #include "vfio.h"
 #include "qemu_user.h"
 #include "qmp.h"
@@ -257,6 +259,15 @@ static unsigned next_vsock_cid(void)
 	return 3 + (unsigned)((ts.tv_nsec ^ getpid()) % 0x3fffffff);
 }
 
+unsigned sandbox_maxvcpus(const struct rtconfig *rc, unsigned vcpus)
+{
+	const struct kc_config *cfg = rc->cfg;
+	/* room for vCPUs hot-plugged when containers with limits join */
+	unsigned maxv = cfg->hypervisor.default_maxvcpus ? cfg->hypervisor.default_maxvcpus
+							 : rc->facts->res.cpus_online;
+	return maxv > vcpus ? maxv : vcpus;
+}
+
 static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
 		      struct kc_error *err)
 {
@@ -271,6 +282,8 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 		return -1;
 	}
 	char *vfsd_sock = path_join(sb->vm_dir, "vfsd.sock");
+	const struct sandbox_template *t = p->tmpl;
+	bool clone = t && t->role == TEMPLATE_CLONE;
 	struct qemu_params qp = {
 	    .cfg = cfg,
 	    .accel = sb->accel,
@@ -285,17 +298,16 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 	    .tsc_khz = p->rc->tsc_khz,
 	    .vsock_cid = sb->vsock_cid,
 	    .nics = nics,
-	    .nnics = p->nnics,
+	    /* a clone's device set is the template's: its NICs come after */
+	    .nnics = clone ? 0 : p->nnics,
 	    .vfio = p->vfio,
 	    .nvfio = p->nvfio,
+	    .template_memory = t && t->role != TEMPLATE_NONE ? t->memory : NULL,
+	    .template_incoming = clone,
 	};
 	/* hot-plug root ports keep room for the host's largest passable device */
 	vfio_port_reserve(p->rc->facts, &qp.mmio);
-	/* room for vCPUs hot-plugged when containers with limits join */
-	unsigned maxv = cfg->hypervisor.default_maxvcpus ? cfg->hypervisor.default_maxvcpus
-							 : p->rc->facts->res.cpus_online;
-	if (maxv > sb->vcpus)
-		qp.maxvcpus = maxv;
+	qp.maxvcpus = sandbox_maxvcpus(p->rc, sb->vcpus);
 	char **argv = qemu_build_argv(&qp);
 	free(vfsd_sock);
 	if (kc_log_level_enabled(KC_LOG_DEBUG)) {
@@ -339,6 +351,40 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 	sb->qemu_start = process_start_time(sb->qemu_pid);
 	pid_file_write(vmfd, "qemu.pid", sb->qemu_pid, sb->qemu_start);
 	sb->t_qemu_ms = (double)(monotonic_ms() - t0);
+	return 0;
+}
+
+/* A clone: the template's device state in, the guest running on. */
+static int resume_template(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+			   struct kc_error *err)
+{
+	(void)vmfd;
+	if (!p->tmpl || p->tmpl->role != TEMPLATE_CLONE)
+		return 0;
+	_cleanup_free_ char *qmp = path_join(sb->vm_dir, QEMU_DIR "/qmp.sock");
+	return qemu_template_resume(qmp, p->tmpl->state_fd, err);
+}
+
+/* A clone's NICs, hot-plugged once it runs (the template had none). */
+static int plug_clone_nics(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+			   struct kc_error *err)
+{
+	(void)vmfd;
+	if (!p->tmpl || p->tmpl->role != TEMPLATE_CLONE || !p->nnics)
+		return 0;
+	_cleanup_free_ char *qmp = path_join(sb->vm_dir, QEMU_DIR "/qmp.sock");
+	for (int i = 0; i < p->nnics; i++) {
+		int tapfd = net_tap_open(sb->netns, p->nics[i].tap, err);
+		if (tapfd < 0)
+			return -1;
+		char id[16];
+		snprintf(id, sizeof(id), "net%d", i);
+		int rc = qemu_nic_add(qmp, id, tapfd, p->nics[i].mac, sb->hotplug_bridges,
+				      sb->hotplug_ports, err);
+		close(tapfd);
+		if (rc < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -451,6 +497,9 @@ static int create_guest_sandbox(struct sandbox *sb, int vmfd, const struct sandb
 				struct kc_error *err)
 {
 	(void)vmfd;
+	/* a template has no sandbox yet: each clone mounts its own share */
+	if (p->tmpl && p->tmpl->role == TEMPLATE_BUILD)
+		return 0;
 	const struct kc_config *cfg = p->rc->cfg;
 	bool virtiofs = uses_virtiofs(cfg);
 	long long t2 = monotonic_ms();
@@ -500,7 +549,9 @@ static const struct {
     {setup_share, "create:share-setup"},
     {start_virtiofsd, "create:virtiofsd"},
     {start_qemu, "create:qemu"},
+    {resume_template, "create:resumed"},
     {start_proxy, "create:booted"},
+    {plug_clone_nics, "create:nics-plugged"},
     {create_guest_sandbox, "create:guest-sandbox"},
 };
 

@@ -45,6 +45,17 @@ struct sandbox {
 
 enum netns_mode { NETNS_HOST, NETNS_NEW, NETNS_PATH };
 
+/* A VM made from or for a template (factory.h): BUILD boots a template -
+ * its memory the file, no sandbox in the guest yet; CLONE maps that file
+ * copy-on-write and resumes the template's saved state (state_fd), its
+ * NICs hot-plugged once it runs. */
+enum template_role { TEMPLATE_NONE, TEMPLATE_BUILD, TEMPLATE_CLONE };
+struct sandbox_template {
+	enum template_role role;
+	const char *memory; /* the template's memory file */
+	int state_fd;	    /* CLONE: its saved device state */
+};
+
 struct qemu_nic;
 struct qemu_vfio;
 struct sandbox_params {
@@ -57,6 +68,7 @@ struct sandbox_params {
 	int nnics;
 	const struct qemu_vfio *vfio; /* host devices cold-plugged (vfio.h) */
 	int nvfio;
+	const struct sandbox_template *tmpl; /* NULL: a cold boot */
 	const char *cgroup; /* host_cgroup_path() of the spec's cgroupsPath, or NULL */
 	/* sandbox_start's own: the cgroup's cgroup.procs while it boots, which
 	 * what it spawns joins */
@@ -73,6 +85,10 @@ int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_
 int sandbox_open_vm_dir(const struct sandbox *sb);
 /* A handle of KC_RUN_DIR/.vm, made when create (-errno). */
 int sandbox_open_vm_dirs(bool create);
+
+/* The vCPUs QEMU makes room for (hot-plug when containers with limits
+ * join): default_maxvcpus, or the host's online CPUs. */
+unsigned sandbox_maxvcpus(const struct rtconfig *rc, unsigned vcpus);
 
 /* Connect to the sandbox's proxy (handshake done). */
 int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms,

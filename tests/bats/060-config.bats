@@ -263,16 +263,17 @@ kata1_config() {
 	kata1_config "$BATS_TEST_TMPDIR/k1.toml" 'initrd = "/usr/share/kata-containers/kata-containers-initrd.img"' \
 		'jailer_path = "/usr/bin/jailer"' 'ctlpath = "/usr/bin/ch-remote"' 'enable_iothreads = true' \
 		'block_device_driver = "virtio-blk"' 'enable_swap = false' 'enable_mem_prealloc = true' \
-		'[factory]' 'enable_template = true' '[agent.kata]' 'kernel_modules = ["e1000e"]' 'enable_tracing = true'
+		'[factory]' 'enable_template = true' 'vm_cache_number = 2' '[agent.kata]' 'kernel_modules = ["e1000e"]' 'enable_tracing = true'
 	run_check 0 --verbose --host-root "$host" --kata-config "$BATS_TEST_TMPDIR/k1.toml"
 	refute_output --partial "unknown key"
 	assert_line "Checking settings this runtime does not act on: WARN"
 	assert_output --partial "k1.toml:5: [hypervisor.qemu] jailer_path: no effect here: a Firecracker setting"
 	assert_output --partial "k1.toml:6: [hypervisor.qemu] ctlpath: no effect here: a Cloud Hypervisor setting"
 	assert_output --partial "[hypervisor.qemu] block_device_driver: no effect here: container root filesystems reach the guest through the shared filesystem"
-	assert_output --partial "[factory] enable_template: no effect here: no VM factory yet"
+	assert_output --partial "[factory] vm_cache_number: no effect here: no VM cache yet: every VM boots cold"
 	assert_output --partial "[agent.kata] kernel_modules: no effect here: guest modules load on demand"
 	# applied settings are not in the list; Kata 1's defaults written out are not either
 	refute_output --partial "enable_mem_prealloc: no effect"
+	refute_output --partial "enable_template: no effect"
 	refute_output --partial "enable_swap: no effect"
 }

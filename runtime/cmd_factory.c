@@ -1,0 +1,116 @@
+/* factory: Kata 1's `kata-runtime factory init|status|destroy` for the VM
+ * templates (factory.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "factory.h"
+#include "log.h"
+#include "rtconfig.h"
+#include "runtime.h"
+
+static int factory_init(const struct rtconfig *rc, struct kc_error *err)
+{
+	const char *why = NULL;
+	const char *file = rc->a.config->src.path;
+	if (!rc->cfg->factory.enable_template)
+		return kc_error_set(err, 0,
+				    "vm factory is not enabled: set enable_template = true under "
+				    "[factory] in %s",
+				    file ? file : "the configuration");
+	if (!factory_usable(rc->cfg, 0, &why))
+		return kc_error_set(err, 0, "vm factory: no template for this configuration: %s",
+				    why);
+	struct factory_template t;
+	if (factory_template(rc, true, &t, err) < 0)
+		return -1;
+	if (t.build_ms)
+		printf(
+		    "vm factory initialized: template %s (%u vCPU, %u MiB) built in %.1f s in %s\n",
+		    t.key, t.vcpus, t.memory_mib, t.build_ms / 1000.0, t.dir);
+	else
+		printf("vm factory initialized: template %s (%u vCPU, %u MiB) in %s, already "
+		       "there\n",
+		       t.key, t.vcpus, t.memory_mib, t.dir);
+	factory_template_free(&t);
+	return 0;
+}
+
+static void print_status(const json_t *s)
+{
+	bool on = json_is_true(json_object_get(s, "enable_template"));
+	printf("vm factory: %s", on ? "on" : "off (enable_template = false)");
+	if (on && !json_is_true(json_object_get(s, "usable")))
+		printf(", but not used: %s",
+		       json_string_value(json_object_get(s, "why_not")) ?: "");
+	printf("\ntemplate path: %s\n", json_string_value(json_object_get(s, "template_path")));
+	printf("this configuration's template: %s\n", json_string_value(json_object_get(s, "key")));
+	size_t i;
+	json_t *t;
+	if (!json_array_size(json_object_get(s, "templates")))
+		printf("templates: none (kata-runtime factory init makes one)\n");
+	json_array_foreach (json_object_get(s, "templates"), i, t) {
+		printf("template %s:%s%s", json_string_value(json_object_get(t, "key")),
+		       json_is_true(json_object_get(t, "current")) ? " current," : " stale,",
+		       json_is_true(json_object_get(t, "whole")) ? "" : " incomplete,");
+		if (json_object_get(t, "vcpus"))
+			printf(" %d vCPU, %d MiB,",
+			       (int)json_integer_value(json_object_get(t, "vcpus")),
+			       (int)json_integer_value(json_object_get(t, "memory_mib")));
+		printf(" memory file %.1f MiB, state %.1f KiB\n",
+		       (double)json_integer_value(json_object_get(t, "memory_bytes")) / 1048576.0,
+		       (double)json_integer_value(json_object_get(t, "state_bytes")) / 1024.0);
+	}
+}
+
+int cmd_factory(struct rt *rt, int argc, char **argv, struct kc_error *err)
+{
+	struct cli_opt opts[] = {
+	    {"json", 0, false, NULL, "status: print it as JSON"},
+	    {NULL},
+	};
+	int pos = cli_parse(argc, argv, 1, opts, err);
+	if (pos < 0)
+		return 1;
+	const char *sub = pos < argc ? argv[pos] : NULL;
+	if (!sub || (strcmp(sub, "init") && strcmp(sub, "status") && strcmp(sub, "destroy"))) {
+		kc_error_set(err, 0, "factory: %s%s%s: use init, status or destroy",
+			     sub ? "unknown subcommand '" : "missing subcommand", sub ? sub : "",
+			     sub ? "'" : "");
+		return 1;
+	}
+	/* status --json, as runc's commands take flags after their argument */
+	bool json = cli_bool(opts, "json");
+	for (int i = pos + 1; i < argc; i++) {
+		if (!strcmp(sub, "status") && !strcmp(argv[i], "--json")) {
+			json = true;
+			continue;
+		}
+		kc_error_set(err, 0, "factory %s: unexpected argument '%s'", sub, argv[i]);
+		return 1;
+	}
+	struct rtconfig rc;
+	if (rtconfig_load(&rc, rt->kata_config, err) < 0)
+		return 1;
+	int r = 0;
+	if (!strcmp(sub, "init")) {
+		r = factory_init(&rc, err);
+	} else if (!strcmp(sub, "status")) {
+		json_t *s = factory_status(&rc);
+		if (json) {
+			char *text = json_dumps(s, JSON_INDENT(2));
+			printf("%s\n", text);
+			free(text);
+		} else {
+			print_status(s);
+		}
+		json_decref(s);
+	} else {
+		r = factory_destroy(rc.cfg, err);
+		if (r == 0)
+			printf("vm factory destroyed\n");
+	}
+	rtconfig_free(&rc);
+	return r < 0 ? 1 : 0;
+}
