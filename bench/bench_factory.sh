@@ -1,0 +1,99 @@
+#!/bin/bash
+# The VM factory's figures (issue 15): `kata-runtime run` to first output
+# booted cold, started from a VM template, and runc's for reference
+# (medians of N runs); the memory each additional VM costs (the QEMU
+# processes' PSS, shared template pages counted once) with VMS running,
+# cold and from the template; and the CPU an idle pod's VM uses.
+#
+# Usage: bench/bench_factory.sh BUILD_DIR [RUNS] [VMS]
+set -euo pipefail
+
+build=$(cd "${1:-build}" && pwd)
+runs=${2:-5}
+vms=${3:-10}
+kr=$build/bin/kata-runtime
+work=$(mktemp -d)
+root=$work/root
+cold=$work/cold.toml
+tmpl=$work/template.toml
+cp "$build/data/configuration-dev.toml" "$cold"
+sed "s|^\[factory\]|[factory]\nenable_template = true\ntemplate_path = \"$work/factory\"|" "$cold" >"$tmpl"
+cleanup() {
+	local d
+	for d in "$root"/*/; do
+		[ -d "$d" ] || continue
+		"$kr" --root "$root" --kata-config "$cold" delete --force "$(basename "$d")" >/dev/null 2>&1 || true
+	done
+	"$kr" --kata-config "$tmpl" factory destroy >/dev/null 2>&1 || true
+	runc --root "$work/runc" delete --force bench-runc >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+bundle=$work/bundle
+mkdir -p "$bundle/rootfs/bin"
+cp /bin/busybox "$bundle/rootfs/bin/"
+for a in echo sh sleep; do ln -s busybox "$bundle/rootfs/bin/$a"; done
+"$kr" spec --bundle "$bundle"
+jq '.process.terminal = false | .process.args = ["echo", "first output"]' "$bundle/config.json" >"$bundle/c" &&
+	mv "$bundle/c" "$bundle/config.json"
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# first_output COMMAND...: ms from the start to the first line it prints
+first_output() {
+	local t0
+	t0=$(date +%s%N)
+	"$@" 2>/dev/null | { IFS= read -r _; date +%s%N >"$work/t1"; cat >/dev/null; }
+	echo $((($(cat "$work/t1") - t0) / 1000000))
+}
+
+"$kr" --kata-config "$tmpl" factory init >"$work/init"
+for i in $(seq "$runs"); do
+	first_output "$kr" --root "$root" --kata-config "$cold" run --bundle "$bundle" "cold-$i" >>"$work/cold"
+	first_output "$kr" --root "$root" --kata-config "$tmpl" run --bundle "$bundle" "tmpl-$i" >>"$work/tmpl"
+	first_output runc --root "$work/runc" run --bundle "$bundle" bench-runc >>"$work/runc-ms"
+done
+printf 'run -> first output (TCG, %d runs, medians): cold boot %s ms, from the VM template %s ms, runc %s ms\n' \
+	"$runs" "$(median <"$work/cold")" "$(median <"$work/tmpl")" "$(median <"$work/runc-ms")"
+printf '  %s\n' "$(cat "$work/init")"
+
+# memory and idle CPU: VMS idle pods, cold then from the template
+jq '.process.args = ["sleep", "100000"]' "$bundle/config.json" >"$bundle/c" && mv "$bundle/c" "$bundle/config.json"
+pss_sum() {
+	local p s=0
+	for p in $(pgrep -f -- "-name sandbox-$1-"); do
+		s=$((s + $(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup")))
+	done
+	echo "$s"
+}
+cpu_ticks() {
+	local p s=0
+	for p in $(pgrep -f -- "-name sandbox-$1-"); do
+		s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+	done
+	echo "$s"
+}
+for kind in cold tmpl; do
+	config=$cold
+	[ "$kind" = tmpl ] && config=$tmpl
+	"$kr" --root "$root" --kata-config "$config" run --detach --bundle "$bundle" "$kind-0" </dev/null >/dev/null 2>&1
+	sleep 2
+	one=$(pss_sum "$kind")
+	for i in $(seq 1 $((vms - 1))); do
+		"$kr" --root "$root" --kata-config "$config" run --detach --bundle "$bundle" "$kind-$i" </dev/null >/dev/null 2>&1
+	done
+	sleep 5
+	all=$(pss_sum "$kind")
+	t0=$(cpu_ticks "$kind")
+	sleep 10
+	t1=$(cpu_ticks "$kind")
+	hz=$(getconf CLK_TCK)
+	printf '%s: QEMU PSS %d MiB with 1 VM, %d MiB with %d: %d MiB per additional VM; idle CPU per pod %.1f%%\n' \
+		"$( [ "$kind" = cold ] && echo 'booted cold' || echo 'from the template')" \
+		$((one / 1024)) $((all / 1024)) "$vms" $(((all - one) / 1024 / (vms - 1))) \
+		"$(awk -v d=$((t1 - t0)) -v hz="$hz" -v n="$vms" 'BEGIN { printf "%.1f", d * 100 / hz / 10 / n }')"
+	for i in $(seq 0 $((vms - 1))); do
+		"$kr" --root "$root" --kata-config "$config" delete --force "$kind-$i" >/dev/null 2>&1
+	done
+done
