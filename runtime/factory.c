@@ -105,8 +105,15 @@ static void compute_key(const struct rtconfig *rc, char key[FACTORY_KEY_LEN + 1]
 	for (char **a = argv; *a; a++)
 		h = fnv1a(h, *a, strlen(*a) + 1);
 	strv_free(argv);
+	/* and what the command line names but does not hold: the kernel,
+	 * the initrd (with the agent), the firmware, and QEMU itself (a
+	 * saved state loads only into the QEMU that saved it) */
 	h = hash_identity(h, cfg->hypervisor.kernel);
 	h = hash_identity(h, cfg->hypervisor.initrd);
+	h = hash_identity(h, cfg->hypervisor.firmware && *cfg->hypervisor.firmware
+				 ? cfg->hypervisor.firmware
+				 : NULL);
+	h = hash_identity(h, cfg->hypervisor.path);
 	snprintf(key, FACTORY_KEY_LEN + 1, "%016llx", (unsigned long long)h);
 }
 

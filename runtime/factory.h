@@ -6,10 +6,11 @@
  *
  * In template_path: KEY/memory, KEY/state, KEY/info.json, KEY naming what
  * the template was made from - QEMU's whole command line with the
- * per-VM paths left out, and the kernel's and initrd's identity (device,
- * inode, size, modification time) - so that any change to the kernel,
- * the initrd (and the agent in it) or a setting QEMU is given makes
- * another key: a stale template is never used. A template is built in
+ * per-VM paths left out, and the identity (device, inode, size,
+ * modification time) of the kernel, the initrd, the firmware and QEMU's
+ * binary - so that any change to them (the agent is in the initrd; a
+ * saved state loads only into the QEMU that saved it) or to a setting
+ * QEMU is given makes another key: a stale template is never used. A template is built in
  * .build and renamed into place; .lock serializes builders. */
 #ifndef KC_FACTORY_H
 #define KC_FACTORY_H
