@@ -60,20 +60,19 @@ printf '  %s\n' "$(cat "$work/init")"
 
 # memory and idle CPU: VMS idle pods, cold then from the template
 jq '.process.args = ["sleep", "100000"]' "$bundle/config.json" >"$bundle/c" && mv "$bundle/c" "$bundle/config.json"
-pss_sum() {
+# per_qemu KIND AWK-PROGRAM FILE: the sum, over KIND's QEMU processes, of
+# what the program prints for each one's /proc/PID/FILE
+per_qemu() {
 	local p s=0
 	for p in $(pgrep -f -- "-name sandbox-$1-"); do
-		s=$((s + $(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup")))
+		s=$((s + $(awk "$2" "/proc/$p/$3")))
 	done
 	echo "$s"
 }
-cpu_ticks() {
-	local p s=0
-	for p in $(pgrep -f -- "-name sandbox-$1-"); do
-		s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
-	done
-	echo "$s"
-}
+# shellcheck disable=SC2016 # awk programs, expanded by awk
+pss_sum() { per_qemu "$1" '/^Pss:/ { print $2 }' smaps_rollup; }
+# shellcheck disable=SC2016
+cpu_ticks() { per_qemu "$1" '{ print $14 + $15 }' stat; }
 for kind in cold tmpl; do
 	config=$cold
 	[ "$kind" = tmpl ] && config=$tmpl
