@@ -209,11 +209,6 @@ static int save_both(struct netcmd *n, struct sbrec *rec, struct kc_error *err)
 	return sbrec_save(rec, err) < 0 || ctr_save(&n->c, err) < 0 ? -1 : 0;
 }
 
-static char *qmp_socket(const struct sandbox *sb)
-{
-	return xasprintf("%s/" QEMU_DIR "/qmp.sock", sb->vm_dir);
-}
-
 /* ---- add-iface, del-iface -------------------------------------------------- */
 
 static int add_iface(struct netcmd *n, const json_t *in, struct kc_error *err)
@@ -242,7 +237,7 @@ static int add_iface(struct netcmd *n, const json_t *in, struct kc_error *err)
 	}
 	int rc = -1;
 	const char *netns = rec.sb.netns;
-	char *qmp = qmp_socket(&rec.sb);
+	char *qmp = sandbox_qmp_socket(&rec.sb);
 	json_t *ifs = json_object_get(record_network(&rec), "interfaces");
 	struct net_config nc;
 	struct net_iface *found = NULL;
@@ -399,7 +394,7 @@ static int del_iface(struct netcmd *n, const json_t *in, struct kc_error *err)
 			     "add-iface connected can be removed",
 			     json_string_value(json_object_get(mine, "name")));
 	} else {
-		_cleanup_free_ char *qmp = qmp_socket(&rec.sb);
+		_cleanup_free_ char *qmp = sandbox_qmp_socket(&rec.sb);
 		/* the guest lets the NIC go; its addresses and routes go with it */
 		if (qemu_nic_del(qmp, nic, err) == 0) {
 			json_t *was = json_pack("{s:O, s:O, s:O, s:O}", "name",

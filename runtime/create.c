@@ -154,16 +154,11 @@ static void size_vm(const struct rtconfig *rc, const json_t *spec, unsigned *vcp
 	*mem += lm;
 }
 
-static char *qmp_path(const struct sandbox *sb)
-{
-	return xasprintf("%s/" QEMU_DIR "/qmp.sock", sb->vm_dir);
-}
-
 /* Where the guest finds the passed devices, asked of QEMU once they are
  * in, and recorded. */
 static int locate_vfio(struct create_ctx *x, bool hotplugged, struct kc_error *err)
 {
-	_cleanup_free_ char *qmp = qmp_path(&x->c.sb);
+	_cleanup_free_ char *qmp = sandbox_qmp_socket(&x->c.sb);
 	if (qemu_vfio_locate(qmp, x->vfio.dev, x->vfio.n, err) < 0)
 		return -1;
 	for (int k = 0; k < x->vfio.n; k++)
@@ -187,7 +182,7 @@ static int hotplug_vfio(struct create_ctx *x, const struct sandbox *sb, struct k
 	json_object_set_new(x->c.state, "vfio", vfio_plan_to_json(&x->vfio, true));
 	if (record(x, "create:vfio-recorded", err) < 0)
 		return -1;
-	_cleanup_free_ char *qmp = qmp_path(sb);
+	_cleanup_free_ char *qmp = sandbox_qmp_socket(sb);
 	if (!nb)
 		return kc_error_set(
 		    err, 0, "%s/config.json: the pod's VM has no bus to hot-plug %s onto: %s",

@@ -369,7 +369,7 @@ static void unplug_vfio(const struct ctr *c, const struct sandbox *sb)
 	if (!json_is_true(json_object_get(v, "hotplugged")) || vfio_plan_from_json(v, &p) < 0 ||
 	    !sandbox_vm_alive(sb))
 		return;
-	_cleanup_free_ char *qmp = xasprintf("%s/" QEMU_DIR "/qmp.sock", sb->vm_dir);
+	_cleanup_free_ char *qmp = sandbox_qmp_socket(sb);
 	for (int k = 0; k < p.n; k++) {
 		struct kc_error err = {0};
 		if (qemu_device_del(qmp, p.dev[k].id, NIC_UNPLUG_MS, &err) < 0)

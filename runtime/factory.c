@@ -252,7 +252,7 @@ static int build(const struct rtconfig *rc, int dfd, struct factory_template *t,
 	if (sfd < 0) {
 		kc_error_set(err, errno, "%s/" BUILD_DIR "/state", cfg->factory.template_path);
 	} else {
-		_cleanup_free_ char *qmp = xasprintf("%s/" QEMU_DIR "/qmp.sock", sb.vm_dir);
+		_cleanup_free_ char *qmp = sandbox_qmp_socket(&sb);
 		rc_ = qemu_template_save(qmp, sfd, err);
 		if (rc_ == 0 && fsync(sfd) < 0)
 			rc_ = kc_error_set(err, errno, "fsync the template's state");

@@ -386,7 +386,7 @@ int pod_hotplug(struct sandbox *sb, unsigned add_vcpus, unsigned add_mem_mib, st
 {
 	if (!add_vcpus && !add_mem_mib)
 		return 0;
-	_cleanup_free_ char *qmp = xasprintf("%s/" QEMU_DIR "/qmp.sock", sb->vm_dir);
+	_cleanup_free_ char *qmp = sandbox_qmp_socket(sb);
 	struct hotplug_result added;
 	if (qemu_hotplug(qmp, sb->vcpus, sb->memory_mib, add_vcpus, add_mem_mib, &added, err) < 0)
 		return -1;

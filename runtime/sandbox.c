@@ -259,6 +259,11 @@ static unsigned next_vsock_cid(void)
 	return 3 + (unsigned)((ts.tv_nsec ^ getpid()) % 0x3fffffff);
 }
 
+char *sandbox_qmp_socket(const struct sandbox *sb)
+{
+	return path_join(sb->vm_dir, QEMU_DIR "/qmp.sock");
+}
+
 unsigned sandbox_maxvcpus(const struct rtconfig *rc, unsigned vcpus)
 {
 	const struct kc_config *cfg = rc->cfg;
@@ -361,7 +366,7 @@ static int resume_template(struct sandbox *sb, int vmfd, const struct sandbox_pa
 	(void)vmfd;
 	if (!p->tmpl || p->tmpl->role != TEMPLATE_CLONE)
 		return 0;
-	_cleanup_free_ char *qmp = path_join(sb->vm_dir, QEMU_DIR "/qmp.sock");
+	_cleanup_free_ char *qmp = sandbox_qmp_socket(sb);
 	return qemu_template_resume(qmp, p->tmpl->state_fd, err);
 }
 
@@ -372,7 +377,7 @@ static int plug_clone_nics(struct sandbox *sb, int vmfd, const struct sandbox_pa
 	(void)vmfd;
 	if (!p->tmpl || p->tmpl->role != TEMPLATE_CLONE || !p->nnics)
 		return 0;
-	_cleanup_free_ char *qmp = path_join(sb->vm_dir, QEMU_DIR "/qmp.sock");
+	_cleanup_free_ char *qmp = sandbox_qmp_socket(sb);
 	for (int i = 0; i < p->nnics; i++) {
 		int tapfd = net_tap_open(sb->netns, p->nics[i].tap, err);
 		if (tapfd < 0)
@@ -646,7 +651,7 @@ static void stop_qemu(struct sandbox *sb)
 	}
 	if (process_wait_gone(sb->qemu_pid, sb->qemu_start, QEMU_POWEROFF_MS))
 		return;
-	char *qmp_path = path_join(sb->vm_dir, QEMU_DIR "/qmp.sock");
+	char *qmp_path = sandbox_qmp_socket(sb);
 	struct qmp q;
 	if (qmp_connect(&q, qmp_path, QMP_CALL_MS, &err) == 0) {
 		json_decref(qmp_execute(&q, "quit", NULL, QMP_CALL_MS, &err));

@@ -90,6 +90,9 @@ int sandbox_open_vm_dirs(bool create);
  * join): default_maxvcpus, or the host's online CPUs. */
 unsigned sandbox_maxvcpus(const struct rtconfig *rc, unsigned vcpus);
 
+/* QEMU's QMP socket in the sandbox's VM directory (malloc'd). */
+char *sandbox_qmp_socket(const struct sandbox *sb);
+
 /* Connect to the sandbox's proxy (handshake done). */
 int sandbox_connect(const struct sandbox *sb, struct agent_client *ac, int timeout_ms,
 		    struct kc_error *err);
