@@ -68,20 +68,28 @@ static int wait_migration(struct qmp *q, struct kc_error *err)
 	}
 }
 
+/* The device state over the passed fd, one way or the other (migrate
+ * or migrate-incoming), the memory left out. */
+static int transfer(struct qmp *q, const char *cmd, int state_fd, struct kc_error *err)
+{
+	int rc = ignore_shared(q, err);
+	if (rc == 0)
+		rc = pass_state_fd(q, state_fd, err);
+	if (rc == 0)
+		rc = command(q, cmd, json_pack("{s:s}", "uri", "fd:" STATE_FD_NAME), err);
+	if (rc == 0)
+		rc = wait_migration(q, err);
+	return rc;
+}
+
 int qemu_template_save(const char *qmp_socket, int state_fd, struct kc_error *err)
 {
 	struct qmp q;
 	if (qmp_connect(&q, qmp_socket, HOTPLUG_QMP_MS, err) < 0)
 		return kc_error_wrap(err, "save the template");
-	int rc = ignore_shared(&q, err);
+	int rc = command(&q, "stop", NULL, err);
 	if (rc == 0)
-		rc = command(&q, "stop", NULL, err);
-	if (rc == 0)
-		rc = pass_state_fd(&q, state_fd, err);
-	if (rc == 0)
-		rc = command(&q, "migrate", json_pack("{s:s}", "uri", "fd:" STATE_FD_NAME), err);
-	if (rc == 0)
-		rc = wait_migration(&q, err);
+		rc = transfer(&q, "migrate", state_fd, err);
 	qmp_close(&q);
 	return rc < 0 ? kc_error_wrap(err, "save the template's state") : 0;
 }
@@ -91,14 +99,7 @@ int qemu_template_resume(const char *qmp_socket, int state_fd, struct kc_error *
 	struct qmp q;
 	if (qmp_connect(&q, qmp_socket, HOTPLUG_QMP_MS, err) < 0)
 		return kc_error_wrap(err, "start from the template");
-	int rc = ignore_shared(&q, err);
-	if (rc == 0)
-		rc = pass_state_fd(&q, state_fd, err);
-	if (rc == 0)
-		rc = command(&q, "migrate-incoming", json_pack("{s:s}", "uri", "fd:" STATE_FD_NAME),
-			     err);
-	if (rc == 0)
-		rc = wait_migration(&q, err);
+	int rc = transfer(&q, "migrate-incoming", state_fd, err);
 	/* the template was saved paused, and so the state comes in */
 	if (rc == 0)
 		rc = command(&q, "cont", NULL, err);
