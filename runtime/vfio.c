@@ -38,6 +38,13 @@ static bool is_bridge(const struct pci_device_fact *d)
 	return (d->class >> 8) == 0x06; /* host, ISA, PCI-to-PCI bridges: never passed */
 }
 
+/* A member the host still uses: one a group cannot go to a VM with
+ * (bridges and pci-stub stay, and are not passed). */
+static bool host_uses(const struct pci_device_fact *d)
+{
+	return !is_bridge(d) && strcmp(d->driver, "pci-stub") && !pci_driver_is_vfio(d->driver);
+}
+
 /* Every member on a host driver, as one remedy. */
 static int refuse_host_drivers(const struct host_facts *f, int group, const char *entry,
 			       struct kc_error *err)
@@ -45,8 +52,7 @@ static int refuse_host_drivers(const struct host_facts *f, int group, const char
 	struct strbuf who = STRBUF_INIT, fix = STRBUF_INIT;
 	for (int i = 0; i < f->iommu.ndevs; i++) {
 		const struct pci_device_fact *d = &f->iommu.devs[i];
-		if (d->iommu_group != group || is_bridge(d) || pci_driver_is_vfio(d->driver) ||
-		    !strcmp(d->driver, "pci-stub"))
+		if (d->iommu_group != group || !host_uses(d))
 			continue;
 		strbuf_appendf(&who, "%s%s (%04x:%04x) is bound to %s", who.len ? ", " : "", d->bdf,
 			       d->vendor, d->device, d->driver[0] ? d->driver : "no driver");
@@ -108,8 +114,7 @@ static int plan_group(const struct rtconfig *rc, int group, const char *entry, b
 	int members = 0, passed = 0;
 	for (int i = 0; i < f->iommu.ndevs; i++) {
 		const struct pci_device_fact *d = &f->iommu.devs[i];
-		if (d->iommu_group == group && !is_bridge(d) && strcmp(d->driver, "pci-stub") &&
-		    !pci_driver_is_vfio(d->driver))
+		if (d->iommu_group == group && host_uses(d))
 			return refuse_host_drivers(f, group, entry, err);
 	}
 	for (int i = 0; i < f->iommu.ndevs; i++) {
