@@ -444,8 +444,6 @@ static const struct {
     {"runtime", "enable_tracing",
      "no OpenTracing in kata-runtime; --log with --debug gives its log"},
     {"runtime", "enable_pprof", "there is no Go runtime to profile"},
-    {"factory", "vm_cache_number", "no VM cache yet: every VM boots cold"},
-    {"factory", "vm_cache_endpoint", "no VM cache yet"},
 };
 
 static bool field_is_default(const struct kc_config *c, const struct kc_config *d,

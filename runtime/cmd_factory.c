@@ -1,5 +1,5 @@
 /* factory: Kata 1's `kata-runtime factory init|status|destroy` for the VM
- * templates (factory.h). */
+ * templates (factory.h) and the VM cache (vmcache.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,32 +9,79 @@
 #include "log.h"
 #include "rtconfig.h"
 #include "runtime.h"
+#include "vmcache.h"
 
-static int factory_init(const struct rtconfig *rc, struct kc_error *err)
+static int factory_init(const struct rtconfig *rc, bool foreground, struct kc_error *err)
 {
 	const char *why = NULL;
 	const char *file = rc->a.config->src.path;
-	if (!rc->cfg->factory.enable_template)
+	const struct kc_config *cfg = rc->cfg;
+	if (!cfg->factory.enable_template && !cfg->factory.vm_cache_number)
 		return kc_error_set(err, 0,
-				    "vm factory is not enabled: set enable_template = true under "
-				    "[factory] in %s",
+				    "vm factory is not enabled: set enable_template = true or "
+				    "vm_cache_number > 0 under [factory] in %s",
 				    file ? file : "the configuration");
-	if (!factory_usable(rc->cfg, 0, &why))
-		return kc_error_set(err, 0, "vm factory: no template for this configuration: %s",
-				    why);
-	struct factory_template t;
-	if (factory_template(rc, true, &t, err) < 0)
-		return -1;
-	if (t.build_ms)
-		printf(
-		    "vm factory initialized: template %s (%u vCPU, %u MiB) built in %.1f s in %s\n",
-		    t.key, t.vcpus, t.memory_mib, t.build_ms / 1000.0, t.dir);
-	else
-		printf("vm factory initialized: template %s (%u vCPU, %u MiB) in %s, already "
-		       "there\n",
-		       t.key, t.vcpus, t.memory_mib, t.dir);
-	factory_template_free(&t);
+	if (!factory_usable(cfg, 0, &why))
+		return kc_error_set(err, 0, "vm factory: not for this configuration: %s", why);
+	if (cfg->factory.enable_template) {
+		struct factory_template t;
+		if (factory_template(rc, true, &t, err) < 0)
+			return -1;
+		if (t.build_ms)
+			printf("vm factory initialized: template %s (%u vCPU, %u MiB) built in "
+			       "%.1f s in %s\n",
+			       t.key, t.vcpus, t.memory_mib, t.build_ms / 1000.0, t.dir);
+		else
+			printf("vm factory initialized: template %s (%u vCPU, %u MiB) in %s, "
+			       "already there\n",
+			       t.key, t.vcpus, t.memory_mib, t.dir);
+		factory_template_free(&t);
+	}
+	fflush(stdout);
+	if (cfg->factory.vm_cache_number)
+		return vmcache_serve(rc, foreground, err);
 	return 0;
+}
+
+static void print_cache(const json_t *c)
+{
+	if (!json_is_true(json_object_get(c, "running"))) {
+		size_t n = json_array_size(json_object_get(c, "vms"));
+		printf("vm cache: not running (%s)",
+		       json_string_value(json_object_get(c, "why")) ?: "");
+		if (n)
+			printf("; %zu VM(s) a daemon that died left (kata-runtime factory destroy "
+			       "removes them)",
+			       n);
+		printf("\n");
+		return;
+	}
+	printf("vm cache: serving %s, daemon pid %d, %d VM(s) of configuration %s %s, since %s\n",
+	       json_string_value(json_object_get(c, "endpoint")),
+	       (int)json_integer_value(json_object_get(c, "pid")),
+	       (int)json_integer_value(json_object_get(c, "number")),
+	       json_string_value(json_object_get(c, "key")),
+	       !strcmp(json_string_value(json_object_get(c, "from")) ?: "", "template")
+		   ? "from the template"
+		   : "booted cold",
+	       json_string_value(json_object_get(c, "started")));
+	printf("handed out %d, replaced %d (died in the cache), failed boots %d\n",
+	       (int)json_integer_value(json_object_get(c, "handed_out")),
+	       (int)json_integer_value(json_object_get(c, "replaced")),
+	       (int)json_integer_value(json_object_get(c, "failed_boots")));
+	size_t i;
+	json_t *v;
+	json_array_foreach (json_object_get(c, "vms"), i, v) {
+		printf("cached VM %s: %s since %s", json_string_value(json_object_get(v, "id")),
+		       json_string_value(json_object_get(v, "state")),
+		       json_string_value(json_object_get(v, "since")));
+		if (json_object_get(v, "qemu_pid"))
+			printf(", QEMU pid %d, %d vCPU, %d MiB",
+			       (int)json_integer_value(json_object_get(v, "qemu_pid")),
+			       (int)json_integer_value(json_object_get(v, "vcpus")),
+			       (int)json_integer_value(json_object_get(v, "memory_mib")));
+		printf("\n");
+	}
 }
 
 static void print_status(const json_t *s)
@@ -62,12 +109,17 @@ static void print_status(const json_t *s)
 		       (double)json_integer_value(json_object_get(t, "memory_bytes")) / 1048576.0,
 		       (double)json_integer_value(json_object_get(t, "state_bytes")) / 1024.0);
 	}
+	if (json_object_get(s, "cache"))
+		print_cache(json_object_get(s, "cache"));
+	else
+		printf("vm cache: off (vm_cache_number = 0)\n");
 }
 
 int cmd_factory(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt opts[] = {
 	    {"json", 0, false, NULL, "status: print it as JSON"},
+	    {"foreground", 0, false, NULL, "init: serve the VM cache in the foreground"},
 	    {NULL},
 	};
 	int pos = cli_parse(argc, argv, 1, opts, err);
@@ -82,9 +134,14 @@ int cmd_factory(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	}
 	/* status --json, as runc's commands take flags after their argument */
 	bool json = cli_bool(opts, "json");
+	bool foreground = cli_bool(opts, "foreground");
 	for (int i = pos + 1; i < argc; i++) {
 		if (!strcmp(sub, "status") && !strcmp(argv[i], "--json")) {
 			json = true;
+			continue;
+		}
+		if (!strcmp(sub, "init") && !strcmp(argv[i], "--foreground")) {
+			foreground = true;
 			continue;
 		}
 		kc_error_set(err, 0, "factory %s: unexpected argument '%s'", sub, argv[i]);
@@ -95,9 +152,11 @@ int cmd_factory(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		return 1;
 	int r = 0;
 	if (!strcmp(sub, "init")) {
-		r = factory_init(&rc, err);
+		r = factory_init(&rc, foreground, err);
 	} else if (!strcmp(sub, "status")) {
 		json_t *s = factory_status(&rc);
+		if (rc.cfg->factory.vm_cache_number)
+			json_object_set_new(s, "cache", vmcache_status(rc.cfg));
 		if (json) {
 			char *text = json_dumps(s, JSON_INDENT(2));
 			printf("%s\n", text);
@@ -107,7 +166,10 @@ int cmd_factory(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		}
 		json_decref(s);
 	} else {
-		r = factory_destroy(rc.cfg, err);
+		/* the cache first: its VMs may be the template's */
+		r = vmcache_destroy(rc.cfg, err);
+		if (r == 0)
+			r = factory_destroy(rc.cfg, err);
 		if (r == 0)
 			printf("vm factory destroyed\n");
 	}

@@ -25,6 +25,7 @@
 #include "strbuf.h"
 #include "timeouts.h"
 #include "factory.h"
+#include "vmcache.h"
 #include "vfio.h"
 #include "vfio_plug.h"
 
@@ -301,47 +302,61 @@ static int configure_guest_network(struct ctr *c, const json_t *net, struct kc_e
 	return rc < 0 ? kc_error_wrap(err, "guest network") : 0;
 }
 
-/* The VM, from the factory's template when the configuration enables it
- * and can use one (built now if missing or stale), else booted cold - as
- * it is when starting from the template fails. A VM from the template has
- * the template's size: what the spec's limits add is hot-plugged. */
+/* A VM the cache hands over (vmcache.h), when the configuration has one
+ * and the cache holds a VM of this configuration; 1 when there was none
+ * to take (the caller goes on), -1 when one was taken but did not become
+ * the sandbox (it was stopped: the caller goes on too). */
+static int vm_from_cache(struct create_ctx *x, const struct sandbox_params *sp)
+{
+	struct kc_error cerr = {0};
+	char key[FACTORY_KEY_LEN + 1];
+	factory_key(&x->rc, key);
+	json_t *vm = NULL;
+	if (vmcache_take(x->rc.cfg, key, sp->root, sp->id, &vm, &cerr) < 0) {
+		kc_info("%s; not used", cerr.msg);
+		return 1;
+	}
+	crash_point("create:vm-taken");
+	struct sandbox_cached c = {.vm = vm};
+	struct sandbox_params cp = *sp;
+	cp.cached = &c;
+	int rc = sandbox_start(&x->c.sb, &cp, &cerr);
+	json_decref(vm);
+	if (rc < 0) {
+		kc_warn("the VM the cache handed over: %s", cerr.msg);
+		return -1;
+	}
+	kc_info("sandbox %s: a VM from the cache", sp->id);
+	return 0;
+}
+
+/* The VM: one the factory's cache hands over, else one from its template
+ * (built now if missing or stale), else booted cold - as it is when
+ * either fails. A VM from the cache or the template has the
+ * configuration's default size: what the spec's limits add is hot-plugged. */
 static int start_vm(struct create_ctx *x, struct sandbox_params *sp, struct kc_error *err)
 {
 	const struct kc_config *cfg = x->rc.cfg;
 	const char *why = NULL;
-	if (!cfg->factory.enable_template)
+	if (!cfg->factory.enable_template && !cfg->factory.vm_cache_number)
 		return sandbox_start(&x->c.sb, sp, err);
 	if (!factory_usable(cfg, x->vfio.n, &why)) {
-		kc_info("VM template not used: %s", why);
+		kc_info("VM factory not used: %s", why);
 		return sandbox_start(&x->c.sb, sp, err);
 	}
-	struct factory_template ft;
 	struct kc_error ferr = {0};
-	if (factory_template(&x->rc, true, &ft, &ferr) < 0) {
-		kc_warn("VM template: %s; booting cold", ferr.msg);
-		factory_template_free(&ft);
-		return sandbox_start(&x->c.sb, sp, err);
+	bool prebuilt = cfg->factory.vm_cache_number && vm_from_cache(x, sp) == 0;
+	if (!prebuilt && cfg->factory.enable_template) {
+		prebuilt = factory_start_clone(&x->rc, true, &x->c.sb, sp, &ferr) == 0;
+		if (!prebuilt)
+			kc_warn("VM template: %s; booting cold", ferr.msg);
 	}
-	crash_point("create:template");
-	int fd = open(ft.state, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct sandbox_template st = {.role = TEMPLATE_CLONE, .memory = ft.memory, .state_fd = fd};
-	struct sandbox_params tp = *sp;
-	tp.tmpl = &st;
-	tp.vcpus = ft.vcpus;
-	tp.memory_mib = ft.memory_mib;
-	int rc = fd < 0 ? kc_error_set(&ferr, errno, "%s", ft.state)
-			: sandbox_start(&x->c.sb, &tp, &ferr);
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0) {
-		kc_warn("starting from VM template %s failed: %s; booting cold", ft.key, ferr.msg);
-		factory_template_free(&ft);
+	if (!prebuilt)
 		return sandbox_start(&x->c.sb, sp, err);
-	}
-	kc_info("sandbox %s started from VM template %s", x->a->id, ft.key);
-	unsigned add_v = sp->vcpus > ft.vcpus ? sp->vcpus - ft.vcpus : 0;
-	unsigned add_m = sp->memory_mib > ft.memory_mib ? sp->memory_mib - ft.memory_mib : 0;
-	factory_template_free(&ft);
+	const struct sandbox *sb = &x->c.sb;
+	unsigned add_v = sp->vcpus > sb->vcpus ? sp->vcpus - sb->vcpus : 0;
+	unsigned add_m = sp->memory_mib > sb->memory_mib ? sp->memory_mib - sb->memory_mib : 0;
+	kc_error_clear(&ferr);
 	if ((add_v || add_m) && pod_hotplug(&x->c.sb, add_v, add_m, &ferr) < 0)
 		kc_warn("the spec's limits: %s", ferr.msg);
 	return 0;

@@ -14,6 +14,7 @@
 
 #include "beneath.h"
 #include "clock.h"
+#include "crash.h"
 #include "daemon.h"
 #include "fs.h"
 #include "log.h"
@@ -115,6 +116,11 @@ static void compute_key(const struct rtconfig *rc, char key[FACTORY_KEY_LEN + 1]
 				 : NULL);
 	h = hash_identity(h, cfg->hypervisor.path);
 	snprintf(key, FACTORY_KEY_LEN + 1, "%016llx", (unsigned long long)h);
+}
+
+void factory_key(const struct rtconfig *rc, char key[FACTORY_KEY_LEN + 1])
+{
+	compute_key(rc, key);
 }
 
 static bool is_key(const char *name)
@@ -318,6 +324,32 @@ int factory_template(const struct rtconfig *rc, bool make, struct factory_templa
 	int rc_ = build(rc, dfd, t, err);
 	if (rc_ < 0)
 		clear_build(rc->cfg, dfd);
+	return rc_;
+}
+
+int factory_start_clone(const struct rtconfig *rc, bool build, struct sandbox *sb,
+			const struct sandbox_params *sp, struct kc_error *err)
+{
+	struct factory_template ft;
+	if (factory_template(rc, build, &ft, err) < 0) {
+		factory_template_free(&ft);
+		return -1;
+	}
+	crash_point("create:template");
+	int fd = open(ft.state, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct sandbox_template st = {.role = TEMPLATE_CLONE, .memory = ft.memory, .state_fd = fd};
+	struct sandbox_params tp = *sp;
+	tp.tmpl = &st;
+	tp.vcpus = ft.vcpus;
+	tp.memory_mib = ft.memory_mib;
+	int rc_ = fd < 0 ? kc_error_set(err, errno, "%s", ft.state) : sandbox_start(sb, &tp, err);
+	if (fd >= 0)
+		close(fd);
+	if (rc_ < 0)
+		kc_error_wrap(err, "starting from VM template %s failed", ft.key);
+	else
+		kc_info("sandbox %s started from VM template %s", sp->id, ft.key);
+	factory_template_free(&ft);
 	return rc_;
 }
 

@@ -42,6 +42,20 @@ int factory_template(const struct rtconfig *rc, bool build, struct factory_templ
 		     struct kc_error *err);
 void factory_template_free(struct factory_template *t);
 
+/* The key of rc's configuration (KEY above): what a template or a cached
+ * VM (vmcache.h) must have been made from to serve it. */
+void factory_key(const struct rtconfig *rc, char key[FACTORY_KEY_LEN + 1]);
+
+/* Start sb from rc's template (built now if build and it is missing or
+ * stale), as sp says but with the template's size, which *vcpus and *mem
+ * return: what sp asks for beyond it is the caller's to hot-plug. -1 with
+ * err when there is no template or the VM did not start from it (nothing
+ * left: the caller boots cold). */
+struct sandbox;
+struct sandbox_params;
+int factory_start_clone(const struct rtconfig *rc, bool build, struct sandbox *sb,
+			const struct sandbox_params *sp, struct kc_error *err);
+
 /* What the factory holds (every template, which one the configuration
  * would use, their sizes), as JSON. */
 json_t *factory_status(const struct rtconfig *rc);

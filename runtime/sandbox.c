@@ -95,12 +95,37 @@ static int setup_share(struct sandbox *sb, int vmfd, const struct sandbox_params
 		       struct kc_error *err)
 {
 	(void)sb;
-	(void)p;
+	if (p->cached)
+		return 0; /* the cache made it before QEMU exported it */
 	return share_setup(vmfd, err);
 }
 
-static int make_vm_dir(struct sandbox *sb, int *vmfd, struct kc_error *err)
+/* A cached VM, its directory already renamed to the sandbox's by the
+ * cache (vmcache.h), and what runs in it: QEMU as its own pid file says,
+ * its size as the cache's record does. */
+static int adopt_vm_dir(struct sandbox *sb, int *vmfd, const struct sandbox_cached *c,
+			struct kc_error *err)
 {
+	_cleanup_close_ int dirs = sandbox_open_vm_dirs(false);
+	if (dirs < 0)
+		return kc_error_set(err, -dirs, "%s/%s", KC_RUN_DIR, KC_VM_DIRS);
+	*vmfd =
+	    openat(dirs, vm_dir_base(sb->vm_dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (*vmfd < 0)
+		return kc_error_set(err, errno, "the cached VM's directory %s", sb->vm_dir);
+	pid_file_read(*vmfd, "qemu.pid", &sb->qemu_pid, &sb->qemu_start);
+	sb->vcpus = (unsigned)json_integer_value(json_object_get(c->vm, "vcpus"));
+	sb->memory_mib = (unsigned)json_integer_value(json_object_get(c->vm, "memory_mib"));
+	if (!process_alive(sb->qemu_pid, sb->qemu_start) || !sb->vcpus || !sb->memory_mib)
+		return kc_error_set(err, 0, "the cached VM in %s is not running", sb->vm_dir);
+	return 0;
+}
+
+static int make_vm_dir(struct sandbox *sb, int *vmfd, const struct sandbox_params *p,
+		       struct kc_error *err)
+{
+	if (p->cached)
+		return adopt_vm_dir(sb, vmfd, p->cached, err);
 	_cleanup_close_ int dirs = sandbox_open_vm_dirs(true);
 	if (dirs < 0)
 		return kc_error_set(err, -dirs, "%s/%s", KC_RUN_DIR, KC_VM_DIRS);
@@ -199,7 +224,7 @@ static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct sandbox_pa
 			   struct kc_error *err)
 {
 	const struct kc_config *cfg = p->rc->cfg;
-	if (!uses_virtiofs(cfg))
+	if (!uses_virtiofs(cfg) || p->cached)
 		return 0;
 	const struct qemu_config *q = &cfg->hypervisor;
 	char *sock = path_join(sb->vm_dir, "vfsd.sock");
@@ -277,6 +302,8 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 		      struct kc_error *err)
 {
 	const struct kc_config *cfg = p->rc->cfg;
+	if (p->cached)
+		return 0; /* it runs */
 	long long t0 = monotonic_ms();
 	struct qemu_nic nics[16];
 	struct passed_fds pf = {.n = 0};
@@ -359,6 +386,23 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 	return 0;
 }
 
+/* A cached VM's QEMU joins the pod's cgroup (one it boots itself is
+ * spawned into it); what it used before stays charged where it was. */
+static int join_cgroup(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
+		       struct kc_error *err)
+{
+	(void)vmfd;
+	if (!p->cached)
+		return 0;
+	char pid[16];
+	int n = snprintf(pid, sizeof(pid), "%d", (int)sb->qemu_pid);
+	for (int i = 0; i < p->ncgroup; i++)
+		if (write(p->cgroup_fds[i], pid, (size_t)n) != n)
+			return kc_error_set(err, errno, "move QEMU (pid %d) into cgroup %s",
+					    (int)sb->qemu_pid, sb->cgroup);
+	return 0;
+}
+
 /* A clone: the template's device state in, the guest running on. */
 static int resume_template(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
 			   struct kc_error *err)
@@ -370,12 +414,14 @@ static int resume_template(struct sandbox *sb, int vmfd, const struct sandbox_pa
 	return qemu_template_resume(qmp, p->tmpl->state_fd, err);
 }
 
-/* A clone's NICs, hot-plugged once it runs (the template had none). */
+/* A clone's or a cached VM's NICs, hot-plugged once it runs (the
+ * template had none; the cached VM booted before the pod had any). */
 static int plug_clone_nics(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
 			   struct kc_error *err)
 {
 	(void)vmfd;
-	if (!p->tmpl || p->tmpl->role != TEMPLATE_CLONE || !p->nnics)
+	bool clone = p->tmpl && p->tmpl->role == TEMPLATE_CLONE;
+	if (!(clone || p->cached) || !p->nnics)
 		return 0;
 	_cleanup_free_ char *qmp = sandbox_qmp_socket(sb);
 	for (int i = 0; i < p->nnics; i++) {
@@ -502,8 +548,9 @@ static int create_guest_sandbox(struct sandbox *sb, int vmfd, const struct sandb
 				struct kc_error *err)
 {
 	(void)vmfd;
-	/* a template has no sandbox yet: each clone mounts its own share */
-	if (p->tmpl && p->tmpl->role == TEMPLATE_BUILD)
+	/* a template or a cached VM has no sandbox yet: each clone, each VM
+	 * handed over, mounts its own share */
+	if ((p->tmpl && p->tmpl->role == TEMPLATE_BUILD) || p->for_cache)
 		return 0;
 	const struct kc_config *cfg = p->rc->cfg;
 	bool virtiofs = uses_virtiofs(cfg);
@@ -554,6 +601,7 @@ static const struct {
     {setup_share, "create:share-setup"},
     {start_virtiofsd, "create:virtiofsd"},
     {start_qemu, "create:qemu"},
+    {join_cgroup, "create:cgroup-joined"},
     {resume_template, "create:resumed"},
     {start_proxy, "create:booted"},
     {plug_clone_nics, "create:nics-plugged"},
@@ -564,8 +612,11 @@ int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_
 {
 	sandbox_init(sb, p);
 	_cleanup_close_ int vmfd = -1;
-	if (make_vm_dir(sb, &vmfd, err) < 0) {
-		sandbox_free(sb); /* the directory was not ours to remove */
+	if (make_vm_dir(sb, &vmfd, p, err) < 0) {
+		/* a cached VM handed over is ours: stopped with the rest */
+		if (p->cached)
+			sandbox_stop(sb);
+		sandbox_free(sb); /* else the directory was not ours to remove */
 		return -1;
 	}
 	crash_point("create:vm-dir");

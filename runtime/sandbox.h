@@ -56,6 +56,17 @@ struct sandbox_template {
 	int state_fd;	    /* CLONE: its saved device state */
 };
 
+/* A VM the cache (vmcache.h) booted before its sandbox existed and has
+ * handed over: the cache renamed its VM directory (a sibling under
+ * KC_RUN_DIR/.vm) to the sandbox's - the rename is the hand-over, so a
+ * crash leaves the VM either the cache's or the sandbox's, never both's or
+ * nobody's - and its record (sandbox_to_json) gives the VM's size. QEMU
+ * keeps running; the sandbox gets its own kata-proxy, its cgroup, its
+ * NICs (hot-plugged) and its share mounted in the guest. */
+struct sandbox_cached {
+	const json_t *vm;
+};
+
 struct qemu_nic;
 struct qemu_vfio;
 struct sandbox_params {
@@ -69,6 +80,8 @@ struct sandbox_params {
 	const struct qemu_vfio *vfio; /* host devices cold-plugged (vfio.h) */
 	int nvfio;
 	const struct sandbox_template *tmpl; /* NULL: a cold boot */
+	const struct sandbox_cached *cached; /* a VM the cache hands over, or NULL */
+	bool for_cache;			     /* booted for the cache: no sandbox in the guest yet */
 	const char *cgroup; /* host_cgroup_path() of the spec's cgroupsPath, or NULL */
 	/* sandbox_start's own: the cgroup's cgroup.procs while it boots, which
 	 * what it spawns joins */

@@ -270,10 +270,10 @@ kata1_config() {
 	assert_output --partial "k1.toml:5: [hypervisor.qemu] jailer_path: no effect here: a Firecracker setting"
 	assert_output --partial "k1.toml:6: [hypervisor.qemu] ctlpath: no effect here: a Cloud Hypervisor setting"
 	assert_output --partial "[hypervisor.qemu] block_device_driver: no effect here: container root filesystems reach the guest through the shared filesystem"
-	assert_output --partial "[factory] vm_cache_number: no effect here: no VM cache yet: every VM boots cold"
 	assert_output --partial "[agent.kata] kernel_modules: no effect here: guest modules load on demand"
 	# applied settings are not in the list; Kata 1's defaults written out are not either
 	refute_output --partial "enable_mem_prealloc: no effect"
 	refute_output --partial "enable_template: no effect"
+	refute_output --partial "vm_cache_number: no effect"
 	refute_output --partial "enable_swap: no effect"
 }

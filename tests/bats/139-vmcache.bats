@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# The VM factory's cache ([factory] vm_cache_number, vm_cache_endpoint):
+# kata-runtime factory init starts a daemon that keeps VMs booted and hands
+# one to each create; a create falls back to booting when the cache is
+# empty, gone or of another configuration; a cached VM that dies is
+# replaced, never handed out; a crash of the daemon or of a create taking
+# a VM leaves what factory destroy or delete --force removes.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load runtime
+
+setup() {
+	setup_runtime
+	CACHE_SOCK=$BATS_TEST_TMPDIR/cache.sock
+	FACTORY=$BATS_TEST_TMPDIR/factory
+}
+
+teardown() {
+	teardown_runtime
+	kr factory destroy >/dev/null 2>&1 || true
+}
+
+# cache_config N [template] [SED...]: the build's configuration with a
+# cache of N VMs on $CACHE_SOCK (from a template in $FACTORY with
+# "template"), and the sed expressions given.
+cache_config() {
+	local n=$1 tmpl=false
+	shift
+	if [ "${1:-}" = template ]; then
+		tmpl=true
+		shift
+	fi
+	export KR_CONFIG=$BATS_TEST_TMPDIR/configuration.toml
+	sed -e "s|^\[factory\]|[factory]\nenable_template = $tmpl\ntemplate_path = \"$FACTORY\"\nvm_cache_number = $n\nvm_cache_endpoint = \"$CACHE_SOCK\"|" \
+		"$@" "$DEV_CONFIG" >"$KR_CONFIG"
+}
+
+cache_status() {
+	kr factory status --json | jq -c .cache
+}
+
+# wait_ready N: until the cache has N ready VMs (a minute at most).
+wait_ready() {
+	local _
+	for _ in $(seq 600); do
+		[ "$(cache_status | jq '[.vms[]? | select(.state == "ready")] | length')" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "the cache has not got $1 ready VMs: $(cache_status)" >&2
+	return 1
+}
+
+ready_pids() {
+	cache_status | jq -r '.vms[] | select(.state == "ready") | .qemu_pid'
+}
+
+# crash_at POINT CMD...: CMD killed at POINT, as a kill -9 would.
+crash_at() {
+	local point=$1 rc=0
+	shift
+	# output to a file: a shim started before the crash keeps it open
+	KATA_RUNTIME_CRASH="$point" "$@" >"$BATS_TEST_TMPDIR/crash.out" 2>&1 || rc=$?
+	if [ "$rc" -ne 137 ]; then
+		echo "at $point: expected the runtime killed (137), got $rc: $(cat "$BATS_TEST_TMPDIR/crash.out")" >&2
+		return 1
+	fi
+}
+
+cached_qemus() {
+	pgrep -fc -- "-name sandbox-vmcache-" || true
+}
+
+# assert_gone PID...: each process has gone (a zombie has: this machine's
+# init may be slow to reap what it adopted).
+assert_gone() {
+	local p st
+	for p in "$@"; do
+		st=$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null || true)
+		if [ -n "$st" ] && [ "$st" != Z ]; then
+			echo "process $p is still there: $(tr '\0' ' ' </proc/"$p"/cmdline | cut -c1-200)" >&2
+			return 1
+		fi
+	done
+}
+
+assert_cache_destroyed() {
+	run -0 kr factory destroy
+	[ ! -e "$CACHE_SOCK" ]
+	assert_equal "$(cached_qemus)" 0
+	run -0 kr factory status
+	assert_line --regexp "^vm cache: not running \(no VM cache at $CACHE_SOCK \(kata-runtime factory init starts one\)\)$"
+}
+
+@test "vm cache: init keeps its VMs booted; a create takes one, with its NICs and limits, and the cache refills; status and the dashboard show it; destroy leaves nothing" {
+	require_guest
+	cache_config 2
+	run -0 kr factory init
+	assert_regex "$output" "^vm cache: serving $CACHE_SOCK with 2 VM\(s\), daemon pid [0-9]+, log /run/kata-containers/\.vmcache/[0-9a-f]{16}/daemon\.log$"
+	[ -S "$CACHE_SOCK" ]
+	assert_equal "$(stat -c %a "$CACHE_SOCK")" 600
+	wait_ready 2
+	run -0 kr factory status
+	assert_line "vm factory: off (enable_template = false)"
+	assert_line --regexp "^vm cache: serving $CACHE_SOCK, daemon pid [0-9]+, 2 VM\(s\) of configuration [0-9a-f]{16} booted cold, since "
+	assert_line "handed out 0, replaced 0 (died in the cache), failed boots 0"
+	assert_line --regexp "^cached VM vmcache-[0-9]+-[0-9]+: ready since [-0-9T:.Z]+, QEMU pid [0-9]+, 1 vCPU, 2048 MiB$"
+	# one daemon per endpoint
+	run -1 --separate-stderr kr factory init
+	assert_equal "$stderr" "kata-runtime: a VM cache already serves $CACHE_SOCK"
+	# the dashboard shows the cache's VMs apart from sandboxes
+	run -0 "$KC_BUILD/bin/kata-dashboard" --once --view sandboxes --size 110x16
+	assert_line --regexp "^ VM CACHE: 2 ready, 0 other$"
+	assert_line --regexp "^ vmcache-[0-9]+-[0-9]+ +ready +- +[0-9]+ +1 +2048M "
+
+	local before
+	before=$(ready_pids)
+	make_netns
+	make_bundle "$BATS_TEST_TMPDIR/n" sh -c 'ip -o -4 addr show eth0 | grep -o "10.123.45.2/24"; nproc; grep MemTotal /proc/meminfo; date +%s'
+	bundle_set "$BATS_TEST_TMPDIR/n" ".linux.namespaces = [{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"type\":\"network\",\"path\":\"/run/netns/$NETNS\"}]"
+	bundle_set "$BATS_TEST_TMPDIR/n" '.linux.resources = {"cpu": {"quota": 100000, "period": 100000}, "memory": {"limit": 536870912}}'
+	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/n" n1
+	grep -q 'sandbox n1: a VM from the cache' "$BATS_TEST_TMPDIR/log"
+	assert_line --index 0 "10.123.45.2/24"
+	# the cached VM's 1 vCPU and 2048 MiB, and what the limits add
+	assert_line --index 1 2
+	[ "$(echo "${lines[2]}" | awk '{ print $2 }')" -gt $((2048 * 1024)) ]
+	# its clock is the host's, set when the sandbox's proxy said hello
+	[ $(($(date +%s) - ${lines[3]})) -le 2 ]
+	assert_equal "$(cache_status | jq .handed_out)" 1
+	# the VM handed over went with the container
+	local p taken=0
+	for p in $before; do
+		if ! ready_pids | grep -qx "$p"; then
+			assert_gone "$p"
+			taken=$((taken + 1))
+		fi
+	done
+	assert_equal "$taken" 1
+	wait_ready 2
+	assert_cache_destroyed
+	assert_clean n1
+}
+
+@test "vm cache: a cached VM that dies is replaced, never handed out; a create falls back to booting when the cache is empty or its daemon died; destroy removes what the daemon left" {
+	require_guest
+	cache_config 1
+	kr factory init >/dev/null
+	wait_ready 1
+	kill -9 "$(ready_pids)"
+	make_bundle "$BATS_TEST_TMPDIR/b" sh -c 'echo hello'
+	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c1
+	assert_output hello
+	run -0 kr factory status
+	assert_line --regexp "^handed out [01], replaced 1 \(died in the cache\), failed boots 0$"
+	wait_ready 1
+	# the one VM taken, the next create finds the cache empty and boots
+	kr --log "$BATS_TEST_TMPDIR/log" create --bundle "$BATS_TEST_TMPDIR/b" c2 >/dev/null 2>&1
+	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c3
+	assert_output hello
+	grep -q "the VM cache at $CACHE_SOCK: empty (1 VM booting); not used" "$BATS_TEST_TMPDIR/log"
+	kr delete --force c2
+	[ ! -e "$KR_ROOT/c2" ]
+	wait_ready 1
+	# the daemon killed: its VM stays until destroy; creates boot their own
+	kill -9 "$(cache_status | jq .pid)"
+	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log2" run --bundle "$BATS_TEST_TMPDIR/b" c4
+	assert_output hello
+	grep -q "the VM cache at $CACHE_SOCK is not running; not used" "$BATS_TEST_TMPDIR/log2"
+	run -0 kr factory status
+	assert_line "vm cache: not running (the VM cache at $CACHE_SOCK is not running); 1 VM(s) a daemon that died left (kata-runtime factory destroy removes them)"
+	run -0 "$KC_BUILD/bin/kata-dashboard" --once --view sandboxes --size 110x16
+	assert_line --regexp "^ VM CACHE: 1 ready, 0 other - its daemon is not running \(kata-runtime factory destroy removes them\)$"
+	assert_equal "$(cached_qemus)" 1
+	assert_cache_destroyed
+	# killed while it boots its first VM: the same
+	kr factory init >/dev/null
+	sleep 0.5
+	kill -9 "$(cache_status | jq .pid)"
+	assert_cache_destroyed
+	assert_clean c1 c2 c3 c4
+}
+
+@test "vm cache: a create killed at each step of taking a VM leaves what delete --force removes, and the cache goes on" {
+	require_guest
+	cache_config 1 template
+	kr factory init >/dev/null
+	make_bundle "$BATS_TEST_TMPDIR/b" sh -c 'echo hello'
+	local point pid
+	for point in create:vm-taken create:vm-dir create:booted create:nics-plugged create:guest-sandbox; do
+		wait_ready 1
+		pid=$(ready_pids)
+		crash_at "$point" kr create --bundle "$BATS_TEST_TMPDIR/b" c1
+		run -0 kr delete --force c1
+		assert_gone "$pid"
+		[ ! -e "$KR_ROOT/c1" ]
+	done
+	assert_equal "$(cache_status | jq .handed_out)" 5
+	wait_ready 1
+	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c2
+	assert_output hello
+	grep -q 'sandbox c2: a VM from the cache' "$BATS_TEST_TMPDIR/log"
+	assert_cache_destroyed
+	[ ! -e "$FACTORY" ]
+	assert_clean c1 c2
+}
+
+@test "vm cache: another configuration's create boots its own; what the cache cannot serve is refused by init" {
+	require_guest
+	cache_config 1
+	kr factory init >/dev/null
+	wait_ready 1
+	cache_config 1 -e 's/^default_memory = .*/default_memory = 1024/'
+	make_bundle "$BATS_TEST_TMPDIR/b" sh -c 'grep MemTotal /proc/meminfo'
+	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c1
+	[ "$(echo "$output" | awk '{ print $2 }')" -lt $((1100 * 1024)) ]
+	grep -q "the VM cache at $CACHE_SOCK: its VMs are of another configuration (key [0-9a-f]*, this one's [0-9a-f]*): kata-runtime factory destroy, then init, makes it this one's; not used" "$BATS_TEST_TMPDIR/log"
+	assert_equal "$(cache_status | jq .handed_out)" 0
+	assert_cache_destroyed
+	assert_clean c1
+
+	cache_config 65
+	run -1 --separate-stderr kr factory init
+	assert_equal "$stderr" "kata-runtime: [factory] vm_cache_number 65: at most 64"
+	cache_config 1 -e 's/^shared_fs = .*/shared_fs = "virtio-fs"/'
+	run -1 --separate-stderr kr factory init
+	assert_equal "$stderr" "kata-runtime: vm factory: not for this configuration: shared_fs is virtio-fs: QEMU cannot save a vhost-user device's state"
+	cache_config 1
+	touch "$CACHE_SOCK"
+	run -1 --separate-stderr kr factory init
+	assert_equal "$stderr" "kata-runtime: [factory] vm_cache_endpoint $CACHE_SOCK exists and is not a socket"
+	[ -f "$CACHE_SOCK" ]
+	rm "$CACHE_SOCK"
+	sed -i "s|^vm_cache_endpoint = .*|vm_cache_endpoint = \"cache.sock\"|" "$KR_CONFIG"
+	run -1 --separate-stderr kr factory init
+	assert_equal "$stderr" "kata-runtime: [factory] vm_cache_endpoint must be an absolute path"
+	assert_equal "$(cached_qemus)" 0
+}
