@@ -258,6 +258,54 @@ static void format_uptime(long s, char *buf, size_t len)
 		snprintf(buf, len, "%ldd%02ldh", s / 86400, (s % 86400) / 3600);
 }
 
+/* One row of the sandboxes view: a sandbox, or a VM of the cache (no
+ * containers: "-"). */
+static void put_sandbox_row(struct canvas *c, int y, const struct sandbox_row *sb, bool cached,
+			    bool sel)
+{
+	char line[512], pid[24], mem[24], up[24], cpus[12], id[24], ctrs[12];
+	/* an id cut short says so */
+	snprintf(id, sizeof(id), strlen(sb->id) > 20 ? "%.17s..." : "%s", sb->id);
+	if (sb->problem[0]) {
+		snprintf(line, sizeof(line), "%-20s unreadable: %s", id, sb->problem);
+		put_cut(c, y, 1, line, c->w - 2, COL_WARN, sel ? ATTR_REVERSE : 0);
+		return;
+	}
+	snprintf(pid, sizeof(pid), sb->qemu_pid ? "%ld%s" : "-", sb->qemu_pid,
+		 sb->qemu_alive ? "" : " (gone)");
+	snprintf(mem, sizeof(mem), sb->memory_mib ? "%ldM" : "-", sb->memory_mib);
+	snprintf(cpus, sizeof(cpus), sb->vcpus ? "%d" : "-", sb->vcpus);
+	snprintf(ctrs, sizeof(ctrs), cached ? "-" : "%d", sb->containers);
+	format_uptime(sb->uptime_s, up, sizeof(up));
+	snprintf(line, sizeof(line), "%-20s %-9s %-10s %-12s %-5s %-8s %s", id, sb->status, ctrs,
+		 pid, cpus, mem, up);
+	put_cut(c, y, 1, line, c->w - 2,
+		sb->qemu_pid && !sb->qemu_alive ? COL_WARN
+		: cached			? COL_DIM
+						: COL_DEFAULT,
+		sel ? ATTR_REVERSE : 0);
+}
+
+/* The VM cache's VMs, below the sandboxes: booted, not yet anyone's. */
+static int draw_cached(struct canvas *c, const struct snapshot *s, int top, int height)
+{
+	if (!s->ncached && !s->cache_daemons)
+		return 0;
+	int ready = 0;
+	for (int i = 0; i < s->ncached; i++)
+		ready += !strcmp(s->cached[i].status, "ready");
+	char line[256];
+	snprintf(line, sizeof(line), "VM CACHE: %d ready, %d other%s", ready, s->ncached - ready,
+		 s->cache_daemons_gone || (s->ncached && !s->cache_daemons)
+		     ? " - its daemon is not running (kata-runtime factory destroy removes them)"
+		     : "");
+	c->put(c, top, 1, line, c->w - 2, s->cache_daemons_gone ? COL_WARN : COL_DIM, ATTR_BOLD);
+	int row;
+	for (row = 0; row < height - 1 && row < s->ncached; row++)
+		put_sandbox_row(c, top + 1 + row, &s->cached[row], true, false);
+	return row + 1;
+}
+
 static void draw_sandboxes(struct canvas *c, const struct snapshot *s, struct ui *u, int top,
 			   int height)
 {
@@ -266,6 +314,13 @@ static void draw_sandboxes(struct canvas *c, const struct snapshot *s, struct ui
 	snprintf(line, sizeof(line), "%-20s %-9s %-10s %-12s %-5s %-8s %s", "SANDBOX", "STATUS",
 		 "CONTAINERS", "QEMU PID", "VCPUS", "MEMORY", "UPTIME");
 	c->put(c, top, 1, line, c->w - 2, COL_DIM, ATTR_BOLD);
+	/* the cache's VMs at the bottom, in at most half the view */
+	int cache_rows = s->ncached || s->cache_daemons ? 2 + s->ncached : 0;
+	if (cache_rows > height / 2)
+		cache_rows = height / 2;
+	if (cache_rows)
+		draw_cached(c, s, top + height - cache_rows + 1, cache_rows - 1);
+	height -= cache_rows;
 	if (s->nsandboxes == 0) {
 		snprintf(line, sizeof(line), "No sandboxes running (%s).",
 			 s->sandbox_error[0] ? s->sandbox_error : s->sandbox_dir);
@@ -276,29 +331,10 @@ static void draw_sandboxes(struct canvas *c, const struct snapshot *s, struct ui
 	follow(u, s->nsandboxes, height);
 	for (int row = 0; row < height && u->scroll[VIEW_SANDBOXES] + row < s->nsandboxes; row++) {
 		int i = u->scroll[VIEW_SANDBOXES] + row;
-		const struct sandbox_row *sb = &s->sandboxes[i];
 		bool sel = i == u->selected[VIEW_SANDBOXES];
-		char pid[24], mem[24], up[24], cpus[12], id[24];
 		if (sel)
 			c->fill_row(c, top + 1 + row, COL_DEFAULT, ATTR_REVERSE);
-		/* an id cut short says so */
-		snprintf(id, sizeof(id), strlen(sb->id) > 20 ? "%.17s..." : "%s", sb->id);
-		if (sb->problem[0]) {
-			snprintf(line, sizeof(line), "%-20s unreadable: %s", id, sb->problem);
-			put_cut(c, top + 1 + row, 1, line, c->w - 2, COL_WARN,
-				sel ? ATTR_REVERSE : 0);
-			continue;
-		}
-		snprintf(pid, sizeof(pid), sb->qemu_pid ? "%ld%s" : "-", sb->qemu_pid,
-			 sb->qemu_alive ? "" : " (gone)");
-		snprintf(mem, sizeof(mem), sb->memory_mib ? "%ldM" : "-", sb->memory_mib);
-		snprintf(cpus, sizeof(cpus), sb->vcpus ? "%d" : "-", sb->vcpus);
-		format_uptime(sb->uptime_s, up, sizeof(up));
-		snprintf(line, sizeof(line), "%-20s %-9s %-10d %-12s %-5s %-8s %s", id, sb->status,
-			 sb->containers, pid, cpus, mem, up);
-		put_cut(c, top + 1 + row, 1, line, c->w - 2,
-			sb->qemu_pid && !sb->qemu_alive ? COL_WARN : COL_DEFAULT,
-			sel ? ATTR_REVERSE : 0);
+		put_sandbox_row(c, top + 1 + row, &s->sandboxes[i], false, sel);
 	}
 }
 

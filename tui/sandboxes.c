@@ -165,3 +165,90 @@ void sandboxes_read(const struct host_root *root, const char *dir, struct snapsh
 	if (s->nsandboxes > 1)
 		qsort(s->sandboxes, (size_t)s->nsandboxes, sizeof(*s->sandboxes), cmp_rows);
 }
+
+/* ---- the VM cache ------------------------------------------------------------- */
+
+#define VMCACHE_DIR "/run/kata-containers/.vmcache"
+
+static bool is_cached_vm_record(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 5 && name[0] != '.' && !strcmp(name + n - 5, ".json") &&
+	       strcmp(name, "daemon.json");
+}
+
+static bool pid_alive(const struct host_root *root, long pid)
+{
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/%ld", pid);
+	return pid > 0 && host_exists(root, proc);
+}
+
+static json_t *read_json(const struct host_root *root, const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	if (host_read_file(root, path, STATE_MAX, &text, NULL) < 0)
+		return NULL;
+	json_t *j = json_loads(text, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static void read_cache(const struct host_root *root, const char *dir, struct snapshot *s)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/daemon.json", dir);
+	json_t *d = read_json(root, path);
+	if (d) {
+		s->cache_daemons++;
+		if (!pid_alive(root, json_long(d, "pid")))
+			s->cache_daemons_gone++;
+		json_decref(d);
+	}
+	_cleanup_closedir_ DIR *dd = host_opendir(root, dir);
+	struct dirent *de;
+	while (dd && (de = readdir(dd))) {
+		if (!is_cached_vm_record(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		s->cached = xrealloc(s->cached, (size_t)(s->ncached + 1) * sizeof(*s->cached));
+		struct sandbox_row *row = &s->cached[s->ncached++];
+		memset(row, 0, sizeof(*row));
+		str_copy(row->state_dir, sizeof(row->state_dir), dir);
+		snprintf(row->id, sizeof(row->id), "%.*s", (int)strlen(de->d_name) - 5, de->d_name);
+		row->uptime_s = -1;
+		json_t *r = read_json(root, path);
+		if (!r) {
+			snprintf(row->problem, sizeof(row->problem), "%s: unreadable", de->d_name);
+			continue;
+		}
+		str_copy(row->status, sizeof(row->status), json_str(r, "state") ?: "?");
+		const json_t *vm = json_object_get(r, "vm");
+		row->qemu_pid = json_long(vm, "qemu_pid");
+		row->vcpus = (int)json_long(vm, "vcpus");
+		row->memory_mib = json_long(vm, "memory_mib");
+		row->uptime_s = since(json_str(r, "since"));
+		row->qemu_alive = pid_alive(root, row->qemu_pid);
+		json_decref(r);
+	}
+}
+
+void vmcache_read(const struct host_root *root, struct snapshot *s)
+{
+	_cleanup_closedir_ DIR *d = host_opendir(root, VMCACHE_DIR);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char dir[600];
+		snprintf(dir, sizeof(dir), "%s/%s", VMCACHE_DIR, de->d_name);
+		struct stat st;
+		if (host_stat(root, dir, &st, false) == 0 && S_ISDIR(st.st_mode))
+			read_cache(root, dir, s);
+	}
+	if (s->ncached > 1)
+		qsort(s->cached, (size_t)s->ncached, sizeof(*s->cached), cmp_rows);
+}

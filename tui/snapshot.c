@@ -13,6 +13,7 @@ struct snapshot *snapshot_take(const struct host_root *root, const char *runtime
 
 	assess(root, NULL, &s->a);
 	sandboxes_read(root, runtime_root, s);
+	vmcache_read(root, s);
 	s->taken = time(NULL);
 	return s;
 }
@@ -23,5 +24,6 @@ void snapshot_free(struct snapshot *s)
 		return;
 	assessment_free(&s->a);
 	free(s->sandboxes);
+	free(s->cached);
 	free(s);
 }

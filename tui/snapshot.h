@@ -32,6 +32,11 @@ struct snapshot {
 	int nsandboxes;
 	char sandbox_dir[512];
 	char sandbox_error[256]; /* "" or why the directory could not be read */
+	/* the VM cache's VMs (kata-runtime factory), apart from sandboxes:
+	 * status "booting" or "ready", containers 0 */
+	struct sandbox_row *cached;
+	int ncached;
+	int cache_daemons, cache_daemons_gone;
 	time_t taken;
 };
 
@@ -42,5 +47,8 @@ void snapshot_free(struct snapshot *s);
 /* Read kata-runtime's state directory, and the shim v2's per namespace
  * beneath it (DIR/.shimv2/NS), as sandboxes (sandboxes.c). */
 void sandboxes_read(const struct host_root *root, const char *dir, struct snapshot *s);
+/* The VM caches' VMs, from their records (KC_RUN_DIR/.vmcache/HASH/ID.json,
+ * and daemon.json for whether the daemon still runs). */
+void vmcache_read(const struct host_root *root, struct snapshot *s);
 
 #endif

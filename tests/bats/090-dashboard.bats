@@ -111,6 +111,29 @@ keys() {
 	assert_line --partial "4242 (gone)"
 }
 
+@test "--once --view sandboxes: the VM cache's VMs, apart from sandboxes, and a cache whose daemon died" {
+	host=$(fixture_copy intel-ready)
+	cache=$host/run/kata-containers/.vmcache/0123456789abcdef
+	mkdir -p "$cache" "$host/proc/77" "$host/proc/501" "$host/proc/502"
+	since=$(date -u -d '-2 minutes' +%Y-%m-%dT%H:%M:%SZ)
+	echo '{"pid":77,"start":1,"endpoint":"/run/kata-containers/cache.sock","number":3}' >"$cache/daemon.json"
+	echo "{\"id\":\"vmcache-77-1\",\"state\":\"ready\",\"since\":\"$since\",\"vm\":{\"qemu_pid\":501,\"vcpus\":1,\"memory_mib\":2048}}" >"$cache/vmcache-77-1.json"
+	echo "{\"id\":\"vmcache-77-2\",\"state\":\"ready\",\"since\":\"$since\",\"vm\":{\"qemu_pid\":502,\"vcpus\":1,\"memory_mib\":2048}}" >"$cache/vmcache-77-2.json"
+	echo "{\"id\":\"vmcache-77-3\",\"state\":\"booting\",\"since\":\"$since\"}" >"$cache/vmcache-77-3.json"
+	echo '{"id":' >"$cache/vmcache-77-4.json"
+	run_cmd 0 "$DASH" --once --view sandboxes --size 110x20 --host-root "$host"
+	assert_output --partial "No sandboxes running"
+	assert_line --regexp '^ VM CACHE: 2 ready, 2 other$'
+	assert_line --regexp '^ vmcache-77-1 +ready +- +501 +1 +2048M +2m0[0-9]s$'
+	assert_line --regexp '^ vmcache-77-3 +booting +- +- +- +- +2m0[0-9]s$'
+	assert_line --partial "vmcache-77-4         unreadable: vmcache-77-4.json: unreadable"
+	# the daemon gone: said so; a QEMU gone: marked
+	rmdir "$host/proc/77" "$host/proc/502"
+	run_cmd 0 "$DASH" --once --view sandboxes --size 110x20 --host-root "$host"
+	assert_line --regexp '^ VM CACHE: 2 ready, 2 other - its daemon is not running \(kata-runtime factory destroy removes them\)$'
+	assert_line --partial "502 (gone)"
+}
+
 @test "--once in a 60x15 frame: the counts, a short verdict, and details with Enter" {
 	run_cmd 0 "$DASH" --once --size 60x15 --host-root "$FIXTURES/amd-unloaded"
 	assert_line --index 0 --regexp '^ kata-dashboard  not capable +[0-9]+ pass [0-9]+ warn [0-9]+ fail$'
