@@ -44,6 +44,9 @@ struct boot_times {
 	int modules_dirfd; /* the image's /lib/modules/VERSION, kept across the root switch */
 	char groups_loaded[8][16];
 	int ngroups_loaded;
+	/* each group's cost, for the handshake's "boot" (make bench) */
+	double group_ms[8];
+	int group_modules[8];
 };
 int boot_mount_basics(void);
 void boot_parse_cmdline(const char *cmdline, struct boot_options *o);

@@ -90,9 +90,11 @@ int agent_load_modules(struct boot_times *t, const char *group)
 	for (int i = 0; i < t->ngroups_loaded; i++)
 		if (!strcmp(t->groups_loaded[i], group))
 			return 0;
-	if (t->ngroups_loaded < (int)(sizeof(t->groups_loaded) / sizeof(t->groups_loaded[0])))
-		snprintf(t->groups_loaded[t->ngroups_loaded++], sizeof(t->groups_loaded[0]), "%s",
-			 group);
+	int slot = -1;
+	if (t->ngroups_loaded < (int)(sizeof(t->groups_loaded) / sizeof(t->groups_loaded[0]))) {
+		slot = t->ngroups_loaded++;
+		snprintf(t->groups_loaded[slot], sizeof(t->groups_loaded[0]), "%s", group);
+	}
 	if (t->modules_dirfd < 0) {
 		uname(&u);
 		snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
@@ -123,10 +125,14 @@ int agent_load_modules(struct boot_times *t, const char *group)
 			failed++;
 		} else {
 			t->modules_loaded++;
+			if (slot >= 0)
+				t->group_modules[slot]++;
 		}
 	}
 	double ms = agent_uptime_ms() - t0;
 	t->modules_ms += ms;
+	if (slot >= 0)
+		t->group_ms[slot] = ms;
 	log_debug("modules of %s loaded in %.1f ms", group, ms);
 	return failed ? -1 : 0;
 }
