@@ -98,14 +98,15 @@ static const struct command {
       "second, and their resident memory minus the containers' memory. Any container\n"
       "of the pod names it."}},
     {cmd_factory,
-     "Kata 1's VM factory: make, show or remove the VM template",
+     "Kata 1's VM factory: the VM template and the VM cache",
      {"factory", "init|status|destroy",
       "init builds the VM template for the configuration ([factory] enable_template):\n"
       "a VM booted to a ready agent, paused, its device state saved beside its memory\n"
-      "file; VMs then start from it instead of booting. status shows the templates\n"
-      "(--json: as JSON), which one the configuration uses and what they hold; destroy\n"
-      "removes them all, and what a build that crashed left (see kata-runtime(8),\n"
-      "VM FACTORY)."}},
+      "file; VMs then start from it instead of booting. With vm_cache_number, init also\n"
+      "starts the VM cache, a daemon keeping that many VMs booted for creates to take\n"
+      "(in the background; --foreground: serve until SIGTERM). status shows the\n"
+      "templates and the cache (--json: as JSON); destroy stops the cache and removes\n"
+      "everything, and what a crash left (see kata-runtime(8), VM FACTORY)."}},
     {cmd_checkpoint,
      "not supported: a VM's containers cannot be checkpointed by CRIU",
      {"checkpoint", ID,
