@@ -37,6 +37,20 @@ char *next_line(char **cursor);
  * false for comments, blank or malformed lines. key/value point into line. */
 bool parse_env_line(char *line, char **key, char **value);
 
+/* FNV-1a, 64 bits, over len bytes, from h (FNV1A_INIT to start): the
+ * short, stable names of the runtime's directories and sockets (paths must
+ * fit in 108 bytes) and the VM factory's keys. */
+#define FNV1A_INIT 14695981039346656037ULL
+/* The start of the VM directories' and the shim v2's socket names: not
+ * FNV's basis (a digit short since they were first named), kept because
+ * the names on a host with sandboxes running are made with it. */
+#define FNV1A_INIT_SHORT 1469598103934665603ULL
+uint64_t fnv1a(uint64_t h, const void *data, size_t len);
+static inline uint64_t fnv1a_str(uint64_t h, const char *s)
+{
+	return fnv1a(h, s, __builtin_strlen(s));
+}
+
 /* Copy src into dst of size n, always NUL-terminating; true if it fit. */
 bool str_copy(char *dst, size_t n, const char *src);
 

@@ -55,16 +55,6 @@ bool factory_usable(const struct kc_config *cfg, int nvfio, const char **why)
 
 /* ---- the key --------------------------------------------------------------- */
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static uint64_t hash_identity(uint64_t h, const char *path)
 {
 	struct stat st;
@@ -102,7 +92,7 @@ static void compute_key(const struct rtconfig *rc, char key[FACTORY_KEY_LEN + 1]
 	};
 	vfio_port_reserve(rc->facts, &qp.mmio);
 	char **argv = qemu_build_argv(&qp);
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = FNV1A_INIT;
 	for (char **a = argv; *a; a++)
 		h = fnv1a(h, *a, strlen(*a) + 1);
 	strv_free(argv);

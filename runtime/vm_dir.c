@@ -15,17 +15,13 @@
 #include "log.h"
 #include "sandbox.h"
 #include "strbuf.h"
+#include "strutil.h"
 
 /* FNV-1a of root and id: stable, short (socket paths must fit in 108
  * bytes), distinct per --root. */
 static void vm_dir_name(const char *root, const char *id, char name[17])
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (const char *s = root; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	h = (h ^ '/') * 1099511628211ULL;
-	for (const char *s = id; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	uint64_t h = fnv1a_str(fnv1a_str(fnv1a_str(FNV1A_INIT_SHORT, root), "/"), id);
 	snprintf(name, 17, "%016llx", (unsigned long long)h);
 }
 

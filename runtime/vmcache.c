@@ -21,6 +21,7 @@
 #include "fs.h"
 #include "log.h"
 #include "strbuf.h"
+#include "strutil.h"
 #include "vm_dir.h"
 
 #define LINE_MAX_BYTES (256 * 1024)
@@ -31,9 +32,7 @@
 
 char *vmcache_dir(const char *endpoint)
 {
-	uint64_t h = 14695981039346656037ULL;
-	for (const char *c = endpoint ? endpoint : ""; *c; c++)
-		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	uint64_t h = fnv1a_str(FNV1A_INIT, endpoint ? endpoint : "");
 	return xasprintf("%s/%016llx", VMCACHE_DIR, (unsigned long long)h);
 }
 

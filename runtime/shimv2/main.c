@@ -21,6 +21,7 @@
 #include "pod.h"
 #include "shimv2.h"
 #include "strbuf.h"
+#include "strutil.h"
 #include "version.h"
 
 static void usage(FILE *f)
@@ -56,15 +57,6 @@ static char *group_of(const char *id, struct kc_error *err)
 		group = strdup(role == POD_CONTAINER && sandbox ? sandbox : id);
 	bundle_free(&b);
 	return group;
-}
-
-/* FNV-1a: a short, stable name (socket paths fit in 108 bytes). */
-static unsigned long long fnv(const char *s)
-{
-	unsigned long long h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
 }
 
 /* The pod's listening socket. */
@@ -129,7 +121,8 @@ static char *socket_path(const struct v2opts *o, struct kc_error *err)
 	if (!group)
 		return NULL;
 	_cleanup_free_ char *key = xasprintf("%s/%s/%s", o->address, o->ns, group);
-	return xasprintf("%s/.s/%016llx", SHIMV2_RUN_DIR, fnv(key));
+	return xasprintf("%s/.s/%016llx", SHIMV2_RUN_DIR,
+			 (unsigned long long)fnv1a_str(FNV1A_INIT_SHORT, key));
 }
 
 /* The sockets' directory, locked: one start or delete at a time, so the
