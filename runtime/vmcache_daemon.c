@@ -336,16 +336,6 @@ static bool vm_runs(const struct cvm *v)
 	return running;
 }
 
-static bool is_dir_base(const char *s)
-{
-	if (!s || strlen(s) != 16)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return false;
-	return true;
-}
-
 static bool client_gone(int fd)
 {
 	struct pollfd p = {fd, POLLRDHUP, 0};
@@ -371,7 +361,8 @@ static json_t *take(struct cache *c, const json_t *req, int fd)
 		return error_answer("its VMs are of another configuration (key %s, this one's %s): "
 				    "kata-runtime factory destroy, then init, makes it this one's",
 				    c->key, key ? key : "none");
-	if (!is_dir_base(dir))
+	_cleanup_free_ char *to = xasprintf("%s/%s/%s", KC_RUN_DIR, KC_VM_DIRS, dir ? dir : "");
+	if (!vm_dir_base(to))
 		return error_answer("\"dir\" is not a VM directory's name");
 	int booting = 0;
 	for (int i = 0; i < c->nvms; i++) {
