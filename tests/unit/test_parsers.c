@@ -420,6 +420,20 @@ static void strict_helpers(void **state)
 	assert_string_equal(buf, "too");
 }
 
+/* FNV-1a's published vectors, and the names the runtime has always made
+ * (a VM directory's must not change under running sandboxes). */
+static void fnv1a_names(void **state)
+{
+	(void)state;
+	assert_int_equal(fnv1a_str(FNV1A_INIT, ""), 0xcbf29ce484222325ULL);
+	assert_int_equal(fnv1a_str(FNV1A_INIT, "a"), 0xaf63dc4c8601ec8cULL);
+	assert_int_equal(fnv1a_str(FNV1A_INIT, "foobar"), 0x85944171f73967e8ULL);
+	assert_int_equal(fnv1a(fnv1a_str(FNV1A_INIT, "foo"), "bar", 3), 0x85944171f73967e8ULL);
+	/* sandbox c1 under --root /tmp/vc/root: its VM directory's name */
+	uint64_t h = fnv1a_str(fnv1a_str(fnv1a_str(FNV1A_INIT_SHORT, "/tmp/vc/root"), "/"), "c1");
+	assert_int_equal(h, 0x494665484f7f9ff3ULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -436,6 +450,7 @@ int main(void)
 	    cmocka_unit_test(errno_names),
 	    cmocka_unit_test(meminfo_and_cpu_lists),
 	    cmocka_unit_test(strict_helpers),
+	    cmocka_unit_test(fnv1a_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
