@@ -435,6 +435,8 @@ bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUI
 	bench/bench_guest.sh $(BUILD) 5
 	bench/bench_runtime.sh $(BUILD) 5
 	bench/bench_factory.sh $(BUILD) 5 10
+	bench/bench_footprint.sh $(BUILD) 3
+	bench/bench_density.sh $(BUILD) 150 10
 	bench/bench_shimv2.sh $(BUILD) 5
 	bench/bench_cri.sh $(BUILD) 3
 
