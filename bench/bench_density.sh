@@ -33,28 +33,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 bundle=$work/bundle
-mkdir -p "$bundle/rootfs/bin"
-cp /bin/busybox "$bundle/rootfs/bin/"
-for a in echo sh sleep; do ln -s busybox "$bundle/rootfs/bin/$a"; done
-"$kr" spec --bundle "$bundle"
-jq '.process.terminal = false | .process.args = ["echo", "first output"]' "$bundle/config.json" >"$bundle/c" &&
-	mv "$bundle/c" "$bundle/config.json"
+busybox_bundle "$kr" "$bundle" echo "first output"
 idle=$work/idle
-mkdir -p "$idle"
-cp -a "$bundle/rootfs" "$idle/"
-jq '.process.args = ["sleep", "1000000"]' "$bundle/config.json" >"$idle/config.json"
+busybox_bundle "$kr" "$idle" sleep 1000000
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-first_output() {
-	local t0
-	t0=$(date +%s%N)
-	k run --bundle "$bundle" "$1" 2>/dev/null | { IFS= read -r _; date +%s%N >"$work/t1"; cat >/dev/null; }
-	echo $((($(cat "$work/t1") - t0) / 1000000))
-}
 measure() {
 	rm -f "$work/ms"
-	for i in 1 2 3; do first_output "probe-$1-$i" >>"$work/ms"; done
+	for i in 1 2 3; do first_output k run --bundle "$bundle" "probe-$1-$i" >>"$work/ms"; done
 	median <"$work/ms"
 }
 avail_mib() { awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo; }

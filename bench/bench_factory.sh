@@ -1,9 +1,10 @@
 #!/bin/bash
 # The VM factory's figures (issue 15): `kata-runtime run` to first output
-# booted cold, started from a VM template, handed over by the VM cache
-# (of VMs from the template), and runc's for reference (medians of N runs); the memory each additional VM costs (the QEMU
-# processes' PSS, shared template pages counted once) with VMS running,
-# cold and from the template; and the CPU an idle pod's VM uses.
+# booted cold, started from a VM template, handed over by the VM cache (of
+# VMs from the template), and runc's for reference (medians of N runs);
+# the memory each additional VM costs (the QEMU processes' PSS, shared
+# template pages counted once) with VMS running, cold and from the
+# template; and the CPU an idle pod's VM uses.
 #
 # Usage: bench/bench_factory.sh BUILD_DIR [RUNS] [VMS]
 set -euo pipefail
@@ -32,15 +33,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 bundle=$work/bundle
-mkdir -p "$bundle/rootfs/bin"
-cp /bin/busybox "$bundle/rootfs/bin/"
-for a in echo sh sleep; do ln -s busybox "$bundle/rootfs/bin/$a"; done
-"$kr" spec --bundle "$bundle"
-jq '.process.terminal = false | .process.args = ["echo", "first output"]' "$bundle/config.json" >"$bundle/c" &&
-	mv "$bundle/c" "$bundle/config.json"
-
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+busybox_bundle "$kr" "$bundle" echo "first output"
 
 # cache_ready: until the cache has a VM ready (as a node's would, between pods)
 cache_ready() {
@@ -50,14 +46,6 @@ cache_ready() {
 			jq '[.cache.vms[]? | select(.state == "ready")] | length')" -ge 2 ] && return 0
 		sleep 0.1
 	done
-}
-
-# first_output COMMAND...: ms from the start to the first line it prints
-first_output() {
-	local t0
-	t0=$(date +%s%N)
-	"$@" 2>/dev/null | { IFS= read -r _; date +%s%N >"$work/t1"; cat >/dev/null; }
-	echo $((($(cat "$work/t1") - t0) / 1000000))
 }
 
 "$kr" --kata-config "$cache" factory init >"$work/init"

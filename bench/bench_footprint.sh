@@ -27,7 +27,8 @@ kernel=$guest/vmlinux.container
 work=$(mktemp -d)
 trap 'kill -9 $(cat "$work"/qemu.pid 2>/dev/null) 2>/dev/null || true; umount "$work/share/host" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # ---- the image ----------------------------------------------------------------
 mkdir "$work/img"

@@ -24,7 +24,8 @@ khz=$(awk '/^cpu MHz/ { printf "%d", $4 * 1000; exit }' /proc/cpuinfo)
 params="console=ttyS0 quiet no_timer_check tsc=reliable random.trust_cpu=on i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog panic=-1"
 [ "$accel" = tcg ] && params="$params tsc_early_khz=$khz"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 one_run() { # MACHINE -> "boot_to_hello hello_to_output agent_start_ms modules_ms"
 	local machine=$1 bus=pci extra=()

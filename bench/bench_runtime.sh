@@ -25,7 +25,8 @@ args='["echo","first output"]'
 jq --argjson a "$args" '.process.terminal = false | .process.args = $a' "$bundle/config.json" >"$bundle/c" &&
 	mv "$bundle/c" "$bundle/config.json"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 : >"$work/results"
 for i in $(seq "$runs"); do

@@ -31,7 +31,8 @@ for a in echo sh sleep; do ln -s busybox "$work/rootfs/bin/$a"; done
 "$top/tests/clients/oci-archive" "$work/rootfs" localhost/bb:latest "$work/bb.tar"
 "${ctr[@]}" images import "$work/bb.tar" >/dev/null
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 # ms from `ctr run` to the first line of output (teardown not counted)
 first_output() {
