@@ -220,6 +220,9 @@ assert_cache_destroyed() {
 	assert_cache_destroyed
 	assert_clean c1
 
+	# an init refused leaves nothing behind
+	local before
+	before=$(ls -a /run/kata-containers/.vmcache 2>/dev/null | wc -l)
 	cache_config 65
 	run -1 --separate-stderr kr factory init
 	assert_equal "$stderr" "kata-runtime: [factory] vm_cache_number 65: at most 64"
@@ -235,5 +238,11 @@ assert_cache_destroyed() {
 	sed -i "s|^vm_cache_endpoint = .*|vm_cache_endpoint = \"cache.sock\"|" "$KR_CONFIG"
 	run -1 --separate-stderr kr factory init
 	assert_equal "$stderr" "kata-runtime: [factory] vm_cache_endpoint must be an absolute path"
+	# a directory no daemon can listen in
+	sed -i "s|^vm_cache_endpoint = .*|vm_cache_endpoint = \"$BATS_TEST_TMPDIR/file/cache.sock\"|" "$KR_CONFIG"
+	touch "$BATS_TEST_TMPDIR/file"
+	run -1 --separate-stderr kr factory init
+	assert_regex "$stderr" "^kata-runtime: listen on $BATS_TEST_TMPDIR/file/cache.sock: Not a directory$"
+	assert_equal "$(ls -a /run/kata-containers/.vmcache 2>/dev/null | wc -l)" "$before"
 	assert_equal "$(cached_qemus)" 0
 }
