@@ -251,10 +251,13 @@ json_t *vmcache_status(const struct kc_config *cfg)
 		json_t *req = json_pack("{s:s}", "op", "status");
 		int sent = vmcache_send(fd, req);
 		json_decref(req);
-		json_t *ans = sent == 0 ? vmcache_recv(fd, STATUS_MS, &err) : NULL;
+		json_t *ans = NULL;
+		if (sent < 0)
+			kc_error_set(&err, errno, "the VM cache at %s", endpoint);
+		else if (!(ans = vmcache_recv(fd, STATUS_MS, &err)))
+			kc_error_wrap(&err, "the VM cache at %s does not answer", endpoint);
 		if (ans)
 			return ans;
-		kc_error_set(&err, errno, "the VM cache at %s does not answer", endpoint);
 	}
 	json_t *j = json_pack("{s:b, s:s, s:s}", "running", false, "endpoint", endpoint ?: "",
 			      "why", err.msg);
