@@ -126,16 +126,22 @@ static int connect_endpoint(const char *endpoint, struct kc_error *err)
 	return fd;
 }
 
-/* The answer did not come: a VM renamed to the sandbox's directory all
- * the same is the sandbox's, and is stopped before the create goes on. */
-static void stop_unanswered(const char *root, const char *id)
+static bool vm_dir_exists(const char *vm_dir)
 {
-	_cleanup_free_ char *vm_dir = sandbox_vm_dir(root, id);
 	_cleanup_close_ int dirs = sandbox_open_vm_dirs(false);
-	if (dirs < 0 || faccessat(dirs, vm_dir_base(vm_dir), F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+	return dirs >= 0 && faccessat(dirs, vm_dir_base(vm_dir), F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* The answer did not come: a VM renamed to the sandbox's directory all
+ * the same is the sandbox's, and is stopped before the create goes on -
+ * unless that directory was there before it asked (then the daemon's
+ * rename failed, and what is there is not the cache's). */
+static void stop_unanswered(const char *id, const char *vm_dir, bool existed)
+{
+	if (existed || !vm_dir_exists(vm_dir))
 		return;
 	kc_warn("the VM cache handed a VM over without answering: stopping it");
-	struct sandbox sb = {.id = (char *)id, .vm_dir = vm_dir};
+	struct sandbox sb = {.id = (char *)id, .vm_dir = (char *)vm_dir};
 	sandbox_stop(&sb);
 }
 
@@ -148,6 +154,7 @@ int vmcache_take(const struct kc_config *cfg, const char *key, const char *root,
 	if (fd < 0)
 		return -1;
 	_cleanup_free_ char *vm_dir = sandbox_vm_dir(root, id);
+	bool existed = vm_dir_exists(vm_dir);
 	json_t *req =
 	    json_pack("{s:s, s:s, s:s}", "op", "take", "key", key, "dir", vm_dir_base(vm_dir));
 	int sent = vmcache_send(fd, req);
@@ -159,7 +166,7 @@ int vmcache_take(const struct kc_config *cfg, const char *key, const char *root,
 		/* hung up first: from here on the daemon renames nothing */
 		close(fd);
 		fd = -1;
-		stop_unanswered(root, id);
+		stop_unanswered(id, vm_dir, existed);
 		return kc_error_wrap(err, "the VM cache at %s", endpoint);
 	}
 	const char *why = json_string_value(json_object_get(ans, "error"));
@@ -169,7 +176,7 @@ int vmcache_take(const struct kc_config *cfg, const char *key, const char *root,
 		rc = kc_error_set(err, 0, "the VM cache at %s: %s", endpoint,
 				  why ? why : "an answer without a VM");
 		if (!why)
-			stop_unanswered(root, id);
+			stop_unanswered(id, vm_dir, existed);
 	} else {
 		*vm = json_incref(v);
 	}
