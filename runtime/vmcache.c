@@ -221,10 +221,9 @@ int vmcache_list_ids(int cdir, char (*ids)[64], int max)
 void vmcache_stop_vm(int cdir, const char *cache_dir, const char *id)
 {
 	_cleanup_free_ char *vm_dir = sandbox_vm_dir(cache_dir, id);
-	_cleanup_close_ int dirs = sandbox_open_vm_dirs(false);
 	/* handed over (renamed) or never made: not the cache's to stop - and
 	 * the QEMU a sandbox now owns still names this path */
-	if (dirs >= 0 && faccessat(dirs, vm_dir_base(vm_dir), F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (vm_dir_exists(vm_dir)) {
 		struct sandbox sb = {.id = (char *)id, .vm_dir = vm_dir};
 		sandbox_stop(&sb);
 	}
@@ -233,7 +232,7 @@ void vmcache_stop_vm(int cdir, const char *cache_dir, const char *id)
 	unlinkat(cdir, name, 0);
 }
 
-static json_t *read_record(int cdir, const char *name)
+json_t *vmcache_read_record(int cdir, const char *name)
 {
 	_cleanup_close_ int fd = openat(cdir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	_cleanup_free_ char *text = NULL;
@@ -277,7 +276,7 @@ json_t *vmcache_status(const struct kc_config *cfg)
 	for (int i = 0; i < n; i++) {
 		char name[80];
 		snprintf(name, sizeof(name), "%s.json", ids[i]);
-		json_t *r = read_record(cdir, name);
+		json_t *r = vmcache_read_record(cdir, name);
 		json_array_append_new(
 		    vms, r ? r : json_pack("{s:s, s:s}", "id", ids[i], "state", "unreadable"));
 	}
@@ -294,7 +293,7 @@ static void stop_daemon(int cdir, const char *dir)
 	_cleanup_close_ int lock = openat(cdir, "lock", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) == 0)
 		return; /* no daemon */
-	json_t *d = read_record(cdir, "daemon.json");
+	json_t *d = vmcache_read_record(cdir, "daemon.json");
 	pid_t pid = (pid_t)json_integer_value(json_object_get(d, "pid"));
 	uint64_t start = (uint64_t)json_integer_value(json_object_get(d, "start"));
 	json_decref(d);

@@ -68,6 +68,9 @@ int vmcache_serve(const struct rtconfig *rc, bool foreground, struct kc_error *e
 /* Stop a VM the cache still owns - only if its directory is still the
  * cache's (never one handed over) - and remove its record. */
 void vmcache_stop_vm(int cdir, const char *cache_dir, const char *id);
+/* A record (NAME.json, daemon.json) as a JSON object; NULL when it is
+ * missing, not a regular file, or not an object. */
+json_t *vmcache_read_record(int cdir, const char *name);
 /* The VMs' records: ids of "*.json" but daemon.json (up to max). */
 int vmcache_list_ids(int cdir, char (*ids)[64], int max);
 /* One JSON line on a connection: sent whole, or received within

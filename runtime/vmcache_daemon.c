@@ -232,12 +232,9 @@ static void boot_done(struct cache *c, struct cvm *v, int status)
 {
 	char name[80];
 	snprintf(name, sizeof(name), "%s.json", v->id);
-	_cleanup_close_ int fd = openat(c->cdir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	_cleanup_free_ char *text = NULL;
-	json_t *rec = NULL;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && fd >= 0 &&
-	    read_fd_regular(fd, 256 * 1024, &text, NULL) >= 0)
-		rec = json_loads(text, 0, NULL);
+	json_t *rec = WIFEXITED(status) && WEXITSTATUS(status) == 0
+			  ? vmcache_read_record(c->cdir, name)
+			  : NULL;
 	json_t *vm = json_object_get(rec, "vm");
 	if (json_is_object(vm)) {
 		v->state = CVM_READY;
@@ -583,8 +580,6 @@ static void shut_down(struct cache *c)
 			kill(c->vms[i].worker, SIGKILL);
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
-	for (int i = 0; i < c->nvms; i++)
-		c->vms[i].state = CVM_READY; /* each to be stopped below */
 	for (int i = 0; i < c->nvms; i++)
 		start_stop(c, &c->vms[i]);
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
