@@ -43,6 +43,33 @@ static long since(const char *rfc3339)
 	return d >= 0 ? d : -1;
 }
 
+static bool pid_alive(const struct host_root *root, long pid)
+{
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/%ld", pid);
+	return pid > 0 && host_exists(root, proc);
+}
+
+/* Each directory below dir (not the dot ones: the runtime's own), as
+ * fn(root, its path, its name, s). */
+static void each_subdir(const struct host_root *root, const char *dir,
+			void (*fn)(const struct host_root *root, const char *path, const char *name,
+				   struct snapshot *s),
+			struct snapshot *s)
+{
+	_cleanup_closedir_ DIR *d = host_opendir(root, dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[1024];
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (host_stat(root, path, &st, false) == 0 && S_ISDIR(st.st_mode))
+			fn(root, path, de->d_name, s);
+	}
+}
+
 struct entry {
 	char id[80];
 	char sandbox_id[80];
@@ -126,16 +153,18 @@ static int read_state_dir(const struct host_root *root, const char *dir, const c
 		row->vcpus = (int)json_long(vm, "vcpus");
 		row->memory_mib = json_long(vm, "memory_mib");
 		row->uptime_s = since(json_str(vm, "started") ?: json_str(e->state, "created"));
-		if (row->qemu_pid > 0) {
-			char proc[64];
-			snprintf(proc, sizeof(proc), "/proc/%ld", row->qemu_pid);
-			row->qemu_alive = host_exists(root, proc);
-		}
+		row->qemu_alive = pid_alive(root, row->qemu_pid);
 	}
 	for (size_t i = 0; i < n; i++)
 		json_decref(entries[i].state);
 	free(entries);
 	return 0;
+}
+
+static void read_namespace(const struct host_root *root, const char *path, const char *name,
+			   struct snapshot *s)
+{
+	read_state_dir(root, path, name, s);
 }
 
 void sandboxes_read(const struct host_root *root, const char *dir, struct snapshot *s)
@@ -147,21 +176,11 @@ void sandboxes_read(const struct host_root *root, const char *dir, struct snapsh
 			 rc == -ENOENT ? "absent (no sandbox has run yet)" : strerror(-rc));
 		return;
 	}
+	/* a namespace's directory each (".s" holds the daemons' sockets; a
+	 * containerd namespace never starts with a dot) */
 	char v2[600];
 	snprintf(v2, sizeof(v2), "%s/.shimv2", dir);
-	_cleanup_closedir_ DIR *d = host_opendir(root, v2);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		/* ".s" holds the daemons' sockets; a containerd namespace never
-		 * starts with a dot */
-		if (de->d_name[0] == '.')
-			continue;
-		char nsdir[1024];
-		snprintf(nsdir, sizeof(nsdir), "%s/%s", v2, de->d_name);
-		struct stat st;
-		if (host_stat(root, nsdir, &st, false) == 0 && S_ISDIR(st.st_mode))
-			read_state_dir(root, nsdir, de->d_name, s);
-	}
+	each_subdir(root, v2, read_namespace, s);
 	if (s->nsandboxes > 1)
 		qsort(s->sandboxes, (size_t)s->nsandboxes, sizeof(*s->sandboxes), cmp_rows);
 }
@@ -177,13 +196,6 @@ static bool is_cached_vm_record(const char *name)
 	       strcmp(name, "daemon.json");
 }
 
-static bool pid_alive(const struct host_root *root, long pid)
-{
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/%ld", pid);
-	return pid > 0 && host_exists(root, proc);
-}
-
 static json_t *read_json(const struct host_root *root, const char *path)
 {
 	_cleanup_free_ char *text = NULL;
@@ -197,8 +209,10 @@ static json_t *read_json(const struct host_root *root, const char *path)
 	return j;
 }
 
-static void read_cache(const struct host_root *root, const char *dir, struct snapshot *s)
+static void read_cache(const struct host_root *root, const char *dir, const char *name,
+		       struct snapshot *s)
 {
+	(void)name;
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/daemon.json", dir);
 	json_t *d = read_json(root, path);
@@ -238,17 +252,7 @@ static void read_cache(const struct host_root *root, const char *dir, struct sna
 
 void vmcache_read(const struct host_root *root, struct snapshot *s)
 {
-	_cleanup_closedir_ DIR *d = host_opendir(root, VMCACHE_DIR);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char dir[600];
-		snprintf(dir, sizeof(dir), "%s/%s", VMCACHE_DIR, de->d_name);
-		struct stat st;
-		if (host_stat(root, dir, &st, false) == 0 && S_ISDIR(st.st_mode))
-			read_cache(root, dir, s);
-	}
+	each_subdir(root, VMCACHE_DIR, read_cache, s);
 	if (s->ncached > 1)
 		qsort(s->cached, (size_t)s->ncached, sizeof(*s->cached), cmp_rows);
 }
