@@ -246,3 +246,34 @@ assert_cache_destroyed() {
 	assert_equal "$(ls -a /run/kata-containers/.vmcache 2>/dev/null | wc -l)" "$before"
 	assert_equal "$(cached_qemus)" 0
 }
+
+# ask LINE: one request on the cache's socket, its answer line.
+ask() {
+	python3 - "$CACHE_SOCK" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode())
+s.shutdown(socket.SHUT_WR)
+print(s.makefile().readline().strip())
+PY
+}
+
+@test "vm cache: garbage, unknown ops and takes that name no VM directory get errors; nothing is handed over and the daemon goes on" {
+	require_guest
+	cache_config 1
+	kr factory init >/dev/null
+	wait_ready 1
+	run -0 ask $'not json\n'
+	assert_output --regexp '^\{"error": ?"bad request: a message that is not a JSON object: .*"\}$'
+	run -0 ask $'{"op": "format"}\n'
+	assert_output --regexp '^\{"error": ?"unknown op \(take, status\)"\}$'
+	run -0 ask "{\"op\": \"take\", \"key\": \"$(cache_status | jq -r .key)\", \"dir\": \"../../etc\"}"$'\n'
+	assert_output --regexp '^\{"error": ?"\\"dir\\" is not a VM directory'"'"'s name"\}$'
+	# a request that never ends its line is given up on
+	run -0 ask '{"op": "status"'
+	assert_output --regexp '^\{"error": ?"bad request: the connection ended"\}$'
+	assert_equal "$(cache_status | jq .handed_out)" 0
+	wait_ready 1
+	assert_cache_destroyed
+}
