@@ -85,7 +85,7 @@ int netns_create(int vmfd, struct kc_error *err)
 		if (unshare(CLONE_NEWNET) < 0)
 			_exit(errno ? errno : 1);
 		int ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		int m = ns >= 0 ? fd_bind_mount(ns, vmfd, "netns", false) : -errno;
+		int m = ns >= 0 ? fd_bind_mount(ns, vmfd, "netns", NULL) : -errno;
 		_exit(m < 0 ? -m : 0);
 	}
 	int st;

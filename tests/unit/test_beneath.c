@@ -349,7 +349,7 @@ static void mounts_on_handles(void **state)
 	int src = beneath_open_dir(treefd, "msrc", BENEATH_STRICT);
 	int dst = beneath_open_dir(treefd, ".", BENEATH_STRICT);
 	assert_true(src >= 0 && dst >= 0);
-	int m = fd_bind_mount(src, dst, "mdst", false);
+	int m = fd_bind_mount(src, dst, "mdst", NULL);
 	assert_true(m >= 0);
 	assert_true(fd_is_mount_point(dst, "mdst"));
 	assert_int_equal(fd_mount_setattr(m, MS_RDONLY | MS_NOSUID | MS_NODEV, MS_PRIVATE, false),
@@ -364,7 +364,7 @@ static void mounts_on_handles(void **state)
 	close(m);
 	/* a symlink is never a mount target */
 	sh("ln -s %s %s/mlink", outside, tree);
-	assert_int_equal(fd_bind_mount(src, dst, "mlink", false), -ELOOP);
+	assert_int_equal(fd_bind_mount(src, dst, "mlink", NULL), -ELOOP);
 	assert_false(fd_is_mount_point(dst, "mlink"));
 	assert_int_equal(fd_umount_at(dst, "mlink"), 0);
 	/* unmount by handle; nothing mounted is not an error */
@@ -374,7 +374,7 @@ static void mounts_on_handles(void **state)
 	/* a tree with a mount in it: removed around it, never across */
 	sh("mkdir -p %s/mtree/in %s/mtree/other && echo x > %s/msrc/g", tree, tree, tree);
 	int mt = beneath_open_dir(treefd, "mtree", BENEATH_STRICT);
-	m = fd_bind_mount(src, mt, "in", false);
+	m = fd_bind_mount(src, mt, "in", NULL);
 	assert_true(m >= 0);
 	close(m);
 	assert_int_equal(beneath_remove_tree(treefd, "mtree"), -EBUSY);
@@ -388,16 +388,101 @@ static void mounts_on_handles(void **state)
 	sh("cd %s && rm -rf msrc mdst mlink", tree);
 }
 
+/* The share's shape (runtime/share.c): a shared mount (pm), its read-only
+ * slave (pv) and a private stage. A bind made in pm with flags has them
+ * in pv's copy too - on its submounts as well, with the source's own flags
+ * kept - whether the kernel gives them before the bind is attached
+ * (mount_setattr) or the stage is used (mount(2) alone). */
+static void flags_reach_copies(bool legacy)
+{
+	if (geteuid() != 0)
+		skip();
+	sh("set -e; cd %s; mkdir -p fsrc/sub pm pv stage; echo f > fsrc/f;"
+	   " mount -t tmpfs -o noexec,size=1m kc-unit fsrc/sub; echo s > fsrc/sub/s;"
+	   " mount --bind pm pm; mount --make-private pm; mount --make-shared pm;"
+	   " mount --bind pm pv; mount --make-slave pv; mount -o remount,bind,ro pv;"
+	   " mount --bind stage stage; mount --make-private stage; mkdir pm/x pm/y",
+	   tree);
+	fdmount_force_legacy(legacy);
+	int src = beneath_open_dir(treefd, "fsrc", BENEATH_STRICT);
+	int pm = beneath_open_dir(treefd, "pm", BENEATH_STRICT);
+	int stage = beneath_open_dir(treefd, "stage", BENEATH_STRICT);
+	assert_true(src >= 0 && pm >= 0 && stage >= 0);
+	const struct fd_bind how = {.recursive = true,
+				    .flags = MS_RDONLY | MS_NOSUID | MS_NODEV,
+				    .propagation = MS_SLAVE,
+				    .stage = stage};
+	int m = fd_bind_mount(src, pm, "x", &how);
+	assert_true(m >= 0);
+	close(m);
+	/* without flags: a plain bind, its copy writable */
+	m = fd_bind_mount(src, pm, "y", NULL);
+	assert_true(m >= 0);
+	close(m);
+	fdmount_force_legacy(false);
+	const char *copies[] = {"pm/x", "pv/x", "pv/x/sub"};
+	for (size_t i = 0; i < ARRAY_SIZE(copies); i++) {
+		int c = beneath_open(treefd, copies[i], O_PATH, 0, BENEATH_STRICT);
+		assert_true(c >= 0);
+		long f = fd_mount_flags(c);
+		assert_true(f >= 0);
+		assert_int_equal(f & (MS_RDONLY | MS_NOSUID | MS_NODEV),
+				 MS_RDONLY | MS_NOSUID | MS_NODEV);
+		if (i == 2)
+			assert_true(f & MS_NOEXEC); /* the source's own, kept */
+		close(c);
+	}
+	struct kc_error err = {0};
+	assert_true(beneath_write_atomic(treefd, "pv/x/sub/t", "x", 1, 0644, BENEATH_STRICT, &err) <
+		    0);
+	assert_int_equal(err.errnum, EROFS);
+	sh("set -e; cd %s; echo ok >> pm/y/f; test \"$(cat fsrc/f)\" = \"$(printf 'f\\nok')\";"
+	   " test -z \"$(ls -A stage)\"",
+	   tree);
+	/* unmounting the original takes its copies, submounts and all */
+	assert_int_equal(fd_umount_at(pm, "x"), 0);
+	int pv = beneath_open_dir(treefd, "pv", BENEATH_STRICT);
+	assert_true(pv >= 0);
+	assert_false(fd_is_mount_point(pv, "x"));
+	close(pv);
+	sh("test ! -e %s/pv/x/sub/s", tree);
+	close(src);
+	close(pm);
+	close(stage);
+	sh("cd %s; umount -l pv; umount -l pm; umount -l stage; umount -l fsrc/sub;"
+	   " rm -rf fsrc pm pv stage",
+	   tree);
+}
+
+static void mount_flags_new_api(void **state)
+{
+	(void)state;
+	flags_reach_copies(false);
+}
+
+static void mount_flags_legacy(void **state)
+{
+	(void)state;
+	flags_reach_copies(true);
+}
+
 #define BOTH(fn) cmocka_unit_test_setup(fn, with_openat2), cmocka_unit_test_setup(fn, with_walk)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    BOTH(strict_mode),	    BOTH(symlinks_mode),
-	    BOTH(in_root_mode),	    BOTH(special_files),
-	    BOTH(make_directories), BOTH(atomic_writes),
-	    BOTH(removal),	    cmocka_unit_test(plain_atomic_write),
-	    BOTH(swapped_symlink),  cmocka_unit_test(mounts_on_handles),
+	    BOTH(strict_mode),
+	    BOTH(symlinks_mode),
+	    BOTH(in_root_mode),
+	    BOTH(special_files),
+	    BOTH(make_directories),
+	    BOTH(atomic_writes),
+	    BOTH(removal),
+	    cmocka_unit_test(plain_atomic_write),
+	    BOTH(swapped_symlink),
+	    cmocka_unit_test(mounts_on_handles),
+	    cmocka_unit_test(mount_flags_new_api),
+	    cmocka_unit_test(mount_flags_legacy),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
