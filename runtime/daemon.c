@@ -81,6 +81,9 @@ static void child(const struct spawn_opts *o, int errpipe)
 			goto fail;
 		close(ns);
 	}
+	for (int cap = 0; cap < 64; cap++)
+		if ((o->drop_caps >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			goto fail;
 	if (o->as_user) {
 		/* last: joining the namespace needed our privileges */
 		gid_t groups[1] = {(gid_t)o->supp_gid};

@@ -29,6 +29,9 @@ struct spawn_opts {
 	uid_t uid;
 	gid_t gid;
 	long supp_gid;
+	/* capabilities (1 << CAP_x) taken out of its bounding set: a program
+	 * run as root never has them, nor anything it runs */
+	uint64_t drop_caps;
 };
 
 #define SPAWN_MAX_FDS 16

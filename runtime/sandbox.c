@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -236,8 +237,13 @@ static int start_virtiofsd(struct sandbox *sb, int vmfd, const struct sandbox_pa
 	strbuf_appendf(&sockopt, "--socket-path=%s", sock);
 	const char *argv[32] = {q->virtio_fs_daemon, sockopt.s, "-o", src.s, "-o", cache.s};
 	int n = 6;
-	for (size_t i = 0; i < q->virtio_fs_extra_args.n && n < 30; i++)
+	for (size_t i = 0; i < q->virtio_fs_extra_args.n && n < 28; i++)
 		argv[n++] = q->virtio_fs_extra_args.v[i];
+	/* last, so it holds whatever the extra arguments say: a device node
+	 * the guest made would be the host's device for whoever reaches its
+	 * host path (share.h) */
+	argv[n++] = "-o";
+	argv[n++] = "modcaps=-mknod";
 	argv[n] = NULL;
 	struct spawn_opts o = {.argv = argv,
 			       .stdout_path = log,
@@ -365,7 +371,10 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 			       .as_user = sb->qemu_uid != 0,
 			       .uid = sb->qemu_uid,
 			       .gid = sb->qemu_uid,
-			       .supp_gid = -1};
+			       .supp_gid = -1,
+			       /* QEMU's 9p server makes what the guest asks for: no
+				* device node (share.h) */
+			       .drop_caps = 1ULL << CAP_MKNOD};
 	struct stat kvm;
 	/* KVM through /dev/kvm's group (root:kvm 0660 on Debian) */
 	if (o.as_user && !strcmp(sb->accel, "kvm") && stat("/dev/kvm", &kvm) == 0 &&
