@@ -229,6 +229,7 @@ static int prepare(struct sbrec *r, const char *root, const char *id, bool creat
 	r->lock_fd = r->dirfd = -1;
 	if (!oci_valid_id(id))
 		return kc_error_set(err, 0, "invalid sandbox id '%s'", id);
+	r->root = xstrdup(root);
 	r->dirfd = open_records(root, create);
 	if (r->dirfd < 0) {
 		int e = -r->dirfd;
@@ -240,9 +241,19 @@ static int prepare(struct sbrec *r, const char *root, const char *id, bool creat
 	r->lock_name = xasprintf("%s.lock", id);
 	r->what = xasprintf("%s/%s/%s", root, SBREC_DIR, r->name);
 	/* only a create makes the lock: an open that finds none leaves none */
-	r->lock_fd =
-	    openat(r->dirfd, r->lock_name,
-		   O_RDWR | (create ? O_CREAT : 0) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	for (int tries = 0;; tries++) {
+		r->lock_fd = openat(
+		    r->dirfd, r->lock_name,
+		    O_RDWR | (create ? O_CREAT : 0) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+		if (r->lock_fd >= 0 || errno != ENOENT || !create || tries == 3)
+			break;
+		/* the directory went with another sandbox's last record
+		 * (sbrec_remove) between our mkdir and this create */
+		close(r->dirfd);
+		r->dirfd = open_records(root, create);
+		if (r->dirfd < 0)
+			return kc_error_set(err, -r->dirfd, "%s/%s", root, SBREC_DIR);
+	}
 	if (r->lock_fd < 0 && errno == ENOENT && !create)
 		return kc_error_set(err, 0, "sandbox \"%s\" does not exist", id);
 	struct stat st;
@@ -318,12 +329,22 @@ int sbrec_save(struct sbrec *r, struct kc_error *err)
 	return rc;
 }
 
+/* root/.sandboxes, when no record is left in it (a create racing with us
+ * makes it again: see prepare). */
+static void remove_records_if_empty(const char *root)
+{
+	_cleanup_close_ int rootfd = state_open_root(root, false);
+	if (rootfd >= 0)
+		unlinkat(rootfd, SBREC_DIR, AT_REMOVEDIR);
+}
+
 void sbrec_remove(struct sbrec *r)
 {
 	if (r->dirfd < 0)
 		return;
 	unlinkat(r->dirfd, r->name, 0);
 	unlinkat(r->dirfd, r->lock_name, 0);
+	remove_records_if_empty(r->root);
 }
 
 void sbrec_forget(const char *root, const char *id)
@@ -339,8 +360,9 @@ void sbrec_forget(const char *root, const char *id)
 	    openat(dirfd, lock_name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
 		return; /* absent, or held: not stale */
-	if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-		unlinkat(dirfd, lock_name, 0);
+	if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    unlinkat(dirfd, lock_name, 0) == 0)
+		remove_records_if_empty(root);
 }
 
 void sbrec_close(struct sbrec *r)
@@ -351,6 +373,7 @@ void sbrec_close(struct sbrec *r)
 		close(r->dirfd);
 	json_decref(r->j);
 	sandbox_free(&r->sb);
+	free(r->root);
 	free(r->name);
 	free(r->lock_name);
 	free(r->what);

@@ -43,7 +43,7 @@ json_t *pod_joins(const json_t *spec, const char *sandbox_id);
 #define SBREC_DIR ".sandboxes"
 struct sbrec {
 	int dirfd; /* root/.sandboxes */
-	char *name, *lock_name, *what;
+	char *root, *name, *lock_name, *what;
 	int lock_fd;
 	json_t *j; /* {"sandbox": {...}, "members": [...], "network": {...}} */
 	struct sandbox sb;
@@ -57,6 +57,7 @@ int sbrec_open(struct sbrec *r, const char *root, const char *id, struct kc_erro
 /* Read without the lock (a snapshot, for the VM's whereabouts). */
 int sbrec_peek(struct sandbox *sb, const char *root, const char *id);
 int sbrec_save(struct sbrec *r, struct kc_error *err);
+/* The record and its lock; root/.sandboxes too once it is empty. */
 void sbrec_remove(struct sbrec *r);
 /* Remove what a create that crashed may have left of a record: the lock
  * without a record (never a record another process holds). */
