@@ -45,6 +45,10 @@ int run_capture(const char *const argv[], int timeout_ms, char *out, size_t outl
 		return kc_error_set(err, e, "fork");
 	}
 	if (pid == 0) {
+		/* the shim v2 blocks SIGTERM in itself, not in what it runs */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (null >= 0)
 			dup2(null, STDIN_FILENO);

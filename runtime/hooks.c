@@ -58,6 +58,10 @@ static int run_one(const json_t *hook, const char *kind, size_t idx, const char 
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* the shim v2 blocks SIGTERM in itself, not in what it runs */
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		dup2(in[0], 0);
 		/* a hook's output must not land in the container's stdio */
 		int null = open("/dev/null", O_WRONLY);

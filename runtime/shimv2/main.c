@@ -59,7 +59,8 @@ static char *group_of(const char *id, struct kc_error *err)
 	return group;
 }
 
-/* The pod's listening socket. */
+/* The pod's listening socket, root's alone (0600) whatever the caller's
+ * umask: whoever can connect drives the task API (exec, kill, delete). */
 static int listen_on(const char *path, struct kc_error *err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -69,9 +70,15 @@ static int listen_on(const char *path, struct kc_error *err)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return kc_error_set(err, errno, "socket");
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0) {
+	/* bind(2) makes the file with the umask's mode: no thread runs yet */
+	mode_t old = umask(0177);
+	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || listen(fd, 64) < 0) {
 		int e = errno;
 		close(fd);
+		if (r == 0)
+			unlink(path);
 		return kc_error_set(err, e, "listen on %s", path);
 	}
 	return fd;
@@ -125,19 +132,49 @@ static char *socket_path(const struct v2opts *o, struct kc_error *err)
 			 (unsigned long long)fnv1a_str(FNV1A_INIT_SHORT, key));
 }
 
-/* The sockets' directory, locked: one start or delete at a time, so the
- * second start of a pod finds the first one's daemon. */
-static int lock_sockets(struct kc_error *err)
+/* The directory path, made if missing, ours and with mode exactly
+ * (whatever the umask, or the mode an earlier version left): a handle. */
+static int own_dir(const char *path, mode_t mode, struct kc_error *err)
 {
-	if (mkdir(SHIMV2_RUN_DIR, 0711) < 0 && errno != EEXIST)
-		return kc_error_set(err, errno, "%s", SHIMV2_RUN_DIR);
-	if (mkdir(SHIMV2_RUN_DIR "/.s", 0711) < 0 && errno != EEXIST)
-		return kc_error_set(err, errno, "%s/.s", SHIMV2_RUN_DIR);
-	int fd = open(SHIMV2_RUN_DIR "/.s", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return kc_error_set(err, errno, "%s", path);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
+		return kc_error_set(err, e, "%s", path);
+	}
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		return kc_error_set(err, 0, "%s belongs to uid %u, not to us: refusing to use it",
+				    path, (unsigned)st.st_uid);
+	}
+	if ((st.st_mode & 07777) != mode && fchmod(fd, mode) < 0) {
+		int e = errno;
+		close(fd);
+		return kc_error_set(err, e, "chmod %s", path);
+	}
+	return fd;
+}
+
+/* The sockets' directory (root's alone), locked: one start or delete at
+ * a time, so the second start of a pod finds the first one's daemon. */
+static int lock_sockets(struct kc_error *err)
+{
+	if (mkdir(KC_RUN_DIR, 0711) < 0 && errno != EEXIST)
+		return kc_error_set(err, errno, "%s", KC_RUN_DIR);
+	int top = own_dir(SHIMV2_RUN_DIR, 0711, err);
+	if (top < 0)
+		return -1;
+	close(top);
+	int fd = own_dir(SHIMV2_RUN_DIR "/.s", 0700, err);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX) < 0) {
+		int e = errno;
+		close(fd);
 		return kc_error_set(err, e, "lock %s/.s", SHIMV2_RUN_DIR);
 	}
 	return fd;
@@ -161,7 +198,11 @@ int v2_start(const struct v2opts *o, struct kc_error *err)
 	int lock = lock_sockets(err);
 	if (lock < 0)
 		return -1;
-	if (!socket_live(sock)) {
+	if (socket_live(sock)) {
+		/* made by an earlier version with the umask's mode, maybe */
+		if (chmod(sock, 0600) < 0)
+			kc_debug("chmod %s: %s", sock, strerror(errno));
+	} else {
 		/* a socket its daemon left when it was killed */
 		unlink(sock);
 		int lfd = listen_on(sock, err);
@@ -255,6 +296,12 @@ int v2_serve(const struct v2opts *o, struct kc_error *err)
 	if (chdir("/") < 0)
 		return kc_error_set(err, errno, "chdir /");
 	signal(SIGPIPE, SIG_IGN);
+	/* before any thread: the server takes them from a signalfd */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
 	/* one malloc arena: a thread per connection and per process must not
 	 * each hold an arena of its own (the daemon lives as long as the pod) */
 	mallopt(M_ARENA_MAX, 1);

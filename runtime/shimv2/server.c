@@ -4,10 +4,14 @@
  * answers are written whole under the connection's lock. */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "clock.h"
 
 #include "log.h"
 #include "shimv2.h"
@@ -152,23 +156,66 @@ static void *serve_conn(void *arg)
 	return NULL;
 }
 
+/* accept(2) failed: 1 to go on (the connection waits in the backlog, or
+ * is gone), 0 for a failure of the socket itself. Out of descriptors or
+ * memory, the daemon waits for connections to close rather than exit:
+ * containerd would lose the pod's only daemon. */
+static int accept_failed(int e)
+{
+	static long long last_said;
+	switch (e) {
+	case EINTR:
+	case EAGAIN:
+	case ECONNABORTED:
+	case EPROTO: return 1;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		if (monotonic_ms() - last_said > 10000) {
+			kc_warn("accept: %s; connections wait until others close", strerror(e));
+			last_said = monotonic_ms();
+		}
+		poll(NULL, 0, 100);
+		return 1;
+	default: return 0;
+	}
+}
+
 int v2_server_run(struct v2shim *s, struct kc_error *err)
 {
+	/* SIGTERM and SIGINT (blocked in every thread): a clean exit, with
+	 * the socket removed */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	_cleanup_close_ int sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		return kc_error_set(err, errno, "signalfd");
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
 		bool done = s->shutdown;
 		pthread_mutex_unlock(&s->lock);
 		if (done)
 			return 0;
-		struct pollfd pfd = {s->listen_fd, POLLIN, 0};
-		int n = poll(&pfd, 1, 200);
+		struct pollfd pfd[2] = {{s->listen_fd, POLLIN, 0}, {sfd, POLLIN, 0}};
+		int n = poll(pfd, 2, 200);
 		if (n < 0 && errno != EINTR)
 			return kc_error_set(err, errno, "poll");
 		if (n <= 0)
 			continue;
+		struct signalfd_siginfo si;
+		if ((pfd[1].revents & POLLIN) &&
+		    read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			kc_info("%s: shutting down", strsignal((int)si.ssi_signo));
+			return 0;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
 		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED)
+			if (accept_failed(errno))
 				continue;
 			return kc_error_set(err, errno, "accept");
 		}

@@ -35,8 +35,10 @@ setup() {
 	RT=(--runtime io.containerd.kata.v2)
 }
 
-# What a failed test left: its tasks and containers, so the next starts clean.
+# What a failed test left: its tasks and containers, and a daemon started
+# by hand, so the next starts clean.
 teardown() {
+	pkill -TERM -f "containerd-shim-kata-v2 .*-id v2perm$$ .*serve" || true
 	local c
 	for c in $("${CTR[@]}" containers ls -q 2>/dev/null); do
 		"${CTR[@]}" task rm -f "$c" >/dev/null 2>&1
@@ -74,9 +76,9 @@ assert_v2_nothing_left() {
 		echo "VM directories left: $(vm_dirs_left)" >&2
 		return 1
 	fi
-	# a container's state (the runtime's own entries start with a dot)
-	if [ -n "$(ls /run/kata-containers/.shimv2/$NS 2>/dev/null)" ]; then
-		echo "state left: $(ls /run/kata-containers/.shimv2/$NS)" >&2
+	# a container's state, and the runtime's own entries (.sandboxes)
+	if [ -n "$(ls -A /run/kata-containers/.shimv2/$NS 2>/dev/null)" ]; then
+		echo "state left: $(ls -A /run/kata-containers/.shimv2/$NS)" >&2
 		return 1
 	fi
 	if [ -n "$(find /run/kata-containers/.shimv2/.s -type s 2>/dev/null)" ]; then
@@ -84,7 +86,7 @@ assert_v2_nothing_left() {
 		return 1
 	fi
 	local cgs
-	cgs=$(find /sys/fs/cgroup/*/$NS -mindepth 1 -maxdepth 1 -type d 2>/dev/null)
+	cgs=$(find /sys/fs/cgroup/*/$NS -mindepth 1 -maxdepth 1 -type d 2>/dev/null || true)
 	if [ -n "$cgs" ]; then
 		echo "cgroups left: $cgs" >&2
 		return 1
@@ -340,4 +342,87 @@ assert_v2_nothing_left() {
 	run -0 bash -c "'$KC_BUILD/bin/containerd-shim-kata-v2' -namespace $NS -address /none -id gone -bundle '$BATS_TEST_TMPDIR/b' delete | od -An -tx1 | head -1"
 	# field 2 (exit_status) = 137
 	assert_output --partial "10 89 01"
+}
+
+# shim_start ID COMMAND...: the daemon for a pod of its own, started by
+# COMMAND (the shim, maybe wrapped) as containerd starts it, in the
+# bundle, its address printed; $SOCK and $DAEMON set.
+shim_start() {
+	local id=$1
+	shift
+	make_bundle "$BATS_TEST_TMPDIR/$id" true
+	cd "$BATS_TEST_TMPDIR/$id"
+	run -0 "$@" -namespace $NS -address /none -id "$id" start
+	SOCK=${output#unix://}
+	[ -S "$SOCK" ]
+	DAEMON=$(pgrep -f "containerd-shim-kata-v2 .*-id $id .*serve")
+	[ -n "$DAEMON" ]
+	cd - >/dev/null
+}
+
+@test "shim v2: the socket and its directory are root's alone under umask 000; the daemon outlives running out of descriptors; SIGTERM leaves no socket" {
+	local id=v2perm$$
+	shim_start "$id" bash -c 'umask 000; exec prlimit --nofile=256:256 "$0" "$@"' \
+		"$KC_BUILD/bin/containerd-shim-kata-v2"
+	assert_equal "$(stat -c %a "$SOCK")" 600
+	assert_equal "$(stat -c %a "$(dirname "$SOCK")")" 700
+	run "$KC_BUILD/bin/v2ctl" -s "$SOCK" call Connect </dev/null
+	assert_success
+	# an unprivileged user reaches neither the task API nor the directory
+	run setpriv --reuid=65534 --regid=65534 --clear-groups -- "$KC_BUILD/bin/v2ctl" -s "$SOCK" call Connect </dev/null
+	assert_equal "$status" 2
+	assert_output --partial "Permission denied"
+	# 256 descriptors: idle connections until accept(2) fails with EMFILE
+	local t=$BATS_TEST_TMPDIR
+	python3 - "$SOCK" "$t" <<'PY' &
+import os, socket, sys, time
+path, t = sys.argv[1], sys.argv[2]
+conns = []
+last = time.monotonic()
+# a full backlog says EAGAIN at once: retry until nothing moves for 2 s
+while len(conns) < 400 and time.monotonic() - last < 2:
+    s = socket.socket(socket.AF_UNIX)
+    s.setblocking(False)
+    try:
+        s.connect(path)
+    except OSError:
+        s.close()
+        time.sleep(0.02)
+        continue
+    conns.append(s)
+    last = time.monotonic()
+open(t + "/held", "w").write(str(len(conns)))
+while not os.path.exists(t + "/release"):
+    time.sleep(0.05)
+for s in conns:
+    s.close()
+PY
+	local py=$! _
+	for _ in $(seq 300); do [ -e "$t/held" ] && break; sleep 0.1; done
+	echo "connections held: $(cat "$t/held")" >&2
+	[ "$(cat "$t/held")" -gt 256 ]
+	sleep 1
+	# out of descriptors: still running, its socket still there
+	kill -0 "$DAEMON"
+	[ -S "$SOCK" ]
+	touch "$t/release"
+	wait "$py"
+	# the connections closed: it answers again
+	for _ in $(seq 50); do
+		"$KC_BUILD/bin/v2ctl" -s "$SOCK" call Connect </dev/null >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	run "$KC_BUILD/bin/v2ctl" -s "$SOCK" call Connect </dev/null
+	assert_success
+	# SIGTERM: it goes, and takes its socket along
+	kill -TERM "$DAEMON"
+	for _ in $(seq 100); do kill -0 "$DAEMON" 2>/dev/null || break; sleep 0.1; done
+	run kill -0 "$DAEMON"
+	assert_failure
+	[ ! -e "$SOCK" ]
+	# and delete leaves nothing of the pod
+	cd "$BATS_TEST_TMPDIR/$id"
+	run -0 bash -c "'$KC_BUILD/bin/containerd-shim-kata-v2' -namespace $NS -address /none -id $id delete >/dev/null"
+	cd - >/dev/null
+	assert_v2_nothing_left
 }
