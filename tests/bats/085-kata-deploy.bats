@@ -179,6 +179,132 @@ restart containerd"
 	[ ! -e "$HOST$PREFIX" ]
 }
 
+# ctd_file PRINTF_FORMAT: the node's config.toml, made with printf; a copy
+# kept as $BATS_TEST_TMPDIR/orig.
+ctd_file() {
+	# shellcheck disable=SC2059
+	printf "$1" >"$HOST/etc/containerd/config.toml"
+	cp -p "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/orig"
+}
+
+# unchanged: the node's config.toml is the copy byte for byte, mode and owner too.
+unchanged() {
+	local f=$HOST/etc/containerd/config.toml
+	cmp "$f" "$BATS_TEST_TMPDIR/orig" &&
+		assert_equal "$(stat -c %a:%u:%g "$f")" "$(stat -c %a:%u:%g "$BATS_TEST_TMPDIR/orig")"
+}
+
+@test "kata-deploy: half markers are refused unchanged; no final newline, trailing blank lines, 0600 and 0640 files and their owner come back byte for byte" {
+	local begin='# BEGIN kata-deploy: added by kata-deploy install; kata-deploy uninstall removes it'
+	# a BEGIN without its END, an END without its BEGIN: nothing is changed,
+	# restarted or labelled
+	local f
+	for f in "version = 2\n[a]\n  b = 1\n$begin\n[c]\n  d = 2\n" "version = 2\n# END kata-deploy\n[c]\n"; do
+		ctd_file "$f"
+		run -1 "$DEPLOY" install
+		assert_output --partial "holds kata-deploy's markers"
+		assert_output --partial "cannot be taken out exactly"
+		unchanged
+		run cat "$LOG"
+		assert_output ""
+		run -0 "$DEPLOY" uninstall
+		unchanged
+		: >"$LOG"
+	done
+	# what install can undo exactly comes back as it was
+	for f in 'version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\n  snapshotter = "overlayfs"' \
+		'version = 2\n\n\n\n' 'version = 2\r\n# CRLF\r\n'; do
+		ctd_file "$f"
+		run -0 "$DEPLOY" install
+		run -0 decode
+		assert_equal "$(jq -r '.plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata.runtime_type.value' <<<"$output")" io.containerd.kata.v2
+		run -0 "$DEPLOY" uninstall
+		unchanged
+	done
+	# modes 0600 and 0640 and the file's owner, through install and uninstall
+	local mode
+	for mode in 600 640; do
+		ctd_file 'version = 2\n# secrets: registry credentials\n'
+		chmod "$mode" "$HOST/etc/containerd/config.toml"
+		chown 1234:4321 "$HOST/etc/containerd/config.toml"
+		cp -p "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/orig"
+		run -0 "$DEPLOY" install
+		assert_equal "$(stat -c %a:%u:%g "$HOST/etc/containerd/config.toml")" "$mode:1234:4321"
+		run -0 "$DEPLOY" uninstall
+		unchanged
+	done
+}
+
+@test "kata-deploy: the admin's edits after install are kept; a block edited by hand stops uninstall before anything changes" {
+	run -0 "$DEPLOY" install
+	# a line added after the block: uninstall takes the block alone
+	printf '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n' >>"$HOST/etc/containerd/config.toml"
+	run -0 "$DEPLOY" uninstall
+	{ cat "$BATS_TEST_TMPDIR/config.orig"; printf '[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "/etc/containerd/certs.d"\n'; } |
+		cmp - "$HOST/etc/containerd/config.toml"
+	# the block changed by hand: refused, the file, the node's label and
+	# the installation all left as they were
+	cp "$BATS_TEST_TMPDIR/config.orig" "$HOST/etc/containerd/config.toml"
+	run -0 "$DEPLOY" install
+	sed -i 's/io.containerd.kata.v2/io.containerd.kata.v3/' "$HOST/etc/containerd/config.toml"
+	cp -p "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/orig"
+	: >"$LOG"
+	run -1 "$DEPLOY" uninstall
+	assert_output --partial "not the block this installation wrote"
+	unchanged
+	[ -x "$HOST$PREFIX/bin/kata-runtime" ]
+	run cat "$LOG"
+	assert_output ""
+	# mended by hand (the block removed): uninstall goes through
+	cp "$BATS_TEST_TMPDIR/config.orig" "$HOST/etc/containerd/config.toml"
+	run -0 "$DEPLOY" uninstall
+	cmp "$HOST/etc/containerd/config.toml" "$BATS_TEST_TMPDIR/config.orig"
+}
+
+@test "kata-deploy: absolute symlinks on the node resolve inside its /, never to the pod's own files" {
+	# /etc/containerd and /usr/local/bin are absolute symlinks on the node;
+	# the same absolute paths exist in the pod, with canaries
+	local out=$BATS_TEST_TMPDIR/outside
+	mkdir -p "$out/ctd" "$out/bin" "$HOST$out/ctd" "$HOST$out/bin"
+	echo 'version = 2 # the pod'"'"'s own, not the node'"'"'s' >"$out/ctd/config.toml"
+	cp -a "$out" "$BATS_TEST_TMPDIR/outside.before"
+	mv "$HOST/etc/containerd/config.toml" "$HOST$out/ctd/config.toml"
+	rmdir "$HOST/etc/containerd"
+	ln -s "$out/ctd" "$HOST/etc/containerd"
+	rm -rf "$HOST/usr/local/bin"
+	mkdir -p "$HOST/usr/local"
+	ln -s "$out/bin" "$HOST/usr/local/bin"
+	export PREFIX=/opt/kata
+	sed -i "s|\"$KC_BUILD_PREFIX|\"/opt/kata|" "$ARTIFACTS/share/defaults/kata-containers/configuration.toml"
+	printf '#!/bin/sh\nexit 0\n' >"$ARTIFACTS/bin/kata-setup"
+	run -0 "$DEPLOY" install
+	# the node's files changed, the pod's did not
+	diff -r "$out" "$BATS_TEST_TMPDIR/outside.before"
+	grep -q io.containerd.kata.v2 "$HOST$out/ctd/config.toml"
+	assert_equal "$(readlink "$HOST$out/bin/containerd-shim-kata-v2")" /opt/kata/bin/containerd-shim-kata-v2
+	run -0 "$DEPLOY" uninstall
+	cmp "$HOST$out/ctd/config.toml" "$BATS_TEST_TMPDIR/config.orig"
+	[ ! -L "$HOST$out/bin/containerd-shim-kata-v2" ]
+	diff -r "$out" "$BATS_TEST_TMPDIR/outside.before"
+	# a symlink loop is an error, not a hang
+	rm "$HOST/etc/containerd"
+	ln -s /etc/containerd "$HOST/etc/containerd"
+	run -1 timeout 30 "$DEPLOY" install
+	assert_output --partial "too many symlinks"
+}
+
+@test "kata-deploy: a CRI-O drop-in of someone else's is not replaced" {
+	rm -r "$HOST/etc/containerd"
+	mkdir -p "$HOST/etc/crio/crio.conf.d"
+	echo '# the admin'"'"'s' >"$HOST/etc/crio/crio.conf.d/50-kata.conf"
+	cp "$HOST/etc/crio/crio.conf.d/50-kata.conf" "$BATS_TEST_TMPDIR/dropin"
+	run -1 "$DEPLOY" install
+	assert_output --partial "50-kata.conf exists and is not kata-deploy's"
+	cmp "$HOST/etc/crio/crio.conf.d/50-kata.conf" "$BATS_TEST_TMPDIR/dropin"
+	run -0 "$DEPLOY" uninstall
+	cmp "$HOST/etc/crio/crio.conf.d/50-kata.conf" "$BATS_TEST_TMPDIR/dropin"
+}
+
 @test "kata-deploy: CRI-O gets a drop-in of its own, removed on uninstall" {
 	rm -r "$HOST/etc/containerd"
 	mkdir -p "$HOST/etc/crio"
