@@ -47,6 +47,18 @@ static int read_config(struct bundle *b, struct kc_error *err)
 	if (r == -EFBIG)
 		return kc_error_set(err, 0, "%s: larger than %u MiB", b->config,
 				    BUNDLE_CONFIG_MAX >> 20);
+	if (r == -EXDEV || r == -ELOOP) {
+		/* what openat2 says of a symlink out of the bundle, or of a loop */
+		char target[PATH_MAX] = "";
+		ssize_t n = readlinkat(b->dirfd, "config.json", target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		return kc_error_set(err, 0,
+				    "%s: %s%s%s; the configuration must be a file in the bundle",
+				    b->config,
+				    r == -EXDEV ? "a symbolic link out of the bundle"
+						: "a symbolic link loop",
+				    n > 0 ? " to " : "", target);
+	}
 	if (r < 0)
 		return kc_error_set(err, -r, "%s", b->config);
 	json_error_t je;

@@ -35,8 +35,15 @@ refused() {
 	rm "$B/config.json"
 	echo '{"ociVersion":"1.0.2","root":{"path":"/"}}' >"$BATS_TEST_TMPDIR/outside.json"
 	ln -s ../outside.json "$B/config.json"
-	refused f1 "config.json: Invalid cross-device link"
+	refused f1 "config.json: a symbolic link out of the bundle to ../outside.json; the configuration must be a file in the bundle"
 	rm "$B/config.json"
+	ln -s /etc/hostname "$B/config.json"
+	refused f1 "config.json: a symbolic link out of the bundle to /etc/hostname"
+	rm "$B/config.json"
+	ln -s loop.json "$B/config.json"
+	ln -s config.json "$B/loop.json"
+	refused f1 "config.json: a symbolic link loop to loop.json"
+	rm "$B/config.json" "$B/loop.json"
 	# a symlink inside the bundle is fine (the shim keeps create's stdout:
 	# a file, not the test's pipe)
 	ln -s real.json "$B/config.json"
