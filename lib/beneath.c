@@ -370,6 +370,18 @@ int beneath_rename(int dirfd, const char *from, const char *to, enum beneath_mod
 	return renameat(ffd, flast, tfd, tlast) < 0 ? -errno : 0;
 }
 
+int beneath_link(int dirfd, const char *from, const char *to, enum beneath_mode how)
+{
+	const char *flast, *tlast;
+	_cleanup_close_ int ffd = open_parent(dirfd, from, how, &flast);
+	if (ffd < 0)
+		return ffd;
+	_cleanup_close_ int tfd = open_parent(dirfd, to, how, &tlast);
+	if (tfd < 0)
+		return tfd;
+	return linkat(ffd, flast, tfd, tlast, 0) < 0 ? -errno : 0;
+}
+
 unsigned long long fd_mount_id(int fd)
 {
 	struct statx stx;

@@ -66,6 +66,9 @@ int beneath_write_atomic(int dirfd, const char *path, const void *data, size_t l
 int beneath_unlink(int dirfd, const char *path, int flags, enum beneath_mode how);
 /* renameat(2) of one name to another, both in the directory at dir. */
 int beneath_rename(int dirfd, const char *from, const char *to, enum beneath_mode how);
+/* linkat(2): a new name (made, never replacing anything) for what from
+ * names - a symlink itself, not what it points to. */
+int beneath_link(int dirfd, const char *from, const char *to, enum beneath_mode how);
 
 /* Remove name (a directory of dirfd) and everything in it. Symlinks are
  * removed as links; nothing on another mount is touched (a mount left in

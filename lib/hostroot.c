@@ -241,6 +241,11 @@ int host_rename(const struct host_root *root, const char *from, const char *to)
 	return beneath_rename(root->fd, from, to, BENEATH_IN_ROOT);
 }
 
+int host_link(const struct host_root *root, const char *from, const char *to)
+{
+	return beneath_link(root->fd, from, to, BENEATH_IN_ROOT);
+}
+
 /* One write to /proc/self/NAME; what the kernel refuses shows in the
  * chroot that follows. */
 static void write_proc_self(const char *name, const char *text)

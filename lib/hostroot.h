@@ -54,6 +54,7 @@ int host_write_file(const struct host_root *root, const char *path, const void *
 int host_mkdir_p(const struct host_root *root, const char *path, mode_t mode);
 int host_unlink(const struct host_root *root, const char *path, int flags);
 int host_rename(const struct host_root *root, const char *from, const char *to);
+int host_link(const struct host_root *root, const char *from, const char *to);
 
 /* Libraries that take path strings (libkmod) cannot resolve inside a root:
  * run fn in a child process whose "/" is the root (chroot, inside a new

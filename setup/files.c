@@ -364,6 +364,19 @@ bool setup_file_unchanged(const struct host_root *root, const char *path, const 
 	return !strcmp(current, full);
 }
 
+/* Where the filesystem has no hard links: a copy, with the original's
+ * mode and owner. */
+static int copy_backup(const struct host_root *root, const char *backup, const char *text,
+		       const struct stat *st, struct kc_error *err)
+{
+	if (host_write_file(root, backup, text, strlen(text), st->st_mode & 07777, err) < 0)
+		return -1;
+	_cleanup_close_ int fd = host_open(root, backup, O_PATH | O_NOFOLLOW);
+	if (fd < 0 || fchownat(fd, "", st->st_uid, st->st_gid, AT_EMPTY_PATH) < 0)
+		return kc_error_set(err, fd < 0 ? -fd : errno, "cannot give %s its owner", backup);
+	return 0;
+}
+
 int setup_write_file(const struct host_root *root, const char *path, const char *content,
 		     struct kc_error *err)
 {
@@ -374,14 +387,23 @@ int setup_write_file(const struct host_root *root, const char *path, const char 
 	full = full_content(root, path, content, r == 0 ? current : NULL);
 	if (r == 0 && !strcmp(current, full))
 		return 0;
+	/* the file we replace keeps its mode (0640 for a reason, maybe) */
+	struct stat st;
+	mode_t mode = r == 0 && host_stat(root, path, &st, true) == 0 ? st.st_mode & 07777 : 0644;
 	if (r == 0 && !text_is_ours(current)) {
-		/* keep the first backup: it is the file as the operator left it */
+		/* keep the first backup: it is the file as the operator left it.
+		 * It is that very file (bytes, mode, owner), a second name of
+		 * it: ours replaces it by rename */
 		_cleanup_free_ char *backup = xasprintf("%s%s", path, SETUP_BACKUP_SUFFIX);
-		if (!host_exists(root, backup) &&
-		    host_write_file(root, backup, current, strlen(current), 0644, err) < 0)
+		int l = host_exists(root, backup) ? 0 : host_link(root, path, backup);
+		if (l == -EPERM || l == -EOPNOTSUPP || l == -EMLINK || l == -EXDEV)
+			l = copy_backup(root, backup, current, &st, err);
+		else if (l < 0)
+			kc_error_set(err, -l, "cannot link %s to %s", backup, path);
+		if (l < 0)
 			return kc_error_wrap(err, "backing up %s", path);
 	}
-	if (host_write_file(root, path, full, strlen(full), 0644, err) < 0)
+	if (host_write_file(root, path, full, strlen(full), mode, err) < 0)
 		return -1;
 	return 1;
 }

@@ -173,6 +173,24 @@ tree_sum() {
 	[ ! -e "$HOST/etc/kata-containers/configuration.toml.kata-setup-backup" ]
 }
 
+@test "--force then --undo: the operator's file comes back with its mode and owner; ours takes its mode" {
+	use_host amd-unloaded
+	install_runtime_files
+	local f=$HOST/etc/kata-containers/configuration.toml
+	mkdir -p "$(dirname "$f")"
+	printf '# mine, with a secret\n[hypervisor.qemu]\ndefault_memory = 4096' >"$f"
+	chmod 0640 "$f"
+	chown 1234:4321 "$f"
+	cp -p "$f" "$BATS_TEST_TMPDIR/orig"
+	setup_run 0 --force
+	assert_equal "$(stat -c %a "$f")" 640
+	assert_equal "$(stat -c %a:%u:%g "$f.kata-setup-backup")" 640:1234:4321
+	cmp "$f.kata-setup-backup" "$BATS_TEST_TMPDIR/orig"
+	setup_run 0 --undo
+	cmp "$f" "$BATS_TEST_TMPDIR/orig"
+	assert_equal "$(stat -c %a:%u:%g "$f")" 640:1234:4321
+}
+
 @test "a read-only /etc fails the file actions cleanly: no half-written or temporary file left" {
 	command -v unshare >/dev/null || skip "unshare not available"
 	use_host amd-unloaded
