@@ -52,12 +52,10 @@ static int read_config(struct bundle *b, struct kc_error *err)
 		char target[PATH_MAX] = "";
 		ssize_t n = readlinkat(b->dirfd, "config.json", target, sizeof(target) - 1);
 		target[n > 0 ? n : 0] = '\0';
-		return kc_error_set(err, 0,
-				    "%s: %s%s%s; the configuration must be a file in the bundle",
-				    b->config,
-				    r == -EXDEV ? "a symbolic link out of the bundle"
-						: "a symbolic link loop",
-				    n > 0 ? " to " : "", target);
+		return kc_error_set(
+		    err, 0, "%s: %s%s%s; the configuration must be a file in the bundle", b->config,
+		    r == -EXDEV ? "a symbolic link out of the bundle" : "a symbolic link loop",
+		    n > 0 ? " to " : "", target);
 	}
 	if (r < 0)
 		return kc_error_set(err, -r, "%s", b->config);
