@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <syslog.h>
 
@@ -217,6 +218,7 @@ struct kmod_answers {
 struct kmod_questions {
 	const struct kmod_api *k; /* loaded before the child starts */
 	const char *modules_dir;  /* as the host root sees it */
+	bool hide_proc;		  /* the root's /proc/cmdline is not a regular file */
 	const char *names[MODULES_MAX];
 	const char *dirs[MODULES_MAX];
 	size_t n;
@@ -308,6 +310,17 @@ static int kmod_ask(void *arg, void *result)
 
 	if (modules_index_problem(q->modules_dir, a->error, sizeof(a->error)))
 		return 0;
+	/* libkmod reads /proc/cmdline for module options: a FIFO there
+	 * would block it, so it finds an empty /proc instead (the confined
+	 * child's mount namespace is its own) */
+	if (q->hide_proc && mount("kc-empty", "/proc", "tmpfs",
+				  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") < 0) {
+		snprintf(a->error, sizeof(a->error),
+			 "/proc/cmdline is not a regular file, and could not be hidden from "
+			 "libkmod (%s): the module database was not read",
+			 strerror(errno));
+		return 0;
+	}
 	char **conf = modprobe_config_files();
 	struct kmod_ctx *ctx = k->new_ctx(q->modules_dir, (const char *const *)conf);
 	for (char **c = conf; *c; c++)
@@ -358,6 +371,9 @@ static void kmod_answers_get(const struct host_root *root, struct modules_facts 
 	struct kc_error err = {0};
 	q->k = kmod_api_get(&err);
 	q->modules_dir = mf->modules_dir;
+	struct stat st;
+	q->hide_proc =
+	    !root->live && host_stat(root, "/proc/cmdline", &st, true) == 0 && !S_ISREG(st.st_mode);
 	if (!q->k || host_run_confined(root, kmod_ask, q, a, sizeof(*a), &err) < 0)
 		snprintf(a->error, sizeof(a->error), "%s", err.msg);
 }

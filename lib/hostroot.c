@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -257,19 +258,24 @@ static void write_proc_self(const char *name, const char *text)
 		(void)!write(fd, text, strlen(text));
 }
 
-/* In the child: make the root our "/". As root a chroot is enough; as
- * anyone else, a user namespace of our own gives us the right to it. */
+/* In the child: make the root our "/", in a mount namespace of our own
+ * whose mounts propagate nowhere. As root a chroot is enough; as anyone
+ * else, a user namespace of our own gives us the right to both. */
 static int enter_root(int rootfd)
 {
 	if (fchdir(rootfd) < 0)
 		return -errno;
-	if (chroot(".") == 0)
-		return chdir("/") < 0 ? -errno : 0;
+	if (unshare(CLONE_NEWNS) == 0) {
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return -errno;
+		if (chroot(".") == 0)
+			return chdir("/") < 0 ? -errno : 0;
+	}
 	if (errno != EPERM)
 		return -errno;
 	uid_t uid = geteuid();
 	gid_t gid = getegid();
-	if (unshare(CLONE_NEWUSER) < 0)
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 		return -EPERM;
 	char map[64];
 	write_proc_self("setgroups", "deny");
@@ -277,7 +283,7 @@ static int enter_root(int rootfd)
 	write_proc_self("uid_map", map);
 	snprintf(map, sizeof(map), "%u %u 1", (unsigned)gid, (unsigned)gid);
 	write_proc_self("gid_map", map);
-	if (chroot(".") < 0)
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || chroot(".") < 0)
 		return -errno;
 	return chdir("/") < 0 ? -errno : 0;
 }

@@ -60,10 +60,10 @@ int host_link(const struct host_root *root, const char *from, const char *to);
  * run fn in a child process whose "/" is the root (chroot, inside a new
  * user namespace when we may not chroot), so nothing they open can be
  * outside it, bounded by timeout_s (a FIFO among the files they read
- * must not hang us). fn fills result (size bytes, shared with us) and
- * returns 0 or -errno. For the live root fn runs here, unconfined.
- * Returns fn's result, or -1 with err when the child could not be run or
- * did not finish. */
+ * must not hang us). The child has a private mount namespace of its own:
+ * fn may mount over what the library must not read. fn fills result (size bytes, shared with us)
+ * and returns 0 or -errno. For the live root fn runs here, unconfined. Returns fn's result, or -1
+ * with err when the child could not be run or did not finish. */
 #define HOST_CONFINED_TIMEOUT_S 20
 int host_run_confined(const struct host_root *root, int (*fn)(void *arg, void *result), void *arg,
 		      void *result, size_t size, struct kc_error *err);
