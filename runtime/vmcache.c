@@ -145,16 +145,52 @@ static void stop_unanswered(const char *id, const char *vm_dir, bool existed)
 	sandbox_stop(&sb);
 }
 
-int vmcache_take(const struct kc_config *cfg, const char *key, const char *root, const char *id,
-		 json_t **vm, struct kc_error *err)
+void vmcache_claim_name(const char *dir, char *buf, size_t size)
 {
-	*vm = NULL;
-	const char *endpoint = cfg->factory.vm_cache_endpoint;
-	_cleanup_close_ int fd = connect_endpoint(endpoint, err);
-	if (fd < 0)
-		return -1;
-	_cleanup_free_ char *vm_dir = sandbox_vm_dir(root, id);
-	bool existed = vm_dir_exists(vm_dir);
+	snprintf(buf, size, "%s.take", dir);
+}
+
+/* The claim on a VM directory (vmcache.h): made or reused, and locked
+ * until release_claim. */
+struct claim {
+	int cdir, fd;
+	char name[64];
+};
+
+static int make_claim(const char *endpoint, const char *dir, struct claim *cl, struct kc_error *err)
+{
+	_cleanup_free_ char *path = vmcache_dir(endpoint);
+	cl->fd = -1;
+	cl->cdir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cl->cdir < 0)
+		return kc_error_set(err, errno, "the VM cache's directory %s", path);
+	vmcache_claim_name(dir, cl->name, sizeof(cl->name));
+	cl->fd = openat(cl->cdir, cl->name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+			0600);
+	struct stat st;
+	if (cl->fd < 0 || fstat(cl->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    flock(cl->fd, LOCK_EX) < 0)
+		return kc_error_set(err, cl->fd < 0 ? errno : 0, "claim %s/%s%s", path, cl->name,
+				    cl->fd >= 0 && !S_ISREG(st.st_mode) ? ": not a regular file"
+									: "");
+	return 0;
+}
+
+static void release_claim(struct claim *cl)
+{
+	if (cl->fd >= 0) {
+		unlinkat(cl->cdir, cl->name, 0);
+		close(cl->fd);
+	}
+	if (cl->cdir >= 0)
+		close(cl->cdir);
+	cl->fd = cl->cdir = -1;
+}
+
+/* The exchange itself, the claim held. */
+static int ask_take(int fd, const char *endpoint, const char *key, const char *id,
+		    const char *vm_dir, bool existed, json_t **vm, struct kc_error *err)
+{
 	json_t *req =
 	    json_pack("{s:s, s:s, s:s}", "op", "take", "key", key, "dir", vm_dir_base(vm_dir));
 	int sent = vmcache_send(fd, req);
@@ -164,8 +200,7 @@ int vmcache_take(const struct kc_config *cfg, const char *key, const char *root,
 	json_t *ans = vmcache_recv(fd, TAKE_MS, err);
 	if (!ans) {
 		/* hung up first: from here on the daemon renames nothing */
-		close(fd);
-		fd = -1;
+		shutdown(fd, SHUT_RDWR);
 		stop_unanswered(id, vm_dir, existed);
 		return kc_error_wrap(err, "the VM cache at %s", endpoint);
 	}
@@ -181,6 +216,26 @@ int vmcache_take(const struct kc_config *cfg, const char *key, const char *root,
 		*vm = json_incref(v);
 	}
 	json_decref(ans);
+	return rc;
+}
+
+int vmcache_take(const struct kc_config *cfg, const char *key, const char *root, const char *id,
+		 json_t **vm, struct kc_error *err)
+{
+	*vm = NULL;
+	const char *endpoint = cfg->factory.vm_cache_endpoint;
+	_cleanup_close_ int fd = connect_endpoint(endpoint, err);
+	if (fd < 0)
+		return -1;
+	_cleanup_free_ char *vm_dir = sandbox_vm_dir(root, id);
+	bool existed = vm_dir_exists(vm_dir);
+	struct claim cl;
+	if (make_claim(endpoint, vm_dir_base(vm_dir), &cl, err) < 0) {
+		release_claim(&cl);
+		return kc_error_wrap(err, "the VM cache at %s", endpoint);
+	}
+	int rc = ask_take(fd, endpoint, key, id, vm_dir, existed, vm, err);
+	release_claim(&cl);
 	return rc;
 }
 
@@ -311,6 +366,22 @@ static void stop_daemon(int cdir, const char *dir)
 	}
 }
 
+/* Claims that crashed creates left (no daemon is left to hand anything
+ * over against them). */
+static void remove_stale_claims(int cdir)
+{
+	_cleanup_close_ int fd = openat(cdir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d)
+		fd = -1; /* the DIR has it */
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (n > 5 && !strcmp(e->d_name + n - 5, ".take") && e->d_name[0] != '.')
+			unlinkat(cdir, e->d_name, 0);
+	}
+}
+
 int vmcache_destroy(const struct kc_config *cfg, struct kc_error *err)
 {
 	const char *endpoint = cfg->factory.vm_cache_endpoint;
@@ -336,6 +407,7 @@ int vmcache_destroy(const struct kc_config *cfg, struct kc_error *err)
 	static const char *const files[] = {"daemon.json", "daemon.log", "lock"};
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		unlinkat(cdir, files[i], 0);
+	remove_stale_claims(cdir);
 	if (rmdir(dir) < 0 && errno != ENOENT)
 		return kc_error_set(err, errno, "%s: entries kept", dir);
 	rmdir(VMCACHE_DIR); /* when it was the only cache */

@@ -26,7 +26,12 @@
  * The protocol: one JSON line each way per connection on the endpoint, a
  * unix socket (0600):
  *   {"op": "take", "key": K, "dir": D}  -> {"vm": {...}} | {"error": "..."}
- *   {"op": "status"}                    -> vmcache_status()'s document */
+ *   {"op": "status"}                    -> vmcache_status()'s document
+ * A create claims D before it asks: D.take in the cache's directory, which
+ * it holds locked (flock) until it has the answer, then removes. The
+ * daemon renames a VM only to a directory a live create claims: a take
+ * naming any other name would leave a VM that nobody's delete and no
+ * factory destroy would ever find. */
 #ifndef KC_VMCACHE_H
 #define KC_VMCACHE_H
 
@@ -71,6 +76,8 @@ void vmcache_stop_vm(int cdir, const char *cache_dir, const char *id);
 /* A record (NAME.json, daemon.json) as a JSON object; NULL when it is
  * missing, not a regular file, or not an object. */
 json_t *vmcache_read_record(int cdir, const char *name);
+/* The name of the claim on VM directory dir (vmcache.h), into buf. */
+void vmcache_claim_name(const char *dir, char *buf, size_t size);
 /* The VMs' records: ids of "*.json" but daemon.json (up to max). */
 int vmcache_list_ids(int cdir, char (*ids)[64], int max);
 /* One JSON line on a connection: sent whole, or received within

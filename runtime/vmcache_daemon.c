@@ -350,6 +350,23 @@ static json_t *error_answer(const char *fmt, ...)
 	return json_pack("{s:s}", "error", msg);
 }
 
+/* Does a live create claim VM directory dir (vmcache.h)? A claim nobody
+ * holds is a crashed create's: removed. */
+static bool claimed(int cdir, const char *dir)
+{
+	char name[64];
+	vmcache_claim_name(dir, name, sizeof(name));
+	_cleanup_close_ int fd = openat(cdir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		unlinkat(cdir, name, 0);
+		return false;
+	}
+	return errno == EWOULDBLOCK;
+}
+
 static json_t *take(struct cache *c, const json_t *req, int fd)
 {
 	const char *key = json_string_value(json_object_get(req, "key"));
@@ -361,6 +378,11 @@ static json_t *take(struct cache *c, const json_t *req, int fd)
 	_cleanup_free_ char *to = xasprintf("%s/%s/%s", KC_RUN_DIR, KC_VM_DIRS, dir ? dir : "");
 	if (!vm_dir_base(to))
 		return error_answer("\"dir\" is not a VM directory's name");
+	if (!claimed(c->cdir, dir))
+		return error_answer(
+		    "no create is waiting for VM directory %s (it holds no claim on "
+		    "it): nothing handed over",
+		    dir);
 	int booting = 0;
 	for (int i = 0; i < c->nvms; i++) {
 		struct cvm *v = &c->vms[i];

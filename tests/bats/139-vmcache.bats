@@ -259,7 +259,7 @@ print(s.makefile().readline().strip())
 PY
 }
 
-@test "vm cache: garbage, unknown ops and takes that name no VM directory get errors; nothing is handed over and the daemon goes on" {
+@test "vm cache: garbage, unknown ops and takes that name no VM directory, or one no create claims, get errors; nothing is handed over and the daemon goes on" {
 	require_guest
 	cache_config 1
 	kr factory init >/dev/null
@@ -270,6 +270,13 @@ PY
 	assert_output --regexp '^\{"error": ?"unknown op \(take, status\)"\}$'
 	run -0 ask "{\"op\": \"take\", \"key\": \"$(cache_status | jq -r .key)\", \"dir\": \"../../etc\"}"$'\n'
 	assert_output --regexp '^\{"error": ?"\\"dir\\" is not a VM directory'"'"'s name"\}$'
+	# a well-formed name that no create is waiting for (it holds no claim
+	# on it): no VM is renamed to a directory nobody would ever delete
+	local unused
+	unused=$(printf '%016x' $$)
+	run -0 ask "{\"op\": \"take\", \"key\": \"$(cache_status | jq -r .key)\", \"dir\": \"$unused\"}"$'\n'
+	assert_output --partial "no create is waiting for VM directory $unused"
+	[ ! -e "/run/kata-containers/.vm/$unused" ]
 	# a request that never ends its line is given up on
 	run -0 ask '{"op": "status"'
 	assert_output --regexp '^\{"error": ?"bad request: the connection ended"\}$'
