@@ -358,7 +358,9 @@ int beneath_unlink(int dirfd, const char *path, int flags, enum beneath_mode how
 	return unlinkat(pfd, last, flags) < 0 ? -errno : 0;
 }
 
-int beneath_rename(int dirfd, const char *from, const char *to, enum beneath_mode how)
+/* renameat(2) or linkat(2) of one name to another, each resolved in its
+ * parent beneath dirfd. */
+static int two_names(int dirfd, const char *from, const char *to, enum beneath_mode how, bool link)
 {
 	const char *flast, *tlast;
 	_cleanup_close_ int ffd = open_parent(dirfd, from, how, &flast);
@@ -367,19 +369,18 @@ int beneath_rename(int dirfd, const char *from, const char *to, enum beneath_mod
 	_cleanup_close_ int tfd = open_parent(dirfd, to, how, &tlast);
 	if (tfd < 0)
 		return tfd;
-	return renameat(ffd, flast, tfd, tlast) < 0 ? -errno : 0;
+	int r = link ? linkat(ffd, flast, tfd, tlast, 0) : renameat(ffd, flast, tfd, tlast);
+	return r < 0 ? -errno : 0;
+}
+
+int beneath_rename(int dirfd, const char *from, const char *to, enum beneath_mode how)
+{
+	return two_names(dirfd, from, to, how, false);
 }
 
 int beneath_link(int dirfd, const char *from, const char *to, enum beneath_mode how)
 {
-	const char *flast, *tlast;
-	_cleanup_close_ int ffd = open_parent(dirfd, from, how, &flast);
-	if (ffd < 0)
-		return ffd;
-	_cleanup_close_ int tfd = open_parent(dirfd, to, how, &tlast);
-	if (tfd < 0)
-		return tfd;
-	return linkat(ffd, flast, tfd, tlast, 0) < 0 ? -errno : 0;
+	return two_names(dirfd, from, to, how, true);
 }
 
 unsigned long long fd_mount_id(int fd)
