@@ -128,7 +128,7 @@ static int check_served(const struct share_dest *d, const char *name, unsigned l
  * empty file, as src is, with flags on the host's side (and on its copy
  * in shared/) from the start. */
 static int bind_onto(const struct share_dest *d, int src, const char *name, bool recursive,
-		     unsigned long flags, struct kc_error *err)
+		     unsigned long flags, unsigned long propagation, struct kc_error *err)
 {
 	struct stat st;
 	if (fstat(src, &st) < 0)
@@ -145,11 +145,8 @@ static int bind_onto(const struct share_dest *d, int src, const char *name, bool
 			return tampered(err, name, errno);
 		close(fd);
 	}
-	/* a slave of the source: mounts made later on the host side still
-	 * reach the guest (through the copy propagation makes in shared/, a
-	 * slave of this one), and none of ours propagates back */
 	const struct fd_bind how = {
-	    .recursive = recursive, .flags = flags, .propagation = MS_SLAVE, .stage = d->stage};
+	    .recursive = recursive, .flags = flags, .propagation = propagation, .stage = d->stage};
 	_cleanup_close_ int m = fd_bind_mount(src, d->dir, name, &how);
 	if (m < 0)
 		return kc_error_set(err, -m, "bind mount");
@@ -179,6 +176,31 @@ static unsigned long bind_flags(const json_t *m)
 			flags &= ~(unsigned long)MS_NOEXEC;
 	}
 	return flags;
+}
+
+/* A bind's propagation from the host. A slave of its source by default,
+ * as runc's rslave root makes it: mounts the host makes later under the
+ * source reach the guest (through the copy in shared/, a slave of ours)
+ * with the flags the host gave them, and none of ours propagates back.
+ * Private when the spec says "private" or "rprivate" (Kubernetes'
+ * default), and always when it is read-only (flags): a mount arriving
+ * later would be writable, and read-only must stay read-only. */
+static unsigned long bind_propagation(const json_t *m, unsigned long flags)
+{
+	if (flags & MS_RDONLY)
+		return MS_PRIVATE;
+	unsigned long prop = MS_SLAVE;
+	size_t i;
+	json_t *o;
+	json_array_foreach (json_object_get(m, "options"), i, o) {
+		const char *s = json_string_value(o);
+		if (s && (!strcmp(s, "private") || !strcmp(s, "rprivate")))
+			prop = MS_PRIVATE;
+		else if (s && (!strcmp(s, "slave") || !strcmp(s, "rslave") ||
+			       !strcmp(s, "shared") || !strcmp(s, "rshared")))
+			prop = MS_SLAVE;
+	}
+	return prop;
 }
 
 /* The source of a bind mount: the caller's choice of host path, opened
@@ -256,8 +278,9 @@ static int share_mounts(const struct share_dest *c, const char *id, json_t *moun
 											  : "root";
 		int rc = volume_dest(c, i, &d, err);
 		_cleanup_close_ int sfd = rc < 0 ? -1 : open_source(src, err);
-		if (sfd < 0 || bind_onto(&d, sfd, base, oci_mount_has_option(m, "rbind"),
-					 bind_flags(m), err) < 0)
+		unsigned long flags = bind_flags(m);
+		if (sfd < 0 || bind_onto(&d, sfd, base, oci_mount_has_option(m, "rbind"), flags,
+					 bind_propagation(m, flags), err) < 0)
 			rc = -1;
 		d.stage = -1; /* the container's */
 		share_dest_close(&d);
@@ -397,7 +420,7 @@ json_t *share_container(int vmfd, const char *id, int rootfs_fd, const json_t *s
 	if (rc == 0) {
 		g = json_deep_copy(spec);
 		if (bind_onto(&c, rootfs_fd, "rootfs", true, SHARE_FLAGS | (ro ? MS_RDONLY : 0),
-			      err) < 0 ||
+			      ro ? MS_PRIVATE : MS_SLAVE, err) < 0 ||
 		    share_mounts(&c, id, json_object_get(g, "mounts"), err) < 0)
 			rc = -1;
 	}

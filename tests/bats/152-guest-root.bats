@@ -19,6 +19,13 @@ setup() {
 	ID=gr$$
 	T=$BATS_TEST_TMPDIR
 	mkdir -p "$T/canary/dir" "$T/ro/dir" "$T/ro/sub" "$T/rw" "$T/rwne"
+	# the volumes' sources on shared mounts, as kubelet's are: what the
+	# host mounts under them later may propagate
+	local d
+	for d in ro rw; do
+		mount --bind "$T/$d" "$T/$d"
+		mount --make-shared "$T/$d"
+	done
 	echo keep >"$T/canary/file"
 	echo keep-too >"$T/canary/dir/file"
 	echo secret >"$T/ro/file"
@@ -38,7 +45,7 @@ setup() {
 	make_bundle "$T/b" sh /attack.sh "$ID" "$T/canary"
 	cp "$BATS_TEST_DIRNAME/share-attack.sh" "$T/b/rootfs/attack.sh"
 	# the mount points an image has (a read-only root gets missing ones
-	# made on the host side: 110-runtime checks that)
+	# made on the host side: the last test checks that)
 	mkdir -p "$T"/b/rootfs/{proc,sys,dev,ro,rw,rwne}
 	: >"$T/b/rootfs/rofile"
 	snapshot "$T/canary" "$T/ro" "$T/rofile" "$T/b/rootfs" >"$T/before"
@@ -46,7 +53,8 @@ setup() {
 
 teardown() {
 	teardown_runtime
-	umount -l "$T/ro/sub" 2>/dev/null || true
+	umount -l "$T/ro/sub" "$T/ro/dir" "$T/rw/late" 2>/dev/null || true
+	umount -l "$T/ro" "$T/rw" 2>/dev/null || true
 }
 
 # Every entry with its type, size, mode, owner and modification time, and
@@ -150,6 +158,21 @@ attack_suite() {
 	fi
 	check_served_flags "$vm" "$server" "$root"
 	check_served_tree "$vm"
+	# mounts the host makes now: under a writable volume one reaches the
+	# guest (a slave of its source, as runc's rslave makes it); under a
+	# read-only one nothing does (it would arrive writable)
+	mkdir "$T/rw/late"
+	mount -t tmpfs -o size=1m kc-gr-late "$T/ro/dir"
+	mount -t tmpfs -o size=1m kc-gr-late "$T/rw/late"
+	local _
+	for _ in $(seq 50); do
+		awk '{ print $5 }' "/proc/$server/mountinfo" | grep -q '/mounts/[0-9]*/rw/late$' && break
+		sleep 0.1
+	done
+	run awk '{ print $5 }' "/proc/$server/mountinfo"
+	assert_line --regexp '/mounts/[0-9]+/rw/late$'
+	refute_line --regexp '/mounts/[0-9]+/ro/dir$'
+	umount "$T/ro/dir" "$T/rw/late"
 	run kr delete --force "$ID"
 	assert_success
 	snapshot "$T/canary" "$T/ro" "$T/rofile" "$T/b/rootfs" >"$T/after"
@@ -175,4 +198,31 @@ attack_suite() {
 
 @test "guest root, virtio-fs: a container given CAP_SYS_ADMIN alone changes no read-only file" {
 	attack_suite virtio-fs '["CAP_SYS_ADMIN"]'
+}
+
+@test "guest root: a read-only root gets the mount points it lacks made on the host side, as runc makes them" {
+	make_bundle "$T/m" sh -c 'cat /etc/vol/file /data/one; ls -d /dev/pts /sys/fs/cgroup'
+	rm -rf "$T/m/rootfs/proc" "$T/m/rootfs/sys" "$T/m/rootfs/dev" "$T/m/rootfs/etc/vol"
+	ln -s /etc "$T/m/rootfs/link"
+	echo in-volume >"$T/ro/dir/one"
+	bundle_set "$T/m" ".root.readonly = true
+		| .mounts += [
+		  {\"destination\": \"/etc/vol\", \"type\": \"bind\", \"source\": \"$T/ro\", \"options\": [\"rbind\", \"ro\"]},
+		  {\"destination\": \"/link/x/data\", \"type\": \"bind\", \"source\": \"$T/ro/dir\", \"options\": [\"rbind\", \"ro\"]},
+		  {\"destination\": \"/data/one\", \"type\": \"bind\", \"source\": \"$T/ro/dir/one\", \"options\": [\"bind\", \"ro\"]}]"
+	run kr run --bundle "$T/m" "$ID-m" </dev/null
+	assert_success
+	assert_line secret
+	assert_line in-volume
+	assert_line /dev/pts
+	# made in the rootfs on the host: directories, a file for a file's
+	# bind, through the image's own symlink (resolved inside the rootfs);
+	# nothing below another mount's destination (/dev/pts is the guest's)
+	local r=$T/m/rootfs
+	[ -d "$r/proc" ] && [ -d "$r/sys" ] && [ -d "$r/dev" ] && [ -d "$r/etc/vol" ]
+	[ -d "$r/etc/x/data" ] && [ -L "$r/link" ]
+	[ -f "$r/data/one" ] && [ ! -s "$r/data/one" ]
+	[ ! -e "$r/dev/pts" ] && [ ! -e "$r/sys/fs" ]
+	run kr delete --force "$ID-m"
+	assert_clean "$ID-m"
 }
