@@ -376,7 +376,9 @@ static void make_mount_points(int rootfs_fd, const json_t *spec)
 		struct stat st;
 		bool file =
 		    oci_mount_is_bind(m) && src && stat(src, &st) == 0 && !S_ISDIR(st.st_mode);
-		make_mount_point(rootfs_fd, dest, file);
+		char path[4096];
+		normalize_dest(dest, path, sizeof(path));
+		make_mount_point(rootfs_fd, path, file);
 	}
 }
 

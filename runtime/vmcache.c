@@ -168,11 +168,10 @@ static int make_claim(const char *endpoint, const char *dir, struct claim *cl, s
 	cl->fd = openat(cl->cdir, cl->name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
 			0600);
 	struct stat st;
-	if (cl->fd < 0 || fstat(cl->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    flock(cl->fd, LOCK_EX) < 0)
-		return kc_error_set(err, cl->fd < 0 ? errno : 0, "claim %s/%s%s", path, cl->name,
-				    cl->fd >= 0 && !S_ISREG(st.st_mode) ? ": not a regular file"
-									: "");
+	if (cl->fd < 0 || fstat(cl->fd, &st) < 0 || flock(cl->fd, LOCK_EX) < 0)
+		return kc_error_set(err, errno, "claim %s/%s", path, cl->name);
+	if (!S_ISREG(st.st_mode))
+		return kc_error_set(err, 0, "claim %s/%s: not a regular file", path, cl->name);
 	return 0;
 }
 
