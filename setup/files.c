@@ -388,8 +388,10 @@ int setup_write_file(const struct host_root *root, const char *path, const char 
 	if (r == 0 && !strcmp(current, full))
 		return 0;
 	/* the file we replace keeps its mode (0640 for a reason, maybe) */
-	struct stat st;
-	mode_t mode = r == 0 && host_stat(root, path, &st, true) == 0 ? st.st_mode & 07777 : 0644;
+	struct stat st = {.st_mode = 0644};
+	if (r == 0 && host_stat(root, path, &st, true) < 0)
+		st.st_mode = 0644; /* root's, as written */
+	mode_t mode = st.st_mode & 07777;
 	if (r == 0 && !text_is_ours(current)) {
 		/* keep the first backup: it is the file as the operator left it.
 		 * It is that very file (bytes, mode, owner), a second name of
