@@ -30,9 +30,12 @@ ALL_CFLAGS = -std=gnu11 $(CPPFLAGS) $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werr
 	-DKC_VERSION='"$(VERSION)"' -DKC_PREFIX='"$(PREFIX)"' \
 	-DKC_GUESTDIR='"$(GUESTDIR)"' $(PKG_CFLAGS) $(CFLAGS)
 
-# Floors (DESIGN.md): each folder and room sees only the include paths of
-# the floors below it, so an upward #include fails to build. The agent and
-# the shims see lib/ only; the CLI sees its rooms, check/ and lib/.
+# Floors (docs/design.md): each folder and room sees only the include
+# paths of the floors below it, so an upward or sideways #include fails to
+# build (and scripts/check-floors refuses an include that names a folder).
+# The agent and the host helpers see lib/ only; the lifecycle core sees
+# check/, lib/ and the VM driver; the factory sits on the core; the two
+# front ends (the CLI, the shim v2) on the factory, never on each other.
 LIB_INC := -Ilib
 CHECK_INC := $(LIB_INC) -Icheck
 SETUP_INC := $(CHECK_INC) -Isetup
@@ -40,9 +43,12 @@ TUI_INC := $(SETUP_INC) -Itui
 VM_INC := $(LIB_INC) -Iruntime/vm
 SHIM_INC := $(LIB_INC) -Iruntime/shim
 RUNTIME_INC := $(CHECK_INC) -Iruntime/vm -Iruntime
+FACTORY_INC := $(RUNTIME_INC) -Iruntime/factory
+CLI_INC := $(FACTORY_INC) -Iruntime/cli
+SHIMV2_INC := $(FACTORY_INC) -Iruntime/shim -Iruntime/shimv2
 AGENT_INC := $(LIB_INC) -Iruntime/agent
 # tools and tests stand above everything
-ALL_INC := $(TUI_INC) -Iruntime/vm -Iruntime/shim -Iruntime
+ALL_INC := $(TUI_INC) -Iruntime/vm -Iruntime/shim -Iruntime -Iruntime/factory -Iruntime/cli
 ALL_LDFLAGS = $(LDFLAGS)
 GEN_CFLAGS = -std=gnu11 $(CFLAGS)
 ifeq ($(SANITIZE),1)
@@ -86,7 +92,13 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all clean install uninstall deps test unit bats fixtures bench fuzz check-format format lint image hello deb FORCE
-all: $(PROGRAMS) $(HELPERS) $(TOOLS) $(DATA) $(DEV_CONFIG)
+all: $(BUILD)/.floors $(PROGRAMS) $(HELPERS) $(TOOLS) $(DATA) $(DEV_CONFIG)
+
+# No include reaches around the floors with a path (scripts/check-floors).
+$(BUILD)/.floors: scripts/check-floors $(shell find lib check setup tui runtime tools -name '*.[ch]')
+	@mkdir -p $(@D)
+	$(Q)scripts/check-floors
+	@touch $@
 
 # Rebuild everything when the flags change (SANITIZE=1 after a plain build,
 # or `make install PREFIX=/usr` after a build for /usr/local: the programs
@@ -113,6 +125,8 @@ $(OBJ)/check/%.o: INC = $(CHECK_INC)
 $(OBJ)/setup/%.o: INC = $(SETUP_INC)
 $(OBJ)/tui/%.o: INC = $(TUI_INC)
 $(OBJ)/runtime/%.o: INC = $(RUNTIME_INC)
+$(OBJ)/runtime/factory/%.o: INC = $(FACTORY_INC)
+$(OBJ)/runtime/cli/%.o: INC = $(CLI_INC)
 $(OBJ)/runtime/vm/%.o: INC = $(VM_INC)
 $(OBJ)/runtime/shim/%.o: INC = $(SHIM_INC)
 $(OBJ)/tools/%.o: INC = $(ALL_INC)
@@ -167,7 +181,7 @@ $(BUILD)/data/configuration.toml: data/configuration.toml.in Makefile $(FLAGS_ST
 
 # The guest agent: static (the initramfs holds nothing else), never
 # sanitized (it runs as the guest's PID 1), its own objects and flags.
-AGENT_SRC := $(wildcard runtime/agent/*.c) lib/byteq.c lib/fdpass.c lib/proto.c lib/strbuf.c lib/oci.c lib/error.c lib/version.c lib/netlink.c
+AGENT_SRC := $(wildcard runtime/agent/*.c) lib/byteq.c lib/fdpass.c lib/proto.c lib/strbuf.c lib/xalloc.c lib/oci.c lib/error.c lib/version.c lib/netlink.c
 AGENT_OBJ := $(AGENT_SRC:%.c=$(BUILD)/agent-obj/%.o)
 AGENT_CFLAGS = -std=gnu11 $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE -O2 -g \
 	-DKC_VERSION='"$(VERSION)"' $(AGENT_INC) -I$(BUILD)/gen $(shell $(PKG_CONFIG) --cflags jansson)
@@ -181,13 +195,27 @@ $(GUEST)/kata-agent: $(AGENT_OBJ)
 	$(call say,LINK,$@)
 	$(Q)$(CC) -static -o $@ $^ -lseccomp -ljansson
 
-# The runtime's rooms: the CLI and lifecycle (runtime/), its VM driver
-# (runtime/vm/: QEMU's command line, QMP, hot-plug) and the host helpers
-# (runtime/shim/: kata-proxy, kata-shim, the stdio pump).
-RUNTIME_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c))
+# The runtime's rooms: the lifecycle core both front ends use (runtime/),
+# the VM factory and cache (runtime/factory/), kata-runtime's verbs
+# (runtime/cli/), the VM driver (runtime/vm/: QEMU's command line, QMP,
+# hot-plug) and the host helpers (runtime/shim/: kata-proxy, kata-shim,
+# the stdio pump).
+RUNTIME_SRC := $(wildcard runtime/*.c)
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(OBJ)/%.o)
 LIBRUNTIME := $(BUILD)/lib/libkc-runtime.a
 $(LIBRUNTIME): $(RUNTIME_OBJ)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+FACTORY_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(wildcard runtime/factory/*.c))
+LIBFACTORY := $(BUILD)/lib/libkc-factory.a
+$(LIBFACTORY): $(FACTORY_OBJ)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+CLI_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(filter-out runtime/cli/main.c,$(wildcard runtime/cli/*.c)))
+LIBCLI := $(BUILD)/lib/libkc-cli.a
+$(LIBCLI): $(CLI_OBJ)
 	@mkdir -p $(@D)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -221,7 +249,7 @@ $(BIN)/kata-shim: $(OBJ)/runtime/shim/shim_main.o $(LIBSHIM) $(LIBKC)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(HELPER_LINK) -o $@ $^ $(HELPER_LIBS)
 
-$(BIN)/kata-runtime: $(OBJ)/runtime/main.o $(LIBRUNTIME) $(LIBVM) $(LIBCHECK) $(LIBKC)
+$(BIN)/kata-runtime: $(OBJ)/runtime/cli/main.o $(LIBCLI) $(LIBFACTORY) $(LIBRUNTIME) $(LIBVM) $(LIBCHECK) $(LIBKC)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -265,9 +293,9 @@ $(LIBPROTO): $(PROTO_OBJ)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 SHIMV2_SRC := $(wildcard runtime/shimv2/*.c)
 SHIMV2_OBJ := $(SHIMV2_SRC:%.c=$(OBJ)/%.o)
-$(OBJ)/runtime/shimv2/%.o: INC = $(RUNTIME_INC) -Iruntime/shim -Iruntime/shimv2 -I$(PROTO_GEN)
+$(OBJ)/runtime/shimv2/%.o: INC = $(SHIMV2_INC) -I$(PROTO_GEN)
 $(SHIMV2_OBJ): $(PROTO_GEN)/.stamp
-$(BIN)/containerd-shim-kata-v2: $(SHIMV2_OBJ) $(LIBRUNTIME) $(LIBVM) $(LIBSHIM) $(LIBCHECK) $(LIBKC) $(LIBPROTO)
+$(BIN)/containerd-shim-kata-v2: $(SHIMV2_OBJ) $(LIBFACTORY) $(LIBRUNTIME) $(LIBVM) $(LIBSHIM) $(LIBCHECK) $(LIBKC) $(LIBPROTO)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libprotobuf-c)
@@ -310,10 +338,10 @@ $(BIN)/kata-env: $(OBJ)/check/env_prog.o $(LIBCHECK) $(LIBKC)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(LIBRUNTIME) $(LIBVM) $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(LIBCLI) $(LIBFACTORY) $(LIBRUNTIME) $(LIBVM) $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_INC) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIBRUNTIME) $(LIBVM) \
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_INC) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIBCLI) $(LIBFACTORY) $(LIBRUNTIME) $(LIBVM) \
 		$(LIBCHECK) $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 -include $(shell find $(OBJ) $(BUILD)/tests $(BUILD)/agent-obj -type f -name '*.d' 2>/dev/null)
@@ -350,12 +378,12 @@ $(IMAGE): $(GUEST)/kata-agent runtime/agent/build-image
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-D_GNU_SOURCE -Ilib
-FUZZ_TOML_SRC := fuzz/fuzz_toml.c lib/toml.c lib/toml_lex.c lib/toml_parse.c lib/strbuf.c lib/error.c
+FUZZ_TOML_SRC := fuzz/fuzz_toml.c lib/toml.c lib/toml_lex.c lib/toml_parse.c lib/strbuf.c lib/xalloc.c lib/error.c
 
-FUZZ_PROTO_SRC := fuzz/fuzz_proto.c lib/byteq.c lib/proto.c lib/strbuf.c lib/error.c
+FUZZ_PROTO_SRC := fuzz/fuzz_proto.c lib/byteq.c lib/proto.c lib/strbuf.c lib/xalloc.c lib/error.c
 
 FUZZ_HOSTTEXT_SRC := fuzz/fuzz_hosttext.c check/cpu.c check/firmware.c check/resources.c \
-	check/recorded.c check/facts.c lib/strbuf.c lib/strutil.c lib/error.c lib/hostroot.c \
+	check/recorded.c check/facts.c lib/strbuf.c lib/xalloc.c lib/strutil.c lib/error.c lib/hostroot.c \
 	lib/beneath.c lib/fs.c
 
 $(BUILD)/fuzz/fuzz_toml: $(FUZZ_TOML_SRC) $(wildcard lib/*.h)
@@ -494,7 +522,8 @@ uninstall:
 C_SOURCES = $(shell find lib check setup tui runtime tools tests/unit tests/fakekernel bench fuzz -name '*.[ch]')
 CPPCHECK_FLAGS := --quiet --enable=warning,performance,portability --std=c11 -D_GNU_SOURCE --inline-suppr \
 	--error-exitcode=1 --suppress=missingIncludeSystem --include=/usr/include/jansson.h \
-	-Ilib -Icheck -Isetup -Itui -Iruntime -Iruntime/vm -Iruntime/shim -Iruntime/agent
+	-Ilib -Icheck -Isetup -Itui -Iruntime -Iruntime/vm -Iruntime/shim -Iruntime/agent -Iruntime/factory \
+	-Iruntime/cli -Iruntime/shimv2
 
 check-format:
 	@scripts/deps.sh lint

@@ -73,11 +73,11 @@ static void run_phases(const char *root_dir, int runs)
 	double *probe = calloc((size_t)runs, sizeof(double)),
 	       *rules = calloc((size_t)runs, sizeof(double)),
 	       *json = calloc((size_t)runs, sizeof(double));
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct host_root root;
 
 	if (host_root_open(&root, root_dir, &err) < 0) {
-		fprintf(stderr, "bench: %s\n", err.msg);
+		fprintf(stderr, "bench: %s\n", kc_error_msg(&err));
 		exit(1);
 	}
 	for (int i = 0; i < runs; i++) {

@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < runs; i++) {
-		struct kc_error err = {0};
+		_cleanup_error_ struct kc_error err = {0};
 		double t0 = now_ms();
 		struct toml_value *v = toml_parse(text, len, path, &err);
 		double t1 = now_ms();
@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		config_defaults(&c);
 		if (config_load_text(&c, text, len, path, &err) < 0 ||
 		    config_check_values(&c, 8, &notes, &err) < 0) {
-			fprintf(stderr, "bench: %s\n", err.msg);
+			fprintf(stderr, "bench: %s\n", kc_error_msg(&err));
 			return 1;
 		}
 		double t3 = now_ms();

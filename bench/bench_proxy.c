@@ -32,7 +32,7 @@ static double now_ms(void)
 
 static void die(const char *what, struct kc_error *err)
 {
-	fprintf(stderr, "bench_proxy: %s: %s\n", what, err ? err->msg : strerror(errno));
+	fprintf(stderr, "bench_proxy: %s: %s\n", what, err ? kc_error_msg(err) : strerror(errno));
 	exit(1);
 }
 
@@ -69,7 +69,7 @@ static long status_kib(pid_t pid, const char *field)
 /* Accept the proxy and answer its HELLO as an agent would. */
 static int agent_handshake(int listen_fd)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		die("accept the proxy", NULL);
@@ -94,7 +94,7 @@ static int agent_handshake(int listen_fd)
 
 static void attach(struct agent_client *c, uint32_t stream)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	json_t *r = agent_client_call(c, "attach_stream", json_pack("{s:i}", "stream", (int)stream),
 				      10000, &err);
 	if (!r)
@@ -104,7 +104,7 @@ static void attach(struct agent_client *c, uint32_t stream)
 
 static void client_open(struct agent_client *c, const char *sock)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (agent_client_connect(c, sock, 10000, &err) < 0 ||
 	    agent_client_hello(c, "bench", 10000, &err) < 0)
 		die("connect to the proxy", &err);
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
 	if (writer == 0)
 		agent_send_output(afd, stream, frames);
 	long got = 0;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	while (got < frames) {
 		struct frame f;
 		if (agent_client_next_frame(&live, &f, 10000, &err) <= 0)

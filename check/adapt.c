@@ -11,6 +11,7 @@
 #include "strbuf.h"
 #include "rules.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 static void change(struct adapt_result *out, const char *key, const char *from, const char *to,
 		   const struct report_item *item, const char *reason)

@@ -10,6 +10,7 @@
 #include "probe.h"
 #include "rules.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 static void reason(struct assessment *a, const char *fmt, ...) _printf_(2, 3);
 static void reason(struct assessment *a, const char *fmt, ...)
@@ -65,11 +66,11 @@ void assess(const struct host_root *root, const struct assess_options *o, struct
 		reason(a, "%s", cs->error);
 	failed_items(a);
 	if (cs->loaded && cs->values_ok) {
-		struct kc_error err = {0};
+		_cleanup_error_ struct kc_error err = {0};
 		a->adapted = config_adapt(&cs->cfg, a->facts, &a->report, &a->adapt, &err) == 0;
 		/* the refusal names the file and the key to change */
 		if (!a->adapted)
-			reason(a, "%s", err.msg);
+			reason(a, "%s", kc_error_msg(&err));
 	}
 	a->ready = a->adapted && !a->reasons.n;
 }

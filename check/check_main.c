@@ -135,10 +135,10 @@ int kata_check_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct host_root root;
 	if (host_root_open(&root, host_root_dir, &err) < 0) {
-		fprintf(stderr, "%s: --host-root: %s\n", prog, err.msg);
+		fprintf(stderr, "%s: --host-root: %s\n", prog, kc_error_msg(&err));
 		return EXIT_USAGE;
 	}
 

@@ -10,7 +10,7 @@
 void config_probe(const struct host_root *root, const char *explicit_path, unsigned host_cpus,
 		  struct config_state *st)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	int r;
 
 	memset(st, 0, sizeof(*st));
@@ -18,14 +18,14 @@ void config_probe(const struct host_root *root, const char *explicit_path, unsig
 	r = config_load(root, explicit_path, &st->cfg, &st->src, &err);
 	if (r < 0) {
 		st->missing = r == -ENOENT && !st->src.path;
-		str_copy(st->error, sizeof(st->error), err.msg);
+		str_copy(st->error, sizeof(st->error), kc_error_msg(&err));
 		return;
 	}
 	st->loaded = true;
 	kc_error_clear(&err);
 	st->values_ok = config_check_values(&st->cfg, host_cpus, &st->notes, &err) == 0;
 	if (!st->values_ok)
-		str_copy(st->error, sizeof(st->error), err.msg);
+		str_copy(st->error, sizeof(st->error), kc_error_msg(&err));
 	st->npaths = config_check_paths(&st->cfg, root, st->paths, CONFIG_PATHS_MAX);
 	st->qemu_seccomp = qemu_binary_has_seccomp(root, st->cfg.hypervisor.path);
 }

@@ -16,6 +16,7 @@
 #include "recorded.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 #define CPUINFO_MAX (4 * 1024 * 1024)
 
@@ -443,11 +444,11 @@ static void probe_cpuid(const struct host_root *root, struct cpu_facts *cpu)
 		return;
 	}
 	if (r > 0) {
-		struct kc_error err = {0};
+		_cleanup_error_ struct kc_error err = {0};
 		if (cpuid_parse_dump(text, cpu, &err) < 0) {
 			cpu->ncpuid = 0;
 			snprintf(cpu->cpuid_error, sizeof(cpu->cpuid_error), "%s/cpuid %s",
-				 RECORDED_DIR, err.msg);
+				 RECORDED_DIR, kc_error_msg(&err));
 			return;
 		}
 		cpu->cpuid_source = SRC_RECORDED;

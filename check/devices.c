@@ -13,6 +13,7 @@
 #include "recorded.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 const struct device_spec device_specs[] = {
     {"/dev/kvm", 10, 232, "kvm"},

@@ -12,6 +12,7 @@
 #include "strbuf.h"
 #include "strutil.h"
 #include "version.h"
+#include "xalloc.h"
 
 /* Kata 1.x's last kata-env format (1.0.25 is Kata 2's: no Proxy, no Shim) */
 #define ENV_FORMAT_VERSION "1.0.24"
@@ -48,7 +49,7 @@ static json_t *version_object(void)
 static int run_version(const struct env_input *in, const char *path, char *out, size_t len)
 {
 	int status = 0;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 
 	if (!in->root->live) {
 		snprintf(out, len, "unknown (not run: the host root is not /)");
@@ -56,7 +57,7 @@ static int run_version(const struct env_input *in, const char *path, char *out, 
 	}
 	const char *argv[] = {path, "--version", NULL};
 	if (run_capture(argv, 3000, out, len, &status, &err) < 0) {
-		snprintf(out, len, "%s", err.msg);
+		snprintf(out, len, "%s", kc_error_msg(&err));
 		return -1;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

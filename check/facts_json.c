@@ -8,6 +8,7 @@
 #include "strutil.h"
 #include "render.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 static json_t *str_or_null(const char *s)
 {

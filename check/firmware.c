@@ -13,6 +13,7 @@
 #include "recorded.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 /* /dev/kmsg records after boot can be many; the lines we want come early */
 #define KMSG_RECORDS_MAX 65536
@@ -250,11 +251,11 @@ void firmware_probe(const struct host_root *root, const struct host_facts *f,
 	text = NULL;
 	r = recorded_read(root, "msr", &text);
 	if (r > 0) {
-		struct kc_error err = {0};
+		_cleanup_error_ struct kc_error err = {0};
 		if (firmware_parse_msr(text, fw, &err) < 0) {
 			fw->feature_control_known = fw->vm_cr_known = false;
 			snprintf(fw->msr_error, sizeof(fw->msr_error), "%s/msr %s", RECORDED_DIR,
-				 err.msg);
+				 kc_error_msg(&err));
 		} else {
 			fw->msr_source = SRC_RECORDED;
 		}

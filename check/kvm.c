@@ -18,6 +18,7 @@
 #include "recorded.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 #define SMOKE_TIMEOUT_MS 1000
 

@@ -22,6 +22,7 @@
 #include "kmod_api.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 #define ARCH_ANY    0u
 #define ARCH_BIT(a) (1u << (a))
@@ -368,14 +369,14 @@ static void kmod_answers_get(const struct host_root *root, struct modules_facts 
 		snprintf(a->error, sizeof(a->error), "%s does not exist", mf->modules_dir);
 		return;
 	}
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	q->k = kmod_api_get(&err);
 	q->modules_dir = mf->modules_dir;
 	struct stat st;
 	q->hide_proc =
 	    !root->live && host_stat(root, "/proc/cmdline", &st, true) == 0 && !S_ISREG(st.st_mode);
 	if (!q->k || host_run_confined(root, kmod_ask, q, a, sizeof(*a), &err) < 0)
-		snprintf(a->error, sizeof(a->error), "%s", err.msg);
+		snprintf(a->error, sizeof(a->error), "%s", kc_error_msg(&err));
 }
 
 static void read_params(const struct host_root *root, const struct module_spec *spec,

@@ -14,6 +14,7 @@
 #include "pci.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 static jmp_buf pci_jump;
 static char pci_message[160];

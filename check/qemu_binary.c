@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define MAX_SECTIONS 256
 #define MAX_DYNAMIC  (64u << 10)

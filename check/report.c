@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "xalloc.h"
 
 static char *vformat(const char *fmt, va_list ap)
 {

@@ -6,6 +6,7 @@
 
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 unsigned cpu_list_count(const char *list)
 {

@@ -9,6 +9,7 @@
 #include "rules.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 static const struct {
 	const char *key;

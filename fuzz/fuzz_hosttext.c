@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cpu_facts cpu = {0};
 	struct firmware_facts fw = {0};
 	struct resource_facts res = {0};
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	switch (which) {
 	case 0:
 		cpu_parse_cpuinfo(text, &cpu);

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct frame_decoder d;
 	frame_decoder_init(&d);
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	for (size_t off = 0; off < size; off += chunk) {
 		size_t take = size - off < chunk ? size - off : chunk;
 		frame_decoder_feed(&d, data + off, take);

@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct toml_value *doc = toml_parse((const char *)data, size, "fuzz", &err);
 
 	if (doc) {

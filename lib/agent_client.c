@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "fs.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 void agent_client_init(struct agent_client *c, int fd)
 {
@@ -128,14 +129,14 @@ static void decode_all(struct agent_client *c)
 {
 	for (;;) {
 		struct frame f;
-		struct kc_error why = {0};
+		_cleanup_error_ struct kc_error why = {0};
 		uint32_t bad;
 		enum decode_result r = frame_decode(&c->dec, &f, &bad, &why);
 		if (r == DECODE_NONE)
 			return;
 		if (r == DECODE_REJECTED) {
 			/* shown as an ERROR frame of that stream */
-			json_t *j = json_pack("{s:s}", "error", why.msg);
+			json_t *j = json_pack("{s:s}", "error", kc_error_msg(&why));
 			char *text = json_dumps(j, JSON_COMPACT);
 			json_decref(j);
 			f = (struct frame){.stream = bad,
@@ -219,18 +220,18 @@ static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id,
 			if (q->stream == 0 && q->type == FRAME_ERROR && type == FRAME_HELLO) {
 				struct frame f;
 				dequeue(c, scanned, &f);
-				struct kc_error why = {0};
+				_cleanup_error_ struct kc_error why = {0};
 				json_t *j = frame_json(&f, &why);
 				kc_error_set(err, 0, "agent: %s",
 					     j ? json_string_value(json_object_get(j, "error"))
-					       : why.msg);
+					       : kc_error_msg(&why));
 				json_decref(j);
 				frame_free(&f);
 				return NULL;
 			}
 			if (q->stream != 0 || q->type != type)
 				continue;
-			struct kc_error why = {0};
+			_cleanup_error_ struct kc_error why = {0};
 			json_t *j = frame_json(q, &why);
 			if (type == FRAME_RESPONSE &&
 			    (!j || json_integer_value(json_object_get(j, "id")) != id)) {
@@ -241,7 +242,7 @@ static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id,
 			dequeue(c, scanned, &f);
 			frame_free(&f);
 			if (!j)
-				kc_error_set(err, 0, "agent: %s", why.msg);
+				kc_error_set(err, 0, "agent: %s", kc_error_msg(&why));
 			return j;
 		}
 		int left = deadline < 0 ? -1 : (int)(deadline - monotonic_ms());
@@ -278,10 +279,10 @@ int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
 	json_t *peer = wait_control(c, FRAME_HELLO, 0, timeout_ms, err);
 	if (!peer)
 		return -1;
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	if (proto_hello_check(peer, &why) < 0) {
 		json_decref(peer);
-		return kc_error_set(err, 0, "agent: %s", why.msg);
+		return kc_error_set(err, 0, "agent: %s", kc_error_msg(&why));
 	}
 	json_decref(c->hello);
 	c->hello = peer;
@@ -314,7 +315,13 @@ json_t *agent_client_call(struct agent_client *c, const char *op, json_t *args, 
 		const char *msg = json_string_value(json_object_get(r, "error"));
 		const char *code = json_string_value(json_object_get(r, "code"));
 		snprintf(c->last_code, sizeof(c->last_code), "%s", code ? code : "unknown");
-		kc_error_set(err, 0, "%s", msg ? msg : "the agent refused without a reason");
+		/* the codes callers decide on, as errno values (the agent's own
+		 * code stays in last_code) */
+		int e = !code			     ? 0
+			: !strcmp(code, "exists")    ? EEXIST
+			: !strcmp(code, "not_found") ? ENOENT
+						     : 0;
+		kc_error_setc(err, e, "%s", msg ? msg : "the agent refused without a reason");
 		json_decref(r);
 		return NULL;
 	}

@@ -16,6 +16,7 @@
 #include "fs.h"
 #include "macros.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "xalloc.h"
 
 void byteq_append(struct byteq *q, const void *data, size_t n)
 {

@@ -13,6 +13,7 @@
 #include "strbuf.h"
 #include "strutil.h"
 #include "toml.h"
+#include "xalloc.h"
 
 #define K(sec, name, type, field)                                                                  \
 	{                                                                                          \

@@ -13,6 +13,7 @@
 #include "config_paths.h"
 #include "fs.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define CONFIG_MAX (1024 * 1024)
 

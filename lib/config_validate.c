@@ -15,6 +15,7 @@
 
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 #define MIN_MEMORY_MIB 256
 #define MAX_BRIDGES    5

@@ -15,6 +15,7 @@
 #include "beneath.h"
 #include "macros.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 /* The new mount API's numbers and flags (glibc's and the kernel's headers
  * disagree with each other in Debian 12, so they are spelled out here). */

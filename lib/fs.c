@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "xalloc.h"
 
 int read_fd_regular(int fd, size_t max, char **out, size_t *len)
 {

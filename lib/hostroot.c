@@ -17,6 +17,7 @@
 
 #include "beneath.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 /* Every open resolves inside the root (see beneath.h): absolute symlinks
  * and ".." stop at it, and /proc magic links are never followed. */

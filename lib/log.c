@@ -105,11 +105,15 @@ void kc_log(enum kc_log_level level, const char *fmt, ...)
 	if (level > lg.level)
 		return;
 	int saved = errno;
-	char msg[2048];
+	/* whole, however long: containerd reads a failed command's reason
+	 * from this line */
+	_cleanup_free_ char *text = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
 	va_end(ap);
+	const char *msg = text ? text : "(out of memory formatting a log message)";
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	struct tm tm;

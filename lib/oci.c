@@ -9,6 +9,7 @@
 
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 static const char *const cap_names[] = {
     "CAP_CHOWN",

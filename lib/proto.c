@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "xalloc.h"
 
 void frame_decoder_init(struct frame_decoder *d)
 {

@@ -35,12 +35,4 @@ static inline void strbuf_releasep(struct strbuf *sb)
 }
 #define _cleanup_strbuf_ _cleanup_(strbuf_releasep)
 
-/* xmalloc family: abort with a message on exhaustion. */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
-char *xasprintf(const char *fmt, ...) _printf_(1, 2);
-
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "xalloc.h"
 
 void toml_free(struct toml_value *v)
 {

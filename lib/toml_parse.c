@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "toml_internal.h"
+#include "xalloc.h"
 
 /* ---- input, positions, errors ---- */
 

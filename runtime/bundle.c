@@ -20,6 +20,7 @@
 #include "oci.h"
 #include "oci_spec.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 /* The path a handle stands for (for messages, the state and hooks). */
 static char *fd_path(int fd)

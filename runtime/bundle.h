@@ -29,6 +29,12 @@ struct bundle {
  * mount's source exists. */
 int bundle_load(struct bundle *b, const char *dir, bool need_process, struct kc_error *err);
 void bundle_free(struct bundle *b);
+/* A struct bundle that bundle_free() may be given before it is loaded. */
+#define BUNDLE_INIT                                                                                \
+	{                                                                                          \
+		.dirfd = -1, .rootfs_fd = -1                                                       \
+	}
+#define _cleanup_bundle_ _cleanup_(bundle_free)
 
 /* The spec's network namespace: NETNS_HOST when the spec has none (the
  * host's), NETNS_NEW, or NETNS_PATH (*path set). */

@@ -14,6 +14,7 @@
 #include "crash.h"
 #include "daemon.h"
 #include "hooks.h"
+#include "json_cleanup.h"
 #include "host_cgroup.h"
 #include "log.h"
 #include "network.h"
@@ -24,10 +25,9 @@
 #include "share.h"
 #include "strbuf.h"
 #include "timeouts.h"
-#include "factory.h"
-#include "vmcache.h"
 #include "vfio.h"
 #include "vfio_plug.h"
+#include "xalloc.h"
 
 struct create_ctx {
 	struct rt *rt;
@@ -201,14 +201,11 @@ static int hotplug_vfio(struct create_ctx *x, const struct sandbox *sb, struct k
 /* A pod member: the sandbox's VM, grown by the member's limits. */
 static int step_join(struct create_ctx *x, struct kc_error *err)
 {
-	struct sbrec rec;
+	_cleanup_sbrec_ struct sbrec rec = SBREC_INIT;
 	if (sbrec_open(&rec, x->rt->root, x->sandbox_id, err) < 0)
 		return kc_error_wrap(err, "container %s of pod", x->a->id);
-	int rc = -1;
-	if (!sandbox_vm_alive(&rec.sb)) {
-		kc_error_set(err, 0, "the VM of sandbox %s is not running", x->sandbox_id);
-		goto out;
-	}
+	if (!sandbox_vm_alive(&rec.sb))
+		return kc_error_set(err, 0, "the VM of sandbox %s is not running", x->sandbox_id);
 	sandbox_from_json(&x->c.sb, json_object_get(rec.j, "sandbox"));
 	x->c.have_sandbox = true;
 	sbrec_add_member(&rec, x->a->id);
@@ -216,22 +213,18 @@ static int step_join(struct create_ctx *x, struct kc_error *err)
 	sbrec_set_limits(&rec, x->a->id,
 			 json_object_get(json_object_get(x->b.spec, "linux"), "resources"), false);
 	if (sbrec_save(&rec, err) < 0 || pod_apply_host_limits(&rec, err) < 0)
-		goto out;
+		return -1;
 	crash_point("create:joined");
 	if (x->vfio.n && hotplug_vfio(x, &rec.sb, err) < 0)
-		goto out;
+		return -1;
 	unsigned lv, lm;
 	pod_limits(x->b.spec, &lv, &lm);
 	if ((lv || lm) && pod_hotplug(&rec.sb, lv, lm, err) == 0) {
 		x->c.sb.vcpus = rec.sb.vcpus;
 		x->c.sb.memory_mib = rec.sb.memory_mib;
-		rc = sbrec_save(&rec, err);
-	} else {
-		rc = 0;
+		return sbrec_save(&rec, err);
 	}
-out:
-	sbrec_close(&rec);
-	return rc;
+	return 0;
 }
 
 /* The pod's interfaces in the namespace the spec names, plumbed to taps
@@ -277,7 +270,7 @@ static int configure_guest_network(struct ctr *c, const json_t *net, struct kc_e
 	json_t *itf;
 	int rc = 0;
 	json_array_foreach (json_object_get(net, "interfaces"), i, itf) {
-		json_t *r = agent_client_call(
+		_cleanup_json_ json_t *r = agent_client_call(
 		    &ac, "update_interface",
 		    json_pack("{s:O, s:O, s:O, s:O}", "name", json_object_get(itf, "name"), "mac",
 			      json_object_get(itf, "mac"), "mtu", json_object_get(itf, "mtu"),
@@ -287,78 +280,33 @@ static int configure_guest_network(struct ctr *c, const json_t *net, struct kc_e
 			rc = -1;
 			break;
 		}
-		json_decref(r);
 	}
 	if (rc == 0 && json_array_size(json_object_get(net, "routes"))) {
-		json_t *r =
+		_cleanup_json_ json_t *r =
 		    agent_client_call(&ac, "update_routes",
 				      json_pack("{s:O}", "routes", json_object_get(net, "routes")),
 				      AGENT_CALL_MS, err);
 		if (!r)
 			rc = -1;
-		json_decref(r);
 	}
 	agent_client_close(&ac);
 	return rc < 0 ? kc_error_wrap(err, "guest network") : 0;
 }
 
-/* A VM the cache hands over (vmcache.h), when the configuration has one
- * and the cache holds a VM of this configuration; 1 when there was none
- * to take (the caller goes on), -1 when one was taken but did not become
- * the sandbox (it was stopped: the caller goes on too). */
-static int vm_from_cache(struct create_ctx *x, const struct sandbox_params *sp)
-{
-	struct kc_error cerr = {0};
-	char key[FACTORY_KEY_LEN + 1];
-	factory_key(&x->rc, key);
-	json_t *vm = NULL;
-	if (vmcache_take(x->rc.cfg, key, sp->root, sp->id, &vm, &cerr) < 0) {
-		kc_info("%s; not used", cerr.msg);
-		return 1;
-	}
-	crash_point("create:vm-taken");
-	struct sandbox_cached c = {.vm = vm};
-	struct sandbox_params cp = *sp;
-	cp.cached = &c;
-	int rc = sandbox_start(&x->c.sb, &cp, &cerr);
-	json_decref(vm);
-	if (rc < 0) {
-		kc_warn("the VM the cache handed over: %s", cerr.msg);
-		return -1;
-	}
-	kc_info("sandbox %s: a VM from the cache", sp->id);
-	return 0;
-}
-
-/* The VM: one the factory's cache hands over, else one from its template
- * (built now if missing or stale), else booted cold - as it is when
- * either fails. A VM from the cache or the template has the
+/* The VM: a prebuilt one when a front end gave the factory (struct rt's
+ * prebuilt_vm: the core never includes runtime/factory/), else booted
+ * cold - as it is when the factory has none. A prebuilt VM has the
  * configuration's default size: what the spec's limits add is hot-plugged. */
 static int start_vm(struct create_ctx *x, struct sandbox_params *sp, struct kc_error *err)
 {
-	const struct kc_config *cfg = x->rc.cfg;
-	const char *why = NULL;
-	if (!cfg->factory.enable_template && !cfg->factory.vm_cache_number)
-		return sandbox_start(&x->c.sb, sp, err);
-	if (!factory_usable(cfg, x->vfio.n, &why)) {
-		kc_info("VM factory not used: %s", why);
-		return sandbox_start(&x->c.sb, sp, err);
-	}
-	struct kc_error ferr = {0};
-	bool prebuilt = cfg->factory.vm_cache_number && vm_from_cache(x, sp) == 0;
-	if (!prebuilt && cfg->factory.enable_template) {
-		prebuilt = factory_start_clone(&x->rc, true, &x->c.sb, sp, &ferr) == 0;
-		if (!prebuilt)
-			kc_warn("VM template: %s; booting cold", ferr.msg);
-	}
-	if (!prebuilt)
+	if (!x->rt->prebuilt_vm || x->rt->prebuilt_vm(&x->rc, &x->c.sb, sp, x->vfio.n) != 0)
 		return sandbox_start(&x->c.sb, sp, err);
 	const struct sandbox *sb = &x->c.sb;
 	unsigned add_v = sp->vcpus > sb->vcpus ? sp->vcpus - sb->vcpus : 0;
 	unsigned add_m = sp->memory_mib > sb->memory_mib ? sp->memory_mib - sb->memory_mib : 0;
-	kc_error_clear(&ferr);
-	if ((add_v || add_m) && pod_hotplug(&x->c.sb, add_v, add_m, &ferr) < 0)
-		kc_warn("the spec's limits: %s", ferr.msg);
+	_cleanup_error_ struct kc_error herr = {0};
+	if ((add_v || add_m) && pod_hotplug(&x->c.sb, add_v, add_m, &herr) < 0)
+		kc_warn("the spec's limits: %s", kc_error_msg(&herr));
 	return 0;
 }
 
@@ -430,7 +378,7 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 	json_object_set_new(x->c.state, "sandbox", sandbox_to_json(&x->c.sb));
 	if (record(x, "create:vm", err) < 0)
 		return -1;
-	struct sbrec rec;
+	_cleanup_sbrec_ struct sbrec rec = SBREC_INIT;
 	const json_t *net = json_object_get(x->c.state, "network");
 	if (sbrec_create(&rec, x->rt->root, &x->c.sb, net, err) < 0)
 		return -1;
@@ -438,9 +386,7 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 	sbrec_set_limits(&rec, x->a->id,
 			 json_object_get(json_object_get(x->b.spec, "linux"), "resources"),
 			 pod_is_pause(json_object_get(x->b.spec, "annotations")));
-	int rc = sbrec_save(&rec, err) < 0 || pod_apply_host_limits(&rec, err) < 0 ? -1 : 0;
-	sbrec_close(&rec);
-	if (rc < 0)
+	if (sbrec_save(&rec, err) < 0 || pod_apply_host_limits(&rec, err) < 0)
 		return -1;
 	crash_point("create:sandbox-record");
 	return configure_guest_network(&x->c, net, err);
@@ -468,16 +414,15 @@ static int step_container(struct create_ctx *x, struct kc_error *err)
 	struct agent_client ac;
 	if (ctr_agent(&x->c, &ac, err) < 0)
 		return -1;
-	struct strbuf rootfs = STRBUF_INIT;
-	strbuf_appendf(&rootfs, "%s/rootfs", x->a->id);
-	json_t *args = json_pack("{s:s, s:s, s:O}", "container_id", x->a->id, "rootfs", rootfs.s,
+	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", x->a->id);
+	json_t *args = json_pack("{s:s, s:s, s:O}", "container_id", x->a->id, "rootfs", rootfs,
 				 "spec", x->guest_spec);
-	strbuf_release(&rootfs);
 	if (x->role == POD_CONTAINER)
 		json_object_set_new(args, "join", pod_joins(x->b.spec, x->sandbox_id));
 	if (x->vfio.n)
 		json_object_set_new(args, "vfio", vfio_agent_devices(&x->vfio, x->b.spec));
-	json_t *r = agent_client_call(&ac, "create_container", args, AGENT_CALL_MS, err);
+	_cleanup_json_ json_t *r =
+	    agent_client_call(&ac, "create_container", args, AGENT_CALL_MS, err);
 	agent_client_close(&ac);
 	if (!r)
 		return kc_error_wrap(err, "create the container in the VM");
@@ -489,7 +434,6 @@ static int step_container(struct create_ctx *x, struct kc_error *err)
 		kc_info("in the guest: %s", line ? line : "?");
 		free(line);
 	}
-	json_decref(r);
 	json_object_set_new(x->c.state, "stream", json_integer(x->stream));
 	return record(x, "create:container", err);
 }
@@ -517,7 +461,7 @@ static int step_shim(struct create_ctx *x, struct kc_error *err)
 static int step_hooks(struct create_ctx *x, struct kc_error *err)
 {
 	json_t *hooks = json_object_get(x->c.state, "hooks");
-	json_t *st = ctr_oci_state(&x->c);
+	_cleanup_json_ json_t *st = ctr_oci_state(&x->c);
 	int rc = hooks_run(hooks, "prestart", st, err);
 	if (rc == 0)
 		rc = hooks_run(hooks, "createRuntime", st, err);
@@ -529,7 +473,6 @@ static int step_hooks(struct create_ctx *x, struct kc_error *err)
 			kc_warn("%s/config.json: hooks.%s: not run: they would run in the "
 				"container's namespaces, which are in the VM",
 				x->b.dir, guest_hooks[i]);
-	json_decref(st);
 	crash_point("create:hooks");
 	return rc;
 }
@@ -576,40 +519,42 @@ static void undo(struct create_ctx *x)
 	ctr_destroy(x->rt, &x->c, true);
 }
 
+/* The VM: the sandbox's own, or a pod member's share of its sandbox's. */
+static int step_vm_or_join(struct create_ctx *x, struct kc_error *err)
+{
+	return x->role == POD_CONTAINER ? step_join(x, err) : step_vm(x, err);
+}
+
+/* What a create holds, released however it ends: nothing by hand. */
+static void create_ctx_release(struct create_ctx *x)
+{
+	json_decref(x->guest_spec);
+	bundle_free(&x->b);
+	rtconfig_free(&x->rc);
+	ctr_close(&x->c);
+}
+
 int create_container(struct rt *rt, const struct create_args *a, struct create_result *out,
 		     struct kc_error *err)
 {
-	struct create_ctx x = {.rt = rt, .a = a, .shim = -1, .t0 = monotonic_ms()};
-	x.c.sd.fd = x.c.sd.rootfd = -1;
-	x.b.dirfd = x.b.rootfs_fd = -1;
-	int rc = step_state(&x, err);
-	if (rc == 0)
-		rc = step_bundle(&x, err);
-	if (rc == 0)
-		rc = step_config(&x, err);
-	if (rc == 0)
-		rc = step_record(&x, err);
-	if (rc == 0)
-		rc = x.role == POD_CONTAINER ? step_join(&x, err) : step_vm(&x, err);
-	if (rc == 0)
-		rc = step_container(&x, err);
-	if (rc == 0)
-		rc = step_shim(&x, err);
-	if (rc == 0)
-		rc = step_hooks(&x, err);
-	if (rc == 0)
-		rc = step_pid_file(&x, err);
-	if (rc == 0) {
-		report_timing(&x);
-		out->shim = x.shim;
-		out->stream = x.stream;
-		out->terminal = x.terminal;
-	} else if (x.have_state) {
-		undo(&x);
+	_cleanup_(create_ctx_release) struct create_ctx x = {
+	    .rt = rt, .a = a, .c = CTR_INIT, .b = BUNDLE_INIT, .shim = -1, .t0 = monotonic_ms()};
+	/* in order; each records what it made before the next, for undo() and
+	 * for delete --force after a crash */
+	static int (*const steps[])(struct create_ctx *, struct kc_error *) = {
+	    step_state,	    step_bundle, step_config, step_record,   step_vm_or_join,
+	    step_container, step_shim,	 step_hooks,  step_pid_file,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		if (steps[i](&x, err) != 0) {
+			if (x.have_state)
+				undo(&x);
+			return -1;
+		}
 	}
-	json_decref(x.guest_spec);
-	bundle_free(&x.b);
-	rtconfig_free(&x.rc);
-	ctr_close(&x.c);
-	return rc;
+	report_timing(&x);
+	out->shim = x.shim;
+	out->stream = x.stream;
+	out->terminal = x.terminal;
+	return 0;
 }

@@ -27,6 +27,7 @@
 #include "qemu.h"
 #include "vfio.h"
 #include "vfio_plug.h"
+#include "xalloc.h"
 
 /* A start that crashed between recording "starting" and "running": the
  * guest knows whether the process was started. */
@@ -37,7 +38,7 @@ static void settle_start(struct ctr *c)
 		return;
 	const char *now = "created";
 	struct agent_client ac;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (c->have_sandbox && sandbox_vm_alive(&c->sb) &&
 	    sandbox_connect(&c->sb, &ac, AGENT_CONNECT_MS, &err) == 0) {
 		json_t *r = agent_client_call(&ac, "list_containers", NULL, AGENT_QUERY_MS, &err);
@@ -54,7 +55,7 @@ static void settle_start(struct ctr *c)
 	}
 	json_object_set_new(c->state, "status", json_string(now));
 	if (state_write(&c->sd, c->state, &err) < 0)
-		kc_warn("%s", err.msg);
+		kc_warn("%s", kc_error_msg(&err));
 }
 
 int ctr_open(struct rt *rt, const char *id, struct ctr *c, struct kc_error *err)
@@ -92,12 +93,12 @@ int ctr_open_for_teardown(struct rt *rt, const char *id, struct ctr *c, struct k
 	 * write, or a file that is not one): a sandbox of that id, as far as
 	 * the VM directory and the records tell */
 	memset(c, 0, sizeof(*c));
-	struct kc_error e2 = {0};
+	_cleanup_error_ struct kc_error e2 = {0};
 	if (state_open(&c->sd, rt->root, id, &e2) < 0) {
 		state_close(&c->sd);
 		return -1;
 	}
-	kc_warn("%s (tearing down what its id names)", err->msg);
+	kc_warn("%s (tearing down what its id names)", kc_error_msg(err));
 	kc_error_clear(err);
 	c->state = json_pack("{s:s, s:s, s:s}", "id", id, "sandbox_id", id, "status", "creating");
 	return 0;
@@ -110,6 +111,7 @@ void ctr_close(struct ctr *c)
 		sandbox_free(&c->sb);
 	state_close(&c->sd);
 	memset(c, 0, sizeof(*c));
+	c->sd.fd = c->sd.rootfd = -1; /* closed again (a cleanup): nothing */
 }
 
 int ctr_save(struct ctr *c, struct kc_error *err)
@@ -263,7 +265,7 @@ pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, 
 		struct pollfd pfd = {ready[0], POLLIN, 0};
 		char b = 0;
 		int r;
-		while ((r = poll(&pfd, 1, 15000)) < 0 && errno == EINTR)
+		while ((r = poll(&pfd, 1, SHIM_READY_MS)) < 0 && errno == EINTR)
 			;
 		if (r <= 0 || read(ready[0], &b, 1) != 1 || b != 'R') {
 			kc_error_set(err, 0, "kata-shim %s (its log: %s)",
@@ -313,7 +315,7 @@ static void stop_shims(struct ctr *c)
 /* The container in the guest, while the VM lives. */
 static void remove_in_guest(struct ctr *c)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (!c->have_sandbox || !sandbox_vm_alive(&c->sb))
 		return;
 	struct agent_client ac;
@@ -323,19 +325,19 @@ static void remove_in_guest(struct ctr *c)
 	    agent_client_call(&ac, "remove_container", json_pack("{s:s}", "container_id", c->sd.id),
 			      AGENT_QUERY_MS, &err);
 	if (!r && strcmp(ac.last_code, "not_found"))
-		kc_warn("remove in the guest: %s", err.msg);
+		kc_warn("remove in the guest: %s", kc_error_msg(&err));
 	json_decref(r);
 	agent_client_close(&ac);
 }
 
 static void unshare(struct ctr *c)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (!c->have_sandbox)
 		return;
 	_cleanup_close_ int vmfd = sandbox_open_vm_dir(&c->sb);
 	if (vmfd >= 0 && unshare_container(vmfd, c->sd.id, &err) < 0)
-		kc_warn("%s", err.msg);
+		kc_warn("%s", kc_error_msg(&err));
 }
 
 int ctr_update(struct rt *rt, struct ctr *c, json_t *resources, struct kc_error *err)
@@ -371,10 +373,10 @@ static void unplug_vfio(const struct ctr *c, const struct sandbox *sb)
 		return;
 	_cleanup_free_ char *qmp = sandbox_qmp_socket(sb);
 	for (int k = 0; k < p.n; k++) {
-		struct kc_error err = {0};
+		_cleanup_error_ struct kc_error err = {0};
 		if (qemu_device_del(qmp, p.dev[k].id, NIC_UNPLUG_MS, &err) < 0)
 			kc_warn("%s (IOMMU group %d) stays in the pod's VM: %s", p.dev[k].host,
-				p.dev[k].group, err.msg);
+				p.dev[k].group, kc_error_msg(&err));
 		else
 			kc_info("%s (IOMMU group %d) unplugged from sandbox %s", p.dev[k].host,
 				p.dev[k].group, sb->id);
@@ -385,7 +387,7 @@ static void unplug_vfio(const struct ctr *c, const struct sandbox *sb)
  * container deleted by force; a member leaves the record. */
 static void release_sandbox(struct rt *rt, struct ctr *c, bool force)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	const char *sid = json_string_value(json_object_get(c->state, "sandbox_id"));
 	bool is_sandbox = !sid || !strcmp(sid, c->sd.id);
 	struct sbrec rec;
@@ -401,7 +403,7 @@ static void release_sandbox(struct rt *rt, struct ctr *c, bool force)
 			crash_point("delete:vfio-unplugged");
 			sbrec_forget_limits(&rec, c->sd.id);
 			if (sbrec_save(&rec, &err) < 0 || pod_apply_host_limits(&rec, &err) < 0)
-				kc_warn("%s", err.msg);
+				kc_warn("%s", kc_error_msg(&err));
 		}
 		sbrec_close(&rec);
 		return;
@@ -425,7 +427,7 @@ static void release_sandbox(struct rt *rt, struct ctr *c, bool force)
 /* poststop hooks, for a container that was created (runtime spec). */
 static void run_poststop(struct ctr *c)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	json_t *hooks = json_object_get(c->state, "hooks");
 	const char *status = json_string_value(json_object_get(c->state, "status"));
 	if (!hooks || !status || !strcmp(status, "creating"))
@@ -433,7 +435,7 @@ static void run_poststop(struct ctr *c)
 	json_t *st = ctr_oci_state(c);
 	json_object_set_new(st, "status", json_string("stopped"));
 	if (hooks_run(hooks, "poststop", st, &err) < 0)
-		kc_warn("%s", err.msg);
+		kc_warn("%s", kc_error_msg(&err));
 	json_decref(st);
 }
 

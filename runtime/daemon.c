@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timeouts.h"
+
 extern char **environ;
 
 /* In the child: set up and exec; on failure write errno to the pipe. */
@@ -231,7 +233,7 @@ bool process_stop(pid_t pid, uint64_t start_time, int term_ms)
 			return true;
 	}
 	kill(pid, SIGKILL);
-	return process_wait_gone(pid, start_time, 5000);
+	return process_wait_gone(pid, start_time, KILL_WAIT_MS);
 }
 
 /* Calls match(args, len, data) on every other process's arguments. */

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "proto.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 static char **strings(const json_t *arr, const char *fallback)
 {

@@ -13,6 +13,7 @@
 #include "fs.h"
 #include "macros.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 /* ---- the path ------------------------------------------------------------- */
 
@@ -296,7 +297,7 @@ void host_cgroup_remove(const char *path)
 	_cleanup_free_ char *parent = slash ? strndup(path, (size_t)(slash - path)) : strdup("");
 	const char *leaf = slash ? slash + 1 : path;
 	for (int i = 0; i < n; i++) {
-		struct kc_error ignore = {0};
+		_cleanup_error_ struct kc_error ignore = {0};
 		int dir = *parent ? walk(&h[i], parent, false, &ignore)
 				  : open(h[i].mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dir < 0)

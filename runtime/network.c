@@ -320,7 +320,7 @@ int net_plumb(const char *netns, struct net_config *nc, struct kc_error *err)
 
 void net_unplumb(const char *netns, const json_t *record)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct in_ns s;
 	if (!netns || !json_array_size(json_object_get(record, "interfaces")))
 		return;
@@ -335,11 +335,11 @@ void net_unplumb(const char *netns, const json_t *record)
 		if (fd < 0)
 			break;
 		if (tap && *tap && del_link(fd, tap, &err) < 0 && err.errnum != ENODEV)
-			kc_warn("remove %s: %s", tap, err.msg);
+			kc_warn("remove %s: %s", tap, kc_error_msg(&err));
 		int index = name ? (int)if_nametoindex(name) : 0;
 		if (index && ingress_qdisc(fd, index, false, &err) < 0 && err.errnum != EINVAL &&
 		    err.errnum != ENOENT)
-			kc_warn("remove the ingress qdisc of %s: %s", name, err.msg);
+			kc_warn("remove the ingress qdisc of %s: %s", name, kc_error_msg(&err));
 	}
 	if (fd >= 0)
 		close(fd);

@@ -25,6 +25,7 @@
 #include "strbuf.h"
 #include "strutil.h"
 #include "timeouts.h"
+#include "xalloc.h"
 
 /* ---- roles --------------------------------------------------------------- */
 
@@ -234,7 +235,7 @@ static int prepare(struct sbrec *r, const char *root, const char *id, bool creat
 	if (r->dirfd < 0) {
 		int e = -r->dirfd;
 		r->dirfd = -1;
-		return e == ENOENT ? kc_error_set(err, 0, "sandbox \"%s\" does not exist", id)
+		return e == ENOENT ? kc_error_setc(err, ENOENT, "sandbox \"%s\" does not exist", id)
 				   : kc_error_set(err, e, "%s/%s", root, SBREC_DIR);
 	}
 	r->name = xasprintf("%s.json", id);
@@ -255,7 +256,7 @@ static int prepare(struct sbrec *r, const char *root, const char *id, bool creat
 			return kc_error_set(err, -r->dirfd, "%s/%s", root, SBREC_DIR);
 	}
 	if (r->lock_fd < 0 && errno == ENOENT && !create)
-		return kc_error_set(err, 0, "sandbox \"%s\" does not exist", id);
+		return kc_error_setc(err, ENOENT, "sandbox \"%s\" does not exist", id);
 	struct stat st;
 	if (r->lock_fd < 0 || fstat(r->lock_fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return kc_error_set(err, r->lock_fd < 0 ? errno : 0, "%s/%s/%s%s", root, SBREC_DIR,
@@ -289,7 +290,7 @@ int sbrec_open(struct sbrec *r, const char *root, const char *id, struct kc_erro
 	if (prepare(r, root, id, false, err) < 0)
 		goto fail;
 	if (faccessat(r->dirfd, r->name, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
-		kc_error_set(err, 0, "sandbox \"%s\" does not exist", id);
+		kc_error_setc(err, ENOENT, "sandbox \"%s\" does not exist", id);
 		goto fail;
 	}
 	r->j = state_load_json(r->dirfd, r->name, r->what, err);
@@ -424,7 +425,7 @@ int pod_hotplug(struct sandbox *sb, unsigned add_vcpus, unsigned add_mem_mib, st
 						"memory_mib", sb->memory_mib + added.memory_mib),
 				      AGENT_QUERY_MS, err);
 		if (!r)
-			kc_warn("hot-plug: the guest: %s", err->msg);
+			kc_warn("hot-plug: the guest: %s", kc_error_msg(err));
 		json_decref(r);
 		agent_client_close(&ac);
 	}

@@ -63,6 +63,12 @@ void sbrec_remove(struct sbrec *r);
  * without a record (never a record another process holds). */
 void sbrec_forget(const char *root, const char *id);
 void sbrec_close(struct sbrec *r);
+/* A struct sbrec that sbrec_close() may be given before it is opened. */
+#define SBREC_INIT                                                                                 \
+	{                                                                                          \
+		.lock_fd = -1, .dirfd = -1                                                         \
+	}
+#define _cleanup_sbrec_ _cleanup_(sbrec_close)
 void sbrec_add_member(struct sbrec *r, const char *id);
 /* Remaining members after removing id. */
 size_t sbrec_remove_member(struct sbrec *r, const char *id);

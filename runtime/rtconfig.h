@@ -26,5 +26,6 @@ struct rtconfig {
 
 int rtconfig_load(struct rtconfig *rc, const char *kata_config, struct kc_error *err);
 void rtconfig_free(struct rtconfig *rc);
+#define _cleanup_rtconfig_ _cleanup_(rtconfig_free) /* on a zeroed one too */
 
 #endif

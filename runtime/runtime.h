@@ -11,6 +11,9 @@
 #include "sandbox.h"
 #include "state.h"
 
+struct rtconfig;
+struct sandbox_params;
+
 #define KC_DEFAULT_ROOT "/run/kata-containers"
 #define OCI_VERSION	"1.0.2"
 
@@ -21,6 +24,11 @@ struct rt {
 	const char *kata_config;
 	bool systemd_cgroup;
 	const char *argv0;
+	/* The VM factory (runtime/factory/: factory_prebuilt_vm), given by
+	 * the front ends: the core never includes the factory. 0 when sb got
+	 * a prebuilt VM, 1 to boot one cold; NULL: every VM boots cold. */
+	int (*prebuilt_vm)(const struct rtconfig *rc, struct sandbox *sb,
+			   const struct sandbox_params *sp, int nvfio);
 };
 
 /* A container, locked, with its state and its sandbox. */
@@ -36,6 +44,12 @@ int ctr_open(struct rt *rt, const char *id, struct ctr *c, struct kc_error *err)
  * no state that can be read. */
 int ctr_open_for_teardown(struct rt *rt, const char *id, struct ctr *c, struct kc_error *err);
 void ctr_close(struct ctr *c);
+/* A struct ctr that ctr_close() may be given before ctr_open() filled it. */
+#define CTR_INIT                                                                                   \
+	{                                                                                          \
+		.sd = {.fd = -1, .rootfd = -1 }                                                    \
+	}
+#define _cleanup_ctr_ _cleanup_(ctr_close)
 int ctr_save(struct ctr *c, struct kc_error *err);
 /* "created", "running", "paused" or "stopped", from the state and the
  * processes behind it (the shim, QEMU). */
@@ -55,6 +69,8 @@ int ctr_update(struct rt *rt, struct ctr *c, json_t *resources, struct kc_error 
 void ctr_destroy(struct rt *rt, struct ctr *c, bool force);
 /* Start a created container's process in the guest (runc's start). */
 int ctr_start(struct rt *rt, const char *id, struct kc_error *err);
+/* Pause (true) or resume (false) a container's processes in the guest. */
+int ctr_pause(struct rt *rt, const char *id, bool pause, struct kc_error *err);
 
 /* The shim for a process: a child of ours, in the sandbox's netns, with
  * our stdio. */
@@ -63,28 +79,5 @@ pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, 
 		     struct kc_error *err);
 
 int write_pid_file(const char *path, pid_t pid, struct kc_error *err);
-
-/* Commands: 0 success, 1 error (err set), or a process's exit status for
- * the foreground ones. */
-int cmd_create(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_run(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_start(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_state(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_kill(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_ps(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_list(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_pause(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_resume(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_events(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_update(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_spec(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_checkpoint(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_kata_network(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_kata_overhead(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_factory(struct rt *rt, int argc, char **argv, struct kc_error *err);
-int cmd_restore(struct rt *rt, int argc, char **argv, struct kc_error *err);
 
 #endif

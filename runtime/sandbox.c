@@ -35,6 +35,7 @@
 #include "state.h"
 #include "strbuf.h"
 #include "vm_dir.h"
+#include "xalloc.h"
 
 static char *path_join(const char *a, const char *b)
 {
@@ -132,8 +133,8 @@ static int make_vm_dir(struct sandbox *sb, int *vmfd, const struct sandbox_param
 		return kc_error_set(err, -dirs, "%s/%s", KC_RUN_DIR, KC_VM_DIRS);
 	*vmfd = beneath_mkdir(dirs, vm_dir_base(sb->vm_dir), 0700, BENEATH_STRICT);
 	if (*vmfd == -EEXIST)
-		return kc_error_set(
-		    err, 0,
+		return kc_error_setc(
+		    err, EEXIST,
 		    "sandbox %s: its VM directory %s exists already (delete --force %s removes it)",
 		    sb->id, sb->vm_dir, sb->id);
 	if (*vmfd < 0)
@@ -700,7 +701,7 @@ static void recover_from_vm_dir(struct sandbox *sb, int vmfd)
 /* The agent first (a clean poweroff), then QMP, then SIGKILL. */
 static void stop_qemu(struct sandbox *sb)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (sb->qemu_pid <= 0 || !process_alive(sb->qemu_pid, sb->qemu_start))
 		return;
 	struct agent_client ac;

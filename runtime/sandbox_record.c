@@ -8,6 +8,7 @@
 
 #include "strbuf.h"
 #include "vm_dir.h"
+#include "xalloc.h"
 
 static char *path_join(const char *a, const char *b)
 {

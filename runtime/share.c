@@ -429,7 +429,7 @@ json_t *share_container(int vmfd, const char *id, int rootfs_fd, const json_t *s
 	share_dest_close(&c);
 	if (rc < 0) {
 		json_decref(g);
-		struct kc_error e2 = {0};
+		_cleanup_error_ struct kc_error e2 = {0};
 		if (made)
 			unshare_container(vmfd, id, &e2);
 		return NULL;
@@ -474,7 +474,7 @@ static int umount_container(int cfd, const char *id, const char *side, struct kc
 	_cleanup_closedir_ DIR *d = open_dir_at(cfd, "mounts");
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		struct kc_error e2 = {0};
+		_cleanup_error_ struct kc_error e2 = {0};
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
 		    umount_bind_points(dirfd(d), side, id, e->d_name, &e2) < 0 && !rc) {
 			*err = e2; /* the first failure is the one told */
@@ -498,7 +498,7 @@ int unshare_container(int vmfd, const char *id, struct kc_error *err)
 	 * stayed would go on serving the host's files to the guest */
 	_cleanup_close_ int sfd = beneath_open_dir(vmfd, "shared", BENEATH_STRICT);
 	_cleanup_close_ int scfd = sfd < 0 ? -1 : beneath_open_dir(sfd, id, BENEATH_STRICT);
-	struct kc_error e2 = {0};
+	_cleanup_error_ struct kc_error e2 = {0};
 	if (scfd >= 0 && umount_container(scfd, id, "shared", &e2) < 0 && !rc) {
 		*err = e2;
 		rc = -1;

@@ -15,6 +15,7 @@
 #include "beneath.h"
 #include "oci.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 int state_open_root(const char *root, bool create)
 {
@@ -97,7 +98,7 @@ int state_create(struct state_dir *s, const char *root, const char *id, struct k
 		return -1;
 	int r = beneath_mkdir(s->rootfd, id, 0711, BENEATH_STRICT);
 	if (r == -EEXIST)
-		return kc_error_set(err, 0, "container with id exists: %s", id);
+		return kc_error_setc(err, EEXIST, "container with id exists: %s", id);
 	if (r < 0)
 		return kc_error_set(err, -r, "%s", s->dir);
 	close(r);
@@ -108,18 +109,18 @@ int state_open(struct state_dir *s, const char *root, const char *id, struct kc_
 {
 	if (init_paths(s, root, id, false, err) < 0) {
 		if (err->errnum == ENOENT)
-			kc_error_set(err, 0, "container \"%s\" does not exist", id);
+			kc_error_setc(err, ENOENT, "container \"%s\" does not exist", id);
 		return -1;
 	}
 	if (lock_dir(s, err) < 0) {
 		if (err->errnum == ENOENT || err->errnum == ENOTDIR || err->errnum == ELOOP)
-			kc_error_set(err, 0, "container \"%s\" does not exist", id);
+			kc_error_setc(err, ENOENT, "container \"%s\" does not exist", id);
 		return -1;
 	}
 	/* removed while we waited for the lock */
 	struct stat st;
 	if (fstat(s->fd, &st) == 0 && st.st_nlink == 0)
-		return kc_error_set(err, 0, "container \"%s\" does not exist", id);
+		return kc_error_setc(err, ENOENT, "container \"%s\" does not exist", id);
 	return 0;
 }
 

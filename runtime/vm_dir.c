@@ -114,9 +114,9 @@ void pid_file_write(int vmfd, const char *name, pid_t pid, uint64_t start)
 {
 	char buf[64];
 	int n = snprintf(buf, sizeof(buf), "%d %llu\n", pid, (unsigned long long)start);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (beneath_write_atomic(vmfd, name, buf, (size_t)n, 0600, BENEATH_STRICT, &err) < 0)
-		kc_warn("%s", err.msg);
+		kc_warn("%s", kc_error_msg(&err));
 }
 
 void pid_file_read(int vmfd, const char *name, pid_t *pid, uint64_t *start)

@@ -9,6 +9,7 @@
 #include "setup.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 void setup_evaluate(struct setup_ctx *r)
 {
@@ -24,13 +25,13 @@ void setup_preview_loads(struct setup_ctx *r, struct plan *p)
 	for (size_t i = 0; i < p->n; i++) {
 		struct action *a = &p->a[i];
 		char loaded[256];
-		struct kc_error err = {0};
+		_cleanup_error_ struct kc_error err = {0};
 		if (a->kind != ACT_LOAD_MODULE)
 			continue;
 		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, true,
 				loaded, sizeof(loaded), &err) < 0) {
 			a->status = ACT_SKIPPED;
-			str_copy(a->result, sizeof(a->result), err.msg);
+			str_copy(a->result, sizeof(a->result), kc_error_msg(&err));
 			continue;
 		}
 		if (loaded[0] && strcmp(loaded, a->target))
@@ -50,7 +51,7 @@ static bool module_live(const struct setup_ctx *r, const char *module)
 
 void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	char buf[256] = "";
 	int w;
 
@@ -89,7 +90,7 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 			snprintf(
 			    a->result, sizeof(a->result),
 			    "%s; the new options take effect after `modprobe -r %s` or a reboot",
-			    err.msg, a->target);
+			    kc_error_msg(&err), a->target);
 			return;
 		}
 		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, false, buf,
@@ -148,7 +149,7 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		break;
 	}
 	if (a->status == ACT_FAILED)
-		str_copy(a->result, sizeof(a->result), err.msg);
+		str_copy(a->result, sizeof(a->result), kc_error_msg(&err));
 	else if (!a->result[0])
 		snprintf(a->result, sizeof(a->result), "%s",
 			 a->status == ACT_UNCHANGED ? "already as wanted" : "written");

@@ -21,6 +21,7 @@
 #include "setup.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 /* Modules the runtime needs at boot: loadable (not built in) ones that
  * are loaded now or that this plan loads. */

@@ -67,9 +67,11 @@ struct module_job {
 	bool dry_run, live, unload;
 };
 
+/* Filled in the confined child, read in the parent: plain bytes, so the
+ * error comes back as its text (module errors are one short sentence). */
 struct module_result {
-	int rc;
-	struct kc_error err;
+	int rc, errnum;
+	char msg[4096];
 	char loaded[256];
 };
 
@@ -98,10 +100,9 @@ static struct kmod_ctx *open_ctx(const struct kmod_api *k, const char *dir, stru
 	return ctx;
 }
 
-static int load_in_root(const struct module_job *j, struct module_result *res)
+static int load_in_root(const struct module_job *j, struct module_result *res, struct kc_error *err)
 {
 	const struct kmod_api *k = j->k;
-	struct kc_error *err = &res->err;
 	struct kmod_module *mod = NULL;
 	struct load_log log = {k, STRBUF_INIT, ""};
 	struct kmod_ctx *ctx = open_ctx(k, j->modules_dir, err);
@@ -143,10 +144,9 @@ static int load_in_root(const struct module_job *j, struct module_result *res)
 	return 0;
 }
 
-static int unload_in_root(const struct module_job *j, struct module_result *res)
+static int unload_in_root(const struct module_job *j, struct kc_error *err)
 {
 	const struct kmod_api *k = j->k;
-	struct kc_error *err = &res->err;
 	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx = open_ctx(k, j->modules_dir, err);
 	if (!ctx)
@@ -173,7 +173,10 @@ static int module_job_run(void *arg, void *result)
 {
 	const struct module_job *j = arg;
 	struct module_result *res = result;
-	res->rc = j->unload ? unload_in_root(j, res) : load_in_root(j, res);
+	_cleanup_error_ struct kc_error err = {0};
+	res->rc = j->unload ? unload_in_root(j, &err) : load_in_root(j, res, &err);
+	res->errnum = err.errnum;
+	str_copy(res->msg, sizeof(res->msg), kc_error_msg(&err));
 	return 0;
 }
 
@@ -185,7 +188,8 @@ static int module_job(const struct host_root *root, struct module_job *j, struct
 	if (host_run_confined(root, module_job_run, j, res, sizeof(*res), err) < 0)
 		return -1;
 	if (res->rc < 0) {
-		*err = res->err;
+		kc_error_setc(err, res->errnum, "%s", res->msg);
+		err->errnum = res->errnum;
 		return -1;
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include "setup.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 /* What the runtime needs, in load order; anything else is refused. */
 static const char *const allowed_modules[] = {

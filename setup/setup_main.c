@@ -16,6 +16,7 @@
 #include "strbuf.h"
 #include "strutil.h"
 #include "version.h"
+#include "xalloc.h"
 
 enum {
 	OPT_HOST_ROOT = 256,
@@ -302,14 +303,15 @@ int kata_setup_main(int argc, char **argv)
 {
 	struct setup_ctx r = {0};
 	const char *host_root_dir = "/";
+	/* before the first goto: a jump past it would free garbage */
+	_cleanup_error_ struct kc_error err = {0};
 
 	r.prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	int status = parse_args(&r, argc, argv, &host_root_dir);
 	if (status >= 0)
 		goto out_args;
-	struct kc_error err = {0};
 	if (host_root_open(&r.root, host_root_dir, &err) < 0) {
-		fprintf(stderr, "%s: --host-root: %s\n", r.prog, err.msg);
+		fprintf(stderr, "%s: --host-root: %s\n", r.prog, kc_error_msg(&err));
 		status = EXIT_USAGE;
 		goto out_args;
 	}
@@ -318,7 +320,7 @@ int kata_setup_main(int argc, char **argv)
 	json_t *before = verdict_json(&r.a);
 	struct plan p;
 	if (plan_build(&p, &r.o, &r.root, r.a.facts, &r.a.report, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", r.prog, err.msg);
+		fprintf(stderr, "%s: %s\n", r.prog, kc_error_msg(&err));
 		status = EXIT_USAGE;
 		json_decref(before);
 		plan_free(&p);

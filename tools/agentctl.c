@@ -62,7 +62,7 @@ static int usage(void)
 
 static int fail(struct kc_error *err)
 {
-	fprintf(stderr, "agentctl: %s\n", err->msg);
+	fprintf(stderr, "agentctl: %s\n", kc_error_msg(err));
 	return 1;
 }
 
@@ -320,7 +320,7 @@ static json_t *id_arg(const char *key, const char *id)
 /* call OP [JSON]: one request, its answer printed as JSON. */
 static int cmd_call(struct agent_client *c, int argc, char **argv)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	json_t *args = NULL;
 	if (argc > 2) {
 		json_error_t je;
@@ -334,7 +334,7 @@ static int cmd_call(struct agent_client *c, int argc, char **argv)
 	}
 	json_t *r = agent_client_call(c, argv[1], args, timeout_ms, &err);
 	if (!r) {
-		fprintf(stderr, "agentctl: %s (%s)\n", err.msg, c->last_code);
+		fprintf(stderr, "agentctl: %s (%s)\n", kc_error_msg(&err), c->last_code);
 		return 1;
 	}
 	char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
@@ -348,7 +348,7 @@ static int cmd_call(struct agent_client *c, int argc, char **argv)
  * removes it. */
 static int cmd_create(struct agent_client *c, int argc, char **argv, bool run)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	const char *id = argv[1];
 	struct proc_opts o;
 	json_t *args, *r;
@@ -364,7 +364,7 @@ static int cmd_create(struct agent_client *c, int argc, char **argv, bool run)
 		return 0;
 	if (!(r = agent_client_call(c, "start_container", id_arg("container_id", id), timeout_ms,
 				    &err))) {
-		fprintf(stderr, "agentctl: %s\n", err.msg);
+		fprintf(stderr, "agentctl: %s\n", kc_error_msg(&err));
 		json_decref(agent_client_call(c, "remove_container", id_arg("container_id", id),
 					      timeout_ms, &err));
 		return 1;
@@ -380,7 +380,7 @@ static int cmd_create(struct agent_client *c, int argc, char **argv, bool run)
 
 static int cmd_start(struct agent_client *c, char **argv)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	json_t *r = agent_client_call(c, "start_container", id_arg("container_id", argv[1]),
 				      timeout_ms, &err);
 	if (!r)
@@ -392,7 +392,7 @@ static int cmd_start(struct agent_client *c, char **argv)
 /* attach ID [EXEC]: the stdio of a process that is already there. */
 static int cmd_attach(struct agent_client *c, int argc, char **argv)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	const char *exec_id = argc > 2 ? argv[2] : NULL;
 	bool tty = false;
 	long stream = find_stream(c, argv[1], exec_id, &tty, &err);
@@ -414,7 +414,7 @@ static int cmd_attach(struct agent_client *c, int argc, char **argv)
 /* exec ID EXEC ...: a new process in the container, its stdio pumped. */
 static int cmd_exec(struct agent_client *c, int argc, char **argv)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct proc_opts o;
 	json_t *args;
 	if (parse_proc_opts(argc - 2, argv + 2, &o, &args) < 0)
@@ -436,7 +436,7 @@ static int cmd_exec(struct agent_client *c, int argc, char **argv)
 
 static int run_command(struct agent_client *c, const char *cmd, int argc, char **argv)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (!strcmp(cmd, "hello")) {
 		char *s = json_dumps(c->hello, JSON_COMPACT);
 		puts(s);
@@ -478,7 +478,7 @@ int main(int argc, char **argv)
 	const char *cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct agent_client c;
 	if (connect_agent(&c, &err) < 0)
 		return fail(&err);

@@ -88,7 +88,7 @@ static json_t *to_json(const struct toml_value *v)
 int main(int argc, char **argv)
 {
 	struct strbuf in = STRBUF_INIT;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	char buf[65536];
 	size_t n;
 
@@ -111,7 +111,7 @@ int main(int argc, char **argv)
 	struct toml_value *doc = toml_parse(in.len ? in.s : "", in.len, "<stdin>", &err);
 	strbuf_release(&in);
 	if (!doc) {
-		fprintf(stderr, "%s\n", err.msg);
+		fprintf(stderr, "%s\n", kc_error_msg(&err));
 		return 1;
 	}
 	json_t *j = to_json(doc);

@@ -46,17 +46,17 @@ static int call(int fd, const char *method, const uint8_t *in, size_t len, Ttrpc
 	size_t n = ttrpc__request__get_packed_size(&req);
 	uint8_t *buf = malloc(n ? n : 1);
 	ttrpc__request__pack(&req, buf);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	int rc = ttrpc_write(fd, 1, TTRPC_REQUEST, buf, n, &err);
 	free(buf);
 	if (rc < 0) {
-		fprintf(stderr, "v2ctl: %s\n", err.msg);
+		fprintf(stderr, "v2ctl: %s\n", kc_error_msg(&err));
 		return 2;
 	}
 	struct ttrpc_msg m;
 	if (ttrpc_read(fd, &m, &err) <= 0) {
 		fprintf(stderr, "v2ctl: no response: %s\n",
-			err.msg[0] ? err.msg : "connection closed");
+			err.set ? kc_error_msg(&err) : "connection closed");
 		return 2;
 	}
 	Ttrpc__Response *resp = ttrpc__response__unpack(NULL, m.len, m.payload);
@@ -156,7 +156,7 @@ static int oversized(int fd)
 		done += (size_t)w;
 	}
 	free(junk);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct ttrpc_msg m;
 	if (ttrpc_read(fd, &m, &err) <= 0)
 		return 2;

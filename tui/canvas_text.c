@@ -5,6 +5,7 @@
 
 #include "canvas.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 struct grid {
 	char *cells; /* h rows of w bytes */

@@ -8,6 +8,7 @@
 #include "setup.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 struct fix {
 	struct setup_ctx ctx;

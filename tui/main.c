@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "canvas.h"
+#include "exit_status.h"
 #include "fix.h"
 #include "monitor.h"
 #include "snapshot.h"
@@ -62,13 +63,13 @@ static void worker_fix(void)
 	worker.job = JOB_NONE;
 	pthread_mutex_unlock(&worker.lock);
 	char *text = NULL;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	int rc = job == JOB_DESCRIBE ? fix_describe(worker.root_dir, item, &text, &err)
 				     : fix_run(worker.root_dir, item, &text, &err);
 	pthread_mutex_lock(&worker.lock);
 	free(worker.job_text);
 	worker.job_text = text;
-	worker.job_err = err;
+	kc_error_move(&worker.job_err, &err);
 	worker.job_rc = rc;
 	worker.done = job;
 	/* a fix changes the host: the next snapshot shows it */
@@ -127,7 +128,7 @@ static void fix_done(struct ui *u)
 	enum fix_job job = worker.done;
 	worker.done = JOB_NONE;
 	if (job == JOB_DESCRIBE && worker.job_rc < 0) {
-		snprintf(u->message, sizeof(u->message), "%s", worker.job_err.msg);
+		snprintf(u->message, sizeof(u->message), "%s", kc_error_msg(&worker.job_err));
 		u->message_color = COL_WARN;
 	} else if (job == JOB_DESCRIBE) {
 		snprintf(u->confirm, sizeof(u->confirm), "Fix %s: %s? [y/N]", worker.job_item,
@@ -137,7 +138,7 @@ static void fix_done(struct ui *u)
 		u->message[0] = '\0';
 	} else if (job == JOB_RUN) {
 		snprintf(u->message, sizeof(u->message), "%s",
-			 worker.job_rc < 0 ? worker.job_err.msg : worker.job_text);
+			 worker.job_rc < 0 ? kc_error_msg(&worker.job_err) : worker.job_text);
 		u->message_color = worker.job_rc < 0 ? COL_FAIL : COL_PASS;
 		u->refreshing = true;
 	}
@@ -383,7 +384,7 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0 ||
 	    pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		perror("kata-dashboard: pipe");
-		return 2;
+		return EXIT_USAGE;
 	}
 	/* the first frame comes from a report taken before the screen opens */
 	s = snapshot_take(root, worker.runtime_root);
@@ -393,7 +394,7 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 	if (pthread_create(&thread, NULL, worker_run, NULL) != 0) {
 		perror("kata-dashboard: thread");
 		snapshot_free(s);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (root->live)
 		mon = monitor_open();
@@ -464,7 +465,7 @@ int main(int argc, char **argv)
 				fprintf(stderr,
 					"%s: --view: '%s' is not checks, vfio or sandboxes\n", prog,
 					optarg);
-				return 2;
+				return EXIT_USAGE;
 			}
 			u.view = (enum view)v;
 			break;
@@ -476,7 +477,7 @@ int main(int argc, char **argv)
 				    stderr,
 				    "%s: --refresh: '%s' is not a number of seconds (1 to 86400)\n",
 				    prog, optarg);
-				return 2;
+				return EXIT_USAGE;
 			}
 			worker.period = (int)v;
 			break;
@@ -486,29 +487,29 @@ int main(int argc, char **argv)
 		case ':':
 			fprintf(stderr, "%s: option '%s' needs an argument\n", prog,
 				argv[optind - 1]);
-			return 2;
+			return EXIT_USAGE;
 		default:
 			fprintf(stderr, "%s: unknown option '%s'\nTry '%s --help'.\n", prog,
 				argv[optind - 1], prog);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (size) {
 		int w = 0, h = 0;
 		if (sscanf(size, "%dx%d", &w, &h) != 2 || w < 1 || h < 1 || w > 1000 || h > 1000) {
 			fprintf(stderr, "%s: --size: '%s' is not COLSxLINES\n", prog, size);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct host_root root;
 	if (host_root_open(&root, root_dir, &err) < 0) {
-		fprintf(stderr, "%s: --host-root: %s\n", prog, err.msg);
-		return 2;
+		fprintf(stderr, "%s: --host-root: %s\n", prog, kc_error_msg(&err));
+		return EXIT_USAGE;
 	}
 	/* the runtime's state lives in the host root too */
 	snprintf(worker.runtime_root, sizeof(worker.runtime_root), "%s",
@@ -531,7 +532,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: needs a terminal (use --once to print one frame)\n",
 				prog);
 			host_root_close(&root);
-			return 2;
+			return EXIT_USAGE;
 		}
 		color = color && color_enabled(COLOR_AUTO, STDOUT_FILENO);
 		setlocale(LC_ALL, "");

@@ -18,6 +18,7 @@
 #include "snapshot.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 #define STATE_MAX (1024 * 1024)
 

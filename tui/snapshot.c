@@ -6,6 +6,7 @@
 
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 struct snapshot *snapshot_take(const struct host_root *root, const char *runtime_root)
 {

@@ -16,6 +16,7 @@
 
 #include "agent.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 static int write_attr(const char *dir, const char *name, const char *value)
 {

@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "fdpass.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 const char *container_status_name(enum container_status s)
 {

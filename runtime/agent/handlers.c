@@ -22,6 +22,7 @@
 #include "mounts.h"
 #include "spawn.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 void respond_ok(struct agent *a, json_t *id, json_t *body)
 {
@@ -33,15 +34,16 @@ void respond_ok(struct agent *a, json_t *id, json_t *body)
 
 void respond_error(struct agent *a, json_t *id, const char *code, const char *fmt, ...)
 {
-	char msg[1024];
+	_cleanup_free_ char *msg = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL; /* the code alone still says what */
 	va_end(ap);
-	log_debug("request failed (%s): %s", code, msg);
+	log_debug("request failed (%s): %s", code, msg ? msg : code);
 	channel_send_json(&a->ch, FRAME_RESPONSE,
 			  json_pack("{s:O, s:b, s:s, s:s}", "id", id ? id : json_null(), "ok", 0,
-				    "code", code, "error", msg));
+				    "code", code, "error", msg ? msg : code));
 }
 
 /* ---- argument helpers --------------------------------------------------- */
@@ -283,9 +285,9 @@ static void op_create_container(struct req *r)
 	}
 
 	struct spawn_request sr = {0};
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (oci_process_parse(json_object_get(spec, "process"), &sr.proc, &err) < 0) {
-		respond_error(a, r->id, "invalid", "create_container: %s", err.msg);
+		respond_error(a, r->id, "invalid", "create_container: %s", kc_error_msg(&err));
 		return;
 	}
 	load_netadmin_modules(a, &sr.proc);
@@ -294,7 +296,8 @@ static void op_create_container(struct req *r)
 	if (json_array_size(json_object_get(r->j, "vfio"))) {
 		found = pci_prepare_devices(spec, json_object_get(r->j, "vfio"), &err);
 		if (!found) {
-			respond_error(a, r->id, "not_found", "create_container: %s", err.msg);
+			respond_error(a, r->id, "not_found", "create_container: %s",
+				      kc_error_msg(&err));
 			oci_process_free(&sr.proc);
 			return;
 		}
@@ -304,10 +307,10 @@ static void op_create_container(struct req *r)
 	c->rootfs = xstrdup(rootfs);
 	c->spec = json_incref(spec);
 	c->cgroup = cgroup_create(id);
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	if (cgroup_apply(c->cgroup, json_object_get(json_object_get(spec, "linux"), "resources"),
 			 false, &why) < 0) {
-		respond_error(a, r->id, "invalid", "create_container: %s", why.msg);
+		respond_error(a, r->id, "invalid", "create_container: %s", kc_error_msg(&why));
 		oci_process_free(&sr.proc);
 		container_free(a, c);
 		return;
@@ -332,7 +335,7 @@ static void op_create_container(struct req *r)
 	int rc = spawn_process(a, &sr, &why);
 	oci_process_free(&sr.proc);
 	if (rc < 0) {
-		respond_error(a, r->id, "internal", "create_container: %s", why.msg);
+		respond_error(a, r->id, "internal", "create_container: %s", kc_error_msg(&why));
 		container_free(a, c);
 		return;
 	}
@@ -381,9 +384,9 @@ static void op_exec_process(struct req *r)
 		return;
 	}
 	struct spawn_request sr = {0};
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (oci_process_parse(json_object_get(r->j, "process"), &sr.proc, &err) < 0) {
-		respond_error(a, r->id, "invalid", "exec_process: %s", err.msg);
+		respond_error(a, r->id, "invalid", "exec_process: %s", kc_error_msg(&err));
 		return;
 	}
 	load_netadmin_modules(a, &sr.proc);
@@ -394,11 +397,11 @@ static void op_exec_process(struct req *r)
 	sr.target_pid = c->init->pid;
 	sr.userns = oci_spec_has_namespace(c->spec, "user");
 	sr.seccomp = json_object_get(json_object_get(c->spec, "linux"), "seccomp");
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	int rc = spawn_process(a, &sr, &why);
 	oci_process_free(&sr.proc);
 	if (rc < 0) {
-		respond_error(a, r->id, "internal", "exec_process: %s", why.msg);
+		respond_error(a, r->id, "internal", "exec_process: %s", kc_error_msg(&why));
 		process_free(a, p);
 		return;
 	}
@@ -623,9 +626,9 @@ static void op_update_container(struct req *r)
 	struct container *c = container_arg(r, "container_id");
 	if (!c)
 		return;
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	if (cgroup_apply(c->cgroup, json_object_get(r->j, "resources"), true, &why) < 0) {
-		respond_error(r->a, r->id, "invalid", "update_container: %s", why.msg);
+		respond_error(r->a, r->id, "invalid", "update_container: %s", kc_error_msg(&why));
 		return;
 	}
 	respond_ok(r->a, r->id, NULL);
@@ -641,38 +644,38 @@ static void op_stats_container(struct req *r)
 
 static void op_update_interface(struct req *r)
 {
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	if (net_update_interface(r->a, r->j, &why) < 0)
-		respond_error(r->a, r->id, "network", "update_interface: %s", why.msg);
+		respond_error(r->a, r->id, "network", "update_interface: %s", kc_error_msg(&why));
 	else
 		respond_ok(r->a, r->id, NULL);
 }
 
 static void op_update_routes(struct req *r)
 {
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	if (net_update_routes(r->a, r->j, &why) < 0)
-		respond_error(r->a, r->id, "network", "update_routes: %s", why.msg);
+		respond_error(r->a, r->id, "network", "update_routes: %s", kc_error_msg(&why));
 	else
 		respond_ok(r->a, r->id, NULL);
 }
 
 static void op_list_interfaces(struct req *r)
 {
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	json_t *l = net_list_interfaces(&why);
 	if (!l)
-		respond_error(r->a, r->id, "network", "list_interfaces: %s", why.msg);
+		respond_error(r->a, r->id, "network", "list_interfaces: %s", kc_error_msg(&why));
 	else
 		respond_ok(r->a, r->id, l);
 }
 
 static void op_list_routes(struct req *r)
 {
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	json_t *l = net_list_routes(&why);
 	if (!l)
-		respond_error(r->a, r->id, "network", "list_routes: %s", why.msg);
+		respond_error(r->a, r->id, "network", "list_routes: %s", kc_error_msg(&why));
 	else
 		respond_ok(r->a, r->id, l);
 }

@@ -114,10 +114,10 @@ static long self_rss_kib(void)
 
 static void on_hello(struct agent *a, const struct frame *f)
 {
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	json_t *hello = frame_json(f, &why);
 	if (!hello || proto_hello_check(hello, &why) < 0) {
-		channel_send_error(&a->ch, 0, "%s", why.msg);
+		channel_send_error(&a->ch, 0, "%s", kc_error_msg(&why));
 		json_decref(hello);
 		return;
 	}
@@ -157,13 +157,13 @@ static void on_hello(struct agent *a, const struct frame *f)
 
 static void on_frame(struct agent *a, struct frame *f)
 {
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	switch (f->type) {
 	case FRAME_HELLO: on_hello(a, f); return;
 	case FRAME_REQUEST: {
 		json_t *req = frame_json(f, &why);
 		if (!req) {
-			channel_send_error(&a->ch, 0, "%s", why.msg);
+			channel_send_error(&a->ch, 0, "%s", kc_error_msg(&why));
 			return;
 		}
 		if (!a->ch.hello_done) {
@@ -225,13 +225,13 @@ static void on_channel_readable(struct agent *a)
 		frame_decoder_feed(&c->dec, buf, (size_t)n);
 		for (;;) {
 			struct frame f;
-			struct kc_error why = {0};
+			_cleanup_error_ struct kc_error why = {0};
 			uint32_t bad = 0;
 			enum decode_result r = frame_decode(&c->dec, &f, &bad, &why);
 			if (r == DECODE_NONE)
 				break;
 			if (r == DECODE_REJECTED) {
-				channel_send_error(c, bad, "%s", why.msg);
+				channel_send_error(c, bad, "%s", kc_error_msg(&why));
 				continue;
 			}
 			on_frame(a, &f);

@@ -407,7 +407,7 @@ static int spec_devices(int rootfd, const json_t *devices, struct kc_error *err)
 static void default_devices(int rootfd, const char *console)
 {
 	static const char *const nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		char src[64], dst[64];
 		snprintf(src, sizeof(src), "/dev/%s", nodes[i]);

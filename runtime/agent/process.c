@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define CREDIT_CAP (1ULL << 40)
 

@@ -42,6 +42,7 @@
 #include "mounts.h"
 #include "seccomp_filter.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define STATUS_FD 3
 #define START_FD  4
@@ -276,9 +277,9 @@ static void child_enter_new(struct spawn_request *r)
 	/* after joining the cgroup: the container sees it as its root */
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		child_fail(1, "cgroup namespace: %s", strerror(errno));
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (rootfs_setup(r->spec, r->rootfs, r->share, p->terminal ? r->pty_name : NULL, &err) < 0)
-		child_fail(1, "%s", err.msg);
+		child_fail(1, "%s", kc_error_msg(&err));
 	const char *hostname = json_string_value(json_object_get(r->spec, "hostname"));
 	if (hostname && *hostname && !r->join_uts && sethostname(hostname, strlen(hostname)) < 0)
 		child_fail(1, "sethostname %s: %s", hostname, strerror(errno));
@@ -295,7 +296,7 @@ static void child_enter_new(struct spawn_request *r)
 			write_text(path, json_string_value(val));
 	}
 	if (rootfs_finish(r->spec, &err) < 0)
-		child_fail(1, "%s", err.msg);
+		child_fail(1, "%s", kc_error_msg(&err));
 }
 
 /* An exec: into the namespaces of the container's first process. */
@@ -368,7 +369,7 @@ static void child_exec(const struct oci_process *p, void *filter, const char *ex
 static void child_exec(const struct oci_process *p, void *filter, const char *exe, char **envp,
 		       bool limits_set)
 {
-	struct kc_error serr = {0};
+	_cleanup_error_ struct kc_error serr = {0};
 	/* in a user namespace they were set before it was entered (its root
 	 * may not raise them, nor write a /proc file the guest's root owns) */
 	if (!limits_set)
@@ -378,12 +379,12 @@ static void child_exec(const struct oci_process *p, void *filter, const char *ex
 	 * on while we still hold CAP_SYS_ADMIN, before the credentials; with
 	 * it, last, so the fewest of our own calls pass through it */
 	if (!p->no_new_privileges && seccomp_load_filter(filter, &serr) < 0)
-		child_fail(1, "%s", serr.msg);
+		child_fail(1, "%s", kc_error_msg(&serr));
 	apply_credentials(p);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail(1, "no_new_privs: %s", strerror(errno));
 	if (p->no_new_privileges && seccomp_load_filter(filter, &serr) < 0)
-		child_fail(1, "%s", serr.msg);
+		child_fail(1, "%s", kc_error_msg(&serr));
 	execve(exe, p->argv, envp);
 	if (errno == EACCES)
 		child_fail(126, "exec: \"%s\": permission denied", p->argv[0]);
@@ -432,10 +433,10 @@ static void child_run(struct spawn_request *r)
 	const char *exe = find_executable(p->argv[0], envp, pathbuf, sizeof(pathbuf));
 
 	/* a bad profile fails here, before the container is said to be ready */
-	struct kc_error serr = {0};
+	_cleanup_error_ struct kc_error serr = {0};
 	void *filter;
 	if (seccomp_build(r->seccomp, &filter, &serr) < 0)
-		child_fail(1, "%s", serr.msg);
+		child_fail(1, "%s", kc_error_msg(&serr));
 	if (r->is_init && !child_wait_for_start())
 		_exit(0); /* removed before it was started */
 	child_exec(p, filter, exe, envp, r->userns);

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "proto.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define MAX_CLIENTS	   64
 #define CLIENT_QUEUE_LIMIT (8u << 20) /* a client this far behind is dropped */
@@ -234,10 +235,10 @@ static void from_agent(struct proxy *p, struct frame *f)
 				 frame_type_name(f->type), f->stream);
 		return;
 	}
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	json_t *j = frame_json(f, &why);
 	if (!j) {
-		kc_warn("from the agent: %s", why.msg);
+		kc_warn("from the agent: %s", kc_error_msg(&why));
 		return;
 	}
 	if (f->type != FRAME_RESPONSE) {
@@ -308,11 +309,12 @@ static void client_request(struct proxy *p, int ci, json_t *req)
 static void from_client(struct proxy *p, int ci, struct frame *f)
 {
 	struct conn *c = &p->clients[ci];
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	if (f->type == FRAME_HELLO) {
 		json_t *h = frame_json(f, &why);
 		if (!h || proto_hello_check(h, &why) < 0) {
-			queue_json(c, 0, FRAME_ERROR, json_pack("{s:s}", "error", why.msg));
+			queue_json(c, 0, FRAME_ERROR,
+				   json_pack("{s:s}", "error", kc_error_msg(&why)));
 			json_decref(h);
 			return;
 		}
@@ -332,7 +334,8 @@ static void from_client(struct proxy *p, int ci, struct frame *f)
 	if (f->type == FRAME_REQUEST) {
 		json_t *req = frame_json(f, &why);
 		if (!req) {
-			queue_json(c, 0, FRAME_ERROR, json_pack("{s:s}", "error", why.msg));
+			queue_json(c, 0, FRAME_ERROR,
+				   json_pack("{s:s}", "error", kc_error_msg(&why)));
 			return;
 		}
 		client_request(p, ci, req);
@@ -370,17 +373,17 @@ static int read_conn(struct proxy *p, struct conn *c, int ci)
 	frame_decoder_feed(&c->dec, buf, (size_t)n);
 	for (;;) {
 		struct frame f;
-		struct kc_error why = {0};
+		_cleanup_error_ struct kc_error why = {0};
 		uint32_t bad = 0;
 		enum decode_result r = frame_decode(&c->dec, &f, &bad, &why);
 		if (r == DECODE_NONE)
 			break;
 		if (r == DECODE_REJECTED) {
 			if (ci < 0)
-				kc_warn("from the agent: %s", why.msg);
+				kc_warn("from the agent: %s", kc_error_msg(&why));
 			else
 				queue_json(c, bad, FRAME_ERROR,
-					   json_pack("{s:s}", "error", why.msg));
+					   json_pack("{s:s}", "error", kc_error_msg(&why)));
 			continue;
 		}
 		if (ci < 0)

@@ -94,11 +94,11 @@ int main(int argc, char **argv)
 	kc_log_init("kata-proxy", o.log_path, json, debug ? KC_LOG_DEBUG : KC_LOG_INFO);
 	if (o.sandbox_id)
 		kc_log_field("sandbox", o.sandbox_id);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (proxy_run(&o, &err) < 0) {
-		kc_error_log("%s", err.msg);
+		kc_error_log("%s", kc_error_msg(&err));
 		if (!kc_log_to_stderr())
-			fprintf(stderr, "kata-proxy: %s\n", err.msg);
+			fprintf(stderr, "kata-proxy: %s\n", kc_error_msg(&err));
 		return 1;
 	}
 	return 0;

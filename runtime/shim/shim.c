@@ -57,13 +57,13 @@ static void send_resize(struct stdio_pump *p, struct shim_ctx *s)
 		return;
 	s->rows = ws.ws_row;
 	s->cols = ws.ws_col;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	json_t *a = json_pack("{s:s, s:i, s:i}", "container_id", s->o->container_id, "rows",
 			      ws.ws_row, "cols", ws.ws_col);
 	if (s->o->exec_id)
 		json_object_set_new(a, "exec_id", json_string(s->o->exec_id));
 	if (agent_client_send_request(p->ac, "resize_tty", a, &err) < 0)
-		kc_warn("resize: %s", err.msg);
+		kc_warn("resize: %s", kc_error_msg(&err));
 }
 
 static int on_signal(struct stdio_pump *p, void *ctx)
@@ -79,7 +79,7 @@ static int on_signal(struct stdio_pump *p, void *ctx)
 			continue;
 		/* the process's stand-in: what reaches us is meant for it */
 		kc_debug("forwarding signal %u", si.ssi_signo);
-		struct kc_error err = {0};
+		_cleanup_error_ struct kc_error err = {0};
 		json_t *a = json_pack("{s:s, s:i}", "container_id", s->o->container_id, "signal",
 				      (int)si.ssi_signo);
 		if (s->o->exec_id)

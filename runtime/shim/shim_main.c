@@ -92,10 +92,10 @@ int main(int argc, char **argv)
 	kc_log_field("container", o.container_id);
 	if (o.exec_id)
 		kc_log_field("exec", o.exec_id);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	int rc = shim_run(&o, &err);
 	if (rc < 0) {
-		kc_error_log("%s", err.msg);
+		kc_error_log("%s", kc_error_msg(&err));
 		return 255;
 	}
 	return rc;

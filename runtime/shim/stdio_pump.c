@@ -27,7 +27,7 @@ static int on_frame(struct stdio_pump *p, struct frame *f, struct kc_error *err)
 	if (f->stream == 0) {
 		if (f->type != FRAME_RESPONSE)
 			return 0;
-		struct kc_error why = {0};
+		_cleanup_error_ struct kc_error why = {0};
 		json_t *j = frame_json(f, &why);
 		if (!j)
 			return 0;
@@ -72,12 +72,12 @@ static int on_frame(struct stdio_pump *p, struct frame *f, struct kc_error *err)
 			p->in_credit += frame_window_credit(f);
 		return 0;
 	case FRAME_ERROR: {
-		struct kc_error why = {0};
+		_cleanup_error_ struct kc_error why = {0};
 		json_t *j = frame_json(f, &why);
 		fprintf(stderr, "agent: stream %u: %s\n", f->stream,
 			j && json_string_value(json_object_get(j, "error"))
 			    ? json_string_value(json_object_get(j, "error"))
-			    : why.msg);
+			    : kc_error_msg(&why));
 		json_decref(j);
 		return 0;
 	}

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "exit_status.h"
+#include "factory.h"
 #include "fs.h"
 #include "github.com/containerd/containerd/runtime/v2/task/shim.pb-c.h"
 #include "log.h"
@@ -23,6 +25,7 @@
 #include "strbuf.h"
 #include "strutil.h"
 #include "version.h"
+#include "xalloc.h"
 
 static void usage(FILE *f)
 {
@@ -54,7 +57,7 @@ static char *group_of(const char *id, struct kc_error *err)
 	const char *sandbox = NULL;
 	char *group = NULL;
 	if (pod_role(json_object_get(b.spec, "annotations"), &role, &sandbox, err) == 0)
-		group = strdup(role == POD_CONTAINER && sandbox ? sandbox : id);
+		group = xstrdup(role == POD_CONTAINER && sandbox ? sandbox : id);
 	bundle_free(&b);
 	return group;
 }
@@ -234,7 +237,7 @@ int v2_delete(const struct v2opts *o, struct kc_error *err)
 	if (ctr_open_for_teardown(&rt, o->id, &c, err) == 0) {
 		ctr_destroy(&rt, &c, true);
 		ctr_close(&c);
-	} else if (!strstr(err->msg, "does not exist")) {
+	} else if (kc_error_code(err) != ENOENT) {
 		return -1;
 	}
 	const char *bundle = o->bundle;
@@ -246,7 +249,7 @@ int v2_delete(const struct v2opts *o, struct kc_error *err)
 	if (bundle)
 		v2_umount_rootfs(bundle);
 	/* a killed daemon's socket, once nothing answers on it */
-	struct kc_error ignore = {0};
+	_cleanup_error_ struct kc_error ignore = {0};
 	_cleanup_free_ char *sock = socket_path(o, &ignore);
 	int lock = sock ? lock_sockets(&ignore) : -1;
 	if (lock >= 0) {
@@ -307,7 +310,8 @@ int v2_serve(const struct v2opts *o, struct kc_error *err)
 	mallopt(M_ARENA_MAX, 1);
 	struct v2shim s = {.o = *o, .listen_fd = 3};
 	s.rt.root = v2_root(o->ns);
-	s.socket_path = socket_arg ? strdup(socket_arg) : NULL;
+	s.rt.prebuilt_vm = factory_prebuilt_vm;
+	s.socket_path = socket_arg ? xstrdup(socket_arg) : NULL;
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.changed, NULL);
 	kc_info("serving %s for namespace %s", socket_arg ?: "fd 3", o->ns);
@@ -343,7 +347,7 @@ int main(int argc, char **argv)
 		if (slot) {
 			if (!val) {
 				fprintf(stderr, "containerd-shim-kata-v2: %s needs a value\n", a);
-				return 2;
+				return EXIT_USAGE;
 			}
 			*slot = val;
 			if (!eq)
@@ -359,31 +363,31 @@ int main(int argc, char **argv)
 		} else if (a[0] == '-') {
 			fprintf(stderr, "containerd-shim-kata-v2: unknown flag %s\n", argv[i]);
 			usage(stderr);
-			return 2;
+			return EXIT_USAGE;
 		} else if (!action) {
 			action = a;
 		} else {
 			fprintf(stderr, "containerd-shim-kata-v2: unexpected argument %s\n", a);
-			return 2;
+			return EXIT_USAGE;
 		}
 #undef IS
 	}
 	if (!action) {
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (!o.ns || !oci_valid_id(o.ns)) {
 		fprintf(stderr,
 			"containerd-shim-kata-v2: -namespace: a valid namespace is required\n");
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (!o.id || !oci_valid_id(o.id)) {
 		fprintf(stderr, "containerd-shim-kata-v2: -id: a valid container id is required\n");
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (!o.address)
 		o.address = "";
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	int rc;
 	if (!strcmp(action, "start"))
 		rc = v2_start(&o, &err);
@@ -394,10 +398,10 @@ int main(int argc, char **argv)
 	else {
 		fprintf(stderr, "containerd-shim-kata-v2: unknown action '%s' (start, delete)\n",
 			action);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "containerd-shim-kata-v2: %s\n", err.msg);
+		fprintf(stderr, "containerd-shim-kata-v2: %s\n", kc_error_msg(&err));
 		return 1;
 	}
 	return 0;

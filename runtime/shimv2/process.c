@@ -9,6 +9,7 @@
 #include "agent_client.h"
 #include "log.h"
 #include "shimv2.h"
+#include "xalloc.h"
 #include "stdio_pump.h"
 #include "strutil.h"
 
@@ -28,8 +29,8 @@ struct v2proc *v2_proc_add(struct v2shim *s, const char *id, const char *exec_id
 	struct v2proc *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	p->id = strdup(id);
-	p->exec_id = exec_id && *exec_id ? strdup(exec_id) : NULL;
+	p->id = xstrdup(id);
+	p->exec_id = exec_id && *exec_id ? xstrdup(exec_id) : NULL;
 	p->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	p->next = s->procs;
 	s->procs = p;

@@ -17,6 +17,7 @@
 #include "oci_spec.h"
 #include "shimv2.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 /* gRPC's status codes: containerd turns them into its errdefs */
 enum {
@@ -46,24 +47,22 @@ static void now_ts(Google__Protobuf__Timestamp *t, const struct timespec *at)
 /* The message in err, the status code as the value. */
 #define FAIL(code, ...) (kc_error_set(err, 0, __VA_ARGS__), (code))
 
-/* The process a request names, or NULL with "does not exist" in err. */
+/* The process a request names, or NULL with ENOENT in err. */
 static struct v2proc *proc_arg(struct v2shim *s, const char *id, const char *exec_id,
 			       struct kc_error *err)
 {
 	struct v2proc *p = v2_proc_find(s, id, exec_id);
 	if (!p && exec_id && *exec_id)
-		kc_error_set(err, 0, "exec %s of container %s does not exist", exec_id, id);
+		kc_error_setc(err, ENOENT, "exec %s of container %s does not exist", exec_id, id);
 	else if (!p)
-		kc_error_set(err, 0, "container %s does not exist", id);
+		kc_error_setc(err, ENOENT, "container %s does not exist", id);
 	return p;
 }
 
 /* A response with room for one timestamp after it (set from at, or now). */
 static void *with_stamp(size_t size, Google__Protobuf__Timestamp **t, const struct timespec *at)
 {
-	char *resp = calloc(1, size + sizeof(Google__Protobuf__Timestamp));
-	if (!resp)
-		abort();
+	char *resp = xcalloc(1, size + sizeof(Google__Protobuf__Timestamp));
 	*t = (Google__Protobuf__Timestamp *)(resp + size);
 	google__protobuf__timestamp__init(*t);
 	now_ts(*t, at);
@@ -75,12 +74,12 @@ static void *with_stamp(size_t size, Google__Protobuf__Timestamp **t, const stru
 void v2_record_stopped(struct v2shim *s, const char *id)
 {
 	struct ctr c;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (ctr_open(&s->rt, id, &c, &err) < 0)
 		return;
 	json_object_set_new(c.state, "status", json_string("stopped"));
 	if (ctr_save(&c, &err) < 0)
-		kc_warn("%s: %s", id, err.msg);
+		kc_warn("%s: %s", id, kc_error_msg(&err));
 	ctr_close(&c);
 }
 
@@ -140,22 +139,22 @@ static int do_create(struct v2shim *s, const void *in, void **out, struct kc_err
 	if (create_container(&s->rt, &a, &res, err) < 0) {
 		if (r->n_rootfs)
 			v2_umount_rootfs(r->bundle);
-		return strstr(err->msg, "exists") ? EXISTS : INTERNAL;
+		return kc_error_code(err) == EEXIST ? EXISTS : INTERNAL;
 	}
 	struct v2proc *p = v2_proc_add(s, r->id, NULL);
 	if (!p)
 		return FAIL(INTERNAL, "out of memory");
-	p->bundle = strdup(r->bundle);
-	p->stdin_path = strdup(r->stdin);
-	p->stdout_path = strdup(r->stdout);
-	p->stderr_path = strdup(r->stderr);
+	p->bundle = xstrdup(r->bundle);
+	p->stdin_path = xstrdup(r->stdin);
+	p->stdout_path = xstrdup(r->stdout);
+	p->stderr_path = xstrdup(r->stderr);
 	p->terminal = res.terminal;
 	p->stream = res.stream;
 	p->rootfs_mounted = r->n_rootfs > 0;
 	p->status = V2_CREATED;
 	if (v2_proc_carry(s, p, err) < 0) {
 		struct ctr c;
-		struct kc_error e2 = {0};
+		_cleanup_error_ struct kc_error e2 = {0};
 		if (ctr_open(&s->rt, r->id, &c, &e2) == 0) {
 			ctr_destroy(&s->rt, &c, true);
 			ctr_close(&c);
@@ -165,7 +164,7 @@ static int do_create(struct v2shim *s, const void *in, void **out, struct kc_err
 		v2_proc_remove(s, p);
 		return INTERNAL;
 	}
-	Containerd__Task__V2__CreateTaskResponse *resp = malloc(sizeof(*resp));
+	Containerd__Task__V2__CreateTaskResponse *resp = xmalloc(sizeof(*resp));
 	containerd__task__v2__create_task_response__init(resp);
 	resp->pid = (uint32_t)getpid();
 	*out = resp;
@@ -204,7 +203,7 @@ static int do_start(struct v2shim *s, const void *in, void **out, struct kc_erro
 	if (p->exec_id ? start_exec(s, p, err) < 0 : ctr_start(&s->rt, p->id, err) < 0)
 		return INTERNAL;
 	p->status = V2_RUNNING;
-	Containerd__Task__V2__StartResponse *resp = malloc(sizeof(*resp));
+	Containerd__Task__V2__StartResponse *resp = xmalloc(sizeof(*resp));
 	containerd__task__v2__start_response__init(resp);
 	resp->pid = (uint32_t)getpid();
 	*out = resp;
@@ -315,9 +314,9 @@ static int do_exec(struct v2shim *s, const void *in, void **out, struct kc_error
 	p->spec = spec;
 	p->terminal = r->terminal || json_is_true(json_object_get(spec, "terminal"));
 	json_object_set_new(spec, "terminal", json_boolean(p->terminal));
-	p->stdin_path = strdup(r->stdin);
-	p->stdout_path = strdup(r->stdout);
-	p->stderr_path = strdup(r->stderr);
+	p->stdin_path = xstrdup(r->stdin);
+	p->stdout_path = xstrdup(r->stdout);
+	p->stderr_path = xstrdup(r->stderr);
 	p->status = V2_CREATED;
 	*out = NULL;
 	Containerd__Events__TaskExecAdded ev = CONTAINERD__EVENTS__TASK_EXEC_ADDED__INIT;
@@ -443,8 +442,7 @@ static int pause_resume(struct v2shim *s, const char *id, bool pause, struct kc_
 	struct v2proc *p = proc_arg(s, id, NULL, err);
 	if (!p)
 		return NOT_FOUND;
-	char *argv[] = {(char *)(pause ? "pause" : "resume"), (char *)id, NULL};
-	if ((pause ? cmd_pause : cmd_resume)(&s->rt, 2, argv, err))
+	if (ctr_pause(&s->rt, id, pause, err) < 0)
 		return PRECONDITION;
 	p->status = pause ? V2_PAUSED : V2_RUNNING;
 	if (pause) {
@@ -481,7 +479,7 @@ static int do_pids(struct v2shim *s, const void *in, void **out, struct kc_error
 	struct pids_resp {
 		Containerd__Task__V2__PidsResponse resp;
 		Containerd__V1__Types__ProcessInfo info, *list[1];
-	} *pr = calloc(1, sizeof(*pr));
+	} *pr = xcalloc(1, sizeof(*pr));
 	containerd__task__v2__pids_response__init(&pr->resp);
 	containerd__v1__types__process_info__init(&pr->info);
 	pr->info.pid = (uint32_t)getpid();
@@ -495,7 +493,7 @@ static int do_pids(struct v2shim *s, const void *in, void **out, struct kc_error
 static int do_connect(struct v2shim *s, const void *in, void **out, struct kc_error *err)
 {
 	(void)s, (void)in, (void)err;
-	Containerd__Task__V2__ConnectResponse *resp = malloc(sizeof(*resp));
+	Containerd__Task__V2__ConnectResponse *resp = xmalloc(sizeof(*resp));
 	containerd__task__v2__connect_response__init(resp);
 	resp->shim_pid = resp->task_pid = (uint32_t)getpid();
 	resp->version = (char *)KC_VERSION;
@@ -593,7 +591,7 @@ static int do_stats(struct v2shim *s, const void *in, void **out, struct kc_erro
 		Containerd__Task__V2__StatsResponse resp;
 		Google__Protobuf__Any any;
 		uint8_t value[];
-	} *sr = calloc(1, sizeof(*sr) + n);
+	} *sr = xcalloc(1, sizeof(*sr) + n);
 	containerd__task__v2__stats_response__init(&sr->resp);
 	google__protobuf__any__init(&sr->any);
 	protobuf_c_message_pack(&m.base, sr->value);
@@ -658,7 +656,7 @@ int v2_task_call(struct v2shim *s, const char *method, const uint8_t *in, size_t
 	/* the responses with no fields of their own are google.protobuf.Empty */
 	if (resp) {
 		*out_len = protobuf_c_message_get_packed_size(resp);
-		*out = malloc(*out_len ? *out_len : 1);
+		*out = xmalloc(*out_len ? *out_len : 1);
 		protobuf_c_message_pack(resp, *out);
 		free(resp);
 	}

@@ -60,7 +60,7 @@ static unsigned add_memory_qmp(struct qmp *q, unsigned memory_mib, unsigned want
 		    HOTPLUG_QMP_MS, err);
 	}
 	if (!r) {
-		kc_warn("hot-plug: memory: %s", err->msg);
+		kc_warn("hot-plug: memory: %s", kc_error_msg(err));
 		return 0;
 	}
 	json_decref(r);
@@ -149,7 +149,7 @@ int qemu_nic_add(const char *qmp_socket, const char *id, int tapfd, const char *
  * has let it go). */
 static bool has_device(struct qmp *q, const char *id)
 {
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	json_t *l = qmp_execute(q, "qom-list", json_pack("{s:s}", "path", "/machine/peripheral"),
 				HOTPLUG_QMP_MS, &err);
 	bool found = false;

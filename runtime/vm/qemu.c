@@ -9,6 +9,7 @@
 #include "hotplug.h"
 #include "proto.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 struct argv_builder {
 	char **v;

@@ -17,6 +17,7 @@
 #include "fs.h"
 #include "proto.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 static json_t *next_message(struct qmp *q, long long deadline, struct kc_error *err)
 {
@@ -85,6 +86,7 @@ json_t *qmp_execute(struct qmp *q, const char *command, json_t *args, int timeou
 json_t *qmp_execute_fd(struct qmp *q, const char *command, json_t *args, int fd, int timeout_ms,
 		       struct kc_error *err)
 {
+	q->error_desc[0] = '\0';
 	json_t *cmd = json_pack("{s:s}", "execute", command);
 	if (args)
 		json_object_set_new(cmd, "arguments", args);
@@ -112,8 +114,10 @@ json_t *qmp_execute_fd(struct qmp *q, const char *command, json_t *args, int fd,
 			return ret;
 		}
 		if (error) {
+			const char *desc = json_string_value(json_object_get(error, "desc"));
+			snprintf(q->error_desc, sizeof(q->error_desc), "%s", desc ? desc : "");
 			kc_error_set(err, 0, "QMP %s: %s", command,
-				     json_string_value(json_object_get(error, "desc")));
+				     desc ? desc : "(no description)");
 			json_decref(m);
 			return NULL;
 		}

@@ -10,6 +10,10 @@ struct qmp {
 	int fd;
 	char buf[65536];
 	size_t len;
+	/* QEMU's own "desc" of the last command it refused (its text, not
+	 * ours: a caller that must tell QEMU's failures apart reads this,
+	 * never the kc_error message) */
+	char error_desc[512];
 };
 
 int qmp_connect(struct qmp *q, const char *path, int timeout_ms, struct kc_error *err);

@@ -98,7 +98,7 @@ int qemu_vfio_add(const char *qmp_socket, struct qemu_vfio *v, int n, const char
 				json_decref(r);
 				snprintf(v[added].bus, sizeof(v[added].bus), "%s", buses[next]);
 				ok = true;
-			} else if (strstr(err->msg, v[added].host)) {
+			} else if (strstr(q.error_desc, v[added].host)) {
 				/* VFIO's own failure ("vfio 0000:03:00.0: ..."), not
 				 * the bus's: no other bus would do better */
 				device_failed = true;
@@ -119,9 +119,10 @@ int qemu_vfio_add(const char *qmp_socket, struct qemu_vfio *v, int n, const char
 		rc = kc_error_wrap(err, "hot-plug %s (IOMMU group %d)", v[added].host,
 				   v[added].group);
 		for (int k = added - 1; k >= 0; k--) {
-			struct kc_error undo = {0};
+			_cleanup_error_ struct kc_error undo = {0};
 			if (qmp_device_del_wait(&q, v[k].id, NIC_UNPLUG_MS, &undo) < 0)
-				kc_warn("undo the hot-plug of %s: %s", v[k].host, undo.msg);
+				kc_warn("undo the hot-plug of %s: %s", v[k].host,
+					kc_error_msg(&undo));
 		}
 	}
 	qmp_close(&q);

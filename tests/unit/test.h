@@ -17,6 +17,7 @@
 #include "rules.h"
 #include "strbuf.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 static inline void fb_cpuid(struct host_facts *f, uint32_t leaf, uint32_t a, uint32_t b, uint32_t c,
 			    uint32_t d)

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "toml.h"
 #include "toml_write.h"
+#include "xalloc.h"
 
 static void evaluate(struct host_facts *f, struct report *r)
 {
@@ -22,7 +23,7 @@ static void ready_host_changes_nothing(void **state)
 	struct kc_config c;
 	struct report r;
 	struct adapt_result a;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	config_defaults(&c);
 	c.hypervisor.use_vsock = true;
 	evaluate(f, &r);
@@ -43,7 +44,7 @@ static void missing_nodes_turn_features_off(void **state)
 	struct kc_config c;
 	struct report r;
 	struct adapt_result a;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	fb_device(f, "/dev/vhost-vsock", false, 0, 0);
 	fb_device(f, "/dev/vhost-net", false, 0, 0);
 	config_defaults(&c);
@@ -79,16 +80,17 @@ static void kvm_required_but_unusable_is_refused(void **state)
 	struct kc_config c;
 	struct report r;
 	struct adapt_result a;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	fb_module(f, "kvm_intel", MOD_ABSENT);
 	fb_module(f, "kvm_pvm", MOD_BUILTIN);
 	config_defaults(&c);
 	c.source = xstrdup("/etc/kata-containers/configuration.toml");
 	evaluate(f, &r);
 	assert_int_equal(config_adapt(&c, f, &r, &a, &err), -1);
-	assert_contains(err.msg, "KVM unusable: KVM is provided by kvm_pvm");
-	assert_contains(err.msg, "(report item kvm.guest)");
-	assert_contains(err.msg, "set accel = \"tcg\" in /etc/kata-containers/configuration.toml");
+	assert_contains(kc_error_msg(&err), "KVM unusable: KVM is provided by kvm_pvm");
+	assert_contains(kc_error_msg(&err), "(report item kvm.guest)");
+	assert_contains(kc_error_msg(&err),
+			"set accel = \"tcg\" in /etc/kata-containers/configuration.toml");
 	adapt_result_free(&a);
 	report_free(&r);
 
@@ -118,13 +120,13 @@ static void refusal_names_the_first_kvm_failure(void **state)
 	struct kc_config c;
 	struct report r;
 	struct adapt_result a;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	fb_device(f, "/dev/kvm", false, 0, 0);
 	memset(&f->kvm, 0, sizeof(f->kvm));
 	config_defaults(&c);
 	evaluate(f, &r);
 	assert_int_equal(config_adapt(&c, f, &r, &a, &err), -1);
-	assert_contains(err.msg, "(report item kvm.device)");
+	assert_contains(kc_error_msg(&err), "(report item kvm.device)");
 	adapt_result_free(&a);
 	report_free(&r);
 	config_free(&c);
@@ -144,10 +146,10 @@ static void toml_writer_round_trips(void **state)
 	FILE *mem = open_memstream(&text, &len);
 	assert_int_equal(toml_write(mem, doc), 0);
 	fclose(mem);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct toml_value *v = toml_parse(text, len, "written", &err);
 	if (!v)
-		fail_msg("%s\n%s", err.msg, text);
+		fail_msg("%s\n%s", kc_error_msg(&err), text);
 	assert_string_equal(toml_get_path(v, "Meta.Version")->u.s.ptr, "1.0.25");
 	assert_int_equal(toml_get_path(v, "Runtime.Count")->u.i, 3);
 	assert_true(toml_get_path(v, "Runtime.Debug")->u.b);

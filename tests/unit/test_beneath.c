@@ -209,7 +209,7 @@ static void make_directories(void **state)
 static void atomic_writes(void **state)
 {
 	(void)state;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(
 	    beneath_write_atomic(treefd, "dir/new", "one", 3, 0640, BENEATH_STRICT, &err), 0);
 	int rc;
@@ -242,7 +242,7 @@ static void atomic_writes(void **state)
 static void plain_atomic_write(void **state)
 {
 	(void)state;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	char p[600], *s = NULL;
 	snprintf(p, sizeof(p), "%s/dir/plain", tree);
 	assert_int_equal(write_file_atomic(p, "first", 5, 0600, &err), 0);
@@ -258,7 +258,7 @@ static void plain_atomic_write(void **state)
 	snprintf(p, sizeof(p), "%s/no-such-dir/f", tree);
 	assert_true(write_file_atomic(p, "x", 1, 0600, &err) < 0);
 	assert_int_equal(err.errnum, ENOENT);
-	assert_non_null(strstr(err.msg, p));
+	assert_non_null(strstr(kc_error_msg(&err), p));
 }
 
 static void removal(void **state)
@@ -358,7 +358,7 @@ static void mounts_on_handles(void **state)
 	char *s = read_at("mdst/f", BENEATH_STRICT, &rc);
 	assert_string_equal(s, "src\n");
 	free(s);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_true(beneath_write_atomic(treefd, "mdst/g", "x", 1, 0644, BENEATH_STRICT, &err) < 0);
 	assert_int_equal(err.errnum, EROFS);
 	close(m);
@@ -432,7 +432,7 @@ static void flags_reach_copies(bool legacy)
 			assert_true(f & MS_NOEXEC); /* the source's own, kept */
 		close(c);
 	}
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_true(beneath_write_atomic(treefd, "pv/x/sub/t", "x", 1, 0644, BENEATH_STRICT, &err) <
 		    0);
 	assert_int_equal(err.errnum, EROFS);

@@ -24,7 +24,7 @@ static int parse(struct cli_opt *opts, struct kc_error *err, int argc, char **ar
 static void forms_of_a_value(void **state)
 {
 	(void)state;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	char *a1[] = {(char *)"create", (char *)"--bundle", (char *)"/b1", (char *)"id"};
 	struct cli_opt *o = fresh();
 	assert_int_equal(parse(o, &err, 4, a1), 3);
@@ -45,7 +45,7 @@ static void forms_of_a_value(void **state)
 static void booleans_and_repeats(void **state)
 {
 	(void)state;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	char *a[] = {(char *)"exec", (char *)"-d",    (char *)"--tty=false", (char *)"-e",
 		     (char *)"A=1",  (char *)"--env", (char *)"B=2",	     (char *)"--env=C=3",
 		     (char *)"id",   (char *)"sh"};
@@ -62,7 +62,7 @@ static void booleans_and_repeats(void **state)
 static void the_end_of_flags(void **state)
 {
 	(void)state;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	/* parsing stops at the first argument, or after "--" */
 	char *a1[] = {(char *)"exec", (char *)"id", (char *)"--bundle", (char *)"x"};
 	struct cli_opt *o = fresh();
@@ -80,14 +80,14 @@ static void the_end_of_flags(void **state)
 static void errors_name_the_flag(void **state)
 {
 	(void)state;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	char *a1[] = {(char *)"create", (char *)"--frobnicate", (char *)"id"};
 	assert_int_equal(parse(fresh(), &err, 3, a1), -1);
-	assert_string_equal(err.msg, "flag provided but not defined: -frobnicate");
+	assert_string_equal(kc_error_msg(&err), "flag provided but not defined: -frobnicate");
 	kc_error_clear(&err);
 	char *a2[] = {(char *)"create", (char *)"--bundle"};
 	assert_int_equal(parse(fresh(), &err, 2, a2), -1);
-	assert_string_equal(err.msg, "flag needs an argument: -bundle");
+	assert_string_equal(kc_error_msg(&err), "flag needs an argument: -bundle");
 	kc_error_clear(&err);
 	/* a repeated flag past its limit is an error, never dropped silently */
 	char *many[2 + 2 * (CLI_MAX_VALUES + 1)];
@@ -98,16 +98,17 @@ static void errors_name_the_flag(void **state)
 		many[n++] = (char *)"X=1";
 	}
 	assert_int_equal(parse(fresh(), &err, n, many), -1);
-	assert_true(strstr(err.msg, "given more than") != NULL);
+	assert_true(strstr(kc_error_msg(&err), "given more than") != NULL);
 }
 
 static void one_id(void **state)
 {
 	(void)state;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	char *a[] = {(char *)"start", (char *)"c1", (char *)"extra"};
 	assert_null(cli_one_id(3, a, 1, "start", &err));
-	assert_string_equal(err.msg, "start: expects exactly one argument, the container id");
+	assert_string_equal(kc_error_msg(&err),
+			    "start: expects exactly one argument, the container id");
 	assert_string_equal(cli_one_id(2, a, 1, "start", &err), "c1");
 	assert_null(cli_one_id(2, a, -1, "start", &err));
 }

@@ -30,7 +30,7 @@ static void source_is_named(void **state)
 {
 	(void)state;
 	struct kc_config c;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(load(&c, "[runtime]\n", &err), 0);
 	assert_string_equal(c.source, "test.toml");
 	config_free(&c);
@@ -40,7 +40,7 @@ static void kata1_file_loads_without_warnings(void **state)
 {
 	(void)state;
 	struct kc_config c;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	static const char text[] =
 	    "[hypervisor.qemu]\npath = \"/usr/bin/qemu-lite-system-x86_64\"\nkernel = \"/k\"\n"
 	    "initrd = \"/i\"\nimage = \"\"\nmachine_type = \"pc\"\nkernel_params = \"\"\nfirmware "
@@ -80,7 +80,7 @@ static void unknown_keys_warn_with_lines(void **state)
 {
 	(void)state;
 	struct kc_config c;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(
 	    load(
 		&c,
@@ -132,9 +132,9 @@ static void wrong_types_are_errors(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct kc_config c;
-		struct kc_error err = {0};
+		_cleanup_error_ struct kc_error err = {0};
 		assert_int_equal(load(&c, cases[i].text, &err), -1);
-		assert_contains(err.msg, cases[i].msg);
+		assert_contains(kc_error_msg(&err), cases[i].msg);
 		config_free(&c);
 	}
 }
@@ -143,7 +143,7 @@ static void values_and_normalisation(void **state)
 {
 	(void)state;
 	struct kc_config c;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct strlist notes = {0};
 
 	assert_int_equal(load(&c,
@@ -196,7 +196,7 @@ static void values_and_normalisation(void **state)
 		kc_error_clear(&err);
 		assert_int_equal(load(&c, bad[i].text, &err), 0);
 		assert_int_equal(config_check_values(&c, 4, NULL, &err), -1);
-		assert_contains(err.msg, bad[i].msg);
+		assert_contains(kc_error_msg(&err), bad[i].msg);
 		config_free(&c);
 	}
 }

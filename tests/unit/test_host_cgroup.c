@@ -9,7 +9,7 @@
 static char *path_of(const char *in, bool systemd)
 {
 	char *out = NULL;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(host_cgroup_path(in, systemd, &out, &err), 0);
 	return out;
 }
@@ -17,10 +17,10 @@ static char *path_of(const char *in, bool systemd)
 static void refused(const char *in, bool systemd)
 {
 	char *out = NULL;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(host_cgroup_path(in, systemd, &out, &err), -1);
 	assert_null(out);
-	assert_non_null(strstr(err.msg, "linux.cgroupsPath"));
+	assert_non_null(strstr(kc_error_msg(&err), "linux.cgroupsPath"));
 }
 
 static void cgroupfs_paths(void **state)
@@ -34,7 +34,7 @@ static void cgroupfs_paths(void **state)
 	free(p);
 	/* none given: no cgroup */
 	char *none = (char *)1;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(host_cgroup_path(NULL, false, &none, &err), 0);
 	assert_null(none);
 	assert_int_equal(host_cgroup_path("", false, &none, &err), 0);

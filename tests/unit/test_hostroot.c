@@ -60,14 +60,14 @@ static void open_errors(void **state)
 {
 	(void)state;
 	struct host_root root;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	char p[512];
 	assert_int_equal(host_root_open(&root, "/nonexistent/kc-test", &err) < 0, 1);
-	assert_non_null(strstr(err.msg, "/nonexistent/kc-test"));
+	assert_non_null(strstr(kc_error_msg(&err), "/nonexistent/kc-test"));
 	snprintf(p, sizeof(p), "%s/etc/real.conf", tree);
 	kc_error_clear(&err);
 	assert_true(host_root_open(&root, p, &err) < 0);
-	assert_non_null(strstr(err.msg, "not a directory"));
+	assert_non_null(strstr(kc_error_msg(&err), "not a directory"));
 	assert_int_equal(host_root_open(&root, NULL, &err), 0);
 	assert_true(root.live);
 	assert_string_equal(root.dir, "/");
@@ -78,7 +78,7 @@ static void reads_inside_root(void **state)
 {
 	(void)state;
 	struct host_root root;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	char buf[64], *text = NULL;
 	size_t len = 0;
 	assert_int_equal(host_root_open(&root, tree, &err), 0);
@@ -109,7 +109,7 @@ static void hostile_files(void **state)
 {
 	(void)state;
 	struct host_root root;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	char buf[64], *text = NULL;
 	assert_int_equal(host_root_open(&root, tree, &err), 0);
 	/* a FIFO must not block the reader */

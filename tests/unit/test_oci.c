@@ -21,7 +21,7 @@ static void full_process(void **state)
 {
 	(void)state;
 	struct oci_process p;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(
 	    parse(
 		"{\"args\":[\"sh\",\"-c\",\"x\"],\"env\":[\"PATH=/bin\",\"A=b\"],\"cwd\":\"/tmp\","
@@ -64,7 +64,7 @@ static void defaults(void **state)
 {
 	(void)state;
 	struct oci_process p;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(parse("{\"args\":[\"true\"]}", &p, &err), 0);
 	assert_string_equal(p.cwd, "/");
 	assert_non_null(p.envp);
@@ -106,10 +106,11 @@ static void errors_name_the_field(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct oci_process p;
-		struct kc_error err = {0};
+		_cleanup_error_ struct kc_error err = {0};
 		assert_int_equal(parse(cases[i][0], &p, &err), -1);
-		if (!strstr(err.msg, cases[i][1]))
-			fail_msg("%s: got '%s', want '%s'", cases[i][0], err.msg, cases[i][1]);
+		if (!strstr(kc_error_msg(&err), cases[i][1]))
+			fail_msg("%s: got '%s', want '%s'", cases[i][0], kc_error_msg(&err),
+				 cases[i][1]);
 	}
 }
 

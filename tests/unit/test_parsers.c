@@ -33,7 +33,7 @@ static void cpuid_dump_intel(void **state)
 {
 	(void)state;
 	struct cpu_facts c = {0};
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(cpuid_parse_dump(intel_dump, &c, &err), 0);
 	c.arch = ARCH_X86_64;
 	c.cpuid_source = SRC_RECORDED;
@@ -92,11 +92,11 @@ static void cpuid_dump_errors(void **state)
 {
 	(void)state;
 	struct cpu_facts c = {0};
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(cpuid_parse_dump("CPU:\n   0x00000000 0x00: eax=zz\n", &c, &err), -1);
-	assert_non_null(strstr(err.msg, "line 2"));
+	assert_non_null(strstr(kc_error_msg(&err), "line 2"));
 	assert_int_equal(cpuid_parse_dump("", &c, &err), -1);
-	assert_non_null(strstr(err.msg, "no leaf 0x00000000"));
+	assert_non_null(strstr(kc_error_msg(&err), "no leaf 0x00000000"));
 	assert_int_equal(
 	    cpuid_parse_dump("   0x00000000 0x00: eax=0x1 ebx=0x2 ecx=0x3 edx=0x4 trailing\n", &c,
 			     &err),
@@ -169,7 +169,7 @@ static void firmware_log_and_msr(void **state)
 {
 	(void)state;
 	struct firmware_facts fw = {0};
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 
 	firmware_parse_log("6,1,0,-;Linux version 6.1.0\n"
 			   "4,210,52171,-;x86/cpu: VMX (outside TXT) disabled by BIOS\n"
@@ -198,9 +198,9 @@ static void firmware_log_and_msr(void **state)
 	assert_int_equal(fw.feature_control, 1);
 	assert_int_equal(fw.vm_cr, 0x18);
 	assert_int_equal(firmware_parse_msr("0x3a 0x1\n", &fw, &err), -1);
-	assert_string_equal(err.msg, "line 1: expected 0xADDRESS=0xVALUE");
+	assert_string_equal(kc_error_msg(&err), "line 1: expected 0xADDRESS=0xVALUE");
 	assert_int_equal(firmware_parse_msr("0x3a=zz\n", &fw, &err), -1);
-	assert_string_equal(err.msg, "line 1: bad MSR value 'zz'");
+	assert_string_equal(kc_error_msg(&err), "line 1: bad MSR value 'zz'");
 }
 
 static void kernel_config(void **state)
@@ -246,7 +246,7 @@ static void kernel_config_gz(void **state)
 	strbuf_release(&sb);
 
 	struct host_root root;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(host_root_open(&root, dir, &err), 0);
 	struct kconfig_query q[] = {{"CONFIG_MODULES", 0},
 				    {"CONFIG_VHOST_NET", 0},

@@ -58,7 +58,7 @@ static void decode_any_chunking(void **state)
 		frame_decoder_init(&d);
 		struct frame f[4];
 		int got = 0;
-		struct kc_error why = {0};
+		_cleanup_error_ struct kc_error why = {0};
 		for (size_t off = 0; off < sb.len; off += chunks[c]) {
 			size_t take = sb.len - off < chunks[c] ? sb.len - off : chunks[c];
 			frame_decoder_feed(&d, sb.s + off, take);
@@ -123,10 +123,10 @@ static void reject_and_resync(void **state)
 		size_t half = sb.len / 2;
 		frame_decoder_feed(&d, sb.s, half);
 		struct frame f;
-		struct kc_error why = {0};
+		_cleanup_error_ struct kc_error why = {0};
 		uint32_t bad_stream = 12345;
 		assert_int_equal(frame_decode(&d, &f, &bad_stream, &why), DECODE_REJECTED);
-		assert_non_null(strstr(why.msg, bad[i].why));
+		assert_non_null(strstr(kc_error_msg(&why), bad[i].why));
 		assert_int_equal(bad_stream, bad[i].bad_stream);
 		assert_int_equal(frame_decode(&d, &f, &bad_stream, &why), DECODE_NONE);
 		frame_decoder_feed(&d, sb.s + half, sb.len - half);
@@ -152,9 +152,9 @@ static void huge_length_not_buffered(void **state)
 	frame_decoder_init(&d);
 	frame_decoder_feed(&d, sb.s, sb.len);
 	struct frame f;
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	assert_int_equal(frame_decode(&d, &f, NULL, &why), DECODE_REJECTED);
-	assert_non_null(strstr(why.msg, "frame too large"));
+	assert_non_null(strstr(kc_error_msg(&why), "frame too large"));
 	char junk[4096] = {0};
 	for (int i = 0; i < 64; i++)
 		frame_decoder_feed(&d, junk, sizeof(junk));
@@ -173,7 +173,7 @@ static void truncated_frame_waits(void **state)
 	frame_decoder_init(&d);
 	frame_decoder_feed(&d, b, n - 1);
 	struct frame f;
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	assert_int_equal(frame_decode(&d, &f, NULL, &why), DECODE_NONE);
 	frame_decoder_feed(&d, b + n - 1, 1);
 	assert_int_equal(frame_decode(&d, &f, NULL, &why), DECODE_FRAME);
@@ -186,7 +186,7 @@ static void truncated_frame_waits(void **state)
 static void json_payloads(void **state)
 {
 	(void)state;
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	struct frame f = {.stream = 0, .type = FRAME_REQUEST};
 	const char *cases[][2] = {
 	    {"{\"id\":1", "malformed JSON in REQUEST frame"},
@@ -197,22 +197,22 @@ static void json_payloads(void **state)
 		f.payload = (unsigned char *)cases[i][0];
 		f.len = (uint32_t)strlen(cases[i][0]);
 		assert_null(frame_json(&f, &why));
-		assert_non_null(strstr(why.msg, cases[i][1]));
+		assert_non_null(strstr(kc_error_msg(&why), cases[i][1]));
 	}
 }
 
 static void hello_versions(void **state)
 {
 	(void)state;
-	struct kc_error why = {0};
+	_cleanup_error_ struct kc_error why = {0};
 	json_t *h = json_pack("{s:i}", "version", PROTO_VERSION);
 	assert_int_equal(proto_hello_check(h, &why), 0);
 	json_object_set_new(h, "version", json_integer(PROTO_VERSION + 1));
 	assert_int_equal(proto_hello_check(h, &why), -1);
-	assert_non_null(strstr(why.msg, "not supported"));
+	assert_non_null(strstr(kc_error_msg(&why), "not supported"));
 	json_object_del(h, "version");
 	assert_int_equal(proto_hello_check(h, &why), -1);
-	assert_non_null(strstr(why.msg, "without a protocol version"));
+	assert_non_null(strstr(kc_error_msg(&why), "without a protocol version"));
 	json_decref(h);
 }
 

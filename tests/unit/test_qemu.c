@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "qemu.h"
+#include "xalloc.h"
 
 static struct kc_config cfg;
 

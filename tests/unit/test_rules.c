@@ -1,6 +1,7 @@
 /* Rules from facts built in code: each test changes one fact of a ready
  * node and checks the verdict, the reason and the remedy. */
 #include "test.h"
+#include "xalloc.h"
 
 #include <errno.h>
 

@@ -31,7 +31,7 @@ static void write_read(void **state)
 	(void)state;
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	assert_int_equal(ttrpc_write(sv[0], 1, TTRPC_REQUEST, "hello", 5, &err), 0);
 	assert_int_equal(ttrpc_write(sv[0], 3, TTRPC_REQUEST, "", 0, &err), 0);
 	close(sv[0]);
@@ -65,7 +65,7 @@ static void *write_big(void *arg)
 	unsigned char *junk = calloc(1, n);
 	unsigned char h[TTRPC_HEADER];
 	ttrpc_encode_header(h, (uint32_t)n, 5, TTRPC_REQUEST, 0);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	if (write(b->fd, h, sizeof(h)) == (ssize_t)sizeof(h)) {
 		size_t done = 0;
 		while (done < n) {
@@ -89,7 +89,7 @@ static void oversized_is_skipped(void **state)
 	struct big b = {sv[0]};
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, write_big, &b), 0);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct ttrpc_msg m;
 	assert_int_equal(ttrpc_read(sv[1], &m, &err), 1);
 	assert_true(m.too_long);
@@ -104,7 +104,7 @@ static void oversized_is_skipped(void **state)
 	close(sv[1]);
 	/* the writer refuses to send one */
 	assert_int_equal(ttrpc_write(sv[1], 9, TTRPC_REQUEST, "", TTRPC_MAX_MESSAGE + 1, &err), -1);
-	assert_non_null(strstr(err.msg, "over the limit"));
+	assert_non_null(strstr(kc_error_msg(&err), "over the limit"));
 }
 
 static void cut_inside(void **state)
@@ -117,17 +117,17 @@ static void cut_inside(void **state)
 	assert_int_equal(write(sv[0], h, sizeof(h)), (ssize_t)sizeof(h));
 	assert_int_equal(write(sv[0], "short", 5), 5);
 	close(sv[0]);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct ttrpc_msg m;
 	assert_int_equal(ttrpc_read(sv[1], &m, &err), -1);
-	assert_non_null(strstr(err.msg, "inside a message"));
+	assert_non_null(strstr(kc_error_msg(&err), "inside a message"));
 	close(sv[1]);
 	/* and inside a header */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[0], h, 4), 4);
 	close(sv[0]);
 	assert_int_equal(ttrpc_read(sv[1], &m, &err), -1);
-	assert_non_null(strstr(err.msg, "inside a header"));
+	assert_non_null(strstr(kc_error_msg(&err), "inside a header"));
 	close(sv[1]);
 }
 

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "oci.h"
 #include "oci_default.h"
+#include "commands.h"
 #include "runtime.h"
 #include "strbuf.h"
 #include "strutil.h"

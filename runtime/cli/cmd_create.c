@@ -21,6 +21,7 @@
 #include "pod.h"
 #include "qemu.h"
 #include "rtconfig.h"
+#include "commands.h"
 #include "runtime.h"
 #include "share.h"
 #include "strbuf.h"
@@ -83,61 +84,6 @@ int cmd_create(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	kc_log_field("container", a.id);
 	struct create_result res;
 	return create_container(rt, &a, &res, err) < 0 ? 1 : 0;
-}
-
-int ctr_start(struct rt *rt, const char *id, struct kc_error *err)
-{
-	struct ctr c;
-	if (ctr_open(rt, id, &c, err) < 0)
-		return -1;
-	const char *status = ctr_status(&c);
-	if (strcmp(status, "created")) {
-		kc_error_set(err, 0,
-			     !strcmp(status, "stopped")
-				 ? "cannot start a container that has stopped"
-				 : "cannot start an already running container");
-		ctr_close(&c);
-		return -1;
-	}
-	struct agent_client ac;
-	if (ctr_agent(&c, &ac, err) < 0) {
-		ctr_close(&c);
-		return -1;
-	}
-	/* recorded first: a crash in between is settled by asking the guest */
-	json_object_set_new(c.state, "status", json_string("starting"));
-	if (ctr_save(&c, err) < 0) {
-		agent_client_close(&ac);
-		ctr_close(&c);
-		return -1;
-	}
-	crash_point("start:recorded");
-	json_t *r = agent_client_call(&ac, "start_container",
-				      json_pack("{s:s}", "container_id", id), AGENT_CALL_MS, err);
-	agent_client_close(&ac);
-	if (!r) {
-		json_object_set_new(c.state, "status", json_string("created"));
-		struct kc_error e2 = {0};
-		ctr_save(&c, &e2);
-		ctr_close(&c);
-		return -1;
-	}
-	json_decref(r);
-	crash_point("start:started");
-	json_object_set_new(c.state, "status", json_string("running"));
-	int rc = ctr_save(&c, err);
-	crash_point("start:running");
-	json_t *hooks = json_object_get(c.state, "hooks");
-	if (hooks && rc == 0) {
-		json_t *st = ctr_oci_state(&c);
-		struct kc_error herr = {0};
-		/* a failing poststart hook is a warning (runtime spec) */
-		if (hooks_run(hooks, "poststart", st, &herr) < 0)
-			kc_warn("%s", herr.msg);
-		json_decref(st);
-	}
-	ctr_close(&c);
-	return rc;
 }
 
 int cmd_start(struct rt *rt, int argc, char **argv, struct kc_error *err)

@@ -10,6 +10,7 @@
 #include "fs.h"
 #include "oci.h"
 #include "oci_default.h"
+#include "commands.h"
 #include "runtime.h"
 #include "strbuf.h"
 
@@ -86,7 +87,7 @@ int cmd_features(struct rt *rt, int argc, char **argv, struct kc_error *err)
 static int refuse_criu(int argc, char **argv, struct kc_error *err)
 {
 	struct cli_opt none[] = {{NULL}};
-	struct kc_error ignored = {0};
+	_cleanup_error_ struct kc_error ignored = {0};
 	cli_parse(argc, argv, 1, none, &ignored); /* for --help */
 	kc_error_set(err, 0,
 		     "%s: not supported: the container's processes run in a VM, where CRIU "

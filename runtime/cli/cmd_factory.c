@@ -8,6 +8,7 @@
 #include "factory.h"
 #include "log.h"
 #include "rtconfig.h"
+#include "commands.h"
 #include "runtime.h"
 #include "vmcache.h"
 

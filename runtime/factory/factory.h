@@ -56,6 +56,17 @@ struct sandbox_params;
 int factory_start_clone(const struct rtconfig *rc, bool build, struct sandbox *sb,
 			const struct sandbox_params *sp, struct kc_error *err);
 
+/* The VM the factory has ready for sb, when the configuration enables it
+ * and it can serve this sandbox: one its cache hands over, else a clone of
+ * its template (built now if missing or stale). 0 when sb has it (with the
+ * configuration's default size: the caller hot-plugs what sp asks beyond),
+ * 1 when the factory gave none - nothing is left and the caller boots one
+ * cold. What went wrong is logged, never an error: the factory only ever
+ * makes a start faster. The front ends hand it to the core as struct rt's
+ * prebuilt_vm. */
+int factory_prebuilt_vm(const struct rtconfig *rc, struct sandbox *sb,
+			const struct sandbox_params *sp, int nvfio);
+
 /* What the factory holds (every template, which one the configuration
  * would use, their sizes), as JSON. */
 json_t *factory_status(const struct rtconfig *rc);

@@ -23,6 +23,7 @@
 #include "strbuf.h"
 #include "strutil.h"
 #include "vm_dir.h"
+#include "xalloc.h"
 
 #define LINE_MAX_BYTES (256 * 1024)
 /* a take is a QMP check and a rename: this is a daemon that is stuck */
@@ -305,7 +306,7 @@ json_t *vmcache_read_record(int cdir, const char *name)
 json_t *vmcache_status(const struct kc_config *cfg)
 {
 	const char *endpoint = cfg->factory.vm_cache_endpoint;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	_cleanup_close_ int fd = connect_endpoint(endpoint, &err);
 	if (fd >= 0) {
 		json_t *req = json_pack("{s:s}", "op", "status");
@@ -320,7 +321,7 @@ json_t *vmcache_status(const struct kc_config *cfg)
 			return ans;
 	}
 	json_t *j = json_pack("{s:b, s:s, s:s}", "running", false, "endpoint", endpoint ?: "",
-			      "why", err.msg);
+			      "why", kc_error_msg(&err));
 	/* what a daemon that died left */
 	_cleanup_free_ char *dir = vmcache_dir(endpoint);
 	_cleanup_close_ int cdir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);

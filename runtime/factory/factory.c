@@ -25,6 +25,7 @@
 #include "strutil.h"
 #include "template.h"
 #include "vfio.h"
+#include "xalloc.h"
 
 #define BUILD_DIR      ".build"
 #define LOCK_FILE      ".lock"
@@ -389,7 +390,7 @@ json_t *factory_status(const struct rtconfig *rc)
 	if (why)
 		json_object_set_new(j, "why_not", json_string(why));
 	json_t *list = json_array();
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	int dfd = open_factory(cfg, false, &err);
 	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
 	struct dirent *e;

@@ -16,6 +16,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "pod.h"
+#include "commands.h"
 #include "runtime.h"
 #include "timeouts.h"
 
@@ -61,13 +62,13 @@ static int guest_usage(struct ctr *sandbox, const json_t *members, struct usage 
 	size_t i;
 	json_t *m;
 	json_array_foreach (members, i, m) {
-		struct kc_error e = {0};
+		_cleanup_error_ struct kc_error e = {0};
 		json_t *r =
 		    agent_client_call(&ac, "stats_container", json_pack("{s:O}", "container_id", m),
 				      AGENT_QUERY_MS, &e);
 		if (!r) {
 			/* a member gone from the guest (stopped and removed) costs nothing */
-			kc_debug("stats of %s: %s", json_string_value(m), e.msg);
+			kc_debug("stats of %s: %s", json_string_value(m), kc_error_msg(&e));
 			continue;
 		}
 		json_t *s = json_object_get(r, "stats");

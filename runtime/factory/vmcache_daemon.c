@@ -31,6 +31,7 @@
 #include "strbuf.h"
 #include "timeouts.h"
 #include "vm_dir.h"
+#include "xalloc.h"
 
 #define REQUEST_MS   2000 /* a client's request line */
 #define HEALTH_MS    1000 /* QMP's word that a VM handed over still runs */
@@ -117,7 +118,7 @@ static pid_t fork_worker(void)
 static int boot_vm(struct cache *c, struct cvm *v)
 {
 	const struct kc_config *cfg = c->rc->cfg;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	unsigned vcpus =
 	    cfg->hypervisor.default_vcpus > 0 ? (unsigned)cfg->hypervisor.default_vcpus : 1;
 	struct sandbox_params sp = {.id = v->id,
@@ -134,7 +135,7 @@ static int boot_vm(struct cache *c, struct cvm *v)
 	if (c->from_template) {
 		rc = factory_start_clone(c->rc, true, &sb, &sp, &err);
 		if (rc < 0)
-			kc_warn("cached VM %s: %s; booting cold", v->id, err.msg);
+			kc_warn("cached VM %s: %s; booting cold", v->id, kc_error_msg(&err));
 		else
 			from = "template";
 	}
@@ -143,7 +144,7 @@ static int boot_vm(struct cache *c, struct cvm *v)
 		rc = sandbox_start(&sb, &sp, &err);
 	}
 	if (rc < 0) {
-		kc_error_log("cached VM %s: %s", v->id, err.msg);
+		kc_error_log("cached VM %s: %s", v->id, kc_error_msg(&err));
 		return -1;
 	}
 	process_stop(sb.proxy_pid, sb.proxy_start, 0);
@@ -161,7 +162,7 @@ static int boot_vm(struct cache *c, struct cvm *v)
 	rc = write_record(c->cdir, v->id, rec, &err);
 	json_decref(rec);
 	if (rc < 0) {
-		kc_error_log("cached VM %s: %s", v->id, err.msg);
+		kc_error_log("cached VM %s: %s", v->id, kc_error_msg(&err));
 		sandbox_stop(&sb);
 	} else {
 		kc_info("cached VM %s ready (%s) in %lld ms", v->id, from, monotonic_ms() - t0);
@@ -180,12 +181,12 @@ static void start_boot(struct cache *c)
 	v->state = CVM_BOOTING;
 	rfc3339_now(v->since, sizeof(v->since));
 	/* recorded before anything is made: a crash leaves what destroy finds */
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	json_t *rec = record_of(v, c->from_template ? "template" : "cold");
 	int w = write_record(c->cdir, v->id, rec, &err);
 	json_decref(rec);
 	if (w < 0) {
-		kc_error_log("%s", err.msg);
+		kc_error_log("%s", kc_error_msg(&err));
 		c->retry_at = monotonic_ms() + RETRY_MAX_MS;
 		return;
 	}
@@ -322,7 +323,7 @@ static bool vm_runs(const struct cvm *v)
 	}
 	_cleanup_free_ char *sock = sandbox_qmp_socket(&sb);
 	sandbox_free(&sb);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	struct qmp q;
 	if (qmp_connect(&q, sock, HEALTH_MS, &err) < 0)
 		return false;
@@ -449,12 +450,12 @@ static void serve_one(struct cache *c)
 	int fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	json_t *req = vmcache_recv(fd, REQUEST_MS, &err);
 	const char *op = json_string_value(json_object_get(req, "op"));
 	json_t *ans = NULL;
 	if (!req)
-		ans = error_answer("bad request: %s", err.msg);
+		ans = error_answer("bad request: %s", kc_error_msg(&err));
 	else if (op && !strcmp(op, "take"))
 		ans = take(c, req, fd);
 	else if (op && !strcmp(op, "status"))

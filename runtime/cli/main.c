@@ -14,7 +14,9 @@
 #include "cli.h"
 #include "config_chain.h"
 #include "env.h"
+#include "factory.h"
 #include "log.h"
+#include "commands.h"
 #include "runtime.h"
 #include "version.h"
 
@@ -170,14 +172,14 @@ static void print_version(void)
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	/* --rootless takes a value in runc (--rootless=auto); alone it is a bool */
 	for (int i = 1; i < argc && argv[i][0] == '-'; i++)
 		if (!strcmp(argv[i], "--rootless") || !strcmp(argv[i], "-rootless"))
 			argv[i] = (char *)"--rootless=true";
 	int pos = cli_parse(argc, argv, 1, global, &err);
 	if (pos < 0) {
-		fprintf(stderr, "kata-runtime: %s\n", err.msg);
+		fprintf(stderr, "kata-runtime: %s\n", kc_error_msg(&err));
 		return 1;
 	}
 	if (cli_bool(global, "help")) {
@@ -225,6 +227,7 @@ int main(int argc, char **argv)
 	    .kata_config = cli_str(global, "kata-config") ?: cli_str(global, "config"),
 	    .systemd_cgroup = cli_bool(global, "systemd-cgroup"),
 	    .argv0 = argv[0],
+	    .prebuilt_vm = factory_prebuilt_vm,
 	};
 	const char *fmt = cli_str(global, "log-format");
 	if (fmt && strcmp(fmt, "text") && strcmp(fmt, "json")) {
@@ -245,8 +248,8 @@ int main(int argc, char **argv)
 		if (rc == 1 && err.set) {
 			/* one line on stderr; the log file (containerd reads it) gets it too */
 			if (!kc_log_to_stderr())
-				kc_error_log("%s", err.msg);
-			fprintf(stderr, "kata-runtime: %s\n", err.msg);
+				kc_error_log("%s", kc_error_msg(&err));
+			fprintf(stderr, "kata-runtime: %s\n", kc_error_msg(&err));
 		}
 		return rc;
 	}

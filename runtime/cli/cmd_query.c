@@ -12,6 +12,7 @@
 #include "fs.h"
 #include "oci_spec.h"
 #include "log.h"
+#include "commands.h"
 #include "runtime.h"
 #include "strutil.h"
 
@@ -49,7 +50,7 @@ int cmd_list(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		       "CREATED", "OWNER");
 	for (char **id = ids; *id; id++) {
 		struct ctr c;
-		struct kc_error e = {0};
+		_cleanup_error_ struct kc_error e = {0};
 		if (ctr_open(rt, *id, &c, &e) < 0)
 			continue;
 		json_t *st = ctr_oci_state(&c);

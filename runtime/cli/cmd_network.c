@@ -35,6 +35,7 @@
 #include "network.h"
 #include "pod.h"
 #include "qemu.h"
+#include "commands.h"
 #include "runtime.h"
 #include "strutil.h"
 #include "timeouts.h"
@@ -337,7 +338,7 @@ static int add_iface(struct netcmd *n, const json_t *in, struct kc_error *err)
 out:
 	if (rc < 0 && recorded) {
 		/* what was made of it goes, and its record */
-		struct kc_error e2 = {0};
+		_cleanup_error_ struct kc_error e2 = {0};
 		size_t last = json_array_size(ifs);
 		json_t *mine = json_array_get(ifs, last - 1);
 		{
@@ -348,7 +349,7 @@ out:
 			json_decref(just);
 			json_array_remove(ifs, last - 1);
 			if (save_both(n, &rec, &e2) < 0)
-				kc_warn("%s", e2.msg);
+				kc_warn("%s", kc_error_msg(&e2));
 		}
 	}
 	sbrec_close(&rec);

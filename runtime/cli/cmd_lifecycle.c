@@ -12,6 +12,7 @@
 #include "network.h"
 #include "oci.h"
 #include "pod.h"
+#include "commands.h"
 #include "runtime.h"
 #include "share.h"
 
@@ -97,7 +98,7 @@ int cmd_delete(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	struct ctr c;
 	if ((force ? ctr_open_for_teardown(rt, id, &c, err) : ctr_open(rt, id, &c, err)) < 0) {
 		/* nothing there at all: runc's delete --force succeeds too */
-		return force && strstr(err->msg, "does not exist") ? 0 : 1;
+		return force && kc_error_code(err) == ENOENT ? 0 : 1;
 	}
 	const char *status = ctr_status(&c);
 	if (!force && (!strcmp(status, "running") || !strcmp(status, "paused"))) {
@@ -118,31 +119,7 @@ static int pause_resume(struct rt *rt, int argc, char **argv, bool pause, struct
 				    pause ? "pause" : "resume", err);
 	if (!id)
 		return 1;
-	struct ctr c;
-	if (ctr_open(rt, id, &c, err) < 0)
-		return 1;
-	const char *status = ctr_status(&c);
-	int rc = 1;
-	if (strcmp(status, pause ? "running" : "paused")) {
-		kc_error_set(err, 0, "container %s is %s, not %s", id, status,
-			     pause ? "running" : "paused");
-	} else {
-		struct agent_client ac;
-		if (ctr_agent(&c, &ac, err) == 0) {
-			json_t *r =
-			    agent_client_call(&ac, pause ? "pause_container" : "resume_container",
-					      json_pack("{s:s}", "container_id", id), 10000, err);
-			agent_client_close(&ac);
-			if (r) {
-				json_decref(r);
-				json_object_set_new(c.state, "status",
-						    json_string(pause ? "paused" : "running"));
-				rc = ctr_save(&c, err) < 0 ? 1 : 0;
-			}
-		}
-	}
-	ctr_close(&c);
-	return rc;
+	return ctr_pause(rt, id, pause, err) < 0 ? 1 : 0;
 }
 
 int cmd_pause(struct rt *rt, int argc, char **argv, struct kc_error *err)
