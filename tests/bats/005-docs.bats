@@ -31,3 +31,30 @@ TOP=$BATS_TEST_DIRNAME/../..
 	done < <(grep -ohE '[a-z][a-z0-9.-]* ?\([1-8]\)' "$TOP"/man/*.[158] "$TOP"/README.md | sort -u)
 	[ "${#bad[@]}" -eq 0 ] || fail "wrong sections: ${bad[*]}"
 }
+
+# The README's Layout names every folder of the tree (to two levels), so a
+# reader finds each room there; a new folder must be named when it is made.
+@test "README Layout names every folder of the tree" {
+	local dirs layout missing=()
+	if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
+		dirs=$(git -C "$TOP" ls-files | awk -F/ 'NF > 1 { print $1 } NF > 2 { print $1 "/" $2 }' | sort -u)
+	else # a copy without git: what the build and the packaging make is not the tree's
+		dirs=$(cd "$TOP" && find . -mindepth 1 -maxdepth 2 -type d | sed 's|^\./||' |
+			grep -vE '^(build|\.git)|^debian/' | sort)
+	fi
+	[ -n "$dirs" ]
+	layout=$(sed -n '/^## Layout$/,/^## /p' "$TOP/README.md")
+	[ -n "$layout" ]
+	for d in $dirs; do
+		grep -qE "^    $d/ " <<<"$layout" || missing+=("$d")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "not in README's Layout: ${missing[*]}"
+		return 1
+	fi
+	# and the design it points to is in the tree
+	assert [ -s "$TOP/docs/design.md" ]
+	run grep -c '^## ' "$TOP/docs/design.md"
+	assert_success
+	[ "$output" -ge 7 ]
+}
