@@ -55,6 +55,7 @@ load helpers
 	before=$(cat /proc/modules 2>/dev/null | cut -d' ' -f1 | sort)
 	touch "$BATS_TEST_TMPDIR/stamp"
 	run timeout 30 "$KATA_CHECK" --json
+	[ "$status" -le 3 ] || fail "kata-check exited $status: $output"
 	after=$(cat /proc/modules 2>/dev/null | cut -d' ' -f1 | sort)
 	[ "$before" = "$after" ]
 	changed=$(find /etc /run -xdev -newer "$BATS_TEST_TMPDIR/stamp" -type f 2>/dev/null | grep -v '^/run/bats' | head -5)

@@ -59,7 +59,7 @@ config_of() {
 	unset KATA_CONF_FILE
 	run_check 1 --strict --host-root "$host"
 	assert_line "Checking configuration file: WARN"
-	run check_json "$host" '.checks[] | select(.id == "config.file") | "\(.detail) \(.fix.action)"'
+	run -0 check_json "$host" '.checks[] | select(.id == "config.file") | "\(.detail) \(.fix.action)"'
 	assert_output --partial "/etc/kata-containers/configuration.toml: does not exist"
 	assert_output --partial "share/defaults/kata-containers/configuration.toml: does not exist"
 	assert_output --partial "install-config"
@@ -97,7 +97,7 @@ config_of() {
 	ln -s /opt/kata/configuration.toml "$host/etc/kata-containers/configuration.toml"
 	run_check 0 --host-root "$host"
 	assert_line "Checking configuration file: PASS"
-	run check_json "$host" '.checks[] | select(.id == "resources.memory") | .level'
+	run -0 check_json "$host" '.checks[] | select(.id == "resources.memory") | .level'
 	assert_output "PASS"
 }
 
@@ -137,6 +137,7 @@ config_of() {
 	chmod 755 "$scratch"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$KATA_CHECK" --host-root "$FIXTURES/intel-ready" --kata-config "$scratch/secret.toml"
 	rm -rf "$scratch"
+	assert_failure
 	assert_output --partial "secret.toml (from --kata-config) cannot be read: Permission denied"
 }
 
@@ -207,7 +208,8 @@ config_of() {
 
 @test "the shipped configuration loads with no warning and names this build's files" {
 	run_cmd 0 "$KC_BUILD/bin/toml-decode" <"$KC_BUILD/data/configuration.toml"
-	run check_json "$FIXTURES/intel-ready" '.configuration.file'
+	run -0 check_json "$FIXTURES/intel-ready" '.configuration.file'
+	assert_output --regexp '/configuration\.toml$'
 	"$KATA_CHECK" --json --host-root "$FIXTURES/intel-ready" --kata-config "$KC_BUILD/data/configuration.toml" >"$BATS_TEST_TMPDIR/r.json" || true
 	run jq -r '"\(.configuration.loaded) \(.configuration.warnings | length) \(.configuration.accel)"' "$BATS_TEST_TMPDIR/r.json"
 	assert_output "true 0 auto"

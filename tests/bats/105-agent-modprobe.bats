@@ -109,9 +109,12 @@ insmod $M/kernel/net/netfilter/xt_MASQUERADE.ko"
 		[ "$status" -eq 0 ] || fail "$name: $output"
 	done
 	# the modules ship uncompressed, as finit_module() needs them
-	run "$MP" -n -d "$root" -S "$kver" iptable_nat
-	local f
+	run -0 "$MP" -n -d "$root" -S "$kver" iptable_nat
+	local f n=0
 	for f in $(awk '{ print $2 }' <<<"$output"); do
 		[ -f "$f" ] || fail "$f is not in the image"
+		n=$((n + 1))
 	done
+	# iptable_nat and what it depends on: never an empty list
+	[ "$n" -ge 2 ] || fail "modprobe -n named $n files: $output"
 }

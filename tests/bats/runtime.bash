@@ -82,19 +82,36 @@ vm_dir_of() {
 	return 0
 }
 
-# What the runtime leaves in /run/kata-containers/.vm: nothing but the
-# (empty) directory of QEMU users' claims.
+# Other sandboxes may run on this machine (another test suite, a user's
+# pods): a test answers only for what it made. What was in
+# /run/kata-containers/.vm when this test began is not its own.
+KC_VM_BEFORE=$({ ls -A /run/kata-containers/.vm; ls -A /run/kata-containers/.vm/.uids; } 2>/dev/null |
+	grep -vx .uids | sort -u)
+
+# The VM directory's name of sandbox ID under --root ROOT (runtime/vm_dir.c:
+# FNV-1a of "ROOT/ID" from the runtime's basis).
+vm_dir_name() {
+	local s="$1/$2" h=1469598103934665603 i c
+	for ((i = 0; i < ${#s}; i++)); do
+		printf -v c '%d' "'${s:i:1}"
+		h=$(((h ^ c) * 1099511628211))
+	done
+	printf '%016x\n' "$h"
+}
+
+# What the runtime left in /run/kata-containers/.vm since this test began:
+# VM directories and QEMU users' claims that were not there before.
 vm_dirs_left() {
-	ls -A /run/kata-containers/.vm 2>/dev/null | grep -vx .uids
-	ls -A /run/kata-containers/.vm/.uids 2>/dev/null
+	{ ls -A /run/kata-containers/.vm; ls -A /run/kata-containers/.vm/.uids; } 2>/dev/null |
+		grep -vx .uids | sort -u | comm -23 - <(echo "$KC_VM_BEFORE")
 	return 0
 }
 
 # assert_clean ID...: no state, no processes, no mounts, no files left for
-# these containers.
+# these containers, and no VM directory, claim or mount this test made.
 assert_clean() {
 	assert_no_sanitizer_reports || return 1
-	local id
+	local id d left=()
 	for id in "$@"; do
 		if [ -e "$KR_ROOT/$id" ]; then
 			echo "state of $id left: $(ls -la "$KR_ROOT/$id")" >&2
@@ -111,15 +128,25 @@ assert_clean() {
 			pgrep -af -- "$id" >&2
 			return 1
 		fi
+		d=$(vm_dir_name "$KR_ROOT" "$id")
+		if [ -e "/run/kata-containers/.vm/$d" ] || [ -e "/run/kata-containers/.vm/.uids/$d" ]; then
+			left+=("$d (sandbox $id)")
+		fi
 	done
-	if [ -n "$(vm_dirs_left)" ]; then
-		echo "VM directories or QEMU users left: $(vm_dirs_left)" >&2
+	for d in $(vm_dirs_left); do
+		left+=("$d")
+	done
+	if [ ${#left[@]} -gt 0 ]; then
+		echo "VM directories or QEMU users left: ${left[*]}" >&2
 		find /run/kata-containers/.vm -maxdepth 3 >&2
 		return 1
 	fi
-	if grep -q " /run/kata-containers/.vm/" /proc/self/mountinfo; then
+	local mounts
+	mounts=$(grep " /run/kata-containers/.vm/" /proc/self/mountinfo |
+		grep -vFf <(echo "$KC_VM_BEFORE" | sed -n 's|^\(.\)|/run/kata-containers/.vm/\1|p'; echo /nonexistent/))
+	if [ -n "$mounts" ]; then
 		echo "mounts left:" >&2
-		grep " /run/kata-containers/.vm/" /proc/self/mountinfo >&2
+		echo "$mounts" >&2
 		return 1
 	fi
 	return 0
