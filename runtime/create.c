@@ -310,6 +310,23 @@ static int start_vm(struct create_ctx *x, struct sandbox_params *sp, struct kc_e
 	return 0;
 }
 
+/* The sandbox's record, with its first member and the pod's host limits;
+ * unlocked on return, before the guest's network is configured (the lock
+ * is never held while the agent is asked anything). */
+static int record_sandbox(struct create_ctx *x, const json_t *net, struct kc_error *err)
+{
+	_cleanup_sbrec_ struct sbrec rec = SBREC_INIT;
+	if (sbrec_create(&rec, x->rt->root, &x->c.sb, net, err) < 0)
+		return -1;
+	sbrec_add_member(&rec, x->a->id);
+	sbrec_set_limits(&rec, x->a->id,
+			 json_object_get(json_object_get(x->b.spec, "linux"), "resources"),
+			 pod_is_pause(json_object_get(x->b.spec, "annotations")));
+	if (sbrec_save(&rec, err) < 0 || pod_apply_host_limits(&rec, err) < 0)
+		return -1;
+	return 0;
+}
+
 /* A sandbox: its VM (recorded by its directory before it boots), then its
  * record, then the guest's network. */
 static int step_vm(struct create_ctx *x, struct kc_error *err)
@@ -378,15 +395,8 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 	json_object_set_new(x->c.state, "sandbox", sandbox_to_json(&x->c.sb));
 	if (record(x, "create:vm", err) < 0)
 		return -1;
-	_cleanup_sbrec_ struct sbrec rec = SBREC_INIT;
 	const json_t *net = json_object_get(x->c.state, "network");
-	if (sbrec_create(&rec, x->rt->root, &x->c.sb, net, err) < 0)
-		return -1;
-	sbrec_add_member(&rec, x->a->id);
-	sbrec_set_limits(&rec, x->a->id,
-			 json_object_get(json_object_get(x->b.spec, "linux"), "resources"),
-			 pod_is_pause(json_object_get(x->b.spec, "annotations")));
-	if (sbrec_save(&rec, err) < 0 || pod_apply_host_limits(&rec, err) < 0)
+	if (record_sandbox(x, net, err) < 0)
 		return -1;
 	crash_point("create:sandbox-record");
 	return configure_guest_network(&x->c, net, err);
