@@ -533,11 +533,19 @@ check-format:
 format:
 	clang-format -i $(C_SOURCES)
 
+# Words of ours codespell would "correct": AMD's SIE, a file's fo, an
+# answer's ans, TE (as in TE header), troff's .bu
+SPELL_IGNORE := sie,fo,ans,te,bu
+SPELL_PATHS := lib check setup tui runtime tools tests/unit tests/bats bench fuzz scripts man docs data \
+	README.md Makefile debian
+
 # The static analysis CI runs: zero findings.
 lint:
 	@scripts/deps.sh lint
 	@echo "  CPPCHECK lib check setup tui runtime tools"
 	$(Q)cppcheck $(CPPCHECK_FLAGS) lib check setup tui runtime tools
+	@echo "  CODESPELL $(SPELL_PATHS)"
+	$(Q)codespell --ignore-words-list $(SPELL_IGNORE) $(SPELL_PATHS)
 
 clean:
 	rm -rf $(BUILD)

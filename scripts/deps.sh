@@ -11,7 +11,7 @@ declare -A groups=(
 	[fuzz]="clang libclang-rt-14-dev"
 	[image]="cpio xz-utils kmod binutils"
 	[vm]="qemu-system-x86 busybox-static jq"
-	[lint]="clang-format cppcheck"
+	[lint]="clang-format cppcheck codespell"
 	[deb]="debhelper dpkg-dev fakeroot lintian"
 )
 [ $# -gt 0 ] || set -- build test
