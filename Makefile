@@ -546,6 +546,8 @@ lint:
 	$(Q)cppcheck $(CPPCHECK_FLAGS) lib check setup tui runtime tools
 	@echo "  CODESPELL $(SPELL_PATHS)"
 	$(Q)codespell --ignore-words-list $(SPELL_IGNORE) $(SPELL_PATHS)
+	@echo "  LENGTH  no function over 100 lines"
+	$(Q)scripts/check-function-length 100
 
 clean:
 	rm -rf $(BUILD)

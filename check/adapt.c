@@ -61,12 +61,58 @@ static const struct report_item *node_item(const struct report *r, const char *i
 	return it && it->raw_level != LEVEL_PASS ? it : NULL;
 }
 
+/* vCPUs and memory: no more than the host (and KVM) can give a VM. */
+static int adapt_sizes(struct qemu_config *h, const struct host_facts *f, const struct report *r,
+		       struct adapt_result *out, struct kc_error *err)
+{
+	char a[32], b[32];
+	unsigned cpus = f->res.cpus_online ? f->res.cpus_online : f->cpu.cpuinfo_processors;
+	if (cpus && h->default_vcpus > 0 && (unsigned)h->default_vcpus > cpus) {
+		snprintf(a, sizeof(a), "%d", h->default_vcpus);
+		snprintf(b, sizeof(b), "%u", cpus);
+		h->default_vcpus = (int32_t)cpus;
+		change(out, "hypervisor.qemu.default_vcpus", a, b, report_find(r, "resources.cpus"),
+		       "no more vCPUs than the host has CPUs");
+	}
+	long kvm_max = facts_kvm_cap(&f->kvm, "max-vcpus");
+	if (!strcmp(out->accel, "kvm") && kvm_max > 0 &&
+	    h->default_maxvcpus > (unsigned long)kvm_max) {
+		snprintf(a, sizeof(a), "%u", h->default_maxvcpus);
+		snprintf(b, sizeof(b), "%ld", kvm_max);
+		h->default_maxvcpus = (uint32_t)kvm_max;
+		change(out, "hypervisor.qemu.default_maxvcpus", a, b, report_find(r, "kvm.caps"),
+		       "KVM's maximum vCPUs per VM");
+	}
+	struct memory_budget mem;
+	rules_memory_budget(&f->res, !strcmp(out->accel, "tcg"), &mem);
+	if (mem.known && mem.fit_mib < GUEST_MIN_MIB)
+		return kc_error_set(err, 0,
+				    "no VM fits in this host's %llu MiB of memory (report item "
+				    "resources.memory): a guest needs %d MiB, QEMU about %llu MiB, "
+				    "and the host keeps %llu MiB",
+				    (unsigned long long)mem.total_mib, GUEST_MIN_MIB,
+				    (unsigned long long)mem.overhead_mib,
+				    (unsigned long long)mem.reserve_mib);
+	if (mem.known && h->default_memory > mem.fit_mib) {
+		snprintf(a, sizeof(a), "%u", h->default_memory);
+		snprintf(b, sizeof(b), "%llu", (unsigned long long)mem.fit_mib);
+		h->default_memory = (uint32_t)mem.fit_mib;
+		_cleanup_free_ char *because = xasprintf(
+		    "what fits in %llu MiB with about %llu MiB for QEMU and %llu MiB kept "
+		    "for the host",
+		    (unsigned long long)mem.total_mib, (unsigned long long)mem.overhead_mib,
+		    (unsigned long long)mem.reserve_mib);
+		change(out, "hypervisor.qemu.default_memory", a, b,
+		       report_find(r, "resources.memory"), because);
+	}
+	return 0;
+}
+
 int config_adapt(struct kc_config *c, const struct host_facts *f, const struct report *r,
 		 struct adapt_result *out, struct kc_error *err)
 {
 	struct qemu_config *h = &c->hypervisor;
 	const struct report_item *why = NULL;
-	char a[32], b[32];
 
 	memset(out, 0, sizeof(*out));
 	/* a -sandbox this QEMU does not understand would stop it at start */
@@ -129,44 +175,5 @@ int config_adapt(struct kc_config *c, const struct host_facts *f, const struct r
 		change(out, "hypervisor.qemu.disable_vhost_net", "false", "true", it,
 		       "/dev/vhost-net is missing: QEMU serves the network itself");
 	}
-	unsigned cpus = f->res.cpus_online ? f->res.cpus_online : f->cpu.cpuinfo_processors;
-	if (cpus && h->default_vcpus > 0 && (unsigned)h->default_vcpus > cpus) {
-		snprintf(a, sizeof(a), "%d", h->default_vcpus);
-		snprintf(b, sizeof(b), "%u", cpus);
-		h->default_vcpus = (int32_t)cpus;
-		change(out, "hypervisor.qemu.default_vcpus", a, b, report_find(r, "resources.cpus"),
-		       "no more vCPUs than the host has CPUs");
-	}
-	long kvm_max = facts_kvm_cap(&f->kvm, "max-vcpus");
-	if (!strcmp(out->accel, "kvm") && kvm_max > 0 &&
-	    h->default_maxvcpus > (unsigned long)kvm_max) {
-		snprintf(a, sizeof(a), "%u", h->default_maxvcpus);
-		snprintf(b, sizeof(b), "%ld", kvm_max);
-		h->default_maxvcpus = (uint32_t)kvm_max;
-		change(out, "hypervisor.qemu.default_maxvcpus", a, b, report_find(r, "kvm.caps"),
-		       "KVM's maximum vCPUs per VM");
-	}
-	struct memory_budget mem;
-	rules_memory_budget(&f->res, !strcmp(out->accel, "tcg"), &mem);
-	if (mem.known && mem.fit_mib < GUEST_MIN_MIB)
-		return kc_error_set(err, 0,
-				    "no VM fits in this host's %llu MiB of memory (report item "
-				    "resources.memory): a guest needs %d MiB, QEMU about %llu MiB, "
-				    "and the host keeps %llu MiB",
-				    (unsigned long long)mem.total_mib, GUEST_MIN_MIB,
-				    (unsigned long long)mem.overhead_mib,
-				    (unsigned long long)mem.reserve_mib);
-	if (mem.known && h->default_memory > mem.fit_mib) {
-		snprintf(a, sizeof(a), "%u", h->default_memory);
-		snprintf(b, sizeof(b), "%llu", (unsigned long long)mem.fit_mib);
-		h->default_memory = (uint32_t)mem.fit_mib;
-		_cleanup_free_ char *because = xasprintf(
-		    "what fits in %llu MiB with about %llu MiB for QEMU and %llu MiB kept "
-		    "for the host",
-		    (unsigned long long)mem.total_mib, (unsigned long long)mem.overhead_mib,
-		    (unsigned long long)mem.reserve_mib);
-		change(out, "hypervisor.qemu.default_memory", a, b,
-		       report_find(r, "resources.memory"), because);
-	}
-	return 0;
+	return adapt_sizes(h, f, r, out, err);
 }

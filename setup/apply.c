@@ -49,6 +49,49 @@ static bool module_live(const struct setup_ctx *r, const char *module)
 	return host_exists(&r->root, path); /* built in */
 }
 
+/* A module loaded, or unloaded and loaded again with new options: its
+ * status and result set, 0; -1 with err when it failed. */
+static int apply_module_action(struct setup_ctx *r, struct action *a, struct kc_error *err)
+{
+	char buf[256] = "";
+	if (a->kind == ACT_LOAD_MODULE) {
+		if (module_live(r, a->target)) {
+			a->status = ACT_UNCHANGED;
+			snprintf(a->result, sizeof(a->result), "already loaded");
+			return 0;
+		}
+		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, false, buf,
+				sizeof(buf), err) < 0) {
+			return -1;
+		}
+		if (!module_live(r, a->target)) {
+			a->status = ACT_FAILED;
+			snprintf(a->result, sizeof(a->result),
+				 "%s is still not loaded (an install command in modprobe.d "
+				 "replaced the load?)",
+				 a->target);
+			return 0;
+		}
+		a->status = ACT_DONE;
+		snprintf(a->result, sizeof(a->result), "loaded %s", buf[0] ? buf : a->target);
+		return 0;
+	}
+	if (module_unload(&r->root, r->a.facts->modules.release, a->target, err) < 0) {
+		a->status = ACT_SKIPPED;
+		snprintf(a->result, sizeof(a->result),
+			 "%s; the new options take effect after `modprobe -r %s` or a reboot",
+			 kc_error_msg(err), a->target);
+		return 0;
+	}
+	if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, false, buf,
+			sizeof(buf), err) < 0) {
+		return -1;
+	}
+	a->status = ACT_DONE;
+	snprintf(a->result, sizeof(a->result), "reloaded %s", a->target);
+	return 0;
+}
+
 void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 {
 	_cleanup_error_ struct kc_error err = {0};
@@ -63,44 +106,11 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		break;
 	}
 	case ACT_LOAD_MODULE:
-		if (module_live(r, a->target)) {
-			a->status = ACT_UNCHANGED;
-			snprintf(a->result, sizeof(a->result), "already loaded");
-			return;
-		}
-		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, false, buf,
-				sizeof(buf), &err) < 0) {
-			a->status = ACT_FAILED;
-			break;
-		}
-		if (!module_live(r, a->target)) {
-			a->status = ACT_FAILED;
-			snprintf(a->result, sizeof(a->result),
-				 "%s is still not loaded (an install command in modprobe.d "
-				 "replaced the load?)",
-				 a->target);
-			return;
-		}
-		a->status = ACT_DONE;
-		snprintf(a->result, sizeof(a->result), "loaded %s", buf[0] ? buf : a->target);
-		return;
 	case ACT_RELOAD_MODULE:
-		if (module_unload(&r->root, r->a.facts->modules.release, a->target, &err) < 0) {
-			a->status = ACT_SKIPPED;
-			snprintf(
-			    a->result, sizeof(a->result),
-			    "%s; the new options take effect after `modprobe -r %s` or a reboot",
-			    kc_error_msg(&err), a->target);
+		if (apply_module_action(r, a, &err) == 0)
 			return;
-		}
-		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, false, buf,
-				sizeof(buf), &err) < 0) {
-			a->status = ACT_FAILED;
-			break;
-		}
-		a->status = ACT_DONE;
-		snprintf(a->result, sizeof(a->result), "reloaded %s", a->target);
-		return;
+		a->status = ACT_FAILED;
+		break;
 	case ACT_PERSIST_MODULES: {
 		/* the list as the loads left it, which the plan only previewed */
 		_cleanup_free_ char *content = setup_modules_load_content(r->a.facts, p, &r->o);

@@ -442,6 +442,20 @@ static int run_interactive(struct host_root *root, const char *root_dir, struct 
 	return quit_signal ? -quit_signal : 0;
 }
 
+/* --once: one frame, printed as text. */
+static int print_once(const struct host_root *root, const char *size, struct ui *u)
+{
+	int w, h;
+	once_size(size, &w, &h);
+	struct snapshot *s = snapshot_take(root, worker.runtime_root);
+	struct canvas *cv = canvas_text_new(w, h);
+	ui_draw(cv, s, u);
+	canvas_text_print(cv);
+	canvas_text_free(cv);
+	snapshot_free(s);
+	return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
@@ -518,15 +532,7 @@ int main(int argc, char **argv)
 
 	int status = 0;
 	if (once) {
-		int w, h;
-		once_size(size, &w, &h);
-		struct snapshot *s = snapshot_take(&root, worker.runtime_root);
-		struct canvas *cv = canvas_text_new(w, h);
-		ui_draw(cv, s, &u);
-		canvas_text_print(cv);
-		canvas_text_free(cv);
-		snapshot_free(s);
-		status = fflush(stdout) == 0 ? 0 : 2;
+		status = print_once(&root, size, &u);
 	} else {
 		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 			fprintf(stderr, "%s: needs a terminal (use --once to print one frame)\n",

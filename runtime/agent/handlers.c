@@ -224,6 +224,37 @@ static void load_netadmin_modules(struct agent *a, const struct oci_process *p)
 		agent_load_modules(&a->times, "netadmin");
 }
 
+/* The container's root directory: rel beneath the shared directory (or an
+ * absolute path of the guest's own), a directory. NULL when it is not,
+ * answered. */
+static char *container_rootfs(struct req *r, const char *rel)
+{
+	struct agent *a = r->a;
+	char *rootfs;
+	if (rel[0] == '/') {
+		rootfs = xstrdup(rel);
+	} else if (!safe_relative(rel)) {
+		respond_error(a, r->id, "invalid",
+			      "create_container: rootfs '%s' leaves the shared directory", rel);
+		return NULL;
+	} else if (!a->share_mount) {
+		respond_error(
+		    a, r->id, "state",
+		    "create_container: no shared directory (create_sandbox with a share first)");
+		return NULL;
+	} else {
+		rootfs = xasprintf("%s/%s", a->share_mount, rel);
+	}
+	struct stat st;
+	if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		respond_error(a, r->id, "not_found", "create_container: rootfs %s: %s", rel,
+			      stat(rootfs, &st) < 0 ? strerror(errno) : "not a directory");
+		free(rootfs);
+		return NULL;
+	}
+	return rootfs;
+}
+
 static void op_create_container(struct req *r)
 {
 	struct agent *a = r->a;
@@ -247,28 +278,9 @@ static void op_create_container(struct req *r)
 			      "create_container: 'spec' must be an OCI runtime spec object");
 		return;
 	}
-	char rootfs[4096];
-	if (rootfs_rel[0] == '/') {
-		snprintf(rootfs, sizeof(rootfs), "%s", rootfs_rel);
-	} else if (!safe_relative(rootfs_rel)) {
-		respond_error(a, r->id, "invalid",
-			      "create_container: rootfs '%s' leaves the shared directory",
-			      rootfs_rel);
+	_cleanup_free_ char *rootfs = container_rootfs(r, rootfs_rel);
+	if (!rootfs)
 		return;
-	} else if (!a->share_mount) {
-		respond_error(
-		    a, r->id, "state",
-		    "create_container: no shared directory (create_sandbox with a share first)");
-		return;
-	} else {
-		snprintf(rootfs, sizeof(rootfs), "%s/%s", a->share_mount, rootfs_rel);
-	}
-	struct stat st;
-	if (stat(rootfs, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		respond_error(a, r->id, "not_found", "create_container: rootfs %s: %s", rootfs_rel,
-			      stat(rootfs, &st) < 0 ? strerror(errno) : "not a directory");
-		return;
-	}
 	bool bad = false;
 	pid_t join_ipc = join_arg(r, "ipc", &bad);
 	pid_t join_uts = bad ? 0 : join_arg(r, "uts", &bad);

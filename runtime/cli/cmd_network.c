@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "fs.h"
 #include "hotplug.h"
+#include "json_cleanup.h"
 #include "log.h"
 #include "network.h"
 #include "pod.h"
@@ -212,86 +213,91 @@ static int save_both(struct netcmd *n, struct sbrec *rec, struct kc_error *err)
 
 /* ---- add-iface, del-iface -------------------------------------------------- */
 
-static int add_iface(struct netcmd *n, const json_t *in, struct kc_error *err)
+/* add-iface's request: the interface in the pod's namespace, its name in
+ * the guest and its addresses in the agent's form. */
+struct iface_req {
+	const char *device, *name;
+	json_t *addrs;
+};
+
+static int parse_iface_req(const json_t *in, struct iface_req *q, struct kc_error *err)
 {
 	if (!json_is_object(in))
 		return kc_error_set(err, 0, "the interface must be a JSON object");
-	const char *device = json_string_value(json_object_get(in, "device"));
-	const char *name = json_string_value(json_object_get(in, "name"));
-	if (!device || !*device)
+	q->device = json_string_value(json_object_get(in, "device"));
+	q->name = json_string_value(json_object_get(in, "name"));
+	if (!q->device || !*q->device)
 		return kc_error_set(err, 0,
 				    "device: the name of the interface in the pod's network "
 				    "namespace is required");
-	if (!name || !*name)
-		name = device;
-	if (strlen(name) >= IF_NAMESIZE)
+	if (!q->name || !*q->name)
+		q->name = q->device;
+	if (strlen(q->name) >= IF_NAMESIZE)
 		return kc_error_set(err, 0, "name: '%s' is longer than an interface name can be",
-				    name);
-	json_t *addrs = addresses_for_agent(json_object_get(in, "IPAddresses"), err);
-	if (!addrs)
-		return -1;
-	struct sbrec rec;
-	const char *sid = n->c.sd.id;
-	if (sbrec_open(&rec, n->rt->root, sid, err) < 0) {
-		json_decref(addrs);
-		return -1;
-	}
-	int rc = -1;
-	const char *netns = rec.sb.netns;
-	char *qmp = sandbox_qmp_socket(&rec.sb);
-	json_t *ifs = json_object_get(record_network(&rec), "interfaces");
-	struct net_config nc;
-	struct net_iface *found = NULL;
-	bool recorded = false;
+				    q->name);
+	q->addrs = addresses_for_agent(json_object_get(in, "IPAddresses"), err);
+	return q->addrs ? 0 : -1;
+}
+
+/* The veth the request names, in the sandbox's namespace, not connected
+ * already; found points into nc. */
+static int find_iface(const struct sbrec *rec, json_t *ifs, const struct iface_req *q,
+		      struct net_config *nc, struct net_iface **found, struct kc_error *err)
+{
+	const char *netns = rec->sb.netns;
+	if (!netns)
+		return kc_error_set(err, 0,
+				    "sandbox %s has no network namespace of its own to take "
+				    "interfaces from",
+				    rec->sb.id);
 	size_t i;
 	json_t *e;
-	if (!netns) {
-		kc_error_set(err, 0,
-			     "sandbox %s has no network namespace of its own to take interfaces "
-			     "from",
-			     sid);
-		goto out;
-	}
 	json_array_foreach (ifs, i, e) {
-		if (!strcmp(json_string_value(json_object_get(e, "name")) ?: "", device) ||
-		    !strcmp(json_string_value(json_object_get(e, "guest_name")) ?: "", name)) {
-			kc_error_set(err, 0, "interface %s is connected to the VM already", device);
-			goto out;
-		}
+		if (!strcmp(json_string_value(json_object_get(e, "name")) ?: "", q->device) ||
+		    !strcmp(json_string_value(json_object_get(e, "guest_name")) ?: "", q->name))
+			return kc_error_set(err, 0, "interface %s is connected to the VM already",
+					    q->device);
 	}
-	if (net_scan(netns, &nc, err) < 0)
-		goto out;
-	for (int k = 0; k < nc.n; k++)
-		if (!strcmp(nc.ifaces[k].name, device))
-			found = &nc.ifaces[k];
-	if (!found) {
-		kc_error_set(err, 0, "device: no interface %s in the pod's network namespace %s",
-			     device, netns);
-		goto out;
-	}
-	/* the MAC and MTU the guest's NIC gets: the caller's, or the veth's */
-	char mac[18];
+	if (net_scan(netns, nc, err) < 0)
+		return -1;
+	*found = NULL;
+	for (int k = 0; k < nc->n; k++)
+		if (!strcmp(nc->ifaces[k].name, q->device))
+			*found = &nc->ifaces[k];
+	if (!*found)
+		return kc_error_set(err, 0,
+				    "device: no interface %s in the pod's network namespace %s",
+				    q->device, netns);
+	return 0;
+}
+
+/* The MAC and MTU the guest's NIC gets: the caller's, or the veth's. */
+static int iface_mac_mtu(const json_t *in, struct net_iface *found, char mac[18],
+			 struct kc_error *err)
+{
 	net_mac_string(found->mac, mac);
 	const char *hw = json_string_value(json_object_get(in, "hwAddr"));
 	if (hw && *hw) {
 		unsigned b[6];
 		if (strlen(hw) != 17 || sscanf(hw, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2],
-					       &b[3], &b[4], &b[5]) != 6) {
-			kc_error_set(err, 0, "hwAddr: '%s' is not a MAC address", hw);
-			goto out;
-		}
-		snprintf(mac, sizeof(mac), "%s", hw);
+					       &b[3], &b[4], &b[5]) != 6)
+			return kc_error_set(err, 0, "hwAddr: '%s' is not a MAC address", hw);
+		memcpy(mac, hw, 18);
 	}
 	json_int_t mtu = json_integer_value(json_object_get(in, "mtu"));
-	if (mtu < 0 || mtu > 65535) {
-		kc_error_set(err, 0, "mtu: %" JSON_INTEGER_FORMAT " is out of range", mtu);
-		goto out;
-	}
+	if (mtu < 0 || mtu > 65535)
+		return kc_error_set(err, 0, "mtu: %" JSON_INTEGER_FORMAT " is out of range", mtu);
 	if (mtu)
 		found->mtu = (unsigned)mtu;
-	/* a tap name and a QEMU id no recorded interface has */
+	return 0;
+}
+
+/* A tap name and a QEMU id no recorded interface has. */
+static void pick_tap(json_t *ifs, struct net_iface *found, char nic_id[32])
+{
 	unsigned k = 0;
-	char nic_id[32];
+	size_t i;
+	json_t *e;
 	for (bool taken = true; taken; k++) {
 		snprintf(found->tap, sizeof(found->tap), "tap%u_kata", k);
 		taken = false;
@@ -299,63 +305,83 @@ static int add_iface(struct netcmd *n, const json_t *in, struct kc_error *err)
 			if (!strcmp(json_string_value(json_object_get(e, "tap")) ?: "", found->tap))
 				taken = true;
 	}
-	snprintf(nic_id, sizeof(nic_id), "kata-nic%u", k - 1);
-	/* recorded before it is made */
-	json_array_append_new(ifs,
-			      json_pack("{s:s, s:s, s:s, s:s, s:i, s:O, s:s}", "name", device,
-					"guest_name", name, "tap", found->tap, "mac", mac, "mtu",
-					found->mtu, "addresses", addrs, "hotplug_id", nic_id));
-	recorded = true;
-	if (save_both(n, &rec, err) < 0)
-		goto out;
+	snprintf(nic_id, 32, "kata-nic%u", k - 1);
+}
+
+/* The recorded interface made: tap and tc filters, the NIC hot-plugged,
+ * the guest's interface configured. */
+static int plug_iface(struct netcmd *n, const struct sbrec *rec, const char *qmp,
+		      const struct net_iface *found, const char *mac, const char *nic_id,
+		      const struct iface_req *q, struct kc_error *err)
+{
 	struct net_config one = {.n = 1};
 	one.ifaces[0] = *found;
-	if (net_plumb(netns, &one, err) < 0)
-		goto out;
-	int tapfd = net_tap_open(netns, found->tap, err);
+	if (net_plumb(rec->sb.netns, &one, err) < 0)
+		return -1;
+	int tapfd = net_tap_open(rec->sb.netns, found->tap, err);
 	if (tapfd < 0)
-		goto out;
-	int plugged = qemu_nic_add(qmp, nic_id, tapfd, mac, rec.sb.hotplug_bridges,
-				   rec.sb.hotplug_ports, err);
+		return -1;
+	int plugged = qemu_nic_add(qmp, nic_id, tapfd, mac, rec->sb.hotplug_bridges,
+				   rec->sb.hotplug_ports, err);
 	close(tapfd);
 	if (plugged < 0)
-		goto out;
-	json_t *r = agent_call(n, "update_interface",
-			       json_pack("{s:s, s:s, s:i, s:O}", "name", name, "mac", mac, "mtu",
-					 found->mtu, "addresses", addrs),
-			       err);
-	if (!r)
-		goto out;
-	json_decref(r);
-	json_t *shown = json_pack("{s:s, s:s, s:i, s:O}", "name", name, "mac", mac, "mtu",
-				  found->mtu, "addresses", addrs);
-	json_t *k1 = kata_interface(shown);
-	json_object_set_new(k1, "device", json_string(device));
-	print_json(k1);
-	json_decref(k1);
-	json_decref(shown);
-	rc = 0;
-out:
-	if (rc < 0 && recorded) {
-		/* what was made of it goes, and its record */
-		_cleanup_error_ struct kc_error e2 = {0};
-		size_t last = json_array_size(ifs);
-		json_t *mine = json_array_get(ifs, last - 1);
-		{
-			qemu_nic_del(qmp, json_string_value(json_object_get(mine, "hotplug_id")),
-				     &e2);
-			json_t *just = json_pack("{s:[O]}", "interfaces", mine);
-			net_unplumb(netns, just);
-			json_decref(just);
-			json_array_remove(ifs, last - 1);
-			if (save_both(n, &rec, &e2) < 0)
-				kc_warn("%s", kc_error_msg(&e2));
-		}
+		return -1;
+	_cleanup_json_ json_t *r =
+	    agent_call(n, "update_interface",
+		       json_pack("{s:s, s:s, s:i, s:O}", "name", q->name, "mac", mac, "mtu",
+				 found->mtu, "addresses", q->addrs),
+		       err);
+	return r ? 0 : -1;
+}
+
+/* What was made of the last recorded interface goes, and its record. */
+static void unplug_last_iface(struct netcmd *n, struct sbrec *rec, json_t *ifs, const char *qmp)
+{
+	_cleanup_error_ struct kc_error e2 = {0};
+	size_t last = json_array_size(ifs);
+	json_t *mine = json_array_get(ifs, last - 1);
+	qemu_nic_del(qmp, json_string_value(json_object_get(mine, "hotplug_id")), &e2);
+	_cleanup_json_ json_t *just = json_pack("{s:[O]}", "interfaces", mine);
+	net_unplumb(rec->sb.netns, just);
+	json_array_remove(ifs, last - 1);
+	if (save_both(n, rec, &e2) < 0)
+		kc_warn("%s", kc_error_msg(&e2));
+}
+
+static int add_iface(struct netcmd *n, const json_t *in, struct kc_error *err)
+{
+	struct iface_req q = {0};
+	if (parse_iface_req(in, &q, err) < 0)
+		return -1;
+	_cleanup_json_ json_t *addrs = q.addrs;
+	_cleanup_sbrec_ struct sbrec rec = SBREC_INIT;
+	if (sbrec_open(&rec, n->rt->root, n->c.sd.id, err) < 0)
+		return -1;
+	_cleanup_free_ char *qmp = sandbox_qmp_socket(&rec.sb);
+	json_t *ifs = json_object_get(record_network(&rec), "interfaces");
+	struct net_config nc;
+	struct net_iface *found;
+	char mac[18], nic_id[32];
+	if (find_iface(&rec, ifs, &q, &nc, &found, err) < 0 ||
+	    iface_mac_mtu(in, found, mac, err) < 0)
+		return -1;
+	pick_tap(ifs, found, nic_id);
+	/* recorded before it is made */
+	json_array_append_new(ifs,
+			      json_pack("{s:s, s:s, s:s, s:s, s:i, s:O, s:s}", "name", q.device,
+					"guest_name", q.name, "tap", found->tap, "mac", mac, "mtu",
+					found->mtu, "addresses", addrs, "hotplug_id", nic_id));
+	if (save_both(n, &rec, err) < 0 ||
+	    plug_iface(n, &rec, qmp, found, mac, nic_id, &q, err) < 0) {
+		unplug_last_iface(n, &rec, ifs, qmp);
+		return -1;
 	}
-	sbrec_close(&rec);
-	json_decref(addrs);
-	free(qmp);
-	return rc;
+	_cleanup_json_ json_t *shown = json_pack("{s:s, s:s, s:i, s:O}", "name", q.name, "mac", mac,
+						 "mtu", found->mtu, "addresses", addrs);
+	_cleanup_json_ json_t *k1 = kata_interface(shown);
+	json_object_set_new(k1, "device", json_string(q.device));
+	print_json(k1);
+	return 0;
 }
 
 static int del_iface(struct netcmd *n, const json_t *in, struct kc_error *err)
