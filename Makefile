@@ -22,9 +22,10 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -ldl -lpthread
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
-# -Wno-format-truncation: messages are cut to their fixed buffers on purpose.
+# -Wformat-truncation (in -Wall) stays on: a fixed buffer is sized for what
+# it holds, or its truncation is checked or bounded where it is written.
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
-	-Wvla -Wwrite-strings -Wno-missing-field-initializers -Wno-format-truncation
+	-Wvla -Wwrite-strings -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(CPPFLAGS) $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE \
 	-DKC_VERSION='"$(VERSION)"' -DKC_PREFIX='"$(PREFIX)"' \

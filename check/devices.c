@@ -74,8 +74,10 @@ static void check_sysfs(const struct host_root *root, struct device_fact *d)
 	if (last) {
 		*last = '\0';
 		char *cls = strrchr(link, '/');
-		snprintf(d->sysfs_class, sizeof(d->sysfs_class), "%s/%s", cls ? cls + 1 : link,
-			 last + 1);
+		/* a class path too long for the facts is left unknown, never cut */
+		if (snprintf(d->sysfs_class, sizeof(d->sysfs_class), "%s/%s", cls ? cls + 1 : link,
+			     last + 1) >= (int)sizeof(d->sysfs_class))
+			d->sysfs_class[0] = '\0';
 	}
 }
 

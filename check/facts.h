@@ -87,7 +87,7 @@ struct module_param_fact {
 struct module_facts {
 	char name[32];
 	enum module_state state;
-	char evidence[160]; /* what told us the state */
+	char evidence[384]; /* what told us the state (paths of up to 255 bytes) */
 	char path[256];	    /* .ko path relative to the modules directory */
 	char kconfig[40];   /* "CONFIG_VHOST_NET" */
 	char kconfig_value; /* 'y', 'm', 'n', or 0 when unknown */
@@ -105,7 +105,8 @@ struct modules_facts {
 	char release[128];     /* kernel release the modules directory is for */
 	char modules_dir[256]; /* "/lib/modules/<release>" */
 	bool modules_dir_present;
-	char kmod_error[160];	/* libkmod could not read the module database */
+	char kmod_error[320];	/* libkmod could not read the module database (a path of up to 255
+				   bytes and why) */
 	char kernel_config[64]; /* where the kernel config came from, "" if none */
 	char modules_support;	/* CONFIG_MODULES: 'y', 'n', 0 unknown */
 	struct module_facts mods[MODULES_MAX];
@@ -181,7 +182,7 @@ struct iommu_facts {
 	char cmdline_iommu[96]; /* iommu-related kernel parameters, as given */
 	bool cmdline_read;
 	bool pci_scanned;
-	char pci_error[160];
+	char pci_error[192]; /* "libpci: " and its message (160) */
 	struct pci_device_fact *devs;
 	int ndevs;
 };

@@ -170,8 +170,10 @@ int net_scan(const char *netns, struct net_config *nc, struct kc_error *err)
 	}
 	leave(&s);
 	/* the taps' names now, so that they can be recorded before they exist */
+	/* k < NET_MAX_IFACES: "tap255_kata" is the longest, well within IF_NAMESIZE */
 	for (int k = 0; k < nc->n; k++)
-		snprintf(nc->ifaces[k].tap, sizeof(nc->ifaces[k].tap), "tap%d_kata", k);
+		snprintf(nc->ifaces[k].tap, sizeof(nc->ifaces[k].tap), "tap%u_kata",
+			 (unsigned char)k);
 	return rc < 0 ? kc_error_wrap(err, "scan %s", netns) : 0;
 }
 

@@ -309,7 +309,7 @@ static int draw_cached(struct canvas *c, const struct snapshot *s, int top, int 
 static void draw_sandboxes(struct canvas *c, const struct snapshot *s, struct ui *u, int top,
 			   int height)
 {
-	char line[512];
+	char line[1024]; /* the sandbox directory of up to 511 bytes in a sentence */
 
 	snprintf(line, sizeof(line), "%-20s %-9s %-10s %-12s %-5s %-8s %s", "SANDBOX", "STATUS",
 		 "CONTAINERS", "QEMU PID", "VCPUS", "MEMORY", "UPTIME");

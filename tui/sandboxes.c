@@ -74,8 +74,8 @@ static void each_subdir(const struct host_root *root, const char *dir,
 struct entry {
 	char id[80];
 	char sandbox_id[80];
-	json_t *state; /* NULL when unreadable */
-	char problem[160];
+	json_t *state;	   /* NULL when unreadable */
+	char problem[200]; /* jansson's 160-byte error text and where */
 };
 
 static int cmp_rows(const void *a, const void *b)

@@ -23,7 +23,7 @@ struct sandbox_row {
 	int vcpus;	   /* 0 unknown */
 	long memory_mib;   /* 0 unknown */
 	long uptime_s;	   /* -1 unknown */
-	char problem[160]; /* "" or why the entry could not be read */
+	char problem[200]; /* "" or why the entry could not be read (jansson's 160 and a line) */
 };
 
 struct snapshot {

@@ -330,7 +330,7 @@ json_t *vmcache_status(const struct kc_config *cfg)
 	int n = cdir >= 0 ? vmcache_list_ids(cdir, ids, VMCACHE_MAX * 2) : 0;
 	for (int i = 0; i < n; i++) {
 		char name[80];
-		snprintf(name, sizeof(name), "%s.json", ids[i]);
+		snprintf(name, sizeof(name), "%.63s.json", ids[i]); /* ids are < 64 bytes */
 		json_t *r = vmcache_read_record(cdir, name);
 		json_array_append_new(
 		    vms, r ? r : json_pack("{s:s, s:s}", "id", ids[i], "state", "unreadable"));
