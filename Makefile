@@ -521,7 +521,7 @@ uninstall:
 # Every C file of ours, formatted as .clang-format says (Debian 12's
 # clang-format, 14), and checked by cppcheck with no finding.
 C_SOURCES = $(shell find lib check setup tui runtime tools tests/unit tests/fakekernel bench fuzz -name '*.[ch]')
-CPPCHECK_FLAGS := --quiet --enable=warning,performance,portability --std=c11 -D_GNU_SOURCE --inline-suppr \
+CPPCHECK_FLAGS := --quiet --enable=warning,style,performance,portability --std=c11 -D_GNU_SOURCE --inline-suppr \
 	--error-exitcode=1 --suppress=missingIncludeSystem --include=/usr/include/jansson.h \
 	-Ilib -Icheck -Isetup -Itui -Iruntime -Iruntime/vm -Iruntime/shim -Iruntime/agent -Iruntime/factory \
 	-Iruntime/cli -Iruntime/shimv2
@@ -543,7 +543,7 @@ SPELL_PATHS := lib check setup tui runtime tools tests/unit tests/bats bench fuz
 # The static analysis CI runs: zero findings.
 lint:
 	@scripts/deps.sh lint
-	@echo "  CPPCHECK lib check setup tui runtime tools"
+	@echo "  CPPCHECK lib check setup tui runtime tools (warning, style, performance, portability)"
 	$(Q)cppcheck $(CPPCHECK_FLAGS) lib check setup tui runtime tools
 	@echo "  CODESPELL $(SPELL_PATHS)"
 	$(Q)codespell --ignore-words-list $(SPELL_IGNORE) $(SPELL_PATHS)

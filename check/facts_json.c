@@ -67,7 +67,7 @@ static json_t *cpu_json(const struct cpu_facts *c)
 static json_t *modules_json(const struct modules_facts *mf)
 {
 	json_t *o = json_object(), *mods = json_object();
-	char ms[2] = {mf->modules_support, 0};
+	const char ms[2] = {mf->modules_support, 0};
 
 	json_object_set_new(o, "release", str_or_null(mf->release));
 	json_object_set_new(o, "modules_dir", json_string(mf->modules_dir));
@@ -136,10 +136,10 @@ static json_t *devices_json(const struct devices_facts *df)
 	for (int i = 0; i < df->n; i++) {
 		const struct device_fact *d = &df->devs[i];
 		json_t *no = json_object();
-		char buf[16];
 
 		json_object_set_new(no, "present", json_boolean(d->present));
 		if (d->present) {
+			char buf[16];
 			json_object_set_new(no, "type", json_string(d->is_char ? "char" : "other"));
 			snprintf(buf, sizeof(buf), "%u:%u", d->major, d->minor);
 			json_object_set_new(no, "number", json_string(buf));

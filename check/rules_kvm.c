@@ -320,7 +320,6 @@ static void rule_default_guest(const struct host_facts *f, struct report *r)
 	const char *provider = rules_kvm_provider(f);
 	const char *vendor = rules_vendor_kvm_module(f);
 	const char *what = "KVM can boot the default guest";
-	const struct report_item *stop;
 	struct report_item *it;
 
 	if (provider && !strcmp(provider, "kvm_pvm")) {
@@ -339,6 +338,7 @@ static void rule_default_guest(const struct host_facts *f, struct report *r)
 		return;
 	}
 	if (!rules_kvm_runs_guests(f)) {
+		const struct report_item *stop;
 		if (rules_kvm_untested_as_user(f))
 			report_add(r, "kvm.guest", GROUP_KVM, LEVEL_SKIP, what,
 				   "not tested: uid %u may not open /dev/kvm (kata-runtime runs as "

@@ -64,7 +64,6 @@ static bool module_need(const struct host_facts *f, const struct module_row *row
 			enum level *missing)
 {
 	const char *provider = rules_kvm_provider(f);
-	struct report_item *it;
 	*missing = LEVEL_FAIL;
 	switch (row->need) {
 	case NEED_REQUIRED: *missing = LEVEL_FAIL; break;
@@ -88,9 +87,10 @@ static bool module_need(const struct host_facts *f, const struct module_row *row
 			return false;
 		}
 		if (provider && !strcmp(provider, "kvm_pvm") && !module_present(m)) {
-			it = report_add(r, id, GROUP_MODULES, LEVEL_WARN, row->what,
-					"%s (%s); KVM is provided by kvm_pvm instead",
-					module_state_name(m->state), m->evidence);
+			struct report_item *it =
+			    report_add(r, id, GROUP_MODULES, LEVEL_WARN, row->what,
+				       "%s (%s); KVM is provided by kvm_pvm instead",
+				       module_state_name(m->state), m->evidence);
 			report_item_remedy(it, "see 'KVM can boot the default guest'");
 			return false;
 		}
@@ -98,12 +98,12 @@ static bool module_need(const struct host_facts *f, const struct module_row *row
 		enum virt_block block = rules_virt_block(f, NULL, 0);
 		if (m->state == MOD_AVAILABLE && block != VIRT_AVAILABLE) {
 			/* loading it would fail: no plan, the CPU check says why */
-			it = report_add(r, id, GROUP_MODULES, LEVEL_FAIL, row->what,
-					"available but cannot load: %s%s",
-					block == VIRT_FIRMWARE
-					    ? "the firmware disables hardware virtualization"
-					    : "the CPU does not offer ",
-					block == VIRT_FIRMWARE ? "" : rules_virt_flag(f));
+			struct report_item *it = report_add(
+			    r, id, GROUP_MODULES, LEVEL_FAIL, row->what,
+			    "available but cannot load: %s%s",
+			    block == VIRT_FIRMWARE ? "the firmware disables hardware virtualization"
+						   : "the CPU does not offer ",
+			    block == VIRT_FIRMWARE ? "" : rules_virt_flag(f));
 			report_item_detail(it, "%s", m->evidence);
 			report_item_remedy(it, "see the hardware virtualization check");
 			return false;

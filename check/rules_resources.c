@@ -264,9 +264,9 @@ static void rule_kernel(const struct rules_input *in, struct report *r)
 				   MIN_KERNEL_MAJOR, MIN_KERNEL_MINOR);
 		return;
 	}
-	it = report_add(r, "resources.kernel", GROUP_RESOURCES, LEVEL_PASS, "kernel",
-			"Linux %s%s%s%s", res->kernel_release, res->distro_name[0] ? " (" : "",
-			res->distro_name, res->distro_name[0] ? ")" : "");
+	report_add(r, "resources.kernel", GROUP_RESOURCES, LEVEL_PASS, "kernel", "Linux %s%s%s%s",
+		   res->kernel_release, res->distro_name[0] ? " (" : "", res->distro_name,
+		   res->distro_name[0] ? ")" : "");
 }
 
 void rules_resources(const struct rules_input *in, struct report *r)

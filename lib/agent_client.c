@@ -115,7 +115,7 @@ static int send_json(struct agent_client *c, uint8_t type, json_t *j, struct kc_
 	return rc;
 }
 
-static void enqueue(struct agent_client *c, struct frame *f)
+static void enqueue(struct agent_client *c, const struct frame *f)
 {
 	if (c->nqueue == c->capqueue) {
 		c->capqueue = c->capqueue ? c->capqueue * 2 : 16;

@@ -61,7 +61,7 @@ static long long number_field(const struct kc_config *c, const struct config_key
 	const char *p = (const char *)c + k->offset;
 	if (k->type == CFG_INT32)
 		return *(const int32_t *)(const void *)p;
-	return *(const uint32_t *)(const void *)p;
+	return (long)*(const uint32_t *)(const void *)p;
 }
 
 static const char *string_field(const struct kc_config *c, const char *section, const char *key)
@@ -147,7 +147,7 @@ static int check_values(struct kc_config *c, struct kc_error *err)
 		    "an initrd with its own agent: remove image and set initrd = "
 		    "\"%s\"",
 		    h->image, KC_DEFAULT_INITRD);
-	if (!h->image[0] && !h->initrd[0])
+	if (!h->initrd[0]) /* and no image: that returned above */
 		return value_error(c, "hypervisor.qemu", "initrd", err,
 				   "neither image nor initrd is set; set one of them");
 	if (h->rootless && strcmp(h->shared_fs, "virtio-fs"))

@@ -38,8 +38,12 @@
 #define KC_MOUNT_ATTR_NODEV	   0x4
 #define KC_MOUNT_ATTR_NOEXEC	   0x8
 
+/* the kernel's struct mount_attr: every member is read by mount_setattr(2) */
 struct kc_mount_attr {
-	uint64_t attr_set, attr_clr, propagation, userns_fd;
+	uint64_t attr_set;
+	uint64_t attr_clr;    // cppcheck-suppress unusedStructMember
+	uint64_t propagation; // cppcheck-suppress unusedStructMember
+	uint64_t userns_fd;   // cppcheck-suppress unusedStructMember
 };
 
 /* The flags a bind remount may set per mount; statvfs(3)'s ST_ values are

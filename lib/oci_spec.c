@@ -536,7 +536,7 @@ static int check_members(const struct node *members, const json_t *obj, struct s
 		size_t keep = path->len;
 		strbuf_appendf(path, "%s%s", keep ? "." : "", m->name);
 		int rc = 0;
-		if (!v || json_is_null(v)) {
+		if (!v || json_typeof(v) == JSON_NULL) {
 			if (m->required)
 				rc = kc_error_set(err, 0, "%s: missing", path->s);
 		} else {

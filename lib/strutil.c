@@ -148,7 +148,7 @@ char *next_line(char **cursor)
 
 bool parse_env_line(char *line, char **key, char **value)
 {
-	char *eq, *v, *w;
+	char *eq, *v;
 
 	line = str_trim(line);
 	if (!*line || *line == '#')
@@ -163,7 +163,7 @@ bool parse_env_line(char *line, char **key, char **value)
 	v = eq + 1;
 	if (*v == '"' || *v == '\'') {
 		char q = *v++;
-		w = v;
+		char *w = v;
 		char *r = v;
 		while (*r && *r != q) {
 			if (q == '"' && *r == '\\' && r[1])

@@ -15,7 +15,8 @@
 #include "strutil.h"
 
 struct load_log {
-	const struct kmod_api *k;
+	const struct kmod_api *k; // cppcheck-suppress unusedStructMember ; current_log->k
+
 	struct strbuf names;
 	char install[256]; /* an install command libkmod would run instead */
 };

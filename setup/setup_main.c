@@ -82,8 +82,6 @@ static void usage(FILE *out, const char *prog)
 
 static void print_plan(const struct setup_ctx *r, const struct plan *p)
 {
-	char desc[600];
-
 	if (!r->o.quiet) {
 		size_t planned = 0;
 		for (size_t i = 0; i < p->n; i++)
@@ -99,6 +97,7 @@ static void print_plan(const struct setup_ctx *r, const struct plan *p)
 			const struct action *a = &p->a[i];
 			if (a->status == ACT_SKIPPED)
 				continue;
+			char desc[600];
 			action_describe(a, desc, sizeof(desc));
 			printf("  %zu. %s%s%s%s\n", ++k, desc, a->fixes[0] ? "  [fixes " : "",
 			       a->fixes, a->fixes[0] ? "]" : "");
@@ -241,7 +240,6 @@ static bool apply_plan(struct setup_ctx *r, struct plan *p)
 	bool failed = false, kernel_changed = false;
 	for (size_t i = 0; i < p->n; i++) {
 		struct action *a = &p->a[i];
-		char desc[600];
 		if (a->status != ACT_PLANNED)
 			continue;
 		/* the configuration is adapted to the host as the loads left it */
@@ -255,6 +253,7 @@ static bool apply_plan(struct setup_ctx *r, struct plan *p)
 				  a->status == ACT_DONE;
 		failed |= a->status == ACT_FAILED;
 		if (!r->o.json && (!r->o.quiet || a->status == ACT_FAILED)) {
+			char desc[600];
 			action_describe(a, desc, sizeof(desc));
 			printf("  [%s] %s: %s\n", action_status_name(a->status), desc, a->result);
 		}

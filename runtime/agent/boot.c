@@ -83,7 +83,6 @@ void boot_parse_cmdline(const char *cmdline, struct boot_options *o)
 int agent_load_modules(struct boot_times *t, const char *group)
 {
 	struct utsname u;
-	char dir[300];
 	double t0 = agent_uptime_ms();
 	int failed = 0;
 
@@ -96,6 +95,7 @@ int agent_load_modules(struct boot_times *t, const char *group)
 		snprintf(t->groups_loaded[slot], sizeof(t->groups_loaded[0]), "%s", group);
 	}
 	if (t->modules_dirfd < 0) {
+		char dir[300];
 		uname(&u);
 		snprintf(dir, sizeof(dir), "/lib/modules/%s", u.release);
 		t->modules_dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -51,9 +51,13 @@ static int make_in_root(int rootfd, const char *path, bool file, struct kc_error
 		/* "." and ".." are left to the resolution, which keeps them inside */
 		if (strcmp(comp, ".") && strcmp(comp, "..")) {
 			if (last && file) {
-				_cleanup_close_ int fd = openat(
+				/* made, or there already: resolving the whole path
+				 * below says which */
+				int fd = openat(
 				    dirfd, comp,
 				    O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+				if (fd >= 0)
+					close(fd);
 			} else {
 				mkdirat(dirfd, comp, 0755);
 			}

@@ -29,10 +29,11 @@ static int find_by_mac(const char *mac, char *name, size_t len)
 		_cleanup_fclose_ FILE *f = fopen(path, "re");
 		if (!f)
 			continue;
-		if (fgets(addr, sizeof(addr), f) && !strncasecmp(addr, mac, 17)) {
-			snprintf(name, len, "%s", e->d_name);
+		/* interface names are shorter than IFNAMSIZ: one that does not
+		 * fit is not the one asked for */
+		if (fgets(addr, sizeof(addr), f) && !strncasecmp(addr, mac, 17) &&
+		    snprintf(name, len, "%s", e->d_name) < (int)len)
 			found = 0;
-		}
 	}
 	return found;
 }

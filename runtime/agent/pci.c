@@ -57,10 +57,9 @@ static bool child_at_slot(const char *dir, int slot, char *out, size_t len)
 		unsigned dom, bus, sl, fn;
 		char tail;
 		if (sscanf(e->d_name, "%4x:%2x:%2x.%1u%c", &dom, &bus, &sl, &fn, &tail) == 4 &&
-		    (int)sl == slot && fn == 0) {
-			snprintf(out, len, "%s/%s", dir, e->d_name);
-			found = true;
-		}
+		    (int)sl == slot && fn == 0)
+			/* a path too long for out is none */
+			found = snprintf(out, len, "%s/%s", dir, e->d_name) < (int)len;
 	}
 	if (d)
 		closedir(d);

@@ -145,10 +145,10 @@ void process_on_output(struct agent *a, struct process *p, int fd_index)
 	/* a few reads per wake-up keeps other streams fair */
 	for (int rounds = 0;
 	     rounds < 4 && p->out_credit[fd_index] > 0 && !channel_congested(&a->ch); rounds++) {
-		size_t want = p->out_credit[fd_index] < PROTO_MAX_DATA
+		size_t room = p->out_credit[fd_index] < PROTO_MAX_DATA
 				  ? (size_t)p->out_credit[fd_index]
 				  : PROTO_MAX_DATA;
-		ssize_t n = read(*fd, buf + PROTO_HEADER, want);
+		ssize_t n = read(*fd, buf + PROTO_HEADER, room);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)

@@ -133,7 +133,7 @@ int seccomp_build(const json_t *profile, void **filter, struct kc_error *err)
 		return kc_error_set(err, 0, "seccomp: cannot make a filter");
 	/* no_new_privileges is the process's own setting, applied before */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	int rc = 0;
+	int rc;
 	size_t i;
 	json_t *v;
 	json_array_foreach (json_object_get(profile, "architectures"), i, v) {

@@ -511,14 +511,20 @@ pipe_fail:
 	return -1;
 }
 
+static void close_end(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 static void close_child_ends(struct spawn_request *r)
 {
-	int *fds[] = {&r->child_in, &r->child_out, &r->child_err, &r->status_w, &r->start_r};
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-		if (*fds[i] >= 0) {
-			close(*fds[i]);
-			*fds[i] = -1;
-		}
+	close_end(&r->child_in);
+	close_end(&r->child_out);
+	close_end(&r->child_err);
+	close_end(&r->status_w);
+	close_end(&r->start_r);
 }
 
 /* Enter the PID namespace the child is to be born in, fork, come back. */

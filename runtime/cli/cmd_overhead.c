@@ -90,8 +90,8 @@ static int overhead(struct rt *rt, const char *id, struct kc_error *err)
 	const char *sid = json_string_value(json_object_get(c.state, "sandbox_id")) ?: id;
 	int rc = -1;
 	bool have_sbc = false;
-	struct sbrec rec;
-	bool have_rec = false;
+	/* closed once its numbers are copied, before the second's wait */
+	_cleanup_sbrec_ struct sbrec rec = SBREC_INIT;
 	if (!strcmp(ctr_status(&c), "stopped")) {
 		kc_error_set(err, 0, "container with id %s is not running", id);
 		goto out;
@@ -104,12 +104,10 @@ static int overhead(struct rt *rt, const char *id, struct kc_error *err)
 	}
 	if (sbrec_open(&rec, rt->root, sid, err) < 0)
 		goto out;
-	have_rec = true;
 	json_t *members = json_deep_copy(json_object_get(rec.j, "members"));
 	/* its numbers only: the strings go with the record */
 	struct sandbox sb = rec.sb;
 	sbrec_close(&rec);
-	have_rec = false;
 	struct usage h0, h1, g0, g1;
 	struct ctr *agentc = have_sbc ? &sbc : &c;
 	struct timespec a, b;
@@ -147,8 +145,6 @@ static int overhead(struct rt *rt, const char *id, struct kc_error *err)
 	printf("memory_guest_bytes=%llu\n\n", g1.mem_bytes);
 	rc = 0;
 out:
-	if (have_rec)
-		sbrec_close(&rec);
 	if (have_sbc)
 		ctr_close(&sbc);
 	ctr_close(&c);

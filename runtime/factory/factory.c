@@ -354,20 +354,22 @@ void factory_template_free(struct factory_template *t)
 
 /* ---- status and destroy -------------------------------------------------------- */
 
+/* key is a template's name: is_key() said it is FACTORY_KEY_LEN hex digits */
+_Static_assert(FACTORY_KEY_LEN == 16, "template_json bounds keys with %.16s");
 static json_t *template_json(int dfd, const char *key, bool current)
 {
 	struct factory_template t = {0};
-	snprintf(t.key, sizeof(t.key), "%s", key);
+	snprintf(t.key, sizeof(t.key), "%.16s", key);
 	json_t *j = json_pack("{s:s, s:b, s:b}", "key", key, "current", current, "whole",
 			      read_info(dfd, &t) == 0);
 	char name[64];
 	struct stat st;
-	snprintf(name, sizeof(name), "%s/memory", key);
+	snprintf(name, sizeof(name), "%.16s/memory", key);
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		/* what the template's guest touched: the pages VMs share */
 		json_object_set_new(j, "memory_bytes",
 				    json_integer((json_int_t)st.st_blocks * 512));
-	snprintf(name, sizeof(name), "%s/state", key);
+	snprintf(name, sizeof(name), "%.16s/state", key);
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		json_object_set_new(j, "state_bytes", json_integer((json_int_t)st.st_size));
 	if (t.vcpus) {

@@ -373,7 +373,7 @@ static void remove_stale_claims(int cdir)
 	_cleanup_close_ int fd = openat(cdir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_closedir_ DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (d)
-		fd = -1; /* the DIR has it */
+		(void)kc_steal_fd(&fd); /* the DIR has it */
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
 		size_t n = strlen(e->d_name);

@@ -261,16 +261,16 @@ static void boot_done(struct cache *c, struct cvm *v, int status)
 
 static void reap(struct cache *c)
 {
-	int status;
+	int wstatus;
 	pid_t pid;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+	while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {
 		for (int i = 0; i < c->nvms; i++) {
 			struct cvm *v = &c->vms[i];
 			if (v->worker != pid)
 				continue;
 			v->worker = 0;
 			if (v->state == CVM_BOOTING)
-				boot_done(c, v, status);
+				boot_done(c, v, wstatus);
 			else if (v->state == CVM_STOPPING)
 				forget(c, v);
 			break;
