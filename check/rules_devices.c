@@ -87,7 +87,7 @@ static void rule_device(const struct host_facts *f, const struct device_row *row
 		    it, "it appears when %s is loaded: run `kata-setup` (or `modprobe %s`)",
 		    m->name, m->name);
 		report_item_fix(it, FIX_LOAD_MODULE, m->name);
-	} else if (module_present(m)) {
+	} else if (spec && module_present(m)) { /* m is spec's module */
 		report_item_remedy(it,
 				   "%s is loaded but the node is missing: mount devtmpfs on /dev, "
 				   "or `mknod %s c %u %u`",

@@ -61,7 +61,7 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 json_t *read_json_file(const char *path, size_t max, struct kc_error *err)
 {
 	_cleanup_free_ char *text = NULL;
-	size_t len;
+	size_t len = 0;
 	int r = read_file(path, max, &text, &len);
 	if (r == -EINVAL)
 		return kc_error_set(err, 0, "%s: not a regular file", path), NULL;

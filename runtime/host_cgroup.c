@@ -295,7 +295,7 @@ void host_cgroup_remove(const char *path)
 	struct hier h[HOST_CGROUP_MAX];
 	int n = hierarchies(h, HOST_CGROUP_MAX);
 	const char *slash = strrchr(path, '/');
-	_cleanup_free_ char *parent = slash ? strndup(path, (size_t)(slash - path)) : strdup("");
+	_cleanup_free_ char *parent = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
 	const char *leaf = slash ? slash + 1 : path;
 	for (int i = 0; i < n; i++) {
 		_cleanup_error_ struct kc_error ignore = {0};

@@ -73,7 +73,7 @@ static struct cli_opt *find(struct cli_opt *opts, const char *name, size_t len, 
 	for (struct cli_opt *o = opts; o->name; o++) {
 		if (short_name && o->short_name == short_name)
 			return o;
-		if (!short_name && strlen(o->name) == len && !strncmp(o->name, name, len))
+		if (!short_name && name && strlen(o->name) == len && !strncmp(o->name, name, len))
 			return o;
 	}
 	return NULL;

@@ -223,18 +223,20 @@ struct iface_req {
 static int parse_iface_req(const json_t *in, struct iface_req *q, struct kc_error *err)
 {
 	if (!json_is_object(in))
-		return kc_error_set(err, 0, "the interface must be a JSON object");
+		return kc_error_set(err, 0, "the interface must be a JSON object"), -1;
 	q->device = json_string_value(json_object_get(in, "device"));
 	q->name = json_string_value(json_object_get(in, "name"));
 	if (!q->device || !*q->device)
 		return kc_error_set(err, 0,
 				    "device: the name of the interface in the pod's network "
-				    "namespace is required");
+				    "namespace is required"),
+		       -1;
 	if (!q->name || !*q->name)
 		q->name = q->device;
 	if (strlen(q->name) >= IF_NAMESIZE)
 		return kc_error_set(err, 0, "name: '%s' is longer than an interface name can be",
-				    q->name);
+				    q->name),
+		       -1;
 	q->addrs = addresses_for_agent(json_object_get(in, "IPAddresses"), err);
 	return q->addrs ? 0 : -1;
 }
@@ -249,14 +251,16 @@ static int find_iface(const struct sbrec *rec, json_t *ifs, const struct iface_r
 		return kc_error_set(err, 0,
 				    "sandbox %s has no network namespace of its own to take "
 				    "interfaces from",
-				    rec->sb.id);
+				    rec->sb.id),
+		       -1;
 	size_t i;
 	json_t *e;
 	json_array_foreach (ifs, i, e) {
 		if (!strcmp(json_string_value(json_object_get(e, "name")) ?: "", q->device) ||
 		    !strcmp(json_string_value(json_object_get(e, "guest_name")) ?: "", q->name))
 			return kc_error_set(err, 0, "interface %s is connected to the VM already",
-					    q->device);
+					    q->device),
+			       -1;
 	}
 	if (net_scan(netns, nc, err) < 0)
 		return -1;
@@ -267,7 +271,8 @@ static int find_iface(const struct sbrec *rec, json_t *ifs, const struct iface_r
 	if (!*found)
 		return kc_error_set(err, 0,
 				    "device: no interface %s in the pod's network namespace %s",
-				    q->device, netns);
+				    q->device, netns),
+		       -1;
 	return 0;
 }
 
@@ -360,7 +365,7 @@ static int add_iface(struct netcmd *n, const json_t *in, struct kc_error *err)
 	_cleanup_free_ char *qmp = sandbox_qmp_socket(&rec.sb);
 	json_t *ifs = json_object_get(record_network(&rec), "interfaces");
 	struct net_config nc;
-	struct net_iface *found;
+	struct net_iface *found = NULL;
 	char mac[18], nic_id[32];
 	if (find_iface(&rec, ifs, &q, &nc, &found, err) < 0 ||
 	    iface_mac_mtu(in, found, mac, err) < 0)

@@ -427,6 +427,11 @@ int factory_destroy(const struct kc_config *cfg, struct kc_error *err)
 	DIR *d = fdopendir(dfd);
 	struct dirent *e;
 	int left = 0;
+	if (!d) { /* nothing listed, nothing removed: the directory and its lock stay */
+		kc_warn("%s: %s", cfg->factory.template_path, strerror(errno));
+		close(dfd);
+		left++;
+	}
 	while (d && (e = readdir(d))) {
 		if (is_key(e->d_name)) {
 			int r = beneath_remove_tree(dirfd(d), e->d_name);
@@ -442,7 +447,8 @@ int factory_destroy(const struct kc_config *cfg, struct kc_error *err)
 	}
 	if (!left)
 		unlinkat(dirfd(d), LOCK_FILE, 0);
-	closedir(d);
+	if (d)
+		closedir(d);
 	close(lock);
 	/* VMs started from a template keep their mapping of its memory:
 	 * removing the files never pulls memory from under them */

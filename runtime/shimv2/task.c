@@ -426,8 +426,10 @@ static int do_wait(struct v2shim *s, const void *in, void **out, struct kc_error
 	struct v2proc *p;
 	while ((p = v2_proc_find(s, r->id, r->exec_id)) && p->status != V2_STOPPED)
 		pthread_cond_wait(&s->changed, &s->lock);
-	if (!p && !proc_arg(s, r->id, r->exec_id, err))
+	if (!p) {
+		proc_arg(s, r->id, r->exec_id, err); /* it says which is missing */
 		return NOT_FOUND;
+	}
 	Google__Protobuf__Timestamp *t;
 	Containerd__Task__V2__WaitResponse *resp = with_stamp(sizeof(*resp), &t, &p->exited_at);
 	containerd__task__v2__wait_response__init(resp);

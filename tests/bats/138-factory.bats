@@ -134,5 +134,6 @@ template_vms() {
 	assert_equal "$(template_vms)" 0
 	run -0 kr factory destroy
 	[ ! -e "$FACTORY" ]
-	assert_clean
+	assert_no_sanitizer_reports
+	assert_vm_gone "$FACTORY" kata-factory-template
 }

@@ -110,12 +110,38 @@ vm_dirs_left() {
 	return 0
 }
 
+# assert_vm_gone ROOT ID...: no VM directory, QEMU user's claim or mount
+# left of the sandboxes ID made under --root ROOT - found by their names,
+# so that a sandbox someone else runs meanwhile is never taken for ours.
+assert_vm_gone() {
+	local root=$1 id d left=() mounts=""
+	shift
+	for id in "$@"; do
+		d=$(vm_dir_name "$root" "$id")
+		if [ -e "/run/kata-containers/.vm/$d" ] || [ -e "/run/kata-containers/.vm/.uids/$d" ]; then
+			left+=("$d ($id)")
+		fi
+		mounts+=$(grep -F " /run/kata-containers/.vm/$d/" /proc/self/mountinfo || true)
+	done
+	if [ ${#left[@]} -gt 0 ]; then
+		echo "VM directories or QEMU users left: ${left[*]}" >&2
+		find /run/kata-containers/.vm -maxdepth 3 >&2
+		return 1
+	fi
+	if [ -n "$mounts" ]; then
+		echo "mounts left:" >&2
+		echo "$mounts" >&2
+		return 1
+	fi
+	return 0
+}
+
 # assert_clean ID...: no state, no processes, no VM directory, claim or
-# mount left for these containers and sandboxes. Without an id, nothing
-# new in /run/kata-containers/.vm since the test began.
+# mount left for these containers and sandboxes (under $KR_ROOT).
 assert_clean() {
 	assert_no_sanitizer_reports || return 1
-	local id d names=()
+	[ $# -gt 0 ] || { echo "assert_clean: name the ids the test made" >&2; return 1; }
+	local id
 	for id in "$@"; do
 		if [ -e "$KR_ROOT/$id" ]; then
 			echo "state of $id left: $(ls -la "$KR_ROOT/$id")" >&2
@@ -132,27 +158,8 @@ assert_clean() {
 			pgrep -af -- "$id" >&2
 			return 1
 		fi
-		names+=("$(vm_dir_name "$KR_ROOT" "$id")")
 	done
-	[ $# -gt 0 ] || mapfile -t names < <(vm_dirs_left)
-	local left=() mounts=""
-	for d in "${names[@]}"; do
-		if [ -e "/run/kata-containers/.vm/$d" ] || [ -e "/run/kata-containers/.vm/.uids/$d" ]; then
-			left+=("$d")
-		fi
-		mounts+=$(grep -F " /run/kata-containers/.vm/$d/" /proc/self/mountinfo || true)
-	done
-	if [ ${#left[@]} -gt 0 ]; then
-		echo "VM directories or QEMU users left: ${left[*]}" >&2
-		find /run/kata-containers/.vm -maxdepth 3 >&2
-		return 1
-	fi
-	if [ -n "$mounts" ]; then
-		echo "mounts left:" >&2
-		echo "$mounts" >&2
-		return 1
-	fi
-	return 0
+	assert_vm_gone "$KR_ROOT" "$@"
 }
 
 # Whatever a failed test left: every container under $KR_ROOT deleted by
