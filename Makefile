@@ -345,6 +345,29 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test.h $(LIBCLI) $(LIBFACTORY) $(LIB
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_INC) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< $(LIBCLI) $(LIBFACTORY) $(LIBRUNTIME) $(LIBVM) \
 		$(LIBCHECK) $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
+# The agent's pure pieces, tested on the host: its objects but main's, in an
+# archive so that only what a test calls is linked.
+LIBAGENT := $(BUILD)/lib/libkc-agent.a
+$(LIBAGENT): $(filter-out $(BUILD)/agent-obj/runtime/agent/main.o,$(filter $(BUILD)/agent-obj/runtime/agent/%,$(AGENT_OBJ)))
+	@mkdir -p $(@D)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(BUILD)/tests/test_agent: tests/unit/test_agent.c tests/unit/test.h $(LIBAGENT) $(LIBCHECK) $(LIBKC) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(AGENT_INC) $(CHECK_INC) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< \
+		$(LIBAGENT) $(LIBCHECK) $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS) -lseccomp $(CMOCKA_LIBS)
+
+# The shim v2's task service, tested without a VM: its objects but main's.
+SHIMV2_LIB_OBJ := $(filter-out $(OBJ)/runtime/shimv2/main.o,$(SHIMV2_OBJ))
+$(BUILD)/tests/test_shimv2: tests/unit/test_shimv2.c tests/unit/test.h $(SHIMV2_LIB_OBJ) $(LIBFACTORY) $(LIBRUNTIME) \
+		$(LIBVM) $(LIBSHIM) $(LIBCHECK) $(LIBKC) $(LIBPROTO) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SHIMV2_INC) -I$(PROTO_GEN) $(CHECK_INC) $(CMOCKA_CFLAGS) -Itests/unit -MMD -MP -o $@ $< \
+		$(SHIMV2_LIB_OBJ) $(LIBFACTORY) $(LIBRUNTIME) $(LIBVM) $(LIBSHIM) $(LIBCHECK) $(LIBKC) $(LIBPROTO) \
+		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) $(shell $(PKG_CONFIG) --libs libprotobuf-c)
+
 -include $(shell find $(OBJ) $(BUILD)/tests $(BUILD)/agent-obj -type f -name '*.d' 2>/dev/null)
 
 # Fake hosts: copies of tests/fixtures/hosts with generated module files
