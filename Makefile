@@ -368,7 +368,7 @@ $(BUILD)/tests/test_shimv2: tests/unit/test_shimv2.c tests/unit/test.h $(SHIMV2_
 		$(SHIMV2_LIB_OBJ) $(LIBFACTORY) $(LIBRUNTIME) $(LIBVM) $(LIBSHIM) $(LIBCHECK) $(LIBKC) $(LIBPROTO) \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) $(shell $(PKG_CONFIG) --libs libprotobuf-c)
 
--include $(shell find $(OBJ) $(BUILD)/tests $(BUILD)/agent-obj -type f -name '*.d' 2>/dev/null)
+-include $(shell find $(OBJ) $(BUILD)/tests $(BUILD)/agent-obj $(BUILD)/analyze -type f -name '*.d' 2>/dev/null)
 
 # Fake hosts: copies of tests/fixtures/hosts with generated module files
 # and libkmod indexes (see tests/fixtures/README.md).
@@ -593,11 +593,12 @@ $(BUILD)/analyze/tools/%.ok: INC = $(ALL_INC) -I$(PROTO_GEN)
 $(BUILD)/analyze/%.ok: %.c $(PROTO_GEN)/.stamp $(BUILD)/gen/commit.h $(BUILD)/gen/default_config.h
 	@mkdir -p $(@D)
 	$(call say,ANALYZE,$<)
-	$(Q)$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen $(INC) -fanalyzer -Werror -c -o /dev/null $<
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen $(INC) -fanalyzer -Werror -MMD -MP -MF $(@:.ok=.d) -MT $@ \
+		-c -o /dev/null $<
 	@touch $@
 analyze:
 	@scripts/deps.sh build
-	$(MAKE) $(ANALYZE_OK)
+	$(Q)$(MAKE) --no-print-directory $(ANALYZE_OK)
 
 clean:
 	rm -rf $(BUILD)
