@@ -142,7 +142,7 @@ config_with_accel() {
 	# another root's binaries are never run: Kata 1's unknown version
 	jq -e '.Shim.Version == {"Semver": "<<unknown>>", "Major": 0, "Minor": 0, "Patch": 0, "Commit": "<<unknown>>"}' <<<"$output"
 	# on this host, with this build's programs: the tables come from --version
-	run --separate-stderr "$KATA_ENV" --json --kata-config "$KC_BUILD/data/configuration-dev.toml"
+	run -0 --separate-stderr "$KATA_ENV" --json --kata-config "$KC_BUILD/data/configuration-dev.toml"
 	version=$(cat "$BATS_TEST_DIRNAME/../../VERSION")
 	IFS=. read -r major minor patch <<<"$version"
 	for c in Proxy Shim; do

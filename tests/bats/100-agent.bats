@@ -248,10 +248,12 @@ garbage_frames() {
 	busybox_rootfs "$vm/share/bb/rootfs"
 	vm_start "$vm" microvm
 	run timeout 60 "$AGENTCTL" -s "$vm/proxy.sock" call create_sandbox '{"share":{"type":"virtio-9p","tag":"kataShared"}}'
+	local made=$status
 	run timeout 60 "$AGENTCTL" -s "$vm/proxy.sock" run m1 --rootfs bb/rootfs -- uname -r
 	local st=$status
 	timeout 30 "$AGENTCTL" -s "$vm/proxy.sock" call shutdown || true
 	vm_stop "$vm"
+	assert_equal "$made" 0
 	assert_equal "$st" 0
 	assert_output --regexp '^[0-9]+\.[0-9]+'
 }

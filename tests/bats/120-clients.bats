@@ -97,7 +97,7 @@ podman_setup() {
 	assert_equal "$("${PODMAN[@]}" inspect p1 --format '{{.State.ExitCode}}')" 137
 	run "${PODMAN[@]}" rm p1
 	assert_success
-	run "${PODMAN[@]}" run -d --name p2 localhost/bb sleep 1000
+	run -0 "${PODMAN[@]}" run -d --name p2 localhost/bb sleep 1000
 	run "${PODMAN[@]}" kill -s KILL p2
 	assert_success
 	run "${PODMAN[@]}" wait p2

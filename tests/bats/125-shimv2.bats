@@ -189,7 +189,7 @@ assert_v2_nothing_left() {
 	run "${CTR[@]}" task exec --exec-id e1 p1-c2 hostname
 	assert_success
 	# the member goes, the pod stays; then the sandbox takes the VM down
-	run "${CTR[@]}" task kill -s SIGKILL p1-c2
+	run -0 "${CTR[@]}" task kill -s SIGKILL p1-c2
 	wait_stopped p1-c2
 	run "${CTR[@]}" task rm p1-c2
 	assert_success
