@@ -2,6 +2,8 @@
 #ifndef KC_CONFIG_VALIDATE_H
 #define KC_CONFIG_VALIDATE_H
 
+#include <limits.h>
+
 #include "config.h"
 #include "hostroot.h"
 
@@ -14,12 +16,12 @@ int config_check_values(struct kc_config *c, unsigned host_cpus, struct strlist 
 
 /* One path the configuration names. */
 struct config_path {
-	const char *section, *key; /* "hypervisor.qemu", "path" */
-	const char *what;	   /* "hypervisor", "guest kernel", ... */
-	const char *path;	   /* as configured (points into the config) */
-	bool executable;	   /* must be an executable file */
-	int error;		   /* 0 usable, else errno-like code */
-	char reason[160];	   /* why not usable */
+	const char *section, *key;  /* "hypervisor.qemu", "path" */
+	const char *what;	    /* "hypervisor", "guest kernel", ... */
+	const char *path;	    /* as configured (points into the config) */
+	bool executable;	    /* must be an executable file */
+	int error;		    /* 0 usable, else errno-like code */
+	char reason[PATH_MAX + 96]; /* why not usable: a whole path, and what is wrong with it */
 };
 
 #define CONFIG_PATHS_MAX 12

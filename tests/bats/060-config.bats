@@ -279,3 +279,31 @@ kata1_config() {
 	refute_output --partial "vm_cache_number: no effect"
 	refute_output --partial "enable_swap: no effect"
 }
+
+# A reason is never cut: a path of almost 3 KiB comes out whole, with the
+# remedy after it, from kata-check and from kata-runtime's refusal (on
+# stderr and in the JSON log containerd reads).
+@test "a refusal of any length comes out whole, remedy last" {
+	local long=/nonexistent i
+	for i in $(seq 14); do
+		long+=/$(printf 'd%.0s' $(seq 200))
+	done
+	[ ${#long} -gt 2800 ]
+	local cfg=$BATS_TEST_TMPDIR/long.toml
+	sed "s|^kernel = .*|kernel = \"$long\"|" "$KC_BUILD/data/configuration-dev.toml" >"$cfg"
+	local remedy='build and install the guest kernel and initrd (`make image && make install`), or fix the path'
+	run -1 "$KATA_CHECK" --json --kata-config "$cfg"
+	run -0 jq -r '.reasons[] | select(contains("config.hypervisor.qemu.kernel"))' <<<"$output"
+	assert_output --partial "$long: No such file or directory; $remedy"
+
+	local b=$BATS_TEST_TMPDIR/b
+	mkdir -p "$b/rootfs"
+	(cd "$b" && "$KC_BUILD/bin/kata-runtime" spec)
+	jq '.process.terminal = false' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
+	run -1 --separate-stderr "$KC_BUILD/bin/kata-runtime" --root "$BATS_TEST_TMPDIR/root" --kata-config "$cfg" \
+		--log "$BATS_TEST_TMPDIR/log.json" --log-format json create --bundle "$b" long1
+	[[ "$stderr" == *"$long: No such file or directory; $remedy" ]]
+	run -0 jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log.json"
+	assert_output --partial "$long: No such file or directory; $remedy"
+	[ ! -e "$BATS_TEST_TMPDIR/root/long1" ]
+}
