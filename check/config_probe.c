@@ -6,6 +6,7 @@
 
 #include "qemu_binary.h"
 #include "strutil.h"
+#include "xalloc.h"
 
 void config_probe(const struct host_root *root, const char *explicit_path, unsigned host_cpus,
 		  struct config_state *st)
@@ -18,14 +19,14 @@ void config_probe(const struct host_root *root, const char *explicit_path, unsig
 	r = config_load(root, explicit_path, &st->cfg, &st->src, &err);
 	if (r < 0) {
 		st->missing = r == -ENOENT && !st->src.path;
-		str_copy(st->error, sizeof(st->error), kc_error_msg(&err));
+		st->error = xstrdup(kc_error_msg(&err));
 		return;
 	}
 	st->loaded = true;
 	kc_error_clear(&err);
 	st->values_ok = config_check_values(&st->cfg, host_cpus, &st->notes, &err) == 0;
 	if (!st->values_ok)
-		str_copy(st->error, sizeof(st->error), kc_error_msg(&err));
+		st->error = xstrdup(kc_error_msg(&err));
 	st->npaths = config_check_paths(&st->cfg, root, st->paths, CONFIG_PATHS_MAX);
 	st->qemu_seccomp = qemu_binary_has_seccomp(root, st->cfg.hypervisor.path);
 }
@@ -35,4 +36,6 @@ void config_state_free(struct config_state *st)
 	config_free(&st->cfg);
 	config_source_free(&st->src);
 	strlist_free(&st->notes);
+	free(st->error);
+	st->error = NULL;
 }

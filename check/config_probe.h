@@ -16,7 +16,7 @@ struct config_state {
 	bool loaded;	      /* a file was found and parsed */
 	bool missing;	      /* no file anywhere in the chain */
 	bool values_ok;	      /* config_check_values passed */
-	char error[1024];     /* why not loaded, or the value error */
+	char *error;	      /* why not loaded, or the value error (whole); NULL when neither */
 	struct strlist notes; /* normalisations applied */
 	struct config_path paths[CONFIG_PATHS_MAX];
 	size_t npaths;

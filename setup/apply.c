@@ -31,7 +31,7 @@ void setup_preview_loads(struct setup_ctx *r, struct plan *p)
 		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, true,
 				loaded, sizeof(loaded), &err) < 0) {
 			a->status = ACT_SKIPPED;
-			str_copy(a->result, sizeof(a->result), kc_error_msg(&err));
+			action_result(a, "%s", kc_error_msg(&err));
 			continue;
 		}
 		if (loaded[0] && strcmp(loaded, a->target))
@@ -57,7 +57,7 @@ static int apply_module_action(struct setup_ctx *r, struct action *a, struct kc_
 	if (a->kind == ACT_LOAD_MODULE) {
 		if (module_live(r, a->target)) {
 			a->status = ACT_UNCHANGED;
-			snprintf(a->result, sizeof(a->result), "already loaded");
+			action_result(a, "already loaded");
 			return 0;
 		}
 		if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, false, buf,
@@ -66,21 +66,21 @@ static int apply_module_action(struct setup_ctx *r, struct action *a, struct kc_
 		}
 		if (!module_live(r, a->target)) {
 			a->status = ACT_FAILED;
-			snprintf(a->result, sizeof(a->result),
-				 "%s is still not loaded (an install command in modprobe.d "
-				 "replaced the load?)",
-				 a->target);
+			action_result(a,
+				      "%s is still not loaded (an install command in modprobe.d "
+				      "replaced the load?)",
+				      a->target);
 			return 0;
 		}
 		a->status = ACT_DONE;
-		snprintf(a->result, sizeof(a->result), "loaded %s", buf[0] ? buf : a->target);
+		action_result(a, "loaded %s", buf[0] ? buf : a->target);
 		return 0;
 	}
 	if (module_unload(&r->root, r->a.facts->modules.release, a->target, err) < 0) {
 		a->status = ACT_SKIPPED;
-		snprintf(a->result, sizeof(a->result),
-			 "%s; the new options take effect after `modprobe -r %s` or a reboot",
-			 kc_error_msg(err), a->target);
+		action_result(a,
+			      "%s; the new options take effect after `modprobe -r %s` or a reboot",
+			      kc_error_msg(err), a->target);
 		return 0;
 	}
 	if (module_load(&r->root, r->a.facts->modules.release, a->target, NULL, false, buf,
@@ -88,7 +88,7 @@ static int apply_module_action(struct setup_ctx *r, struct action *a, struct kc_
 		return -1;
 	}
 	a->status = ACT_DONE;
-	snprintf(a->result, sizeof(a->result), "reloaded %s", a->target);
+	action_result(a, "reloaded %s", a->target);
 	return 0;
 }
 
@@ -119,8 +119,7 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		free(a->detail);
 		a->detail = content ? setup_modules_load_list(content) : NULL;
 		if (!content)
-			snprintf(a->result, sizeof(a->result),
-				 "not written: no module it would list is loaded");
+			action_result(a, "not written: no module it would list is loaded");
 		break;
 	}
 	case ACT_INSTALL_CONFIG: {
@@ -133,34 +132,32 @@ void setup_apply_action(struct setup_ctx *r, struct plan *p, struct action *a)
 		w = setup_write_file(&r->root, a->target, content, &err);
 		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
 		if (w >= 0 && said)
-			snprintf(a->result, sizeof(a->result), "%s; %s",
-				 w ? "written" : "already as wanted", said);
+			action_result(a, "%s; %s", w ? "written" : "already as wanted", said);
 		break;
 	}
 	case ACT_VFIO_BIND:
 		a->status =
 		    vfio_bind(&r->root, r->a.facts, a->target, &err) < 0 ? ACT_FAILED : ACT_DONE;
 		if (a->status == ACT_DONE)
-			snprintf(a->result, sizeof(a->result), "bound to vfio-pci");
+			action_result(a, "bound to vfio-pci");
 		break;
 	case ACT_VFIO_RELEASE:
 		a->status = vfio_release(&r->root, a->target, buf, sizeof(buf), &err) < 0
 				? ACT_FAILED
 				: ACT_DONE;
 		if (a->status == ACT_DONE)
-			snprintf(a->result, sizeof(a->result), "bound to %s",
-				 buf[0] ? buf : "no driver");
+			action_result(a, "bound to %s", buf[0] ? buf : "no driver");
 		break;
 	case ACT_REMOVE_FILE:
 		w = setup_remove_file(&r->root, a->target, buf, sizeof(buf), &err);
 		a->status = w < 0 ? ACT_FAILED : w ? ACT_DONE : ACT_UNCHANGED;
 		if (w >= 0)
-			str_copy(a->result, sizeof(a->result), buf);
+			action_result(a, "%s", buf);
 		break;
 	}
 	if (a->status == ACT_FAILED)
-		str_copy(a->result, sizeof(a->result), kc_error_msg(&err));
-	else if (!a->result[0])
-		snprintf(a->result, sizeof(a->result), "%s",
-			 a->status == ACT_UNCHANGED ? "already as wanted" : "written");
+		action_result(a, "%s", kc_error_msg(&err));
+	else if (!a->result)
+		action_result(a, "%s",
+			      a->status == ACT_UNCHANGED ? "already as wanted" : "written");
 }

@@ -60,10 +60,24 @@ struct action *plan_add(struct plan *p, enum action_kind kind, const char *targe
 	return a;
 }
 
+void action_result(struct action *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *text = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	free(a->result);
+	a->result = text ? text : xstrdup("(out of memory)");
+}
+
 void plan_free(struct plan *p)
 {
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		free(p->a[i].detail);
+		free(p->a[i].result);
+	}
 	free(p->a);
 	strlist_free(&p->unfixable);
 	strlist_free(&p->notes);

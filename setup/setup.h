@@ -34,7 +34,7 @@ struct action {
 	char *detail;	 /* what will be written or loaded */
 	char fixes[256]; /* report item ids, space-separated */
 	enum action_status status;
-	char result[512]; /* what happened, or why not */
+	char *result; /* what happened, or why not (whole); NULL until said */
 };
 
 struct plan {
@@ -72,6 +72,8 @@ void plan_persist(struct plan *p, const struct host_root *root, const struct hos
 char *setup_modules_load_list(const char *content);
 struct action *plan_add(struct plan *p, enum action_kind kind, const char *target,
 			const char *fixes);
+/* Say what happened to an action (replacing what was said). */
+void action_result(struct action *a, const char *fmt, ...) _printf_(2, 3);
 void plan_free(struct plan *p);
 const char *action_kind_name(enum action_kind k);
 const char *action_status_name(enum action_status s);

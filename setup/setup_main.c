@@ -109,7 +109,8 @@ static void print_plan(const struct setup_ctx *r, const struct plan *p)
 			if (!declined)
 				printf("Declined:\n");
 			declined = true;
-			printf("  - %s: %s\n", p->a[i].target, p->a[i].result);
+			printf("  - %s: %s\n", p->a[i].target,
+			       p->a[i].result ? p->a[i].result : "");
 		}
 	if (p->notes.n && !r->o.quiet) {
 		printf("Notes:\n");
@@ -140,8 +141,7 @@ static json_t *plan_json(const struct plan *p)
 			json_array_append_new(fixes, json_string(t));
 		json_object_set_new(o, "fixes", fixes);
 		json_object_set_new(o, "status", json_string(action_status_name(x->status)));
-		json_object_set_new(o, "result",
-				    x->result[0] ? json_string(x->result) : json_null());
+		json_object_set_new(o, "result", x->result ? json_string(x->result) : json_null());
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -255,7 +255,8 @@ static bool apply_plan(struct setup_ctx *r, struct plan *p)
 		if (!r->o.json && (!r->o.quiet || a->status == ACT_FAILED)) {
 			char desc[600];
 			action_describe(a, desc, sizeof(desc));
-			printf("  [%s] %s: %s\n", action_status_name(a->status), desc, a->result);
+			printf("  [%s] %s: %s\n", action_status_name(a->status), desc,
+			       a->result ? a->result : "");
 		}
 	}
 	if (todo)

@@ -38,7 +38,8 @@ static int prepare(struct fix *f, const char *root_dir, const char *item, struct
 				    "needs a remedy by hand)",
 				    item);
 	if (f->action->status == ACT_SKIPPED)
-		return kc_error_set(err, 0, "kata-setup declines: %s", f->action->result);
+		return kc_error_set(err, 0, "kata-setup declines: %s",
+				    f->action->result ? f->action->result : "no reason given");
 	return 0;
 }
 
@@ -73,10 +74,10 @@ int fix_run(const char *host_root_dir, const char *item, char **result, struct k
 		setup_apply_action(&f.ctx, &f.plan, f.action);
 		if (f.action->status == ACT_FAILED)
 			r = kc_error_set(err, 0, "%s: %s: %s", action_status_name(f.action->status),
-					 desc, f.action->result);
+					 desc, f.action->result ? f.action->result : "");
 		else
 			*result = xasprintf("%s: %s: %s", action_status_name(f.action->status),
-					    desc, f.action->result);
+					    desc, f.action->result ? f.action->result : "");
 	}
 	release(&f);
 	return r;

@@ -302,8 +302,19 @@ kata1_config() {
 	jq '.process.terminal = false' "$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
 	run -1 --separate-stderr "$KC_BUILD/bin/kata-runtime" --root "$BATS_TEST_TMPDIR/root" --kata-config "$cfg" \
 		--log "$BATS_TEST_TMPDIR/log.json" --log-format json create --bundle "$b" long1
-	[[ "$stderr" == *"$long: No such file or directory; $remedy" ]]
+	[[ "$stderr" == *"$long: No such file or directory; $remedy"* ]]
 	run -0 jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log.json"
 	assert_output --partial "$long: No such file or directory; $remedy"
 	[ ! -e "$BATS_TEST_TMPDIR/root/long1" ]
+
+	# a file that cannot be parsed, at a path of 1.2 KiB: its error whole
+	local dir=$BATS_TEST_TMPDIR
+	for i in $(seq 6); do
+		dir+=/$(printf 'e%.0s' $(seq 200))
+	done
+	mkdir -p "$dir"
+	printf '[hypervisor.qemu]\npath = \n' >"$dir/bad.toml"
+	run -1 "$KATA_CHECK" --json --kata-config "$dir/bad.toml"
+	run -0 jq -r '.configuration.error' <<<"$output"
+	assert_output --regexp "^$dir/bad.toml:2:.*found end of line\$"
 }
