@@ -100,6 +100,10 @@ const char *kc_error_msg(const struct kc_error *err)
 
 void kc_error_move(struct kc_error *dst, struct kc_error *src)
 {
+	if (!dst) { /* nobody to tell: dropped */
+		kc_error_clear(src);
+		return;
+	}
 	kc_error_clear(dst);
 	*dst = *src;
 	*src = (struct kc_error){0};

@@ -477,7 +477,7 @@ static int umount_container(int cfd, const char *id, const char *side, struct kc
 		_cleanup_error_ struct kc_error e2 = {0};
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
 		    umount_bind_points(dirfd(d), side, id, e->d_name, &e2) < 0 && !rc) {
-			*err = e2; /* the first failure is the one told */
+			kc_error_move(err, &e2); /* the first failure is the one told */
 			rc = -1;
 		}
 	}
@@ -500,7 +500,7 @@ int unshare_container(int vmfd, const char *id, struct kc_error *err)
 	_cleanup_close_ int scfd = sfd < 0 ? -1 : beneath_open_dir(sfd, id, BENEATH_STRICT);
 	_cleanup_error_ struct kc_error e2 = {0};
 	if (scfd >= 0 && umount_container(scfd, id, "shared", &e2) < 0 && !rc) {
-		*err = e2;
+		kc_error_move(err, &e2);
 		rc = -1;
 	}
 	/* what is left are the mount points we made (and never anything on a

@@ -103,18 +103,18 @@ static int on_wake(struct stdio_pump *pump, void *ctx)
 	pump->in_done = true;
 	unsigned char h[PROTO_HEADER];
 	frame_encode_header(h, pump->stream, FRAME_CLOSE, FD_STDIN, 0);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	return agent_client_send(pump->ac, h, sizeof(h), &err);
 }
 
 static void *carry(void *arg)
 {
 	struct carrier *c = arg;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	int rc = stdio_pump_run(&c->pump, &err);
 	if (rc < 0)
 		kc_warn("%s%s%s: stdio: %s", c->p->id, c->p->exec_id ? " exec " : "",
-			c->p->exec_id ?: "", err.msg);
+			c->p->exec_id ?: "", kc_error_msg(&err));
 	agent_client_close(&c->ac);
 	if (c->in >= 0)
 		close(c->in);

@@ -68,10 +68,10 @@ static void respond(struct conn *c, uint32_t stream, int code, const char *messa
 	if (!buf)
 		return;
 	ttrpc__response__pack(&resp, buf);
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	pthread_mutex_lock(&c->wlock);
 	if (ttrpc_write(c->fd, stream, TTRPC_RESPONSE, buf, n, &err) < 0)
-		kc_debug("%s", err.msg);
+		kc_debug("%s", kc_error_msg(&err));
 	pthread_mutex_unlock(&c->wlock);
 	free(buf);
 }
@@ -79,7 +79,7 @@ static void respond(struct conn *c, uint32_t stream, int code, const char *messa
 static void *serve_call(void *arg)
 {
 	struct call *k = arg;
-	struct kc_error err = {0};
+	_cleanup_error_ struct kc_error err = {0};
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	int code;
@@ -91,8 +91,8 @@ static void *serve_call(void *arg)
 				    k->req->payload.len, &out, &out_len, &err);
 	}
 	if (code)
-		kc_debug("%s: %s", k->req->method, err.msg);
-	respond(k->c, k->stream, code, err.msg, out, out_len);
+		kc_debug("%s: %s", k->req->method, kc_error_msg(&err));
+	respond(k->c, k->stream, code, kc_error_msg(&err), out, out_len);
 	free(out);
 	ttrpc__request__free_unpacked(k->req, NULL);
 	conn_put(k->c);
@@ -105,11 +105,11 @@ static void *serve_conn(void *arg)
 	struct conn *c = arg;
 	for (;;) {
 		struct ttrpc_msg m;
-		struct kc_error err = {0};
+		_cleanup_error_ struct kc_error err = {0};
 		int rc = ttrpc_read(c->fd, &m, &err);
 		if (rc <= 0) {
 			if (rc < 0)
-				kc_debug("%s", err.msg);
+				kc_debug("%s", kc_error_msg(&err));
 			break;
 		}
 		if (m.type != TTRPC_REQUEST) {
