@@ -41,14 +41,34 @@ cache_status() {
 	kr factory status --json | jq -c .cache
 }
 
-# wait_ready N: until the cache has N ready VMs (a minute at most).
+# wait_ready N: until the cache's daemon has N ready VMs (a minute at
+# most). The records a daemon that died left say "ready" too: a daemon
+# that has gone fails at once.
 wait_ready() {
-	local _
+	local _ st
 	for _ in $(seq 600); do
-		[ "$(cache_status | jq '[.vms[]? | select(.state == "ready")] | length')" -ge "$1" ] && return 0
+		st=$(cache_status)
+		if [ "$(jq .running <<<"$st")" != true ]; then
+			echo "the cache's daemon is not running: $st" >&2
+			return 1
+		fi
+		[ "$(jq '[.vms[]? | select(.state == "ready")] | length' <<<"$st")" -ge "$1" ] && return 0
 		sleep 0.1
 	done
 	echo "the cache has not got $1 ready VMs: $(cache_status)" >&2
+	return 1
+}
+
+# log_has PATTERN LOG: LOG has a line matching PATTERN; else LOG, the
+# cache's status and its daemon's log are shown.
+log_has() {
+	grep -q -- "$1" "$2" && return 0
+	echo "no line matches '$1' in $2:" >&2
+	cat "$2" >&2
+	echo "the cache: $(cache_status)" >&2
+	local dlog
+	dlog=$(ls -t /run/kata-containers/.vmcache/*/daemon.log 2>/dev/null | head -1)
+	[ -z "$dlog" ] || { echo "$dlog:" >&2; cat "$dlog" >&2; }
 	return 1
 }
 
@@ -121,7 +141,7 @@ assert_cache_destroyed() {
 	bundle_set "$BATS_TEST_TMPDIR/n" ".linux.namespaces = [{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"ipc\"},{\"type\":\"network\",\"path\":\"/run/netns/$NETNS\"}]"
 	bundle_set "$BATS_TEST_TMPDIR/n" '.linux.resources = {"cpu": {"quota": 100000, "period": 100000}, "memory": {"limit": 536870912}}'
 	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/n" n1
-	grep -q 'sandbox n1: a VM from the cache' "$BATS_TEST_TMPDIR/log"
+	log_has 'sandbox n1: a VM from the cache' "$BATS_TEST_TMPDIR/log"
 	assert_line --index 0 "10.123.45.2/24"
 	# the cached VM's 1 vCPU and 2048 MiB, and what the limits add
 	assert_line --index 1 2
@@ -159,7 +179,7 @@ assert_cache_destroyed() {
 	kr --log "$BATS_TEST_TMPDIR/log" create --bundle "$BATS_TEST_TMPDIR/b" c2 >/dev/null 2>&1
 	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c3
 	assert_output hello
-	grep -q "the VM cache at $CACHE_SOCK: empty (1 VM booting); not used" "$BATS_TEST_TMPDIR/log"
+	log_has "the VM cache at $CACHE_SOCK: empty (1 VM booting); not used" "$BATS_TEST_TMPDIR/log"
 	kr delete --force c2
 	[ ! -e "$KR_ROOT/c2" ]
 	wait_ready 1
@@ -167,7 +187,7 @@ assert_cache_destroyed() {
 	kill -9 "$(cache_status | jq .pid)"
 	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log2" run --bundle "$BATS_TEST_TMPDIR/b" c4
 	assert_output hello
-	grep -q "the VM cache at $CACHE_SOCK is not running; not used" "$BATS_TEST_TMPDIR/log2"
+	log_has "the VM cache at $CACHE_SOCK is not running; not used" "$BATS_TEST_TMPDIR/log2"
 	run -0 kr factory status
 	assert_line "vm cache: not running (the VM cache at $CACHE_SOCK is not running); 1 VM(s) a daemon that died left (kata-runtime factory destroy removes them)"
 	run -0 "$KC_BUILD/bin/kata-dashboard" --once --view sandboxes --size 110x16
@@ -200,7 +220,7 @@ assert_cache_destroyed() {
 	wait_ready 1
 	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c2
 	assert_output hello
-	grep -q 'sandbox c2: a VM from the cache' "$BATS_TEST_TMPDIR/log"
+	log_has 'sandbox c2: a VM from the cache' "$BATS_TEST_TMPDIR/log"
 	assert_cache_destroyed
 	[ ! -e "$FACTORY" ]
 	assert_clean c1 c2
@@ -215,7 +235,7 @@ assert_cache_destroyed() {
 	make_bundle "$BATS_TEST_TMPDIR/b" sh -c 'grep MemTotal /proc/meminfo'
 	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c1
 	[ "$(echo "$output" | awk '{ print $2 }')" -lt $((1100 * 1024)) ]
-	grep -q "the VM cache at $CACHE_SOCK: its VMs are of another configuration (key [0-9a-f]*, this one's [0-9a-f]*): kata-runtime factory destroy, then init, makes it this one's; not used" "$BATS_TEST_TMPDIR/log"
+	log_has "the VM cache at $CACHE_SOCK: its VMs are of another configuration (key [0-9a-f]*, this one's [0-9a-f]*): kata-runtime factory destroy, then init, makes it this one's; not used" "$BATS_TEST_TMPDIR/log"
 	assert_equal "$(cache_status | jq .handed_out)" 0
 	assert_cache_destroyed
 	assert_clean c1
