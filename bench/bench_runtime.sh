@@ -1,7 +1,7 @@
 #!/bin/bash
 # kata-runtime figures: from `kata-runtime run` to the container's first
-# output line, with the runtime's own breakdown (configuration and report,
-# QEMU start, boot to the agent, sandbox, container), the runtime's overhead
+# output line, with the runtime's own breakdown (each stage of create and
+# start, as KATA_RUNTIME_TIMING prints them), the runtime's overhead
 # beyond the VM's boot, and the host memory of the helpers per container
 # (kata-proxy + kata-shim RSS). Medians of N runs.
 #
@@ -29,22 +29,19 @@ jq --argjson a "$args" '.process.terminal = false | .process.args = $a' "$bundle
 . "$(dirname "$0")/lib.sh"
 
 : >"$work/results"
+: >"$work/stages"
 for i in $(seq "$runs"); do
 	t0=$(date +%s%N)
 	# the first line of output marks the time; the rest (teardown) is not counted
 	KATA_RUNTIME_TIMING=1 "$kr" --root "$root" --kata-config "$config" run --bundle "$bundle" "bench-$i" \
 		2>"$work/timing" | { IFS= read -r _; date +%s%N >"$work/t1"; cat >/dev/null; }
 	t1=$(cat "$work/t1")
-	# timing: config+report X ms; qemu start X ms; boot to agent X ms; sandbox X ms; container X ms
-	awk -v t0="$t0" -v t1="$t1" '/^timing:/ {
-		gsub(/[;:]/, " ")
-		printf "%.1f %s %s %s %s %s\n", (t1 - t0) / 1e6, $3, $7, $12, $15, $18 }' "$work/timing" >>"$work/results"
+	echo "$(((t1 - t0) / 1000000))" >>"$work/results"
+	grep '^timing:' "$work/timing" >>"$work/stages"
 done
-col() { awk -v c="$1" '{ print $c }' "$work/results" | median; }
-total=$(col 1) cfg=$(col 2) qemu=$(col 3) boot=$(col 4) sandbox=$(col 5) ctr=$(col 6)
+total=$(median <"$work/results")
 printf 'kata-runtime run -> first output (TCG, %d runs, medians): %s ms\n' "$runs" "$total"
-printf '  configuration + report %s ms; QEMU start %s ms; boot to agent %s ms; sandbox (share) %s ms; container create %s ms\n' \
-	"$cfg" "$qemu" "$boot" "$sandbox" "$ctr"
+printf '  stages (kata-runtime run, KATA_RUNTIME_TIMING): %s\n' "$(stage_line "$work/stages")"
 
 # memory: a container left running, its proxy and shim measured
 jq '.process.args = ["sleep","1000"]' "$bundle/config.json" >"$bundle/c" && mv "$bundle/c" "$bundle/config.json"

@@ -17,6 +17,17 @@ first_output() {
 	echo $((($(cat "$work/t1") - t0) / 1000000))
 }
 
+# first_output_stages FILE COMMAND...: first_output with KATA_RUNTIME_TIMING
+# set, the stages kata-runtime printed appended to FILE.
+first_output_stages() {
+	local file=$1 t0
+	shift
+	t0=$(date +%s%N)
+	KATA_RUNTIME_TIMING=1 "$@" 2>"$work/stderr" | { IFS= read -r _; date +%s%N >"$work/t1"; cat >/dev/null; }
+	grep '^timing:' "$work/stderr" >>"$file" || true
+	echo $((($(cat "$work/t1") - t0) / 1000000))
+}
+
 # busybox_bundle KATA_RUNTIME DIR ARG...: an OCI bundle in DIR (kata-runtime
 # spec's, no terminal) running ARG... in a root of Debian's static busybox.
 busybox_bundle() {
@@ -30,4 +41,35 @@ busybox_bundle() {
 	jq --argjson a "$(printf '%s\n' "$@" | jq -R . | jq -s -c .)" \
 		'.process.terminal = false | .process.args = $a' "$dir/config.json" >"$dir/c" &&
 		mv "$dir/c" "$dir/config.json"
+}
+
+# stage_medians FILE: FILE holds KATA_RUNTIME_TIMING lines ("timing:
+# name=ms name=ms ..."), one per run; prints "name MEDIAN" per stage, in
+# the order the stages ran, with stages a run lacks counted as 0 ms.
+stage_medians() {
+	awk '/^timing:/ {
+		runs++
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			if (!(kv[1] in seen)) { seen[kv[1]] = 1; order[++n] = kv[1] }
+			v[kv[1], runs] = kv[2]
+		}
+	}
+	END {
+		for (s = 1; s <= n; s++) {
+			name = order[s]
+			for (r = 1; r <= runs; r++) x[r] = ((name, r) in v) ? v[name, r] + 0 : 0
+			for (i = 2; i <= runs; i++)
+				for (j = i; j > 1 && x[j - 1] > x[j]; j--) { t = x[j]; x[j] = x[j - 1]; x[j - 1] = t }
+			m = runs % 2 ? x[(runs + 1) / 2] : (x[runs / 2] + x[runs / 2 + 1]) / 2
+			printf "%s %.1f\n", name, m
+		}
+	}' "$1"
+}
+
+# stage_line FILE: stage_medians as one line, "name X ms; ..." (stages
+# under 0.5 ms left out), and what they add up to.
+stage_line() {
+	stage_medians "$1" | awk '{ sum += $2 } $2 >= 0.5 { printf "%s%s %.0f", sep, $1, $2; sep = "; " }
+		END { printf " (ms; together %.0f ms)\n", sum }'
 }

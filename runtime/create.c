@@ -23,6 +23,7 @@
 #include "qemu.h"
 #include "rtconfig.h"
 #include "share.h"
+#include "stages.h"
 #include "strbuf.h"
 #include "timeouts.h"
 #include "vfio.h"
@@ -43,7 +44,6 @@ struct create_ctx {
 	struct vfio_plan vfio; /* host devices the spec passes to the VM */
 	uint32_t stream;
 	pid_t shim;
-	long long t0, t_config, t_vm;
 };
 
 /* Write the state as it is now: the record a crash leaves behind. */
@@ -98,7 +98,6 @@ static int step_config(struct create_ctx *x, struct kc_error *err)
 	/* passthrough is judged before anything is made or booted */
 	if (vfio_plan_for_spec(x->b.spec, &x->rc, !x->rc.pci_fixture, &x->vfio, err) < 0)
 		return kc_error_wrap(err, "%s/config.json", x->b.dir);
-	x->t_config = monotonic_ms();
 	return 0;
 }
 
@@ -305,8 +304,11 @@ static int start_vm(struct create_ctx *x, struct sandbox_params *sp, struct kc_e
 	unsigned add_v = sp->vcpus > sb->vcpus ? sp->vcpus - sb->vcpus : 0;
 	unsigned add_m = sp->memory_mib > sb->memory_mib ? sp->memory_mib - sb->memory_mib : 0;
 	_cleanup_error_ struct kc_error herr = {0};
+	struct stage_clock clock;
+	stages_begin(&clock);
 	if ((add_v || add_m) && pod_hotplug(&x->c.sb, add_v, add_m, &herr) < 0)
 		kc_warn("the spec's limits: %s", kc_error_msg(&herr));
+	stages_end(&clock, "limits-hotplug");
 	return 0;
 }
 
@@ -351,8 +353,11 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 		    "%s/config.json: linux.namespaces has no ipc namespace: the pod "
 		    "would share the host's IPC (hostIPC), which a VM cannot reach",
 		    x->b.dir);
+	struct stage_clock net_clock;
+	stages_begin(&net_clock);
 	if (step_network(x, netns_mode, netns_path, nics, &nnics, err) < 0)
 		return -1;
+	stages_end(&net_clock, "network");
 	if (netns_mode == NETNS_NEW && x->rc.cfg->runtime.disable_new_netns)
 		netns_mode = NETNS_HOST;
 	unsigned vcpus, mem;
@@ -399,22 +404,28 @@ static int step_vm(struct create_ctx *x, struct kc_error *err)
 	if (record_sandbox(x, net, err) < 0)
 		return -1;
 	crash_point("create:sandbox-record");
-	return configure_guest_network(&x->c, net, err);
+	struct stage_clock gnet_clock;
+	stages_begin(&gnet_clock);
+	int rc = configure_guest_network(&x->c, net, err);
+	stages_end(&gnet_clock, "guest-network");
+	return rc;
 }
 
 /* The container's files in the share, then the container in the guest. */
 static int step_container(struct create_ctx *x, struct kc_error *err)
 {
-	x->t_vm = monotonic_ms();
 	_cleanup_close_ int vmfd = sandbox_open_vm_dir(&x->c.sb);
 	if (vmfd < 0)
 		return kc_error_set(err, -vmfd, "the VM directory of sandbox %s", x->sandbox_id);
 	json_object_set_new(x->c.state, "shared", json_true());
 	if (record(x, "create:share-recorded", err) < 0)
 		return -1;
+	struct stage_clock share_clock;
+	stages_begin(&share_clock);
 	x->guest_spec = share_container(vmfd, x->a->id, x->b.rootfs_fd, x->b.spec, err);
 	if (!x->guest_spec)
 		return -1;
+	stages_end(&share_clock, "share-rootfs");
 	crash_point("create:shared");
 	/* the guest applies the profile only when asked to (Kata's default
 	 * is not to: the VM is the boundary) */
@@ -498,22 +509,13 @@ static int step_pid_file(struct create_ctx *x, struct kc_error *err)
 
 /* ---- the whole ----------------------------------------------------------- */
 
+/* Where the create's time went, stage by stage (stages.h). */
 static void report_timing(const struct create_ctx *x)
 {
-	long long t_end = monotonic_ms();
-	const struct sandbox *sb = &x->c.sb;
-	kc_info("created %s in %lld ms: configuration and report %lld ms, QEMU start %.0f ms, boot "
-		"to agent %.0f ms, "
-		"sandbox %.0f ms, container %lld ms",
-		x->a->id, t_end - x->t0, x->t_config - x->t0, sb->t_qemu_ms, sb->t_boot_ms,
-		sb->t_sandbox_ms, t_end - x->t_vm);
-	if (getenv("KATA_RUNTIME_TIMING"))
-		fprintf(stderr,
-			"timing: config+report %lld ms; qemu start %.1f ms; boot to agent %.1f ms; "
-			"sandbox %.1f ms; "
-			"container %lld ms\n",
-			x->t_config - x->t0, sb->t_qemu_ms, sb->t_boot_ms, sb->t_sandbox_ms,
-			t_end - x->t_vm);
+	_cleanup_strbuf_ struct strbuf line = STRBUF_INIT;
+	stages_format(&line);
+	kc_info("created %s in %.0f ms (stages, ms): %s", x->a->id, stages_total_ms(),
+		strbuf_str(&line));
 }
 
 /* The one undo: what delete --force does, from what the state records. */
@@ -548,19 +550,33 @@ int create_container(struct rt *rt, const struct create_args *a, struct create_r
 		     struct kc_error *err)
 {
 	_cleanup_(create_ctx_release) struct create_ctx x = {
-	    .rt = rt, .a = a, .c = CTR_INIT, .b = BUNDLE_INIT, .shim = -1, .t0 = monotonic_ms()};
+	    .rt = rt, .a = a, .c = CTR_INIT, .b = BUNDLE_INIT, .shim = -1};
 	/* in order; each records what it made before the next, for undo() and
 	 * for delete --force after a crash */
-	static int (*const steps[])(struct create_ctx *, struct kc_error *) = {
-	    step_state,	    step_bundle, step_config, step_record,   step_vm_or_join,
-	    step_container, step_shim,	 step_hooks,  step_pid_file,
+	static const struct {
+		int (*fn)(struct create_ctx *, struct kc_error *);
+		const char *stage; /* what its own time is called (stages.h) */
+	} steps[] = {
+	    {step_state, "state"},
+	    {step_bundle, "bundle"},
+	    {step_config, "config+report"},
+	    {step_record, "record"},
+	    {step_vm_or_join, "sandbox"},
+	    {step_container, "container-create"},
+	    {step_shim, "shim"},
+	    {step_hooks, "hooks"},
+	    {step_pid_file, "pid-file"},
 	};
+	stages_reset();
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
-		if (steps[i](&x, err) != 0) {
+		struct stage_clock clock;
+		stages_begin(&clock);
+		if (steps[i].fn(&x, err) != 0) {
 			if (x.have_state)
 				undo(&x);
 			return -1;
 		}
+		stages_end(&clock, steps[i].stage);
 	}
 	report_timing(&x);
 	out->shim = x.shim;

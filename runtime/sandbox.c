@@ -23,6 +23,7 @@
 #include "daemon.h"
 #include "fdmount.h"
 #include "host_cgroup.h"
+#include "json_cleanup.h"
 #include "log.h"
 #include "network.h"
 #include "qemu.h"
@@ -32,6 +33,7 @@
 #include "qemu_user.h"
 #include "qmp.h"
 #include "share.h"
+#include "stages.h"
 #include "state.h"
 #include "strbuf.h"
 #include "vm_dir.h"
@@ -311,7 +313,6 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 	const struct kc_config *cfg = p->rc->cfg;
 	if (p->cached)
 		return 0; /* it runs */
-	long long t0 = monotonic_ms();
 	struct qemu_nic nics[16];
 	struct passed_fds pf = {.n = 0};
 	if (p->nnics > 16)
@@ -392,7 +393,6 @@ static int start_qemu(struct sandbox *sb, int vmfd, const struct sandbox_params 
 	}
 	sb->qemu_start = process_start_time(sb->qemu_pid);
 	pid_file_write(vmfd, "qemu.pid", sb->qemu_pid, sb->qemu_start);
-	sb->t_qemu_ms = (double)(monotonic_ms() - t0);
 	return 0;
 }
 
@@ -483,7 +483,6 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params
 		       struct kc_error *err)
 {
 	const struct kc_config *cfg = p->rc->cfg;
-	long long t1 = monotonic_ms();
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return kc_error_set(err, errno, "pipe");
@@ -549,37 +548,55 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params
 	case BOOT_PROXY_FAILED:
 		return boot_failure(vmfd, err, "kata-proxy could not reach the agent");
 	}
-	sb->t_boot_ms = (double)(monotonic_ms() - t1);
 	return 0;
 }
 
-/* The guest side of the sandbox: the share mounted. */
+/* What a pod's guest will need loaded - its share's modules and the NICs'
+ * (a pod's network is hot-plugged into a VM made before it) -, loaded in
+ * a template or a cached VM before it is saved or waits, so that no VM
+ * made from it loads them again. */
+static int load_pod_modules(struct agent_client *ac, const struct kc_config *cfg,
+			    struct kc_error *err)
+{
+	json_t *groups = json_pack("[s, s]", uses_virtiofs(cfg) ? "virtiofs" : "9p", "net");
+	_cleanup_json_ json_t *r = agent_client_call(
+	    ac, "load_modules", json_pack("{s:o}", "groups", groups), AGENT_CALL_MS, err);
+	return r ? 0 : kc_error_wrap(err, "agent: load the pods' modules");
+}
+
+/* The guest side of the sandbox: the share mounted. A template has only
+ * the pods' modules loaded - each VM made from it mounts its own share;
+ * a cached VM has its share mounted before it waits in the cache (its
+ * record says "guest_sandbox"), so that a create taking it does not wait
+ * for that. */
 static int create_guest_sandbox(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
 				struct kc_error *err)
 {
 	(void)vmfd;
-	/* a template or a cached VM has no sandbox yet: each clone, each VM
-	 * handed over, mounts its own share */
-	if ((p->tmpl && p->tmpl->role == TEMPLATE_BUILD) || p->for_cache)
-		return 0;
 	const struct kc_config *cfg = p->rc->cfg;
-	bool virtiofs = uses_virtiofs(cfg);
-	long long t2 = monotonic_ms();
+	bool build = p->tmpl && p->tmpl->role == TEMPLATE_BUILD;
+	if (p->cached && json_is_true(json_object_get(p->cached->vm, "guest_sandbox")))
+		return 0;
 	struct agent_client ac;
 	if (sandbox_connect(sb, &ac, AGENT_CONNECT_MS, err) < 0)
 		return -1;
-	json_t *share = json_pack("{s:s, s:s}", "type", virtiofs ? "virtio-fs" : "virtio-9p", "tag",
-				  "kataShared");
-	if (!virtiofs)
-		json_object_set_new(share, "msize", json_integer(cfg->hypervisor.msize_9p));
-	json_t *r = agent_client_call(&ac, "create_sandbox", json_pack("{s:o}", "share", share),
-				      AGENT_CALL_MS, err);
+	int rc = 0;
+	if (build || p->for_cache)
+		rc = load_pod_modules(&ac, cfg, err);
+	if (rc == 0 && !build) {
+		bool virtiofs = uses_virtiofs(cfg);
+		json_t *share =
+		    json_pack("{s:s, s:s}", "type", virtiofs ? "virtio-fs" : "virtio-9p", "tag",
+			      "kataShared");
+		if (!virtiofs)
+			json_object_set_new(share, "msize", json_integer(cfg->hypervisor.msize_9p));
+		_cleanup_json_ json_t *r = agent_client_call(
+		    &ac, "create_sandbox", json_pack("{s:o}", "share", share), AGENT_CALL_MS, err);
+		if (!r)
+			rc = kc_error_wrap(err, "agent");
+	}
 	agent_client_close(&ac);
-	if (!r)
-		return kc_error_wrap(err, "agent");
-	json_decref(r);
-	sb->t_sandbox_ms = (double)(monotonic_ms() - t2);
-	return 0;
+	return rc;
 }
 
 static void sandbox_init(struct sandbox *sb, const struct sandbox_params *p)
@@ -605,23 +622,26 @@ static const struct {
 	int (*fn)(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
 		  struct kc_error *err);
 	const char *crash_point;
+	const char *stage; /* what its time is called (stages.h) */
 } boot_steps[] = {
-    {join_netns, "create:netns"},
-    {make_qemu_user, "create:qemu-user"},
-    {setup_share, "create:share-setup"},
-    {start_virtiofsd, "create:virtiofsd"},
-    {start_qemu, "create:qemu"},
-    {join_cgroup, "create:cgroup-joined"},
-    {resume_template, "create:resumed"},
-    {start_proxy, "create:booted"},
-    {plug_clone_nics, "create:nics-plugged"},
-    {create_guest_sandbox, "create:guest-sandbox"},
+    {join_netns, "create:netns", "netns"},
+    {make_qemu_user, "create:qemu-user", "qemu-user"},
+    {setup_share, "create:share-setup", "share-setup"},
+    {start_virtiofsd, "create:virtiofsd", "virtiofsd"},
+    {start_qemu, "create:qemu", "qemu-spawn"},
+    {join_cgroup, "create:cgroup-joined", "cgroup"},
+    {resume_template, "create:resumed", "restore"},
+    {start_proxy, "create:booted", "boot-to-agent"},
+    {plug_clone_nics, "create:nics-plugged", "nics-hotplug"},
+    {create_guest_sandbox, "create:guest-sandbox", "guest-sandbox"},
 };
 
 int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_error *err)
 {
 	sandbox_init(sb, p);
 	_cleanup_close_ int vmfd = -1;
+	struct stage_clock dir_clock;
+	stages_begin(&dir_clock);
 	if (make_vm_dir(sb, &vmfd, p, err) < 0) {
 		/* a cached VM handed over is ours: stopped with the rest */
 		if (p->cached)
@@ -629,6 +649,7 @@ int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_
 		sandbox_free(sb); /* else the directory was not ours to remove */
 		return -1;
 	}
+	stages_end(&dir_clock, "vm-dir");
 	crash_point("create:vm-dir");
 	/* the pod's cgroup (recorded by the caller before we were called) */
 	struct sandbox_params bp = *p;
@@ -646,10 +667,13 @@ int sandbox_start(struct sandbox *sb, const struct sandbox_params *p, struct kc_
 	}
 	int rc = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(boot_steps); i++) {
+		struct stage_clock clock;
+		stages_begin(&clock);
 		if (boot_steps[i].fn(sb, vmfd, &bp, err) < 0) {
 			rc = -1;
 			break;
 		}
+		stages_end(&clock, boot_steps[i].stage);
 		crash_point(boot_steps[i].crash_point);
 	}
 	host_cgroup_close_fds(cg, ncg);

@@ -39,8 +39,6 @@ struct sandbox {
 	char started[64];
 	char *proxy_path;
 	char *cgroup; /* the pod's cgroup on the host (host_cgroup.h), or NULL */
-	/* how long each step took, for the logs and make bench */
-	double t_qemu_ms, t_boot_ms, t_sandbox_ms;
 };
 
 enum netns_mode { NETNS_HOST, NETNS_NEW, NETNS_PATH };
@@ -81,7 +79,7 @@ struct sandbox_params {
 	int nvfio;
 	const struct sandbox_template *tmpl; /* NULL: a cold boot */
 	const struct sandbox_cached *cached; /* a VM the cache hands over, or NULL */
-	bool for_cache;			     /* booted for the cache: no sandbox in the guest yet */
+	bool for_cache;	    /* booted for the cache: its share mounted, no container yet */
 	const char *cgroup; /* host_cgroup_path() of the spec's cgroupsPath, or NULL */
 	/* sandbox_start's own: the cgroup's cgroup.procs while it boots, which
 	 * what it spawns joins */

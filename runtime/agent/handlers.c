@@ -106,6 +106,43 @@ static void op_ping(struct req *r)
 	respond_ok(r->a, r->id, json_pack("{s:f}", "uptime_ms", agent_uptime_ms()));
 }
 
+/* The module groups the image's modules.load names, loaded now rather than
+ * when first needed: a VM template or a cached VM loads what its pods will
+ * need once, before it is saved or handed over, instead of every VM made
+ * from it loading them again (slow under TCG: each one relocated and
+ * translated afresh). */
+static void op_load_modules(struct req *r)
+{
+	/* ondemand is the kernel's to ask for, one module at a time */
+	static const char *const groups[] = {"9p", "virtiofs", "net", "netadmin", "vsock"};
+	json_t *want = json_object_get(r->j, "groups");
+	if (!json_is_array(want)) {
+		respond_error(r->a, r->id, "invalid", "load_modules: 'groups' must be an array");
+		return;
+	}
+	size_t i;
+	json_t *g;
+	json_array_foreach (want, i, g) {
+		const char *name = json_string_value(g);
+		size_t k = 0;
+		while (name && k < ARRAY_SIZE(groups) && strcmp(groups[k], name))
+			k++;
+		if (!name || k == ARRAY_SIZE(groups)) {
+			respond_error(r->a, r->id, "invalid",
+				      "load_modules: groups[%zu]: not a group (9p, virtiofs, net, "
+				      "netadmin, vsock)",
+				      i);
+			return;
+		}
+	}
+	double t0 = agent_uptime_ms();
+	int failed = 0;
+	json_array_foreach (want, i, g)
+		failed += agent_load_modules(&r->a->times, json_string_value(g)) < 0;
+	respond_ok(r->a, r->id,
+		   json_pack("{s:f, s:i}", "ms", agent_uptime_ms() - t0, "failed", failed));
+}
+
 static void op_create_sandbox(struct req *r)
 {
 	struct agent *a = r->a;
@@ -703,6 +740,7 @@ static const struct {
 } ops[] = {
     {"ping", op_ping},
     {"create_sandbox", op_create_sandbox},
+    {"load_modules", op_load_modules},
     {"destroy_sandbox", op_destroy_sandbox},
     {"create_container", op_create_container},
     {"start_container", op_start_container},

@@ -18,6 +18,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "network.h"
+#include "stages.h"
 #include "pod.h"
 #include "qemu.h"
 #include "rtconfig.h"
@@ -76,6 +77,17 @@ static int parse_create(int argc, char **argv, struct cli_opt *opts, struct crea
 	return 0;
 }
 
+/* KATA_RUNTIME_TIMING (kata-runtime(8)): the stages of what this command
+ * did, one line on standard error, for make bench. */
+static void print_timing(void)
+{
+	if (!getenv("KATA_RUNTIME_TIMING"))
+		return;
+	_cleanup_strbuf_ struct strbuf line = STRBUF_INIT;
+	stages_format(&line);
+	fprintf(stderr, "timing: %s\n", strbuf_str(&line));
+}
+
 int cmd_create(struct rt *rt, int argc, char **argv, struct kc_error *err)
 {
 	struct create_args a;
@@ -83,7 +95,10 @@ int cmd_create(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		return 1;
 	kc_log_field("container", a.id);
 	struct create_result res;
-	return create_container(rt, &a, &res, err) < 0 ? 1 : 0;
+	if (create_container(rt, &a, &res, err) < 0)
+		return 1;
+	print_timing();
+	return 0;
 }
 
 int cmd_start(struct rt *rt, int argc, char **argv, struct kc_error *err)
@@ -115,7 +130,11 @@ int cmd_run(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	if (create_container(rt, &a, &res, err) < 0)
 		return 1;
 	pid_t shim = res.shim;
-	if (ctr_start(rt, a.id, err) < 0) {
+	struct stage_clock clock;
+	stages_begin(&clock);
+	int started = ctr_start(rt, a.id, err);
+	stages_end(&clock, "start");
+	if (started < 0) {
 		struct ctr c;
 		if (ctr_open(rt, a.id, &c, err) == 0) {
 			ctr_destroy(rt, &c, true);
@@ -123,6 +142,7 @@ int cmd_run(struct rt *rt, int argc, char **argv, struct kc_error *err)
 		}
 		return 1;
 	}
+	print_timing();
 	if (detach)
 		return 0;
 	int status = 0;

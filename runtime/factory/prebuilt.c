@@ -6,6 +6,7 @@
 #include "crash.h"
 #include "log.h"
 #include "sandbox.h"
+#include "stages.h"
 #include "vmcache.h"
 
 /* A VM the cache hands over (vmcache.h), when the configuration has one
@@ -19,7 +20,11 @@ static int vm_from_cache(const struct rtconfig *rc, struct sandbox *sb,
 	char key[FACTORY_KEY_LEN + 1];
 	factory_key(rc, key);
 	json_t *vm = NULL;
-	if (vmcache_take(rc->cfg, key, sp->root, sp->id, &vm, &cerr) < 0) {
+	struct stage_clock clock;
+	stages_begin(&clock);
+	int taken = vmcache_take(rc->cfg, key, sp->root, sp->id, &vm, &cerr);
+	stages_end(&clock, "cache-take");
+	if (taken < 0) {
 		kc_info("%s; not used", kc_error_msg(&cerr));
 		return 1;
 	}
@@ -53,7 +58,12 @@ int factory_prebuilt_vm(const struct rtconfig *rc, struct sandbox *sb,
 	if (!cfg->factory.enable_template)
 		return 1;
 	_cleanup_error_ struct kc_error ferr = {0};
-	if (factory_start_clone(rc, true, sb, sp, &ferr) == 0)
+	struct stage_clock clock;
+	stages_begin(&clock);
+	int cloned = factory_start_clone(rc, true, sb, sp, &ferr);
+	/* its own time: finding the template, building it when it must */
+	stages_end(&clock, "template");
+	if (cloned == 0)
 		return 0;
 	kc_warn("VM template: %s; booting cold", kc_error_msg(&ferr));
 	return 1;

@@ -157,6 +157,8 @@ static int boot_vm(struct cache *c, struct cvm *v)
 	}
 	v->state = CVM_READY;
 	v->vm = sandbox_to_json(&sb);
+	/* a create taking it skips what is done (sandbox.c) */
+	json_object_set_new(v->vm, "guest_sandbox", json_true());
 	rfc3339_now(v->since, sizeof(v->since));
 	json_t *rec = record_of(v, from);
 	rc = write_record(c->cdir, v->id, rec, &err);

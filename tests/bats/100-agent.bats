@@ -4,6 +4,8 @@
 # One VM for the suite; every test removes its containers, and the last
 # tests tear the sandbox down and power the VM off. No QEMU is left behind.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 load vm
 
@@ -46,6 +48,24 @@ cleanup() {
 	run actl call create_sandbox '{}'
 	assert_failure
 	assert_output --partial "exists already"
+}
+
+@test "agent: load_modules loads a feature's modules ahead of need; anything else is refused by name" {
+	run -0 actl call load_modules '{"groups":["net"]}'
+	jq -e '.failed == 0 and .ms >= 0' <<<"$output"
+	run -0 actl run lm1 --rootfs bb/rootfs -- sh -c 'cut -d" " -f1 /proc/modules'
+	assert_line virtio_net
+	cleanup lm1
+	# loaded once: asked again, nothing to do
+	run -0 actl call load_modules '{"groups":["net","9p"]}'
+	jq -e '.failed == 0' <<<"$output"
+	run -1 actl call load_modules '{"groups":["net","ondemand"]}'
+	assert_output --partial "load_modules: groups[1]: not a group (9p, virtiofs, net, netadmin, vsock)"
+	run -1 actl call load_modules '{"groups":"net"}'
+	assert_output --partial "load_modules: 'groups' must be an array"
+	run -1 actl call load_modules '{"groups":[7]}'
+	assert_output --partial "load_modules: groups[0]: not a group"
+	run -0 actl call ping '{}'
 }
 
 @test "agent: a container prints and exits 0" {

@@ -63,6 +63,35 @@ template_vms() {
 	assert_line "templates: none (kata-runtime factory init makes one)"
 }
 
+@test "factory: the template loads the pods' modules before it is saved: a VM from it loads none again; its start is timed stage by stage" {
+	require_guest
+	make_bundle "$BATS_TEST_TMPDIR/b" sh -c 'cut -d" " -f1 /proc/modules'
+	# booted cold with no NIC: the share's modules, none of the network's
+	export KATA_RUNTIME_TIMING=1
+	KR_CONFIG=$DEV_CONFIG run -0 --separate-stderr kr run --bundle "$BATS_TEST_TMPDIR/b" c1
+	assert_line 9p
+	refute_line virtio_net
+	# cold: QEMU spawned, the guest booted, the share mounted by the create
+	local cold=$stderr
+	assert_regex "$cold" "^timing: (.* )?config\+report=[0-9.]+ .*qemu-spawn=[0-9.]+ boot-to-agent=[0-9.]+ guest-sandbox=[0-9.]+ .*container-create=[0-9.]+ shim=[0-9.]+ .*start=[0-9.]+$"
+	[[ "$cold" != *restore=* ]]
+	# from the template: the network's modules were loaded in the template
+	run -0 --separate-stderr kr run --bundle "$BATS_TEST_TMPDIR/b" c2
+	assert_line 9p
+	assert_line virtio_net
+	assert_regex "$stderr" " restore=[0-9.]+ .*guest-sandbox=[0-9.]+ template=[0-9.]+ "
+	# what the stages add up to is no more than the command took
+	local t0 t1 sum
+	t0=$(date +%s%N)
+	run -0 --separate-stderr kr run --bundle "$BATS_TEST_TMPDIR/b" c3
+	t1=$(date +%s%N)
+	sum=$(tr ' ' '\n' <<<"${stderr#timing: }" | awk -F= '{ s += $2 } END { printf "%d", s }')
+	[ "$sum" -gt 0 ]
+	[ "$sum" -le $(((t1 - t0) / 1000000)) ]
+	unset KATA_RUNTIME_TIMING
+	assert_clean c1 c2 c3
+}
+
 @test "factory: a changed setting or kernel makes another template, built by the create that needs it; the old one is marked stale" {
 	require_guest
 	kr factory init >/dev/null

@@ -202,6 +202,24 @@ assert_cache_destroyed() {
 	assert_clean c1 c2 c3 c4
 }
 
+@test "vm cache: a cached VM waits with its share mounted and its pods' modules loaded: a create taking it skips both" {
+	require_guest
+	cache_config 1
+	kr factory init >/dev/null
+	wait_ready 1
+	make_bundle "$BATS_TEST_TMPDIR/b" sh -c 'cut -d" " -f1 /proc/modules; ls /'
+	KATA_RUNTIME_TIMING=1 run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c1
+	log_has 'sandbox c1: a VM from the cache' "$BATS_TEST_TMPDIR/log"
+	# the container's files came through the share the cache mounted
+	assert_line bin
+	assert_line virtio_net
+	assert_regex "$stderr" "^timing: .* cache-take=[0-9.]+ .*container-create=[0-9.]+ .*start=[0-9.]+$"
+	[[ "$stderr" != *guest-sandbox=* ]]
+	[[ "$stderr" != *qemu-spawn=* ]]
+	assert_cache_destroyed
+	assert_clean c1
+}
+
 @test "vm cache: a create killed at each step of taking a VM leaves what delete --force removes, and the cache goes on" {
 	require_guest
 	cache_config 1 template
