@@ -371,3 +371,20 @@ int config_validate(struct kc_config *c, const struct host_root *root, unsigned 
 					   paths[i].what, paths[i].reason);
 	return 0;
 }
+
+const char *config_template_blocker(const struct kc_config *c)
+{
+	const struct qemu_config *q = &c->hypervisor;
+	if (q->shared_fs && !strcmp(q->shared_fs, "virtio-fs"))
+		return "shared_fs is virtio-fs: QEMU cannot save a vhost-user device's state";
+	if (q->use_vsock)
+		return "use_vsock: the guest's vsock CID would be the template's";
+	if (q->enable_hugepages || q->enable_mem_prealloc)
+		return "enable_hugepages or enable_mem_prealloc: a template's memory is a file "
+		       "mapped copy-on-write";
+	if (q->rootless)
+		return "rootless: QEMU's own user cannot map the root-owned template";
+	if (!q->machine_type || !strcmp(q->machine_type, "microvm"))
+		return "microvm has no PCI bus to hot-plug the sandbox's NICs onto";
+	return NULL;
+}

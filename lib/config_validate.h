@@ -32,6 +32,11 @@ struct config_path {
 size_t config_check_paths(const struct kc_config *c, const struct host_root *root,
 			  struct config_path *out, size_t max);
 
+/* Why a VM template (and a cache of VMs made from one) cannot serve this
+ * configuration, or NULL when it can: one answer for kata-runtime's
+ * factory and for kata-setup, which turns templates on where they can. */
+const char *config_template_blocker(const struct kc_config *c);
+
 /* All of the above: the first problem is an error naming file:line. */
 int config_validate(struct kc_config *c, const struct host_root *root, unsigned host_cpus,
 		    struct strlist *notes, struct kc_error *err);

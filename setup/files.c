@@ -185,6 +185,43 @@ static const char *decide_accel(const struct host_facts *f, bool kvm,
 	return NULL;
 }
 
+/* The warm path: each VM starts from a template's saved state instead of
+ * booting (kata-runtime(8), VM FACTORY), where the configuration and the
+ * host's memory can serve it - the template's memory file, up to the
+ * default VM's size on tmpfs, beside a VM of that size. Either way, what
+ * was decided is said. Returns the (possibly new) text. */
+static char *decide_template(const struct host_facts *f, const struct kc_config *c, char *text,
+			     char **said)
+{
+	if (c->factory.enable_template)
+		return text; /* the shipped default has it on already */
+	const char *no = config_template_blocker(c);
+	_cleanup_free_ char *mem_no = NULL;
+	struct memory_budget b;
+	rules_memory_budget(&f->res, rules_runs_tcg(f, c->hypervisor.accel), &b);
+	uint64_t need = 2ULL * c->hypervisor.default_memory;
+	if (!no && b.known && b.fit_mib < need)
+		no = mem_no =
+		    xasprintf("the host's memory (%llu MiB, %llu MiB of it for VMs) cannot hold a "
+			      "template's memory file of %u MiB beside a VM of that size",
+			      (unsigned long long)b.total_mib, (unsigned long long)b.fit_mib,
+			      (unsigned)c->hypervisor.default_memory);
+	_cleanup_free_ char *msg =
+	    no ? xasprintf("enable_template stays false (VMs boot): %s", no)
+	       : xstrdup("enable_template = true: VMs start from a template's saved state "
+			 "instead of booting; the first create builds the template");
+	char *joined = *said ? xasprintf("%s; %s", *said, msg) : xstrdup(msg);
+	free(*said);
+	*said = joined;
+	if (no)
+		return text;
+	char *next = set_key(text, "factory", "enable_template", "true",
+			     "VMs start from a template's saved state instead of booting "
+			     "(kata-runtime(8), VM FACTORY)");
+	free(text);
+	return next;
+}
+
 /* The shipped default (from the host, else the copy built in), adapted to
  * this host, and checked by loading it back. */
 int setup_config_content(const struct host_root *root, const struct host_facts *f,
@@ -260,6 +297,7 @@ int setup_config_content(const struct host_root *root, const struct host_facts *
 			text = next;
 		}
 	}
+	text = decide_template(f, &c, text, said);
 	/* the result must load back cleanly */
 	struct kc_config check;
 	config_defaults(&check);

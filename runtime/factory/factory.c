@@ -14,6 +14,7 @@
 
 #include "beneath.h"
 #include "clock.h"
+#include "config_validate.h"
 #include "crash.h"
 #include "daemon.h"
 #include "fs.h"
@@ -34,21 +35,9 @@
 
 bool factory_usable(const struct kc_config *cfg, int nvfio, const char **why)
 {
-	const struct qemu_config *q = &cfg->hypervisor;
-	const char *no = NULL;
-	if (q->shared_fs && !strcmp(q->shared_fs, "virtio-fs"))
-		no = "shared_fs is virtio-fs: QEMU cannot save a vhost-user device's state";
-	else if (q->use_vsock)
-		no = "use_vsock: the guest's vsock CID would be the template's";
-	else if (nvfio)
+	const char *no = config_template_blocker(cfg);
+	if (!no && nvfio)
 		no = "the container passes host devices (VFIO), which a saved state cannot hold";
-	else if (q->enable_hugepages || q->enable_mem_prealloc)
-		no = "enable_hugepages or enable_mem_prealloc: a template's memory is a file "
-		     "mapped copy-on-write";
-	else if (q->rootless)
-		no = "rootless: QEMU's own user cannot map the root-owned template";
-	else if (!q->machine_type || !strcmp(q->machine_type, "microvm"))
-		no = "microvm has no PCI bus to hot-plug the sandbox's NICs onto";
 	if (why)
 		*why = no;
 	return !no;

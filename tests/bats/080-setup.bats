@@ -3,6 +3,8 @@
 # libkmod loads modules from the fixture's database; the fake kernel marks
 # them loaded in the fixture and brings their device nodes.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 KATA_SETUP=$KC_BUILD/bin/kata-setup
@@ -86,6 +88,28 @@ tree_sum() {
 	assert_line "Now: System is not capable of running Kata Containers"
 	[ "$before" = "$(tree_sum "$HOST")" ]
 	[ ! -s "$KC_FAKE_LOG" ]
+}
+
+@test "the installed configuration starts VMs from a template where the configuration and the host's memory can serve it, and says why not where not" {
+	use_host amd-unloaded
+	install_runtime_files
+	setup_run 0
+	assert_output --partial "enable_template = true: VMs start from a template's saved state instead of booting; the first create builds the template"
+	local conf=$HOST/etc/kata-containers/configuration.toml
+	run grep -E '^enable_template' "$conf"
+	assert_output "enable_template = true # kata-setup: VMs start from a template's saved state instead of booting (kata-runtime(8), VM FACTORY)"
+	# the key under [factory], as TOML reads it
+	assert_equal "$("$KC_BUILD/bin/toml-decode" <"$conf" | jq -r .factory.enable_template.value)" true
+
+	# 4 GB: a VM of the default size fits, not a template's file beside it
+	use_host amd-unloaded
+	install_runtime_files
+	sed -i -e 's/^MemTotal: .*/MemTotal:        4000000 kB/' -e 's/^MemAvailable: .*/MemAvailable:    3500000 kB/' \
+		"$HOST/proc/meminfo"
+	setup_run 0
+	assert_output --regexp "enable_template stays false \(VMs boot\): the host's memory \(3906 MiB, [0-9]+ MiB of it for VMs\) cannot hold a template's memory file of 2048 MiB beside a VM of that size"
+	run grep -E '^#?enable_template' "$HOST/etc/kata-containers/configuration.toml"
+	assert_output "#enable_template = false"
 }
 
 @test "a node with modules to load becomes ready; a second run plans nothing" {

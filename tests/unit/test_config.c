@@ -201,6 +201,36 @@ static void values_and_normalisation(void **state)
 	}
 }
 
+/* One answer for the runtime's factory and kata-setup: each setting a
+ * template cannot serve is named, and the default configuration has none. */
+static void template_blockers_are_named(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *toml, *why;
+	} cases[] = {
+	    {"", NULL},
+	    {"[hypervisor.qemu]\nshared_fs = \"virtio-fs\"\n", "shared_fs is virtio-fs"},
+	    {"[hypervisor.qemu]\nuse_vsock = true\n", "use_vsock"},
+	    {"[hypervisor.qemu]\nenable_hugepages = true\n", "enable_hugepages"},
+	    {"[hypervisor.qemu]\nenable_mem_prealloc = true\n", "enable_mem_prealloc"},
+	    {"[hypervisor.qemu]\nrootless = true\n", "rootless"},
+	    {"[hypervisor.qemu]\nmachine_type = \"microvm\"\n", "microvm"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kc_config c;
+		struct kc_error err = {0};
+		assert_int_equal(load(&c, cases[i].toml, &err), 0);
+		const char *why = config_template_blocker(&c);
+		if (!cases[i].why)
+			assert_null(why);
+		else
+			assert_non_null(strstr(why, cases[i].why));
+		config_free(&c);
+		kc_error_clear(&err);
+	}
+}
+
 static void key_table_is_complete(void **state)
 {
 	(void)state;
@@ -257,6 +287,7 @@ int main(void)
 	    cmocka_unit_test(unknown_keys_warn_with_lines),
 	    cmocka_unit_test(wrong_types_are_errors),
 	    cmocka_unit_test(values_and_normalisation),
+	    cmocka_unit_test(template_blockers_are_named),
 	    cmocka_unit_test(key_table_is_complete),
 	    cmocka_unit_test(every_key_is_documented),
 	};
