@@ -4,7 +4,8 @@
 # VMs from the template), and runc's for reference (medians of N runs);
 # the memory each additional VM costs (the QEMU processes' PSS, shared
 # template pages counted once) with VMS running, cold and from the
-# template; and the CPU an idle pod's VM uses.
+# template; the CPU an idle pod's VM uses; and a burst of runs started
+# together (BURST, 10 by default), from the template and from the cache.
 #
 # Usage: bench/bench_factory.sh BUILD_DIR [RUNS] [VMS]
 set -euo pipefail
@@ -64,6 +65,35 @@ printf '  stages, cold boot: %s\n' "$(stage_line "$work/cold.stages")"
 printf '  stages, from the VM template: %s\n' "$(stage_line "$work/tmpl.stages")"
 printf '  stages, from the VM cache: %s\n' "$(stage_line "$work/cache.stages")"
 sed 's/^/  /' "$work/init"
+
+# many at once: BURST runs started together (as a node's pods are after a
+# deploy), the time until every one has printed, against one alone
+burst_one() {
+	local out=$1 t0
+	shift
+	t0=$(date +%s%N)
+	"$@" 2>/dev/null | { IFS= read -r _; echo $((($(date +%s%N) - t0) / 1000000)) >"$out"; cat >/dev/null; }
+}
+# burst NAME CONFIG: the slowest of the burst's runs, in ms
+burst() {
+	local name=$1 config=$2 i
+	for i in $(seq "$burst_n"); do
+		burst_one "$work/burst-$name-$i" "$kr" --root "$root" --kata-config "$config" \
+			--log "$work/burst-$name-$i.log" run --bundle "$bundle" "burst-$name-$i" &
+	done
+	wait
+	cat "$work"/burst-"$name"-[0-9]* | sort -n | tail -1
+}
+burst_n=${BURST:-10}
+one_tmpl=$(median <"$work/tmpl")
+all_tmpl=$(burst tmpl "$tmpl")
+cache_ready
+all_cache=$(burst cache "$cache")
+took=$(grep -l 'a VM from the cache' "$work"/burst-cache-*.log | wc -l)
+said=$(grep -l 'not used' "$work"/burst-cache-*.log | wc -l)
+printf '%d runs at once: from the VM template, all printed in %s ms (%.1fx one alone); from the VM cache (2 kept), all in %s ms: %d took a cached VM, %d found it empty and said so (they started from the template)\n' \
+	"$burst_n" "$all_tmpl" "$(awk -v a="$all_tmpl" -v o="$one_tmpl" 'BEGIN { printf "%.1f", a / o }')" \
+	"$all_cache" "$took" "$said"
 "$kr" --kata-config "$cache" factory destroy >/dev/null
 
 # memory and idle CPU: VMS idle pods, cold then from the template
