@@ -70,6 +70,6 @@ stage_medians() {
 # stage_line FILE: stage_medians as one line, "name X ms; ..." (stages
 # under 0.5 ms left out), and what they add up to.
 stage_line() {
-	stage_medians "$1" | awk '{ sum += $2 } $2 >= 0.5 { printf "%s%s %.0f", sep, $1, $2; sep = "; " }
+	stage_medians "$1" | awk '{ sum += $2 } $2 >= 0.5 { printf "%s%s %d", sep, $1, $2 + 0.5; sep = "; " }
 		END { printf " (ms; together %.0f ms)\n", sum }'
 }
