@@ -200,12 +200,14 @@ static char *decide_template(const struct host_facts *f, const struct kc_config 
 	struct memory_budget b;
 	rules_memory_budget(&f->res, rules_runs_tcg(f, c->hypervisor.accel), &b);
 	uint64_t need = 2ULL * c->hypervisor.default_memory;
-	if (!no && b.known && b.fit_mib < need)
-		no = mem_no =
-		    xasprintf("the host's memory (%llu MiB, %llu MiB of it for VMs) cannot hold a "
-			      "template's memory file of %u MiB beside a VM of that size",
+	if (!no && b.known && b.fit_mib < need) {
+		mem_no =
+		    xasprintf("the host's memory (%llu MiB, %llu MiB of it for VMs) cannot "
+			      "hold a template's memory file of %u MiB beside a VM of that size",
 			      (unsigned long long)b.total_mib, (unsigned long long)b.fit_mib,
 			      (unsigned)c->hypervisor.default_memory);
+		no = mem_no;
+	}
 	_cleanup_free_ char *msg =
 	    no ? xasprintf("enable_template stays false (VMs boot): %s", no)
 	       : xstrdup("enable_template = true: VMs start from a template's saved state "
