@@ -5,12 +5,14 @@
 
 #define STAGES_MAX 48
 
-static struct {
+/* per thread: the shim v2 serves each request on a thread of its own, and
+ * two creates at once each time their own start */
+static _Thread_local struct {
 	const char *name; /* a literal: names are the callers' constants */
 	double ms;
 } stages[STAGES_MAX];
-static int nstages;
-static double recorded_ms; /* the sum of all stages so far */
+static _Thread_local int nstages;
+static _Thread_local double recorded_ms; /* the sum of all stages so far */
 
 static double now_ms(void)
 {

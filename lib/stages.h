@@ -1,9 +1,9 @@
 /* Where a command's time goes: named stages, in the order they ran, each
  * with the milliseconds it spent itself (a stage that contains others
- * counts only what they did not). One recorder per process: a command
- * (or a create in the shim v2, which serves one request at a time)
- * resets it, then its stages add to it; the log and make bench
- * (KATA_RUNTIME_TIMING) print it. */
+ * counts only what they did not). One recorder per thread: a command (or
+ * a create in the shim v2, on the thread serving its request) resets it,
+ * then its stages add to it; the log and make bench (KATA_RUNTIME_TIMING)
+ * print it. */
 #ifndef KC_STAGES_H
 #define KC_STAGES_H
 
