@@ -7,12 +7,13 @@
 
 /* per thread: the shim v2 serves each request on a thread of its own, and
  * two creates at once each time their own start */
-static _Thread_local struct {
+struct stage {
 	const char *name; /* a literal: names are the callers' constants */
 	double ms;
-} stages[STAGES_MAX];
-static _Thread_local int nstages;
-static _Thread_local double recorded_ms; /* the sum of all stages so far */
+};
+static __thread struct stage stages[STAGES_MAX];
+static __thread int nstages;
+static __thread double recorded_ms; /* the sum of all stages so far */
 
 static double now_ms(void)
 {
