@@ -51,10 +51,10 @@ cache_ready() {
 
 "$kr" --kata-config "$cache" factory init >"$work/init"
 for i in $(seq "$runs"); do
-	first_output_stages "$work/cold.stages" "$kr" --root "$root" --kata-config "$cold" run --bundle "$bundle" "cold-$i" >>"$work/cold"
-	first_output_stages "$work/tmpl.stages" "$kr" --root "$root" --kata-config "$tmpl" run --bundle "$bundle" "tmpl-$i" >>"$work/tmpl"
+	first_output --stages "$work/cold.stages" "$kr" --root "$root" --kata-config "$cold" run --bundle "$bundle" "cold-$i" >>"$work/cold"
+	first_output --stages "$work/tmpl.stages" "$kr" --root "$root" --kata-config "$tmpl" run --bundle "$bundle" "tmpl-$i" >>"$work/tmpl"
 	cache_ready
-	first_output_stages "$work/cache.stages" "$kr" --root "$root" --kata-config "$cache" run --bundle "$bundle" "cache-$i" >>"$work/cache-ms"
+	first_output --stages "$work/cache.stages" "$kr" --root "$root" --kata-config "$cache" run --bundle "$bundle" "cache-$i" >>"$work/cache-ms"
 	first_output runc --root "$work/runc" run --bundle "$bundle" bench-runc >>"$work/runc-ms"
 done
 printf 'run -> first output (TCG, %d runs, medians): cold boot %s ms, from the VM template %s ms, from the VM cache %s ms, runc %s ms\n' \
@@ -68,21 +68,15 @@ sed 's/^/  /' "$work/init"
 
 # many at once: BURST runs started together (as a node's pods are after a
 # deploy), the time until every one has printed, against one alone
-burst_one() {
-	local out=$1 t0
-	shift
-	t0=$(date +%s%N)
-	"$@" 2>/dev/null | { IFS= read -r _; echo $((($(date +%s%N) - t0) / 1000000)) >"$out"; cat >/dev/null; }
-}
 # burst NAME CONFIG: the slowest of the burst's runs, in ms
 burst() {
 	local name=$1 config=$2 i
 	for i in $(seq "$burst_n"); do
-		burst_one "$work/burst-$name-$i" "$kr" --root "$root" --kata-config "$config" \
-			--log "$work/burst-$name-$i.log" run --bundle "$bundle" "burst-$name-$i" &
+		first_output "$kr" --root "$root" --kata-config "$config" --log "$work/burst-$name-$i.log" \
+			run --bundle "$bundle" "burst-$name-$i" >"$work/burst-$name-$i.ms" &
 	done
 	wait
-	cat "$work"/burst-"$name"-[0-9]* | sort -n | tail -1
+	cat "$work"/burst-"$name"-*.ms | sort -n | tail -1
 }
 burst_n=${BURST:-10}
 one_tmpl=$(median <"$work/tmpl")

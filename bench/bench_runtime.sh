@@ -31,13 +31,8 @@ jq --argjson a "$args" '.process.terminal = false | .process.args = $a' "$bundle
 : >"$work/results"
 : >"$work/stages"
 for i in $(seq "$runs"); do
-	t0=$(date +%s%N)
-	# the first line of output marks the time; the rest (teardown) is not counted
-	KATA_RUNTIME_TIMING=1 "$kr" --root "$root" --kata-config "$config" run --bundle "$bundle" "bench-$i" \
-		2>"$work/timing" | { IFS= read -r _; date +%s%N >"$work/t1"; cat >/dev/null; }
-	t1=$(cat "$work/t1")
-	echo "$(((t1 - t0) / 1000000))" >>"$work/results"
-	grep '^timing:' "$work/timing" >>"$work/stages"
+	first_output --stages "$work/stages" "$kr" --root "$root" --kata-config "$config" run --bundle "$bundle" "bench-$i" \
+		>>"$work/results"
 done
 total=$(median <"$work/results")
 printf 'kata-runtime run -> first output (TCG, %d runs, medians): %s ms\n' "$runs" "$total"

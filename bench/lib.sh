@@ -8,24 +8,22 @@ median() {
 }
 
 # shellcheck disable=SC2154 # $work is the sourcing script's
-# first_output COMMAND...: ms from COMMAND's start to the first line it
-# prints (what follows, a container's teardown, is not counted).
+# first_output [--stages FILE] COMMAND...: ms from COMMAND's start to the
+# first line it prints (what follows, a container's teardown, is not
+# counted). With --stages, KATA_RUNTIME_TIMING is set and the stages
+# kata-runtime printed are appended to FILE. Each call has files of its
+# own, so runs started together each time their own.
 first_output() {
-	local t0
+	local stages='' err t0 timing=()
+	if [ "$1" = --stages ]; then
+		stages=$2 timing=(env KATA_RUNTIME_TIMING=1)
+		shift 2
+	fi
+	err=$(mktemp -p "$work")
 	t0=$(date +%s%N)
-	"$@" 2>/dev/null | { IFS= read -r _; date +%s%N >"$work/t1"; cat >/dev/null; }
-	echo $((($(cat "$work/t1") - t0) / 1000000))
-}
-
-# first_output_stages FILE COMMAND...: first_output with KATA_RUNTIME_TIMING
-# set, the stages kata-runtime printed appended to FILE.
-first_output_stages() {
-	local file=$1 t0
-	shift
-	t0=$(date +%s%N)
-	KATA_RUNTIME_TIMING=1 "$@" 2>"$work/stderr" | { IFS= read -r _; date +%s%N >"$work/t1"; cat >/dev/null; }
-	grep '^timing:' "$work/stderr" >>"$file" || true
-	echo $((($(cat "$work/t1") - t0) / 1000000))
+	"${timing[@]}" "$@" 2>"$err" | { IFS= read -r _; echo $((($(date +%s%N) - t0) / 1000000)); cat >/dev/null; }
+	[ -z "$stages" ] || grep '^timing:' "$err" >>"$stages" || true
+	rm -f "$err"
 }
 
 # busybox_bundle KATA_RUNTIME DIR ARG...: an OCI bundle in DIR (kata-runtime
