@@ -268,6 +268,18 @@ static int set_field(struct kc_config *c, const struct config_key *k, const stru
 		return 0;
 	case CFG_INT32:
 	case CFG_UINT32:
+		/* the VM cache's size may be left to the host (config.h) */
+		if (field == &c->factory.vm_cache_number && v->type == TOML_STRING) {
+			if (v->u.s.len != 4 || memcmp(v->u.s.ptr, "auto", 4))
+				return kc_error_set(err, 0,
+						    "%s:%u:%u: [%s] %s: expected a non-negative "
+						    "integer or \"auto\", found \"%.*s\"",
+						    name, kv->line, kv->col, k->section, k->name,
+						    v->u.s.len > 64 ? 64 : (int)v->u.s.len,
+						    v->u.s.ptr);
+			c->factory.vm_cache_number = VM_CACHE_AUTO;
+			return 0;
+		}
 		if (v->type != TOML_INTEGER)
 			return TYPE_ERROR();
 		if (k->type == CFG_UINT32 && (v->u.i < 0 || v->u.i > UINT32_MAX))

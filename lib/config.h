@@ -81,8 +81,11 @@ struct runtime_config {
 struct factory_config {
 	bool enable_template;
 	char *template_path, *vm_cache_endpoint;
-	uint32_t vm_cache_number;
+	uint32_t vm_cache_number; /* VM_CACHE_AUTO: "auto" */
 };
+/* vm_cache_number = "auto": the cache's daemon sizes itself from the
+ * host's CPUs and memory when it starts (rules_vm_cache_size). */
+#define VM_CACHE_AUTO UINT32_MAX
 
 struct netmon_config {
 	char *path;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -120,6 +121,9 @@ static int check_values(struct kc_config *c, struct kc_error *err)
 		if (!k)
 			continue;
 		long long v = number_field(c, k);
+		if (k->offset == offsetof(struct kc_config, factory.vm_cache_number) &&
+		    c->factory.vm_cache_number == VM_CACHE_AUTO)
+			continue; /* "auto" */
 		if (v < number_ranges[i].min || v > number_ranges[i].max)
 			return value_error(c, number_ranges[i].section, number_ranges[i].key, err,
 					   "%lld is out of range (%lld to %lld %s)", v,

@@ -231,6 +231,33 @@ static void template_blockers_are_named(void **state)
 	}
 }
 
+/* vm_cache_number: a number (Kata's), or "auto" (sized by the cache's
+ * daemon); any other string names the file, the line and the key. */
+static void vm_cache_number_auto(void **state)
+{
+	(void)state;
+	struct kc_config c;
+	struct kc_error err = {0};
+	assert_int_equal(load(&c, "[factory]\nvm_cache_number = \"auto\"\n", &err), 0);
+	assert_int_equal(c.factory.vm_cache_number, VM_CACHE_AUTO);
+	assert_int_equal(config_check_values(&c, 4, NULL, &err), 0);
+	config_free(&c);
+	assert_int_equal(load(&c, "[factory]\nvm_cache_number = 3\n", &err), 0);
+	assert_int_equal(c.factory.vm_cache_number, 3);
+	config_free(&c);
+	assert_int_equal(load(&c, "[factory]\nvm_cache_number = \"lots\"\n", &err), -1);
+	assert_string_equal(kc_error_msg(&err),
+			    "test.toml:2:19: [factory] vm_cache_number: expected a non-negative "
+			    "integer or \"auto\", found \"lots\"");
+	config_free(&c);
+	kc_error_clear(&err);
+	assert_int_equal(load(&c, "[factory]\nvm_cache_number = 257\n", &err), 0);
+	assert_int_equal(config_check_values(&c, 4, NULL, &err), -1);
+	assert_non_null(strstr(kc_error_msg(&err), "257 is out of range"));
+	config_free(&c);
+	kc_error_clear(&err);
+}
+
 static void key_table_is_complete(void **state)
 {
 	(void)state;
@@ -288,6 +315,7 @@ int main(void)
 	    cmocka_unit_test(wrong_types_are_errors),
 	    cmocka_unit_test(values_and_normalisation),
 	    cmocka_unit_test(template_blockers_are_named),
+	    cmocka_unit_test(vm_cache_number_auto),
 	    cmocka_unit_test(key_table_is_complete),
 	    cmocka_unit_test(every_key_is_documented),
 	};
