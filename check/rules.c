@@ -38,6 +38,7 @@ void rules_evaluate(const struct rules_input *in, struct report *r)
 	rules_resources(in, r);
 	rules_confidential(in, r);
 	rules_config(in, r);
+	rules_factory(in, r);
 	rules_apply_accel(in, r);
 }
 

@@ -86,6 +86,19 @@ void rules_memory_budget(const struct resource_facts *res, bool tcg, struct memo
 /* Will VMs run under TCG with this accelerator setting? */
 bool rules_runs_tcg(const struct host_facts *f, const char *accel);
 
+/* The VM factory (rules_factory.c). What keeps a template from serving
+ * this configuration on this host - the configuration's own blocker or the
+ * memory - NULL when nothing does; buf holds a memory reason. */
+const char *rules_factory_blocker(const struct host_facts *f, const struct kc_config *c, char *buf,
+				  size_t size);
+/* The memory part alone: a template's memory file beside a VM. */
+const char *rules_template_memory(const struct resource_facts *res, bool tcg,
+				  unsigned default_memory, char *buf, size_t size);
+/* vm_cache_number = "auto": how many VMs, and why (into why). */
+unsigned rules_vm_cache_size(const struct resource_facts *res, bool tcg, unsigned default_memory,
+			     char *why, size_t size);
+void rules_factory(const struct rules_input *in, struct report *r);
+
 /* Another hypervisor's vsock transport that keeps vhost_vsock from loading
  * (before Linux 5.5 the first transport owned vsock): its module name, NULL
  * when none is in the way. */

@@ -111,7 +111,7 @@ load helpers
 	assert_line "Checking /dev/kvm: FAIL"
 	run_check 0 --quiet --host-root "$FIXTURES/intel-ready"
 	# the counts line is printed whatever the verdict
-	assert_output "$(printf '40 passed, 0 warnings, 0 failed, 6 skipped\nSystem is capable of running Kata Containers')"
+	assert_output "$(printf '41 passed, 0 warnings, 0 failed, 6 skipped\nSystem is capable of running Kata Containers')"
 }
 
 @test "--verbose prints the host and every finding" {

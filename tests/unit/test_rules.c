@@ -385,6 +385,40 @@ static void resources(void **state)
 	fb_free(f);
 }
 
+/* vm_cache_number = "auto": one VM per CPU, in a quarter of the memory
+ * for VMs, at most 8; and the memory a template needs beside a VM. */
+static void factory_sizing(void **state)
+{
+	(void)state;
+	static const struct {
+		unsigned cpus;
+		uint64_t mem_gib;
+		unsigned want;
+	} cases[] = {
+	    {2, 24, 2},	  /* CPUs */
+	    {16, 128, 8}, /* the ceiling */
+	    {64, 32, 3},  /* memory: a quarter of ~29.5 GiB in 2 GiB VMs */
+	    {4, 4, 0},	  /* no room for one */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct host_facts *f = fb_intel_ready();
+		char why[256], buf[256];
+		f->res.cpus_online = cases[i].cpus;
+		f->res.mem_total_kib = f->res.mem_available_kib = cases[i].mem_gib << 20;
+		unsigned n = rules_vm_cache_size(&f->res, true, 2048, why, sizeof(why));
+		assert_int_equal(n, cases[i].want);
+		assert_non_null(strstr(why, "VM"));
+		/* a template beside a VM: 2 x 2048 MiB and QEMU's share */
+		const char *no = rules_template_memory(&f->res, true, 2048, buf, sizeof(buf));
+		if (cases[i].mem_gib >= 8)
+			assert_null(no);
+		else
+			assert_non_null(
+			    strstr(no, "cannot hold a template's memory file of 2048 MiB"));
+		fb_free(f);
+	}
+}
+
 static void other_architectures(void **state)
 {
 	(void)state;
@@ -467,6 +501,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(ready_node_is_capable),
+	    cmocka_unit_test(factory_sizing),
 	    cmocka_unit_test(vmx_hidden_by_firmware),
 	    cmocka_unit_test(vm_without_nested),
 	    cmocka_unit_test(pvm_host),
