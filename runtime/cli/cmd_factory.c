@@ -20,7 +20,7 @@ static int factory_init(const struct rtconfig *rc, bool foreground, struct kc_er
 	if (!cfg->factory.enable_template && !cfg->factory.vm_cache_number)
 		return kc_error_set(err, 0,
 				    "vm factory is not enabled: set enable_template = true or "
-				    "vm_cache_number > 0 under [factory] in %s",
+				    "vm_cache_number (a number, or \"auto\") under [factory] in %s",
 				    file ? file : "the configuration");
 	if (!factory_usable(cfg, 0, &why))
 		return kc_error_set(err, 0, "vm factory: not for this configuration: %s", why);
@@ -66,8 +66,16 @@ static void print_cache(const json_t *c)
 		   ? "from the template"
 		   : "booted cold",
 	       json_string_value(json_object_get(c, "started")));
-	printf("handed out %d, replaced %d (died in the cache), failed boots %d\n",
+	int number = (int)json_integer_value(json_object_get(c, "number")),
+	    target = (int)json_integer_value(json_object_get(c, "target"));
+	if (json_string_value(json_object_get(c, "sized")))
+		printf("sized: %s\n", json_string_value(json_object_get(c, "sized")));
+	if (target > number)
+		printf("keeping %d ready after a burst (%d when quiet, at most %d)\n", target,
+		       number, (int)json_integer_value(json_object_get(c, "grow_max")));
+	printf("handed out %d, found empty %d, replaced %d (died in the cache), failed boots %d\n",
 	       (int)json_integer_value(json_object_get(c, "handed_out")),
+	       (int)json_integer_value(json_object_get(c, "empty_takes")),
 	       (int)json_integer_value(json_object_get(c, "replaced")),
 	       (int)json_integer_value(json_object_get(c, "failed_boots")));
 	size_t i;

@@ -20,6 +20,7 @@
 #include "fs.h"
 #include "log.h"
 #include "qemu.h"
+#include "rules.h"
 #include "sandbox.h"
 #include "state.h"
 #include "strbuf.h"
@@ -299,6 +300,13 @@ int factory_template(const struct rtconfig *rc, bool make, struct factory_templa
 	/* another builder may have finished while this one waited */
 	if (read_info(dfd, t) == 0)
 		return 0;
+	/* the memory guard: a template's memory file stays on tmpfs for as
+	 * long as the template does */
+	char why[512];
+	if (rc->facts &&
+	    rules_template_memory(&rc->facts->res, rc->accel && !strcmp(rc->accel, "tcg"),
+				  rc->cfg->hypervisor.default_memory, why, sizeof(why)))
+		return kc_error_set(err, ENOMEM, "no VM template is built: %s", why);
 	/* a directory of this key that is not whole: a crash's, rebuilt */
 	beneath_remove_tree(dfd, t->key);
 	int rc_ = build(rc, dfd, t, err);

@@ -348,15 +348,27 @@ static void stop_daemon(int cdir, const char *dir)
 	_cleanup_close_ int lock = openat(cdir, "lock", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) == 0)
 		return; /* no daemon */
-	json_t *d = vmcache_read_record(cdir, "daemon.json");
-	pid_t pid = (pid_t)json_integer_value(json_object_get(d, "pid"));
-	uint64_t start = (uint64_t)json_integer_value(json_object_get(d, "start"));
-	json_decref(d);
-	if (pid > 0 && process_alive(pid, start))
-		kill(pid, SIGTERM);
+	/* the lock's holder is the daemon daemon.json names - or, while a
+	 * daemon starts (it clears what a dead one left before it writes its
+	 * own record), the one that will: the record is read again until a
+	 * live daemon is found and told to stop */
+	pid_t pid = 0;
+	uint64_t start = 0;
+	bool told = false;
 	long long end = monotonic_ms() + DAEMON_STOP_MS;
-	while (flock(lock, LOCK_EX | LOCK_NB) < 0 && monotonic_ms() < end)
+	do {
+		if (!told) {
+			json_t *d = vmcache_read_record(cdir, "daemon.json");
+			pid = (pid_t)json_integer_value(json_object_get(d, "pid"));
+			start = (uint64_t)json_integer_value(json_object_get(d, "start"));
+			json_decref(d);
+			if (pid > 0 && process_alive(pid, start)) {
+				kill(pid, SIGTERM);
+				told = true;
+			}
+		}
 		usleep(20000);
+	} while (flock(lock, LOCK_EX | LOCK_NB) < 0 && monotonic_ms() < end);
 	if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
 		kc_warn("the VM cache daemon (pid %d) did not stop: killing it", (int)pid);
 		if (pid > 0)

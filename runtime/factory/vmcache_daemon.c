@@ -27,6 +27,7 @@
 #include "fs.h"
 #include "log.h"
 #include "qmp.h"
+#include "rules.h"
 #include "state.h"
 #include "strbuf.h"
 #include "timeouts.h"
@@ -37,6 +38,13 @@
 #define HEALTH_MS    1000 /* QMP's word that a VM handed over still runs */
 #define RETRY_MAX_MS 60000
 #define LOOP_MS	     500
+/* a burst that found the cache empty raises what it keeps ready, up to
+ * twice its number; a quiet minute lowers it again, a VM at a time */
+#define GROW_HOLD_MS 60000
+/* how often the configuration file it serves is looked at */
+#define CONF_CHECK_MS 2000
+/* the test seam for GROW_HOLD_MS: a burst's end, in a test's time */
+#define HOLD_ENV "KATA_RUNTIME_TEST_VMCACHE_HOLD_MS"
 
 enum cvm_state { CVM_BOOTING, CVM_READY, CVM_STOPPING };
 
@@ -45,24 +53,33 @@ static const char *const state_names[] = {"booting", "ready", "stopping"};
 struct cvm {
 	char id[64];
 	enum cvm_state state;
-	pid_t worker; /* the child booting or stopping it */
-	json_t *vm;   /* ready: its record, sandbox_to_json */
+	pid_t worker;		       /* the child booting or stopping it */
+	char key[FACTORY_KEY_LEN + 1]; /* the configuration it is booted for */
+	json_t *vm;		       /* ready: its record, sandbox_to_json */
 	pid_t qemu_pid;
 	uint64_t qemu_start;
 	char since[64];
 };
 
 struct cache {
-	const struct rtconfig *rc;
+	const struct rtconfig *rc; /* the configuration it serves */
+	struct rtconfig *owned;	   /* rc, once reloaded (follow_config) */
+	const char *conf_path;	   /* the file rc came from; NULL: built-in */
+	struct stat conf_st;
+	long long next_conf_check, hold_ms;
+	bool restart; /* stopped for the service manager to start it again */
 	char *dir;
 	int cdir, lock, listen_fd;
 	char key[FACTORY_KEY_LEN + 1];
-	unsigned number;
+	unsigned number;   /* what it keeps ready when nothing asks */
+	unsigned target;   /* what it keeps ready now: number, or more after a burst */
+	unsigned grow_max; /* target's bound */
+	char sized[256];   /* how "auto" sized number; "" when configured */
 	bool from_template;
 	struct cvm vms[VMCACHE_MAX * 2];
 	int nvms;
-	unsigned seq, handed, replaced, failed, consecutive;
-	long long retry_at;
+	unsigned seq, handed, replaced, failed, consecutive, empty_takes;
+	long long retry_at, last_empty;
 	char started[64];
 };
 
@@ -181,6 +198,7 @@ static void start_boot(struct cache *c)
 	memset(v, 0, sizeof(*v));
 	snprintf(v->id, sizeof(v->id), "vmcache-%d-%u", (int)getpid(), ++c->seq);
 	v->state = CVM_BOOTING;
+	memcpy(v->key, c->key, sizeof(v->key));
 	rfc3339_now(v->since, sizeof(v->since));
 	/* recorded before anything is made: a crash leaves what destroy finds */
 	_cleanup_error_ struct kc_error err = {0};
@@ -239,7 +257,11 @@ static void boot_done(struct cache *c, struct cvm *v, int status)
 			  ? vmcache_read_record(c->cdir, name)
 			  : NULL;
 	json_t *vm = json_object_get(rec, "vm");
-	if (json_is_object(vm)) {
+	if (json_is_object(vm) && strcmp(v->key, c->key)) {
+		/* booted for a configuration the daemon no longer serves */
+		kc_info("cached VM %s: of the configuration before; stopping it", v->id);
+		start_stop(c, v);
+	} else if (json_is_object(vm)) {
 		v->state = CVM_READY;
 		v->vm = json_incref(vm);
 		v->qemu_pid = (pid_t)json_integer_value(json_object_get(vm, "qemu_pid"));
@@ -298,16 +320,48 @@ static void watch(struct cache *c)
 	}
 }
 
+/* A take that found no VM ready: the burst it belongs to raises the
+ * target, so that the next one finds more. */
+static void grow(struct cache *c)
+{
+	c->empty_takes++;
+	c->last_empty = monotonic_ms();
+	if (c->target < c->grow_max) {
+		c->target++;
+		kc_info("VM cache empty on a take: keeping %u ready (%u when quiet)", c->target,
+			c->number);
+	}
+}
+
+/* After a quiet GROW_HOLD_MS, the target steps back towards number, and
+ * a VM beyond it is stopped: its memory goes back to the pods. */
+static void shrink(struct cache *c, int live)
+{
+	long long now = monotonic_ms();
+	if (c->target <= c->number || now - c->last_empty < c->hold_ms)
+		return;
+	c->target--;
+	c->last_empty = now - c->hold_ms + c->hold_ms / 4; /* the next step, later */
+	kc_info("VM cache quiet: keeping %u ready", c->target);
+	for (int i = c->nvms - 1; i >= 0 && live > (int)c->target; i--)
+		if (c->vms[i].state == CVM_READY) {
+			start_stop(c, &c->vms[i]);
+			live--;
+		}
+}
+
 static void refill(struct cache *c)
 {
 	int live = 0;
+	bool booting = false;
 	for (int i = 0; i < c->nvms; i++) {
-		if (c->vms[i].state == CVM_BOOTING)
-			return; /* one boot at a time: the host's CPUs serve the pods first */
-		if (c->vms[i].state == CVM_READY)
-			live++;
+		booting |= c->vms[i].state == CVM_BOOTING;
+		live += c->vms[i].state == CVM_READY;
 	}
-	if (live < (int)c->number && monotonic_ms() >= c->retry_at)
+	shrink(c, live);
+	if (booting)
+		return; /* one boot at a time: the host's CPUs serve the pods first */
+	if (live < (int)c->target && monotonic_ms() >= c->retry_at)
 		start_boot(c);
 }
 
@@ -390,7 +444,7 @@ static json_t *take(struct cache *c, const json_t *req, int fd)
 	for (int i = 0; i < c->nvms; i++) {
 		struct cvm *v = &c->vms[i];
 		booting += v->state == CVM_BOOTING;
-		if (v->state != CVM_READY)
+		if (v->state != CVM_READY || strcmp(v->key, c->key))
 			continue;
 		if (!vm_runs(v)) {
 			kc_warn("cached VM %s does not run; replacing it", v->id);
@@ -422,7 +476,9 @@ static json_t *take(struct cache *c, const json_t *req, int fd)
 		forget(c, v);
 		return ans;
 	}
-	return error_answer("empty (%d VM%s booting)", booting, booting == 1 ? "" : "s");
+	grow(c);
+	return error_answer("empty (%d VM%s booting; keeping %u ready from now on)", booting,
+			    booting == 1 ? "" : "s", c->target);
 }
 
 static json_t *status(const struct cache *c)
@@ -439,12 +495,17 @@ static json_t *status(const struct cache *c)
 		}
 		json_array_append_new(vms, j);
 	}
-	return json_pack("{s:b, s:s, s:i, s:i, s:s, s:s, s:s, s:i, s:i, s:i, s:o}", "running", true,
-			 "endpoint", c->rc->cfg->factory.vm_cache_endpoint, "pid", (int)getpid(),
-			 "number", c->number, "key", c->key, "from",
-			 c->from_template ? "template" : "cold", "started", c->started,
-			 "handed_out", c->handed, "replaced", c->replaced, "failed_boots",
-			 c->failed, "vms", vms);
+	json_t *st =
+	    json_pack("{s:b, s:s, s:i, s:i, s:i, s:i, s:s, s:s, s:s, s:i, s:i, s:i, s:i, "
+		      "s:o}",
+		      "running", true, "endpoint", c->rc->cfg->factory.vm_cache_endpoint, "pid",
+		      (int)getpid(), "number", c->number, "target", c->target, "grow_max",
+		      c->grow_max, "key", c->key, "from", c->from_template ? "template" : "cold",
+		      "started", c->started, "handed_out", c->handed, "empty_takes", c->empty_takes,
+		      "replaced", c->replaced, "failed_boots", c->failed, "vms", vms);
+	if (c->sized[0])
+		json_object_set_new(st, "sized", json_string(c->sized));
+	return st;
 }
 
 static void serve_one(struct cache *c)
@@ -617,13 +678,128 @@ static void shut_down(struct cache *c)
 	unlinkat(c->cdir, "daemon.json", 0);
 }
 
+/* What rc makes of the cache: its size ("auto": the host's), the bound of
+ * its growth, where its VMs come from, their configuration's key. 1 when
+ * it serves; 0 when "auto" keeps none here (c->sized says why); -1 with
+ * err when rc cannot have a cache. */
+static int configure(struct cache *c, const struct rtconfig *rc, struct kc_error *err)
+{
+	const struct kc_config *cfg = rc->cfg;
+	const char *why = NULL;
+	unsigned number = cfg->factory.vm_cache_number;
+	c->sized[0] = '\0';
+	if (number == VM_CACHE_AUTO) {
+		char how[200];
+		number =
+		    rules_vm_cache_size(&rc->facts->res, rc->accel && !strcmp(rc->accel, "tcg"),
+					cfg->hypervisor.default_memory, how, sizeof(how));
+		snprintf(c->sized, sizeof(c->sized), "vm_cache_number = \"auto\": %s", how);
+		if (!number)
+			return 0;
+	}
+	if (!number)
+		return kc_error_set(err, 0, "[factory] vm_cache_number is 0: no VM cache");
+	if (number > VMCACHE_MAX)
+		return kc_error_set(err, 0, "[factory] vm_cache_number %u: at most %d", number,
+				    VMCACHE_MAX);
+	if (!factory_usable(cfg, 0, &why))
+		return kc_error_set(err, 0, "vm cache: not for this configuration: %s", why);
+	c->number = c->target = number;
+	c->grow_max = number * 2 < VMCACHE_MAX ? number * 2 : VMCACHE_MAX;
+	c->from_template = cfg->factory.enable_template;
+	factory_key(rc, c->key);
+	return 1;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The configuration file it serves, edited: its VMs follow it. Those of
+ * the configuration before are stopped (a ready one now, a booting one
+ * once it is up) and the new configuration's boot in their place. A file
+ * that does not load changes nothing; one that moves the endpoint stops
+ * the daemon for the service manager to start it there, and one that
+ * turns the cache off stops it. */
+static void follow_config(struct cache *c)
+{
+	long long now = monotonic_ms();
+	struct stat st;
+	if (!c->conf_path || now < c->next_conf_check)
+		return;
+	c->next_conf_check = now + CONF_CHECK_MS;
+	if (stat(c->conf_path, &st) < 0 || same_file(&st, &c->conf_st))
+		return;
+	c->conf_st = st;
+	struct rtconfig *next = xmalloc(sizeof(*next));
+	_cleanup_error_ struct kc_error err = {0};
+	if (rtconfig_load(next, c->conf_path, &err) < 0) {
+		kc_warn("%s changed, but: %s; the cache goes on with the configuration before",
+			c->conf_path, kc_error_msg(&err));
+		rtconfig_free(next);
+		free(next);
+		return;
+	}
+	const char *endpoint = c->rc->cfg->factory.vm_cache_endpoint;
+	if (strcmp(next->cfg->factory.vm_cache_endpoint, endpoint)) {
+		kc_warn("%s changed: the VM cache's endpoint is %s now, not %s; this daemon stops "
+			"(the service manager, or kata-runtime factory init, starts it there)",
+			c->conf_path, next->cfg->factory.vm_cache_endpoint, endpoint);
+		c->restart = true;
+		quit = 1;
+	} else {
+		char old_key[FACTORY_KEY_LEN + 1];
+		memcpy(old_key, c->key, sizeof(old_key));
+		int r = configure(c, next, &err);
+		if (r <= 0) {
+			kc_warn("%s changed: %s; the VM cache stops", c->conf_path,
+				r == 0 ? c->sized : kc_error_msg(&err));
+			quit = 1;
+		} else {
+			int stale = 0;
+			for (int i = 0; i < c->nvms; i++)
+				if (c->vms[i].state == CVM_READY && strcmp(c->vms[i].key, c->key)) {
+					start_stop(c, &c->vms[i]);
+					stale++;
+				}
+			kc_info("%s changed: serving configuration %s, %u VM(s) %s%s%s; %d VM(s) "
+				"of configuration %s stopped",
+				c->conf_path, c->key, c->number,
+				c->from_template ? "from its template" : "booted cold",
+				c->sized[0] ? "; " : "", c->sized, stale, old_key);
+			c->retry_at = 0;
+			c->consecutive = 0;
+		}
+	}
+	if (quit) {
+		rtconfig_free(next);
+		free(next);
+		return;
+	}
+	c->rc = next;
+	if (c->owned) {
+		rtconfig_free(c->owned);
+		free(c->owned);
+	}
+	c->owned = next;
+	_cleanup_error_ struct kc_error werr = {0};
+	if (write_daemon_json(c, &werr) < 0)
+		kc_error_log("%s", kc_error_msg(&werr));
+}
+
 static void serve_loop(struct cache *c)
 {
-	kc_info("VM cache serving %s: %u VM(s) of configuration %s, %s",
+	kc_info("VM cache serving %s: %u VM(s) of configuration %s, %s%s%s",
 		c->rc->cfg->factory.vm_cache_endpoint, c->number, c->key,
-		c->from_template ? "from its template" : "booted cold");
+		c->from_template ? "from its template" : "booted cold", c->sized[0] ? "; " : "",
+		c->sized);
 	while (!quit) {
 		reap(c);
+		follow_config(c);
+		if (quit)
+			break;
 		watch(c);
 		refill(c);
 		struct pollfd p = {c->listen_fd, POLLIN, 0};
@@ -637,16 +813,20 @@ int vmcache_serve(const struct rtconfig *rc, bool foreground, struct kc_error *e
 {
 	const struct kc_config *cfg = rc->cfg;
 	struct cache c = {.rc = rc, .cdir = -1, .lock = -1, .listen_fd = -1};
-	const char *why = NULL;
-	c.number = cfg->factory.vm_cache_number;
-	if (c.number > VMCACHE_MAX)
-		return kc_error_set(err, 0, "[factory] vm_cache_number %u: at most %d", c.number,
-				    VMCACHE_MAX);
-	if (!factory_usable(cfg, 0, &why))
-		return kc_error_set(err, 0, "vm cache: not for this configuration: %s", why);
-	c.from_template = cfg->factory.enable_template;
-	factory_key(rc, c.key);
+	c.conf_path = rc->a.config->src.path;
+	if (c.conf_path && stat(c.conf_path, &c.conf_st) < 0)
+		c.conf_path = NULL;
+	const char *hold = getenv(HOLD_ENV);
+	c.hold_ms = hold && *hold ? atoll(hold) : GROW_HOLD_MS;
+	int sized = configure(&c, rc, err);
+	if (sized <= 0) {
+		if (sized == 0) /* not an error: creates use the template, or boot */
+			printf("vm cache: not started: %s\n", c.sized);
+		return sized;
+	}
 	rfc3339_now(c.started, sizeof(c.started));
+	if (foreground && !kc_log_level_enabled(KC_LOG_INFO))
+		kc_log_set_level(KC_LOG_INFO); /* a daemon says what it does */
 	if (check_endpoint(cfg->factory.vm_cache_endpoint, err) < 0)
 		return -1;
 	c.dir = vmcache_dir(cfg->factory.vm_cache_endpoint);
@@ -697,8 +877,6 @@ int vmcache_serve(const struct rtconfig *rc, bool foreground, struct kc_error *e
 			kc_log_init("kata-runtime", log, false,
 				    kc_log_level_enabled(KC_LOG_DEBUG) ? KC_LOG_DEBUG
 								       : KC_LOG_INFO);
-	} else if (!kc_log_level_enabled(KC_LOG_INFO)) {
-		kc_log_set_level(KC_LOG_INFO); /* a daemon says what it does */
 	}
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGTERM, &sa, NULL);
@@ -709,9 +887,13 @@ int vmcache_serve(const struct rtconfig *rc, bool foreground, struct kc_error *e
 		goto out;
 	}
 	serve_loop(&c);
-	rc_ = 0;
+	rc_ = c.restart ? kc_error_set(err, 0, "the VM cache's endpoint changed: stopped") : 0;
+	if (c.owned) {
+		rtconfig_free(c.owned);
+		free(c.owned);
+	}
 	if (!foreground)
-		_exit(0);
+		_exit(rc_ < 0 ? 1 : 0);
 out:
 	if (c.listen_fd >= 0)
 		close(c.listen_fd);

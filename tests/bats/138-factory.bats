@@ -137,7 +137,7 @@ template_vms() {
 	assert_line "vm factory: on, but not used: shared_fs is virtio-fs: QEMU cannot save a vhost-user device's state"
 	sed -i 's/^enable_template = true$/enable_template = false/' "$KR_CONFIG"
 	run -1 --separate-stderr kr factory init
-	assert_regex "$stderr" "vm factory is not enabled: set enable_template = true or vm_cache_number > 0 under \[factory\] in .*configuration.toml"
+	assert_regex "$stderr" "vm factory is not enabled: set enable_template = true or vm_cache_number \(a number, or \"auto\"\) under \[factory\] in .*configuration.toml"
 	run -1 --separate-stderr kr factory
 	assert_equal "$stderr" "kata-runtime: factory: missing subcommand: use init, status or destroy"
 	run -1 --separate-stderr kr factory make

@@ -124,7 +124,7 @@ assert_cache_destroyed() {
 	run -0 kr factory status
 	assert_line "vm factory: off (enable_template = false)"
 	assert_line --regexp "^vm cache: serving $CACHE_SOCK, daemon pid [0-9]+, 2 VM\(s\) of configuration [0-9a-f]{16} booted cold, since "
-	assert_line "handed out 0, replaced 0 (died in the cache), failed boots 0"
+	assert_line "handed out 0, found empty 0, replaced 0 (died in the cache), failed boots 0"
 	assert_line --regexp "^cached VM vmcache-[0-9]+-[0-9]+: ready since [-0-9T:.Z]+, QEMU pid [0-9]+, 1 vCPU, 2048 MiB$"
 	# one daemon per endpoint
 	run -1 --separate-stderr kr factory init
@@ -166,20 +166,21 @@ assert_cache_destroyed() {
 @test "vm cache: a cached VM that dies is replaced, never handed out; a create falls back to booting when the cache is empty or its daemon died; destroy removes what the daemon left" {
 	require_guest
 	cache_config 1
-	kr factory init >/dev/null
+	# no growth after a take that finds it empty: a quiet spell of 0 ms
+	KATA_RUNTIME_TEST_VMCACHE_HOLD_MS=0 kr factory init >/dev/null
 	wait_ready 1
 	kill -9 "$(ready_pids)"
 	make_bundle "$BATS_TEST_TMPDIR/b" sh -c 'echo hello'
 	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c1
 	assert_output hello
 	run -0 kr factory status
-	assert_line --regexp "^handed out [01], replaced 1 \(died in the cache\), failed boots 0$"
+	assert_line --regexp "^handed out [01], found empty [01], replaced 1 \(died in the cache\), failed boots 0$"
 	wait_ready 1
 	# the one VM taken, the next create finds the cache empty and boots
 	kr --log "$BATS_TEST_TMPDIR/log" create --bundle "$BATS_TEST_TMPDIR/b" c2 >/dev/null 2>&1
 	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c3
 	assert_output hello
-	log_has "the VM cache at $CACHE_SOCK: empty (1 VM booting); not used" "$BATS_TEST_TMPDIR/log"
+	log_has "the VM cache at $CACHE_SOCK: empty (1 VM booting; keeping 2 ready from now on); not used" "$BATS_TEST_TMPDIR/log"
 	kr delete --force c2
 	[ ! -e "$KR_ROOT/c2" ]
 	wait_ready 1
@@ -188,11 +189,13 @@ assert_cache_destroyed() {
 	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log2" run --bundle "$BATS_TEST_TMPDIR/b" c4
 	assert_output hello
 	log_has "the VM cache at $CACHE_SOCK is not running; not used" "$BATS_TEST_TMPDIR/log2"
+	# (1 ready, or 2: the create that found it empty made it keep 2)
+	local left
+	left=$(cached_qemus)
 	run -0 kr factory status
-	assert_line "vm cache: not running (the VM cache at $CACHE_SOCK is not running); 1 VM(s) a daemon that died left (kata-runtime factory destroy removes them)"
+	assert_line "vm cache: not running (the VM cache at $CACHE_SOCK is not running); $left VM(s) a daemon that died left (kata-runtime factory destroy removes them)"
 	run -0 "$KC_BUILD/bin/kata-dashboard" --once --view sandboxes --size 110x16
-	assert_line --regexp "^ VM CACHE: 1 ready, 0 other - its daemon is not running \(kata-runtime factory destroy removes them\)$"
-	assert_equal "$(cached_qemus)" 1
+	assert_line --regexp "^ VM CACHE: $left ready, 0 other - its daemon is not running \(kata-runtime factory destroy removes them\)$"
 	assert_cache_destroyed
 	# killed while it boots its first VM: the same
 	kr factory init >/dev/null
@@ -283,6 +286,146 @@ assert_cache_destroyed() {
 	assert_regex "$stderr" "^kata-runtime: listen on $BATS_TEST_TMPDIR/file/cache.sock: Not a directory$"
 	assert_equal "$(ls -a /run/kata-containers/.vmcache 2>/dev/null | wc -l)" "$before"
 	assert_equal "$(cached_qemus)" 0
+}
+
+# ready_count: how many VMs the cache holds ready.
+ready_count() {
+	cache_status | jq '[.vms[]? | select(.state == "ready")] | length'
+}
+
+# wait_for JQ: until the cache's status satisfies JQ (a minute at most).
+wait_for() {
+	local _
+	for _ in $(seq 600); do
+		[ "$(cache_status | jq "$1")" = true ] && return 0
+		sleep 0.1
+	done
+	echo "the cache never came to $1: $(cache_status)" >&2
+	return 1
+}
+
+@test "vm cache: \"auto\" sizes it from the host; a burst that finds it empty makes it keep more, a quiet spell fewer; an edit of the configuration replaces its VMs with the new one's" {
+	require_guest
+	cache_config '"auto"' template
+	KATA_RUNTIME_TEST_VMCACHE_HOLD_MS=15000 kr factory init >/dev/null
+	local cpus n
+	cpus=$(nproc)
+	n=$((cpus < 8 ? cpus : 8))
+	assert_regex "$(cache_status | jq -r .sized)" "^vm_cache_number = \"auto\": $n VMs? here: one per CPU \($cpus\), in at most a quarter of the [0-9]+ MiB for VMs \([0-9]+ VMs of 2048 MiB\), at most 8$"
+	assert_equal "$(cache_status | jq -c '[.number, .target, .grow_max]')" "[$n,$n,$((2 * n))]"
+	run -0 kr factory status
+	assert_line --regexp "^sized: vm_cache_number = \"auto\": $n VM"
+	wait_ready "$n"
+	# a burst of n + 2 creates at once: those that find it empty say so
+	# (and start from the template), and it keeps more from then on
+	make_bundle "$BATS_TEST_TMPDIR/b" sleep 600
+	local i ids=() pids=()
+	for i in $(seq 0 $((n + 1))); do
+		ids+=("c$i")
+		kr --log "$BATS_TEST_TMPDIR/log$i" create --bundle "$BATS_TEST_TMPDIR/b" "c$i" >/dev/null 2>&1 3>&- &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i"
+	done
+	local empty target
+	empty=$(cache_status | jq .empty_takes)
+	target=$(cache_status | jq .target)
+	[ "$empty" -ge 1 ] && [ "$target" -eq $((n + empty < 2 * n ? n + empty : 2 * n)) ]
+	assert_equal "$(cache_status | jq .handed_out)" $((n + 2 - empty))
+	cat "$BATS_TEST_TMPDIR"/log* >"$BATS_TEST_TMPDIR/logs"
+	log_has "the VM cache at $CACHE_SOCK: empty ([0-9]* VMs\? booting; keeping [0-9]* ready from now on); not used" "$BATS_TEST_TMPDIR/logs"
+	run -0 kr factory status
+	assert_line "keeping $target ready after a burst ($n when quiet, at most $((2 * n)))"
+	assert_line --regexp "^handed out $((n + 2 - empty)), found empty $empty, "
+	wait_ready "$target"
+	# quiet: back to n, the VMs beyond it stopped
+	wait_for ".target == $n and ([.vms[] | select(.state == \"ready\")] | length) == $n"
+	for i in "${ids[@]}"; do
+		kr delete --force "$i"
+	done
+
+	# the configuration edited: the daemon follows it; the VMs of the one
+	# before are stopped, the new one's booted from its own template
+	local old new
+	old=$(cache_status | jq -r .key)
+	sed -i 's/^default_memory = .*/default_memory = 1024/' "$KR_CONFIG"
+	new=$(kr factory status --json | jq -r .key)
+	[ "$new" != "$old" ]
+	wait_for ".key == \"$new\" and ([.vms[] | select(.state == \"ready\")] | length) >= 1"
+	local dlog
+	dlog=$(ls -t /run/kata-containers/.vmcache/*/daemon.log | head -1)
+	log_has "$KR_CONFIG changed: serving configuration $new, $n VM(s) from its template; .*; [0-9]\+ VM(s) of configuration $old stopped" "$dlog"
+	make_bundle "$BATS_TEST_TMPDIR/m" sh -c 'grep MemTotal /proc/meminfo'
+	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log2" run --bundle "$BATS_TEST_TMPDIR/m" m1
+	log_has 'sandbox m1: a VM from the cache' "$BATS_TEST_TMPDIR/log2"
+	[ "$(echo "$output" | awk '{ print $2 }')" -lt $((1100 * 1024)) ]
+	# an edit that does not load changes nothing
+	echo '[[[' >>"$KR_CONFIG"
+	sleep 2.5
+	log_has "$KR_CONFIG changed, but: .*; the cache goes on with the configuration before" "$dlog"
+	# (its own word: kata-runtime cannot load the file either)
+	assert_equal "$(ask '{"op": "status"}'$'\n' | jq -r .key)" "$new"
+	sed -i '$d' "$KR_CONFIG"
+	assert_cache_destroyed
+	assert_clean "${ids[@]}" m1
+}
+
+@test "vm cache: the kata-vmcache service's command serves in the foreground; a stop (SIGTERM to it alone) stops its VMs, never a pod's, and a restart after a crash clears what the crash left" {
+	require_guest
+	cache_config 1
+	# what the unit runs, with this build's program and configuration
+	local unit=$KC_BUILD/data/kata-vmcache.service args
+	args=$(sed -n 's|^ExecStart=[^ ]*/kata-runtime ||p' "$unit")
+	assert_equal "$args" "factory init --foreground"
+	assert_equal "$(sed -n 's/^KillMode=//p' "$unit")" process
+	assert_equal "$(sed -n 's/^Restart=//p' "$unit")" on-failure
+	# shellcheck disable=SC2086 # the unit's words
+	KATA_CONF_FILE=$KR_CONFIG "$KATA_RUNTIME" $args >/dev/null 2>"$BATS_TEST_TMPDIR/daemon.err" 3>&- &
+	local daemon=$! st=0
+	wait_for ".pid == $daemon"
+	wait_ready 1
+	assert_equal "$(cache_status | jq .pid)" "$daemon"
+	make_bundle "$BATS_TEST_TMPDIR/b" sleep 600
+	kr --log "$BATS_TEST_TMPDIR/log" create --bundle "$BATS_TEST_TMPDIR/b" p1 >/dev/null
+	kr start p1
+	log_has 'sandbox p1: a VM from the cache' "$BATS_TEST_TMPDIR/log"
+	wait_ready 1
+	# systemctl stop: SIGTERM to the daemon alone
+	local cached
+	cached=$(ready_pids)
+	kill -TERM "$daemon"
+	wait "$daemon" || st=$?
+	assert_equal "$st" 0
+	# shellcheck disable=SC2086 # the pids
+	assert_gone $cached
+	[ ! -e "$CACHE_SOCK" ]
+	grep -q "VM cache stopping: 1 VM(s) to stop" "$BATS_TEST_TMPDIR/daemon.err"
+	assert_equal "$(kr state p1 | jq -r .status)" running
+	# started again, then killed as a crash would: the restart stops what
+	# the dead one held, and serves
+	# shellcheck disable=SC2086
+	KATA_CONF_FILE=$KR_CONFIG "$KATA_RUNTIME" $args >/dev/null 2>"$BATS_TEST_TMPDIR/daemon.err" 3>&- &
+	daemon=$!
+	wait_for ".pid == $daemon"
+	wait_ready 1
+	cached=$(ready_pids)
+	kill -9 "$daemon"
+	wait "$daemon" || true
+	# shellcheck disable=SC2086
+	KATA_CONF_FILE=$KR_CONFIG "$KATA_RUNTIME" $args >/dev/null 2>"$BATS_TEST_TMPDIR/daemon2.err" 3>&- &
+	daemon=$!
+	wait_for ".pid == $daemon"
+	wait_ready 1
+	# shellcheck disable=SC2086
+	assert_gone $cached
+	log_has "stopping cached VM vmcache-[0-9]*-[0-9]*, left by a daemon that died" "$BATS_TEST_TMPDIR/daemon2.err"
+	assert_equal "$(kr state p1 | jq -r .status)" running
+	kill -TERM "$daemon"
+	wait "$daemon"
+	kr delete --force p1
+	assert_cache_destroyed
+	assert_clean p1
 }
 
 # ask LINE: one request on the cache's socket, its answer line.
