@@ -185,43 +185,67 @@ static const char *decide_accel(const struct host_facts *f, bool kvm,
 	return NULL;
 }
 
-/* The warm path: each VM starts from a template's saved state instead of
- * booting (kata-runtime(8), VM FACTORY), where the configuration and the
- * host's memory can serve it - the template's memory file, up to the
- * default VM's size on tmpfs, beside a VM of that size. Either way, what
- * was decided is said. Returns the (possibly new) text. */
-static char *decide_template(const struct host_facts *f, const struct kc_config *c, char *text,
-			     char **said)
+static char *set_key_free(char *text, const char *section, const char *key, const char *value,
+			  const char *why)
 {
-	if (c->factory.enable_template)
-		return text; /* the shipped default has it on already */
-	const char *no = config_template_blocker(c);
-	_cleanup_free_ char *mem_no = NULL;
-	struct memory_budget b;
-	rules_memory_budget(&f->res, rules_runs_tcg(f, c->hypervisor.accel), &b);
-	uint64_t need = 2ULL * c->hypervisor.default_memory;
-	if (!no && b.known && b.fit_mib < need) {
-		mem_no =
-		    xasprintf("the host's memory (%llu MiB, %llu MiB of it for VMs) cannot "
-			      "hold a template's memory file of %u MiB beside a VM of that size",
-			      (unsigned long long)b.total_mib, (unsigned long long)b.fit_mib,
-			      (unsigned)c->hypervisor.default_memory);
-		no = mem_no;
-	}
-	_cleanup_free_ char *msg =
-	    no ? xasprintf("enable_template stays false (VMs boot): %s", no)
-	       : xstrdup("enable_template = true: VMs start from a template's saved state "
-			 "instead of booting; the first create builds the template");
+	char *next = set_key(text, section, key, value, why);
+	free(text);
+	return next;
+}
+
+static void say_more(char **said, const char *msg)
+{
 	char *joined = *said ? xasprintf("%s; %s", *said, msg) : xstrdup(msg);
 	free(*said);
 	*said = joined;
-	if (no)
-		return text;
-	char *next = set_key(text, "factory", "enable_template", "true",
-			     "VMs start from a template's saved state instead of booting "
-			     "(kata-runtime(8), VM FACTORY)");
-	free(text);
-	return next;
+}
+
+/* The warm path (kata-runtime(8), VM FACTORY): VMs start from a template's
+ * saved state, and a cache sized from the host's CPUs and memory hands
+ * them out ready - where the configuration and the host's memory can
+ * serve them (check/rules_factory.c, as kata-check reports and the
+ * runtime decides). Either way, what was decided is said. Returns the
+ * (possibly new) text. */
+static char *decide_factory(const struct host_facts *f, const struct kc_config *c, char *text,
+			    char **said)
+{
+	char buf[512], sized[256];
+	const char *no = rules_factory_blocker(f, c, buf, sizeof(buf));
+	_cleanup_free_ char *msg = NULL;
+	if (no) {
+		msg = xasprintf("enable_template = false (VMs boot): %s", no);
+		if (c->factory.enable_template)
+			text = set_key_free(text, "factory", "enable_template", "false", no);
+	} else {
+		msg = xstrdup("enable_template = true: VMs start from a template's saved state "
+			      "instead of booting; the first create builds the template");
+		if (!c->factory.enable_template)
+			text = set_key_free(text, "factory", "enable_template", "true",
+					    "VMs start from a template's saved state instead of "
+					    "booting (kata-runtime(8), VM FACTORY)");
+	}
+	say_more(said, msg);
+	uint32_t number = c->factory.vm_cache_number;
+	if (number && number != VM_CACHE_AUTO)
+		return text; /* a size the shipped configuration chose */
+	unsigned n = rules_vm_cache_size(&f->res, rules_runs_tcg(f, c->hypervisor.accel),
+					 c->hypervisor.default_memory, sized, sizeof(sized));
+	_cleanup_free_ char *cmsg = NULL;
+	if (!n) {
+		cmsg = xasprintf("vm_cache_number = 0 (no VM cache): %s", sized);
+		if (number)
+			text = set_key_free(text, "factory", "vm_cache_number", "0", sized);
+	} else {
+		cmsg = xasprintf("vm_cache_number = \"auto\": %s, kept ready by the kata-vmcache "
+				 "service or `kata-runtime factory init`",
+				 sized);
+		if (!number)
+			text = set_key_free(text, "factory", "vm_cache_number", "\"auto\"",
+					    "a VM cache sized from the host's CPUs and memory "
+					    "(kata-runtime(8), VM FACTORY)");
+	}
+	say_more(said, cmsg);
+	return text;
 }
 
 /* The shipped default (from the host, else the copy built in), adapted to
@@ -299,7 +323,7 @@ int setup_config_content(const struct host_root *root, const struct host_facts *
 			text = next;
 		}
 	}
-	text = decide_template(f, &c, text, said);
+	text = decide_factory(f, &c, text, said);
 	/* the result must load back cleanly */
 	struct kc_config check;
 	config_defaults(&check);

@@ -44,6 +44,11 @@ install_runtime_files() {
 	echo entropy >"$HOST/dev/urandom"
 }
 
+# kata-check's config.factory item, from its JSON: "LEVEL: summary"
+factory_item() {
+	jq -r '.checks[] | select(.id == "config.factory") | .level + ": " + .summary'
+}
+
 tree_sum() {
 	(cd "$1" && find . -type f -o -type l | sort | xargs -d '\n' md5sum 2>/dev/null; find . -type l -printf '%p -> %l\n' | sort)
 }
@@ -90,26 +95,61 @@ tree_sum() {
 	[ ! -s "$KC_FAKE_LOG" ]
 }
 
-@test "the installed configuration starts VMs from a template where the configuration and the host's memory can serve it, and says why not where not" {
+@test "the installed configuration starts VMs from a template and keeps a VM cache sized from the host where its memory can serve them, and says why not where not" {
 	use_host amd-unloaded
 	install_runtime_files
 	setup_run 0
 	assert_output --partial "enable_template = true: VMs start from a template's saved state instead of booting; the first create builds the template"
+	# 16 CPUs, 128 GB: the ceiling
+	assert_output --regexp "vm_cache_number = \"auto\": 8 VMs here: one per CPU \(16\), in at most a quarter of the [0-9]+ MiB for VMs \(1[0-9] VMs of 2048 MiB\), at most 8, kept ready by the kata-vmcache service or \`kata-runtime factory init\`"
 	local conf=$HOST/etc/kata-containers/configuration.toml
-	run grep -E '^enable_template' "$conf"
-	assert_output "enable_template = true # kata-setup: VMs start from a template's saved state instead of booting (kata-runtime(8), VM FACTORY)"
-	# the key under [factory], as TOML reads it
-	assert_equal "$("$KC_BUILD/bin/toml-decode" <"$conf" | jq -r .factory.enable_template.value)" true
+	# the shipped default has both on: left as it is
+	run grep -E '^(enable_template|vm_cache_number)' "$conf"
+	assert_output "$(printf 'enable_template = true\nvm_cache_number = "auto"')"
+	# the keys under [factory], as TOML reads them
+	assert_equal "$("$KC_BUILD/bin/toml-decode" <"$conf" | jq -c '[.factory.enable_template.value, .factory.vm_cache_number.value]')" '["true","auto"]'
+	# kata-check says the same of the installed configuration
+	run "$KATA_CHECK" --host-root "$HOST" --kata-config "$conf" --json
+	assert_equal "$(factory_item <<<"$output")" "PASS: VMs start from a template; a VM cache hands them out ready"
 
-	# 4 GB: a VM of the default size fits, not a template's file beside it
+	# 4 GB: a VM of the default size fits, not a template's file beside it,
+	# nor a cache of such VMs in a quarter of the memory
 	use_host amd-unloaded
 	install_runtime_files
 	sed -i -e 's/^MemTotal: .*/MemTotal:        4000000 kB/' -e 's/^MemAvailable: .*/MemAvailable:    3500000 kB/' \
 		"$HOST/proc/meminfo"
 	setup_run 0
-	assert_output --regexp "enable_template stays false \(VMs boot\): the host's memory \(3906 MiB, [0-9]+ MiB of it for VMs\) cannot hold a template's memory file of 2048 MiB beside a VM of that size"
-	run grep -E '^#?enable_template' "$HOST/etc/kata-containers/configuration.toml"
-	assert_output "#enable_template = false"
+	assert_output --regexp "enable_template = false \(VMs boot\): the host's memory \(3906 MiB, [0-9]+ MiB of it for VMs\) cannot hold a template's memory file of 2048 MiB beside a VM of that size"
+	assert_output --regexp "vm_cache_number = 0 \(no VM cache\): 0 VMs here: one per CPU \(16\), in at most a quarter of the [0-9]+ MiB for VMs \(0 VMs of 2048 MiB\)"
+	conf=$HOST/etc/kata-containers/configuration.toml
+	run grep -E '^#?(enable_template|vm_cache_number)' "$conf"
+	assert_line --index 0 --regexp "^enable_template = false # kata-setup: the host's memory \(3906 MiB, [0-9]+ MiB of it for VMs\) cannot hold"
+	assert_line --index 1 --regexp "^vm_cache_number = 0 # kata-setup: 0 VMs here"
+	run "$KATA_CHECK" --host-root "$HOST" --kata-config "$conf" --json
+	assert_equal "$(factory_item <<<"$output")" "PASS: off: every VM boots (enable_template = false, vm_cache_number = 0)"
+	# the shipped file itself, with both on, on this host: kata-check warns
+	run "$KATA_CHECK" --host-root "$HOST" --kata-config "$KC_BUILD/data/configuration.toml" --json
+	assert_regex "$(factory_item <<<"$output")" "^WARN: enable_template is set, but VMs boot: the host's memory \(3906 MiB, [0-9]+ MiB of it for VMs\) cannot hold a template's memory file of 2048 MiB beside a VM of that size; no VM cache \(vm_cache_number = \"auto\" keeps none here\)$"
+
+	# a host whose shipped default has the factory off (an older package),
+	# and an operator's copy of it: the configuration kata-setup --force
+	# installs in its place, from that default, has it on, and says why
+	use_host amd-unloaded
+	install_runtime_files
+	local shipped
+	# the build's PREFIX: its shipped configuration's place
+	shipped=$HOST$(sed -n 's|^kernel = "\(.*\)/share/kata-containers/.*|\1|p' "$KC_BUILD/data/configuration.toml")
+	shipped=$shipped/share/defaults/kata-containers/configuration.toml
+	mkdir -p "$(dirname "$shipped")"
+	sed -e 's/^enable_template = true$/enable_template = false/' -e 's/^vm_cache_number = "auto"$/vm_cache_number = 0/' \
+		"$KC_BUILD/data/configuration.toml" >"$shipped"
+	mkdir -p "$HOST/etc/kata-containers"
+	cp "$shipped" "$HOST/etc/kata-containers/configuration.toml"
+	setup_run 0 --force
+	run grep -E '^(enable_template|vm_cache_number)' "$HOST/etc/kata-containers/configuration.toml"
+	assert_output "$(printf '%s\n%s' \
+		"enable_template = true # kata-setup: VMs start from a template's saved state instead of booting (kata-runtime(8), VM FACTORY)" \
+		'vm_cache_number = "auto" # kata-setup: a VM cache sized from the host'"'"'s CPUs and memory (kata-runtime(8), VM FACTORY)')"
 }
 
 @test "a node with modules to load becomes ready; a second run plans nothing" {
