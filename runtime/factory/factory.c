@@ -31,6 +31,7 @@
 
 #define BUILD_DIR      ".build"
 #define LOCK_FILE      ".lock"
+#define PARENTS_FILE   ".parents" /* the parents open_factory made, one per line */
 #define TEMPLATE_VM_ID "kata-factory-template"
 #define INFO_MAX       4096
 
@@ -123,14 +124,18 @@ static int open_factory(const struct kc_config *cfg, bool make, struct kc_error 
 	if (!dir || dir[0] != '/')
 		return kc_error_set(err, EINVAL,
 				    "[factory] template_path must be an absolute path");
+	struct strbuf made = STRBUF_INIT;
 	if (make) {
 		char *p = xstrdup(dir);
 		for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
 			if (s)
 				*s = '\0';
-			if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			if (mkdir(p, 0700) == 0 && s)
+				strbuf_appendf(&made, "%s\n", p);
+			else if (errno != EEXIST && s) {
 				int e = errno;
 				free(p);
+				strbuf_release(&made);
 				return kc_error_set(err, e, "[factory] template_path %s", dir);
 			}
 			if (!s)
@@ -140,8 +145,22 @@ static int open_factory(const struct kc_config *cfg, bool make, struct kc_error 
 		free(p);
 	}
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if (fd < 0) {
+		strbuf_release(&made);
 		return kc_error_set(err, errno, "[factory] template_path %s", dir);
+	}
+	/* the parents made here go with the factory (factory_destroy), and no
+	 * directory that was there before */
+	if (made.len) {
+		int pf = openat(fd, PARENTS_FILE,
+				O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (pf >= 0) {
+			if (write(pf, made.s, made.len) < 0)
+				kc_warn("%s/" PARENTS_FILE ": %s", dir, strerror(errno));
+			close(pf);
+		}
+	}
+	strbuf_release(&made);
 	return fd;
 }
 
@@ -421,6 +440,14 @@ int factory_destroy(const struct kc_config *cfg, struct kc_error *err)
 		return -1;
 	}
 	clear_build(cfg, dfd);
+	/* the parents open_factory made: removed after it, when empty */
+	char parents[4096] = "";
+	int pf = openat(dfd, PARENTS_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (pf >= 0) {
+		ssize_t n = read(pf, parents, sizeof(parents) - 1);
+		parents[n > 0 ? n : 0] = '\0';
+		close(pf);
+	}
 	DIR *d = fdopendir(dfd);
 	struct dirent *e;
 	int left = 0;
@@ -438,12 +465,14 @@ int factory_destroy(const struct kc_config *cfg, struct kc_error *err)
 				left++;
 			}
 		} else if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-			   strcmp(e->d_name, LOCK_FILE)) {
+			   strcmp(e->d_name, LOCK_FILE) && strcmp(e->d_name, PARENTS_FILE)) {
 			left++; /* not ours: kept */
 		}
 	}
-	if (!left)
+	if (!left) {
+		unlinkat(dirfd(d), PARENTS_FILE, 0);
 		unlinkat(dirfd(d), LOCK_FILE, 0);
+	}
 	if (d)
 		closedir(d);
 	close(lock);
@@ -451,6 +480,14 @@ int factory_destroy(const struct kc_config *cfg, struct kc_error *err)
 	 * removing the files never pulls memory from under them */
 	if (!left && rmdir(cfg->factory.template_path) < 0 && errno != ENOENT)
 		return kc_error_set(err, errno, "%s", cfg->factory.template_path);
+	/* deepest first; one that holds something else stays */
+	for (char *nl; !left && (nl = strrchr(parents, '\n'));) {
+		*nl = '\0';
+		char *line = strrchr(parents, '\n');
+		line = line ? line + 1 : parents;
+		if (line[0] == '/')
+			rmdir(line);
+	}
 	return left ? kc_error_set(err, ENOTEMPTY, "%s: %d entries kept",
 				   cfg->factory.template_path, left)
 		    : 0;
