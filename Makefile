@@ -74,7 +74,10 @@ CHECK_OBJ := $(CHECK_SRC:%.c=$(OBJ)/%.o)
 LIBKC := $(BUILD)/lib/libkc.a
 LIBCHECK := $(BUILD)/lib/libkc-check.a
 
-DATA := $(BUILD)/data/configuration.toml $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf
+DATA := $(BUILD)/data/configuration.toml $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf \
+	$(BUILD)/data/kata-vmcache.service
+# the VM cache's systemd unit (Debian's package: /lib/systemd/system)
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DEV_CONFIG := $(BUILD)/data/configuration-dev.toml
 TUI_SRC := $(wildcard tui/*.c)
 TUI_OBJ := $(TUI_SRC:%.c=$(OBJ)/%.o)
@@ -311,10 +314,15 @@ $(BIN)/v2ctl: $(OBJ)/tools/v2ctl.o $(LIBKC) $(LIBPROTO)
 # The same configuration pointing into this build tree (the guest image in
 # build/guest, kata-proxy and kata-shim in build/bin): for the tests and for
 # trying kata-runtime without installing it (--kata-config or KATA_CONF_FILE).
+# Its VM factory is off: every test and every try boots its own VM, and
+# none shares the host's template directory or cache endpoint (the factory's
+# own tests turn it on, with paths of their own).
 $(DEV_CONFIG): data/configuration.toml.in Makefile $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,GEN,$@)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GUESTDIR@|$(abspath $(GUEST))|g' \
+	$(Q)sed -e 's|^enable_template = true$$|#enable_template = false|' \
+		-e 's|^vm_cache_number = "auto"$$|#vm_cache_number = 0|' \
+		-e 's|@PREFIX@|$(PREFIX)|g' -e 's|@GUESTDIR@|$(abspath $(GUEST))|g' \
 		-e 's|@LIBEXECDIR@|$(abspath $(BIN))|g' -e 's|@QEMUPATH@|/usr/bin/$(QEMU_BINARY)|g' \
 		-e 's|@MACHINETYPE@|$(MACHINE_TYPE)|g' $< > $@.tmp && mv $@.tmp $@
 
@@ -509,6 +517,8 @@ install: all
 	install -m 0644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(BUILD)/data/configuration.toml $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0644 $(BUILD)/data/kata-vmcache.service $(DESTDIR)$(SYSTEMDUNITDIR)/
 	install -m 0644 $(BUILD)/data/containerd-kata.toml $(BUILD)/data/crio-kata.conf data/kata-runtimeclass.yaml data/kata-check.schema.json \
 		$(DESTDIR)$(PREFIX)/share/kata-containers/
 	install -m 0755 $(BIN)/toml-decode $(DESTDIR)$(PREFIX)/libexec/kata-containers/
@@ -537,6 +547,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(GUESTDIR)/,kata-containers-initrd.img vmlinux.container vmlinuz.container)
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/kata-containers/,containerd-kata.toml crio-kata.conf kata-runtimeclass.yaml kata-check.schema.json)
 	rm -f $(DESTDIR)$(PREFIX)/share/defaults/kata-containers/configuration.toml
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/kata-vmcache.service
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANPAGES))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(filter %.5,$(MANPAGES))))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(filter %.8,$(MANPAGES))))

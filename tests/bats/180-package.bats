@@ -25,7 +25,7 @@ teardown_file() {
 
 # What a package could leave: the file systems it installs into.
 system_files() {
-	find /usr /etc /opt /var/lib/kata-containers /run/kata-containers -xdev \
+	find /usr /etc /opt /var/lib/kata-containers /run/kata-containers /run/vc -xdev \
 		-not -path '/run/kata-containers/.vm/*' 2>/dev/null | sort
 }
 
@@ -73,14 +73,35 @@ system_files() {
 	/usr/bin/kata-runtime spec --bundle "$b"
 	jq '.process.args = ["echo", "hello from the package"] | .process.terminal = false' "$b/config.json" >"$b/c" &&
 		mv "$b/c" "$b/config.json"
-	KATA_CONF_FILE=$conf run -0 timeout 120 /usr/bin/kata-runtime --root "$BATS_TEST_TMPDIR/root" \
-		run --bundle "$b" pkg1 </dev/null
+	# the shipped configuration's warm path: the first create builds the
+	# VM template and starts from it
+	KATA_CONF_FILE=$conf run -0 --separate-stderr timeout 120 /usr/bin/kata-runtime --root "$BATS_TEST_TMPDIR/root" \
+		--log "$BATS_TEST_TMPDIR/log" run --bundle "$b" pkg1 </dev/null
 	assert_output "hello from the package"
+	grep -q "sandbox pkg1 started from VM template" "$BATS_TEST_TMPDIR/log"
+	# the VM cache, as the kata-vmcache unit runs it (here without systemd:
+	# factory init), sized from this machine; the next create takes a VM
+	[ -f /lib/systemd/system/kata-vmcache.service ]
+	grep -qx "ExecStart=/usr/bin/kata-runtime factory init --foreground" /lib/systemd/system/kata-vmcache.service
+	KATA_CONF_FILE=$conf run -0 /usr/bin/kata-runtime factory init
+	assert_line --regexp "^vm cache: serving /var/run/kata-containers/cache.sock with [0-9]+ VM\(s\), daemon pid [0-9]+"
+	local i
+	for i in $(seq 300); do
+		KATA_CONF_FILE=$conf /usr/bin/kata-runtime factory status --json | jq -e '[.cache.vms[] | select(.state == "ready")] | length > 0' >/dev/null && break
+		sleep 0.2
+	done
+	KATA_CONF_FILE=$conf run -0 --separate-stderr timeout 120 /usr/bin/kata-runtime --root "$BATS_TEST_TMPDIR/root" \
+		--log "$BATS_TEST_TMPDIR/log" run --bundle "$b" pkg2 </dev/null
+	assert_output "hello from the package"
+	grep -q "sandbox pkg2: a VM from the cache" "$BATS_TEST_TMPDIR/log"
 	# bash completion comes from the installed program
 	run -0 bash -c "source /usr/share/bash-completion/completions/kata-runtime
 		COMP_WORDS=(kata-runtime upd); COMP_CWORD=1; _kata_runtime; echo \"\${COMPREPLY[*]}\""
 	assert_output "update"
+	# removal stops the cache and removes its VMs and the template
 	run -0 dpkg --purge "$PKG"
+	[ ! -e /var/run/kata-containers/cache.sock ]
+	assert_equal "$(pgrep -fc -- '-name sandbox-vmcache-' || true)" 0
 	system_files >"$BATS_TEST_TMPDIR/after"
 	run diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 	[ "$status" -eq 0 ] || fail "left or removed by the package: $output"
