@@ -25,6 +25,8 @@ setup() {
 	cp "$KC_BUILD/bin/kata-proxy" "$KC_BUILD/bin/kata-shim" "$KC_BUILD/bin/toml-decode" "$ARTIFACTS/libexec/kata-containers/"
 	cp "$KC_BUILD/data/containerd-kata.toml" "$KC_BUILD/data/crio-kata.conf" "$ARTIFACTS/share/kata-containers/"
 	cp "$KC_BUILD/data/configuration.toml" "$ARTIFACTS/share/defaults/kata-containers/"
+	mkdir -p "$ARTIFACTS/lib/systemd/system"
+	cp "$KC_BUILD/data/kata-vmcache.service" "$ARTIFACTS/lib/systemd/system/"
 	# the image: stand-ins (only their presence is checked; the real ones are 60 MB)
 	for p in vmlinux.container kata-containers-initrd.img; do
 		echo stand-in >"$ARTIFACTS/share/kata-containers/$p"
@@ -43,6 +45,12 @@ setup() {
 	printf '#!/bin/sh\necho "kubectl $*" >>%s\n' "$LOG" >"$BATS_TEST_TMPDIR/path/kubectl"
 	chmod 755 "$BATS_TEST_TMPDIR/path/kubectl"
 	export PATH=$BATS_TEST_TMPDIR/path:$PATH NODE_NAME=node-1 RESTART="echo restart \$1 >>$LOG"
+	# what runs on the node (the VM cache), logged apart
+	NODE_LOG=$BATS_TEST_TMPDIR/node.log
+	: >"$NODE_LOG"
+	printf '#!/bin/sh\necho "$*" >>%s\n' "$NODE_LOG" >"$BATS_TEST_TMPDIR/path/node-exec"
+	chmod 755 "$BATS_TEST_TMPDIR/path/node-exec"
+	export NODE_EXEC=$BATS_TEST_TMPDIR/path/node-exec
 	# the fake kernel comes after the sanitizer runtime in sanitized builds
 	export ASAN_OPTIONS=verify_asan_link_order=0:${ASAN_OPTIONS:-} LD_PRELOAD=$KC_BUILD/tests/libfakekernel.so
 	# Debian's stock /etc/containerd/config.toml, and a runtime of the admin's
@@ -89,8 +97,28 @@ decode() { "$KC_BUILD/bin/toml-decode" <"$HOST/etc/containerd/config.toml"; }
 	run cat "$LOG"
 	assert_output "restart containerd
 kubectl label node node-1 katacontainers.io/kata-runtime=true --overwrite"
+	# no systemd on this node: the VM cache's daemon from factory init
+	assert_equal "$(cat "$NODE_LOG")" "$PREFIX/bin/kata-runtime factory init"
 	run -0 "$DEPLOY" status
 	assert_line manager=containerd
+	assert_line vmcache=init
+}
+
+@test "kata-deploy: a node with systemd gets the kata-vmcache service, enabled and started; uninstall stops it and removes it with the cache" {
+	mkdir -p "$HOST/run/systemd/system"
+	run -0 "$DEPLOY" install
+	assert_output --partial "VM cache: the kata-vmcache service is enabled and started"
+	local unit=$HOST/etc/systemd/system/kata-vmcache.service
+	[ -f "$unit" ]
+	assert_equal "$(sed -n 's/^ExecStart=//p' "$unit")" "$PREFIX/bin/kata-runtime factory init --foreground"
+	assert_equal "$(cat "$NODE_LOG")" "$(printf 'systemctl daemon-reload\nsystemctl enable --now kata-vmcache.service')"
+	# a second install leaves it be
+	: >"$NODE_LOG"
+	run -0 "$DEPLOY" install
+	[ ! -s "$NODE_LOG" ]
+	run -0 "$DEPLOY" uninstall
+	[ ! -e "$unit" ]
+	assert_equal "$(cat "$NODE_LOG")" "$(printf 'systemctl disable --now kata-vmcache.service\nsystemctl daemon-reload\n%s' "$PREFIX/bin/kata-runtime factory destroy")"
 }
 
 @test "kata-deploy: a second install changes nothing and does not restart containerd" {
@@ -118,6 +146,7 @@ kubectl label node node-1 katacontainers.io/kata-runtime=true --overwrite"
 	run cat "$LOG"
 	assert_output "kubectl label node node-1 katacontainers.io/kata-runtime-
 restart containerd"
+	assert_equal "$(tail -1 "$NODE_LOG")" "$PREFIX/bin/kata-runtime factory destroy"
 	# and again: nothing to do, not an error
 	run -0 "$DEPLOY" uninstall
 	assert_output --partial "nothing installed"
