@@ -428,6 +428,33 @@ wait_for() {
 	assert_clean p1
 }
 
+@test "vm cache: containerd-shim-kata-v2 takes a cached VM too, through a containerd of its own" {
+	require_guest
+	command -v containerd >/dev/null || skip "containerd is not installed"
+	cache_config 1
+	kr factory init >/dev/null
+	wait_ready 1
+	local d=$BATS_TEST_TMPDIR/ctd ns=kata-vmcache-$$ before
+	mkdir -p "$BATS_TEST_TMPDIR/rootfs"
+	busybox_rootfs "$BATS_TEST_TMPDIR/rootfs"
+	# the shims containerd starts read the cache's configuration
+	KATA_CONF_FILE=$KR_CONFIG containerd_start "$d"
+	"$BATS_TEST_DIRNAME/../clients/oci-archive" "$BATS_TEST_TMPDIR/rootfs" localhost/bb:latest "$BATS_TEST_TMPDIR/bb.tar"
+	local ctr=(timeout 120 ctr -a "$d/containerd.sock" -n "$ns")
+	"${ctr[@]}" images import "$BATS_TEST_TMPDIR/bb.tar" >/dev/null
+	before=$(ready_pids)
+	run -0 "${ctr[@]}" run --rm --runtime io.containerd.kata.v2 localhost/bb:latest vc1 echo hello
+	assert_output hello
+	assert_equal "$(cache_status | jq .handed_out)" 1
+	# the VM the shim took went with its task
+	assert_gone "$before"
+	kill "$(cat "$d/pid")"
+	sleep 0.5
+	grep -o " $d[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	rmdir /sys/fs/cgroup/*/"$ns" 2>/dev/null || true
+	assert_cache_destroyed
+}
+
 # ask LINE: one request on the cache's socket, its answer line.
 ask() {
 	python3 - "$CACHE_SOCK" "$1" <<'PY'
