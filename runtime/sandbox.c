@@ -37,6 +37,7 @@
 #include "state.h"
 #include "strbuf.h"
 #include "vm_dir.h"
+#include "warmup.h"
 #include "xalloc.h"
 
 static char *path_join(const char *a, const char *b)
@@ -572,7 +573,6 @@ static int load_pod_modules(struct agent_client *ac, const struct kc_config *cfg
 static int create_guest_sandbox(struct sandbox *sb, int vmfd, const struct sandbox_params *p,
 				struct kc_error *err)
 {
-	(void)vmfd;
 	const struct kc_config *cfg = p->rc->cfg;
 	bool build = p->tmpl && p->tmpl->role == TEMPLATE_BUILD;
 	if (p->cached && json_is_true(json_object_get(p->cached->vm, "guest_sandbox")))
@@ -595,6 +595,8 @@ static int create_guest_sandbox(struct sandbox *sb, int vmfd, const struct sandb
 		if (!r)
 			rc = kc_error_wrap(err, "agent");
 	}
+	if (rc == 0 && p->for_cache)
+		warmup_cached_vm(vmfd, &ac);
 	agent_client_close(&ac);
 	return rc;
 }
@@ -759,6 +761,10 @@ static void remove_vm_dir(const struct sandbox *sb, int vmfd)
 	int r = beneath_remove_tree(vmfd, QEMU_DIR);
 	if (r < 0)
 		kc_warn("remove %s/%s: %s", sb->vm_dir, QEMU_DIR, strerror(-r));
+	/* a cached VM's warm-up that a crash cut short */
+	r = beneath_remove_tree(vmfd, WARMUP_DIR);
+	if (r < 0 && r != -ENOENT)
+		kc_warn("remove %s/%s: %s", sb->vm_dir, WARMUP_DIR, strerror(-r));
 	_cleanup_close_ int dirs = sandbox_open_vm_dirs(false);
 	const char *base = vm_dir_base(sb->vm_dir);
 	if (dirs >= 0 && base && unlinkat(dirs, base, AT_REMOVEDIR) < 0 && errno != ENOENT) {

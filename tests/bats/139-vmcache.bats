@@ -205,11 +205,23 @@ assert_cache_destroyed() {
 	assert_clean c1 c2 c3 c4
 }
 
-@test "vm cache: a cached VM waits with its share mounted and its pods' modules loaded: a create taking it skips both" {
+@test "vm cache: a cached VM waits with its share mounted, its pods' modules loaded and one container run: a create taking it skips the first two" {
 	require_guest
 	cache_config 1
 	kr factory init >/dev/null
 	wait_ready 1
+	# the warm-up container ran, and nothing of it stays: no rootfs, no
+	# share, nothing said against it
+	local dlog pid vmdir
+	dlog=$(ls -t /run/kata-containers/.vmcache/*/daemon.log | head -1)
+	log_has "a cached VM's warm-up container ran in [0-9]* ms" "$dlog"
+	run grep "warm-up container:" "$dlog"
+	assert_output ""
+	pid=$(ready_pids)
+	vmdir=$(tr '\0' '\n' <"/proc/$pid/cmdline" | grep -o '/run/kata-containers/\.vm/[0-9a-f]*' | head -1)
+	[ -d "$vmdir/mounts" ]
+	[ ! -e "$vmdir/warmup-rootfs" ]
+	assert_equal "$(ls -A "$vmdir/mounts")" ""
 	make_bundle "$BATS_TEST_TMPDIR/b" sh -c 'cut -d" " -f1 /proc/modules; ls /'
 	KATA_RUNTIME_TIMING=1 run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c1
 	log_has 'sandbox c1: a VM from the cache' "$BATS_TEST_TMPDIR/log"
