@@ -92,23 +92,35 @@ void rules_factory(const struct rules_input *in, struct report *r)
 		return;
 	}
 	unsigned n = fc->vm_cache_number;
-	if (n == VM_CACHE_AUTO)
+	bool fixed = n && n != VM_CACHE_AUTO;
+	const char *cfg_no = config_template_blocker(c);
+	if (cfg_no && n) {
+		n = 0; /* what no template serves, no cache serves */
+		snprintf(size_why, sizeof(size_why), "none for this configuration: %s", cfg_no);
+	} else if (n == VM_CACHE_AUTO) {
 		n = rules_vm_cache_size(&in->facts->res,
 					rules_runs_tcg(in->facts, c->hypervisor.accel),
 					c->hypervisor.default_memory, size_why, sizeof(size_why));
-	else
+	} else {
 		snprintf(size_why, sizeof(size_why), "%u VM(s), as configured", n);
+	}
 	const char *no =
 	    fc->enable_template ? rules_factory_blocker(in->facts, c, buf, sizeof(buf)) : NULL;
 	struct report_item *it;
 	const char *cache = !fc->vm_cache_number ? ""
 			    : n			 ? "; a VM cache hands them out ready"
+			    : fixed
+				? "; no VM cache: vm_cache_number is set, but factory init refuses "
+				  "this configuration"
 				: "; no VM cache (vm_cache_number = \"auto\" keeps none here)";
-	if (no) {
-		it = report_add(r, "config.factory", GROUP_CONFIG, LEVEL_WARN, "VM factory",
-				"enable_template is set, but VMs boot: %s%s", no, cache);
-		report_item_remedy(it, "creates boot either way: set enable_template = false, or "
-				       "change what keeps the template from serving");
+	if (no || (fixed && !n)) {
+		it = report_add(
+		    r, "config.factory", GROUP_CONFIG, LEVEL_WARN, "VM factory", "%s%s%s",
+		    no ? "enable_template is set, but VMs boot: " : "",
+		    no ? no : (fc->enable_template ? "VMs start from a template" : "VMs boot"),
+		    cache);
+		report_item_remedy(it, "creates boot either way: set enable_template = false and "
+				       "vm_cache_number = 0, or change what keeps the factory out");
 	} else {
 		it = report_add(r, "config.factory", GROUP_CONFIG, LEVEL_PASS, "VM factory", "%s%s",
 				fc->enable_template ? "VMs start from a template" : "VMs boot",

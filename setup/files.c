@@ -228,8 +228,14 @@ static char *decide_factory(const struct host_facts *f, const struct kc_config *
 	uint32_t number = c->factory.vm_cache_number;
 	if (number && number != VM_CACHE_AUTO)
 		return text; /* a size the shipped configuration chose */
-	unsigned n = rules_vm_cache_size(&f->res, rules_runs_tcg(f, c->hypervisor.accel),
-					 c->hypervisor.default_memory, sized, sizeof(sized));
+	/* a setting no template serves, no cache serves either */
+	const char *cfg_no = config_template_blocker(c);
+	unsigned n = cfg_no
+			 ? 0
+			 : rules_vm_cache_size(&f->res, rules_runs_tcg(f, c->hypervisor.accel),
+					       c->hypervisor.default_memory, sized, sizeof(sized));
+	if (cfg_no)
+		snprintf(sized, sizeof(sized), "%s", cfg_no);
 	_cleanup_free_ char *cmsg = NULL;
 	if (!n) {
 		cmsg = xasprintf("vm_cache_number = 0 (no VM cache): %s", sized);

@@ -22,8 +22,16 @@ static int factory_init(const struct rtconfig *rc, bool foreground, struct kc_er
 				    "vm factory is not enabled: set enable_template = true or "
 				    "vm_cache_number (a number, or \"auto\") under [factory] in %s",
 				    file ? file : "the configuration");
-	if (!factory_usable(cfg, 0, &why))
+	if (!factory_usable(cfg, 0, &why)) {
+		/* "auto" (the shipped default) asks for what this configuration
+		 * can have: none is not a failure, which a service manager would
+		 * answer by starting it again and again */
+		if (cfg->factory.vm_cache_number == VM_CACHE_AUTO) {
+			printf("vm factory: not for this configuration (creates boot): %s\n", why);
+			return 0;
+		}
 		return kc_error_set(err, 0, "vm factory: not for this configuration: %s", why);
+	}
 	if (cfg->factory.enable_template) {
 		struct factory_template t;
 		if (factory_template(rc, true, &t, err) < 0)

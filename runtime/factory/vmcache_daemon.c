@@ -690,6 +690,15 @@ static int configure(struct cache *c, const struct rtconfig *rc, struct kc_error
 	c->sized[0] = '\0';
 	if (number == VM_CACHE_AUTO) {
 		char how[200];
+		/* "auto" asks for what the host can serve: a configuration no
+		 * cache serves is none, as a host too small is (the service
+		 * then stops, and is not started again in a loop) */
+		if (!factory_usable(cfg, 0, &why)) {
+			snprintf(c->sized, sizeof(c->sized),
+				 "vm_cache_number = \"auto\": none for this configuration: %s",
+				 why);
+			return 0;
+		}
 		number =
 		    rules_vm_cache_size(&rc->facts->res, rc->accel && !strcmp(rc->accel, "tcg"),
 					cfg->hypervisor.default_memory, how, sizeof(how));

@@ -150,6 +150,25 @@ tree_sum() {
 	assert_output "$(printf '%s\n%s' \
 		"enable_template = true # kata-setup: VMs start from a template's saved state instead of booting (kata-runtime(8), VM FACTORY)" \
 		'vm_cache_number = "auto" # kata-setup: a VM cache sized from the host'"'"'s CPUs and memory (kata-runtime(8), VM FACTORY)')"
+
+	# a setting no template serves (virtio-fs): no cache either, both said
+	use_host amd-unloaded
+	install_runtime_files
+	shipped=$HOST$(sed -n 's|^kernel = "\(.*\)/share/kata-containers/.*|\1|p' "$KC_BUILD/data/configuration.toml")
+	shipped=$shipped/share/defaults/kata-containers/configuration.toml
+	mkdir -p "$(dirname "$shipped")" "$HOST/etc/kata-containers"
+	sed -e 's/^shared_fs = .*/shared_fs = "virtio-fs"/' "$KC_BUILD/data/configuration.toml" >"$shipped"
+	local vfsd
+	vfsd=$(sed -n 's|^#*virtio_fs_daemon = "\(.*\)"|\1|p' "$shipped" | head -1)
+	mkdir -p "$HOST$(dirname "$vfsd")"
+	printf '#!/bin/sh\nexit 0\n' >"$HOST$vfsd"
+	chmod 755 "$HOST$vfsd"
+	cp "$shipped" "$HOST/etc/kata-containers/configuration.toml"
+	setup_run 0 --force
+	assert_output --partial "enable_template = false (VMs boot): shared_fs is virtio-fs"
+	assert_output --partial "vm_cache_number = 0 (no VM cache): shared_fs is virtio-fs"
+	run "$KATA_CHECK" --host-root "$HOST" --kata-config "$shipped" --json
+	assert_regex "$(factory_item <<<"$output")" "^WARN: enable_template is set, but VMs boot: shared_fs is virtio-fs: .*; no VM cache \(vm_cache_number = \"auto\" keeps none here\)$"
 }
 
 @test "a node with modules to load becomes ready; a second run plans nothing" {

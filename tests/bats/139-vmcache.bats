@@ -264,12 +264,15 @@ assert_cache_destroyed() {
 	cache_config 1
 	kr factory init >/dev/null
 	wait_ready 1
-	cache_config 1 -e 's/^default_memory = .*/default_memory = 1024/'
+	# (a file of its own: the daemon follows edits of the one it loaded)
+	sed 's/^default_memory = .*/default_memory = 1024/' "$KR_CONFIG" >"$BATS_TEST_TMPDIR/other.toml"
+	KR_CONFIG=$BATS_TEST_TMPDIR/other.toml
 	make_bundle "$BATS_TEST_TMPDIR/b" sh -c 'grep MemTotal /proc/meminfo'
 	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log" run --bundle "$BATS_TEST_TMPDIR/b" c1
 	[ "$(echo "$output" | awk '{ print $2 }')" -lt $((1100 * 1024)) ]
 	log_has "the VM cache at $CACHE_SOCK: its VMs are of another configuration (key [0-9a-f]*, this one's [0-9a-f]*): kata-runtime factory destroy, then init, makes it this one's; not used" "$BATS_TEST_TMPDIR/log"
 	assert_equal "$(cache_status | jq .handed_out)" 0
+	KR_CONFIG=$BATS_TEST_TMPDIR/configuration.toml
 	assert_cache_destroyed
 	assert_clean c1
 
@@ -282,6 +285,12 @@ assert_cache_destroyed() {
 	cache_config 1 -e 's/^shared_fs = .*/shared_fs = "virtio-fs"/'
 	run -1 --separate-stderr kr factory init
 	assert_equal "$stderr" "kata-runtime: vm factory: not for this configuration: shared_fs is virtio-fs: QEMU cannot save a vhost-user device's state"
+	# "auto" (the shipped default) asks for what the configuration can
+	# have: none, said, and exit 0 (a service is not started again in a loop)
+	cache_config '"auto"' template -e 's/^shared_fs = .*/shared_fs = "virtio-fs"/'
+	run -0 --separate-stderr kr factory init
+	assert_output "vm factory: not for this configuration (creates boot): shared_fs is virtio-fs: QEMU cannot save a vhost-user device's state"
+	[ ! -e "$CACHE_SOCK" ]
 	cache_config 1
 	touch "$CACHE_SOCK"
 	run -1 --separate-stderr kr factory init
