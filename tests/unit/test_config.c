@@ -247,7 +247,7 @@ static void vm_cache_number_auto(void **state)
 	config_free(&c);
 	assert_int_equal(load(&c, "[factory]\nvm_cache_number = \"lots\"\n", &err), -1);
 	assert_string_equal(kc_error_msg(&err),
-			    "test.toml:2:19: [factory] vm_cache_number: expected a non-negative "
+			    "test.toml:2:1: [factory] vm_cache_number: expected a non-negative "
 			    "integer or \"auto\", found \"lots\"");
 	config_free(&c);
 	kc_error_clear(&err);
