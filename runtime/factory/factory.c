@@ -323,7 +323,7 @@ int factory_template(const struct rtconfig *rc, bool make, struct factory_templa
 	 * long as the template does */
 	char why[512];
 	if (rc->facts &&
-	    rules_template_memory(&rc->facts->res, rc->accel && !strcmp(rc->accel, "tcg"),
+	    rules_template_memory(&rc->facts->res, rules_runs_tcg(rc->facts, rc->accel),
 				  rc->cfg->hypervisor.default_memory, why, sizeof(why)))
 		return kc_error_set(err, ENOMEM, "no VM template is built: %s", why);
 	/* a directory of this key that is not whole: a crash's, rebuilt */

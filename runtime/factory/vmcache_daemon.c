@@ -699,9 +699,8 @@ static int configure(struct cache *c, const struct rtconfig *rc, struct kc_error
 				 why);
 			return 0;
 		}
-		number =
-		    rules_vm_cache_size(&rc->facts->res, rc->accel && !strcmp(rc->accel, "tcg"),
-					cfg->hypervisor.default_memory, how, sizeof(how));
+		number = rules_vm_cache_size(&rc->facts->res, rules_runs_tcg(rc->facts, rc->accel),
+					     cfg->hypervisor.default_memory, how, sizeof(how));
 		snprintf(c->sized, sizeof(c->sized), "vm_cache_number = \"auto\": %s", how);
 		if (!number)
 			return 0;
