@@ -106,7 +106,8 @@ static const struct command {
       "a VM booted to a ready agent, paused, its device state saved beside its memory\n"
       "file; VMs then start from it instead of booting. With vm_cache_number, init also\n"
       "starts the VM cache, a daemon keeping that many VMs booted for creates to take\n"
-      "(in the background; --foreground: serve until SIGTERM). status shows the\n"
+      "(\"auto\": sized from the host; in the background; --foreground: serve until\n"
+      "SIGTERM, as the kata-vmcache service runs it). status shows the\n"
       "templates and the cache (--json: as JSON); destroy stops the cache and removes\n"
       "everything, and what a crash left (see kata-runtime(8), VM FACTORY)."}},
     {cmd_checkpoint,
