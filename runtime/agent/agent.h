@@ -123,7 +123,10 @@ struct process {
 	bool exited;
 	int exit_status; /* 128+signal for a signal death */
 	int term_signal;
-	double exited_at_ms;
+	/* the linger (output held open by someone else) counts from the exit,
+	 * or from the host's first credit after it: output waiting for a host
+	 * that attaches late is not lost to the clock */
+	double linger_from_ms;
 	json_t *pending_status; /* id of the request waiting for create/exec/start's outcome */
 	json_t *waiters;	/* ids of requests waiting for the exit */
 	bool failed;		/* never started: gone once reaped */

@@ -279,6 +279,8 @@ void process_on_frame(struct agent *a, const struct frame *f)
 			channel_send_error(&a->ch, f->stream,
 					   "stdin credit is granted by the agent, not to it");
 		} else {
+			if (p->exited && !p->out_credit[f->flags])
+				p->linger_from_ms = agent_uptime_ms();
 			uint64_t c = p->out_credit[f->flags] + frame_window_credit(f);
 			p->out_credit[f->flags] = c > CREDIT_CAP ? CREDIT_CAP : c;
 		}
@@ -320,7 +322,7 @@ void process_check_waiters(struct agent *a, struct process *p)
 	if (!p->exited || !json_array_size(p->waiters))
 		return;
 	bool drained = p->out_fd < 0 && p->err_fd < 0;
-	if (!drained && agent_uptime_ms() - p->exited_at_ms < AGENT_OUTPUT_LINGER_MS)
+	if (!drained && agent_uptime_ms() - p->linger_from_ms < AGENT_OUTPUT_LINGER_MS)
 		return;
 	size_t i;
 	json_t *id;
@@ -355,7 +357,7 @@ void process_sweep(struct agent *a)
 void process_reaped(struct agent *a, struct process *p, int wstatus)
 {
 	p->exited = true;
-	p->exited_at_ms = agent_uptime_ms();
+	p->linger_from_ms = agent_uptime_ms();
 	if (WIFSIGNALED(wstatus)) {
 		p->term_signal = WTERMSIG(wstatus);
 		p->exit_status = 128 + p->term_signal;
