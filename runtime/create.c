@@ -432,6 +432,8 @@ static int step_container(struct create_ctx *x, struct kc_error *err)
 	if (x->rc.cfg->runtime.disable_guest_seccomp)
 		json_object_del(json_object_get(x->guest_spec, "linux"), "seccomp");
 	vfio_strip_spec(x->guest_spec);
+	if (x->terminal && x->a->foreground && !x->a->console_socket && !x->a->carried)
+		ctr_console_size_from_stdin(json_object_get(x->guest_spec, "process"));
 	struct agent_client ac;
 	if (ctr_agent(&x->c, &ac, err) < 0)
 		return -1;

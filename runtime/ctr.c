@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "agent_client.h"
@@ -179,6 +180,16 @@ int write_pid_file(const char *path, pid_t pid, struct kc_error *err)
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d", pid);
 	return write_file_atomic(path, buf, (size_t)n, 0644, err);
+}
+
+void ctr_console_size_from_stdin(json_t *process)
+{
+	struct winsize ws;
+	if (!json_is_true(json_object_get(process, "terminal")) || !isatty(STDIN_FILENO) ||
+	    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		return;
+	json_object_set_new(process, "consoleSize",
+			    json_pack("{s:i, s:i}", "height", ws.ws_row, "width", ws.ws_col));
 }
 
 pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, const char *exec_id,

@@ -78,6 +78,11 @@ pid_t ctr_spawn_shim(struct rt *rt, const struct ctr *c, const char *shim_path, 
 		     uint32_t stream, bool terminal, const char *console_socket,
 		     struct kc_error *err);
 
+/* A process whose terminal is ours (run or exec in the foreground, no
+ * console socket) starts at our terminal's size: the shim's first resize
+ * reaches the guest only after the process may have asked for it. */
+void ctr_console_size_from_stdin(json_t *process);
+
 int write_pid_file(const char *path, pid_t pid, struct kc_error *err);
 
 #endif

@@ -267,8 +267,11 @@ int cmd_exec(struct rt *rt, int argc, char **argv, struct kc_error *err)
 	if (strcmp(status, "running"))
 		kc_error_set(err, 0, "cannot exec in a %s container", status);
 	else if (build_process(opts, argc, argv, pos, c.state, &process, err) == 0 &&
-		 check_terminal(process, detach, console, err) == 0)
+		 check_terminal(process, detach, console, err) == 0) {
+		if (!console && !detach)
+			ctr_console_size_from_stdin(process);
 		shim = start_exec(rt, &c, process, console, err);
+	}
 	int rc = shim > 0 && (!pid_file || write_pid_file(pid_file, shim, err) == 0) ? 0 : 1;
 	json_decref(process);
 	ctr_close(&c);

@@ -563,3 +563,26 @@ Try 'kata-runtime --help'."
 	assert_output --partial "33 77"
 	assert_clean t1
 }
+
+@test "runtime: a kata-shim that attaches late still gets all the output, and the terminal its size" {
+	# the process runs from the moment the agent starts it; its shim may
+	# attach a second later (a loaded host): nothing may be lost by then
+	printf '#!/bin/sh\nsleep 1\nexec %s "$@"\n' "$KC_BUILD/bin/kata-shim" >"$BATS_TEST_TMPDIR/late-shim"
+	chmod +x "$BATS_TEST_TMPDIR/late-shim"
+	sed "s|^path = \".*/kata-shim\"|path = \"$BATS_TEST_TMPDIR/late-shim\"|" "$DEV_CONFIG" >"$BATS_TEST_TMPDIR/late.toml"
+	grep -q "late-shim" "$BATS_TEST_TMPDIR/late.toml"
+	export KR_CONFIG=$BATS_TEST_TMPDIR/late.toml
+	make_bundle "$B" sleep 1000
+	kr run -d --bundle "$B" l1 </dev/null >/dev/null 2>&1
+	run kr exec l1 sh -c 'echo out; echo err >&2; exit 3'
+	assert_equal "$status" 3
+	assert_line out
+	assert_line err
+	# a terminal: its output, and the size it had from the start
+	run script -qec "stty rows 21 cols 61; $KATA_RUNTIME --root $KR_ROOT --kata-config $KR_CONFIG exec --tty l1 stty size" /dev/null
+	assert_success
+	assert_output --partial "21 61"
+	run kr delete --force l1
+	assert_success
+	assert_clean l1
+}
