@@ -273,16 +273,24 @@ CTRD := github.com/containerd/containerd
 PROTO_GEN := $(BUILD)/gen/proto
 PROTOS := $(CTRD)/runtime/v2/task/shim.proto $(CTRD)/api/types/mount.proto \
 	$(CTRD)/api/types/task/task.proto $(CTRD)/api/events/task.proto \
+	$(CTRD)/pkg/runtimeoptions/v1/api.proto \
 	$(CTRD)/protobuf/plugin/fieldpath.proto gogoproto/gogo.proto google/protobuf/any.proto \
 	google/protobuf/empty.proto google/protobuf/timestamp.proto google/protobuf/descriptor.proto \
 	github.com/containerd/cgroups/v2/stats/metrics.proto ttrpc.proto
 PROTO_C := $(addprefix $(PROTO_GEN)/,$(PROTOS:.proto=.pb-c.c))
 PROTO_OBJ := $(PROTO_C:$(BUILD)/gen/%.c=$(OBJ)/gen/%.o)
 LIBPROTO := $(BUILD)/lib/libkc-proto.a
+# runtimeoptions imports gogo.proto by its full path where the others say
+# gogoproto/gogo.proto: protoc takes the two names for two files defining the
+# same extensions, so a copy of it says the short name as well
+RTOPTS := $(CTRD)/pkg/runtimeoptions/v1/api.proto
 $(PROTO_GEN)/.stamp: runtime/shimv2/ttrpc.proto Makefile
-	@mkdir -p $(@D)
+	@mkdir -p $(@D) $(dir $(PROTO_GEN)/src/$(RTOPTS))
 	$(call say,PROTOC,$(PROTO_GEN))
-	$(Q)protoc-c -I$(GOSRC) -I$(GOSRC)/github.com/gogo/protobuf -I$(GOSRC)/github.com/gogo/protobuf/protobuf \
+	$(Q)sed 's|"github.com/gogo/protobuf/gogoproto/gogo.proto"|"gogoproto/gogo.proto"|' \
+		$(GOSRC)/$(RTOPTS) >$(PROTO_GEN)/src/$(RTOPTS)
+	$(Q)protoc-c -I$(PROTO_GEN)/src -I$(GOSRC) -I$(GOSRC)/github.com/gogo/protobuf \
+		-I$(GOSRC)/github.com/gogo/protobuf/protobuf \
 		-Iruntime/shimv2 --c_out=$(PROTO_GEN) $(PROTOS) 2>&1 | { grep -v 'is unused' || true; }
 	@touch $@
 $(PROTO_C): $(PROTO_GEN)/.stamp

@@ -51,6 +51,7 @@ struct v2proc {
 struct v2shim {
 	struct v2opts o;
 	struct rt rt;
+	char *config_path; /* the runtime handler's ConfigPath, or NULL */
 	pthread_mutex_t lock; /* the table and every runtime call */
 	pthread_cond_t changed;
 	struct v2proc *procs;
@@ -65,6 +66,13 @@ int v2_start(const struct v2opts *o, struct kc_error *err);
 int v2_delete(const struct v2opts *o, struct kc_error *err);
 /* The daemon: serve on the listening socket (fd 3) until Shutdown. */
 int v2_serve(const struct v2opts *o, struct kc_error *err);
+
+/* A CreateTask's runtime options: a ConfigPath (runtimeoptions.v1)
+ * becomes the configuration of this shim's pod (the caller holds s->lock);
+ * -1 with err when it is not usable. */
+struct Google__Protobuf__Any;
+int v2_options_apply(struct v2shim *s, const struct Google__Protobuf__Any *any,
+		     struct kc_error *err);
 
 /* The runtime's root for a namespace's containers. */
 char *v2_root(const char *ns);

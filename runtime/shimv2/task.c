@@ -131,6 +131,8 @@ static int do_create(struct v2shim *s, const void *in, void **out, struct kc_err
 		return FAIL(EXISTS, "container %s already exists", r->id);
 	if (r->checkpoint && *r->checkpoint)
 		return FAIL(UNIMPLEMENTED, "checkpoints cannot be restored into a VM");
+	if (v2_options_apply(s, r->options, err) < 0)
+		return INVALID;
 	if (r->n_rootfs &&
 	    v2_mount_rootfs(r->bundle, (void *const *)r->rootfs, r->n_rootfs, err) < 0)
 		return INTERNAL;

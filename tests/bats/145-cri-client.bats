@@ -27,7 +27,24 @@ setup_file() {
 	export UBSAN_OPTIONS="log_path=$T/sanitizer:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 	busybox_rootfs "$T/rootfs"
 	iptables_into_rootfs "$T/rootfs"
-	"$CLIENTS/cri-containerd" "$T/ctd" "$KC_BUILD" "$T/rootfs" "$BRIDGE" "$NET"
+	# runtime handlers of Kata's form: each names its configuration with ConfigPath
+	sed 's/^default_memory = .*/default_memory = 1536/' "$KC_BUILD/data/configuration-dev.toml" >"$T/other.toml"
+	local rt='plugins."io.containerd.grpc.v1.cri".containerd.runtimes'
+	cat >"$T/handlers.toml" <<-EOF
+	[$rt.kata-other]
+	  runtime_type = "io.containerd.kata.v2"
+	  [$rt.kata-other.options]
+	    ConfigPath = "$T/other.toml"
+	[$rt.kata-relative]
+	  runtime_type = "io.containerd.kata.v2"
+	  [$rt.kata-relative.options]
+	    ConfigPath = "other.toml"
+	[$rt.kata-missing]
+	  runtime_type = "io.containerd.kata.v2"
+	  [$rt.kata-missing.options]
+	    ConfigPath = "$T/missing.toml"
+	EOF
+	"$CLIENTS/cri-containerd" "$T/ctd" "$KC_BUILD" "$T/rootfs" "$BRIDGE" "$NET" "$T/handlers.toml"
 }
 
 # What a failed test left: its pods, through the CRI as kubelet would.
@@ -296,4 +313,30 @@ pod_lifecycle() {
 		'{config: $c, runtime_handler: "kata"}')"
 	assert_output --partial "network namespace"
 	assert_pod_gone
+}
+
+@test "cri: a runtime handler's ConfigPath (Kata's option) is the configuration its pods run with" {
+	run_pod kata-other "$(pod_config p-other)"
+	# the VM has the memory other.toml gives, not the default configuration's
+	pgrep -af -- "-name sandbox-$POD " | grep -q -- "-m 1536M"
+	new_ctr app '["sh", "-c", "echo up; exec sleep 1000"]'
+	exec_sync "$CID" 10 echo in-the-vm
+	assert_equal "$OUT" in-the-vm
+	run -0 cri StopContainer "{\"container_id\": \"$CID\", \"timeout\": 0}"
+	run -0 cri RemoveContainer "{\"container_id\": \"$CID\"}"
+	remove_pod
+	assert_pod_gone
+	# a ConfigPath that cannot be used fails the pod, naming it; nothing is left
+	local h
+	for h in kata-relative kata-missing; do
+		NETNS_BEFORE=$(ip netns list 2>/dev/null | grep '^cni-' | sort)
+		run --separate-stderr cri RunPodSandbox "$(jq -nc --argjson c "$(pod_config "p-$h")" --arg h "$h" '{config: $c, runtime_handler: $h}')"
+		assert_failure
+		case $h in
+		kata-relative) [[ "$stderr" == *"ConfigPath 'other.toml' is not an absolute path"* ]] ;;
+		kata-missing) [[ "$stderr" == *"$T/missing.toml"* ]] ;;
+		esac
+		POD=none
+		assert_pod_gone
+	done
 }
