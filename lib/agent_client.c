@@ -256,8 +256,7 @@ static json_t *wait_control(struct agent_client *c, uint8_t type, json_int_t id,
 	}
 }
 
-int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
-		       struct kc_error *err)
+static int send_hello(struct agent_client *c, const char *role, struct kc_error *err)
 {
 	unsigned char seed[32];
 	char hex[65];
@@ -274,11 +273,11 @@ int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
 		      hex, "realtime_ns", (json_int_t)now.tv_sec * 1000000000 + now.tv_nsec);
 	int rc = send_json(c, FRAME_HELLO, h, err);
 	json_decref(h);
-	if (rc < 0)
-		return -1;
-	json_t *peer = wait_control(c, FRAME_HELLO, 0, timeout_ms, err);
-	if (!peer)
-		return -1;
+	return rc;
+}
+
+static int accept_hello(struct agent_client *c, json_t *peer, struct kc_error *err)
+{
 	_cleanup_error_ struct kc_error why = {0};
 	if (proto_hello_check(peer, &why) < 0) {
 		json_decref(peer);
@@ -287,6 +286,44 @@ int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
 	json_decref(c->hello);
 	c->hello = peer;
 	return 0;
+}
+
+int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
+		       struct kc_error *err)
+{
+	if (send_hello(c, role, err) < 0)
+		return -1;
+	json_t *peer = wait_control(c, FRAME_HELLO, 0, timeout_ms, err);
+	return peer ? accept_hello(c, peer, err) : -1;
+}
+
+#define HELLO_RESEND_FIRST_MS 250
+#define HELLO_RESEND_MAX_MS   4000
+
+int agent_client_hello_resending(struct agent_client *c, const char *role, int timeout_ms,
+				 struct kc_error *err)
+{
+	long long deadline = monotonic_ms() + timeout_ms;
+	int gap = HELLO_RESEND_FIRST_MS;
+	for (;;) {
+		if (send_hello(c, role, err) < 0)
+			return -1;
+		long long left = deadline - monotonic_ms();
+		_cleanup_error_ struct kc_error why = {0};
+		json_t *peer =
+		    wait_control(c, FRAME_HELLO, 0, left < gap ? (int)(left > 0 ? left : 0) : gap,
+				 &why);
+		if (peer)
+			return accept_hello(c, peer, err);
+		if (kc_error_code(&why) != ETIMEDOUT) {
+			kc_error_move(err, &why);
+			return -1;
+		}
+		if (monotonic_ms() >= deadline)
+			return kc_error_set(err, ETIMEDOUT, "no answer from the agent within %d ms",
+					    timeout_ms);
+		gap = gap * 2 > HELLO_RESEND_MAX_MS ? HELLO_RESEND_MAX_MS : gap * 2;
+	}
 }
 
 json_int_t agent_client_send_request(struct agent_client *c, const char *op, json_t *args,

@@ -33,6 +33,17 @@ void agent_client_close(struct agent_client *c);
 /* The version handshake: send our HELLO (role, entropy), wait for the peer's. */
 int agent_client_hello(struct agent_client *c, const char *role, int timeout_ms,
 		       struct kc_error *err);
+/* The handshake with the agent itself over its virtio-serial port, the
+ * HELLO sent again (0.25 s, 0.5 s, ... at most 4 s apart) until the answer
+ * comes or timeout_ms has passed. A guest's port learns that a host is
+ * there from a control message that may come after the host's first bytes:
+ * a guest resumed from a template or a cache, on a loaded host, can read
+ * our HELLO, find it cannot answer yet (no host, it believes) and take its
+ * own end of file for the host's departure - the answer is lost, and
+ * nothing else would ever ask again. A HELLO answered twice costs a stray
+ * HELLO frame, which the caller ignores. */
+int agent_client_hello_resending(struct agent_client *c, const char *role, int timeout_ms,
+				 struct kc_error *err);
 
 /* Send a request; returns its id. args is stolen (may be NULL). */
 json_int_t agent_client_send_request(struct agent_client *c, const char *op, json_t *args,

@@ -241,6 +241,12 @@ static void from_agent(struct proxy *p, struct frame *f)
 		kc_warn("from the agent: %s", kc_error_msg(&why));
 		return;
 	}
+	if (f->type == FRAME_HELLO) {
+		/* the answer to a HELLO sent again (agent_client_hello_resending) */
+		kc_debug("from the agent: a repeated HELLO's answer");
+		json_decref(j);
+		return;
+	}
 	if (f->type != FRAME_RESPONSE) {
 		kc_info("from the agent: %s %.*s", frame_type_name(f->type),
 			(int)(f->len > 300 ? 300 : f->len), (const char *)f->payload);
@@ -427,7 +433,7 @@ static int connect_agent(struct proxy *p, const struct proxy_options *o, struct 
 {
 	struct agent_client ac;
 	if (agent_client_connect(&ac, o->agent_socket, o->connect_timeout_ms, err) < 0 ||
-	    agent_client_hello(&ac, "proxy", o->connect_timeout_ms, err) < 0)
+	    agent_client_hello_resending(&ac, "proxy", o->connect_timeout_ms, err) < 0)
 		return kc_error_wrap(err, "agent at %s", o->agent_socket);
 	p->agent_hello = json_incref(ac.hello);
 	conn_init(&p->agent, ac.fd, 0);
