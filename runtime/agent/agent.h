@@ -71,6 +71,10 @@ struct channel {
 	int listen_fd;	/* vsock listener, -1 for a serial port */
 	bool connected; /* a host is there (serial: last read gave data) */
 	bool hello_done;
+	bool spoke; /* something of this session has reached the host */
+	/* serial: a host wrote, we could not answer, and the port says no
+	 * host - it may not have learnt of the host yet (see loop.c): since */
+	double unsure_since_ms;
 	struct frame_decoder dec;
 	struct byteq out; /* encoded frames waiting for the channel */
 };

@@ -147,7 +147,12 @@ int channel_flush(struct channel *c)
 {
 	if (c->fd < 0)
 		return 0;
-	return byteq_write(&c->out, c->fd) < 0 ? -1 : 0;
+	ssize_t n = byteq_write(&c->out, c->fd);
+	if (n > 0) {
+		c->spoke = true;
+		c->unsure_since_ms = 0;
+	}
+	return n < 0 ? -1 : 0;
 }
 
 bool channel_congested(const struct channel *c)

@@ -19,7 +19,14 @@
 
 #include "version.h"
 
-#define POLL_INTERVAL_MS 50
+/* Output lingering after an exit is checked this often. */
+#define LINGER_TICK_MS 50
+/* A serial port with no host is looked at again this often - a fallback
+ * only: SIGIO says when the host opens it. A cached VM waits so, and under
+ * TCG each look costs (20 a second took 3.8% of a CPU per idle VM). */
+#define NO_HOST_TICK_MS 1000
+/* How long an answer waits for a port that has not learnt of its host. */
+#define UNSURE_MAX_MS 2000
 
 void ev_add(struct agent *a, int fd, uint32_t events, struct ev_tag *tag)
 {
@@ -52,10 +59,13 @@ static bool anyone_lingering(struct agent *a)
 
 static void timer_update(struct agent *a)
 {
-	bool need = (a->ch.listen_fd < 0 && !a->ch.connected) || anyone_lingering(a);
+	long ms = anyone_lingering(a) || a->ch.unsure_since_ms	  ? LINGER_TICK_MS
+		  : a->ch.listen_fd < 0 && !a->ch.connected ? NO_HOST_TICK_MS
+							    : 0;
 	struct itimerspec its = {0};
-	if (need) {
-		its.it_interval.tv_nsec = POLL_INTERVAL_MS * 1000000L;
+	if (ms) {
+		its.it_interval.tv_sec = ms / 1000;
+		its.it_interval.tv_nsec = ms % 1000 * 1000000L;
 		its.it_value = its.it_interval;
 	}
 	timerfd_settime(a->timerfd, 0, &its, NULL);
@@ -71,7 +81,7 @@ void process_arm_linger(struct agent *a)
 static void update_channel_events(struct agent *a)
 {
 	struct channel *c = &a->ch;
-	if (c->fd < 0 || !c->connected)
+	if (c->fd < 0 || !c->connected || c->unsure_since_ms)
 		return;
 	uint32_t ev = EPOLLIN | (byteq_pending(&c->out) ? EPOLLOUT : 0);
 	ev_mod(a, c->fd, ev, &a->tag_channel);
@@ -86,6 +96,8 @@ static void session_end(struct agent *a, const char *why)
 		log_info("host disconnected (%s)", why);
 	c->hello_done = false;
 	c->connected = false;
+	c->spoke = false;
+	c->unsure_since_ms = 0;
 	frame_decoder_free(&c->dec);
 	frame_decoder_init(&c->dec);
 	byteq_clear(&c->out);
@@ -199,6 +211,31 @@ static void on_frame(struct agent *a, struct frame *f)
 	}
 }
 
+/* A serial port learns that a host opened it from a control message the
+ * guest's driver handles later than the host's first bytes: a resumed VM
+ * (a template's clone, a cached VM handed over) can read the HELLO, fail
+ * to answer (no host, the port says) and then read "no host" as the end of
+ * the session - losing the answer, with no one to ask again. So while
+ * this session has said nothing yet and has an answer waiting, the port's
+ * "no host" is taken as "not yet" for a while: looked at again on SIGIO
+ * and every tick until it can take the answer (or UNSURE_MAX_MS passes). */
+static bool port_may_not_know_its_host(struct agent *a)
+{
+	struct channel *c = &a->ch;
+	if (c->listen_fd >= 0 || !c->connected || c->spoke || !byteq_pending(&c->out))
+		return false;
+	double now = agent_uptime_ms();
+	if (!c->unsure_since_ms) {
+		c->unsure_since_ms = now;
+		log_debug("the port says no host, with an answer waiting: waiting for it to open");
+	} else if (now - c->unsure_since_ms >= UNSURE_MAX_MS) {
+		return false;
+	}
+	ev_del(a, c->fd);
+	timer_update(a);
+	return true;
+}
+
 static void on_channel_readable(struct agent *a)
 {
 	struct channel *c = &a->ch;
@@ -209,6 +246,8 @@ static void on_channel_readable(struct agent *a)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			break;
+		if (n == 0 && port_may_not_know_its_host(a))
+			return;
 		if (n <= 0) {
 			/* serial: no host; vsock: the host closed */
 			if (c->connected || c->listen_fd >= 0)
@@ -246,9 +285,12 @@ static void on_channel_readable(struct agent *a)
 static void channel_try_again(struct agent *a)
 {
 	struct channel *c = &a->ch;
-	if (c->listen_fd >= 0 || c->connected || c->fd < 0)
+	if (c->listen_fd >= 0 || c->fd < 0)
 		return;
-	ev_add(a, c->fd, EPOLLIN, &a->tag_channel);
+	if (c->unsure_since_ms)
+		ev_add(a, c->fd, EPOLLIN | EPOLLOUT, &a->tag_channel);
+	else if (!c->connected)
+		ev_add(a, c->fd, EPOLLIN, &a->tag_channel);
 }
 
 static void on_accept(struct agent *a)
