@@ -310,9 +310,8 @@ int agent_client_hello_resending(struct agent_client *c, const char *role, int t
 			return -1;
 		long long left = deadline - monotonic_ms();
 		_cleanup_error_ struct kc_error why = {0};
-		json_t *peer =
-		    wait_control(c, FRAME_HELLO, 0, left < gap ? (int)(left > 0 ? left : 0) : gap,
-				 &why);
+		json_t *peer = wait_control(c, FRAME_HELLO, 0,
+					    left < gap ? (int)(left > 0 ? left : 0) : gap, &why);
 		if (peer)
 			return accept_hello(c, peer, err);
 		if (kc_error_code(&why) != ETIMEDOUT) {

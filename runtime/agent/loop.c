@@ -59,9 +59,9 @@ static bool anyone_lingering(struct agent *a)
 
 static void timer_update(struct agent *a)
 {
-	long ms = anyone_lingering(a) || a->ch.unsure_since_ms	  ? LINGER_TICK_MS
-		  : a->ch.listen_fd < 0 && !a->ch.connected ? NO_HOST_TICK_MS
-							    : 0;
+	long ms = anyone_lingering(a) || a->ch.unsure_since_ms ? LINGER_TICK_MS
+		  : a->ch.listen_fd < 0 && !a->ch.connected    ? NO_HOST_TICK_MS
+							       : 0;
 	struct itimerspec its = {0};
 	if (ms) {
 		its.it_interval.tv_sec = ms / 1000;

@@ -41,8 +41,8 @@ int v2_options_apply(struct v2shim *s, const struct Google__Protobuf__Any *any,
 	if (!path || !*path) {
 		/* no ConfigPath: KATA_CONF_FILE or the default files, as without options */
 	} else if (path[0] != '/') {
-		rc = kc_error_set(err, 0, "runtime options: ConfigPath '%s' is not an absolute path",
-				  path);
+		rc = kc_error_set(err, 0,
+				  "runtime options: ConfigPath '%s' is not an absolute path", path);
 	} else if (s->config_path && strcmp(s->config_path, path)) {
 		/* one shim, one pod, one VM: its configuration is the sandbox's */
 		rc = kc_error_set(err, 0,
