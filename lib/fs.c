@@ -1,6 +1,8 @@
 /* Plain file helpers (see fs.h). */
 #include "fs.h"
 
+#include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -111,6 +113,35 @@ int unix_connect_nofollow(const char *path)
 		return -e;
 	}
 	return s;
+}
+
+/* ".NAME.tmp-" and eight hex digits: write_atomic_at's temporaries */
+static bool is_atomic_temporary(const char *n)
+{
+	const char *t = strstr(n, ".tmp-");
+	if (n[0] != '.' || !t || t <= n + 1 || strlen(t + 5) != 8)
+		return false;
+	for (const char *h = t + 5; *h; h++)
+		if (!((*h >= '0' && *h <= '9') || (*h >= 'a' && *h <= 'f')))
+			return false;
+	return true;
+}
+
+void remove_atomic_leftovers(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if ((e->d_type == DT_REG || e->d_type == DT_UNKNOWN) &&
+		    is_atomic_temporary(e->d_name))
+			unlinkat(dirfd, e->d_name, 0);
+	closedir(d);
 }
 
 int write_atomic_at(int dirfd, const char *name, const char *shown, const void *data, size_t len,

@@ -41,5 +41,8 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
  * directory is ever opened or followed but what we made. */
 int write_atomic_at(int dirfd, const char *name, const char *shown, const void *data, size_t len,
 		    mode_t mode, struct kc_error *err);
+/* Remove what a write_atomic_at killed before its rename leaves in a
+ * directory of ours (".NAME.tmp-XXXXXXXX"), so that the directory can go. */
+void remove_atomic_leftovers(int dirfd);
 
 #endif

@@ -22,6 +22,7 @@
 #include "crash.h"
 #include "daemon.h"
 #include "fdmount.h"
+#include "fs.h"
 #include "host_cgroup.h"
 #include "json_cleanup.h"
 #include "log.h"
@@ -758,6 +759,9 @@ static void remove_vm_dir(const struct sandbox *sb, int vmfd)
 					    "virtiofsd.pid", "shim.log"};
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		unlinkat(vmfd, files[i], 0);
+	/* a pid file's write cut short (a cached VM's builder killed when
+	 * the cache stops) */
+	remove_atomic_leftovers(vmfd);
 	int r = beneath_remove_tree(vmfd, QEMU_DIR);
 	if (r < 0)
 		kc_warn("remove %s/%s: %s", sb->vm_dir, QEMU_DIR, strerror(-r));

@@ -261,6 +261,25 @@ static void plain_atomic_write(void **state)
 	assert_non_null(strstr(kc_error_msg(&err), p));
 }
 
+/* What a write killed before its rename leaves goes; nothing else does. */
+static void atomic_leftovers(void **state)
+{
+	(void)state;
+	sh("set -e; mkdir -p %s/left; cd %s/left; echo 1 > .proxy.pid.tmp-0a1b2c3d; "
+	   "echo 2 > proxy.pid; echo 3 > .x.tmp-1234; echo 4 > .tmp-01234567; "
+	   "mkdir .d.tmp-89abcdef",
+	   tree, tree);
+	int fd = open(tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = openat(fd, "left", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	remove_atomic_leftovers(dfd);
+	close(dfd);
+	close(fd);
+	sh("set -e; cd %s/left; test ! -e .proxy.pid.tmp-0a1b2c3d; test -f proxy.pid; "
+	   "test -f .x.tmp-1234; test -f .tmp-01234567; test -d .d.tmp-89abcdef",
+	   tree);
+	sh("rm -rf %s/left", tree);
+}
+
 static void removal(void **state)
 {
 	(void)state;
@@ -479,6 +498,7 @@ int main(void)
 	    BOTH(atomic_writes),
 	    BOTH(removal),
 	    cmocka_unit_test(plain_atomic_write),
+	    cmocka_unit_test(atomic_leftovers),
 	    BOTH(swapped_symlink),
 	    cmocka_unit_test(mounts_on_handles),
 	    cmocka_unit_test(mount_flags_new_api),
