@@ -2,11 +2,11 @@
 #include "fs.h"
 
 #include <dirent.h>
-#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,19 +129,15 @@ static bool is_atomic_temporary(const char *n)
 
 void remove_atomic_leftovers(int dirfd)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
+	_cleanup_close_ int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_closedir_ DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (d)
+		(void)kc_steal_fd(&fd); /* the DIR has it */
 	struct dirent *e;
-	while ((e = readdir(d)))
+	while (d && (e = readdir(d)))
 		if ((e->d_type == DT_REG || e->d_type == DT_UNKNOWN) &&
 		    is_atomic_temporary(e->d_name))
 			unlinkat(dirfd, e->d_name, 0);
-	closedir(d);
 }
 
 int write_atomic_at(int dirfd, const char *name, const char *shown, const void *data, size_t len,

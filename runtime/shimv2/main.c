@@ -321,7 +321,7 @@ int v2_serve(const struct v2opts *o, struct kc_error *err)
 	kc_info("shut down");
 	free(s.socket_path);
 	free((char *)s.rt.root);
-	free(s.config_path);
+	free((char *)s.rt.kata_config); /* the runtime handler's ConfigPath */
 	return rc;
 }
 

@@ -43,14 +43,14 @@ int v2_options_apply(struct v2shim *s, const struct Google__Protobuf__Any *any,
 	} else if (path[0] != '/') {
 		rc = kc_error_set(err, 0,
 				  "runtime options: ConfigPath '%s' is not an absolute path", path);
-	} else if (s->config_path && strcmp(s->config_path, path)) {
+	} else if (s->rt.kata_config && strcmp(s->rt.kata_config, path)) {
 		/* one shim, one pod, one VM: its configuration is the sandbox's */
 		rc = kc_error_set(err, 0,
 				  "runtime options: ConfigPath '%s', but this pod runs with '%s'",
-				  path, s->config_path);
-	} else if (!s->config_path) {
-		s->config_path = xstrdup(path);
-		s->rt.kata_config = s->config_path;
+				  path, s->rt.kata_config);
+	} else if (!s->rt.kata_config) {
+		/* (the shim v2 has no --kata-config: this is its only source) */
+		s->rt.kata_config = xstrdup(path);
 		kc_info("configuration %s (the runtime handler's ConfigPath)", path);
 	}
 	runtimeoptions__v1__options__free_unpacked(o, NULL);

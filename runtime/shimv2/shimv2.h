@@ -51,7 +51,6 @@ struct v2proc {
 struct v2shim {
 	struct v2opts o;
 	struct rt rt;
-	char *config_path;    /* the runtime handler's ConfigPath, or NULL */
 	pthread_mutex_t lock; /* the table and every runtime call */
 	pthread_cond_t changed;
 	struct v2proc *procs;

@@ -45,8 +45,10 @@ static void guest(int fd, int lost)
 	_exit(0);
 }
 
-static pid_t start_guest(int fds[2], int lost)
+/* A client connected to a guest (in a child) that loses `lost` answers. */
+static pid_t start_guest(struct agent_client *c, int lost)
 {
+	int fds[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
@@ -55,6 +57,7 @@ static pid_t start_guest(int fds[2], int lost)
 		guest(fds[1], lost);
 	}
 	close(fds[1]);
+	agent_client_init(c, fds[0]);
 	return pid;
 }
 
@@ -69,10 +72,8 @@ static void stop_guest(struct agent_client *c, pid_t pid)
 static void a_lost_answer_is_asked_again(void **state)
 {
 	(void)state;
-	int fds[2];
-	pid_t pid = start_guest(fds, 2);
 	struct agent_client c;
-	agent_client_init(&c, fds[0]);
+	pid_t pid = start_guest(&c, 2);
 	struct kc_error err = {0};
 	long long t0 = monotonic_ms();
 	assert_int_equal(agent_client_hello_resending(&c, "proxy", 10000, &err), 0);
@@ -88,10 +89,8 @@ static void a_lost_answer_is_asked_again(void **state)
 static void the_plain_handshake_waits_once(void **state)
 {
 	(void)state;
-	int fds[2];
-	pid_t pid = start_guest(fds, 1);
 	struct agent_client c;
-	agent_client_init(&c, fds[0]);
+	pid_t pid = start_guest(&c, 1);
 	struct kc_error err = {0};
 	assert_true(agent_client_hello(&c, "runtime", 600, &err) < 0);
 	assert_int_equal(kc_error_code(&err), ETIMEDOUT);
@@ -102,10 +101,8 @@ static void the_plain_handshake_waits_once(void **state)
 static void resending_gives_up_at_the_timeout(void **state)
 {
 	(void)state;
-	int fds[2];
-	pid_t pid = start_guest(fds, 1000);
 	struct agent_client c;
-	agent_client_init(&c, fds[0]);
+	pid_t pid = start_guest(&c, 1000);
 	struct kc_error err = {0};
 	long long t0 = monotonic_ms();
 	assert_true(agent_client_hello_resending(&c, "proxy", 1200, &err) < 0);
