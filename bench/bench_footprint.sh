@@ -51,7 +51,7 @@ mkdir -p "$work/share/bb/rootfs/bin" "$work/share/bb/rootfs/tmp"
 cp /bin/busybox "$work/share/bb/rootfs/bin/"
 for a in sh echo true gzip gunzip md5sum sha256sum awk sort cat; do ln -s busybox "$work/share/bb/rootfs/bin/$a"; done
 khz=$(awk '/^cpu MHz/ { printf "%d", $4 * 1000; exit }' /proc/cpuinfo)
-params="console=ttyS0 quiet no_timer_check tsc=reliable random.trust_cpu=on i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog panic=-1 tsc_early_khz=$khz"
+params="console=ttyS0 quiet no_timer_check tsc=reliable random.trust_cpu=on i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog psi=0 sysctl.vm.compaction_proactiveness=0 panic=-1 tsc_early_khz=$khz"
 
 start_guest() { # TB_SIZE
 	rm -f "$work/agent.sock" "$work/qemu.pid"

@@ -21,7 +21,7 @@ mkdir -p "$work/share/bb/rootfs/bin"
 cp /bin/busybox "$work/share/bb/rootfs/bin/"
 ln -s busybox "$work/share/bb/rootfs/bin/echo"
 khz=$(awk '/^cpu MHz/ { printf "%d", $4 * 1000; exit }' /proc/cpuinfo)
-params="console=ttyS0 quiet no_timer_check tsc=reliable random.trust_cpu=on i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog panic=-1"
+params="console=ttyS0 quiet no_timer_check tsc=reliable random.trust_cpu=on i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog psi=0 sysctl.vm.compaction_proactiveness=0 panic=-1"
 [ "$accel" = tcg ] && params="$params tsc_early_khz=$khz"
 
 # shellcheck source=bench/lib.sh

@@ -477,6 +477,21 @@ Try 'kata-runtime --help'."
 	assert_clean k3
 }
 
+@test "runtime: the guest has no periodic compaction or PSI wake-ups; kernel_params take them back" {
+	# what the guest kernel was told, read in the VM (a sysctl reads whole
+	# or not at all: cat, not the shell's byte-wise read)
+	make_bundle "$B" sh -c 'v=$(cat /proc/sys/vm/compaction_proactiveness); [ -e /proc/pressure/cpu ] && p=psi || p=nopsi; echo "$v $p"'
+	run kr run --bundle "$B" w1 </dev/null
+	assert_success
+	assert_output "0 nopsi"
+	local cfg=$BATS_TEST_TMPDIR/configuration.toml
+	sed 's|^kernel_params = .*|kernel_params = "psi=1 sysctl.vm.compaction_proactiveness=20"|' "$DEV_CONFIG" >"$cfg"
+	KR_CONFIG=$cfg run kr run --bundle "$B" w2 </dev/null
+	assert_success
+	assert_output "20 psi"
+	assert_clean w1 w2
+}
+
 @test "runtime: delete --force cleans up after a dead QEMU, a dead proxy, a crashed create" {
 	make_bundle "$B" sleep 1000
 	kr run --detach --bundle "$B" f1 </dev/null >/dev/null 2>&1

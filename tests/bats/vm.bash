@@ -61,7 +61,7 @@ vm_start() {
 	fi
 	qemu-system-x86_64 -machine "$machine",accel=tcg -cpu max -m 256 -smp 1 \
 		-kernel "$kernel" -initrd "$GUEST/kata-containers-initrd.img" \
-		-append "console=ttyS0 quiet no_timer_check tsc=reliable random.trust_cpu=on i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog tsc_early_khz=$(host_tsc_khz) panic=-1 agent.log=debug" \
+		-append "console=ttyS0 quiet no_timer_check tsc=reliable random.trust_cpu=on i8042.noaux i8042.nokbd i8042.nopnp cryptomgr.notests nowatchdog psi=0 sysctl.vm.compaction_proactiveness=0 tsc_early_khz=$(host_tsc_khz) panic=-1 agent.log=debug" \
 		-nographic -nodefaults -no-user-config -no-reboot "${extra[@]}" \
 		-serial "file:$dir/console.log" \
 		-device "virtio-serial-$bus,id=ser0" \
