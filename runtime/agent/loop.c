@@ -23,8 +23,9 @@
 #define LINGER_TICK_MS 50
 /* A serial port with no host is looked at again this often - a fallback
  * only: SIGIO says when the host opens it. A cached VM waits so, and under
- * TCG each look costs (20 a second took 3.8% of a CPU per idle VM). */
-#define NO_HOST_TICK_MS 1000
+ * TCG each look costs (20 a second took 3.8% of a CPU per idle VM, one a
+ * second 0.20%, one in 5 s 0.05%). */
+#define NO_HOST_TICK_MS 5000
 /* How long an answer waits for a port that has not learnt of its host. */
 #define UNSURE_MAX_MS 2000
 
