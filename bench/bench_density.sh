@@ -59,12 +59,29 @@ while [ "$pods" -lt "$max" ]; do
 	sleep 3
 	ms=$(measure "$pods")
 	load=$(awk '{ print $1 }' /proc/loadavg)
-	printf 'idle pods %d: run -> first output %s ms, load %s, %d MiB available\n' "$pods" "$ms" "$load" "$(avail_mib)"
+	printf 'idle pods %d: run -> first output %s ms (%sx the idle machine), load %s, %d MiB available\n' \
+		"$pods" "$ms" "$(awk -v m="$ms" -v b="$base" 'BEGIN { printf "%.2f", m / b }')" "$load" "$(avail_mib)"
+	[ "$pods" -ne 100 ] || at100=$ms
 	if awk -v m="$ms" -v b="$base" 'BEGIN { exit !(m > 2 * b) }'; then
 		break
 	fi
 	held=$pods
 	[ "$(avail_mib)" -lt 2048 ] && break
 done
+# what the idle pods' VMs use: their QEMU processes' CPU over 10 s
+qemu_ticks() {
+	local p s=0
+	for p in $(pgrep -f -- "-name sandbox-idle-"); do
+		s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$s"
+}
+t0=$(qemu_ticks)
+sleep 10
+t1=$(qemu_ticks)
+printf 'idle CPU per idle pod (its QEMU, over 10 s with %d pods): %s%%\n' "$pods" \
+	"$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$pods" 'BEGIN { printf "%.3f", d * 100 / hz / 10 / n }')"
+[ -z "${at100:-}" ] || printf 'with 100 idle pods, run takes %sx its idle-machine time (target 1.5x)\n' \
+	"$(awk -v m="$at100" -v b="$base" 'BEGIN { printf "%.2f", m / b }')"
 printf 'this host holds %d idle pods (from the VM template, TCG) with run still within 2x its idle time (%s ms); tried up to %d\n' \
 	"$held" "$base" "$pods"

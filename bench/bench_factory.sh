@@ -81,17 +81,26 @@ sed 's/^/  /' "$work/init"
 # burst NAME CONFIG: the slowest of the burst's runs, in ms
 burst() {
 	local name=$1 config=$2 i
+	local b0 t0
+	b0=$(busy_ms) t0=$(date +%s%N)
 	for i in $(seq "$burst_n"); do
 		first_output "$kr" --root "$root" --kata-config "$config" --log "$work/burst-$name-$i.log" \
 			run --bundle "$bundle" "burst-$name-$i" >"$work/burst-$name-$i.ms" &
 	done
 	wait
+	# how busy the machine was from the burst's start to its last exit:
+	# near 100%, the burst is bound by the CPUs, not by a lock or a wait
+	awk -v c=$(($(busy_ms) - b0)) -v w=$((($(date +%s%N) - t0) / 1000000)) -v n="$(nproc)" \
+		'BEGIN { printf "the %d CPUs %d%% busy from its start to its last exit (%d ms of CPU in %d ms)", n, c * 100 / (w * n), c, w }' \
+		>"$work/burst-$name.busy"
 	cat "$work"/burst-"$name"-*.ms | sort -n | tail -1
 }
+# busy_ms: the CPU time the whole machine has spent, in ms
+busy_ms() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print int(($2 + $3 + $4 + $7 + $8) * 1000 / hz) }' /proc/stat; }
 burst_n=${BURST:-10}
 all_tmpl=$(burst tmpl "$tmpl")
-printf '%d runs at once: from the VM template, all printed in %s ms (%sx one alone)\n' \
-	"$burst_n" "$all_tmpl" "$(ratio "$all_tmpl" "$m_tmpl")"
+printf '%d runs at once: from the VM template, all printed in %s ms (%sx one alone); %s\n' \
+	"$burst_n" "$all_tmpl" "$(ratio "$all_tmpl" "$m_tmpl")" "$(cat "$work/burst-tmpl.busy")"
 # the default configuration, twice: the first burst finds the cache at its
 # size and makes it grow; the second finds it grown (within the minute it
 # keeps the growth)
@@ -102,9 +111,31 @@ for round in 1 2; do
 	all_cache=$(burst cache "$cache")
 	took=$(grep -l 'a VM from the cache' "$work"/burst-cache-*.log | wc -l)
 	said=$(grep -l 'not used' "$work"/burst-cache-*.log | wc -l)
-	printf '%d runs at once, default configuration (burst %d, %s VMs ready): all printed in %s ms (%sx one alone): %d took a cached VM, %d found it empty and said so (they started from the template); it keeps %s ready now\n' \
-		"$burst_n" "$round" "$kept" "$all_cache" "$(ratio "$all_cache" "$m_cache")" "$took" "$said" "$(cache_field target)"
+	printf '%d runs at once, default configuration (burst %d, %s VMs ready): all printed in %s ms (%sx one alone): %d took a cached VM, %d found it empty and said so (they started from the template); it keeps %s ready now; %s\n' \
+		"$burst_n" "$round" "$kept" "$all_cache" "$(ratio "$all_cache" "$m_cache")" "$took" "$said" "$(cache_field target)" "$(cat "$work/burst-cache.busy")"
 done
+# what a VM waiting in the cache uses: the cache's QEMU processes (no run
+# is left, so every QEMU of this work directory is the cache's) over 10 s
+cache_ready
+sleep 2
+cache_qemus() {
+	local p
+	for p in $(pgrep -f -- "$work/factory"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" != qemu-system-x86 ] || echo "$p"
+	done
+}
+cached=$(cache_qemus)
+ticks_of() {
+	local p s=0
+	for p in $cached; do s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+	echo "$s"
+}
+c0=$(ticks_of)
+sleep 10
+c1=$(ticks_of)
+n_cached=$(echo "$cached" | wc -w)
+printf 'idle CPU per VM waiting in the cache (%d of them): %s%%\n' "$n_cached" \
+	"$(awk -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$n_cached" 'BEGIN { printf "%.3f", d * 100 / hz / 10 / n }')"
 "$kr" --kata-config "$cache" factory destroy >/dev/null
 
 # memory and idle CPU: VMS idle pods, cold then from the template
@@ -137,10 +168,10 @@ for kind in cold tmpl; do
 	sleep 10
 	t1=$(cpu_ticks "$kind")
 	hz=$(getconf CLK_TCK)
-	printf '%s: QEMU PSS %d MiB with 1 VM, %d MiB with %d: %d MiB per additional VM; idle CPU per pod %.1f%%\n' \
+	printf '%s: QEMU PSS %d MiB with 1 VM, %d MiB with %d: %d MiB per additional VM; idle CPU per pod %s%%\n' \
 		"$( [ "$kind" = cold ] && echo 'booted cold' || echo 'from the template')" \
 		$((one / 1024)) $((all / 1024)) "$vms" $(((all - one) / 1024 / (vms - 1))) \
-		"$(awk -v d=$((t1 - t0)) -v hz="$hz" -v n="$vms" 'BEGIN { printf "%.1f", d * 100 / hz / 10 / n }')"
+		"$(awk -v d=$((t1 - t0)) -v hz="$hz" -v n="$vms" 'BEGIN { printf "%.3f", d * 100 / hz / 10 / n }')"
 	for i in $(seq 0 $((vms - 1))); do
 		"$kr" --root "$root" --kata-config "$config" delete --force "$kind-$i" >/dev/null 2>&1
 	done
