@@ -507,6 +507,7 @@ bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUI
 	bench/bench_density.sh $(BUILD) 150 10
 	bench/bench_shimv2.sh $(BUILD) 5
 	bench/bench_cri.sh $(BUILD) 3
+	bench/bench_share.sh $(BUILD) 3
 
 # Installs what is built; it never installs packages or downloads: the
 # guest image comes from `make image` (which does), run first.

@@ -97,6 +97,13 @@ static void compute_key(const struct rtconfig *rc, char key[FACTORY_KEY_LEN + 1]
 				 ? cfg->hypervisor.firmware
 				 : NULL);
 	h = hash_identity(h, cfg->hypervisor.path);
+	/* and how a cached VM mounts the share before it is taken: a create
+	 * that wants another msize must not get one mounted with the old */
+	char share[64];
+	snprintf(share, sizeof(share), "%s msize=%u",
+		 cfg->hypervisor.shared_fs ? cfg->hypervisor.shared_fs : "",
+		 cfg->hypervisor.msize_9p);
+	h = fnv1a(h, share, strlen(share) + 1);
 	snprintf(key, FACTORY_KEY_LEN + 1, "%016llx", (unsigned long long)h);
 }
 

@@ -477,6 +477,17 @@ Try 'kata-runtime --help'."
 	assert_clean k3
 }
 
+@test "runtime: the rootfs comes over 9p with the largest msize the guest takes, or the configured one" {
+	make_bundle "$B" sh -c 'grep -o "msize=[0-9]*" /proc/mounts | head -1'
+	run -0 --separate-stderr kr run --bundle "$B" m1 </dev/null
+	assert_output "msize=512000"
+	local cfg=$BATS_TEST_TMPDIR/configuration.toml
+	sed 's/^#\?msize_9p = .*/msize_9p = 8192/' "$DEV_CONFIG" >"$cfg"
+	KR_CONFIG=$cfg run -0 --separate-stderr kr run --bundle "$B" m2 </dev/null
+	assert_output "msize=8192"
+	assert_clean m1 m2
+}
+
 @test "runtime: the guest has no periodic compaction or PSI wake-ups; kernel_params take them back" {
 	# what the guest kernel was told, read in the VM (a sysctl reads whole
 	# or not at all: cat, not the shell's byte-wise read)

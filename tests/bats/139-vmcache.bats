@@ -272,9 +272,19 @@ assert_cache_destroyed() {
 	[ "$(echo "$output" | awk '{ print $2 }')" -lt $((1100 * 1024)) ]
 	log_has "the VM cache at $CACHE_SOCK: its VMs are of another configuration (key [0-9a-f]*, this one's [0-9a-f]*): kata-runtime factory destroy, then init, makes it this one's; not used" "$BATS_TEST_TMPDIR/log"
 	assert_equal "$(cache_status | jq .handed_out)" 0
+	# the cached VMs have the share mounted: another msize is another
+	# configuration too, and the create mounts it with its own (not the
+	# guest kernel's default, 131072, which /proc/mounts leaves out)
+	sed 's/^#\?msize_9p = .*/msize_9p = 65536/' "$BATS_TEST_TMPDIR/configuration.toml" >"$BATS_TEST_TMPDIR/msize.toml"
+	KR_CONFIG=$BATS_TEST_TMPDIR/msize.toml
+	make_bundle "$BATS_TEST_TMPDIR/b" sh -c 'grep -o "msize=[0-9]*" /proc/mounts | head -1'
+	run -0 --separate-stderr kr --log "$BATS_TEST_TMPDIR/log2" run --bundle "$BATS_TEST_TMPDIR/b" c2
+	assert_output "msize=65536"
+	log_has "its VMs are of another configuration" "$BATS_TEST_TMPDIR/log2"
+	assert_equal "$(cache_status | jq .handed_out)" 0
 	KR_CONFIG=$BATS_TEST_TMPDIR/configuration.toml
 	assert_cache_destroyed
-	assert_clean c1
+	assert_clean c1 c2
 
 	# an init refused leaves nothing behind
 	local before
