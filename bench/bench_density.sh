@@ -69,18 +69,9 @@ while [ "$pods" -lt "$max" ]; do
 	[ "$(avail_mib)" -lt 2048 ] && break
 done
 # what the idle pods' VMs use: their QEMU processes' CPU over 10 s
-qemu_ticks() {
-	local p s=0
-	for p in $(pgrep -f -- "-name sandbox-idle-"); do
-		s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
-	done
-	echo "$s"
-}
-t0=$(qemu_ticks)
-sleep 10
-t1=$(qemu_ticks)
+# shellcheck disable=SC2046 # one word per pid
 printf 'idle CPU per idle pod (its QEMU, over 10 s with %d pods): %s%%\n' "$pods" \
-	"$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$pods" 'BEGIN { printf "%.3f", d * 100 / hz / 10 / n }')"
+	"$(idle_cpu 10 $(pgrep -f -- "-name sandbox-idle-"))"
 [ -z "${at100:-}" ] || printf 'with 100 idle pods, run takes %sx its idle-machine time (target 1.5x)\n' \
 	"$(awk -v m="$at100" -v b="$base" 'BEGIN { printf "%.2f", m / b }')"
 printf 'this host holds %d idle pods (from the VM template, TCG) with run still within 2x its idle time (%s ms); tried up to %d\n' \

@@ -125,17 +125,8 @@ cache_qemus() {
 	done
 }
 cached=$(cache_qemus)
-ticks_of() {
-	local p s=0
-	for p in $cached; do s=$((s + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done
-	echo "$s"
-}
-c0=$(ticks_of)
-sleep 10
-c1=$(ticks_of)
-n_cached=$(echo "$cached" | wc -w)
-printf 'idle CPU per VM waiting in the cache (%d of them): %s%%\n' "$n_cached" \
-	"$(awk -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$n_cached" 'BEGIN { printf "%.3f", d * 100 / hz / 10 / n }')"
+# shellcheck disable=SC2086 # one word per pid
+printf 'idle CPU per VM waiting in the cache (%d of them): %s%%\n' "$(echo "$cached" | wc -w)" "$(idle_cpu 10 $cached)"
 "$kr" --kata-config "$cache" factory destroy >/dev/null
 
 # memory and idle CPU: VMS idle pods, cold then from the template
@@ -151,8 +142,6 @@ per_qemu() {
 }
 # shellcheck disable=SC2016 # awk programs, expanded by awk
 pss_sum() { per_qemu "$1" '/^Pss:/ { print $2 }' smaps_rollup; }
-# shellcheck disable=SC2016
-cpu_ticks() { per_qemu "$1" '{ print $14 + $15 }' stat; }
 for kind in cold tmpl; do
 	config=$cold
 	[ "$kind" = tmpl ] && config=$tmpl
@@ -164,14 +153,12 @@ for kind in cold tmpl; do
 	done
 	sleep 5
 	all=$(pss_sum "$kind")
-	t0=$(cpu_ticks "$kind")
-	sleep 10
-	t1=$(cpu_ticks "$kind")
-	hz=$(getconf CLK_TCK)
+	# shellcheck disable=SC2046 # one word per pid
+	idle=$(idle_cpu 10 $(pgrep -f -- "-name sandbox-$kind-"))
 	printf '%s: QEMU PSS %d MiB with 1 VM, %d MiB with %d: %d MiB per additional VM; idle CPU per pod %s%%\n' \
 		"$( [ "$kind" = cold ] && echo 'booted cold' || echo 'from the template')" \
 		$((one / 1024)) $((all / 1024)) "$vms" $(((all - one) / 1024 / (vms - 1))) \
-		"$(awk -v d=$((t1 - t0)) -v hz="$hz" -v n="$vms" 'BEGIN { printf "%.3f", d * 100 / hz / 10 / n }')"
+		"$idle"
 	for i in $(seq 0 $((vms - 1))); do
 		"$kr" --root "$root" --kata-config "$config" delete --force "$kind-$i" >/dev/null 2>&1
 	done

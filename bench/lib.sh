@@ -71,3 +71,23 @@ stage_line() {
 	stage_medians "$1" | awk '{ sum += $2 } $2 >= 0.5 { printf "%s%s %d", sep, $1, $2 + 0.5; sep = "; " }
 		END { printf " (ms; together %.0f ms)\n", sum }'
 }
+
+# idle_cpu SECONDS PID...: the CPU (user + system) the processes use over
+# SECONDS, in percent of one CPU per process, to three decimals (an idle
+# VM's is a few hundredths); a process that is gone counts 0.
+idle_cpu() {
+	local secs=$1 t0 t1
+	shift
+	t0=$(cpu_ticks_of "$@")
+	sleep "$secs"
+	t1=$(cpu_ticks_of "$@")
+	awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v s="$secs" -v n=$# \
+		'BEGIN { printf "%.3f", n ? d * 100 / hz / s / n : 0 }'
+}
+cpu_ticks_of() {
+	local p t=0
+	for p in "$@"; do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
