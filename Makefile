@@ -485,6 +485,11 @@ $(BUILD)/bench/bench_proxy: bench/bench_proxy.c $(LIBKC) $(FLAGS_STAMP)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LIB_INC) -o $@ $< $(LIBKC) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+$(BUILD)/bench/bench_drain: bench/bench_drain.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
 $(BUILD)/bench/bench_dashboard: bench/bench_dashboard.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
@@ -494,7 +499,7 @@ $(BUILD)/bench/bench_dashboard: bench/bench_dashboard.c $(FLAGS_STAMP)
 # host and on a fixture, medians of many runs, and peak memory; loading the
 # shipped configuration.
 bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUILD)/bench/bench_dashboard \
-		$(BUILD)/bench/bench_proxy
+		$(BUILD)/bench/bench_proxy $(BUILD)/bench/bench_drain
 	$(BUILD)/bench/bench_check $(BIN)/kata-check 300 / $(BUILD)/fixtures/hosts/intel-ready
 	$(BUILD)/bench/bench_config $(BUILD)/data/configuration.toml 2000
 	$(BUILD)/bench/bench_dashboard $(BIN)/kata-dashboard /
@@ -508,6 +513,7 @@ bench: all fixtures $(BUILD)/bench/bench_check $(BUILD)/bench/bench_config $(BUI
 	bench/bench_shimv2.sh $(BUILD) 5
 	bench/bench_cri.sh $(BUILD) 3
 	bench/bench_share.sh $(BUILD) 3
+	bench/bench_stdio.sh $(BUILD) 3
 
 # Installs what is built; it never installs packages or downloads: the
 # guest image comes from `make image` (which does), run first.

@@ -2,8 +2,9 @@
 # containerd figures, one containerd (CRI off) started here: from `ctr run`
 # to the container's first output line through containerd-shim-kata-v2,
 # through containerd's runc shim running kata-runtime, and through runc
-# itself; the shim v2's memory for a pod; `start` (find or spawn the pod's
-# daemon); and ten pods started one after another. Medians of N runs.
+# itself; 100 MiB of a container's stdout drained through each; the shim
+# v2's memory for a pod; `start` (find or spawn the pod's daemon); and ten
+# pods started one after another. Medians of N runs.
 #
 # Usage: bench/bench_shimv2.sh BUILD_DIR [RUNS]
 set -euo pipefail
@@ -27,7 +28,7 @@ trap cleanup EXIT
 ctr=(timeout 120 ctr -a "$work/containerd.sock" -n "$ns")
 mkdir -p "$work/rootfs/bin"
 cp /bin/busybox "$work/rootfs/bin/"
-for a in echo sh sleep; do ln -s busybox "$work/rootfs/bin/$a"; done
+for a in cat dd echo sh sleep; do ln -s busybox "$work/rootfs/bin/$a"; done
 "$top/tests/clients/oci-archive" "$work/rootfs" localhost/bb:latest "$work/bb.tar"
 "${ctr[@]}" images import "$work/bb.tar" >/dev/null
 
@@ -50,6 +51,27 @@ cli=$(series --runc-binary "$build/bin/kata-runtime")
 runc=$(series)
 printf 'ctr run -> first output (TCG, %d runs, medians): shim v2 %s ms; runc shim + kata-runtime %s ms; runc %s ms\n' \
 	"$runs" "$v2" "$cli" "$runc"
+
+# stdout: 100 MiB from dd, read by a fast reader timing from the first
+# byte (a VM's boot is not counted); in the VM, the same bytes piped
+# inside the container for comparison (bench_stdio.sh has it, same idea)
+drain() {
+	"${ctr[@]}" run --rm "$@" localhost/bb:latest "d$RANDOM$RANDOM" dd if=/dev/zero bs=1M count=100 2>/dev/null |
+		"$build/bench/bench_drain" | awk '$1 != 104857600 { print "short output: " $1 " bytes" > "/dev/stderr"; exit 1 } { print $2 }'
+}
+drains() { for _ in $(seq "$runs"); do drain "$@"; done | median; }
+pipe_ms=$(for _ in $(seq "$runs"); do
+	"${ctr[@]}" run --rm --runtime io.containerd.kata.v2 localhost/bb:latest "p$RANDOM$RANDOM" sh -c \
+		'read -r a _ </proc/uptime; dd if=/dev/zero bs=1M count=100 2>/dev/null | cat >/dev/null; read -r b _ </proc/uptime; echo $a $b'
+done | awk '{ printf "%.0f\n", ($2 - $1) * 1000 }' | median)
+v2=$(drains --runtime io.containerd.kata.v2)
+cli=$(drains --runc-binary "$build/bin/kata-runtime")
+runc=$(drains)
+mibs() { awk -v ms="$1" 'BEGIN { printf "%d MiB/s", (ms > 0 ? 100000 / ms : 0) }'; }
+printf 'stdout, 100 MiB through ctr (TCG, medians of %d): piped inside the container %s ms (%s); shim v2 %s ms (%s, %sx the pipe, %sx runc); runc shim + kata-runtime %s ms (%s, %sx the pipe); runc %s ms (%s)\n' \
+	"$runs" "$pipe_ms" "$(mibs "$pipe_ms")" "$v2" "$(mibs "$v2")" "$(awk -v a="$pipe_ms" -v b="$v2" 'BEGIN { printf "%.2f", a / b }')" \
+	"$(awk -v a="$runc" -v b="$v2" 'BEGIN { printf "%.2f", a / b }')" "$cli" "$(mibs "$cli")" \
+	"$(awk -v a="$pipe_ms" -v b="$cli" 'BEGIN { printf "%.2f", a / b }')" "$runc" "$(mibs "$runc")"
 
 # memory: a pod left running, its shim measured
 "${ctr[@]}" run -d --runtime io.containerd.kata.v2 localhost/bb:latest bench-mem sleep 1000 >/dev/null

@@ -77,6 +77,13 @@ struct channel {
 	double unsure_since_ms;
 	struct frame_decoder dec;
 	struct byteq out; /* encoded frames waiting for the channel */
+	/* A pipe that frames of process output pass through on their way to
+	 * the channel without being copied into the agent (see
+	 * channel_send_pipe); -1 when there is none. Its bytes are always
+	 * older than those in `out`, and leave first. */
+	int relay[2];
+	size_t relay_pending;
+	bool relay_nosplice; /* the channel refused splice: bytes are copied */
 };
 int channel_open(struct channel *c, const struct boot_options *o, int epfd);
 void channel_send(struct channel *c, const void *frame, size_t len);
@@ -85,6 +92,16 @@ void channel_send_error(struct channel *c, uint32_t stream, const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 int channel_flush(struct channel *c); /* -1 when the host went away */
 bool channel_congested(const struct channel *c);
+/* Frames waiting for the channel (queued or in the relay). */
+bool channel_pending(const struct channel *c);
+/* Forget every frame not yet sent (the host went away). */
+void channel_drop_output(struct channel *c);
+/* Send n bytes that are waiting in the pipe src as one DATA frame of
+ * (stream, fd_index), moved by the kernel without a copy into the agent
+ * when the channel allows it. The caller has seen them (FIONREAD) and is
+ * src's only reader. The bytes sent (0 at the end of src), or -1 with
+ * errno when src could not be read. */
+ssize_t channel_send_pipe(struct channel *c, uint32_t stream, uint8_t fd_index, int src, size_t n);
 
 /* ---- processes and containers ------------------------------------------ */
 struct container;

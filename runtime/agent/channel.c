@@ -23,6 +23,7 @@
 #include "strbuf.h"
 
 #define CHANNEL_CONGESTED (4u << 20) /* queued bytes beyond which output waits */
+#define RELAY_SIZE	  (1 << 20)  /* the relay pipe's capacity, when allowed */
 
 /* /sys/class/virtio-ports/vportNpM/name holds the name QEMU gave the port. */
 static int find_port(const char *name, char *dev, size_t dev_len)
@@ -104,12 +105,26 @@ static int open_vsock(struct channel *c, const struct boot_options *o)
 	return 0;
 }
 
+/* The relay: without it output is copied, which works all the same. */
+static void relay_open(struct channel *c)
+{
+	if (pipe2(c->relay, O_CLOEXEC | O_NONBLOCK) < 0) {
+		log_debug("relay pipe: %s; output is copied", strerror(errno));
+		c->relay[0] = c->relay[1] = -1;
+		return;
+	}
+	/* room for a few frames in flight; the default (16 pages) holds one */
+	if (fcntl(c->relay[1], F_SETPIPE_SZ, RELAY_SIZE) < 0)
+		log_debug("relay pipe size: %s", strerror(errno));
+}
+
 int channel_open(struct channel *c, const struct boot_options *o, int epfd)
 {
 	(void)epfd;
 	memset(c, 0, sizeof(*c));
 	c->fd = c->listen_fd = -1;
 	frame_decoder_init(&c->dec);
+	relay_open(c);
 	return o->channel == CHANNEL_VSOCK ? open_vsock(c, o) : open_serial(c, o);
 }
 
@@ -143,10 +158,74 @@ void channel_send_error(struct channel *c, uint32_t stream, const char *fmt, ...
 	json_decref(j);
 }
 
+/* Read what the relay holds into a queue (which keeps it in order). */
+static void relay_to_queue(struct channel *c, struct byteq *q)
+{
+	unsigned char buf[16384];
+	while (c->relay_pending) {
+		size_t want = c->relay_pending < sizeof(buf) ? c->relay_pending : sizeof(buf);
+		ssize_t n = read(c->relay[0], buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) { /* cannot happen: the bytes are there and ours */
+			log_error("relay: %zu bytes lost (%s)", c->relay_pending,
+				  n < 0 ? strerror(errno) : "end of pipe");
+			c->relay_pending = 0;
+			break;
+		}
+		byteq_append(q, buf, (size_t)n);
+		c->relay_pending -= (size_t)n;
+	}
+}
+
+/* A channel that takes no splice (a socket type without it): what the
+ * relay holds goes to the front of the queue, and output is copied from
+ * now on. */
+static void relay_give_up(struct channel *c)
+{
+	log_debug("the channel refuses splice: output is copied");
+	c->relay_nosplice = true;
+	struct byteq q = {0};
+	relay_to_queue(c, &q);
+	if (byteq_pending(&c->out))
+		byteq_append(&q, c->out.buf + c->out.off, byteq_pending(&c->out));
+	byteq_free(&c->out);
+	c->out = q;
+}
+
+/* 1 while the relay still holds bytes (the channel is full), 0 once it is
+ * empty, -1 on an error of the channel. */
+static int relay_flush(struct channel *c)
+{
+	while (c->relay_pending) {
+		ssize_t n = splice(c->relay[0], NULL, c->fd, NULL, c->relay_pending,
+				   SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		if (n > 0) {
+			c->relay_pending -= (size_t)n;
+			c->spoke = true;
+			c->unsure_since_ms = 0;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 1;
+		if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+			relay_give_up(c);
+			return 0;
+		}
+		return -1;
+	}
+	return 0;
+}
+
 int channel_flush(struct channel *c)
 {
 	if (c->fd < 0)
 		return 0;
+	int r = relay_flush(c);
+	if (r != 0)
+		return r < 0 ? -1 : 0;
 	ssize_t n = byteq_write(&c->out, c->fd);
 	if (n > 0) {
 		c->spoke = true;
@@ -155,7 +234,97 @@ int channel_flush(struct channel *c)
 	return n < 0 ? -1 : 0;
 }
 
+bool channel_pending(const struct channel *c)
+{
+	return c->relay_pending || byteq_pending(&c->out);
+}
+
 bool channel_congested(const struct channel *c)
 {
-	return byteq_pending(&c->out) > CHANNEL_CONGESTED;
+	return c->relay_pending + byteq_pending(&c->out) > CHANNEL_CONGESTED;
+}
+
+void channel_drop_output(struct channel *c)
+{
+	byteq_clear(&c->out);
+	struct byteq gone = {0};
+	relay_to_queue(c, &gone);
+	byteq_free(&gone);
+}
+
+/* The copying way: read up to n bytes and queue them as a frame; the
+ * bytes read, or -1. */
+static ssize_t send_pipe_copied(struct channel *c, uint32_t stream, uint8_t fd_index, int src,
+				size_t n)
+{
+	unsigned char buf[PROTO_HEADER + PROTO_MAX_DATA];
+	ssize_t got;
+	do
+		got = read(src, buf + PROTO_HEADER, n);
+	while (got < 0 && errno == EINTR);
+	if (got <= 0)
+		return got;
+	frame_encode_header(buf, stream, FRAME_DATA, fd_index, (uint32_t)got);
+	byteq_append(&c->out, buf, PROTO_HEADER + (size_t)got);
+	return got;
+}
+
+/* The end of a frame whose header is in the relay: exactly n bytes into
+ * the queue. They are in src (seen by FIONREAD, and no one else reads
+ * it); zeros stand in should they not be, so that frames stay whole. */
+static void send_pipe_rest(struct channel *c, uint32_t stream, int src, size_t n)
+{
+	unsigned char buf[PROTO_MAX_DATA];
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(src, buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			log_error("stream %u: %zu bytes of output missing mid-frame", stream,
+				  n - got);
+			memset(buf + got, 0, n - got);
+			break;
+		}
+		got += (size_t)r;
+	}
+	byteq_append(&c->out, buf, n);
+}
+
+ssize_t channel_send_pipe(struct channel *c, uint32_t stream, uint8_t fd_index, int src, size_t n)
+{
+	if (n > PROTO_MAX_DATA)
+		n = PROTO_MAX_DATA;
+	/* the relay's bytes leave before the queue's: it may only take a frame
+	 * while nothing newer waits in the queue */
+	if (c->relay[1] < 0 || c->relay_nosplice || c->fd < 0 || byteq_pending(&c->out))
+		return send_pipe_copied(c, stream, fd_index, src, n);
+	unsigned char hdr[PROTO_HEADER];
+	frame_encode_header(hdr, stream, FRAME_DATA, fd_index, (uint32_t)n);
+	ssize_t w;
+	do
+		w = write(c->relay[1], hdr, sizeof(hdr));
+	while (w < 0 && errno == EINTR);
+	/* the relay is full (a pipe never writes 12 bytes in part) */
+	if (w != (ssize_t)sizeof(hdr))
+		return send_pipe_copied(c, stream, fd_index, src, n);
+	c->relay_pending += sizeof(hdr);
+	size_t moved = 0;
+	while (moved < n) {
+		ssize_t m = splice(src, NULL, c->relay[1], NULL, n - moved,
+				   SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0)
+			break;
+		moved += (size_t)m;
+		c->relay_pending += (size_t)m;
+	}
+	/* the rest of the frame (the relay filled up) follows in the queue */
+	if (moved < n)
+		send_pipe_rest(c, stream, src, n - moved);
+	/* out now: one frame, one notification of the host (an error of the
+	 * channel is the main loop's to see, on its own flush) */
+	(void)channel_flush(c);
+	return (ssize_t)n;
 }

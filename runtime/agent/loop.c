@@ -84,7 +84,7 @@ static void update_channel_events(struct agent *a)
 	struct channel *c = &a->ch;
 	if (c->fd < 0 || !c->connected || c->unsure_since_ms)
 		return;
-	uint32_t ev = EPOLLIN | (byteq_pending(&c->out) ? EPOLLOUT : 0);
+	uint32_t ev = EPOLLIN | (channel_pending(c) ? EPOLLOUT : 0);
 	ev_mod(a, c->fd, ev, &a->tag_channel);
 }
 
@@ -101,7 +101,7 @@ static void session_end(struct agent *a, const char *why)
 	c->unsure_since_ms = 0;
 	frame_decoder_free(&c->dec);
 	frame_decoder_init(&c->dec);
-	byteq_clear(&c->out);
+	channel_drop_output(c);
 	if (c->fd >= 0) {
 		ev_del(a, c->fd);
 		if (c->listen_fd >= 0) { /* a vsock connection is closed; a port stays open */
@@ -223,7 +223,7 @@ static void on_frame(struct agent *a, struct frame *f)
 static bool port_may_not_know_its_host(struct agent *a)
 {
 	struct channel *c = &a->ch;
-	if (c->listen_fd >= 0 || !c->connected || c->spoke || !byteq_pending(&c->out))
+	if (c->listen_fd >= 0 || !c->connected || c->spoke || !channel_pending(c))
 		return false;
 	double now = agent_uptime_ms();
 	if (!c->unsure_since_ms) {
@@ -420,7 +420,7 @@ void agent_loop(struct agent *a)
 		/* frames queued by any handler go out now, or when the channel drains */
 		if (a->ch.connected && channel_flush(&a->ch) < 0)
 			session_end(a, "write failed");
-		if (a->poweroff_after_flush && !byteq_pending(&a->ch.out))
+		if (a->poweroff_after_flush && !channel_pending(&a->ch))
 			agent_poweroff(a);
 		update_channel_events(a);
 		for (struct process *p = a->processes; p; p = p->next)

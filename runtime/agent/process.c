@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -148,6 +149,19 @@ void process_on_output(struct agent *a, struct process *p, int fd_index)
 		size_t room = p->out_credit[fd_index] < PROTO_MAX_DATA
 				  ? (size_t)p->out_credit[fd_index]
 				  : PROTO_MAX_DATA;
+		/* from a pipe, the kernel moves the bytes to the channel itself;
+		 * the read below sees the end of the output, or an error */
+		int avail = 0;
+		if (!p->terminal && !p->discard[fd_index] && ioctl(*fd, FIONREAD, &avail) == 0 &&
+		    avail > 0) {
+			ssize_t sent =
+			    channel_send_pipe(&a->ch, p->stream, (uint8_t)fd_index, *fd,
+					      (size_t)avail < room ? (size_t)avail : room);
+			if (sent > 0) {
+				p->out_credit[fd_index] -= (uint64_t)sent;
+				continue;
+			}
+		}
 		ssize_t n = read(*fd, buf + PROTO_HEADER, room);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -498,6 +498,10 @@ static int make_stdio(struct spawn_request *r, struct process *p, struct kc_erro
 			close(out[1]);
 			goto pipe_fail;
 		}
+		/* a writer's burst fits in one wake-up of the agent: as much as the
+		 * host's window lets out at once (pages are taken as they fill) */
+		(void)fcntl(out[1], F_SETPIPE_SZ, PROTO_DEFAULT_WINDOW);
+		(void)fcntl(errp[1], F_SETPIPE_SZ, PROTO_DEFAULT_WINDOW);
 		r->child_in = in[0];
 		p->in_fd = in[1];
 		p->out_fd = out[0];

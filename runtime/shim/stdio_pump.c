@@ -58,8 +58,16 @@ static int on_frame(struct stdio_pump *p, struct frame *f, struct kc_error *err)
 		/* a local reader that went away loses the output; the process goes on */
 		if (fd >= 0 && f->len)
 			(void)write_all(fd, f->payload, f->len);
-		/* taken: the agent may send that much again */
-		return agent_client_send_window(p->ac, p->stream, f->flags, f->len, err);
+		/* taken: the agent may send that much again - said once a quarter
+		 * of the window is owed, as each grant wakes the guest up */
+		if (f->flags > FD_STDERR)
+			return 0;
+		p->out_owed[f->flags] += f->len;
+		if (p->out_owed[f->flags] < STDIO_OUTPUT_WINDOW / 4)
+			return 0;
+		uint32_t owed = p->out_owed[f->flags];
+		p->out_owed[f->flags] = 0;
+		return agent_client_send_window(p->ac, p->stream, f->flags, owed, err);
 	}
 	case FRAME_CLOSE:
 		if (f->flags == FD_STDERR)
@@ -108,10 +116,10 @@ static int send_stdin(struct stdio_pump *p, struct kc_error *err)
 int stdio_pump_run(struct stdio_pump *p, struct kc_error *err)
 {
 	/* output flows once granted; the exit status comes as wait's answer */
-	if (agent_client_send_window(p->ac, p->stream, FD_STDOUT, PROTO_DEFAULT_WINDOW, err) < 0)
+	if (agent_client_send_window(p->ac, p->stream, FD_STDOUT, STDIO_OUTPUT_WINDOW, err) < 0)
 		return -1;
 	if (!p->terminal &&
-	    agent_client_send_window(p->ac, p->stream, FD_STDERR, PROTO_DEFAULT_WINDOW, err) < 0)
+	    agent_client_send_window(p->ac, p->stream, FD_STDERR, STDIO_OUTPUT_WINDOW, err) < 0)
 		return -1;
 	json_t *args = json_pack("{s:s}", "container_id", p->container_id);
 	if (p->exec_id)

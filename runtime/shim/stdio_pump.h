@@ -10,6 +10,14 @@
 
 #include "agent_client.h"
 
+/* The credit granted for a process's output: bytes the agent may have on
+ * their way to us. A guest under TCG answers a grant in a millisecond or
+ * more, so the window must cover that long at full speed: 256 KiB held a
+ * flood to 0.7x of the VM's own pipe, 1 MiB lets it run at the pipe's
+ * speed (bench_stdio.sh, bench_shimv2.sh); it is also what the proxy may
+ * hold for a stream whose reader is slow. */
+#define STDIO_OUTPUT_WINDOW (1u << 20)
+
 struct stdio_pump {
 	struct agent_client *ac;
 	const char *container_id, *exec_id;
@@ -26,6 +34,7 @@ struct stdio_pump {
 	/* state */
 	bool got_output;
 	uint64_t in_credit;
+	uint32_t out_owed[3]; /* output taken, its credit not yet granted back */
 	bool in_done, out_done, err_done;
 	json_int_t wait_id;
 	bool exited;
