@@ -497,8 +497,10 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params
 	char *proxy_sock = path_join(sb->vm_dir, "proxy.sock");
 	char *plog = path_join(sb->vm_dir, "proxy.log");
 	unsigned dial_s = cfg->agent.dial_timeout;
-	char timeout[16];
+	char timeout[16], vm_pid[16], fs_pid[16];
 	snprintf(timeout, sizeof(timeout), "%u", dial_s);
+	snprintf(vm_pid, sizeof(vm_pid), "%d", (int)sb->qemu_pid);
+	snprintf(fs_pid, sizeof(fs_pid), "%d", (int)sb->virtiofsd_pid);
 	const char *pargv[] = {sb->proxy_path,
 			       "--agent-socket",
 			       agent_sock.s,
@@ -512,8 +514,22 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params
 			       timeout,
 			       "--ready-fd",
 			       "3",
-			       cfg->proxy.enable_debug ? "--debug" : NULL,
+			       NULL,
+			       NULL,
+			       NULL,
+			       NULL,
+			       NULL,
 			       NULL};
+	size_t pn = 13;
+	if (cfg->proxy.enable_debug)
+		pargv[pn++] = "--debug";
+	/* a virtiofsd that dies takes the VM with it */
+	if (sb->virtiofsd_pid > 0) {
+		pargv[pn++] = "--fs-server-pid";
+		pargv[pn++] = fs_pid;
+		pargv[pn++] = "--vm-pid";
+		pargv[pn++] = vm_pid;
+	}
 	struct spawn_opts po = {.argv = pargv,
 				.stdin_fd = -1,
 				.stdout_fd = -1,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -66,6 +67,8 @@ struct proxy {
 	struct pending *pending;
 	size_t npending, cappending;
 	struct owner_table owners;
+	int fs_server_fd, vm_fd; /* pidfds, -1 for none */
+	pid_t fs_server_pid;
 };
 
 static void conn_init(struct conn *c, int fd, unsigned serial)
@@ -467,6 +470,36 @@ static void accept_client(struct proxy *p)
 	conn_init(&p->clients[slot], fd, ++p->next_serial);
 }
 
+/* The file server's end: the guest's files are gone, and every access to
+ * them would wait for ever. The VM goes, as Kata 2 has it; its channel
+ * closes and everyone waiting on it hears of the end. */
+static void fs_server_died(struct proxy *p)
+{
+	kc_error_log(
+	    "the VM's file server (virtiofsd, pid %d) has exited: the container's files are "
+	    "gone; stopping the VM",
+	    (int)p->fs_server_pid);
+	if (p->fs_server_fd >= 0)
+		close(p->fs_server_fd);
+	p->fs_server_fd = -1;
+	if (p->vm_fd >= 0 && pidfd_send_signal(p->vm_fd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+		kc_error_log("stop the VM: %s", strerror(errno));
+}
+
+/* A pidfd for a process the runtime started just before us; -1 with a
+ * warning when it is already gone. */
+static int watch_pid(pid_t pid, const char *what)
+{
+	if (pid <= 0)
+		return -1;
+	int fd = pidfd_open(pid, 0);
+	if (fd < 0)
+		kc_warn("%s (pid %d): %s", what, (int)pid, strerror(errno));
+	else
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
 /* One poll round over the agent, the listening socket and the clients;
  * 1 when the agent's channel has closed, -1 on error. */
 static int serve_once(struct proxy *p, struct kc_error *err)
@@ -486,13 +519,19 @@ static int serve_once(struct proxy *p, struct kc_error *err)
 			    c->fd, POLLIN | (byteq_pending(&c->out) ? POLLOUT : 0), 0};
 			map[n++] = i;
 		}
+	if (p->fs_server_fd >= 0) {
+		fds[n] = (struct pollfd){p->fs_server_fd, POLLIN, 0};
+		map[n++] = -3;
+	}
 	if (poll(fds, (nfds_t)n, -1) < 0)
 		return errno == EINTR ? 0 : kc_error_set(err, errno, "poll");
 	bool agent_gone = false;
 	for (int k = 0; k < n; k++) {
 		if (!fds[k].revents)
 			continue;
-		if (map[k] == -1) {
+		if (map[k] == -3) {
+			fs_server_died(p);
+		} else if (map[k] == -1) {
 			if ((fds[k].revents & POLLOUT) && conn_flush(&p->agent) < 0)
 				agent_gone = true;
 			if ((fds[k].revents & (POLLIN | POLLHUP | POLLERR)) &&
@@ -531,6 +570,7 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 {
 	struct proxy p = {0};
 	p.next_id = 1;
+	p.fs_server_fd = p.vm_fd = -1;
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		p.clients[i].fd = -1;
 
@@ -542,6 +582,12 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 		json_decref(p.agent_hello);
 		return -1;
 	}
+	p.fs_server_pid = o->fs_server_pid;
+	p.vm_fd = watch_pid(o->vm_pid, "the VM");
+	p.fs_server_fd = watch_pid(o->fs_server_pid, "the file server");
+	/* already gone: the VM cannot have its files */
+	if (o->fs_server_pid > 0 && p.fs_server_fd < 0)
+		fs_server_died(&p);
 	kc_info("serving %s for the agent at %s (agent %s, kernel %s)", o->listen_socket,
 		o->agent_socket, json_string_value(json_object_get(p.agent_hello, "agent_version")),
 		json_string_value(json_object_get(p.agent_hello, "kernel")));
@@ -570,5 +616,9 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 	free(p.pending);
 	free(p.owners.slots);
 	json_decref(p.agent_hello);
+	if (p.fs_server_fd >= 0)
+		close(p.fs_server_fd);
+	if (p.vm_fd >= 0)
+		close(p.vm_fd);
 	return rc;
 }

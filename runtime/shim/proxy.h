@@ -15,6 +15,8 @@
 #ifndef KC_PROXY_H
 #define KC_PROXY_H
 
+#include <sys/types.h>
+
 #include "error.h"
 
 struct proxy_options {
@@ -24,6 +26,11 @@ struct proxy_options {
 	const char *log_path;	/* NULL: stderr */
 	const char *sandbox_id; /* for the logs */
 	int ready_fd;		/* written to (one byte) once listening, -1 */
+	/* the VM's file server (virtiofsd) and the VM (QEMU), 0 for none: when
+	 * the server dies the VM's files are gone for good - every access in
+	 * the guest would hang - so the VM is killed and its end reported as
+	 * any VM's (the channel closes) */
+	pid_t fs_server_pid, vm_pid;
 };
 
 /* Serve until the agent's channel closes: 0, or -1 with err. */

@@ -7,6 +7,7 @@
  * Exit status: 0 when the agent's channel closed (the VM went away), 1 on
  * an error, 2 for bad usage. */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,8 @@ static int usage(FILE *f, int rc)
 	fprintf(f,
 		"usage: kata-proxy --agent-socket PATH --listen PATH [--sandbox ID] [--log FILE]\n"
 		"                  [--log-format text|json] [--debug] [--timeout SECONDS] "
-		"[--ready-fd N]\n");
+		"[--ready-fd N]\n"
+		"                  [--vm-pid PID] [--fs-server-pid PID]\n");
 	return rc;
 }
 
@@ -37,6 +39,8 @@ int main(int argc, char **argv)
 	    {"debug", no_argument, NULL, 'd'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"ready-fd", required_argument, NULL, 'r'},
+	    {"vm-pid", required_argument, NULL, 'q'},
+	    {"fs-server-pid", required_argument, NULL, 'f'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -81,6 +85,17 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			o.ready_fd = (int)v;
+			break;
+		}
+		case 'q':
+		case 'f': {
+			unsigned v;
+			if (parse_uint(optarg, 10, &v) < 0 || !v || v > INT_MAX) {
+				fprintf(stderr, "kata-proxy: --%s: '%s' is not a process id\n",
+					ch == 'q' ? "vm-pid" : "fs-server-pid", optarg);
+				return 2;
+			}
+			*(ch == 'q' ? &o.vm_pid : &o.fs_server_pid) = (pid_t)v;
 			break;
 		}
 		case 'V': kc_print_version("kata-proxy", NULL); return 0;
