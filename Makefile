@@ -388,7 +388,13 @@ $(BUILD)/tests/test_shimv2: tests/unit/test_shimv2.c tests/unit/test.h $(SHIMV2_
 
 # Fake hosts: copies of tests/fixtures/hosts with generated module files
 # and libkmod indexes (see tests/fixtures/README.md).
-fixtures: $(BUILD)/fixtures/.stamp
+fixtures: $(BUILD)/fixtures/.stamp $(BUILD)/fixtures/mmap-rw
+# a program the shared filesystem tests run in containers (static, as
+# their rootfs is a bare busybox; so never sanitized)
+$(BUILD)/fixtures/mmap-rw: tests/guest/mmap_rw.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) -std=gnu11 $(WARNINGS) $(if $(filter 1,$(WERROR)),-Werror) -D_GNU_SOURCE -O2 -static -o $@ $<
 $(BUILD)/fixtures/.stamp: $(shell find tests/fixtures/hosts ! -type l -print 2>/dev/null | sed 's/:/\\:/g') tests/fixtures/build-fixtures
 	tests/fixtures/build-fixtures tests/fixtures/hosts $(BUILD)/fixtures/hosts
 	@touch $@
@@ -569,7 +575,7 @@ uninstall:
 
 # Every C file of ours, formatted as .clang-format says (Debian 12's
 # clang-format, 14), and checked by cppcheck with no finding.
-C_SOURCES = $(shell find lib check setup tui runtime tools tests/unit tests/fakekernel bench fuzz -name '*.[ch]')
+C_SOURCES = $(shell find lib check setup tui runtime tools tests/unit tests/fakekernel tests/guest bench fuzz -name '*.[ch]')
 CPPCHECK_FLAGS := --quiet --enable=warning,style,performance,portability --std=c11 -D_GNU_SOURCE --inline-suppr \
 	--error-exitcode=1 --suppress=missingIncludeSystem --include=/usr/include/jansson.h \
 	-Ilib -Icheck -Isetup -Itui -Iruntime -Iruntime/vm -Iruntime/shim -Iruntime/agent -Iruntime/factory \
