@@ -486,17 +486,20 @@ static void fs_server_died(struct proxy *p)
 		kc_error_log("stop the VM: %s", strerror(errno));
 }
 
-/* A pidfd for a process the runtime started just before us; -1 with a
- * warning when it is already gone. */
-static int watch_pid(pid_t pid, const char *what)
+/* A pidfd for a process the runtime started just before us, -1 for none;
+ * *gone is set when it has already exited (any other failure, a kernel
+ * without pidfds say, only loses the watch). */
+static int watch_pid(pid_t pid, const char *what, bool *gone)
 {
 	if (pid <= 0)
 		return -1;
 	int fd = pidfd_open(pid, 0);
-	if (fd < 0)
+	if (fd < 0) {
+		*gone = errno == ESRCH;
 		kc_warn("%s (pid %d): %s", what, (int)pid, strerror(errno));
-	else
+	} else {
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
 	return fd;
 }
 
@@ -583,10 +586,11 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 		return -1;
 	}
 	p.fs_server_pid = o->fs_server_pid;
-	p.vm_fd = watch_pid(o->vm_pid, "the VM");
-	p.fs_server_fd = watch_pid(o->fs_server_pid, "the file server");
+	bool vm_gone = false, fs_gone = false;
+	p.vm_fd = watch_pid(o->vm_pid, "the VM", &vm_gone);
+	p.fs_server_fd = watch_pid(o->fs_server_pid, "the file server", &fs_gone);
 	/* already gone: the VM cannot have its files */
-	if (o->fs_server_pid > 0 && p.fs_server_fd < 0)
+	if (fs_gone)
 		fs_server_died(&p);
 	kc_info("serving %s for the agent at %s (agent %s, kernel %s)", o->listen_socket,
 		o->agent_socket, json_string_value(json_object_get(p.agent_hello, "agent_version")),
