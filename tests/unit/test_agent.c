@@ -1,7 +1,12 @@
 /* The agent's pure pieces, without a guest: the kernel command line it
  * boots from, the paths a request may name beneath the shared directory,
- * and the container states it reports. */
+ * the container states it reports, and the channel's output queue and
+ * relay (over a socket pair standing in for the port). */
 #include "test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 
 #include "agent.h"
 #include "container.h"
@@ -58,12 +63,195 @@ static void container_states_have_names(void **state)
 	assert_string_equal(container_status_name((enum container_status)99), "unknown");
 }
 
+/* A channel over one end of a socket pair, with its relay pipe: of the
+ * agent's size (1 MiB), or Linux's default (16 pages) when small. */
+static void test_channel_sized(struct channel *c, int *peer, bool small)
+{
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+	memset(c, 0, sizeof(*c));
+	c->fd = sv[0];
+	c->listen_fd = -1;
+	c->connected = c->hello_done = true;
+	frame_decoder_init(&c->dec);
+	assert_int_equal(pipe2(c->relay, O_CLOEXEC | O_NONBLOCK), 0);
+	if (!small)
+		assert_int_equal(fcntl(c->relay[1], F_SETPIPE_SZ, 1 << 20), 1 << 20);
+	*peer = sv[1];
+}
+
+static void test_channel(struct channel *c, int *peer)
+{
+	test_channel_sized(c, peer, false);
+}
+
+static void test_channel_free(struct channel *c, int peer)
+{
+	close(c->fd);
+	close(c->relay[0]);
+	close(c->relay[1]);
+	byteq_free(&c->out);
+	frame_decoder_free(&c->dec);
+	close(peer);
+}
+
+/* Read the peer's end while flushing the channel, until nothing is
+ * pending; decode what came. */
+static size_t drain_frames(struct channel *c, int peer, struct frame *out, size_t max)
+{
+	struct frame_decoder d;
+	frame_decoder_init(&d);
+	static unsigned char buf[1 << 16];
+	size_t n = 0;
+	for (int spins = 0; spins < 100000; spins++) {
+		assert_int_equal(channel_flush(c), 0);
+		ssize_t got = read(peer, buf, sizeof(buf));
+		if (got > 0)
+			frame_decoder_feed(&d, buf, (size_t)got);
+		else if (!channel_pending(c))
+			break;
+	}
+	assert_false(channel_pending(c));
+	struct kc_error err = {0};
+	uint32_t bad;
+	while (n < max && frame_decode(&d, &out[n], &bad, &err) == DECODE_FRAME)
+		n++;
+	frame_decoder_free(&d);
+	return n;
+}
+
+static void channel_output_keeps_its_order(void **state)
+{
+	(void)state;
+	struct channel c;
+	int peer, src[2];
+	test_channel(&c, &peer);
+	assert_int_equal(pipe2(src, O_CLOEXEC | O_NONBLOCK), 0);
+	/* a small socket buffer: a large frame cannot leave at once */
+	int small = 4096;
+	setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+
+	/* spliced through the relay, and out at once */
+	assert_int_equal(write(src[1], "first", 5), 5);
+	assert_int_equal(channel_send_pipe(&c, 7, FD_STDOUT, src[0], 5), 5);
+	assert_false(channel_pending(&c));
+
+	/* 64 KiB frames until the socket is full and one waits in the relay;
+	 * what is queued after that (a control frame, more output) leaves
+	 * after it */
+	static unsigned char big[PROTO_MAX_DATA];
+	int k = 0;
+	while (!c.relay_pending && k < 64) {
+		memset(big, 'a' + k % 26, sizeof(big));
+		assert_int_equal(write(src[1], big, sizeof(big)), (ssize_t)sizeof(big));
+		assert_int_equal(channel_send_pipe(&c, 7, FD_STDOUT, src[0], sizeof(big)),
+				 (ssize_t)sizeof(big));
+		k++;
+	}
+	assert_true(c.relay_pending > 0);
+	size_t len;
+	unsigned char *close_frame = frame_build(9, FRAME_CLOSE, FD_STDERR, NULL, 0, &len);
+	channel_send(&c, close_frame, len);
+	free(close_frame);
+	/* the queue holds something now: this one is copied behind it */
+	assert_int_equal(write(src[1], "second", 6), 6);
+	assert_int_equal(channel_send_pipe(&c, 8, FD_STDERR, src[0], 6), 6);
+	assert_true(byteq_pending(&c.out) > 0);
+
+	struct frame f[70];
+	size_t n = drain_frames(&c, peer, f, 70);
+	assert_int_equal(n, (size_t)k + 3);
+	assert_int_equal(f[0].type, FRAME_DATA);
+	assert_int_equal(f[0].stream, 7);
+	assert_memory_equal(f[0].payload, "first", 5);
+	for (int i = 1; i <= k; i++) {
+		memset(big, 'a' + (i - 1) % 26, sizeof(big));
+		assert_int_equal(f[i].type, FRAME_DATA);
+		assert_int_equal(f[i].len, sizeof(big));
+		assert_memory_equal(f[i].payload, big, sizeof(big));
+	}
+	assert_int_equal(f[k + 1].type, FRAME_CLOSE);
+	assert_int_equal(f[k + 1].stream, 9);
+	assert_int_equal(f[k + 2].type, FRAME_DATA);
+	assert_int_equal(f[k + 2].stream, 8);
+	assert_int_equal(f[k + 2].flags, FD_STDERR);
+	assert_memory_equal(f[k + 2].payload, "second", 6);
+	for (size_t i = 0; i < n; i++)
+		frame_free(&f[i]);
+
+	close(src[0]);
+	close(src[1]);
+	test_channel_free(&c, peer);
+}
+
+static void channel_drops_what_a_gone_host_never_read(void **state)
+{
+	(void)state;
+	struct channel c;
+	int peer, src[2];
+	test_channel(&c, &peer);
+	assert_int_equal(pipe2(src, O_CLOEXEC | O_NONBLOCK), 0);
+	int small = 4096;
+	setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	static unsigned char big[PROTO_MAX_DATA];
+	memset(big, 'x', sizeof(big));
+	for (int k = 0; !c.relay_pending && k < 64; k++) { /* until one waits in the relay */
+		assert_int_equal(write(src[1], big, sizeof(big)), (ssize_t)sizeof(big));
+		assert_int_equal(channel_send_pipe(&c, 3, FD_STDOUT, src[0], sizeof(big)),
+				 (ssize_t)sizeof(big));
+	}
+	assert_true(c.relay_pending > 0);
+	channel_send(&c, "queued", 6);
+	assert_true(channel_pending(&c));
+	channel_drop_output(&c);
+	assert_false(channel_pending(&c));
+	/* the relay is empty: nothing old leaves with the next session's frames */
+	char b;
+	errno = 0;
+	assert_int_equal(read(c.relay[0], &b, 1), -1);
+	assert_int_equal(errno, EAGAIN);
+	close(src[0]);
+	close(src[1]);
+	test_channel_free(&c, peer);
+}
+
+/* A relay too full for a whole frame: the frame's header and first part
+ * are in the relay, its rest follows in the queue - still one frame. */
+static void channel_frame_split_between_relay_and_queue(void **state)
+{
+	(void)state;
+	struct channel c;
+	int peer, src[2];
+	test_channel_sized(&c, &peer, true);
+	assert_int_equal(pipe2(src, O_CLOEXEC | O_NONBLOCK), 0);
+	int small = 4096;
+	setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	static unsigned char big[PROTO_MAX_DATA];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (unsigned char)(i * 13 + 1);
+	assert_int_equal(write(src[1], big, sizeof(big)), (ssize_t)sizeof(big));
+	/* the header takes one of the relay's 16 pages: 15 pages fit */
+	assert_int_equal(channel_send_pipe(&c, 5, FD_STDOUT, src[0], sizeof(big)),
+			 (ssize_t)sizeof(big));
+	struct frame f[2];
+	assert_int_equal(drain_frames(&c, peer, f, 2), 1);
+	assert_int_equal(f[0].len, sizeof(big));
+	assert_memory_equal(f[0].payload, big, sizeof(big));
+	frame_free(&f[0]);
+	close(src[0]);
+	close(src[1]);
+	test_channel_free(&c, peer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(cmdline_defaults_and_overrides),
 	    cmocka_unit_test(relative_paths_stay_beneath),
 	    cmocka_unit_test(container_states_have_names),
+	    cmocka_unit_test(channel_output_keeps_its_order),
+	    cmocka_unit_test(channel_drops_what_a_gone_host_never_read),
+	    cmocka_unit_test(channel_frame_split_between_relay_and_queue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
