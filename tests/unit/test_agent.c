@@ -63,36 +63,74 @@ static void container_states_have_names(void **state)
 	assert_string_equal(container_status_name((enum container_status)99), "unknown");
 }
 
-/* A channel over one end of a socket pair, with its relay pipe: of the
- * agent's size (1 MiB), or Linux's default (16 pages) when small. */
-static void test_channel_sized(struct channel *c, int *peer, bool small)
+/* A channel over one end of a socket pair (the peer reads), with its
+ * relay pipe - of the agent's size (1 MiB), or Linux's default (16
+ * pages) when small_relay - and a pipe standing in for a process's
+ * output. The socket's buffer is small, so a large frame cannot leave at
+ * once. */
+struct test_chan {
+	struct channel c;
+	int peer;
+	int src[2];
+};
+
+static void test_chan_open(struct test_chan *t, bool small_relay)
 {
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
-	memset(c, 0, sizeof(*c));
-	c->fd = sv[0];
-	c->listen_fd = -1;
-	c->connected = c->hello_done = true;
-	frame_decoder_init(&c->dec);
-	assert_int_equal(pipe2(c->relay, O_CLOEXEC | O_NONBLOCK), 0);
-	if (!small)
-		assert_int_equal(fcntl(c->relay[1], F_SETPIPE_SZ, 1 << 20), 1 << 20);
-	*peer = sv[1];
+	memset(t, 0, sizeof(*t));
+	t->c.fd = sv[0];
+	t->c.listen_fd = -1;
+	t->c.connected = t->c.hello_done = true;
+	frame_decoder_init(&t->c.dec);
+	assert_int_equal(pipe2(t->c.relay, O_CLOEXEC | O_NONBLOCK), 0);
+	if (!small_relay)
+		assert_int_equal(fcntl(t->c.relay[1], F_SETPIPE_SZ, 1 << 20), 1 << 20);
+	t->peer = sv[1];
+	assert_int_equal(pipe2(t->src, O_CLOEXEC | O_NONBLOCK), 0);
+	int small = 4096;
+	setsockopt(t->c.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 }
 
-static void test_channel(struct channel *c, int *peer)
+static void test_chan_close(struct test_chan *t)
 {
-	test_channel_sized(c, peer, false);
+	close(t->c.fd);
+	close(t->c.relay[0]);
+	close(t->c.relay[1]);
+	byteq_free(&t->c.out);
+	frame_decoder_free(&t->c.dec);
+	close(t->peer);
+	close(t->src[0]);
+	close(t->src[1]);
 }
 
-static void test_channel_free(struct channel *c, int peer)
+/* Output as the process would write it, sent as one frame of stream. */
+static void test_chan_output(struct test_chan *t, uint32_t stream, uint8_t fd_index,
+			     const void *data, size_t len)
 {
-	close(c->fd);
-	close(c->relay[0]);
-	close(c->relay[1]);
-	byteq_free(&c->out);
-	frame_decoder_free(&c->dec);
-	close(peer);
+	assert_int_equal(write(t->src[1], data, len), (ssize_t)len);
+	assert_int_equal(channel_send_pipe(&t->c, stream, fd_index, t->src[0], len), (ssize_t)len);
+}
+
+/* Frame K of the fill below: PROTO_MAX_DATA bytes of one letter. */
+static void fill_pattern(unsigned char *buf, int k)
+{
+	memset(buf, 'a' + k % 26, PROTO_MAX_DATA);
+}
+
+/* 64 KiB frames of stream until the socket is full and one waits in the
+ * relay (a unix socket takes a write or more past its buffer); how many. */
+static int fill_until_relay_waits(struct test_chan *t, uint32_t stream)
+{
+	static unsigned char big[PROTO_MAX_DATA];
+	int k = 0;
+	while (!t->c.relay_pending && k < 64) {
+		fill_pattern(big, k);
+		test_chan_output(t, stream, FD_STDOUT, big, sizeof(big));
+		k++;
+	}
+	assert_true(t->c.relay_pending > 0);
+	return k;
 }
 
 /* Read the peer's end while flushing the channel, until nothing is
@@ -123,49 +161,33 @@ static size_t drain_frames(struct channel *c, int peer, struct frame *out, size_
 static void channel_output_keeps_its_order(void **state)
 {
 	(void)state;
-	struct channel c;
-	int peer, src[2];
-	test_channel(&c, &peer);
-	assert_int_equal(pipe2(src, O_CLOEXEC | O_NONBLOCK), 0);
-	/* a small socket buffer: a large frame cannot leave at once */
-	int small = 4096;
-	setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	struct test_chan t;
+	test_chan_open(&t, false);
 
 	/* spliced through the relay, and out at once */
-	assert_int_equal(write(src[1], "first", 5), 5);
-	assert_int_equal(channel_send_pipe(&c, 7, FD_STDOUT, src[0], 5), 5);
-	assert_false(channel_pending(&c));
+	test_chan_output(&t, 7, FD_STDOUT, "first", 5);
+	assert_false(channel_pending(&t.c));
 
-	/* 64 KiB frames until the socket is full and one waits in the relay;
-	 * what is queued after that (a control frame, more output) leaves
-	 * after it */
-	static unsigned char big[PROTO_MAX_DATA];
-	int k = 0;
-	while (!c.relay_pending && k < 64) {
-		memset(big, 'a' + k % 26, sizeof(big));
-		assert_int_equal(write(src[1], big, sizeof(big)), (ssize_t)sizeof(big));
-		assert_int_equal(channel_send_pipe(&c, 7, FD_STDOUT, src[0], sizeof(big)),
-				 (ssize_t)sizeof(big));
-		k++;
-	}
-	assert_true(c.relay_pending > 0);
+	/* once a frame waits in the relay, what is queued after it (a control
+	 * frame, more output) leaves after it */
+	int k = fill_until_relay_waits(&t, 7);
 	size_t len;
 	unsigned char *close_frame = frame_build(9, FRAME_CLOSE, FD_STDERR, NULL, 0, &len);
-	channel_send(&c, close_frame, len);
+	channel_send(&t.c, close_frame, len);
 	free(close_frame);
 	/* the queue holds something now: this one is copied behind it */
-	assert_int_equal(write(src[1], "second", 6), 6);
-	assert_int_equal(channel_send_pipe(&c, 8, FD_STDERR, src[0], 6), 6);
-	assert_true(byteq_pending(&c.out) > 0);
+	test_chan_output(&t, 8, FD_STDERR, "second", 6);
+	assert_true(byteq_pending(&t.c.out) > 0);
 
 	struct frame f[70];
-	size_t n = drain_frames(&c, peer, f, 70);
+	size_t n = drain_frames(&t.c, t.peer, f, 70);
 	assert_int_equal(n, (size_t)k + 3);
 	assert_int_equal(f[0].type, FRAME_DATA);
 	assert_int_equal(f[0].stream, 7);
 	assert_memory_equal(f[0].payload, "first", 5);
+	static unsigned char big[PROTO_MAX_DATA];
 	for (int i = 1; i <= k; i++) {
-		memset(big, 'a' + (i - 1) % 26, sizeof(big));
+		fill_pattern(big, i - 1);
 		assert_int_equal(f[i].type, FRAME_DATA);
 		assert_int_equal(f[i].len, sizeof(big));
 		assert_memory_equal(f[i].payload, big, sizeof(big));
@@ -178,41 +200,25 @@ static void channel_output_keeps_its_order(void **state)
 	assert_memory_equal(f[k + 2].payload, "second", 6);
 	for (size_t i = 0; i < n; i++)
 		frame_free(&f[i]);
-
-	close(src[0]);
-	close(src[1]);
-	test_channel_free(&c, peer);
+	test_chan_close(&t);
 }
 
 static void channel_drops_what_a_gone_host_never_read(void **state)
 {
 	(void)state;
-	struct channel c;
-	int peer, src[2];
-	test_channel(&c, &peer);
-	assert_int_equal(pipe2(src, O_CLOEXEC | O_NONBLOCK), 0);
-	int small = 4096;
-	setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
-	static unsigned char big[PROTO_MAX_DATA];
-	memset(big, 'x', sizeof(big));
-	for (int k = 0; !c.relay_pending && k < 64; k++) { /* until one waits in the relay */
-		assert_int_equal(write(src[1], big, sizeof(big)), (ssize_t)sizeof(big));
-		assert_int_equal(channel_send_pipe(&c, 3, FD_STDOUT, src[0], sizeof(big)),
-				 (ssize_t)sizeof(big));
-	}
-	assert_true(c.relay_pending > 0);
-	channel_send(&c, "queued", 6);
-	assert_true(channel_pending(&c));
-	channel_drop_output(&c);
-	assert_false(channel_pending(&c));
+	struct test_chan t;
+	test_chan_open(&t, false);
+	fill_until_relay_waits(&t, 3);
+	channel_send(&t.c, "queued", 6);
+	assert_true(channel_pending(&t.c));
+	channel_drop_output(&t.c);
+	assert_false(channel_pending(&t.c));
 	/* the relay is empty: nothing old leaves with the next session's frames */
 	char b;
 	errno = 0;
-	assert_int_equal(read(c.relay[0], &b, 1), -1);
+	assert_int_equal(read(t.c.relay[0], &b, 1), -1);
 	assert_int_equal(errno, EAGAIN);
-	close(src[0]);
-	close(src[1]);
-	test_channel_free(&c, peer);
+	test_chan_close(&t);
 }
 
 /* A relay too full for a whole frame: the frame's header and first part
@@ -220,27 +226,19 @@ static void channel_drops_what_a_gone_host_never_read(void **state)
 static void channel_frame_split_between_relay_and_queue(void **state)
 {
 	(void)state;
-	struct channel c;
-	int peer, src[2];
-	test_channel_sized(&c, &peer, true);
-	assert_int_equal(pipe2(src, O_CLOEXEC | O_NONBLOCK), 0);
-	int small = 4096;
-	setsockopt(c.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	struct test_chan t;
+	test_chan_open(&t, true);
 	static unsigned char big[PROTO_MAX_DATA];
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (unsigned char)(i * 13 + 1);
-	assert_int_equal(write(src[1], big, sizeof(big)), (ssize_t)sizeof(big));
 	/* the header takes one of the relay's 16 pages: 15 pages fit */
-	assert_int_equal(channel_send_pipe(&c, 5, FD_STDOUT, src[0], sizeof(big)),
-			 (ssize_t)sizeof(big));
+	test_chan_output(&t, 5, FD_STDOUT, big, sizeof(big));
 	struct frame f[2];
-	assert_int_equal(drain_frames(&c, peer, f, 2), 1);
+	assert_int_equal(drain_frames(&t.c, t.peer, f, 2), 1);
 	assert_int_equal(f[0].len, sizeof(big));
 	assert_memory_equal(f[0].payload, big, sizeof(big));
 	frame_free(&f[0]);
-	close(src[0]);
-	close(src[1]);
-	test_channel_free(&c, peer);
+	test_chan_close(&t);
 }
 
 int main(void)
