@@ -92,8 +92,7 @@ WORKLOAD
 
 # median_of FILE NAME: the median of NAME's figures in FILE
 median_of() { awk -v n="$2" '$1 == n { print $2 }' "$1" | median; }
-rate() { awk -v ms="$1" 'BEGIN { if (ms > 0) printf "%d MiB/s", 200 * 1000 / ms; else print "-" }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+rate() { mib_rate 200 "$1"; }
 
 # config_for SETTING: a configuration sharing the rootfs that way
 config_for() {

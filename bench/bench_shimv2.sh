@@ -61,17 +61,15 @@ drain() {
 }
 drains() { for _ in $(seq "$runs"); do drain "$@"; done | median; }
 pipe_ms=$(for _ in $(seq "$runs"); do
-	"${ctr[@]}" run --rm --runtime io.containerd.kata.v2 localhost/bb:latest "p$RANDOM$RANDOM" sh -c \
-		'read -r a _ </proc/uptime; dd if=/dev/zero bs=1M count=100 2>/dev/null | cat >/dev/null; read -r b _ </proc/uptime; echo $a $b'
-done | awk '{ printf "%.0f\n", ($2 - $1) * 1000 }' | median)
+	"${ctr[@]}" run --rm --runtime io.containerd.kata.v2 localhost/bb:latest "p$RANDOM$RANDOM" sh -c "$GUEST_PIPE"
+done | uptime_ms | median)
 v2=$(drains --runtime io.containerd.kata.v2)
 cli=$(drains --runc-binary "$build/bin/kata-runtime")
 runc=$(drains)
-mibs() { awk -v ms="$1" 'BEGIN { printf "%d MiB/s", (ms > 0 ? 100000 / ms : 0) }'; }
+mibs() { mib_rate 100 "$1"; }
 printf 'stdout, 100 MiB through ctr (TCG, medians of %d): piped inside the container %s ms (%s); shim v2 %s ms (%s, %sx the pipe, %sx runc); runc shim + kata-runtime %s ms (%s, %sx the pipe); runc %s ms (%s)\n' \
-	"$runs" "$pipe_ms" "$(mibs "$pipe_ms")" "$v2" "$(mibs "$v2")" "$(awk -v a="$pipe_ms" -v b="$v2" 'BEGIN { printf "%.2f", a / b }')" \
-	"$(awk -v a="$runc" -v b="$v2" 'BEGIN { printf "%.2f", a / b }')" "$cli" "$(mibs "$cli")" \
-	"$(awk -v a="$pipe_ms" -v b="$cli" 'BEGIN { printf "%.2f", a / b }')" "$runc" "$(mibs "$runc")"
+	"$runs" "$pipe_ms" "$(mibs "$pipe_ms")" "$v2" "$(mibs "$v2")" "$(ratio "$pipe_ms" "$v2")" \
+	"$(ratio "$runc" "$v2")" "$cli" "$(mibs "$cli")" "$(ratio "$pipe_ms" "$cli")" "$runc" "$(mibs "$runc")"
 
 # memory: a pod left running, its shim measured
 "${ctr[@]}" run -d --runtime io.containerd.kata.v2 localhost/bb:latest bench-mem sleep 1000 >/dev/null

@@ -39,8 +39,7 @@ for a in dd cat; do ln -s busybox "$bundle/rootfs/bin/$a"; done
 ms() {
 	awk -v want=$((mib << 20)) '$1 != want { print "bench_stdio: " $1 " bytes, not " want > "/dev/stderr"; exit 1 } { print $2 }' "$1" | median
 }
-rate() { awk -v ms="$1" -v mib=$mib 'BEGIN { printf "%d MiB/s", (ms > 0 ? mib * 1000 / ms : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+rate() { mib_rate "$mib" "$1"; }
 
 # under runc: the host's speed
 for _ in $(seq "$runs"); do runc --root "$work/runc" run --bundle "$bundle" "$id" </dev/null | "$drain"; done >"$work/runc.out"
@@ -54,8 +53,8 @@ run_ms=$(ms "$work/run.out")
 jq '.process.args = ["sleep", "100000"]' "$bundle/config.json" >"$work/c" && mv "$work/c" "$bundle/config.json"
 K run --detach --bundle "$bundle" "$id" </dev/null >/dev/null
 for _ in $(seq "$runs"); do
-	K exec "$id" sh -c "read -r a _ </proc/uptime; $flood 2>/dev/null | cat >/dev/null; read -r b _ </proc/uptime; echo \$a \$b"
-done | awk '{ printf "%.0f\n", ($2 - $1) * 1000 }' | median >"$work/pipe"
+	K exec "$id" sh -c "$GUEST_PIPE"
+done | uptime_ms | median >"$work/pipe"
 pipe_ms=$(cat "$work/pipe")
 execs=$((runs * 2))
 for _ in $(seq "$execs"); do K exec "$id" sh -c "$flood 2>/dev/null" </dev/null | "$drain"; done >"$work/exec"

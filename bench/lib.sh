@@ -7,6 +7,20 @@ median() {
 	sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# ratio A B: A / B to two places (0 when B is 0).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+# mib_rate MIB MS: MIB mebibytes in MS milliseconds, as "N MiB/s" ("-"
+# without a time).
+mib_rate() { awk -v mib="$1" -v ms="$2" 'BEGIN { if (ms > 0) printf "%d MiB/s", mib * 1000 / ms; else print "-" }'; }
+
+# A container's shell command: 100 MiB from dd piped to cat inside the
+# container (the VM's own speed for output), printing the guest's uptime
+# before and after; uptime_ms turns those lines into milliseconds.
+# shellcheck disable=SC2016,SC2034 # expanded by the container's shell; used by the sourcing scripts
+GUEST_PIPE='read -r a _ </proc/uptime; dd if=/dev/zero bs=1M count=100 2>/dev/null | cat >/dev/null; read -r b _ </proc/uptime; echo $a $b'
+uptime_ms() { awk '{ printf "%.0f\n", ($2 - $1) * 1000 }'; }
+
 # shellcheck disable=SC2154 # $work is the sourcing script's
 # first_output [--stages FILE] COMMAND...: ms from COMMAND's start to the
 # first line it prints (what follows, a container's teardown, is not
