@@ -520,7 +520,9 @@ static int start_proxy(struct sandbox *sb, int vmfd, const struct sandbox_params
 			       NULL,
 			       NULL,
 			       NULL};
-	size_t pn = 13;
+	size_t pn = 0;
+	while (pargv[pn]) /* the options after the fixed ones go in the NULL slots */
+		pn++;
 	if (cfg->proxy.enable_debug)
 		pargv[pn++] = "--debug";
 	/* a virtiofsd that dies takes the VM with it */

@@ -487,15 +487,16 @@ static void fs_server_died(struct proxy *p)
 }
 
 /* A pidfd for a process the runtime started just before us, -1 for none;
- * *gone is set when it has already exited (any other failure, a kernel
- * without pidfds say, only loses the watch). */
+ * *gone (when asked) is set when it has already exited (any other
+ * failure, a kernel without pidfds say, only loses the watch). */
 static int watch_pid(pid_t pid, const char *what, bool *gone)
 {
 	if (pid <= 0)
 		return -1;
 	int fd = pidfd_open(pid, 0);
 	if (fd < 0) {
-		*gone = errno == ESRCH;
+		if (gone)
+			*gone = errno == ESRCH;
 		kc_warn("%s (pid %d): %s", what, (int)pid, strerror(errno));
 	} else {
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -586,8 +587,8 @@ int proxy_run(const struct proxy_options *o, struct kc_error *err)
 		return -1;
 	}
 	p.fs_server_pid = o->fs_server_pid;
-	bool vm_gone = false, fs_gone = false;
-	p.vm_fd = watch_pid(o->vm_pid, "the VM", &vm_gone);
+	bool fs_gone = false;
+	p.vm_fd = watch_pid(o->vm_pid, "the VM", NULL);
 	p.fs_server_fd = watch_pid(o->fs_server_pid, "the file server", &fs_gone);
 	/* already gone: the VM cannot have its files */
 	if (fs_gone)
